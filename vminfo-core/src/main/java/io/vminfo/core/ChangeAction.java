@@ -1,0 +1,24 @@
+package io.vminfo.core;
+
+import java.util.Locale;
+
+/** What happened at a change's path. */
+public enum ChangeAction {
+  ADDED,
+  REMOVED,
+  CHANGED;
+
+  /** The wire name: {@code added}, {@code removed} or {@code changed}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static ChangeAction fromWireName(String name) {
+    for (ChangeAction a : values()) {
+      if (a.wireName().equals(name)) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException("unknown change action: \"" + name + "\"");
+  }
+}

@@ -1,0 +1,85 @@
+package io.vminfo.core;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One sample of a VM's counters. NIC counters are from the VM's point of view: {@code received}
+ * is traffic into the guest. Maps keep insertion order (NICs by mac, disks by path or dataset).
+ */
+public record VmUsage(
+    Map<String, NicUsage> nics,
+    Optional<CpuUsage> cpu,
+    Optional<MemoryUsage> memory,
+    Map<String, DiskUsage> disks,
+    List<String> problems) {
+
+  public static final VmUsage EMPTY =
+      new VmUsage(Map.of(), Optional.empty(), Optional.empty(), Map.of(), List.of());
+
+  public VmUsage {
+    nics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(nics, "nics")));
+    Objects.requireNonNull(cpu, "cpu");
+    Objects.requireNonNull(memory, "memory");
+    disks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(disks, "disks")));
+    problems = List.copyOf(problems);
+  }
+
+  /** Cumulative counters of one NIC, keyed by its mac in {@link VmUsage#nics()}. */
+  public record NicUsage(
+      String interfaceName,
+      OptionalLong receivedBytes,
+      OptionalLong sentBytes,
+      OptionalLong receivedPackets,
+      OptionalLong sentPackets,
+      OptionalLong receivedErrors,
+      OptionalLong sentErrors,
+      OptionalLong receivedDrops,
+      OptionalLong sentDrops,
+      Instant counterStart) {
+    public NicUsage {
+      Objects.requireNonNull(interfaceName, "interfaceName");
+      Objects.requireNonNull(receivedBytes, "receivedBytes");
+      Objects.requireNonNull(sentBytes, "sentBytes");
+      Objects.requireNonNull(receivedPackets, "receivedPackets");
+      Objects.requireNonNull(sentPackets, "sentPackets");
+      Objects.requireNonNull(receivedErrors, "receivedErrors");
+      Objects.requireNonNull(sentErrors, "sentErrors");
+      Objects.requireNonNull(receivedDrops, "receivedDrops");
+      Objects.requireNonNull(sentDrops, "sentDrops");
+      Objects.requireNonNull(counterStart, "counterStart");
+    }
+  }
+
+  /** CPU time used by the guest since {@code counterStart} (its process start). */
+  public record CpuUsage(double cpuSeconds, Instant counterStart) {
+    public CpuUsage {
+      if (!(cpuSeconds >= 0) || Double.isInfinite(cpuSeconds)) {
+        throw new IllegalArgumentException("cpuSeconds must be a finite value >= 0");
+      }
+      Objects.requireNonNull(counterStart, "counterStart");
+    }
+  }
+
+  /** Resident memory of the guest. */
+  public record MemoryUsage(long rssBytes) {
+    public MemoryUsage {
+      if (rssBytes < 0) {
+        throw new IllegalArgumentException("rssBytes must be >= 0");
+      }
+    }
+  }
+
+  /** Space of one disk (image file or dataset). */
+  public record DiskUsage(OptionalLong usedBytes, OptionalLong sizeBytes) {
+    public DiskUsage {
+      Objects.requireNonNull(usedBytes, "usedBytes");
+      Objects.requireNonNull(sizeBytes, "sizeBytes");
+    }
+  }
+}
