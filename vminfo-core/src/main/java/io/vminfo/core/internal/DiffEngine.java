@@ -40,8 +40,14 @@ public final class DiffEngine {
       JsonNode a, JsonNode b, List<PathSegment> path, Optional<JsonNode> ident, boolean topLevel) {
     if (a.isArray() && b.isArray()) {
       arrays(a, b, path, ident, Optional.empty());
-    } else {
-      objects(a, b, path, ident, topLevel);
+      return;
+    }
+    int before = out.size();
+    objects(a, b, path, ident, topLevel);
+    if (out.size() == before && a.isArray() != b.isArray()) {
+      // diff.js compares an array against an object by index keys, so {} -> [] reports nothing
+      // although the documents differ; a plain change keeps subscribers in step with the store.
+      out.add(Change.changed(List.copyOf(path), a, b, ident));
     }
   }
 

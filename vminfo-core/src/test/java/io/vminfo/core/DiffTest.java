@@ -1,0 +1,161 @@
+package io.vminfo.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.vminfo.core.internal.Json;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The diff engine's semantics, written by us so they are checked even without ../shared. */
+class DiffTest {
+  private static JsonNode json(String text) {
+    try {
+      return Json.MAPPER.readTree(text.replace('\'', '"'));
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+
+  private static String diff(String a, String b, DiffOptions options) {
+    ArrayNode out = Json.NODES.arrayNode();
+    JsonDiff.diff(json(a), json(b), options).forEach(c -> out.add(c.toJson()));
+    return Json.string(out).replace('"', '\'');
+  }
+
+  private static String diff(String a, String b) {
+    return diff(a, b, DiffOptions.NONE);
+  }
+
+  @Test
+  void objectsReportRemovedChangedThenAddedInKeyOrder() {
+    assertThat(diff("{'z':1,'y':true,'x':'s'}", "{'x':'t','z':1,'w':null}"))
+        .isEqualTo("[{'prettyPath':'y','path':['y'],'action':'removed','oldValue':true},"
+            + "{'prettyPath':'x','path':['x'],'action':'changed','oldValue':'s','newValue':'t'},"
+            + "{'prettyPath':'w','path':['w'],'action':'added','newValue':null}]");
+  }
+
+  @Test
+  void identicalDocumentsHaveNoChanges() {
+    assertThat(diff("{'a':{'b':[1,{'c':2}]}}", "{'a':{'b':[1,{'c':2}]}}")).isEqualTo("[]");
+  }
+
+  @Test
+  void nestedPathsAreJoinedWithDots() {
+    assertThat(diff("{'a':{'b':{'c':1}}}", "{'a':{'b':{'c':2,'d':3}}}"))
+        .isEqualTo("[{'prettyPath':'a.b.c','path':['a','b','c'],'action':'changed','oldValue':1,'newValue':2},"
+            + "{'prettyPath':'a.b.d','path':['a','b','d'],'action':'added','newValue':3}]");
+  }
+
+  @Test
+  void aRemovedSubtreeIsOneChange() {
+    assertThat(diff("{'a':{'b':{'c':1}}}", "{}"))
+        .isEqualTo("[{'prettyPath':'a','path':['a'],'action':'removed','oldValue':{'b':{'c':1}}}]");
+  }
+
+  @Test
+  void arraysAreSetsOfCanonicalJson() {
+    assertThat(diff("{'r':['a','b','b']}", "{'r':['b','c','a']}"))
+        .isEqualTo("[{'prettyPath':'r.*','path':['r',null],'action':'added','newValue':'c'}]");
+    assertThat(diff("{'r':[{'x':1,'y':2}]}", "{'r':[{'y':2,'x':1}]}"))
+        .as("element identity is JSON.stringify, so key order matters without a map")
+        .isEqualTo("[{'prettyPath':'r.*','path':['r',null],'action':'removed','oldValue':{'x':1,'y':2}},"
+            + "{'prettyPath':'r.*','path':['r',null],'action':'added','newValue':{'y':2,'x':1}}]");
+  }
+
+  @Test
+  void numbersCompareByValue() {
+    assertThat(diff("{'a':1,'b':[2]}", "{'a':1.0,'b':[2.0]}")).isEqualTo("[]");
+    assertThat(diff("{'a':1}", "{'a':'1'}"))
+        .isEqualTo("[{'prettyPath':'a','path':['a'],'action':'changed','oldValue':1,'newValue':'1'}]");
+  }
+
+  @Test
+  void identityKeyedArraysPairElementsAndCarryIdent() {
+    String a = "{'nics':[{'mac':'m1','ip':'1','o':{'t':['x']}},{'mac':'m2'}],'disks':[{'path':'/a','size':1}]}";
+    String b = "{'nics':[{'mac':'m3'},{'ip':'9','o':{'t':['y']},'mac':'m1'}],'disks':[{'path':'/a','size':2}]}";
+    assertThat(diff(a, b, DiffOptions.VM)).isEqualTo("["
+        + "{'prettyPath':'nics.*','path':['nics',null],'action':'removed','oldValue':{'mac':'m2'}},"
+        + "{'prettyPath':'nics.*.ip','path':['nics',null,'ip'],'action':'changed','oldValue':'1','newValue':'9','ident':'m1'},"
+        + "{'prettyPath':'nics.*.o.t.*','path':['nics',null,'o','t',null],'action':'removed','oldValue':'x','ident':'m1'},"
+        + "{'prettyPath':'nics.*.o.t.*','path':['nics',null,'o','t',null],'action':'added','newValue':'y','ident':'m1'},"
+        + "{'prettyPath':'nics.*','path':['nics',null],'action':'added','newValue':{'mac':'m3'}},"
+        + "{'prettyPath':'disks.*.size','path':['disks',null,'size'],'action':'changed','oldValue':1,'newValue':2,'ident':'/a'}]");
+  }
+
+  @Test
+  void identityMatchingAppliesOnlyAtTheTopLevel() {
+    assertThat(diff("{'x':{'nics':[{'mac':'m','a':1}]}}", "{'x':{'nics':[{'mac':'m','a':2}]}}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'x.nics.*','path':['x','nics',null],'action':'removed','oldValue':{'mac':'m','a':1}},"
+            + "{'prettyPath':'x.nics.*','path':['x','nics',null],'action':'added','newValue':{'mac':'m','a':2}}]");
+  }
+
+  @Test
+  void duplicateIdentitiesPairTheFirstAndRemoveTheRest() {
+    assertThat(diff("{'disks':[{'path':'p','s':1},{'path':'p','s':2}]}", "{'disks':[{'path':'p','s':3}]}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'disks.*','path':['disks',null],'action':'removed','oldValue':{'path':'p','s':2}},"
+            + "{'prettyPath':'disks.*.s','path':['disks',null,'s'],'action':'changed','oldValue':1,'newValue':3,'ident':'p'}]");
+  }
+
+  @Test
+  void prettyPathBracketsAndEscapesKeysWithSpecialCharacters() {
+    assertThat(diff("{'m':{'a.b':1,'c[d]':1,'e':{'f.g':1}}}", "{'m':{'a.b':2,'c[d]':2,'e':{'f.g':2}}}"))
+        .isEqualTo("[{'prettyPath':'m[a.b]','path':['m','a.b'],'action':'changed','oldValue':1,'newValue':2},"
+            + "{'prettyPath':'m[c\\\\[d\\\\]]','path':['m','c[d]'],'action':'changed','oldValue':1,'newValue':2},"
+            + "{'prettyPath':'m.e[f.g]','path':['m','e','f.g'],'action':'changed','oldValue':1,'newValue':2}]");
+  }
+
+  @Test
+  void arrayAgainstObjectIsComparedByIndexKeys() {
+    assertThat(diff("{'x':[1]}", "{'x':{'a':1}}"))
+        .isEqualTo("[{'prettyPath':'x.0','path':['x','0'],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'x.a','path':['x','a'],'action':'added','newValue':1}]");
+  }
+
+  @Test
+  void anEmptyContainerSwitchingTypeIsAChange() {
+    assertThat(diff("{'x':{}}", "{'x':[]}"))
+        .isEqualTo("[{'prettyPath':'x','path':['x'],'action':'changed','oldValue':{},'newValue':[]}]");
+  }
+
+  @Test
+  void whereDiffJsThrowsAPlainChangeIsReported() {
+    assertThat(diff("{'x':null}", "{'x':{'a':1}}"))
+        .isEqualTo("[{'prettyPath':'x','path':['x'],'action':'changed','oldValue':null,'newValue':{'a':1}}]");
+    assertThat(diff("{'x':{'a':1}}", "{'x':null}"))
+        .isEqualTo("[{'prettyPath':'x','path':['x'],'action':'changed','oldValue':{'a':1},'newValue':null}]");
+    assertThat(diff("'a'", "'b'"))
+        .isEqualTo("[{'prettyPath':'','path':[],'action':'changed','oldValue':'a','newValue':'b'}]");
+    assertThat(diff("'a'", "'a'")).isEqualTo("[]");
+    assertThat(diff("{'disks':[1]}", "{'disks':[2]}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'disks.*','path':['disks',null],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'disks.*','path':['disks',null],'action':'added','newValue':2}]");
+    assertThat(diff("{'x':{'a':1}}", "{'x':5}"))
+        .isEqualTo("[{'prettyPath':'x','path':['x'],'action':'changed','oldValue':{'a':1},'newValue':5}]");
+  }
+
+  @Test
+  void topLevelArrays() {
+    assertThat(diff("[1,2]", "[2,3]"))
+        .isEqualTo("[{'prettyPath':'*','path':[null],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'*','path':[null],'action':'added','newValue':3}]");
+  }
+
+  @Test
+  void changesRoundTripThroughTheirWireForm() {
+    List<Change> changes = JsonDiff.diff(
+        json("{'nics':[{'mac':'m','a':1}],'k':'v'}"), json("{'nics':[{'mac':'m','a':2}]}"), DiffOptions.VM);
+    for (Change c : changes) {
+      assertThat(Change.fromJson(c.toJson())).isEqualTo(c);
+    }
+    assertThat(changes.get(0).ident()).contains(json("'m'"));
+  }
+
+  @Test
+  void optionsValidate() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DiffOptions(Map.of("", "x")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
