@@ -30,7 +30,8 @@ public final class Change {
       ChangeAction action,
       JsonNode oldValue,
       JsonNode newValue,
-      JsonNode ident) {
+      JsonNode ident,
+      boolean copy) {
     this.path = List.copyOf(path);
     this.prettyPath = PrettyPath.of(this.path);
     this.action = Objects.requireNonNull(action, "action");
@@ -39,22 +40,29 @@ public final class Change {
       case REMOVED -> require(oldValue != null && newValue == null, "removed has only an old value");
       case CHANGED -> require(oldValue != null && newValue != null, "changed has both values");
     }
-    this.oldValue = oldValue == null ? null : oldValue.deepCopy();
-    this.newValue = newValue == null ? null : newValue.deepCopy();
-    this.ident = ident == null ? null : ident.deepCopy();
+    this.oldValue = oldValue == null || !copy ? oldValue : oldValue.deepCopy();
+    this.newValue = newValue == null || !copy ? newValue : newValue.deepCopy();
+    this.ident = ident == null || !copy ? ident : ident.deepCopy();
+  }
+
+  /** For the diff engine: {@code copy} false only for values from trees that never change. */
+  static Change make(
+      List<PathSegment> path, ChangeAction action, JsonNode oldValue, JsonNode newValue,
+      JsonNode ident, boolean copy) {
+    return new Change(path, action, oldValue, newValue, ident, copy);
   }
 
   public static Change added(List<PathSegment> path, JsonNode newValue, Optional<JsonNode> ident) {
-    return new Change(path, ChangeAction.ADDED, null, newValue, ident.orElse(null));
+    return new Change(path, ChangeAction.ADDED, null, newValue, ident.orElse(null), true);
   }
 
   public static Change removed(List<PathSegment> path, JsonNode oldValue, Optional<JsonNode> ident) {
-    return new Change(path, ChangeAction.REMOVED, oldValue, null, ident.orElse(null));
+    return new Change(path, ChangeAction.REMOVED, oldValue, null, ident.orElse(null), true);
   }
 
   public static Change changed(
       List<PathSegment> path, JsonNode oldValue, JsonNode newValue, Optional<JsonNode> ident) {
-    return new Change(path, ChangeAction.CHANGED, oldValue, newValue, ident.orElse(null));
+    return new Change(path, ChangeAction.CHANGED, oldValue, newValue, ident.orElse(null), true);
   }
 
   /** Parses one change object of the wire format. */
@@ -85,7 +93,8 @@ public final class Change {
         ChangeAction.fromWireName(action.textValue()),
         node.get("oldValue"),
         node.get("newValue"),
-        node.get("ident"));
+        node.get("ident"),
+        true);
   }
 
   public List<PathSegment> path() {
@@ -116,6 +125,11 @@ public final class Change {
 
   /** The wire form, keys in diff.js order; absent values are omitted, never null. */
   public ObjectNode toJson() {
+    return wire(true);
+  }
+
+  /** The wire form sharing this change's value nodes, for serializing at once (no copies). */
+  ObjectNode wire(boolean copy) {
     ObjectNode out = Json.NODES.objectNode();
     out.put("prettyPath", prettyPath);
     ArrayNode p = out.putArray("path");
@@ -128,13 +142,13 @@ public final class Change {
     }
     out.put("action", action.wireName());
     if (oldValue != null) {
-      out.set("oldValue", oldValue.deepCopy());
+      out.set("oldValue", copy ? oldValue.deepCopy() : oldValue);
     }
     if (newValue != null) {
-      out.set("newValue", newValue.deepCopy());
+      out.set("newValue", copy ? newValue.deepCopy() : newValue);
     }
     if (ident != null) {
-      out.set("ident", ident.deepCopy());
+      out.set("ident", copy ? ident.deepCopy() : ident);
     }
     return out;
   }
@@ -156,7 +170,7 @@ public final class Change {
 
   @Override
   public String toString() {
-    return Json.string(toJson());
+    return Json.string(wire(false));
   }
 
   private static void require(boolean ok, String message) {

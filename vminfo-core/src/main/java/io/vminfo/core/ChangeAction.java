@@ -8,9 +8,11 @@ public enum ChangeAction {
   REMOVED,
   CHANGED;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The wire name: {@code added}, {@code removed} or {@code changed}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   public static ChangeAction fromWireName(String name) {

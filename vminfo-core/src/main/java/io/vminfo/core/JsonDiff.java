@@ -1,7 +1,6 @@
 package io.vminfo.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vminfo.core.internal.DiffEngine;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,11 +19,14 @@ public final class JsonDiff {
     Objects.requireNonNull(a, "a");
     Objects.requireNonNull(b, "b");
     Objects.requireNonNull(options, "options");
-    return DiffEngine.diff(a, b, options);
+    return DiffEngine.diff(a, b, options, true);
   }
 
   /** The changes from VM {@code a} to VM {@code b}, disks matched by path and nics by mac. */
   public static List<Change> diff(Vm a, Vm b) {
-    return DiffEngine.diff(a.tree(), b.tree(), DiffOptions.VM);
+    if (a.equals(b)) {
+      return List.of();
+    }
+    return DiffEngine.diff(a.tree(), b.tree(), DiffOptions.VM, false);
   }
 }

@@ -46,7 +46,18 @@ public final class VmEvent {
       case DELETE -> require(vm.isEmpty() && changes.isEmpty(), "delete carries no VM");
     }
     vm.ifPresent(v -> require(v.uuid().equals(uuid), "event uuid differs from the VM's"));
-    this.line = FeedLines.event(this, vm.map(Vm::sharedBytes));
+    this.line = FeedLines.event(this, vm.map(Vm::sharedBytes), changesJson(this.changes));
+  }
+
+  private static java.util.Optional<byte[]> changesJson(List<Change> changes) {
+    if (changes.isEmpty()) {
+      return Optional.empty();
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode array = io.vminfo.core.internal.Json.NODES.arrayNode();
+    for (Change c : changes) {
+      array.add(c.wire(false));
+    }
+    return Optional.of(io.vminfo.core.internal.Json.bytes(array));
   }
 
   public static VmEvent create(long rev, Instant date, Vm vm) {

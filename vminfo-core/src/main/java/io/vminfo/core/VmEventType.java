@@ -8,9 +8,11 @@ public enum VmEventType {
   MODIFY,
   DELETE;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The wire name: {@code create}, {@code modify} or {@code delete}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   public static VmEventType fromWireName(String name) {

@@ -335,7 +335,7 @@ public final class VmStore implements AutoCloseable {
       if (old.equals(vm)) {
         return null;
       }
-      List<Change> changes = JsonDiff.diff(old.tree(), vm.tree(), diffOptions);
+      List<Change> changes = DiffEngine.diff(old.tree(), vm.tree(), diffOptions, false);
       if (changes.isEmpty()) {
         // Equal under diff semantics (key or array order only): keep the new bytes, emit nothing,
         // as vminfod does.

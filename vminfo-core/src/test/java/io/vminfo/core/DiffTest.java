@@ -66,6 +66,19 @@ class DiffTest {
   }
 
   @Test
+  void largeArraysGiveTheSameSetDifferenceAsSmallOnes() {
+    StringBuilder a = new StringBuilder("{'r':[");
+    StringBuilder b = new StringBuilder("{'r':[");
+    for (int i = 0; i < 40; i++) {
+      a.append(i == 0 ? "" : ",").append(i);
+      b.append(i == 0 ? "" : ",").append(39 - i + (i == 5 ? 100 : 0)).append(i == 7 ? ",7" : "");
+    }
+    assertThat(diff(a + "]}", b + "]}"))
+        .isEqualTo("[{'prettyPath':'r.*','path':['r',null],'action':'removed','oldValue':34},"
+            + "{'prettyPath':'r.*','path':['r',null],'action':'added','newValue':134}]");
+  }
+
+  @Test
   void numbersCompareByValue() {
     assertThat(diff("{'a':1,'b':[2]}", "{'a':1.0,'b':[2.0]}")).isEqualTo("[]");
     assertThat(diff("{'a':1}", "{'a':'1'}"))

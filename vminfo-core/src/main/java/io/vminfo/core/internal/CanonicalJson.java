@@ -2,6 +2,7 @@ package io.vminfo.core.internal;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
@@ -24,16 +25,28 @@ public final class CanonicalJson {
 
   /** JavaScript {@code ===} for two non-container values. */
   public static boolean primitivesEqual(JsonNode a, JsonNode b) {
-    if (a.isNumber() && b.isNumber()) {
-      if (a.isIntegralNumber() && b.isIntegralNumber()) {
-        return a.bigIntegerValue().equals(b.bigIntegerValue());
-      }
-      return a.doubleValue() == b.doubleValue();
+    JsonNodeType type = a.getNodeType();
+    switch (type) {
+      case STRING:
+        return b.isTextual() && a.textValue().equals(b.textValue());
+      case NUMBER:
+        if (!b.isNumber()) {
+          return false;
+        }
+        if (a.isIntegralNumber() && b.isIntegralNumber()) {
+          if (a.isBigInteger() || b.isBigInteger()) {
+            return a.bigIntegerValue().equals(b.bigIntegerValue());
+          }
+          return a.longValue() == b.longValue();
+        }
+        return a.doubleValue() == b.doubleValue();
+      case BOOLEAN:
+        return b.isBoolean() && a.booleanValue() == b.booleanValue();
+      case NULL:
+        return b.isNull();
+      default:
+        return type == b.getNodeType() && a.equals(b);
     }
-    if (a.getNodeType() != b.getNodeType()) {
-      return false;
-    }
-    return a.equals(b);
   }
 
   private static void append(StringBuilder out, JsonNode node) {

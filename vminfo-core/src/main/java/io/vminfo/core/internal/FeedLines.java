@@ -1,8 +1,6 @@
 package io.vminfo.core.internal;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.vminfo.core.Change;
 import io.vminfo.core.VmEvent;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,20 +15,14 @@ import java.util.Optional;
 public final class FeedLines {
   private FeedLines() {}
 
-  public static byte[] event(VmEvent e, Optional<byte[]> vmBytes) {
+  public static byte[] event(VmEvent e, Optional<byte[]> vmBytes, Optional<byte[]> changesJson) {
     Line line = new Line(256 + vmBytes.map(b -> b.length).orElse(0));
     line.begin("type", e.type().wireName());
     line.string("date", Timestamps.format(e.date()));
     e.zonename().ifPresent(z -> line.string("zonename", z));
     line.string("uuid", e.uuid());
     vmBytes.ifPresent(b -> line.raw("vm", b));
-    if (!e.changes().isEmpty()) {
-      ArrayNode changes = Json.NODES.arrayNode();
-      for (Change c : e.changes()) {
-        changes.add(c.toJson());
-      }
-      line.raw("changes", Json.bytes(changes));
-    }
+    changesJson.ifPresent(c -> line.raw("changes", c));
     line.number("rev", e.rev());
     return line.end();
   }

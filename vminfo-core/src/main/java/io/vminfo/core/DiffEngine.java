@@ -1,0 +1,299 @@
+package io.vminfo.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.core.internal.CanonicalJson;
+import io.vminfo.core.internal.StructuralEquality;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * diff.js, reimplemented. Objects: keys of a in order (removed / changed / recursed), then keys only
+ * in b (added). Two arrays: set semantics over each element's canonical JSON. Arrays and objects
+ * against each other are compared as objects (arrays by index keys), as diff.js does.
+ *
+ * <p>Equal subtrees are skipped with an allocation-free structural comparison; small arrays are
+ * matched pairwise with it instead of building canonical strings. Paths are built only for changes.
+ */
+final class DiffEngine {
+  /** Above this many elements per side, arrays are matched through canonical strings (O(n)). */
+  private static final int PAIRWISE_LIMIT = 32;
+
+  private final DiffOptions options;
+  private final boolean copyValues;
+  private final List<Change> out = new ArrayList<>();
+
+  private DiffEngine(DiffOptions options, boolean copyValues) {
+    this.options = options;
+    this.copyValues = copyValues;
+  }
+
+  /**
+   * The changes from a to b. {@code copyValues} must be true unless both trees are never mutated
+   * (those of {@link Vm}), in which case changes share their value nodes.
+   */
+  static List<Change> diff(JsonNode a, JsonNode b, DiffOptions options, boolean copyValues) {
+    DiffEngine engine = new DiffEngine(options, copyValues);
+    if (a.isContainerNode() && b.isContainerNode()) {
+      if (!StructuralEquality.equal(a, b)) {
+        engine.containers(a, b, Path.ROOT, null, true);
+      }
+    } else if (!engine.valuesEqual(a, b)) {
+      // diff.js throws here ("a (object) is required"); a whole-document change is well defined.
+      engine.out.add(engine.changed(List.of(), a, b, Optional.empty()));
+    }
+    return List.copyOf(engine.out);
+  }
+
+  private void containers(JsonNode a, JsonNode b, Path path, JsonNode ident, boolean topLevel) {
+    if (a.isArray() && b.isArray()) {
+      arrays(a, b, path, ident, null);
+      return;
+    }
+    int before = out.size();
+    if (a.isObject() && b.isObject()) {
+      objects(a, b, path, ident, topLevel);
+    } else {
+      mixed(a, b, path, ident);
+    }
+    if (out.size() == before && a.isArray() != b.isArray()) {
+      // diff.js compares an array against an object by index keys, so {} -> [] reports nothing
+      // although the documents differ; a plain change keeps subscribers in step with the store.
+      out.add(changed(path.toList(), a, b, optional(ident)));
+    }
+  }
+
+  private void objects(JsonNode a, JsonNode b, Path path, JsonNode ident, boolean topLevel) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      field(e.getKey(), e.getValue(), b.get(e.getKey()), path, ident, topLevel);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!a.has(e.getKey())) {
+        out.add(added(path.child(e.getKey()).toList(), e.getValue(), optional(ident)));
+      }
+    }
+  }
+
+  /** An array against an object: both as objects, arrays keyed by index ("0", "1", ...). */
+  private void mixed(JsonNode a, JsonNode b, Path path, JsonNode ident) {
+    Map<String, JsonNode> aFields = indexFields(a);
+    Map<String, JsonNode> bFields = indexFields(b);
+    for (Map.Entry<String, JsonNode> e : aFields.entrySet()) {
+      field(e.getKey(), e.getValue(), bFields.get(e.getKey()), path, ident, false);
+    }
+    for (Map.Entry<String, JsonNode> e : bFields.entrySet()) {
+      if (!aFields.containsKey(e.getKey())) {
+        out.add(added(path.child(e.getKey()).toList(), e.getValue(), optional(ident)));
+      }
+    }
+  }
+
+  private void field(String key, JsonNode av, JsonNode bv, Path path, JsonNode ident, boolean topLevel) {
+    if (bv == null) {
+      out.add(removed(path.child(key).toList(), av, optional(ident)));
+    } else if (av.isContainerNode() && bv.isContainerNode()) {
+      if (StructuralEquality.equal(av, bv)) {
+        return;
+      }
+      if (topLevel && av.isArray() && bv.isArray()) {
+        arrays(av, bv, path.child(key), ident, options.identityFieldOf(key).orElse(null));
+      } else {
+        containers(av, bv, path.child(key), ident, false);
+      }
+    } else if (!valuesEqual(av, bv)) {
+      // Includes null against an object, where diff.js throws: a plain change instead.
+      out.add(changed(path.child(key).toList(), av, bv, optional(ident)));
+    }
+  }
+
+  private void arrays(JsonNode a, JsonNode b, Path path, JsonNode ident, String identityField) {
+    List<JsonNode> removed = new ArrayList<>();
+    List<JsonNode> added = new ArrayList<>();
+    if (a.size() <= PAIRWISE_LIMIT && b.size() <= PAIRWISE_LIMIT) {
+      onlyInFirst(a, b, removed);
+      onlyInFirst(b, a, added);
+    } else {
+      Map<String, JsonNode> aByJson = byCanonical(a);
+      Map<String, JsonNode> bByJson = byCanonical(b);
+      aByJson.forEach((json, node) -> {
+        if (!bByJson.containsKey(json)) {
+          removed.add(node);
+        }
+      });
+      bByJson.forEach((json, node) -> {
+        if (!aByJson.containsKey(json)) {
+          added.add(node);
+        }
+      });
+    }
+    Path elementPath = path.child(null);
+    if (identityField != null && allObjects(removed) && allObjects(added)) {
+      matchByIdentity(removed, added, elementPath, identityField);
+      return;
+    }
+    // No identity (or diff.js would throw on a non-object element): plain set difference.
+    for (JsonNode r : removed) {
+      out.add(removed(elementPath.toList(), r, optional(ident)));
+    }
+    for (JsonNode n : added) {
+      out.add(added(elementPath.toList(), n, optional(ident)));
+    }
+  }
+
+  /** Distinct elements of {@code first} (first occurrence kept) that {@code second} lacks. */
+  private static void onlyInFirst(JsonNode first, JsonNode second, List<JsonNode> into) {
+    outer:
+    for (int i = 0; i < first.size(); i++) {
+      JsonNode e = first.get(i);
+      for (int j = 0; j < second.size(); j++) {
+        if (StructuralEquality.equal(e, second.get(j))) {
+          continue outer;
+        }
+      }
+      for (int k = 0; k < i; k++) {
+        if (StructuralEquality.equal(e, first.get(k))) {
+          continue outer;
+        }
+      }
+      into.add(e);
+    }
+  }
+
+  private void matchByIdentity(
+      List<JsonNode> removed, List<JsonNode> added, Path elementPath, String field) {
+    // The first removed element with a given identity is the one a new element pairs with; later
+    // duplicates stay plain removals (diff.js's behaviour on duplicate identifiers).
+    JsonNode[] partner = new JsonNode[removed.size()];
+    boolean[] addedPaired = new boolean[added.size()];
+    for (int n = 0; n < added.size(); n++) {
+      JsonNode id = added.get(n).get(field);
+      if (id == null) {
+        continue;
+      }
+      for (int r = 0; r < removed.size(); r++) {
+        JsonNode rid = removed.get(r).get(field);
+        if (rid != null && StructuralEquality.equal(rid, id)) {
+          if (partner[r] == null && isFirstWithIdentity(removed, r, field)) {
+            partner[r] = added.get(n);
+            addedPaired[n] = true;
+          }
+          break;
+        }
+      }
+    }
+    for (int r = 0; r < removed.size(); r++) {
+      if (partner[r] == null) {
+        out.add(removed(elementPath.toList(), removed.get(r), Optional.empty()));
+      }
+    }
+    for (int r = 0; r < removed.size(); r++) {
+      if (partner[r] != null) {
+        containers(removed.get(r), partner[r], elementPath, removed.get(r).get(field), false);
+      }
+    }
+    for (int n = 0; n < added.size(); n++) {
+      if (!addedPaired[n]) {
+        out.add(added(elementPath.toList(), added.get(n), Optional.empty()));
+      }
+    }
+  }
+
+  private static boolean isFirstWithIdentity(List<JsonNode> removed, int index, String field) {
+    JsonNode id = removed.get(index).get(field);
+    for (int k = 0; k < index; k++) {
+      JsonNode other = removed.get(k).get(field);
+      if (other != null && StructuralEquality.equal(other, id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Distinct elements by canonical JSON, first occurrence kept, in order. */
+  private static Map<String, JsonNode> byCanonical(JsonNode array) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    for (JsonNode element : array) {
+      out.putIfAbsent(CanonicalJson.of(element), element);
+    }
+    return out;
+  }
+
+  private static boolean allObjects(List<JsonNode> nodes) {
+    for (JsonNode n : nodes) {
+      if (!n.isObject()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, JsonNode> indexFields(JsonNode node) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        out.put(Integer.toString(i), node.get(i));
+      }
+    } else {
+      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  private boolean valuesEqual(JsonNode a, JsonNode b) {
+    if (a.isContainerNode() || b.isContainerNode()) {
+      return a.isContainerNode() && b.isContainerNode() && StructuralEquality.equal(a, b);
+    }
+    return CanonicalJson.primitivesEqual(a, b);
+  }
+
+  private Change added(List<PathSegment> path, JsonNode value, Optional<JsonNode> ident) {
+    return Change.make(path, ChangeAction.ADDED, null, value, ident.orElse(null), copyValues);
+  }
+
+  private Change removed(List<PathSegment> path, JsonNode value, Optional<JsonNode> ident) {
+    return Change.make(path, ChangeAction.REMOVED, value, null, ident.orElse(null), copyValues);
+  }
+
+  private Change changed(List<PathSegment> path, JsonNode a, JsonNode b, Optional<JsonNode> ident) {
+    return Change.make(path, ChangeAction.CHANGED, a, b, ident.orElse(null), copyValues);
+  }
+
+  private static Optional<JsonNode> optional(JsonNode ident) {
+    return Optional.ofNullable(ident);
+  }
+
+  /** A path as a parent chain, turned into a list only when a change is reported. */
+  private static final class Path {
+    static final Path ROOT = new Path(null, null, 0);
+
+    private final Path parent;
+    private final String key;
+    private final int depth;
+
+    private Path(Path parent, String key, int depth) {
+      this.parent = parent;
+      this.key = key;
+      this.depth = depth;
+    }
+
+    /** A child; {@code null} key means "any element of an array". */
+    Path child(String key) {
+      return new Path(this, key, depth + 1);
+    }
+
+    List<PathSegment> toList() {
+      PathSegment[] segs = new PathSegment[depth];
+      Path p = this;
+      for (int i = depth - 1; i >= 0; i--) {
+        segs[i] = p.key == null ? PathSegment.ANY_ELEMENT : PathSegment.key(p.key);
+        p = p.parent;
+      }
+      return List.of(segs);
+    }
+  }
+}
