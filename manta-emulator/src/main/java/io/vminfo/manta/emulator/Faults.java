@@ -21,7 +21,9 @@ public final class Faults {
         /** Close the connection without answering. */
         DROP,
         /** Answer with headers and part of the body, then close. */
-        TRUNCATE
+        TRUNCATE,
+        /** Serve normally but report a wrong MD5 (Computed-MD5 on PUT, Content-MD5 on GET). */
+        CORRUPT_MD5
     }
 
     /** The decision for one request. */
@@ -36,6 +38,7 @@ public final class Faults {
     private final AtomicInteger dropNext = new AtomicInteger();
     private final AtomicInteger truncateNext = new AtomicInteger();
     private final AtomicInteger delayNext = new AtomicInteger();
+    private final AtomicInteger corruptNext = new AtomicInteger();
     private final AtomicReference<Duration> delayNextBy = new AtomicReference<>(Duration.ZERO);
     private final AtomicReference<Duration> delayAll = new AtomicReference<>(Duration.ZERO);
     private volatile boolean refuseAll;
@@ -90,6 +93,16 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * The next {@code n} successful PUTs report a wrong {@code Computed-MD5} and GETs a wrong
+     * {@code Content-MD5}: what a client sees when bytes were damaged on the way.
+     */
+    public Faults corruptNext(int n) {
+        requirePositive(n);
+        corruptNext.set(n);
+        return this;
+    }
+
     /** The next {@code n} responses wait {@code delay} before they are sent. */
     public synchronized Faults delayNext(int n, Duration delay) {
         requirePositive(n);
@@ -128,6 +141,7 @@ public final class Faults {
         failNext.set(0);
         dropNext.set(0);
         truncateNext.set(0);
+        corruptNext.set(0);
         delayNext.set(0);
         delayAll.set(Duration.ZERO);
         retryAfter.set(-1);
@@ -161,6 +175,8 @@ public final class Faults {
             d = new Decision(Action.FAIL, failStatus.get()[0], failCode.get(), delay, retryAfter.get());
         } else if (take(truncateNext)) {
             d = new Decision(Action.TRUNCATE, 0, "", delay, -1);
+        } else if (take(corruptNext)) {
+            d = new Decision(Action.CORRUPT_MD5, 0, "", delay, -1);
         } else {
             d = delay.isZero() ? Decision.NONE : new Decision(Action.NONE, 0, "", delay, -1);
         }

@@ -495,7 +495,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             h.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + offset + "-" + (offset + length - 1) + "/" + e.size());
         } else {
             h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
-            h.set("Content-MD5", e.contentMd5());
+            h.set("Content-MD5", exchange.fault.action() == Faults.Action.CORRUPT_MD5 ? ZERO_MD5 : e.contentMd5());
         }
         h.set(HttpHeaderNames.CONTENT_LENGTH, length);
         e.headers().forEach(h::set);
@@ -726,7 +726,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse res = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
         res.headers().set(HttpHeaderNames.ETAG, entry.etag());
         res.headers().set(HttpHeaderNames.LAST_MODIFIED, HTTP_DATE.format(entry.mtime()));
-        res.headers().set("Computed-MD5", computed);
+        res.headers().set("Computed-MD5", exchange.fault.action() == Faults.Action.CORRUPT_MD5 ? ZERO_MD5 : computed);
         send(ctx, res);
     }
 
