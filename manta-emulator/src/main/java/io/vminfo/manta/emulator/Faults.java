@@ -84,8 +84,9 @@ public final class Faults {
     }
 
     /**
-     * The next {@code n} GETs of objects (and other requests, with an empty body) send full headers
-     * and then close the connection halfway through the body.
+     * The next {@code n} GETs of objects send full headers and then close the connection halfway
+     * through the body; other requests are carried out (an upload is stored) but the connection
+     * closes instead of the answer.
      */
     public Faults truncateNext(int n) {
         requirePositive(n);

@@ -875,9 +875,10 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         record(res.status().code(), ex.fault.action() != Faults.Action.NONE);
         if (truncate) {
-            // Promise a body that never comes: the client must not take this for a success.
-            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes() + 100);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            // The request was served (an upload is stored) but the answer is lost: the client
+            // must not take this for a success.
+            res.release();
+            ctx.close();
             return;
         }
         // A refused body that is still arriving is read and discarded, so keep-alive survives.
