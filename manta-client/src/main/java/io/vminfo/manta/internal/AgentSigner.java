@@ -28,7 +28,13 @@ public final class AgentSigner implements MantaSigner {
             algorithm = "rsa-sha256";
             flags = SshAgentClient.SSH_AGENT_RSA_SHA2_256;
         } else if (key instanceof ECPublicKey) {
-            algorithm = "ecdsa-" + EcCurves.hashFor(((ECPublicKey) key).getParams());
+            int bits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();
+            if (bits == 384) {
+                // The agent protocol fixes SHA-384 for P-384, which http-signature (Manta) refuses.
+                throw new MantaKeyException("ssh-agent signs P-384 keys with SHA-384, which Manta does not accept:"
+                        + " point MANTA_KEY_PATH at the key file (signed with ecdsa-sha512) or use another key");
+            }
+            algorithm = bits <= 256 ? "ecdsa-sha256" : "ecdsa-sha512";
             flags = 0;
         } else {
             algorithm = "ed25519-sha512";

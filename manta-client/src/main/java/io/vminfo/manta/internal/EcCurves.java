@@ -52,16 +52,13 @@ public final class EcCurves {
         }
     }
 
-    /** The http-signature hash for a curve: P-256 signs with SHA-256, P-384 with SHA-384, P-521 with SHA-512. */
+    /**
+     * The http-signature hash for a curve: SHA-256 for P-256, SHA-512 for P-384 and P-521. Not
+     * SHA-384 for P-384 (the SSH pairing): http-signature, which Manta verifies with, accepts only
+     * sha1, sha256 and sha512, so ecdsa-sha384 is refused (node-manta 5.4.2 trips on exactly that).
+     */
     public static String hashFor(ECParameterSpec spec) {
-        switch (spec.getCurve().getField().getFieldSize()) {
-            case 256:
-                return "sha256";
-            case 384:
-                return "sha384";
-            default:
-                return "sha512";
-        }
+        return spec.getCurve().getField().getFieldSize() <= 256 ? "sha256" : "sha512";
     }
 
     public static int byteLength(ECParameterSpec spec) {

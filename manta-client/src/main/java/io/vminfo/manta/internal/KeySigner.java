@@ -39,8 +39,6 @@ public final class KeySigner implements MantaSigner {
                 switch (algorithm) {
                     case "ecdsa-sha256":
                         return "SHA256withECDSA";
-                    case "ecdsa-sha384":
-                        return "SHA384withECDSA";
                     case "ecdsa-sha512":
                         return "SHA512withECDSA";
                     default:

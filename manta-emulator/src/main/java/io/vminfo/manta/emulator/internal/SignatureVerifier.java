@@ -73,7 +73,7 @@ public final class SignatureVerifier {
         if (javaAlg == null) {
             throw new MantaError(401, "InvalidAlgorithm", algorithm.toUpperCase(Locale.ROOT)
                     + " is not a supported signing algorithm. Supported algorithms are RSA-SHA1, RSA-SHA256, "
-                    + "RSA-SHA384, RSA-SHA512, ECDSA-SHA256, ECDSA-SHA384, ECDSA-SHA512, ED25519-SHA512");
+                    + "RSA-SHA512, ECDSA-SHA256, ECDSA-SHA512, ED25519-SHA512 (http-signature has no SHA384)");
         }
         String[] k = keyId.split("/", -1);
         String login;
@@ -140,9 +140,6 @@ public final class SignatureVerifier {
                 break;
             case "sha256":
                 h = "SHA256";
-                break;
-            case "sha384":
-                h = "SHA384";
                 break;
             case "sha512":
                 h = "SHA512";
