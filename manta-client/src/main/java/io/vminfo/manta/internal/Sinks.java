@@ -127,7 +127,7 @@ public final class Sinks {
         @Override
         public Path onComplete(HttpResponse response) {
             try {
-                out.force(false);
+                // No fsync: a download is repeatable, and the rename below is what makes it atomic.
                 out.close();
                 String expected = response.headers().get("content-md5");
                 String actual = Base64.getEncoder().encodeToString(md5.digest());

