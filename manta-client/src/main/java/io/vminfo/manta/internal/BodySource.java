@@ -1,0 +1,239 @@
+package io.vminfo.manta.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.stream.ChunkedInput;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.handler.stream.ChunkedStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/** A request body that is streamed, never held whole in memory (files are read in 128 KiB chunks). */
+public abstract class BodySource {
+    static final int CHUNK = 128 * 1024;
+
+    /** Bytes, or -1 when unknown (sent with chunked transfer encoding). */
+    public abstract long length();
+
+    /** True when the body can be sent again on a retry. */
+    public abstract boolean replayable();
+
+    /** A fresh input for one attempt. */
+    public abstract ChunkedInput<ByteBuf> open() throws IOException;
+
+    /** Reads the body once to compute its base64 MD5, when that is possible without losing it. */
+    public Optional<String> precomputeMd5() throws IOException {
+        return Optional.empty();
+    }
+
+    public String describe() {
+        return getClass().getSimpleName();
+    }
+
+    public static BodySource file(Path file) {
+        return new FileBody(file);
+    }
+
+    public static BodySource bytes(byte[] data) {
+        return new BytesBody(data);
+    }
+
+    public static BodySource stream(InputStream in, long length) {
+        AtomicBoolean used = new AtomicBoolean();
+        return new StreamBody(() -> {
+            if (used.getAndSet(true)) {
+                throw new IllegalStateException("stream body already consumed");
+            }
+            return in;
+        }, length, false);
+    }
+
+    public static BodySource streams(Supplier<InputStream> supplier, long length) {
+        return new StreamBody(supplier, length, true);
+    }
+
+    static String md5Of(InputStream in) throws IOException {
+        MessageDigest md = Md5ChunkedInput.newMd5();
+        byte[] buf = new byte[CHUNK];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            md.update(buf, 0, n);
+        }
+        return Base64.getEncoder().encodeToString(md.digest());
+    }
+
+    private static final class FileBody extends BodySource {
+        private final Path file;
+        private final long length;
+
+        FileBody(Path file) {
+            this.file = file;
+            try {
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("not a regular file: " + file);
+                }
+                this.length = Files.size(file);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public boolean replayable() {
+            return true;
+        }
+
+        @Override
+        public ChunkedInput<ByteBuf> open() throws IOException {
+            FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
+            return new ChunkedNioFile(fc, 0, length, CHUNK);
+        }
+
+        @Override
+        public Optional<String> precomputeMd5() throws IOException {
+            try (InputStream in = Files.newInputStream(file)) {
+                return Optional.of(md5Of(in));
+            }
+        }
+
+        @Override
+        public String describe() {
+            return file.toString();
+        }
+    }
+
+    private static final class BytesBody extends BodySource {
+        private final byte[] data;
+
+        BytesBody(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public long length() {
+            return data.length;
+        }
+
+        @Override
+        public boolean replayable() {
+            return true;
+        }
+
+        @Override
+        public ChunkedInput<ByteBuf> open() {
+            return new ChunkedStream(new ByteArrayInputStream(data), CHUNK);
+        }
+
+        @Override
+        public Optional<String> precomputeMd5() throws IOException {
+            return Optional.of(md5Of(new ByteArrayInputStream(data)));
+        }
+    }
+
+    private static final class StreamBody extends BodySource {
+        private final Supplier<InputStream> supplier;
+        private final long length;
+        private final boolean replayable;
+
+        StreamBody(Supplier<InputStream> supplier, long length, boolean replayable) {
+            this.supplier = supplier;
+            this.length = length;
+            this.replayable = replayable;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public boolean replayable() {
+            return replayable;
+        }
+
+        @Override
+        public ChunkedInput<ByteBuf> open() {
+            InputStream in = supplier.get();
+            ChunkedStream stream = new ChunkedStream(in, CHUNK);
+            return length < 0 ? stream : new BoundedInput(stream, length);
+        }
+    }
+
+    /**
+     * Ends a stream at its declared length and fails when the stream ends early, so a short
+     * stream cannot leave the request hanging with a promised Content-Length never sent.
+     */
+    private static final class BoundedInput implements ChunkedInput<ByteBuf> {
+        private final ChunkedStream in;
+        private final long length;
+        private long sent;
+
+        BoundedInput(ChunkedStream in, long length) {
+            this.in = in;
+            this.length = length;
+        }
+
+        @Override
+        public boolean isEndOfInput() throws Exception {
+            if (sent >= length) {
+                return true;
+            }
+            if (in.isEndOfInput()) {
+                throw new IOException("stream ended after " + sent + " of " + length + " declared bytes");
+            }
+            return false;
+        }
+
+        @Override
+        public void close() throws Exception {
+            in.close();
+        }
+
+        @Deprecated
+        @Override
+        public ByteBuf readChunk(io.netty.channel.ChannelHandlerContext ctx) throws Exception {
+            return readChunk(ctx.alloc());
+        }
+
+        @Override
+        public ByteBuf readChunk(io.netty.buffer.ByteBufAllocator allocator) throws Exception {
+            if (isEndOfInput()) {
+                return null;
+            }
+            ByteBuf b = in.readChunk(allocator);
+            if (b == null) {
+                return null;
+            }
+            long left = length - sent;
+            if (b.readableBytes() > left) {
+                throw new IOException("stream has more than the " + length + " declared bytes");
+            }
+            sent += b.readableBytes();
+            return b;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public long progress() {
+            return sent;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.vminfo.manta;
+
+import static io.vminfo.manta.MantaClientTest.catchManta;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A hand-written server that misbehaves on purpose, one connection per test. */
+class BadServerTest {
+    @TempDir
+    Path tmp;
+
+    /** Serves one connection with {@code script(requestHead, socket)}; returns the bytes read after the head. */
+    private static CompletableFuture<Integer> serveOnce(ServerSocket server, BiConsumer<String, Socket> script) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket s = server.accept()) {
+                s.setSoTimeout(10_000);
+                InputStream in = s.getInputStream();
+                ByteArrayOutputStream head = new ByteArrayOutputStream();
+                while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    head.write(b);
+                }
+                script.accept(head.toString(StandardCharsets.ISO_8859_1), s);
+                int extra = 0;
+                try {
+                    while (in.read() >= 0) {
+                        extra++;
+                    }
+                } catch (java.net.SocketException closed) {
+                    // the client reset the connection: fine
+                }
+                return extra;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private MantaClient client(int port) {
+        return MantaClient.create(MantaConfig.builder().url("http://127.0.0.1:" + port).user("alice")
+                .signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh"))).retryPolicy(RetryPolicy.none())
+                .requestTimeout(Duration.ofSeconds(5)).expectContinueTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    private static void write(Socket s, String text) {
+        try {
+            OutputStream out = s.getOutputStream();
+            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void uploadWaitsForContinueAndSendsNoBodyWhenRefused() throws Exception {
+        Path file = tmp.resolve("big");
+        Files.write(file, new byte[1_000_000]);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                MantaClient c = client(server.getLocalPort())) {
+            String body = "{\"code\":\"DirectoryDoesNotExist\",\"message\":\"/alice/stor/x does not exist\"}";
+            String[] head = new String[1];
+            CompletableFuture<Integer> extra = serveOnce(server, (h, s) -> {
+                head[0] = h;
+                write(s, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nx-request-id: r1\r\nContent-Length: "
+                        + body.length() + "\r\n\r\n" + body);
+            });
+            MantaException e = catchManta(() -> c.blocking().put("/alice/stor/x/big", file, PutOptions.defaults()));
+            assertThat(e.code()).isEqualTo("DirectoryDoesNotExist");
+            assertThat(e.requestId()).hasValue("r1");
+            assertThat(extra.get(10, TimeUnit.SECONDS)).as("body bytes sent after a refusal").isZero();
+            assertThat(head[0]).containsIgnoringCase("expect: 100-continue")
+                    .containsIgnoringCase("content-length: 1000000")
+                    .contains("Signature keyId=\"/alice/keys/f9:0f:3f:58:73:64:a0:d5:35:a1:b9:6d:9a:31:14:6d\"")
+                    .contains("algorithm=\"ed25519-sha512\",headers=\"date\"");
+        }
+    }
+
+    @Test
+    void hugeResponseHeadersAreRefused() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                MantaClient c = client(server.getLocalPort())) {
+            serveOnce(server, (h, s) -> write(s, "HTTP/1.1 200 OK\r\nx-junk: " + "a".repeat(200_000)
+                    + "\r\nContent-Length: 0\r\n\r\n"));
+            MantaException e = catchManta(() -> c.blocking().head("/alice/stor/x"));
+            assertThat(e.code()).isEqualTo(MantaException.BAD_RESPONSE);
+        }
+    }
+
+    @Test
+    void oversizedBodiesAreRefused() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                MantaClient c = client(server.getLocalPort())) {
+            serveOnce(server, (h, s) -> write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\nabc"));
+            MantaException e = catchManta(() -> c.blocking().await(c.getBytes("/alice/stor/x", GetOptions.defaults(), 1000)));
+            assertThat(e.code()).isEqualTo(MantaException.BAD_RESPONSE);
+            assertThat(e.getMessage()).contains("exceeds the limit");
+        }
+    }
+
+    @Test
+    void garbageListingLinesAreErrors() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                MantaClient c = client(server.getLocalPort())) {
+            String body = "{\"name\":\"a\",\"type\":\"object\",\"mtime\":\"2020-01-01T00:00:00.000Z\"}\nnot json\n";
+            serveOnce(server, (h, s) -> write(s, "HTTP/1.1 200 OK\r\nContent-Type: application/x-json-stream; type=directory\r\n"
+                    + "Result-Set-Size: 2\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+            MantaException e = catchManta(() -> c.blocking().listPage("/alice/stor", ListOptions.defaults()));
+            assertThat(e.code()).isEqualTo(MantaException.BAD_RESPONSE);
+        }
+    }
+
+    @Test
+    void serverThatIgnoresExpectStillGetsTheBodyAfterTheTimeout() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                MantaClient c = MantaClient.create(MantaConfig.builder().url("http://127.0.0.1:" + server.getLocalPort())
+                        .user("alice").signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh")))
+                        .retryPolicy(RetryPolicy.none()).expectContinueTimeout(Duration.ofMillis(100)).build())) {
+            CompletableFuture<Integer> got = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    byte[] buf = new byte[8192];
+                    ByteArrayOutputStream all = new ByteArrayOutputStream();
+                    while (!all.toString(StandardCharsets.ISO_8859_1).endsWith("hello")) {
+                        int n = in.read(buf);
+                        if (n < 0) {
+                            break;
+                        }
+                        all.write(buf, 0, n);
+                    }
+                    write(s, "HTTP/1.1 204 No Content\r\nComputed-MD5: XUFAKrxLKna5cZ2REBfFkg==\r\nEtag: e\r\n\r\n");
+                    return all.size();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            MantaPutResult r = c.blocking().put("/alice/stor/h", "hello".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.computedMd5()).isEqualTo("XUFAKrxLKna5cZ2REBfFkg==");
+            assertThat(got.get(10, TimeUnit.SECONDS)).isGreaterThan(5);
+        }
+    }
+}
