@@ -46,6 +46,7 @@ public final class SafeXml {
 
   /** Parses {@code xml}; {@code what} names the input in error messages (usually the file). */
   public static XmlElement parse(byte[] xml, String what) throws HostFileException {
+    refuseInternalSubsetDeclarations(xml, what);
     XMLStreamReader r = null;
     try {
       r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
@@ -113,6 +114,31 @@ public final class SafeXml {
           // nothing to release beyond the byte array
         }
       }
+    }
+  }
+
+  /**
+   * The StAX parser skips a DOCTYPE's internal subset without reporting it, so entity (and
+   * attribute default) declarations are looked for in the raw prolog and refused outright.
+   */
+  private static void refuseInternalSubsetDeclarations(byte[] xml, String what)
+      throws HostFileException {
+    String head = new String(xml, 0, Math.min(xml.length, 64 * 1024),
+        java.nio.charset.StandardCharsets.ISO_8859_1);
+    int doctype = head.indexOf("<!DOCTYPE");
+    if (doctype < 0) {
+      return;
+    }
+    int open = head.indexOf('[', doctype);
+    int close = head.indexOf('>', doctype);
+    if (open < 0 || (close >= 0 && close < open)) {
+      return; // no internal subset: only a reference to an external DTD, which is never loaded
+    }
+    int end = head.indexOf("]>", open);
+    String subset = head.substring(open, end < 0 ? head.length() : end);
+    if (subset.contains("<!ENTITY") || subset.contains("<!ATTLIST") || subset.contains("%")) {
+      throw new HostFileException("PARSE_ERROR",
+          what + ": DTD declarations (entities) are not allowed");
     }
   }
 
