@@ -65,6 +65,19 @@ public final class HostFiles {
     }
   }
 
+  /** The first {@code n} bytes of a file (fewer when it is shorter); for image headers. */
+  public byte[] readPrefix(Path file, int n) throws IOException {
+    Path target = confine(file);
+    try (SeekableByteChannel ch =
+            Files.newByteChannel(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
+      while (buf.hasRemaining() && ch.read(buf) > 0) {
+        // keep reading until n bytes or end of file
+      }
+      return java.util.Arrays.copyOf(buf.array(), buf.position());
+    }
+  }
+
   /** Like {@link #read} but empty when the file does not exist. */
   public Optional<byte[]> readIfExists(Path file, int maxBytes) throws IOException {
     try {
