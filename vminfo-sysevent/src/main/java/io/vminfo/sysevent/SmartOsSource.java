@@ -122,24 +122,18 @@ public final class SmartOsSource implements VmSource {
     }
     Set<String> zonenames = new LinkedHashSet<>(index.zones().keySet());
     zonenames.addAll(host.xmlZonenames());
-    List<Vm> vms = new ArrayList<>(zonenames.size());
+    List<ZoneLoad> loads = loadZones(List.copyOf(zonenames), index, zoneadm, zfs);
+    List<Vm> vms = new ArrayList<>(loads.size());
     Set<String> seen = new HashSet<>();
-    for (String zonename : zonenames) {
-      Optional<String> uuid = index.get(zonename).flatMap(ZoneIndex.Entry::uuid);
-      try {
-        SmartOsHost.ZoneRef ref = host.ref(zonename, index, zoneadm);
-        uuid = Optional.of(ref.uuid());
-        Vm vm = host.loadZone(ref, zoneadm, zfs);
-        if (!seen.add(vm.uuid())) {
-          throw new IOException("zone " + zonename + " has the uuid " + vm.uuid()
-              + " of another zone");
-        }
-        vms.add(vm);
-        ensureWatches(zonename, ref.zonepath());
-      } catch (NoSuchFileException e) {
-        errors.add(error(zonename, zonename, uuid, "zone XML missing: " + e.getMessage()));
-      } catch (IOException | RuntimeException e) {
-        errors.add(error(zonename, zonename, uuid, e.getMessage()));
+    for (ZoneLoad load : loads) {
+      if (load.vm != null && !seen.add(load.vm.uuid())) {
+        errors.add(error(load.zonename, load.zonename, Optional.of(load.vm.uuid()),
+            "zone " + load.zonename + " has the uuid " + load.vm.uuid() + " of another zone"));
+      } else if (load.vm != null) {
+        vms.add(load.vm);
+        ensureWatches(load.zonename, load.zonepath);
+      } else {
+        errors.add(load.error);
       }
     }
     for (String gone : new ArrayList<>(zoneDirs.keySet())) {
@@ -148,6 +142,60 @@ public final class SmartOsSource implements VmSource {
       }
     }
     return new LoadResult(vms, errors);
+  }
+
+  /** One zone's outcome in a full load: its VM, or the error that explains why there is none. */
+  private record ZoneLoad(String zonename, String zonepath, Vm vm, VmLoadError error) {}
+
+  /**
+   * Loads zones on a small pool of its own (one thread per core): a full load is mostly file
+   * system calls, which overlap well. Results keep the input order.
+   */
+  private List<ZoneLoad> loadZones(List<String> zonenames, ZoneIndex index,
+      Optional<ZoneadmList> zoneadm, Optional<ZfsList> zfs) throws IOException {
+    int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
+    if (zonenames.size() < 64 || threads == 1) {
+      List<ZoneLoad> out = new ArrayList<>(zonenames.size());
+      for (String z : zonenames) {
+        out.add(loadZone(z, index, zoneadm, zfs));
+      }
+      return out;
+    }
+    java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads,
+        NamedThreads.daemon("vminfo-smartos-load"));
+    try {
+      List<java.util.concurrent.Future<ZoneLoad>> futures = new ArrayList<>(zonenames.size());
+      for (String z : zonenames) {
+        futures.add(pool.submit(() -> loadZone(z, index, zoneadm, zfs)));
+      }
+      List<ZoneLoad> out = new ArrayList<>(zonenames.size());
+      for (java.util.concurrent.Future<ZoneLoad> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("full load interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("full load failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private ZoneLoad loadZone(String zonename, ZoneIndex index, Optional<ZoneadmList> zoneadm,
+      Optional<ZfsList> zfs) {
+    Optional<String> uuid = index.get(zonename).flatMap(ZoneIndex.Entry::uuid);
+    try {
+      SmartOsHost.ZoneRef ref = host.ref(zonename, index, zoneadm);
+      uuid = Optional.of(ref.uuid());
+      return new ZoneLoad(zonename, ref.zonepath(), host.loadZone(ref, zoneadm, zfs), null);
+    } catch (NoSuchFileException e) {
+      return new ZoneLoad(zonename, null, null,
+          error(zonename, zonename, uuid, "zone XML missing: " + e.getMessage()));
+    } catch (IOException | RuntimeException e) {
+      return new ZoneLoad(zonename, null, null, error(zonename, zonename, uuid, e.getMessage()));
+    }
   }
 
   @Override

@@ -103,6 +103,22 @@ public final class HostFiles {
   }
 
   /**
+   * Attributes of the entry itself (a symlink is not followed), for modification times only:
+   * no content is read, so the cheaper lexical root check is enough. Empty when missing.
+   */
+  public Optional<BasicFileAttributes> entryAttributes(Path file) throws IOException {
+    Path p = file.toAbsolutePath().normalize();
+    if (!p.startsWith(root)) {
+      throw new HostFileException("PATH_ESCAPE", p + " is outside the host root " + root);
+    }
+    try {
+      return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * The file to open for {@code file}: itself, or its symlink target when that stays inside the
    * root. Refuses paths outside the root and symlinks (also in parent directories) that leave it.
    */

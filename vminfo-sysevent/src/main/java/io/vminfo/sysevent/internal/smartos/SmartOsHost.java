@@ -411,9 +411,9 @@ public final class SmartOsHost {
     for (Path p : inputs) {
       Optional<BasicFileAttributes> a;
       try {
-        a = files.attributes(p);
+        a = files.entryAttributes(p);
       } catch (HostFileException e) {
-        continue; // refused (e.g. symlink out of the root): not an input
+        continue; // refused: not an input
       }
       if (a.isPresent() && a.get().isRegularFile()) {
         newest = Math.max(newest, a.get().lastModifiedTime().toMillis());
