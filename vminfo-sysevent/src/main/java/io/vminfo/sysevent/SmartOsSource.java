@@ -67,6 +67,7 @@ public final class SmartOsSource implements VmSource {
   private volatile Relevance relevance;
   private volatile ReloadQueue queue;
   private volatile ScheduledFuture<?> poll;
+  private volatile ZoneadmList lastZoneadm;
   private volatile boolean closed;
 
   private SmartOsSource(Builder b) throws IOException {
@@ -344,16 +345,24 @@ public final class SmartOsSource implements VmSource {
     }
   }
 
+  /**
+   * {@code zoneadm list -pc}; when it fails, the last list that worked (so one hung run does not
+   * flip every running zone to its index state), or none before the first success.
+   */
   private Optional<ZoneadmList> zoneadm(List<VmLoadError> errors) {
     try {
-      return host.zoneadmList();
+      Optional<ZoneadmList> list = host.zoneadmList();
+      list.ifPresent(l -> lastZoneadm = l);
+      return list;
     } catch (IOException e) {
-      log.warn("zoneadm list -pc failed: {}; zone states come from the index", e.getMessage());
+      ZoneadmList last = lastZoneadm;
+      log.warn("zoneadm list -pc failed: {}; using {}", e.getMessage(),
+          last != null ? "its last good output" : "the zones index");
       if (errors != null) {
         errors.add(VmLoadError.of("zoneadm", "zoneadm list -pc failed: " + e.getMessage(),
             clock.instant()));
       }
-      return Optional.empty();
+      return Optional.ofNullable(last);
     }
   }
 
@@ -392,9 +401,11 @@ public final class SmartOsSource implements VmSource {
     try {
       SmartOsHost.ZoneRef ref = host.ref(zonename, index, zoneadm);
       uuid = Optional.of(ref.uuid());
-      Optional<ZfsList> zfs;
+      Optional<ZfsList> zfs = Optional.empty();
       try {
-        zfs = host.zfsList(host.datasetsOf(ref));
+        if (host.hasZfs()) {
+          zfs = host.zfsList(host.datasetsOf(ref));
+        }
       } catch (IOException e) {
         log.warn("zfs list for zone {} failed: {}", zonename, e.getMessage());
         zfs = Optional.empty();

@@ -151,6 +151,21 @@ class SmartOsSourceTest {
     }
   }
 
+  @Test
+  void aHangingZoneadmIsKilledAfterTheTimeoutAndTheIndexIsUsed() throws Exception {
+    Path zoneadm = root.resolve("usr/sbin/zoneadm");
+    Files.writeString(zoneadm, "#!/bin/sh\nexec sleep 60\n");
+    try (SmartOsSource src = source().commandTimeout(Duration.ofMillis(300)).build()) {
+      LoadResult r = src.loadAll();
+      assertThat(r.vms()).hasSize(5);
+      assertThat(r.errors()).singleElement().satisfies(e -> {
+        assertThat(e.key()).isEqualTo("zoneadm");
+        assertThat(e.message()).contains("did not finish within 300 ms");
+      });
+      assertThat(r.vms()).allSatisfy(vm -> assertThat(vm.zoneState()).contains("installed"));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(value = FileWatchers.Implementation.class, names = {"INOTIFY", "JDK"})
   void aConfigFileReplacedByRenameIsOneReloadOfOnlyThatPart(FileWatchers.Implementation impl)
