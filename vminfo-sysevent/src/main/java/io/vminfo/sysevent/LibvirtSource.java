@@ -9,12 +9,13 @@ import io.vminfo.core.Vm;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmLookup;
 import io.vminfo.core.VmSource;
+import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.HostFiles;
 import io.vminfo.sysevent.internal.host.IsoTime;
+import io.vminfo.sysevent.internal.host.QueueLink;
 import io.vminfo.sysevent.internal.libvirt.LibvirtHost;
 import io.vminfo.sysevent.internal.watch.Relevance;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,10 +44,9 @@ public final class LibvirtSource implements VmSource {
   private final LibvirtHost host;
   private final Clock clock;
   private final FileWatcherFactory watcherFactory;
+  private final QueueLink queue = new QueueLink();
   private volatile FileWatcher watcher;
   private volatile Relevance relevance;
-  private volatile ReloadQueue queue;
-  private volatile boolean closed;
 
   private LibvirtSource(Builder b) throws IOException {
     this.host = new LibvirtHost(new HostFiles(b.hostRoot), b.fallbackServerUuid);
@@ -98,7 +98,7 @@ public final class LibvirtSource implements VmSource {
 
   @Override
   public void start(ReloadQueue queue) throws IOException {
-    this.queue = Objects.requireNonNull(queue, "queue");
+    this.queue.set(queue);
     FileWatcher w = watcherFactory.create(new Listener());
     this.watcher = w;
     this.relevance = Relevance.of(w);
@@ -109,7 +109,7 @@ public final class LibvirtSource implements VmSource {
 
   @Override
   public void close() {
-    closed = true;
+    queue.close();
     FileWatcher w = watcher;
     if (w != null) {
       w.close();
@@ -126,32 +126,18 @@ public final class LibvirtSource implements VmSource {
       // Autostart entries are symlinks: created, never written, so a create counts there.
       boolean relevant = relevance.test(e) || (autostart && e.kind() == WatchEvent.Kind.CREATED);
       if (relevant) {
-        submit(new DomainReload(e.name().substring(0, e.name().length() - 4)));
+        queue.submit(new DomainReload(e.name().substring(0, e.name().length() - 4)));
       }
     }
 
     @Override
     public void onOverflow() {
-      reconcile("file watcher overflow: events were lost");
+      queue.reconcile("file watcher overflow: events were lost");
     }
 
     @Override
     public void onWatchEstablished(Path directory) {
-      reconcile(directory + " is (again) watched");
-    }
-  }
-
-  private void submit(Reload r) {
-    ReloadQueue q = queue;
-    if (q != null && !closed) {
-      q.submit(r);
-    }
-  }
-
-  private void reconcile(String reason) {
-    ReloadQueue q = queue;
-    if (q != null && !closed) {
-      q.requestReconcile(reason);
+      queue.reconcile(directory + " is (again) watched");
     }
   }
 
@@ -223,9 +209,7 @@ public final class LibvirtSource implements VmSource {
     }
 
     public LibvirtSource build() throws IOException {
-      if (!Files.isDirectory(hostRoot)) {
-        throw new IOException("host root " + hostRoot + " is not a directory");
-      }
+      Args.hostRoot(hostRoot);
       return new LibvirtSource(this);
     }
   }

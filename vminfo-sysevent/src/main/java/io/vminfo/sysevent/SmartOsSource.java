@@ -10,9 +10,11 @@ import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmLookup;
 import io.vminfo.core.VmSource;
 import io.vminfo.core.internal.NamedThreads;
+import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import io.vminfo.sysevent.internal.host.HostFiles;
 import io.vminfo.sysevent.internal.host.IsoTime;
+import io.vminfo.sysevent.internal.host.QueueLink;
 import io.vminfo.sysevent.internal.smartos.SmartOsHost;
 import io.vminfo.sysevent.internal.smartos.Sysinfo;
 import io.vminfo.sysevent.internal.smartos.ZfsList;
@@ -63,12 +65,11 @@ public final class SmartOsSource implements VmSource {
   private final Path tmpDir;
   private final Map<String, Path> zoneDirs = new ConcurrentHashMap<>();
   private final Map<Path, String> dirToZone = new ConcurrentHashMap<>();
+  private final QueueLink queue = new QueueLink();
   private volatile FileWatcher watcher;
   private volatile Relevance relevance;
-  private volatile ReloadQueue queue;
   private volatile ScheduledFuture<?> poll;
   private volatile ZoneadmList lastZoneadm;
-  private volatile boolean closed;
 
   private SmartOsSource(Builder b) throws IOException {
     HostFiles files = new HostFiles(b.hostRoot);
@@ -201,7 +202,7 @@ public final class SmartOsSource implements VmSource {
 
   @Override
   public void start(ReloadQueue queue) throws IOException {
-    this.queue = Objects.requireNonNull(queue, "queue");
+    this.queue.set(queue);
     FileWatcher w = watcherFactory.create(new Listener());
     this.watcher = w;
     this.relevance = Relevance.of(w);
@@ -217,7 +218,7 @@ public final class SmartOsSource implements VmSource {
     if (host.hasZoneadm()) {
       long every = pollInterval.toMillis();
       poll = scheduler.scheduleWithFixedDelay(
-          () -> submit(new ZoneStatePoll()), every, every, TimeUnit.MILLISECONDS);
+          () -> queue.submit(new ZoneStatePoll()), every, every, TimeUnit.MILLISECONDS);
     } else {
       log.info("no zoneadm under {}: zone states come from the zones index only", hostRoot());
     }
@@ -225,7 +226,7 @@ public final class SmartOsSource implements VmSource {
 
   @Override
   public void close() {
-    closed = true;
+    queue.close();
     ScheduledFuture<?> p = poll;
     if (p != null) {
       p.cancel(false);
@@ -251,13 +252,13 @@ public final class SmartOsSource implements VmSource {
       String name = e.name();
       if (dir.equals(host.zonesDir())) {
         if (name.equals("index")) {
-          submit(new IndexReload());
+          queue.submit(new IndexReload());
         } else if (name.endsWith(".xml") && name.length() > 4 && !name.startsWith(".")) {
-          submit(new ZoneReload(name.substring(0, name.length() - 4)));
+          queue.submit(new ZoneReload(name.substring(0, name.length() - 4)));
         }
       } else if (dir.equals(tmpDir)) {
         if (name.equals(".sysinfo.json")) {
-          reconcile("sysinfo changed");
+          queue.reconcile("sysinfo changed");
         }
       } else {
         String zonename = dirToZone.get(dir);
@@ -266,44 +267,31 @@ public final class SmartOsSource implements VmSource {
         }
         if (dir.getFileName().toString().equals("config")
             && SmartOsHost.CONFIG_FILES.contains(name)) {
-          submit(new ConfigReload(zonename));
+          queue.submit(new PartReload(zonename, "config", host::withFreshConfig));
         } else if (name.equals("lastexited") && !dir.getFileName().toString().equals("config")) {
-          submit(new LastExitedReload(zonename));
+          queue.submit(new PartReload(zonename, "lastexited", host::withFreshLastExited));
         }
       }
     }
 
     @Override
     public void onOverflow() {
-      reconcile("file watcher overflow: events were lost");
+      queue.reconcile("file watcher overflow: events were lost");
     }
 
     @Override
     public void onWatchEstablished(Path directory) {
       if (directory.equals(host.zonesDir()) || directory.equals(tmpDir)) {
-        reconcile(directory + " is (again) watched");
+        queue.reconcile(directory + " is (again) watched");
         return;
       }
       String zonename = dirToZone.get(directory);
       if (zonename != null) {
-        submit(new ZoneReload(zonename));
+        queue.submit(new ZoneReload(zonename));
       }
     }
   }
 
-  private void submit(Reload r) {
-    ReloadQueue q = queue;
-    if (q != null && !closed) {
-      q.submit(r);
-    }
-  }
-
-  private void reconcile(String reason) {
-    ReloadQueue q = queue;
-    if (q != null && !closed) {
-      q.requestReconcile(reason);
-    }
-  }
 
   private void ensureWatches(String zonename, String zonepath) {
     FileWatcher w = watcher;
@@ -458,49 +446,30 @@ public final class SmartOsSource implements VmSource {
     }
   }
 
-  /** A config JSON (metadata, tags, routes) changed: only those keys are re-read. */
-  private final class ConfigReload implements Reload {
-    private final String zonename;
-
-    ConfigReload(String zonename) {
-      this.zonename = zonename;
-    }
-
-    @Override
-    public String key() {
-      return "smartos:config:" + zonename;
-    }
-
-    @Override
-    public ReloadResult run(VmLookup current) throws IOException {
-      ReloadResult.Builder out = ReloadResult.builder();
-      Optional<Vm> vm = current.getByZonename(zonename);
-      if (vm.isEmpty()) {
-        reloadZone(zonename, host.index(), zoneadm(null), current, out);
-        return out.build();
-      }
-      try {
-        out.upsert(host.withFreshConfig(vm.get()));
-        out.clearError(zonename + "/config");
-      } catch (IOException | RuntimeException e) {
-        out.error(error(zonename + "/config", zonename, Optional.of(vm.get().uuid()),
-            e.getMessage()));
-      }
-      return out.build();
-    }
+  /** How a partial reload refreshes its part of a VM. */
+  @FunctionalInterface
+  private interface PartUpdate {
+    Vm apply(Vm current) throws IOException;
   }
 
-  /** {@code lastexited} changed: only the exit status keys are re-read. */
-  private final class LastExitedReload implements Reload {
+  /**
+   * A config JSON (metadata, tags, routes) or {@code lastexited} changed: only those keys are
+   * re-read. A zone the store does not know yet is loaded whole.
+   */
+  private final class PartReload implements Reload {
     private final String zonename;
+    private final String part;
+    private final PartUpdate update;
 
-    LastExitedReload(String zonename) {
+    PartReload(String zonename, String part, PartUpdate update) {
       this.zonename = zonename;
+      this.part = part;
+      this.update = update;
     }
 
     @Override
     public String key() {
-      return "smartos:lastexited:" + zonename;
+      return "smartos:" + part + ":" + zonename;
     }
 
     @Override
@@ -511,12 +480,12 @@ public final class SmartOsSource implements VmSource {
         reloadZone(zonename, host.index(), zoneadm(null), current, out);
         return out.build();
       }
+      String errorKey = zonename + "/" + part;
       try {
-        out.upsert(host.withFreshLastExited(vm.get()));
-        out.clearError(zonename + "/lastexited");
+        out.upsert(update.apply(vm.get()));
+        out.clearError(errorKey);
       } catch (IOException | RuntimeException e) {
-        out.error(error(zonename + "/lastexited", zonename, Optional.of(vm.get().uuid()),
-            e.getMessage()));
+        out.error(error(errorKey, zonename, Optional.of(vm.get().uuid()), e.getMessage()));
       }
       return out.build();
     }
@@ -624,13 +593,13 @@ public final class SmartOsSource implements VmSource {
 
     /** Longest a {@code zoneadm} or {@code zfs} run may take before it is killed (default 30 s). */
     public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout = positive(timeout, "commandTimeout");
+      this.commandTimeout = Args.positive(timeout, "commandTimeout");
       return this;
     }
 
     /** How often {@code zoneadm list -pc} is polled for state changes (default 5 s). */
     public Builder zoneStatePollInterval(Duration interval) {
-      this.pollInterval = positive(interval, "zoneStatePollInterval");
+      this.pollInterval = Args.positive(interval, "zoneStatePollInterval");
       return this;
     }
 
@@ -641,18 +610,8 @@ public final class SmartOsSource implements VmSource {
     }
 
     public SmartOsSource build() throws IOException {
-      if (!Files.isDirectory(hostRoot)) {
-        throw new IOException("host root " + hostRoot + " is not a directory");
-      }
+      Args.hostRoot(hostRoot);
       return new SmartOsSource(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

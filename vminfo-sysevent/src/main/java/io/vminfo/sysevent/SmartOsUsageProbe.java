@@ -3,6 +3,7 @@ package io.vminfo.sysevent;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmUsage;
+import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import io.vminfo.sysevent.internal.host.HostFiles;
 import io.vminfo.sysevent.internal.smartos.KstatOutput;
@@ -241,10 +242,7 @@ public final class SmartOsUsageProbe implements UsageProbe {
     }
 
     public Builder commandTimeout(Duration timeout) {
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw new IllegalArgumentException("commandTimeout must be positive");
-      }
-      this.commandTimeout = timeout;
+      this.commandTimeout = Args.positive(timeout, "commandTimeout");
       return this;
     }
 

@@ -29,10 +29,7 @@ public final class CommandRunner {
   private final int maxOutputBytes;
 
   public CommandRunner(Duration timeout, int maxOutputBytes) {
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive");
-    }
-    this.timeout = timeout;
+    this.timeout = Args.positive(timeout, "timeout");
     this.maxOutputBytes = maxOutputBytes;
   }
 

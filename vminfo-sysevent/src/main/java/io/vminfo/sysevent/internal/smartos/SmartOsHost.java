@@ -269,33 +269,38 @@ public final class SmartOsHost {
 
   /** Replaces the config-derived keys of {@code current} (a partial reload). */
   public Vm withFreshConfig(Vm current) throws IOException {
-    String zonepath = current.text("zonepath").orElseThrow(
-        () -> new IOException("VM " + current.uuid() + " has no zonepath"));
-    String zonename = current.zonename().orElseThrow(
-        () -> new IOException("VM " + current.uuid() + " has no zonename"));
-    Path zoneDir = zoneDir(zonepath);
-    ObjectNode vm = current.toJson();
-    for (String k : List.of("customer_metadata", "internal_metadata", "tags", "routes")) {
-      vm.remove(k);
-    }
-    applyConfig(vm, zoneDir);
-    vm.put("last_modified", lastModified(xmlFile(zonename), zoneDir));
-    return Vm.of(vm);
+    return withFresh(current, (vm, zoneDir) -> {
+      for (String k : List.of("customer_metadata", "internal_metadata", "tags", "routes")) {
+        vm.remove(k);
+      }
+      applyConfig(vm, zoneDir);
+    });
   }
 
   /** Replaces exit status keys of {@code current} from {@code lastexited} (a partial reload). */
   public Vm withFreshLastExited(Vm current) throws IOException {
+    return withFresh(current, (vm, zoneDir) -> {
+      vm.remove("exit_status");
+      vm.remove("exit_timestamp");
+      if (!"running".equals(vm.path("zone_state").asText())) {
+        applyLastExited(vm, zoneDir);
+      }
+    });
+  }
+
+  @FunctionalInterface
+  private interface Edit {
+    void apply(ObjectNode vm, Path zoneDir) throws IOException;
+  }
+
+  private Vm withFresh(Vm current, Edit edit) throws IOException {
     String zonepath = current.text("zonepath").orElseThrow(
         () -> new IOException("VM " + current.uuid() + " has no zonepath"));
     String zonename = current.zonename().orElseThrow(
         () -> new IOException("VM " + current.uuid() + " has no zonename"));
     Path zoneDir = zoneDir(zonepath);
     ObjectNode vm = current.toJson();
-    vm.remove("exit_status");
-    vm.remove("exit_timestamp");
-    if (!"running".equals(vm.path("zone_state").asText())) {
-      applyLastExited(vm, zoneDir);
-    }
+    edit.apply(vm, zoneDir);
     vm.put("last_modified", lastModified(xmlFile(zonename), zoneDir));
     return Vm.of(vm);
   }
