@@ -124,7 +124,10 @@ class LibvirtBackendIT {
     Vm resumed = awaitVm(uuid, vm -> vm.state().equals(Optional.of("running")));
     agreesWithDominfo(resumed, host.dominfo(name));
 
+    long t0 = System.nanoTime();
     host.destroy(name);
+    System.out.printf("virsh destroy took %d ms (libvirtd %s)%n", (System.nanoTime() - t0) / 1_000_000,
+        host.ownsDaemon() ? "under the subreaper launcher" : "already running, not ours");
     Vm destroyed = awaitVm(uuid, vm -> vm.state().equals(Optional.of("stopped")));
     agreesWithDominfo(destroyed, host.dominfo(name));
     assertThat(destroyed.pid()).isEmpty();
