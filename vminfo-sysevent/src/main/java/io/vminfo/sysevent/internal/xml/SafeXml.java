@@ -2,6 +2,7 @@ package io.vminfo.sysevent.internal.xml;
 
 import io.vminfo.sysevent.internal.host.HostFileException;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -9,117 +10,154 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.xml.XMLConstants;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.parsers.SAXParserFactory;
+import org.xml.sax.Attributes;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
+import org.xml.sax.XMLReader;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Parses untrusted host XML (zonecfg, libvirt) into {@link XmlElement} trees.
  *
  * <p>DTDs are not processed: a {@code <!DOCTYPE>} that only names an external DTD (zonecfg
- * files do) is skipped without loading it, a DOCTYPE that declares entities is refused, and an
- * entity reference other than the five XML built-ins is an error. So external entities (XXE) and
- * entity expansion ("billion laughs") are impossible. Depth and element count are capped; the
- * caller caps the byte size.
+ * files do) is skipped without loading it, a DOCTYPE whose internal subset declares anything is
+ * refused before parsing, external entities and DTD loading are off, and an entity reference other
+ * than the five XML built-ins is an error. So external entities (XXE) and entity expansion
+ * ("billion laughs") are impossible. Depth and element count are capped; the caller caps the byte
+ * size.
  */
 public final class SafeXml {
   public static final int MAX_DEPTH = 64;
   public static final int MAX_ELEMENTS = 200_000;
 
-  private static final XMLInputFactory FACTORY = newFactory();
+  private static final SAXParserFactory FACTORY = newFactory();
+  // A SAX reader is reusable between documents; keeping one per thread saves setting up the
+  // parser's internals for every file (most of the cost of parsing a small zone XML).
+  private static final ThreadLocal<XMLReader> READER = new ThreadLocal<>();
 
   private SafeXml() {}
 
-  private static XMLInputFactory newFactory() {
-    XMLInputFactory f = XMLInputFactory.newFactory();
-    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-    f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
-    f.setProperty(XMLInputFactory.IS_COALESCING, true);
-    f.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-    f.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
-      throw new XMLStreamException("external resource " + systemId + " refused");
-    });
-    return f;
+  private static SAXParserFactory newFactory() {
+    try {
+      SAXParserFactory f = SAXParserFactory.newInstance();
+      f.setNamespaceAware(true);
+      f.setValidating(false);
+      f.setXIncludeAware(false);
+      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      f.setFeature("http://xml.org/sax/features/external-general-entities", false);
+      f.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+      f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+      return f;
+    } catch (ParserConfigurationException | SAXException e) {
+      throw new IllegalStateException("the JDK's SAX parser cannot be configured safely", e);
+    }
+  }
+
+  private static XMLReader reader() throws SAXException, ParserConfigurationException {
+    XMLReader r = READER.get();
+    if (r == null) {
+      r = FACTORY.newSAXParser().getXMLReader();
+      r.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+      r.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+      r.setEntityResolver((publicId, systemId) -> {
+        throw new SAXException("external entity " + systemId + " refused");
+      });
+      READER.set(r);
+    }
+    return r;
   }
 
   /** Parses {@code xml}; {@code what} names the input in error messages (usually the file). */
   public static XmlElement parse(byte[] xml, String what) throws HostFileException {
     refuseInternalSubsetDeclarations(xml, what);
-    XMLStreamReader r = null;
+    TreeHandler handler = new TreeHandler(what);
     try {
-      r = FACTORY.createXMLStreamReader(new ByteArrayInputStream(xml));
-      Deque<Builder> stack = new ArrayDeque<>();
-      XmlElement root = null;
-      int elements = 0;
-      while (r.hasNext()) {
-        int ev = r.next();
-        switch (ev) {
-          case XMLStreamConstants.DTD -> {
-            String dtd = r.getText();
-            if (dtd != null && (dtd.contains("<!ENTITY") || dtd.contains("<!ATTLIST"))) {
-              throw new HostFileException("PARSE_ERROR",
-                  what + ": DTD declarations (entities) are not allowed");
-            }
-          }
-          case XMLStreamConstants.START_ELEMENT -> {
-            if (++elements > MAX_ELEMENTS) {
-              throw new HostFileException("PARSE_ERROR", what + ": more than " + MAX_ELEMENTS + " elements");
-            }
-            if (stack.size() >= MAX_DEPTH) {
-              throw new HostFileException("PARSE_ERROR", what + ": nested deeper than " + MAX_DEPTH);
-            }
-            Map<String, String> attrs = new LinkedHashMap<>();
-            for (int i = 0; i < r.getAttributeCount(); i++) {
-              attrs.put(r.getAttributeLocalName(i), r.getAttributeValue(i));
-            }
-            String ns = r.getNamespaceURI();
-            stack.push(new Builder(ns == null ? "" : ns, r.getLocalName(), attrs));
-          }
-          case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-            if (!stack.isEmpty()) {
-              stack.peek().text.append(r.getText());
-            }
-          }
-          case XMLStreamConstants.ENTITY_REFERENCE -> throw new HostFileException("PARSE_ERROR",
-              what + ": entity reference &" + r.getLocalName() + "; is not allowed");
-          case XMLStreamConstants.END_ELEMENT -> {
-            XmlElement done = stack.pop().build();
-            if (stack.isEmpty()) {
-              root = done;
-            } else {
-              stack.peek().children.add(done);
-            }
-          }
-          default -> {
-            // comments, processing instructions, document start/end
-          }
-        }
+      XMLReader r = reader();
+      r.setContentHandler(handler);
+      r.setErrorHandler(handler);
+      r.parse(new InputSource(new ByteArrayInputStream(xml)));
+    } catch (SAXException e) {
+      READER.remove(); // start the next document with a fresh reader
+      if (e.getException() instanceof HostFileException hfe) {
+        throw hfe;
       }
-      if (root == null) {
-        throw new HostFileException("PARSE_ERROR", what + ": no root element");
-      }
-      return root;
-    } catch (XMLStreamException e) {
       String msg = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ");
       throw new HostFileException("PARSE_ERROR", what + ": malformed XML: " + msg, e);
-    } catch (RuntimeException e) {
+    } catch (IOException | ParserConfigurationException | RuntimeException e) {
+      READER.remove();
       throw new HostFileException("PARSE_ERROR", what + ": malformed XML: " + e, e);
-    } finally {
-      if (r != null) {
-        try {
-          r.close();
-        } catch (XMLStreamException ignored) {
-          // nothing to release beyond the byte array
-        }
+    }
+    if (handler.root == null) {
+      throw new HostFileException("PARSE_ERROR", what + ": no root element");
+    }
+    return handler.root;
+  }
+
+  /** Builds the element tree, enforcing the depth and element-count limits. */
+  private static final class TreeHandler extends DefaultHandler {
+    private final String what;
+    private final Deque<Builder> stack = new ArrayDeque<>();
+    private XmlElement root;
+    private int elements;
+
+    TreeHandler(String what) {
+      this.what = what;
+    }
+
+    @Override
+    public void startElement(String uri, String localName, String qName, Attributes atts)
+        throws SAXException {
+      if (++elements > MAX_ELEMENTS) {
+        throw new SAXException(new HostFileException("PARSE_ERROR",
+            what + ": more than " + MAX_ELEMENTS + " elements"));
       }
+      if (stack.size() >= MAX_DEPTH) {
+        throw new SAXException(new HostFileException("PARSE_ERROR",
+            what + ": nested deeper than " + MAX_DEPTH));
+      }
+      Map<String, String> attrs = new LinkedHashMap<>();
+      for (int i = 0; i < atts.getLength(); i++) {
+        String name = atts.getLocalName(i);
+        attrs.put(name == null || name.isEmpty() ? atts.getQName(i) : name, atts.getValue(i));
+      }
+      String name = localName == null || localName.isEmpty() ? qName : localName;
+      stack.push(new Builder(uri == null ? "" : uri, name, attrs));
+    }
+
+    @Override
+    public void characters(char[] ch, int start, int length) {
+      if (!stack.isEmpty()) {
+        stack.peek().text.append(ch, start, length);
+      }
+    }
+
+    @Override
+    public void endElement(String uri, String localName, String qName) {
+      XmlElement done = stack.pop().build();
+      if (stack.isEmpty()) {
+        root = done;
+      } else {
+        stack.peek().children.add(done);
+      }
+    }
+
+    @Override
+    public void fatalError(SAXParseException e) throws SAXException {
+      throw e;
+    }
+
+    @Override
+    public void error(SAXParseException e) throws SAXException {
+      throw e;
     }
   }
 
   /**
-   * The StAX parser skips a DOCTYPE's internal subset without reporting it, so entity (and
-   * attribute default) declarations are looked for in the raw prolog and refused outright.
+   * Declarations in a DOCTYPE's internal subset (entities, attribute defaults) are refused
+   * outright, by looking at the raw prolog, before any parser sees them.
    */
   private static void refuseInternalSubsetDeclarations(byte[] xml, String what)
       throws HostFileException {
