@@ -241,6 +241,21 @@ class SmartOsSourceTest {
   }
 
   @Test
+  void aZoneWhoseConfigDirectoryAppearsLaterIsWatchedAndReloaded() throws Exception {
+    VmInfoService svc = start(source().build());
+    String fresh = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
+    HostTrees.replace(root.resolve("etc/zones/" + fresh + ".xml"),
+        Files.readString(root.resolve("etc/zones/" + Z2 + ".xml")).replace(Z2, fresh));
+    await().atMost(WAIT).until(() -> svc.store().get(fresh).isPresent());
+    assertThat(svc.store().get(fresh).orElseThrow().has("tags")).isFalse();
+
+    Path config = Files.createDirectories(root.resolve("zones/" + fresh + "/config"));
+    Files.writeString(config.resolve("tags.json"), "{\"late\":\"yes\"}");
+    await().atMost(WAIT).until(() -> svc.store().get(fresh).flatMap(v -> v.get("tags"))
+        .map(t -> t.path("late").asText()).equals(Optional.of("yes")));
+  }
+
+  @Test
   void aDeletedXmlIsConfirmedWithAStatBeforeTheVmGoes() throws Exception {
     CapturingQueue queue = new CapturingQueue();
     SmartOsSource src = source().build();
