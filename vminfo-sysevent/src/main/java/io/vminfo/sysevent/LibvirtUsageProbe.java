@@ -45,14 +45,12 @@ public final class LibvirtUsageProbe implements UsageProbe {
   private final HostFiles files;
   private final ProcReader proc;
   private final LibvirtHost images;
-  private final Clock clock;
   private final CounterStarts starts;
 
   private LibvirtUsageProbe(Builder b) throws IOException {
     this.files = new HostFiles(b.hostRoot);
     this.proc = new ProcReader(files, NativeStat.clockTicksPerSecond());
     this.images = new LibvirtHost(files, "00000000-0000-0000-0000-000000000000");
-    this.clock = b.clock;
     this.starts = new CounterStarts(b.clock);
   }
 

@@ -59,7 +59,6 @@ public final class NativeStat {
     return 100;
   }
 
-
   /** Clock ticks per second of {@code /proc/<pid>/stat} times. */
   public static long clockTicksPerSecond() {
     return CLK_TCK;
