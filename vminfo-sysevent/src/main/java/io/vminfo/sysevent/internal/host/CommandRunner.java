@@ -1,7 +1,6 @@
 package io.vminfo.sysevent.internal.host;
 
-import io.vminfo.core.internal.NamedThreads;
-import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,21 +9,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a host tool ({@code zoneadm}, {@code zfs}, {@code kstat}) with a timeout and an output cap;
  * a tool that hangs is killed (with its children) and reported, never waited on forever.
+ *
+ * <p>Output goes to temp files rather than pipes, so no reader threads are needed and a tool that
+ * fills a pipe can never block: the caller's thread waits for the process, then reads the files.
  */
 public final class CommandRunner {
-  private static final ExecutorService IO =
-      Executors.newCachedThreadPool(NamedThreads.daemon("vminfo-command-io"));
-
   private final Duration timeout;
   private final int maxOutputBytes;
 
@@ -45,48 +39,41 @@ public final class CommandRunner {
     List<String> argv = new ArrayList<>();
     argv.add(binary.toString());
     argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    Process p = pb.start();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), IO);
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), IO);
+    Path out = Files.createTempFile("vminfo-cmd-", ".out");
+    Path err = Files.createTempFile("vminfo-cmd-", ".err");
     try {
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      Process p = new ProcessBuilder(argv)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(out.toFile())
+          .redirectError(err.toFile())
+          .start();
+      try {
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          kill(p);
+          throw new IOException(binary.getFileName() + " did not finish within "
+              + timeout.toMillis() + " ms; killed");
+        }
+      } catch (InterruptedException e) {
         kill(p);
-        throw new IOException(binary.getFileName() + " did not finish within " + timeout.toMillis()
-            + " ms; killed");
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted running " + binary.getFileName(), e);
       }
-      byte[] stdout = out.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      byte[] stderr = err.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (stdout.length > maxOutputBytes) {
-        throw new IOException(binary.getFileName() + " printed more than " + maxOutputBytes + " bytes");
+      if (Files.size(out) > maxOutputBytes) {
+        throw new IOException(binary.getFileName() + " printed more than " + maxOutputBytes
+            + " bytes");
       }
-      return new Result(p.exitValue(), new String(stdout, StandardCharsets.UTF_8),
-          new String(stderr, StandardCharsets.UTF_8).trim());
-    } catch (InterruptedException e) {
-      kill(p);
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted running " + binary.getFileName(), e);
-    } catch (ExecutionException | TimeoutException e) {
-      kill(p);
-      throw new IOException("reading the output of " + binary.getFileName() + " failed: " + e, e);
+      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          head(err, 4096).trim());
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
     }
   }
 
-  private byte[] drain(InputStream in) {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    byte[] chunk = new byte[8192];
-    try (in) {
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        if (buf.size() <= maxOutputBytes) {
-          buf.write(chunk, 0, n);
-        }
-      }
-    } catch (IOException e) {
-      // the process was killed or closed its output; keep what we have
+  private static String head(Path file, int max) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return new String(in.readNBytes(max), StandardCharsets.UTF_8);
     }
-    return buf.toByteArray();
   }
 
   private static void kill(Process p) {
