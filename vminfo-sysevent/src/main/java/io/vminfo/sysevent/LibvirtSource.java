@@ -1,0 +1,216 @@
+package io.vminfo.sysevent;
+
+import io.vminfo.core.HostIdentity;
+import io.vminfo.core.LoadResult;
+import io.vminfo.core.Reload;
+import io.vminfo.core.ReloadQueue;
+import io.vminfo.core.ReloadResult;
+import io.vminfo.core.Vm;
+import io.vminfo.core.VmLoadError;
+import io.vminfo.core.VmLookup;
+import io.vminfo.core.VmSource;
+import io.vminfo.sysevent.internal.host.Args;
+import io.vminfo.sysevent.internal.host.HostFiles;
+import io.vminfo.sysevent.internal.host.IsoTime;
+import io.vminfo.sysevent.internal.host.QueueLink;
+import io.vminfo.sysevent.internal.libvirt.LibvirtHost;
+import io.vminfo.sysevent.internal.watch.Relevance;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The libvirt (QEMU/KVM) backend: one VM per domain, built from the persistent definition in
+ * {@code /etc/libvirt/qemu/<name>.xml} and, while the domain runs, its status file
+ * {@code /run/libvirt/qemu/<name>.xml} ({@code <domstatus state reason pid>} plus the live domain
+ * with its {@code vnetN} devices). Transient domains (status file only) are VMs too.
+ *
+ * <p>libvirt writes {@code <file>.new} and renames it over {@code <file>}; the rename is what
+ * triggers a reload of that one domain, and {@code *.new} files are never read. Directories that do
+ * not exist yet (e.g. {@code /run/libvirt/qemu} before libvirtd starts) are watched as soon as they
+ * appear, followed by a full reconciliation.
+ */
+public final class LibvirtSource implements VmSource {
+  private static final Logger log = LoggerFactory.getLogger(LibvirtSource.class);
+
+  private final LibvirtHost host;
+  private final Clock clock;
+  private final FileWatcherFactory watcherFactory;
+  private final QueueLink queue = new QueueLink();
+  private volatile FileWatcher watcher;
+  private volatile Relevance relevance;
+
+  private LibvirtSource(Builder b) throws IOException {
+    this.host = new LibvirtHost(new HostFiles(b.hostRoot), b.fallbackServerUuid);
+    this.clock = b.clock;
+    this.watcherFactory = b.watcherFactory;
+    host.reloadHostUuid();
+  }
+
+  /** A builder; {@code fallbackServerUuid} is used when the host has no readable SMBIOS UUID. */
+  public static Builder builder(String fallbackServerUuid) {
+    return new Builder(fallbackServerUuid);
+  }
+
+  @Override
+  public String name() {
+    return "libvirt";
+  }
+
+  public Path hostRoot() {
+    return host.files().root();
+  }
+
+  @Override
+  public HostIdentity hostIdentity() {
+    return new HostIdentity(host.reloadHostUuid(), Optional.empty());
+  }
+
+  @Override
+  public LoadResult loadAll() throws IOException {
+    List<Vm> vms = new ArrayList<>();
+    List<VmLoadError> errors = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String name : host.domainNames()) {
+      try {
+        Optional<Vm> vm = host.load(name);
+        if (vm.isPresent()) {
+          if (!seen.add(vm.get().uuid())) {
+            throw new IOException("domain " + name + " has the uuid of another domain");
+          }
+          vms.add(vm.get());
+        }
+      } catch (IOException | RuntimeException e) {
+        errors.add(new VmLoadError(name, Optional.empty(), Optional.of(name), e.getMessage(),
+            clock.instant()));
+      }
+    }
+    return new LoadResult(vms, errors);
+  }
+
+  @Override
+  public void start(ReloadQueue queue) throws IOException {
+    this.queue.set(queue);
+    FileWatcher w = watcherFactory.create(new Listener());
+    this.watcher = w;
+    this.relevance = Relevance.of(w);
+    w.watch(host.configDir());
+    w.watch(host.statusDir());
+    w.watch(host.autostartDir());
+  }
+
+  @Override
+  public void close() {
+    queue.close();
+    FileWatcher w = watcher;
+    if (w != null) {
+      w.close();
+    }
+  }
+
+  private final class Listener implements WatchListener {
+    @Override
+    public void onEvent(WatchEvent e) {
+      if (e.kind() == WatchEvent.Kind.DELETE_SELF || !LibvirtHost.isDomainFile(e.name())) {
+        return;
+      }
+      boolean autostart = e.directory().equals(host.autostartDir());
+      // Autostart entries are symlinks: created, never written, so a create counts there.
+      boolean relevant = relevance.test(e) || (autostart && e.kind() == WatchEvent.Kind.CREATED);
+      if (relevant) {
+        queue.submit(new DomainReload(e.name().substring(0, e.name().length() - 4)));
+      }
+    }
+
+    @Override
+    public void onOverflow() {
+      queue.reconcile("file watcher overflow: events were lost");
+    }
+
+    @Override
+    public void onWatchEstablished(Path directory) {
+      queue.reconcile(directory + " is (again) watched");
+    }
+  }
+
+  /** One domain's files changed: reload it, or delete its VM when both files are gone. */
+  private final class DomainReload implements Reload {
+    private final String name;
+
+    DomainReload(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String key() {
+      return "libvirt:domain:" + name;
+    }
+
+    @Override
+    public ReloadResult run(VmLookup current) {
+      ReloadResult.Builder out = ReloadResult.builder();
+      Optional<Vm> existing = current.getByZonename(name);
+      try {
+        Optional<Vm> vm = host.load(name);
+        if (vm.isEmpty()) {
+          if (host.isGone(name)) {
+            existing.ifPresent(v -> out.remove(v.uuid()));
+          }
+        } else {
+          if (existing.isPresent() && !existing.get().uuid().equals(vm.get().uuid())) {
+            out.remove(existing.get().uuid());
+          }
+          out.upsert(vm.get());
+        }
+        out.clearError(name);
+      } catch (IOException | RuntimeException e) {
+        // The VM keeps its last good state; libvirt's next write retries.
+        log.debug("reloading domain {} failed", name, e);
+        out.error(new VmLoadError(name, existing.map(Vm::uuid), Optional.of(name), e.getMessage(),
+            clock.instant()));
+      }
+      return out.build();
+    }
+  }
+
+  /** Configures a {@link LibvirtSource}. */
+  public static final class Builder {
+    private final String fallbackServerUuid;
+    private Path hostRoot = Path.of("/");
+    private Clock clock = Clock.systemUTC();
+    private FileWatcherFactory watcherFactory = FileWatcherFactory.DEFAULT;
+
+    private Builder(String fallbackServerUuid) {
+      this.fallbackServerUuid = IsoTime.requireUuid(fallbackServerUuid, "fallbackServerUuid");
+    }
+
+    /** Root of the host tree (default {@code /}). */
+    public Builder hostRoot(Path root) {
+      this.hostRoot = Objects.requireNonNull(root, "root");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder watcherFactory(FileWatcherFactory factory) {
+      this.watcherFactory = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    public LibvirtSource build() throws IOException {
+      Args.hostRoot(hostRoot);
+      return new LibvirtSource(this);
+    }
+  }
+}

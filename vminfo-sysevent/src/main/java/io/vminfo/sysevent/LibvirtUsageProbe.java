@@ -1,0 +1,184 @@
+package io.vminfo.sysevent;
+
+import io.vminfo.core.UsageProbe;
+import io.vminfo.core.Vm;
+import io.vminfo.core.VmUsage;
+import io.vminfo.sysevent.internal.host.HostFiles;
+import io.vminfo.sysevent.internal.libvirt.LibvirtHost;
+import io.vminfo.sysevent.internal.usage.CounterStarts;
+import io.vminfo.sysevent.internal.usage.NativeStat;
+import io.vminfo.sysevent.internal.usage.ProcReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Counters of libvirt guests.
+ *
+ * <ul>
+ *   <li>NICs: {@code /sys/class/net/<vnetN>/statistics}. These are the host side of the tap, so
+ *       directions are swapped to the guest's point of view: guest received = host {@code tx_*},
+ *       guest sent = host {@code rx_*} (as {@code virsh domifstat} reports).
+ *   <li>CPU: the libvirt machine cgroup (v1 {@code cpuacct.usage} or v2 {@code cpu.stat}) when the
+ *       QEMU process is in one, else {@code utime + stime} of {@code /proc/<pid>/stat}.
+ *       {@code counter_start} is the QEMU process start ({@code btime} + start ticks), stable
+ *       across agent restarts.
+ *   <li>Memory: {@code VmRSS} of the QEMU process.
+ *   <li>Disks: allocated bytes of image files ({@code st_blocks}), size from the qcow2 header or
+ *       the file size.
+ * </ul>
+ *
+ * NIC {@code counter_start} is the QEMU process start on first sight; when the tap is re-created
+ * (its ifindex changes) or a counter goes down, it becomes the time the reset was seen.
+ */
+public final class LibvirtUsageProbe implements UsageProbe {
+  private final HostFiles files;
+  private final ProcReader proc;
+  private final LibvirtHost images;
+  private final CounterStarts starts;
+
+  private LibvirtUsageProbe(Builder b) throws IOException {
+    this.files = new HostFiles(b.hostRoot);
+    this.proc = new ProcReader(files, NativeStat.clockTicksPerSecond());
+    this.images = new LibvirtHost(files, "00000000-0000-0000-0000-000000000000");
+    this.starts = new CounterStarts(b.clock);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public VmUsage sample(Vm vm) throws IOException {
+    List<String> problems = new ArrayList<>();
+    Optional<VmUsage.CpuUsage> cpu = Optional.empty();
+    Optional<VmUsage.MemoryUsage> memory = Optional.empty();
+    Optional<Instant> processStart = Optional.empty();
+    long pid = vm.pid().orElse(-1);
+    if (pid > 0) {
+      try {
+        Optional<Boolean> ours = vm.zonename().isPresent()
+            ? proc.cmdlineMentions(pid, vm.zonename().get()) : Optional.empty();
+        if (ours.isPresent() && !ours.get()) {
+          throw new IOException("process " + pid + " is not the guest " + vm.zonename().get());
+        }
+        ProcReader.ProcStat stat = proc.stat(pid);
+        Instant started = proc.startTime(stat);
+        processStart = Optional.of(started);
+        double seconds = proc.machineCgroupCpuSeconds(pid).orElse(proc.cpuSeconds(stat));
+        cpu = Optional.of(new VmUsage.CpuUsage(seconds, started));
+        OptionalLong rss = proc.rssBytes(pid);
+        if (rss.isPresent()) {
+          memory = Optional.of(new VmUsage.MemoryUsage(rss.getAsLong()));
+        }
+      } catch (NoSuchFileException e) {
+        problems.add("cpu/memory: process " + pid + " is gone");
+      } catch (IOException | RuntimeException e) {
+        problems.add("cpu/memory: " + e.getMessage());
+      }
+    }
+    Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
+    for (Vm.Nic nic : vm.nics()) {
+      if (nic.mac().isEmpty() || nic.interfaceName().isEmpty()) {
+        continue; // not running: no host device, no counters
+      }
+      String dev = nic.interfaceName().get();
+      try {
+        nics.put(nic.mac().get(), nic(vm, nic.mac().get(), dev, pid, processStart));
+      } catch (NoSuchFileException e) {
+        problems.add("nic " + dev + ": no such device");
+      } catch (IOException | RuntimeException e) {
+        problems.add("nic " + dev + ": " + e.getMessage());
+      }
+    }
+    Map<String, VmUsage.DiskUsage> disks = new LinkedHashMap<>();
+    for (Vm.Disk disk : vm.disks()) {
+      if (disk.path().isEmpty() || !disk.path().get().startsWith("/")) {
+        continue;
+      }
+      String path = disk.path().get();
+      try {
+        Path p = files.resolve(path);
+        if (files.attributes(p).filter(a -> a.isRegularFile()).isEmpty()) {
+          continue; // block devices and missing images have no file allocation to report
+        }
+        OptionalLong used = NativeStat.allocatedBytes(p.toString());
+        Optional<Long> size = images.imageSizeBytes(path);
+        disks.put(path, new VmUsage.DiskUsage(used,
+            size.map(OptionalLong::of).orElse(OptionalLong.empty())));
+      } catch (IOException | RuntimeException e) {
+        problems.add("disk " + path + ": " + e.getMessage());
+      }
+    }
+    return new VmUsage(nics, cpu, memory, disks, problems);
+  }
+
+  private VmUsage.NicUsage nic(Vm vm, String mac, String dev, long pid, Optional<Instant> started)
+      throws IOException {
+    if (dev.contains("/") || dev.startsWith(".")) {
+      throw new IOException("bad interface name");
+    }
+    String base = "/sys/class/net/" + dev;
+    long hostRxBytes = counter(base + "/statistics/rx_bytes");
+    long hostTxBytes = counter(base + "/statistics/tx_bytes");
+    long hostRxPackets = counter(base + "/statistics/rx_packets");
+    long hostTxPackets = counter(base + "/statistics/tx_packets");
+    OptionalLong hostRxErrors = optionalCounter(base + "/statistics/rx_errors");
+    OptionalLong hostTxErrors = optionalCounter(base + "/statistics/tx_errors");
+    OptionalLong hostRxDropped = optionalCounter(base + "/statistics/rx_dropped");
+    OptionalLong hostTxDropped = optionalCounter(base + "/statistics/tx_dropped");
+    String ifindex = optionalCounter(base + "/ifindex").toString();
+    Instant start = starts.start(vm.uuid() + "/" + mac, pid + "/" + ifindex, started,
+        hostRxBytes, hostTxBytes, hostRxPackets, hostTxPackets);
+    return new VmUsage.NicUsage(dev,
+        OptionalLong.of(hostTxBytes), OptionalLong.of(hostRxBytes),
+        OptionalLong.of(hostTxPackets), OptionalLong.of(hostRxPackets),
+        hostTxErrors, hostRxErrors, hostTxDropped, hostRxDropped, start);
+  }
+
+  private long counter(String hostPath) throws IOException {
+    String text = new String(files.read(files.resolve(hostPath), 64), StandardCharsets.UTF_8).trim();
+    return Long.parseLong(text);
+  }
+
+  private OptionalLong optionalCounter(String hostPath) {
+    try {
+      return OptionalLong.of(counter(hostPath));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** Configures a {@link LibvirtUsageProbe}. */
+  public static final class Builder {
+    private Path hostRoot = Path.of("/");
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Root of the host tree whose {@code /proc} and {@code /sys} are read (default {@code /}). */
+    public Builder hostRoot(Path root) {
+      this.hostRoot = Objects.requireNonNull(root, "root");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public LibvirtUsageProbe build() throws IOException {
+      return new LibvirtUsageProbe(this);
+    }
+  }
+}
