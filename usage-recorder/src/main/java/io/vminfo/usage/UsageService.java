@@ -1,0 +1,521 @@
+package io.vminfo.usage;
+
+import io.vminfo.core.UsageProbe;
+import io.vminfo.core.VmStore;
+import io.vminfo.usage.internal.Backoff;
+import io.vminfo.usage.internal.FileChannels;
+import io.vminfo.usage.internal.Ledger;
+import io.vminfo.usage.internal.NamedThreads;
+import io.vminfo.usage.internal.ProbeRunner;
+import io.vminfo.usage.internal.Reporter;
+import io.vminfo.usage.internal.Sampler;
+import io.vminfo.usage.internal.SamplerState;
+import io.vminfo.usage.internal.Sealer;
+import io.vminfo.usage.internal.Shipper;
+import io.vminfo.usage.internal.Spool;
+import io.vminfo.usage.internal.SpoolLayout;
+import io.vminfo.usage.internal.VmTracker;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The usage recorder (DESIGN section 7): every interval it writes one {@code usage} record per VM
+ * that existed during the interval plus a {@code summary} into the hourly file of the spool; after
+ * each hour (plus grace) it seals the file (deterministic gzip, MD5 recorded) and uploads it to the
+ * {@link ObjectStore}, oldest first, recording each confirmed upload in a ledger before deleting
+ * the local copy.
+ *
+ * <pre>
+ * UsageService usage = UsageService.builder()
+ *     .store(vmStore).probe(probe)
+ *     .spoolDir(Path.of("/var/opt/vminfo/usage")).serverUuid(host).datacenterName(dc)
+ *     .objectStore(new LocalDirectoryStore(Path.of("/var/opt/vminfo/uploads")))
+ *     .remotePath(RemotePathTemplate.defaultFor("local"))
+ *     .listener(metrics)
+ *     .build();
+ * usage.start();          // recovers the spool (crash repair), then samples and ships
+ * usage.status();         // for /status and metrics
+ * usage.latestSamples();  // for GET /usage
+ * usage.stop(Duration.ofSeconds(10)); // takes a last sample of the interval in progress
+ * </pre>
+ *
+ * Threads: {@code usage-sampler}, {@code usage-shipper} and {@code usage-probe}, owned and stopped
+ * by the service, unless a scheduler or probe executor is given to the builder (then they are the
+ * caller's to shut down).
+ */
+public final class UsageService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UsageService.class);
+
+  private final Builder config;
+  private final Clock clock;
+  private final Reporter reporter;
+  private final Spool spool;
+  private final Shipper shipper;
+  private final Optional<Sampler> sampler;
+  private final VmTracker tracker = new VmTracker();
+  private final ScheduledExecutorService samplerScheduler;
+  private final ScheduledExecutorService shipperScheduler;
+  private final ExecutorService probeExecutor;
+  private final boolean ownsSchedulers;
+  private final boolean ownsProbeExecutor;
+  private final Object lock = new Object();
+  private ScheduledFuture<?> sampleFuture;
+  private ScheduledFuture<?> shipFuture;
+  private Instant shipAt;
+  private volatile boolean running;
+  private boolean started;
+
+  private UsageService(Builder b) {
+    this.config = b;
+    this.clock = b.clock;
+    this.reporter = new Reporter(b.listener, b.clock);
+    SpoolLayout layout = new SpoolLayout(b.spoolDir);
+    Ledger ledger = new Ledger(layout.ledgerFile(), layout.corruptDir(), b.fileChannels);
+    this.spool = new Spool(layout, b.fileChannels, ledger, b.clock, b.spoolCapBytes, b.retention, reporter);
+    this.ownsSchedulers = b.scheduler == null;
+    if (ownsSchedulers) {
+      samplerScheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.named("usage-sampler"));
+      shipperScheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.named("usage-shipper"));
+    } else {
+      samplerScheduler = b.scheduler;
+      shipperScheduler = b.scheduler;
+    }
+    this.ownsProbeExecutor = b.probeExecutor == null;
+    this.probeExecutor = ownsProbeExecutor
+        ? Executors.newSingleThreadExecutor(NamedThreads.named("usage-probe"))
+        : b.probeExecutor;
+    this.shipper = new Shipper(spool, new Sealer(layout, b.fileChannels), b.objectStore, b.remotePath,
+        b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax, b.jitter), reporter);
+    if (b.sampling) {
+      ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
+      sampler = Optional.of(new Sampler(tracker, probes, spool,
+          new SamplerState(layout.stateFile(), b.fileChannels), b.clock, b.interval, b.maxCatchUp,
+          b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024));
+    } else {
+      sampler = Optional.empty();
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Recovers the spool (removes temp files, finishes or redoes interrupted sealing, cuts torn
+   * samples, reads the ledger), then starts sampling at the next boundary (catching up on
+   * boundaries missed since the last sample on disk) and shipping. Throws if the spool cannot be
+   * read or created; nothing is started then.
+   */
+  public void start() throws IOException {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("a usage service starts once");
+      }
+      started = true;
+      Spool.Recovery r = spool.recover();
+      log.info("usage spool {}: {} open, {} sealed, {} retained file(s){}", config.spoolDir,
+          r.openFiles(), r.sealedFiles(), r.retainedFiles(),
+          r.cutBytes() > 0 ? ", cut " + r.cutBytes() + " bytes of unfinished samples" : "");
+      running = true;
+      if (sampler.isPresent()) {
+        Optional<Instant> fromState = new SamplerState(spool.layout().stateFile(), config.fileChannels).read();
+        Optional<Instant> last = later(r.lastSample(), fromState);
+        tracker.start(config.store, clock.instant());
+        sampler.get().resumeAfter(last);
+        scheduleSample(Duration.ZERO);
+      }
+      scheduleShip(clock.instant());
+    }
+  }
+
+  /**
+   * Stops sampling and shipping. With {@code sampleOnStop} (the default) it first samples the
+   * interval in progress, so usage up to the stop is written. An upload in progress may finish
+   * within {@code timeout}. Returns false if a thread had to be interrupted.
+   */
+  public boolean stop(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    synchronized (lock) {
+      if (!running) {
+        return true;
+      }
+      running = false;
+      if (sampleFuture != null) {
+        sampleFuture.cancel(false);
+      }
+      if (shipFuture != null) {
+        shipFuture.cancel(false);
+      }
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    shipper.stop();
+    sampler.ifPresent(s -> {
+      try {
+        if (config.sampleOnStop) {
+          s.sampleBeforeStop();
+        } else {
+          s.writeWaiting();
+        }
+      } catch (RuntimeException e) {
+        log.error("last usage sample before stop failed", e);
+      }
+    });
+    boolean clean = true;
+    if (ownsSchedulers) {
+      clean &= shutdown(samplerScheduler, deadline);
+      clean &= shutdown(shipperScheduler, deadline);
+    }
+    if (ownsProbeExecutor) {
+      clean &= shutdown(probeExecutor, deadline);
+    }
+    tracker.close();
+    try {
+      spool.close();
+    } catch (IOException e) {
+      log.warn("closing the usage spool: {}", e.toString());
+    }
+    return clean;
+  }
+
+  /** {@link #stop(Duration)} with 10 seconds. */
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(10));
+  }
+
+  public UsageStatus status() {
+    return reporter.status(running, spool.snapshot(),
+        sampler.map(Sampler::waitingSamples).orElse(0), config.spoolCapBytes, shipper.nextAttempt());
+  }
+
+  /** The records of the newest sample, one per VM, by uuid (for {@code GET /usage}). */
+  public List<UsageRecord> latestSamples() {
+    return sampler.map(Sampler::latest).orElse(List.of());
+  }
+
+  private void scheduleSample(Duration delay) {
+    synchronized (lock) {
+      if (running) {
+        sampleFuture = samplerScheduler.schedule(this::sampleRound, delay.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  private void sampleRound() {
+    if (!running) {
+      return;
+    }
+    Duration next;
+    try {
+      next = sampler.orElseThrow().tick();
+    } catch (RuntimeException e) {
+      log.error("usage sample failed", e);
+      next = config.interval;
+    }
+    scheduleShip(clock.instant());
+    scheduleSample(next);
+  }
+
+  private void scheduleShip(Instant at) {
+    synchronized (lock) {
+      if (!running) {
+        return;
+      }
+      if (shipFuture != null && !shipFuture.isDone() && shipAt != null && !shipAt.isAfter(at)) {
+        return;
+      }
+      if (shipFuture != null) {
+        shipFuture.cancel(false);
+      }
+      long delay = Math.max(0, Duration.between(clock.instant(), at).toNanos());
+      shipAt = at;
+      shipFuture = shipperScheduler.schedule(this::shipRound, delay, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void shipRound() {
+    synchronized (lock) {
+      shipFuture = null;
+      shipAt = null;
+      if (!running) {
+        return;
+      }
+    }
+    Instant next;
+    try {
+      next = shipper.runOnce();
+    } catch (RuntimeException e) {
+      log.error("usage shipping round failed", e);
+      next = clock.instant().plus(config.interval);
+    }
+    scheduleShip(next);
+  }
+
+  private static boolean shutdown(ExecutorService e, long deadlineNanos) {
+    e.shutdown();
+    try {
+      long left = Math.max(0, deadlineNanos - System.nanoTime());
+      if (e.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
+    e.shutdownNow();
+    return false;
+  }
+
+  private static Optional<Instant> later(Optional<Instant> a, Optional<Instant> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return a.get().isAfter(b.get()) ? a : b;
+  }
+
+  /** Configures a {@link UsageService}; {@link #build()} checks it. */
+  public static final class Builder {
+    private VmStore store;
+    private UsageProbe probe;
+    private Path spoolDir;
+    private String serverUuid;
+    private Optional<String> datacenterName = Optional.empty();
+    private ObjectStore objectStore;
+    private RemotePathTemplate remotePath;
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService scheduler;
+    private ExecutorService probeExecutor;
+    private Duration interval = Duration.ofSeconds(60);
+    private Duration grace = Duration.ofMinutes(2);
+    private long spoolCapBytes = 2L * 1024 * 1024 * 1024;
+    private Duration retention = Duration.ZERO;
+    private Duration probeTimeout;
+    private int maxCatchUp = 60;
+    private Duration backoffInitial = Duration.ofSeconds(1);
+    private Duration backoffMax = Duration.ofMinutes(5);
+    private UsageListener listener = UsageListener.NONE;
+    private boolean sampleOnStop = true;
+    private boolean sampling = true;
+    private FileChannels fileChannels = FileChannels.DEFAULT;
+    private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder() {}
+
+    /** The VMs to record (required when sampling). Its events tell which VMs came and went. */
+    public Builder store(VmStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Reads each VM's counters (required when sampling). */
+    public Builder probe(UsageProbe probe) {
+      this.probe = Objects.requireNonNull(probe, "probe");
+      return this;
+    }
+
+    /** The spool directory (required); created if missing. */
+    public Builder spoolDir(Path spoolDir) {
+      this.spoolDir = Objects.requireNonNull(spoolDir, "spoolDir");
+      return this;
+    }
+
+    /** This host's uuid (required): in every record and in file and object names. */
+    public Builder serverUuid(String serverUuid) {
+      Objects.requireNonNull(serverUuid, "serverUuid");
+      if (!SpoolLayout.SERVER.matcher(serverUuid).matches()) {
+        throw new IllegalArgumentException("server uuid must be 1-128 letters, digits, '-' or '_'"
+            + " (it names files), got \"" + serverUuid + "\"");
+      }
+      this.serverUuid = serverUuid;
+      return this;
+    }
+
+    /** The datacenter name, if known (omitted from records otherwise). */
+    public Builder datacenterName(String datacenterName) {
+      Objects.requireNonNull(datacenterName, "datacenterName");
+      if (datacenterName.isBlank()) {
+        throw new IllegalArgumentException("datacenter name must not be blank");
+      }
+      this.datacenterName = Optional.of(datacenterName);
+      return this;
+    }
+
+    /** Where sealed files go (required). */
+    public Builder objectStore(ObjectStore objectStore) {
+      this.objectStore = Objects.requireNonNull(objectStore, "objectStore");
+      return this;
+    }
+
+    /** The object path of each sealed file (required). */
+    public Builder remotePath(RemotePathTemplate remotePath) {
+      this.remotePath = Objects.requireNonNull(remotePath, "remotePath");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Runs sampling and shipping on this scheduler instead of two owned threads; the caller shuts
+     * it down. Delays are computed from the clock.
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Runs probes on this executor instead of an owned {@code usage-probe} thread. */
+    public Builder probeExecutor(ExecutorService probeExecutor) {
+      this.probeExecutor = Objects.requireNonNull(probeExecutor, "probeExecutor");
+      return this;
+    }
+
+    /** Sampling interval, 1 s to 1 h (default 60 s); samples fall on multiples of it since the epoch. */
+    public Builder interval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0
+          || interval.toMillis() * 1_000_000 != interval.toNanos()) {
+        throw new IllegalArgumentException("interval must be whole milliseconds between 1 s and 1 h, got "
+            + interval);
+      }
+      this.interval = interval;
+      return this;
+    }
+
+    /** How long after an hour ends its file is sealed (default 2 min), for samples running late. */
+    public Builder grace(Duration grace) {
+      Objects.requireNonNull(grace, "grace");
+      if (grace.isNegative() || grace.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("grace must be between 0 and 1 day, got " + grace);
+      }
+      this.grace = grace;
+      return this;
+    }
+
+    /** Byte cap of the spool (default 2 GiB); see the README for what is dropped past it. */
+    public Builder spoolCapBytes(long spoolCapBytes) {
+      if (spoolCapBytes < 1) {
+        throw new IllegalArgumentException("spool cap must be positive, got " + spoolCapBytes);
+      }
+      this.spoolCapBytes = spoolCapBytes;
+      return this;
+    }
+
+    /** How long uploaded files are kept locally (default 0: deleted once the ledger has them). */
+    public Builder retention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      if (retention.isNegative()) {
+        throw new IllegalArgumentException("retention must not be negative, got " + retention);
+      }
+      this.retention = retention;
+      return this;
+    }
+
+    /** Deadline for probing all VMs of one sample (default: half the interval, at most 30 s). */
+    public Builder probeTimeout(Duration probeTimeout) {
+      Objects.requireNonNull(probeTimeout, "probeTimeout");
+      if (probeTimeout.isNegative() || probeTimeout.isZero()) {
+        throw new IllegalArgumentException("probe timeout must be positive, got " + probeTimeout);
+      }
+      this.probeTimeout = probeTimeout;
+      return this;
+    }
+
+    /**
+     * How many missed boundaries a late sampler still writes (default 60, one hour at 60 s);
+     * older ones are skipped, counted in {@link UsageStatus#intervalsSkipped()} and logged.
+     */
+    public Builder maxCatchUp(int maxCatchUp) {
+      if (maxCatchUp < 1) {
+        throw new IllegalArgumentException("maxCatchUp must be >= 1, got " + maxCatchUp);
+      }
+      this.maxCatchUp = maxCatchUp;
+      return this;
+    }
+
+    /** Backoff between upload attempts after transient failures (default 1 s doubling to 5 min). */
+    public Builder uploadBackoff(Duration initial, Duration max) {
+      Objects.requireNonNull(initial, "initial");
+      Objects.requireNonNull(max, "max");
+      if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("backoff needs 0 < initial <= max, got " + initial + ", " + max);
+      }
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    public Builder listener(UsageListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Whether {@link #stop} samples the interval in progress first (default true). */
+    public Builder sampleOnStop(boolean sampleOnStop) {
+      this.sampleOnStop = sampleOnStop;
+      return this;
+    }
+
+    /**
+     * False for upload-only mode: no sampling, only sealing and uploading what the spool holds
+     * (draining the spool of a host whose agent is gone). Default true.
+     */
+    public Builder sampling(boolean sampling) {
+      this.sampling = sampling;
+      return this;
+    }
+
+    /** Tests: the file system seam (full disks, failing writes). */
+    Builder fileChannels(FileChannels fileChannels) {
+      this.fileChannels = Objects.requireNonNull(fileChannels, "fileChannels");
+      return this;
+    }
+
+    /** Tests: the backoff jitter source, values in [0, 1]. */
+    Builder jitter(DoubleSupplier jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
+      return this;
+    }
+
+    public UsageService build() {
+      require(spoolDir, "spoolDir");
+      require(serverUuid, "serverUuid");
+      require(objectStore, "objectStore");
+      require(remotePath, "remotePath");
+      if (sampling) {
+        require(store, "store");
+        require(probe, "probe");
+      }
+      if (probeTimeout == null) {
+        Duration half = interval.dividedBy(2);
+        probeTimeout = half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30);
+      }
+      return new UsageService(this);
+    }
+
+    private static void require(Object value, String name) {
+      if (value == null) {
+        throw new IllegalStateException("usage service needs " + name);
+      }
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.vminfo.usage.internal;
+
+import io.vminfo.core.Vm;
+import io.vminfo.core.VmUsage;
+import io.vminfo.usage.UsageRecord;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes one sample per interval boundary (multiples of the interval since the epoch, so every UTC
+ * minute for the default 60 s). Each boundary is sampled exactly once: a late tick (GC pause,
+ * suspended host) samples every boundary it missed, stamped with that boundary, up to
+ * {@code maxCatchUp} of them (beyond that they are counted and logged as skipped); a clock that
+ * went backwards samples nothing until it passes the last boundary taken, so no
+ * {@code (uuid, timestamp)} is ever written twice.
+ *
+ * <p>A sample is handed to the spool as one batch. If the spool cannot be written (disk full)
+ * the batch waits in memory, bounded in bytes, and is written before the next one.
+ */
+public final class Sampler {
+  private static final Logger log = LoggerFactory.getLogger(Sampler.class);
+
+  private final VmTracker tracker;
+  private final ProbeRunner probes;
+  private final Spool spool;
+  private final SamplerState state;
+  private final Clock clock;
+  private final Duration interval;
+  private final int maxCatchUp;
+  private final String serverUuid;
+  private final Optional<String> datacenterName;
+  private final Reporter reporter;
+  private final long maxWaitingBytes;
+  private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
+  private long waitingBytes;
+  private Instant last;
+  private boolean behindLogged;
+  private volatile List<UsageRecord> latest = List.of();
+
+  public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, SamplerState state, Clock clock,
+                 Duration interval, int maxCatchUp, String serverUuid, Optional<String> datacenterName,
+                 Reporter reporter, long maxWaitingBytes) {
+    this.tracker = tracker;
+    this.probes = probes;
+    this.spool = spool;
+    this.state = state;
+    this.clock = clock;
+    this.interval = interval;
+    this.maxCatchUp = maxCatchUp;
+    this.serverUuid = serverUuid;
+    this.datacenterName = datacenterName;
+    this.reporter = reporter;
+    this.maxWaitingBytes = maxWaitingBytes;
+  }
+
+  /**
+   * Sets where to go on from: the last sample on disk, or (first start) the boundary before now,
+   * since the interval in progress was not watched from its start.
+   */
+  public synchronized void resumeAfter(Optional<Instant> lastWritten) {
+    Instant floor = floor(clock.instant());
+    last = lastWritten.orElse(floor);
+    if (lastWritten.isPresent()) {
+      log.info("usage sampler resumes after the sample of {}", IsoTime.format(last));
+    }
+  }
+
+  /** Samples every boundary due; returns how long until the next one. */
+  public synchronized Duration tick() {
+    Instant now = clock.instant();
+    writeWaiting();
+    Instant due = floor(now);
+    if (due.isAfter(last)) {
+      behindLogged = false;
+      long count = Duration.between(last, due).toMillis() / interval.toMillis();
+      Instant first = last.plus(interval);
+      if (count > maxCatchUp) {
+        long skipped = count - maxCatchUp;
+        first = due.minus(interval.multipliedBy(maxCatchUp - 1L));
+        reporter.intervalsSkipped(skipped);
+        reporter.problem("sample", skipped + " sampling interval(s) from " + IsoTime.format(last.plus(interval))
+            + " skipped after a stall longer than " + maxCatchUp + " intervals");
+        log.warn("usage sampler stalled for {} intervals: SKIPPED {} interval(s) from {} to {},"
+                + " sampling the last {}", count, skipped, IsoTime.format(last.plus(interval)),
+            IsoTime.format(first.minus(interval)), maxCatchUp);
+      } else if (count > 1) {
+        log.info("usage sampler is {} intervals late: sampling each of them now", count);
+      }
+      sampleRange(first, due);
+    } else if (now.isBefore(last) && !behindLogged) {
+      behindLogged = true;
+      log.warn("clock ({}) is behind the last usage sample ({}): sampling resumes after it",
+          IsoTime.format(now), IsoTime.format(last));
+    }
+    Instant next = (due.isAfter(last) ? due : last).plus(interval);
+    Duration wait = Duration.between(clock.instant(), next);
+    if (wait.compareTo(interval) > 0) {
+      wait = interval; // the clock may jump forward again; look at it at least once per interval
+    }
+    return wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait;
+  }
+
+  /**
+   * On a graceful stop: samples what is due, then the interval in progress, stamped with its end
+   * (the boundary it would have had), so the usage up to the stop is not lost. A restart before
+   * that boundary goes on after it.
+   */
+  public synchronized void sampleBeforeStop() {
+    tick();
+    Instant next = floor(clock.instant()).plus(interval);
+    if (next.isAfter(last)) {
+      sampleRange(next, next);
+    }
+  }
+
+  /** The records of the newest sample. */
+  public List<UsageRecord> latest() {
+    return latest;
+  }
+
+  public synchronized int waitingSamples() {
+    return waiting.size();
+  }
+
+  /** Tries again to write samples the spool refused (called before each sample and at stop). */
+  public synchronized void writeWaiting() {
+    while (!waiting.isEmpty()) {
+      Batch b = waiting.peek();
+      Spool.Appended result;
+      try {
+        result = spool.append(serverUuid, b);
+      } catch (IOException e) {
+        reporter.problem("write", "cannot write the sample of " + IsoTime.format(b.timestamp())
+            + " (" + waiting.size() + " waiting): " + e);
+        log.error("cannot write usage sample {} to the spool ({} sample(s) waiting, retried at the"
+            + " next sample): {}", IsoTime.format(b.timestamp()), waiting.size(), e.toString());
+        return;
+      } catch (RuntimeException e) {
+        reporter.problem("write", "cannot write the sample of " + IsoTime.format(b.timestamp()) + ": " + e);
+        log.error("cannot write usage sample {}", IsoTime.format(b.timestamp()), e);
+        return;
+      }
+      waiting.poll();
+      waitingBytes -= b.size();
+      if (result == Spool.Appended.WRITTEN) {
+        reporter.sampleWritten(b.timestamp(), b.usageRecords(), b.size());
+      }
+      try {
+        state.write(b.timestamp());
+      } catch (IOException e) {
+        // The file's last summary line says the same; the state only matters once it is sealed.
+        log.warn("cannot record the last usage sample in {}: {}", "state/sampler.json", e.toString());
+      }
+    }
+  }
+
+  private void sampleRange(Instant first, Instant lastBoundary) {
+    long started = System.nanoTime();
+    List<List<VmTracker.Tracked>> sets = new ArrayList<>();
+    Map<String, Vm> alive = new LinkedHashMap<>();
+    for (Instant b = first; !b.isAfter(lastBoundary); b = b.plus(interval)) {
+      List<VmTracker.Tracked> set = tracker.select(b, interval);
+      sets.add(set);
+      for (VmTracker.Tracked t : set) {
+        if (t.deletedAt().isEmpty()) {
+          alive.putIfAbsent(t.vm().uuid(), t.vm());
+        }
+      }
+    }
+    // One probe per VM per tick, shared by the boundaries a late tick catches up on.
+    Map<String, VmUsage> usage = probes.probeAll(new ArrayList<>(alive.values()));
+    long probeNanos = System.nanoTime() - started;
+    int i = 0;
+    for (Instant b = first; !b.isAfter(lastBoundary); b = b.plus(interval)) {
+      long t0 = System.nanoTime();
+      List<UsageRecord> records = new ArrayList<>();
+      for (VmTracker.Tracked t : sets.get(i++)) {
+        VmUsage u = t.deletedAt().isEmpty() ? usage.getOrDefault(t.vm().uuid(), VmUsage.EMPTY) : VmUsage.EMPTY;
+        records.add(UsageRecord.of(b, serverUuid, datacenterName, t.vm(), u));
+      }
+      long runtimeMs = (probeNanos + System.nanoTime() - t0) / 1_000_000;
+      Batch batch = RecordCodec.encode(b, serverUuid, datacenterName, records, runtimeMs);
+      last = b;
+      latest = List.copyOf(records);
+      reporter.sampleTaken(b);
+      tracker.forgetBefore(b);
+      enqueue(batch);
+      writeWaiting();
+    }
+  }
+
+  private void enqueue(Batch batch) {
+    while (!waiting.isEmpty() && waitingBytes + batch.size() > maxWaitingBytes) {
+      Batch dropped = waiting.poll();
+      waitingBytes -= dropped.size();
+      reporter.droppedSample(dropped.timestamp(), dropped.usageRecords(), dropped.size(),
+          "the spool has not been writable for " + (waiting.size() + 1)
+              + " samples and the in-memory backlog is full");
+    }
+    waiting.add(batch);
+    waitingBytes += batch.size();
+  }
+
+  private Instant floor(Instant t) {
+    long ms = interval.toMillis();
+    return Instant.ofEpochMilli(Math.floorDiv(t.toEpochMilli(), ms) * ms);
+  }
+}
