@@ -5,6 +5,7 @@ import io.vminfo.core.Vm;
 import io.vminfo.core.VmUsage;
 import java.time.Duration;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,9 @@ public final class ProbeRunner {
     if (vms.isEmpty()) {
       return Map.of();
     }
-    Map<String, VmUsage> results = new ConcurrentHashMap<>();
+    Map<String, VmUsage> results = new HashMap<>();
+    // Set when the deadline passed: a probe finishing after that is too late for this sample.
+    AtomicBoolean late = new AtomicBoolean();
     Future<?> batch;
     try {
       batch = executor.submit(() -> {
@@ -52,7 +56,13 @@ public final class ProbeRunner {
           if (Thread.currentThread().isInterrupted()) {
             return;
           }
-          results.put(vm.uuid(), probeOne(vm));
+          VmUsage u = probeOne(vm);
+          synchronized (results) {
+            if (late.get()) {
+              return;
+            }
+            results.put(vm.uuid(), u);
+          }
         }
       });
     } catch (RejectedExecutionException e) {
@@ -62,8 +72,12 @@ public final class ProbeRunner {
     try {
       batch.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
+      int missing;
+      synchronized (results) {
+        late.set(true);
+        missing = vms.size() - results.size();
+      }
       batch.cancel(true);
-      int missing = vms.size() - results.size();
       reporter.problem("probe", "probes did not finish within " + timeout + "; " + missing
           + " VM(s) recorded without usage");
       log.warn("usage probes did not finish within {}: {} of {} VMs recorded without usage",
@@ -74,10 +88,15 @@ public final class ProbeRunner {
     } catch (ExecutionException e) {
       log.error("usage probe batch failed", e.getCause());
     } catch (InterruptedException e) {
+      synchronized (results) {
+        late.set(true);
+      }
       batch.cancel(true);
       Thread.currentThread().interrupt();
     }
-    return Map.copyOf(results);
+    synchronized (results) {
+      return Map.copyOf(results);
+    }
   }
 
   private VmUsage probeOne(Vm vm) {

@@ -53,24 +53,17 @@ public final class Sealer {
     MessageDigest md5 = Md5.newDigest();
     long logBytes;
     try {
-      FileChannel ch = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
-      try {
-        OutputStream file = new BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024);
-        DigestOutputStream digested = new DigestOutputStream(file, md5);
-        GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(digested, parameters());
-        try {
-          try (InputStream in = Files.newInputStream(log)) {
-            logBytes = lines.copy(in, gzip);
-          }
-          gzip.finish();
-          digested.flush();
-          ch.force(true);
-        } finally {
-          gzip.close(); // also ends the native deflater and closes the channel
+      try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        // The gzip stream must be closed exactly once (closing finishes it; finishing twice writes
+        // a second trailer), but the channel must stay open to be forced afterwards.
+        OutputStream file = new BufferedOutputStream(new KeepOpen(Channels.newOutputStream(ch)), 256 * 1024);
+        try (InputStream in = Files.newInputStream(log);
+             GzipCompressorOutputStream gzip =
+                 new GzipCompressorOutputStream(new DigestOutputStream(file, md5), parameters())) {
+          logBytes = lines.copy(in, gzip);
         }
-      } finally {
-        ch.close();
+        ch.force(true);
       }
       String md5Base64 = Base64.getEncoder().encodeToString(md5.digest());
       byte[] sidecar = (md5Base64 + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -184,6 +177,23 @@ public final class Sealer {
       } catch (IOException ignored) {
         // Already failing; the caller reports the first error.
       }
+    }
+  }
+
+  /** Passes everything through but never closes what it wraps (flushes instead). */
+  private static final class KeepOpen extends java.io.FilterOutputStream {
+    KeepOpen(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
     }
   }
 

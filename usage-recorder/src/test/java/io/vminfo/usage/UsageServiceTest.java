@@ -1,0 +1,345 @@
+package io.vminfo.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.core.VmStore;
+import io.vminfo.usage.testing.Records;
+import io.vminfo.usage.testing.TestVms;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsageServiceTest {
+  @TempDir Path tmp;
+
+  static List<Instant> minutes(String from, String to) {
+    List<Instant> out = new ArrayList<>();
+    for (Instant t = Instant.parse(from); !t.isAfter(Instant.parse(to)); t = t.plusSeconds(60)) {
+      out.add(t);
+    }
+    return out;
+  }
+
+  static List<Instant> sampleTimes(List<JsonNode> records) {
+    return Records.summaries(records).stream().map(n -> Instant.parse(n.path("timestamp").asText()))
+        .sorted().toList();
+  }
+
+  static void assertUnique(List<JsonNode> records) {
+    List<String> keys = Records.keys(records);
+    assertThat(new HashSet<>(keys)).as("(uuid, timestamp) unique").hasSize(keys.size());
+  }
+
+  @Test
+  void recordsEveryVmEveryMinuteAndUploadsEachHourOnceSealed() throws Exception {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 3);
+    h.start();
+    h.advanceTo("2026-11-22T12:03:00Z");
+
+    assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).exists();
+    assertThat(h.remoteObject("2026-11-22T11:00:00Z", 0)).exists();
+    List<JsonNode> uploaded = h.uploaded();
+    List<JsonNode> local = h.local();
+    assertThat(sampleTimes(uploaded)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T11:59:00Z"));
+    assertThat(sampleTimes(local)).isEqualTo(minutes("2026-11-22T12:00:00Z", "2026-11-22T12:03:00Z"));
+    assertThat(Records.usage(uploaded)).hasSize(119 * 3);
+    List<JsonNode> all = new ArrayList<>(uploaded);
+    all.addAll(local);
+    assertUnique(all);
+    for (JsonNode s : Records.summaries(all)) {
+      assertThat(s.path("vm_count").asInt()).isEqualTo(3);
+      assertThat(s.path("datacenter_name").asText()).isEqualTo("us-test-1");
+    }
+    // Each hour's object holds exactly that hour's records, and was stored once.
+    for (String hour : List.of("2026-11-22T10", "2026-11-22T11")) {
+      Path obj = h.remoteObject(hour + ":00:00Z", 0);
+      for (String line : Records.lines(obj)) {
+        assertThat(line).contains("\"timestamp\":\"" + hour + ":");
+      }
+    }
+    assertThat(h.objects.storedCounts().values()).containsOnly(1);
+
+    UsageStatus s = h.status();
+    assertThat(s.running()).isTrue();
+    assertThat(s.uploadsSucceeded()).isEqualTo(2);
+    assertThat(s.uploadsFailed()).isZero();
+    assertThat(s.samplesWritten()).isEqualTo(123);
+    assertThat(s.recordsWritten()).isEqualTo(123 * 3);
+    assertThat(s.filesPending()).isEqualTo(1);
+    assertThat(s.oldestPendingHour()).contains(Instant.parse("2026-11-22T12:00:00Z"));
+    assertThat(s.lastSample()).contains(Instant.parse("2026-11-22T12:03:00Z"));
+    assertThat(s.lastUpload()).contains(Instant.parse("2026-11-22T12:02:00Z"));
+    assertThat(s.lastError()).isEmpty();
+    assertThat(s.droppedBytes()).isZero();
+    assertThat(s.spoolBytes()).isEqualTo(s.bytesPending());
+    assertThat(s.spoolCapBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+    // The ledger has both uploads; the spool keeps only the open hour.
+    assertThat(Files.readAllLines(h.spool.resolve("ledger/uploads.jsonl"))).hasSize(2);
+    try (Stream<Path> files = Files.walk(h.spool)) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> h.spool.relativize(p).toString()))
+          .containsExactlyInAnyOrder("2026/11/22/12/" + TestVms.SERVER + ".log",
+              "ledger/uploads.jsonl", "state/sampler.json");
+    }
+    assertThat(h.events).containsExactly(
+        "uploaded /acct/stor/usage/2026/11/22/10/" + TestVms.SERVER + ".log.gz",
+        "uploaded /acct/stor/usage/2026/11/22/11/" + TestVms.SERVER + ".log.gz");
+  }
+
+  @Test
+  void aVmCreatedAndDestroyedWithinOneMinuteStillGetsItsRecord() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    h.start();
+    h.advanceTo("2026-11-22T10:01:10Z");
+    h.store.put(TestVms.vm(7));
+    h.advanceTo("2026-11-22T10:01:40Z");
+    h.store.remove(TestVms.uuid(7));
+    h.advanceTo("2026-11-22T10:03:00Z");
+    List<JsonNode> local = h.local();
+    assertThat(Records.keys(local)).containsExactly(
+        TestVms.uuid(0) + "@2026-11-22T10:01:00.000Z",
+        TestVms.uuid(0) + "@2026-11-22T10:02:00.000Z",
+        TestVms.uuid(7) + "@2026-11-22T10:02:00.000Z",
+        TestVms.uuid(0) + "@2026-11-22T10:03:00.000Z");
+    JsonNode gone = Records.usage(local).get(2);
+    assertThat(gone.path("alias").asText()).isEqualTo("vm-7");
+    assertThat(gone.has("network_usage")).as("a deleted VM is not probed").isFalse();
+    assertThat(Records.summaries(local).get(1).path("vm_count").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void aLateSampleIsWrittenLateNeverSkipped() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.start();
+    h.advanceTo("2026-11-22T10:01:00Z");
+    // A 2.5 minute pause (GC, suspended host): the clock moves, nothing runs.
+    h.clock.advance(Duration.ofSeconds(150));
+    h.scheduler.runDue();
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:03:00Z"));
+    h.advanceTo("2026-11-22T10:05:00Z");
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:05:00Z"));
+    assertUnique(h.local());
+    assertThat(h.status().intervalsSkipped()).isZero();
+  }
+
+  @Test
+  void aClockJumpingBackwardsNeverWritesATimestampTwice() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.start();
+    h.advanceTo("2026-11-22T10:05:00Z");
+    h.clock.set(Instant.parse("2026-11-22T10:01:30Z"));
+    h.advance(Duration.ofMinutes(6)); // to 10:07:30
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:07:00Z"));
+    assertUnique(h.local());
+  }
+
+  @Test
+  void aStallLongerThanMaxCatchUpIsCountedAndReported() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    h.start(b -> b.maxCatchUp(5));
+    h.advanceTo("2026-11-22T10:01:00Z");
+    h.clock.advance(Duration.ofMinutes(20));
+    h.scheduler.runDue();
+    assertThat(sampleTimes(h.local())).containsExactlyElementsOf(concat(
+        minutes("2026-11-22T10:01:00Z", "2026-11-22T10:01:00Z"),
+        minutes("2026-11-22T10:17:00Z", "2026-11-22T10:21:00Z")));
+    UsageStatus s = h.status();
+    assertThat(s.intervalsSkipped()).isEqualTo(15);
+    assertThat(s.lastError()).hasValueSatisfying(p -> assertThat(p.message()).contains("15 sampling interval"));
+  }
+
+  @Test
+  void restartsNeverDuplicateAndCatchUpWhatWasMissed() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.start(b -> b.sampleOnStop(false));
+    h.advanceTo("2026-11-22T10:03:20Z");
+    h.stop();
+    h.start(b -> b.sampleOnStop(false)); // same minute
+    h.advanceTo("2026-11-22T10:04:10Z");
+    h.crash(); // killed: no stop
+    h.clock.set(Instant.parse("2026-11-22T10:06:30Z"));
+    h.start();
+    h.advanceTo("2026-11-22T10:08:00Z");
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
+    assertUnique(h.local());
+  }
+
+  @Test
+  void aGracefulStopSamplesTheIntervalInProgress() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.start();
+    h.advanceTo("2026-11-22T10:02:20Z");
+    h.stop();
+    assertThat(h.status().running()).isFalse();
+    // The interval (10:02, 10:03] is recorded now, stamped with its end.
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:03:00Z"));
+    h.start();
+    h.advanceTo("2026-11-22T10:05:00Z");
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:05:00Z"));
+    assertUnique(h.local());
+  }
+
+  @Test
+  void aVmWhoseProbeThrowsStillGetsARecordWithoutUsage() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 3);
+    h.failingProbes.add(TestVms.uuid(1));
+    h.start();
+    h.advanceTo("2026-11-22T10:02:00Z");
+    List<JsonNode> usage = Records.usage(h.local());
+    assertThat(usage).hasSize(6);
+    for (JsonNode n : usage) {
+      boolean failing = n.path("uuid").asText().equals(TestVms.uuid(1));
+      assertThat(n.path("alias").asText()).startsWith("vm-");
+      assertThat(n.path("max_physical_memory").asInt()).isEqualTo(1024);
+      assertThat(n.has("network_usage")).isEqualTo(!failing);
+      assertThat(n.has("cpu_usage")).isEqualTo(!failing);
+      assertThat(n.has("memory_usage")).isEqualTo(!failing);
+      assertThat(n.has("disk_usage")).isEqualTo(!failing);
+    }
+    assertThat(h.status().probeFailures()).isEqualTo(2);
+    h.failingProbes.clear();
+    h.advanceTo("2026-11-22T10:03:00Z");
+    assertThat(Records.usage(h.local()).get(7).has("cpu_usage")).isTrue();
+  }
+
+  @Test
+  void aProbeThatHangsCostsThatSamplesUsageNotTheSample() throws Exception {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 3);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService probes = Executors.newSingleThreadExecutor();
+    try {
+      h.start(b -> b.probeExecutor(probes).probeTimeout(Duration.ofMillis(200)).probe(vm -> {
+        if (vm.uuid().equals(TestVms.uuid(1))) {
+          try {
+            release.await(30, TimeUnit.SECONDS); // a stuck host command
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return TestVms.usageOf(vm);
+      }));
+      h.advanceTo("2026-11-22T10:01:00Z");
+      List<JsonNode> usage = Records.usage(h.local());
+      assertThat(usage).extracting(n -> n.path("uuid").asText())
+          .containsExactly(TestVms.uuid(0), TestVms.uuid(1), TestVms.uuid(2));
+      assertThat(usage.get(0).has("cpu_usage")).isTrue();
+      assertThat(usage.get(1).has("cpu_usage")).isFalse();
+      assertThat(usage.get(2).has("cpu_usage")).isFalse();
+      assertThat(h.status().probeFailures()).isEqualTo(2);
+      assertThat(h.status().lastError()).hasValueSatisfying(p -> assertThat(p.component()).isEqualTo("probe"));
+    } finally {
+      release.countDown();
+      probes.shutdownNow();
+    }
+  }
+
+  @Test
+  void latestSamplesGiveTheNewestRecordPerVm() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    UsageService s = h.start();
+    assertThat(s.latestSamples()).isEmpty();
+    h.advanceTo("2026-11-22T10:02:00Z");
+    List<UsageRecord> latest = s.latestSamples();
+    assertThat(latest).extracting(UsageRecord::uuid).containsExactly(TestVms.uuid(0), TestVms.uuid(1));
+    assertThat(latest).extracting(UsageRecord::timestamp).containsOnly(Instant.parse("2026-11-22T10:02:00Z"));
+    for (UsageRecord r : latest) {
+      Records.check(r.toJson());
+    }
+    List<String> lines = Records.usage(h.local()).stream().skip(2).map(JsonNode::toString).toList();
+    assertThat(latest.stream().map(r -> Records.check(r.toJson()).toString()).toList()).isEqualTo(lines);
+  }
+
+  @Test
+  void retainedCopiesStayForTheRetentionWindowThenGo() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    h.start(b -> b.retention(Duration.ofHours(2)));
+    h.advanceTo("2026-11-22T11:03:00Z");
+    Path gz = h.spool.resolve("2026/11/22/10/" + TestVms.SERVER + ".log.gz");
+    assertThat(gz).exists();
+    assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).exists();
+    assertThat(h.status().filesPending()).isEqualTo(1); // only hour 11; the retained copy is not pending
+    assertThat(h.status().spoolBytes()).isGreaterThan(h.status().bytesPending());
+    h.advanceTo("2026-11-22T13:01:59Z");
+    assertThat(gz).exists();
+    h.advanceTo("2026-11-22T13:02:00Z");
+    assertThat(gz).doesNotExist();
+    assertThat(h.spool.resolve("2026/11/22/10")).doesNotExist();
+    assertThat(h.objects.storedCounts().values()).containsOnly(1);
+  }
+
+  @Test
+  void uploadOnlyModeDrainsASpool() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.objects.down(true);
+    h.start();
+    h.advanceTo("2026-11-22T12:30:00Z");
+    h.stop();
+    List<JsonNode> written = h.local();
+    h.objects.down(false);
+    h.start(b -> b.sampling(false));
+    h.advanceTo("2026-11-22T13:03:00Z");
+    assertThat(h.local()).isEmpty();
+    assertThat(Records.keys(h.uploaded())).containsExactlyInAnyOrderElementsOf(Records.keys(written));
+    assertThat(h.service.latestSamples()).isEmpty();
+    assertThat(h.status().filesPending()).isZero();
+  }
+
+  @Test
+  void theBuilderRefusesBadConfiguration() {
+    assertThatThrownBy(() -> UsageService.builder().serverUuid("../etc")).hasMessageContaining("server uuid");
+    assertThatThrownBy(() -> UsageService.builder().serverUuid("a.b")).hasMessageContaining("server uuid");
+    assertThatThrownBy(() -> UsageService.builder().interval(Duration.ofMillis(500))).hasMessageContaining("interval");
+    assertThatThrownBy(() -> UsageService.builder().interval(Duration.ofHours(2))).hasMessageContaining("interval");
+    assertThatThrownBy(() -> UsageService.builder().grace(Duration.ofSeconds(-1))).hasMessageContaining("grace");
+    assertThatThrownBy(() -> UsageService.builder().spoolCapBytes(0)).hasMessageContaining("cap");
+    assertThatThrownBy(() -> UsageService.builder().retention(Duration.ofSeconds(-1))).hasMessageContaining("retention");
+    assertThatThrownBy(() -> UsageService.builder().maxCatchUp(0)).hasMessageContaining("maxCatchUp");
+    assertThatThrownBy(() -> UsageService.builder().uploadBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessageContaining("backoff");
+    assertThatThrownBy(() -> UsageService.builder().datacenterName(" ")).hasMessageContaining("blank");
+    assertThatThrownBy(() -> UsageService.builder().spoolDir(tmp).serverUuid("s")
+        .objectStore(new LocalDirectoryStore(tmp)).remotePath(ServiceHarness.PATHS).build())
+        .hasMessageContaining("store");
+    UsageService upOnly = UsageService.builder().spoolDir(tmp).serverUuid("s").sampling(false)
+        .objectStore(new LocalDirectoryStore(tmp)).remotePath(ServiceHarness.PATHS).build();
+    assertThat(upOnly.latestSamples()).isEmpty();
+  }
+
+  @Test
+  void startsOnceAndStopsItsOwnThreads() throws Exception {
+    UsageService s = UsageService.builder().store(VmStore.builder().build()).probe(TestVms.probe())
+        .spoolDir(tmp.resolve("spool")).serverUuid("s").objectStore(new LocalDirectoryStore(tmp.resolve("r")))
+        .remotePath(ServiceHarness.PATHS).build();
+    s.start();
+    assertThatThrownBy(s::start).isInstanceOf(IllegalStateException.class);
+    Set<String> names = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).collect(Collectors.toSet());
+    assertThat(names).contains("usage-sampler", "usage-shipper");
+    assertThat(s.stop(Duration.ofSeconds(10))).isTrue();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet()
+        .stream().noneMatch(t -> t.getName().startsWith("usage-") && t.isAlive()));
+    assertThat(s.status().running()).isFalse();
+  }
+
+  @SafeVarargs
+  static <T> List<T> concat(List<T>... lists) {
+    List<T> out = new ArrayList<>();
+    for (List<T> l : lists) {
+      out.addAll(l);
+    }
+    return out;
+  }
+}
