@@ -9,7 +9,6 @@ import io.vminfo.usage.internal.NamedThreads;
 import io.vminfo.usage.internal.ProbeRunner;
 import io.vminfo.usage.internal.Reporter;
 import io.vminfo.usage.internal.Sampler;
-import io.vminfo.usage.internal.SamplerState;
 import io.vminfo.usage.internal.Sealer;
 import io.vminfo.usage.internal.Shipper;
 import io.vminfo.usage.internal.Spool;
@@ -103,8 +102,7 @@ public final class UsageService implements AutoCloseable {
         b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax, b.jitter), reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
-      sampler = Optional.of(new Sampler(tracker, probes, spool,
-          new SamplerState(layout.stateFile(), b.fileChannels), b.clock, b.interval, b.maxCatchUp,
+      sampler = Optional.of(new Sampler(tracker, probes, spool, b.clock, b.interval, b.maxCatchUp,
           b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024));
     } else {
       sampler = Optional.empty();
@@ -133,10 +131,8 @@ public final class UsageService implements AutoCloseable {
           r.cutBytes() > 0 ? ", cut " + r.cutBytes() + " bytes of unfinished samples" : "");
       running = true;
       if (sampler.isPresent()) {
-        Optional<Instant> fromState = new SamplerState(spool.layout().stateFile(), config.fileChannels).read();
-        Optional<Instant> last = later(r.lastSample(), fromState);
         tracker.start(config.store, clock.instant());
-        sampler.get().resumeAfter(last);
+        sampler.get().resumeAfter(r.lastSample());
         scheduleSample(Duration.ZERO);
       }
       scheduleShip(clock.instant());
@@ -278,16 +274,6 @@ public final class UsageService implements AutoCloseable {
     }
     e.shutdownNow();
     return false;
-  }
-
-  private static Optional<Instant> later(Optional<Instant> a, Optional<Instant> b) {
-    if (a.isEmpty()) {
-      return b;
-    }
-    if (b.isEmpty()) {
-      return a;
-    }
-    return a.get().isAfter(b.get()) ? a : b;
   }
 
   /** Configures a {@link UsageService}; {@link #build()} checks it. */

@@ -6,7 +6,7 @@ import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.testing.ManualClock;
 import io.vminfo.core.testing.ManualScheduler;
-import io.vminfo.usage.testing.DiskFullChannels;
+import io.vminfo.usage.testing.TestDisk;
 import io.vminfo.usage.testing.FaultyStore;
 import io.vminfo.usage.testing.Records;
 import io.vminfo.usage.testing.TestVms;
@@ -34,7 +34,7 @@ final class ServiceHarness {
   final Path spool;
   final Path remote;
   final FaultyStore objects;
-  final DiskFullChannels disk = new DiskFullChannels();
+  final TestDisk disk = new TestDisk();
   final Set<String> failingProbes = ConcurrentHashMap.newKeySet();
   final List<String> events = new CopyOnWriteArrayList<>();
   ManualScheduler scheduler;

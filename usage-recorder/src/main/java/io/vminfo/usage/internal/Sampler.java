@@ -33,7 +33,6 @@ public final class Sampler {
   private final VmTracker tracker;
   private final ProbeRunner probes;
   private final Spool spool;
-  private final SamplerState state;
   private final Clock clock;
   private final Duration interval;
   private final int maxCatchUp;
@@ -47,13 +46,12 @@ public final class Sampler {
   private boolean behindLogged;
   private volatile List<UsageRecord> latest = List.of();
 
-  public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, SamplerState state, Clock clock,
+  public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, Clock clock,
                  Duration interval, int maxCatchUp, String serverUuid, Optional<String> datacenterName,
                  Reporter reporter, long maxWaitingBytes) {
     this.tracker = tracker;
     this.probes = probes;
     this.spool = spool;
-    this.state = state;
     this.clock = clock;
     this.interval = interval;
     this.maxCatchUp = maxCatchUp;
@@ -154,12 +152,6 @@ public final class Sampler {
       waitingBytes -= b.size();
       if (result == Spool.Appended.WRITTEN) {
         reporter.sampleWritten(b.timestamp(), b.usageRecords(), b.size());
-      }
-      try {
-        state.write(b.timestamp());
-      } catch (IOException e) {
-        // The file's last summary line says the same; the state only matters once it is sealed.
-        log.warn("cannot record the last usage sample in {}: {}", "state/sampler.json", e.toString());
       }
     }
   }

@@ -13,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The timestamp of the last sample that reached the spool, kept across restarts (atomically
- * replaced after each sample). With the last summary line of the unsealed files it tells a
- * restarted sampler where to go on, so a clock that went backwards, or a restart within the same
- * minute, never writes a {@code (uuid, timestamp)} twice.
+ * The timestamp of the newest sample the spool ever held, kept across restarts. The open files'
+ * last summary lines say it too, so the spool only brings this file up to date (atomic replace)
+ * before an open file goes away (sealed or dropped) and at a clean stop: one small write an hour
+ * rather than one per sample. Together they tell a restarted sampler where to go on, so a clock
+ * that went backwards, or a restart within the same minute, never writes a
+ * {@code (uuid, timestamp)} twice.
  */
 public final class SamplerState {
   private static final Logger log = LoggerFactory.getLogger(SamplerState.class);

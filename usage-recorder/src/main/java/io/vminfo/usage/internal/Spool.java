@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * earlier one is sealed, so a sealed or uploaded file never changes. The byte cap is enforced
  * before each append: retained uploaded copies go first, then set-aside files, then the oldest
  * un-uploaded files, each drop reported.
+ *
+ * <p>The newest sample timestamp ever written is known from the last summary line of the open
+ * files and, for files already sealed or dropped, from {@code state/sampler.json}, which is brought
+ * up to date before any {@code .log} goes away. That is what a restarted sampler goes on from.
  */
 public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
@@ -69,6 +73,7 @@ public final class Spool implements AutoCloseable {
     String parkReason;
     Instant parkedAt;
     FileChannel channel;
+    Instant lastSample;
 
     Segment(SegmentKey key, State state) {
       this.key = key;
@@ -105,11 +110,15 @@ public final class Spool implements AutoCloseable {
   private final long capBytes;
   private final Duration retention;
   private final Reporter reporter;
+  private final SamplerState state;
   private final TreeMap<SegmentKey, Segment> segments = new TreeMap<>();
   /** Highest segment number ever used per hour and server, including uploaded and deleted ones. */
   private final Map<String, Integer> highestSegment = new HashMap<>();
   private final LinkedHashMap<String, UsageStatus.SetAsideFile> setAside = new LinkedHashMap<>();
   private Segment writing;
+  /** The newest sample in the spool, and what of it the state file already says. */
+  private Instant highWater;
+  private Instant persisted;
   private long totalBytes;
   private boolean closed;
 
@@ -122,6 +131,7 @@ public final class Spool implements AutoCloseable {
     this.capBytes = capBytes;
     this.retention = retention;
     this.reporter = reporter;
+    this.state = new SamplerState(layout.stateFile(), io);
   }
 
   public SpoolLayout layout() {
@@ -173,8 +183,8 @@ public final class Spool implements AutoCloseable {
       for (Map.Entry<SegmentKey, EnumSet<SpoolLayout.Kind>> e : found.entrySet()) {
         SegmentKey k = e.getKey();
         EnumSet<SpoolLayout.Kind> kinds = e.getValue();
-        noteSegment(k);
         if (kinds.contains(SpoolLayout.Kind.GZ)) {
+          noteSegment(k);
           if (kinds.contains(SpoolLayout.Kind.LOG)) {
             // Sealing finished (the .gz is renamed only when complete) but the .log was not deleted.
             Durable.delete(layout.log(k));
@@ -209,8 +219,11 @@ public final class Spool implements AutoCloseable {
             Durable.delete(layout.log(k));
             continue;
           }
+          // (A file whose only sample was torn is gone: its number was never sealed, so is free.)
+          noteSegment(k);
           Segment s = new Segment(k, State.OPEN);
           s.logBytes = r.keptBytes();
+          s.lastSample = r.lastSample().orElse(null);
           segments.put(k, s);
           open++;
           if (r.lastSample().isPresent()
@@ -224,6 +237,12 @@ public final class Spool implements AutoCloseable {
       removeEmptyDirs(hourDir);
     }
     scanSetAside();
+    Optional<Instant> fromState = state.read();
+    persisted = fromState.orElse(null);
+    if (fromState.isPresent() && (last.isEmpty() || fromState.get().isAfter(last.get()))) {
+      last = fromState;
+    }
+    highWater = last.orElse(null);
     totalBytes = 0;
     for (Segment s : segments.values()) {
       totalBytes += s.bytes();
@@ -281,6 +300,12 @@ public final class Spool implements AutoCloseable {
     }
     s.logBytes += batch.size();
     totalBytes += batch.size();
+    if (s.lastSample == null || batch.timestamp().isAfter(s.lastSample)) {
+      s.lastSample = batch.timestamp();
+    }
+    if (highWater == null || batch.timestamp().isAfter(highWater)) {
+      highWater = batch.timestamp();
+    }
     return Appended.WRITTEN;
   }
 
@@ -291,6 +316,11 @@ public final class Spool implements AutoCloseable {
       if (s.state == State.OPEN && s.logBytes == 0 && !now.isBefore(s.key.hourEnd().plus(grace))) {
         deleteSegment(s);
       }
+    }
+    boolean anyDue = segments.values().stream()
+        .anyMatch(s -> s.state == State.OPEN && !now.isBefore(s.key.hourEnd().plus(grace)));
+    if (anyDue && !persistHighWater()) {
+      return out; // sealed files would take their last timestamps with them: not yet
     }
     for (Segment s : segments.values()) {
       if (s.state == State.OPEN && !now.isBefore(s.key.hourEnd().plus(grace))) {
@@ -492,12 +522,35 @@ public final class Spool implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException {
+    persistHighWater();
     closed = true;
     for (Segment s : segments.values()) {
       closeChannel(s);
     }
     writing = null;
     ledger.close();
+  }
+
+  /** The newest sample timestamp the spool holds or held (empty for a new spool). */
+  public synchronized Optional<Instant> lastSample() {
+    return Optional.ofNullable(highWater);
+  }
+
+  /** Brings the state file up to the newest sample written; false if it cannot be written. */
+  private boolean persistHighWater() {
+    if (highWater == null || (persisted != null && !highWater.isAfter(persisted))) {
+      return true;
+    }
+    try {
+      state.write(highWater);
+      persisted = highWater;
+      return true;
+    } catch (IOException e) {
+      reporter.problem("spool", "cannot write " + layout.relative(layout.stateFile()) + ": " + e);
+      log.error("cannot write the sampler state {} (sealing waits for it): {}", layout.stateFile(),
+          e.toString());
+      return false;
+    }
   }
 
   private SegmentKey writableSegment(SegmentKey base) {
@@ -559,6 +612,9 @@ public final class Spool implements AutoCloseable {
       }
       if (victim == null) {
         return incoming == 0 || totalBytes + incoming <= capBytes;
+      }
+      if (victim.state == State.OPEN) {
+        persistHighWater(); // best effort: dropping data must not wait for the state file
       }
       String what = layout.relative(victim.state == State.OPEN ? layout.log(victim.key)
           : layout.gz(victim.key));

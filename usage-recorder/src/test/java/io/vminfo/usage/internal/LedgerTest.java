@@ -2,7 +2,7 @@ package io.vminfo.usage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vminfo.usage.testing.DiskFullChannels;
+import io.vminfo.usage.testing.TestDisk;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +93,7 @@ class LedgerTest {
 
   @Test
   void aFailedAppendLeavesTheLedgerAsBefore() throws Exception {
-    DiskFullChannels disk = new DiskFullChannels();
+    TestDisk disk = new TestDisk();
     Path file = tmp.resolve("ledger/uploads.jsonl");
     try (Ledger l = new Ledger(file, tmp.resolve("corrupt"), disk)) {
       l.open(NOW);

@@ -3,7 +3,7 @@ package io.vminfo.usage.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vminfo.usage.testing.DiskFullChannels;
+import io.vminfo.usage.testing.TestDisk;
 import io.vminfo.usage.testing.Records;
 import io.vminfo.usage.testing.TestVms;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +81,7 @@ class SealerTest {
     SpoolLayout layout = new SpoolLayout(tmp);
     SegmentKey k = writeHour(layout, 20);
     byte[] before = Files.readAllBytes(layout.log(k));
-    DiskFullChannels disk = new DiskFullChannels();
+    TestDisk disk = new TestDisk();
     disk.freeBytes(1000);
     assertThatThrownBy(() -> new Sealer(layout, disk).seal(k)).hasMessageContaining("No space");
     assertThat(Files.readAllBytes(layout.log(k))).isEqualTo(before);

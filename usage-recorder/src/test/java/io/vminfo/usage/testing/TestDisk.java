@@ -13,13 +13,24 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A file system that runs out of space: writes through it succeed until {@link #freeBytes} is
- * used up; the write that crosses it puts the bytes that fit on disk (as a real short write
- * would) and then fails with "No space left on device", as do later ones until space is given back.
+ * A disk for tests. It can run out of space: writes succeed until {@link #freeBytes} is used up;
+ * the write that crosses it puts the bytes that fit on disk (as a real short write would) and then
+ * fails with "No space left on device", as do later ones until space is given back. It can be
+ * slow: {@link #slowWrites} splits every write into small chunks with a pause between them, which
+ * widens the window in which a killed process leaves a half-written file.
  */
-public final class DiskFullChannels implements FileChannels {
+public final class TestDisk implements FileChannels {
   private final AtomicLong free = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong failures = new AtomicLong();
+  private volatile int chunk = Integer.MAX_VALUE;
+  private volatile long pauseNanos;
+
+  /** Every write goes to the file {@code chunk} bytes at a time, {@code pauseNanos} apart. */
+  public TestDisk slowWrites(int chunk, long pauseNanos) {
+    this.chunk = chunk;
+    this.pauseNanos = pauseNanos;
+    return this;
+  }
 
   /** Bytes that can still be written. */
   public void freeBytes(long bytes) {
@@ -47,6 +58,14 @@ public final class DiskFullChannels implements FileChannels {
     }
 
     private int limited(ByteBuffer src, IoWrite w) throws IOException {
+      if (src.remaining() > chunk) {
+        ByteBuffer part = src.duplicate();
+        part.limit(part.position() + chunk);
+        int n = limited(part, w);
+        src.position(src.position() + n);
+        java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+        return n;
+      }
       long budget = free.get();
       int want = src.remaining();
       if (budget >= want) {
