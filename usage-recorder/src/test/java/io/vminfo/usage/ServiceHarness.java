@@ -1,14 +1,14 @@
 package io.vminfo.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.common.util.concurrent.MoreExecutors;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.testing.ManualClock;
 import io.vminfo.core.testing.ManualScheduler;
-import io.vminfo.usage.testing.TestDisk;
+import io.vminfo.usage.testing.DirectExecutor;
 import io.vminfo.usage.testing.FaultyStore;
 import io.vminfo.usage.testing.Records;
+import io.vminfo.usage.testing.TestDisk;
 import io.vminfo.usage.testing.TestVms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +63,7 @@ final class ServiceHarness {
         .objectStore(objects)
         .remotePath(PATHS)
         .clock(clock)
-        .probeExecutor(MoreExecutors.newDirectExecutorService())
+        .probeExecutor(new DirectExecutor())
         .fileChannels(disk)
         .jitter(() -> 1.0)
         .listener(new UsageListener() {

@@ -2,11 +2,11 @@ package io.vminfo.usage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.testing.ManualClock;
 import io.vminfo.usage.UsageListener;
 import io.vminfo.usage.UsageStatus;
+import io.vminfo.usage.testing.DirectExecutor;
 import io.vminfo.usage.testing.Records;
 import io.vminfo.usage.testing.TestDisk;
 import io.vminfo.usage.testing.TestVms;
@@ -35,7 +35,7 @@ class SamplerTest {
     store.initialize(List.of(TestVms.vm(0), TestVms.vm(1)));
     VmTracker tracker = new VmTracker();
     tracker.start(store, clock.instant());
-    ProbeRunner probes = new ProbeRunner(TestVms.probe(), MoreExecutors.newDirectExecutorService(),
+    ProbeRunner probes = new ProbeRunner(TestVms.probe(), new DirectExecutor(),
         Duration.ofSeconds(5), reporter);
     int batch = TailRepairTest.batch(clock.instant(), 2).size();
     Sampler sampler = new Sampler(tracker, probes, spool, clock, MINUTE, 60, TestVms.SERVER,
