@@ -81,12 +81,12 @@ public final class LocalDirectoryStore implements ObjectStore {
     Path dir = target.getParent();
     Path tmp = dir.resolve(TEMP_PREFIX + UUID.randomUUID() + ".tmp");
     try {
+      Durable.createDirectories(root);
+      // Check before creating anything below the root (a symlink could point elsewhere), and
+      // again after, in case one appeared in between.
+      requireInside(existingAncestor(dir), remotePath);
       Durable.createDirectories(dir);
-      Path realRoot = root.toRealPath();
-      if (!dir.toRealPath().startsWith(realRoot)) {
-        throw ObjectStoreException.permanent(
-            "remote path \"" + remotePath + "\" resolves outside the store root (symlink)", null);
-      }
+      requireInside(dir, remotePath);
       long bytes = 0;
       MessageDigest digest = md5();
       try (InputStream in = Files.newInputStream(localFile);
@@ -126,6 +126,21 @@ public final class LocalDirectoryStore implements ObjectStore {
       deleteQuietly(tmp);
       throw ObjectStoreException.retryable("cannot write " + remotePath + ": " + e, e);
     }
+  }
+
+  private void requireInside(Path p, String remotePath) throws IOException, ObjectStoreException {
+    if (!p.toRealPath().startsWith(root.toRealPath())) {
+      throw ObjectStoreException.permanent(
+          "remote path \"" + remotePath + "\" resolves outside the store root (symlink)", null);
+    }
+  }
+
+  private static Path existingAncestor(Path p) {
+    Path at = p;
+    while (at != null && !Files.exists(at)) {
+      at = at.getParent();
+    }
+    return at == null ? p.getRoot() : at;
   }
 
   @Override

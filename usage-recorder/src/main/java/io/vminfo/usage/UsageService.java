@@ -171,7 +171,8 @@ public final class UsageService implements AutoCloseable {
         log.error("last usage sample before stop failed", e);
       }
     });
-    boolean clean = true;
+    // A round in progress (an upload) may finish; the spool closes only after it.
+    boolean clean = shipper.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     if (ownsSchedulers) {
       clean &= shutdown(samplerScheduler, deadline);
       clean &= shutdown(shipperScheduler, deadline);

@@ -68,6 +68,8 @@ class LocalDirectoryStoreTest {
     Files.createSymbolicLink(root.resolve("link"), outside);
     assertThatThrownBy(() -> store.put(src, "/link/x.log.gz", md5))
         .isInstanceOf(ObjectStoreException.class).hasMessageContaining("outside");
+    assertThatThrownBy(() -> store.put(src, "/link/deeper/dirs/x.log.gz", md5))
+        .isInstanceOf(ObjectStoreException.class).hasMessageContaining("outside");
     try (Stream<Path> files = Files.list(outside)) {
       assertThat(files).isEmpty();
     }

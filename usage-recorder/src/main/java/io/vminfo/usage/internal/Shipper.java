@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,7 @@ public final class Shipper {
   private final Backoff backoff;
   private final Reporter reporter;
   private final Map<SegmentKey, Integer> md5Mismatches = new HashMap<>();
+  private final ReentrantLock round = new ReentrantLock();
   private volatile boolean stopping;
   private int failures;
   private volatile Instant retryAt;
@@ -58,16 +61,35 @@ public final class Shipper {
   }
 
   /** Runs one round; returns when the next round is wanted. */
-  public synchronized Instant runOnce() {
-    Instant now = clock.instant();
-    sealDue(now);
-    spool.expireRetained(now);
-    spool.enforceCap();
-    if (retryAt == null || !clock.instant().isBefore(retryAt)) {
-      retryAt = null;
-      uploadPending();
+  public Instant runOnce() {
+    round.lock();
+    try {
+      Instant now = clock.instant();
+      sealDue(now);
+      spool.expireRetained(now);
+      spool.enforceCap();
+      if (retryAt == null || !clock.instant().isBefore(retryAt)) {
+        retryAt = null;
+        uploadPending();
+      }
+      return nextWake(clock.instant());
+    } finally {
+      round.unlock();
     }
-    return nextWake(clock.instant());
+  }
+
+  /** Waits (up to {@code timeout}) for a running round to end; false if it did not. */
+  public boolean awaitIdle(Duration timeout) {
+    try {
+      if (round.tryLock(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS)) {
+        round.unlock();
+        return true;
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Makes the running round (if any) stop after its current file. */

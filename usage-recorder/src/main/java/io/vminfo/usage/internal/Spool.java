@@ -531,11 +531,6 @@ public final class Spool implements AutoCloseable {
     ledger.close();
   }
 
-  /** The newest sample timestamp the spool holds or held (empty for a new spool). */
-  public synchronized Optional<Instant> lastSample() {
-    return Optional.ofNullable(highWater);
-  }
-
   /** Brings the state file up to the newest sample written; false if it cannot be written. */
   private boolean persistHighWater() {
     if (highWater == null || (persisted != null && !highWater.isAfter(persisted))) {
