@@ -2,6 +2,7 @@ package io.vminfo.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.internal.FrozenTree;
 import io.vminfo.core.internal.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,24 +36,27 @@ public final class Vm {
   private final byte[] bytes;
   private final String uuid;
 
-  private Vm(ObjectNode ownedCopy) {
-    JsonNode id = ownedCopy.get("uuid");
+  private Vm(ObjectNode source) {
+    JsonNode id = source.get("uuid");
     if (id == null || !id.isTextual()) {
       throw new IllegalArgumentException("VM object needs a string \"uuid\", got: " + describe(id));
     }
     if (!UUID.matcher(id.textValue()).matches()) {
       throw new IllegalArgumentException("VM uuid is not a UUID: \"" + id.textValue() + "\"");
     }
-    requireTypeIfPresent(ownedCopy, "zonename", JsonNode::isTextual, "a string");
-    requireTypeIfPresent(ownedCopy, "alias", JsonNode::isTextual, "a string");
-    requireTypeIfPresent(ownedCopy, "nics", JsonNode::isArray, "an array");
-    requireTypeIfPresent(ownedCopy, "disks", JsonNode::isArray, "an array");
-    this.json = ownedCopy;
+    requireTypeIfPresent(source, "zonename", JsonNode::isTextual, "a string");
+    requireTypeIfPresent(source, "alias", JsonNode::isTextual, "a string");
+    requireTypeIfPresent(source, "nics", JsonNode::isArray, "an array");
+    requireTypeIfPresent(source, "disks", JsonNode::isArray, "an array");
     this.uuid = id.textValue().toLowerCase(java.util.Locale.ROOT);
+    ObjectNode normalized = source;
     if (!uuid.equals(id.textValue())) {
-      ownedCopy.put("uuid", uuid);
+      normalized = source.deepCopy();
+      normalized.put("uuid", uuid);
     }
-    this.bytes = Json.bytes(ownedCopy);
+    // A frozen deep copy: compact, shared strings, and writes throw.
+    this.json = (ObjectNode) FrozenTree.freeze(normalized);
+    this.bytes = Json.bytes(json);
   }
 
   /** A VM from a JSON object; the object is deep-copied, so later changes to it do not leak in. */
@@ -61,7 +65,7 @@ public final class Vm {
     if (!object.isObject()) {
       throw new IllegalArgumentException("VM must be a JSON object, got " + object.getNodeType());
     }
-    return new Vm(((ObjectNode) object).deepCopy());
+    return new Vm((ObjectNode) object);
   }
 
   /** Parses one VM object from JSON text. */
@@ -340,7 +344,7 @@ public final class Vm {
     }
 
     public Vm build() {
-      return new Vm(json.deepCopy());
+      return new Vm(json);
     }
   }
 

@@ -22,6 +22,20 @@ class VmTest {
   }
 
   @Test
+  void theHeldTreeRefusesWrites() {
+    Vm vm = TestVms.vm(1);
+    assertThatThrownBy(() -> vm.tree().put("alias", "x"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> ((com.fasterxml.jackson.databind.node.ArrayNode) vm.tree().get("nics")).removeAll())
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThat(vm.alias()).contains("vm1");
+    ObjectNode copy = vm.toJson();
+    copy.put("alias", "editable copy");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) copy.get("nics")).removeAll();
+    assertThat(Vm.of(copy).nics()).isEmpty();
+  }
+
+  @Test
   void serializationIsComputedOnceAndStable() {
     Vm vm = TestVms.vm(2);
     byte[] first = vm.toBytes();
