@@ -40,6 +40,8 @@ public final class AgentMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Map<String, Timer> reloadTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> httpCounters = new ConcurrentHashMap<>();
+  // Micrometer holds gauge and function-counter targets weakly; these keep them alive.
+  private volatile Object[] bound = new Object[0];
 
   public AgentMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -70,6 +72,7 @@ public final class AgentMetrics implements AutoCloseable {
   /** Registers the gauges and counters that read the running parts. */
   public void bind(
       VmInfoService service, VmStore store, FeedRegistry feeds, Supplier<UsageCounters> usage) {
+    bound = new Object[] {service, store, feeds, usage};
     for (VmEventType t : VmEventType.values()) {
       FunctionCounter.builder("vminfo.events", store, s -> switch (t) {
             case CREATE -> s.stats().creates();
@@ -101,6 +104,7 @@ public final class AgentMetrics implements AutoCloseable {
     FunctionCounter.builder("vminfo.usage.uploads", usage, u -> u.get().uploadsFailed())
         .tags("result", "failed").description("Usage file uploads").register(registry);
     Gauge.builder("vminfo.usage.spool.bytes", usage, u -> u.get().spoolBytes())
+        .strongReference(true)
         .description("Bytes of usage files in the local spool").register(registry);
     FunctionCounter.builder("vminfo.usage.dropped.bytes", usage, u -> u.get().droppedBytes())
         .description("Usage bytes dropped because the spool was full").register(registry);
