@@ -22,12 +22,17 @@ public final class StateDirectories {
   private StateDirectories() {}
 
   public static Resolved resolve(AgentConfig config, Map<String, String> env) throws IOException {
+    return resolve(config, env, AgentConfig.DEFAULT_STATE_DIR);
+  }
+
+  static Resolved resolve(AgentConfig config, Map<String, String> env, Path fhsDefault)
+      throws IOException {
     Path configured = config.stateDir();
     Optional<String> problem = problem(configured);
     Path state = configured;
     Optional<String> fallback = Optional.empty();
     if (problem.isPresent()) {
-      if (!configured.equals(AgentConfig.DEFAULT_STATE_DIR)) {
+      if (!configured.equals(fhsDefault)) {
         throw new IOException("state_dir " + configured + " is not usable: " + problem.get());
       }
       List<String> tried = new ArrayList<>();

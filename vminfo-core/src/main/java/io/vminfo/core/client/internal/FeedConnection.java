@@ -148,6 +148,7 @@ public final class FeedConnection implements EventStream {
       a.cancel();
     }
     onClose.accept(this);
+    started.countDown(); // awaitStarted returns (false) at once
     // Wait out a callback that is running right now, so none runs after close() returns.
     delivery.lock();
     delivery.unlock();
