@@ -85,8 +85,11 @@ public final class AgentMain {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       agent.start();
+    } catch (java.io.IOException e) {
+      log.error("cannot start: {}", e.getMessage()); // a known condition, said in full
+      return 1;
     } catch (Exception e) {
-      log.error("cannot start: {}", e.getMessage(), e);
+      log.error("cannot start: {}", e.toString(), e);
       return 1;
     }
 

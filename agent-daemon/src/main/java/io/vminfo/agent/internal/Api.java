@@ -59,6 +59,7 @@ public final class Api {
   private final Optional<String> datacenterName;
   private final Instant startedAt;
   private final Supplier<String> state;
+  private final ReadyLines readyLines = new ReadyLines();
 
   public Api(
       VmInfoService service,
@@ -80,10 +81,16 @@ public final class Api {
     this.datacenterName = datacenterName;
     this.startedAt = startedAt;
     this.state = state;
+    store.addListener(readyLines::onEvent);
   }
 
   public VmStore store() {
     return store;
+  }
+
+  /** The shared, pre-escaped pieces of ready lines. */
+  public ReadyLines readyLines() {
+    return readyLines;
   }
 
   public FullHttpResponse ping(RequestTarget t) throws ApiError {

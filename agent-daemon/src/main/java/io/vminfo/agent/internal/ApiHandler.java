@@ -194,7 +194,7 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
     feeds.add(new FeedRegistry.Entry(sub.id(), remote, ua, clock.instant()));
     boolean chunked = !HttpVersion.HTTP_1_0.equals(req.protocolVersion());
     feed = new FeedSession(ctx.channel(), sub, api.store().epoch(), clock, timers, heartbeat,
-        feeds, chunked);
+        feeds, chunked, api.readyLines());
     feed.start();
   }
 

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class FeedSession {
   private static final Logger log = LoggerFactory.getLogger(FeedSession.class);
   private static final int BATCH = 64;
+  /** Bytes of the ready line written per chunk while the channel is writable. */
+  private static final int SNAPSHOT_CHUNK = 64 * 1024;
 
   private final Channel channel;
   private final Subscription subscription;
@@ -48,6 +50,9 @@ public final class FeedSession {
   private final Optional<Duration> heartbeat;
   private final FeedRegistry registry;
   private final boolean chunked;
+  private final ReadyLines readyLines;
+  private List<byte[]> snapshot; // ready-line pieces not written yet; null when done
+  private int snapshotNext;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private long lastWrittenRev;
   private boolean wroteSinceTick;
@@ -62,7 +67,8 @@ public final class FeedSession {
       Timers timers,
       Optional<Duration> heartbeat,
       FeedRegistry registry,
-      boolean chunked) {
+      boolean chunked,
+      ReadyLines readyLines) {
     this.channel = channel;
     this.subscription = subscription;
     this.epoch = epoch;
@@ -71,6 +77,7 @@ public final class FeedSession {
     this.heartbeat = heartbeat;
     this.registry = registry;
     this.chunked = chunked;
+    this.readyLines = readyLines;
   }
 
   /** Writes the response head and first line, then follows the subscription. On the event loop. */
@@ -86,20 +93,39 @@ public final class FeedSession {
     }
     channel.write(head);
     SubscriptionStart start = subscription.start();
-    byte[] first;
     if (start instanceof SubscriptionStart.Snapshot s) {
-      first = FeedCodec.readyLine(
+      snapshot = readyLines.pieces(
           subscription.id(), s.vms(), s.rev(), epoch, clock.instant(), s.resync());
+      snapshotNext = 0;
       s.resyncReason().ifPresent(r -> log.info("feed subscriber {} resynced: {}",
           subscription.id(), r));
     } else {
-      first = FeedCodec.resumedLine(subscription.id(), start.rev(), epoch, clock.instant());
+      channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(
+          FeedCodec.resumedLine(subscription.id(), start.rev(), epoch, clock.instant()))));
     }
     lastWrittenRev = start.rev();
-    channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(first)));
     channel.closeFuture().addListener(f -> onClosed());
+    writeSnapshot();
+    channel.flush();
     subscription.onAvailable(this::wake);
     heartbeat.ifPresent(this::scheduleHeartbeat);
+  }
+
+  /**
+   * Writes ready-line pieces while the channel is writable. A slow reader keeps the rest here
+   * (shared bytes, no copy) instead of in Netty's buffers; its events wait in its bounded queue.
+   */
+  private void writeSnapshot() {
+    while (snapshot != null && channel.isWritable()) {
+      CompositeByteBuf chunk = Unpooled.compositeBuffer(Integer.MAX_VALUE);
+      while (snapshotNext < snapshot.size() && chunk.readableBytes() < SNAPSHOT_CHUNK) {
+        chunk.addComponent(true, Unpooled.wrappedBuffer(snapshot.get(snapshotNext++)));
+      }
+      channel.write(new DefaultHttpContent(chunk));
+      if (snapshotNext == snapshot.size()) {
+        snapshot = null;
+      }
+    }
   }
 
   /** The channel's writability changed; resume draining if it can take more. */
@@ -123,6 +149,13 @@ public final class FeedSession {
     drainScheduled.set(false);
     if (ended) {
       return;
+    }
+    if (snapshot != null) {
+      writeSnapshot();
+      channel.flush();
+      if (snapshot != null) {
+        return; // events follow the whole ready line
+      }
     }
     boolean wrote = false;
     while (channel.isWritable()) {
@@ -183,7 +216,7 @@ public final class FeedSession {
       if (ended || !channel.isActive()) {
         return;
       }
-      if (!wroteSinceTick && channel.isWritable()) {
+      if (!wroteSinceTick && snapshot == null && channel.isWritable()) {
         // The revision this subscriber has been sent up to: with filters it may lag the store,
         // but it is never ahead of what the client has, so resuming from it loses nothing.
         channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(

@@ -72,7 +72,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       sb.append(cur.getClassName()).append(": ").append(cur.getMessage());
       StackTraceElementProxy[] frames = cur.getStackTraceElementProxyArray();
       for (int i = 0; i < frames.length && i < MAX_FRAMES; i++) {
-        sb.append("\n\tat ").append(frames[i].getSTEAsString());
+        sb.append("\n\tat ").append(frames[i].getStackTraceElement());
       }
     }
     return sb.toString();

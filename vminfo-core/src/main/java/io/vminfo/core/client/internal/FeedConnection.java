@@ -362,6 +362,7 @@ public final class FeedConnection implements EventStream {
         lastRev = ready.rev().orElse(-1);
         onStarted(ready.rev().isPresent());
         safely(() -> listener.onReady(ready));
+        started.countDown();
         return;
       }
       if (message instanceof FeedMessage.Resumed resumed) {
@@ -376,6 +377,7 @@ public final class FeedConnection implements EventStream {
         firstLineSeen = true;
         onStarted(true);
         safely(() -> listener.onResumed(resumed));
+        started.countDown();
         return;
       }
       if (!firstLineSeen) {
@@ -422,7 +424,6 @@ public final class FeedConnection implements EventStream {
         lock.unlock();
       }
       connected = true;
-      started.countDown();
     }
 
     private void checkIdle() {
