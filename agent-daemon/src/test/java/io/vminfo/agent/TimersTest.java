@@ -94,14 +94,17 @@ class TimersTest {
       await().until(() -> h.agent.store().subscribers().size() == 1);
       awaitScheduled(2); // the idle timers of `idle` and `used` (the feed's was cancelled)
       timers.advance(Duration.ofSeconds(20));
-      used.get("/ping");
+      used.get("/ping");                                    // t=20
       assertThat(used.readResponse().status()).isEqualTo(200);
-      timers.advance(Duration.ofSeconds(10));
+      timers.advance(Duration.ofSeconds(10));               // t=30
       assertThat(idle.awaitClosed(Duration.ofSeconds(10))).isTrue();
-      // `used` was active 10 s ago: still open, and answers
-      used.get("/ping");
+      // `used` was active 10 s ago: still open (its check re-armed for t=50), and answers
+      used.get("/ping");                                    // t=30
       assertThat(used.readResponse().status()).isEqualTo(200);
-      timers.advance(Duration.ofMinutes(5));
+      awaitScheduled(1);
+      timers.advance(Duration.ofSeconds(20));               // t=50: quiet 20 s, re-arms for t=60
+      awaitScheduled(1);
+      timers.advance(Duration.ofSeconds(10));               // t=60: quiet 30 s, closed
       assertThat(used.awaitClosed(Duration.ofSeconds(10))).isTrue();
       // the feed stays
       h.apply(TestVms.vm(3));
