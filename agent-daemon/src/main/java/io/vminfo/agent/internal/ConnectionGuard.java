@@ -59,6 +59,10 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
       throws Exception {
+    if (streaming) {
+      super.write(ctx, msg, promise); // no timeouts apply: skip the per-write bookkeeping
+      return;
+    }
     ChannelPromise p = promise.unvoid();
     p.addListener(f -> lastActivity = clock.millis());
     super.write(ctx, msg, p);

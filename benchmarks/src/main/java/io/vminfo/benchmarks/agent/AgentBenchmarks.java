@@ -39,8 +39,9 @@ import java.util.concurrent.TimeUnit;
 public final class AgentBenchmarks {
   /** The JVM flags of bin/vminfod (keep in sync with agent-daemon/src/dist/bin/vminfod). */
   static final List<String> AGENT_JVM_FLAGS = List.of(
-      "-XX:+UseSerialGC", "-Xms24m", "-Xmx96m", "-XX:MaxMetaspaceSize=64m",
-      "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=64m", "-Xss512k",
+      "-XX:+UseSerialGC", "-Xms64m", "-Xmx96m", "-XX:MaxMetaspaceSize=64m",
+      "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1", "-XX:MaxDirectMemorySize=64m",
+      "-Xss512k",
       "-Dio.netty.allocator.numHeapArenas=1", "-Dio.netty.allocator.numDirectArenas=1",
       "-XX:+ExitOnOutOfMemoryError");
 
@@ -57,12 +58,19 @@ public final class AgentBenchmarks {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(AGENT_JVM_FLAGS);
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--agent-jvm-flag")) {
+        cmd.add(args[i + 1]); // extra flags for experiments (e.g. -Xlog:gc)
+      }
+    }
     cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(BenchAgent.class.getName());
     cmd.add(Integer.toString(vms));
-    Process agent = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/vminfod sets it
+    Process agent = pb.start();
     try {
       BufferedReader out = new BufferedReader(
           new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
@@ -74,7 +82,8 @@ public final class AgentBenchmarks {
       int port = Integer.parseInt(first.substring(5));
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
       long pid = agent.pid();
-      print("machine: %d cores, %s %s, Java %s; agent pid %d with %s", Runtime.getRuntime()
+      print("machine: %d cores, %s %s, Java %s; agent pid %d with MALLOC_ARENA_MAX=2 %s",
+          Runtime.getRuntime()
               .availableProcessors(), System.getProperty("os.name"), System.getProperty(
               "os.version"), Runtime.version(), pid, String.join(" ", AGENT_JVM_FLAGS));
       print("date: %s; %d VMs", Instant.now(), vms);
@@ -108,25 +117,37 @@ public final class AgentBenchmarks {
         int total = changesPerSecond * seconds;
         long intervalNanos = 1_000_000_000L / changesPerSecond;
         long next = System.nanoTime();
-        // Warm-up changes (not measured), then the measured ones.
-        for (int i = 0; i < 200; i++) {
-          rev++;
-          churn(in, out);
-        }
-        waitFor(() -> feeds.received() == 200L * subscribers, Duration.ofSeconds(60));
-        for (int i = 0; i < total; i++) {
+        // Warm-up changes at the same pace (not measured, so the JIT settles), then the
+        // measured ones.
+        int warm = changesPerSecond * 10;
+        for (int i = 0; i < warm + total; i++) {
           long wait = next - System.nanoTime();
           if (wait > 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(wait);
           }
           next += intervalNanos;
           rev++;
-          feeds.sent(rev, System.nanoTime());
+          if (i >= warm) {
+            feeds.sent(rev, System.nanoTime());
+          }
           churn(in, out);
         }
-        long expected = (200L + total) * subscribers;
+        long expected = (long) (warm + total) * subscribers;
         waitFor(() -> feeds.received() >= expected, Duration.ofSeconds(60));
         LongSamples lat = feeds.latencies();
+        LongSamples firsts = new LongSamples();
+        LongSamples last = new LongSamples();
+        feeds.firstByRev().values().forEach(firsts::add);
+        feeds.worstByRev().values().forEach(last::add);
+        print("  per event: first subscriber p50 %s p99 %s; last subscriber p50 %s p99 %s",
+            LongSamples.ms(firsts.percentile(50)), LongSamples.ms(firsts.percentile(99)),
+            LongSamples.ms(last.percentile(50)), LongSamples.ms(last.percentile(99)));
+        if (java.util.Arrays.asList(args).contains("--details")) {
+          feeds.worstByRev().entrySet().stream()
+              .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed()).limit(15)
+              .forEach(e -> print("  slowest: rev %d worst %s", e.getKey(),
+                  LongSamples.ms(e.getValue())));
+        }
         print("change -> event at %d subscribers: %d events x %d = %d samples; p50 %s p99 %s"
                 + " max %s (%d changes/s)", subscribers, total, subscribers, lat.size(),
             LongSamples.ms(lat.percentile(50)), LongSamples.ms(lat.percentile(99)),

@@ -21,6 +21,10 @@ public final class FeedSubscribers implements AutoCloseable {
   private final Thread thread;
   private final ConcurrentHashMap<Long, Long> sentAt = new ConcurrentHashMap<>();
   private final LongSamples latencies = new LongSamples();
+  private final ConcurrentHashMap<Long, Long> worstByRev = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Long> firstByRev = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Long> firstReceived = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Long> lastReceived = new ConcurrentHashMap<>();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong readies = new AtomicLong();
   private volatile boolean closed;
@@ -51,6 +55,26 @@ public final class FeedSubscribers implements AutoCloseable {
 
   public long received() {
     return received.get();
+  }
+
+  /** When the first subscriber received each event (nanoTime). */
+  public java.util.Map<Long, Long> firstReceived() {
+    return firstReceived;
+  }
+
+  /** When the last subscriber received each event (nanoTime). */
+  public java.util.Map<Long, Long> lastReceived() {
+    return lastReceived;
+  }
+
+  /** The fastest subscriber's latency per event revision. */
+  public java.util.Map<Long, Long> firstByRev() {
+    return firstByRev;
+  }
+
+  /** The slowest subscriber's latency per event revision. */
+  public java.util.Map<Long, Long> worstByRev() {
+    return worstByRev;
   }
 
   /** The change-to-received latencies (stop the subscribers first). */
@@ -154,15 +178,22 @@ public final class FeedSubscribers implements AutoCloseable {
         readies.incrementAndGet();
       } else if (!text.startsWith("{\"type\":\"heartbeat\"")) {
         long rev = revOf(line, lineLen);
+        firstReceived.merge(rev, now, Math::min);
+        lastReceived.merge(rev, now, Math::max);
         Long sent = sentAt.get(rev);
         if (sent != null) {
           synchronized (latencies) {
             latencies.add(now - sent);
           }
+          worstByRev.merge(rev, now - sent, Math::max);
+          firstByRev.merge(rev, now - sent, Math::min);
         }
         received.incrementAndGet();
       }
       lineLen = 0;
+      if (line.length > 1 << 16) {
+        line = new byte[1 << 16]; // do not keep a ready line's worth per subscriber
+      }
     }
   }
 
