@@ -31,6 +31,13 @@ public final class AgentMain {
   }
 
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, out, err, null);
+  }
+
+  /** As {@link #run(List, Map, PrintStream, PrintStream)}, with another backend (tests). */
+  static int run(
+      List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+      BackendFactory backends) {
     List<String> rest = new ArrayList<>();
     boolean print = false;
     boolean check = false;
@@ -75,7 +82,11 @@ public final class AgentMain {
     config.warnings().forEach(log::warn);
     config.describe().forEach((k, v) -> log.debug("config {} = {}", k, v));
 
-    Agent agent = Agent.builder(config).env(env).logLevelSetter(LogSetup::setLevel).build();
+    Agent.Builder builder = Agent.builder(config).env(env).logLevelSetter(LogSetup::setLevel);
+    if (backends != null) {
+      builder.backendFactory(backends);
+    }
+    Agent agent = builder.build();
     Thread hook = new Thread(() -> {
       agent.stop();
       if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {

@@ -30,7 +30,8 @@ class ConfigTest {
     assertThat(c.reconcileInterval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.feedSubscriberBufferEvents()).isEqualTo(10_000);
-    assertThat(c.feedSubscriberBufferBytes()).isEqualTo(32L << 20);
+    assertThat(c.feedSubscriberBufferBytes()).isEqualTo(8L << 20);
+    assertThat(c.feedHistoryBytes()).isEqualTo(16L << 20);
     assertThat(c.feedHistoryEvents()).isEqualTo(10_000);
     assertThat(c.feedDefaultHeartbeat()).isEmpty();
     assertThat(c.logLevel()).isEqualTo("info");
