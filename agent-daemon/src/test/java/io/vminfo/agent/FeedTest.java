@@ -150,6 +150,9 @@ class FeedTest {
       Map<String, String> vms = new TreeMap<>();
       ready.vms().forEach(v -> vms.put(v.uuid(), v.toString()));
       long rev = ready.rev().orElseThrow();
+      if (vms.containsKey(TestVms.uuid(999))) {
+        return vms; // subscribed after the run ended: the snapshot is the final state
+      }
       while (true) {
         FeedMessage.Event e = (FeedMessage.Event) feed.next();
         assertThat(e.rev().orElseThrow()).isEqualTo(rev + 1);

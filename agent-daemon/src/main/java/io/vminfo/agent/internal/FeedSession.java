@@ -151,6 +151,10 @@ public final class FeedSession {
       return;
     }
     if (snapshot != null) {
+      if (subscription.state() != Subscription.State.OPEN) {
+        end(subscription.state()); // cut off (or closing) while still reading the snapshot
+        return;
+      }
       writeSnapshot();
       channel.flush();
       if (snapshot != null) {
