@@ -101,4 +101,29 @@ class SlowSubscriberTest {
       }
     }
   }
+
+  @Test
+  void aSubscriberStuckInItsSnapshotIsCutOffToo() throws Exception {
+    String note = "z".repeat(8 * 1024);
+    List<Vm> vms = new java.util.ArrayList<>();
+    for (int i = 1; i <= 1000; i++) {
+      vms.add(TestVms.vm(i).with(o -> o.put("note", note))); // an ~9 MB ready line
+    }
+    try (AgentHarness h = AgentHarness.start(state, vms, b -> b
+        .set("feed.subscriber_buffer_events", "20"), null);
+        RawHttp stuck = RawHttp.connectSmallBuffer(h.address())) {
+      stuck.get("/events");
+      await().until(() -> h.agent.store().subscribers().size() == 1);
+      for (int i = 1; i <= 30; i++) {
+        final int q = i;
+        h.apply(TestVms.vm(1).with(o -> o.put("quota", q)));
+      }
+      await().until(() -> h.agent.store().subscribers().isEmpty());
+      assertThat(h.agent.store().stats().subscribersCutOff()).isEqualTo(1);
+      // The connection is dropped without waiting for the client to read the rest of its
+      // snapshot (it still has not read a byte).
+      await().until(() -> h.get("/status").json().get("feed").get("subscribers").asInt() == 0);
+      assertThat(stuck.awaitClosed(Duration.ofSeconds(30))).isTrue();
+    }
+  }
 }
