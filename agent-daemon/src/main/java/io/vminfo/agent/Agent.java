@@ -1,0 +1,393 @@
+package io.vminfo.agent;
+
+import io.vminfo.agent.internal.AgentMetrics;
+import io.vminfo.agent.internal.Api;
+import io.vminfo.agent.internal.ApiHandler;
+import io.vminfo.agent.internal.DefaultBackendFactory;
+import io.vminfo.agent.internal.FeedRegistry;
+import io.vminfo.agent.internal.HttpServer;
+import io.vminfo.agent.internal.RuntimeSettings;
+import io.vminfo.agent.internal.ServerIdentity;
+import io.vminfo.agent.internal.StateDirectories;
+import io.vminfo.agent.internal.Timers;
+import io.vminfo.agent.internal.UsageRecorderPort;
+import io.vminfo.agent.internal.UsageRecorders;
+import io.vminfo.core.HostIdentity;
+import io.vminfo.core.VmInfoService;
+import io.vminfo.core.VmStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vminfo agent, embeddable: {@link #start()} loads every VM from the host backend, then opens
+ * the HTTP API (DESIGN sections 4 and 5); {@link #stop()} drains within the configured shutdown
+ * timeout (stop accepting, stop the watchers, end the feeds, flush usage, close connections).
+ *
+ * <pre>{@code
+ * Agent agent = Agent.builder(AgentConfig.load(args, System.getenv())).build();
+ * agent.start();
+ * ...
+ * agent.stop();
+ * }</pre>
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  /** Lifecycle. */
+  public enum State {
+    NEW,
+    STARTING,
+    RUNNING,
+    STOPPING,
+    STOPPED
+  }
+
+  private final BackendFactory backendFactory;
+  private final Clock clock;
+  private final Optional<ScheduledExecutorService> timerScheduler;
+  private final Map<String, String> env;
+  private final Consumer<String> logLevel;
+  private final AtomicReference<RuntimeSettings> settings;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Object lifecycle = new Object();
+
+  private volatile AgentConfig config;
+  private volatile State state = State.NEW;
+  private StateDirectories.Resolved dirs;
+  private VmStore store;
+  private VmInfoService service;
+  private AgentMetrics metrics;
+  private UsageRecorderPort usage;
+  private FeedRegistry feeds;
+  private HttpServer server;
+  private InetSocketAddress address;
+  private String serverUuid;
+  private String backendName;
+
+  private Agent(Builder b) {
+    this.config = b.config;
+    this.backendFactory = b.backendFactory;
+    this.clock = b.clock;
+    this.timerScheduler = Optional.ofNullable(b.timerScheduler);
+    this.env = Map.copyOf(b.env);
+    this.logLevel = b.logLevel;
+    this.settings = new AtomicReference<>(RuntimeSettings.of(b.config));
+  }
+
+  public static Builder builder(AgentConfig config) {
+    return new Builder(config);
+  }
+
+  /**
+   * Starts the agent: resolves its directories and server uuid, creates the backend, loads every
+   * VM (blocking), starts usage recording, then binds the HTTP API. On failure everything started
+   * so far is stopped again and the exception says why.
+   */
+  public void start() throws IOException, InterruptedException {
+    synchronized (lifecycle) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("an agent starts once; it is " + state);
+      }
+      state = State.STARTING;
+    }
+    AgentConfig c = config;
+    Instant began = clock.instant();
+    try {
+      dirs = StateDirectories.resolve(c, env);
+      dirs.fallback().ifPresent(f -> log.warn("state directory: {}", f));
+      log.info("state directory {}", dirs.stateDir());
+      HostBackend backend = backendFactory.create(
+          new BackendContext(c, c.hostRoot(), dirs.stateDir()));
+      backendName = backend.source().name();
+      HostIdentity identity;
+      try {
+        identity = backend.source().hostIdentity();
+      } catch (IOException e) {
+        log.warn("backend {} could not tell the host identity: {}", backendName, e.toString());
+        identity = HostIdentity.unknown();
+      }
+      serverUuid = ServerIdentity.resolve(identity.serverUuid(), dirs.stateDir());
+      Optional<String> dc = identity.datacenterName().or(c::datacenterName);
+      store = VmStore.builder()
+          .clock(clock)
+          .history(c.feedHistoryEvents(), c.feedHistoryBytes())
+          .subscriberBuffer(c.feedSubscriberBufferEvents(), c.feedSubscriberBufferBytes())
+          .build();
+      metrics = new AgentMetrics();
+      service = VmInfoService.builder(backend.source(), store)
+          .clock(clock)
+          .reconcileInterval(c.reconcileInterval())
+          .observer(metrics.reloadObserver())
+          .build();
+      try {
+        service.start();
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        throw e;
+      } catch (TimeoutException e) {
+        throw new IOException(e.getMessage(), e);
+      } catch (Exception e) {
+        throw new IOException("initial load of " + backendName + " failed: " + e, e);
+      }
+      usage = UsageRecorders.create(new UsageRecorders.Context(
+          c, dirs.spoolDir(), dirs.archiveDir(), dirs.stateDir(), serverUuid, dc, store,
+          backend.usageProbe(), clock));
+      usage.start();
+      feeds = new FeedRegistry();
+      metrics.bind(service, store, feeds, usage::counters);
+      Instant startedAt = clock.instant();
+      Api api = new Api(service, feeds, metrics, usage, clock, serverUuid, dc, startedAt,
+          () -> state == State.STOPPING || state == State.STOPPED ? "stopping" : "running");
+      Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);
+      int threads = c.httpThreads() > 0 ? c.httpThreads()
+          : Math.max(1, Runtime.getRuntime().availableProcessors());
+      server = new HttpServer(threads);
+      address = server.bind(c.listenAddress(), c.listenPort(), c.httpMaxUriBytes(),
+          c.httpMaxHeaderBytes(),
+          () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
+              () -> state == State.STOPPING || state == State.STOPPED),
+          timers, clock, settings::get);
+      if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
+        log.warn("listening on {}, which is not loopback: the API has no authentication, so"
+            + " anyone who can reach this address can read every VM", c.listenAddress());
+      }
+      synchronized (lifecycle) {
+        if (state != State.STARTING) {
+          throw new IOException("stopped while starting");
+        }
+        state = State.RUNNING;
+      }
+      log.info("vminfo agent ready on http://{}:{}/ ({} VMs, backend {}, server {}, epoch {},"
+              + " started in {} ms)", address.getAddress().getHostAddress(), address.getPort(),
+          store.size(), backendName, serverUuid, store.epoch(),
+          Duration.between(began, clock.instant()).toMillis());
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      teardown(c.shutdownTimeout());
+      synchronized (lifecycle) {
+        state = State.STOPPED;
+      }
+      stopped.countDown();
+      throw e;
+    }
+  }
+
+  /**
+   * Stops gracefully within {@code shutdown_timeout}: stops accepting connections, stops the
+   * backend's watchers and the reload queue, ends every feed (its last chunk is written), flushes
+   * usage, closes the remaining connections. Idempotent; safe from a shutdown hook.
+   */
+  public void stop() {
+    synchronized (lifecycle) {
+      if (state == State.STOPPING || state == State.STOPPED) {
+        return;
+      }
+      if (state == State.NEW) {
+        state = State.STOPPED;
+        stopped.countDown();
+        return;
+      }
+      state = State.STOPPING;
+    }
+    Duration budget = config.shutdownTimeout();
+    Instant began = clock.instant();
+    log.info("stopping (within {} ms)", budget.toMillis());
+    teardown(budget);
+    synchronized (lifecycle) {
+      state = State.STOPPED;
+    }
+    stopped.countDown();
+    log.info("stopped in {} ms", Duration.between(began, clock.instant()).toMillis());
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Waits until the agent has stopped; false on timeout. */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Applies a new configuration: keys that can change at run time (log level, feed heartbeat
+   * default and subscriber limit, HTTP timeouts, shutdown timeout) take effect now; for the others
+   * the report (and the log) says a restart is needed.
+   */
+  public ConfigReload reload(AgentConfig next) {
+    Objects.requireNonNull(next, "next");
+    AgentConfig previous = config;
+    List<String> applied = new ArrayList<>();
+    List<String> restart = new ArrayList<>();
+    for (String key : previous.changedKeys(next)) {
+      (AgentConfig.isReloadable(key) ? applied : restart).add(key);
+    }
+    config = next;
+    settings.set(RuntimeSettings.of(next));
+    if (applied.contains("log_level")) {
+      logLevel.accept(next.logLevel());
+    }
+    if (!applied.isEmpty()) {
+      log.info("configuration reloaded; applied: {}", String.join(", ", applied));
+    }
+    if (!restart.isEmpty()) {
+      log.warn("configuration changed but needs a restart to take effect: {}",
+          String.join(", ", restart));
+    }
+    return new ConfigReload(applied, restart);
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** The address the API listens on (after {@link #start()}). */
+  public InetSocketAddress address() {
+    requireStarted();
+    return address;
+  }
+
+  /** {@code http://host:port/} of the API. */
+  public URI uri() {
+    InetSocketAddress a = address();
+    String host = a.getAddress().getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + a.getPort() + "/");
+  }
+
+  /** The VM store (read it; the backend is the only writer). */
+  public VmStore store() {
+    requireStarted();
+    return store;
+  }
+
+  public String serverUuid() {
+    requireStarted();
+    return serverUuid;
+  }
+
+  /** The state directory in use (after fallback). */
+  public java.nio.file.Path stateDir() {
+    requireStarted();
+    return dirs.stateDir();
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  private void requireStarted() {
+    if (address == null) {
+      throw new IllegalStateException("the agent has not started");
+    }
+  }
+
+  private void teardown(Duration budget) {
+    long deadline = System.nanoTime() + budget.toNanos();
+    if (server != null) {
+      server.stopAccepting(remaining(deadline));
+    }
+    if (service != null) {
+      service.close();
+    }
+    if (store != null) {
+      store.close(); // ends every subscription: feeds write their last chunk and close
+    }
+    if (usage != null) {
+      try {
+        usage.flush(remaining(deadline));
+      } catch (RuntimeException e) {
+        log.error("flushing usage failed", e);
+      }
+      usage.close();
+    }
+    if (server != null) {
+      // Give feeds a moment to send their last chunk, then close whatever is left.
+      server.closeConnections(remaining(deadline));
+      server.shutdown(remaining(deadline));
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+  }
+
+  /** Configures an agent. */
+  public static final class Builder {
+    private final AgentConfig config;
+    private BackendFactory backendFactory = new DefaultBackendFactory();
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService timerScheduler;
+    private Map<String, String> env = System.getenv();
+    private Consumer<String> logLevel = level -> {};
+
+    private Builder(AgentConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The backend to serve. The default looks at the host root: SmartOS when
+     * {@code <root>/etc/zones} exists, libvirt when {@code <root>/etc/libvirt/qemu} or
+     * {@code <root>/run/libvirt/qemu} exists, else the bundled example host.
+     */
+    public Builder backendFactory(BackendFactory factory) {
+      this.backendFactory = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Keeps connection timeouts and feed heartbeats on {@code scheduler} (owned by the caller;
+     * tests drive a manual one). By default each connection's event loop keeps time.
+     */
+    public Builder timerScheduler(ScheduledExecutorService scheduler) {
+      this.timerScheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** The environment for state directory fallbacks (default: the process environment). */
+    public Builder env(Map<String, String> env) {
+      this.env = Objects.requireNonNull(env, "env");
+      return this;
+    }
+
+    /**
+     * Applies {@code log_level} at start and on reload. By default the agent leaves logging to its
+     * embedder; the daemon's main passes its Logback setup.
+     */
+    public Builder logLevelSetter(Consumer<String> setter) {
+      this.logLevel = Objects.requireNonNull(setter, "setter");
+      return this;
+    }
+
+    public Agent build() {
+      return new Agent(this);
+    }
+  }
+}

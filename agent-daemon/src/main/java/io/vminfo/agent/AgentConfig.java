@@ -1,0 +1,347 @@
+package io.vminfo.agent;
+
+import io.vminfo.agent.internal.ConfigLoader;
+import io.vminfo.agent.internal.ConfigSchema;
+import io.vminfo.agent.internal.Setting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The agent's configuration: the JSON file (default {@code /etc/opt/vminfo/agent.json}),
+ * overridden by {@code VMINFO_*} environment variables, overridden by {@code --key=value} flags.
+ * Every key, its default and whether it can change without a restart is listed in the module
+ * README and by {@code vminfod --help}. Immutable; unknown keys and bad values are errors
+ * ({@link AgentConfigException}) that name the key and where the value came from.
+ */
+public final class AgentConfig {
+  /** The host backends. */
+  public enum Backend {
+    AUTO,
+    SMARTOS,
+    LIBVIRT,
+    EXAMPLE
+  }
+
+  /** Where sealed usage files are stored. */
+  public enum StorageTarget {
+    LOCAL,
+    MANTA
+  }
+
+  /** The FHS default of {@code state_dir}; it alone falls back to a per-user directory. */
+  public static final Path DEFAULT_STATE_DIR = Path.of("/var/opt/vminfo");
+
+  private final Map<String, Object> values;
+  private final Map<String, String> sources;
+  private final Optional<Path> file;
+  private final List<String> warnings;
+
+  private AgentConfig(
+      Map<String, Object> values, Map<String, String> sources, Optional<Path> file,
+      List<String> warnings) {
+    this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
+    this.file = file;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /** Every key at its default. */
+  public static AgentConfig defaults() {
+    return builder().build();
+  }
+
+  /**
+   * Loads file, environment and flags. {@code args} are {@code --key=value} (or {@code --key
+   * value}) flags plus {@code --config FILE}; the file is also named by {@code VMINFO_CONFIG}. A
+   * missing default file is not an error; a missing named file is.
+   */
+  public static AgentConfig load(List<String> args, Map<String, String> env) {
+    try {
+      ConfigLoader.Loaded loaded = ConfigLoader.load(args, env);
+      return new AgentConfig(loaded.values(), loaded.sources(), loaded.file(), loaded.warnings());
+    } catch (ConfigLoader.Problem e) {
+      throw new AgentConfigException(e.getMessage());
+    }
+  }
+
+  /** Starts from the defaults, for embedding and tests. */
+  public static Builder builder() {
+    return new Builder(defaultsMap(), new LinkedHashMap<>());
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(new LinkedHashMap<>(values), new LinkedHashMap<>(sources));
+  }
+
+  public String listenAddress() {
+    return (String) values.get("listen.address");
+  }
+
+  public int listenPort() {
+    return (Integer) values.get("listen.port");
+  }
+
+  public Path hostRoot() {
+    return path("host_root");
+  }
+
+  public Backend backend() {
+    return Backend.valueOf(upper("backend"));
+  }
+
+  public Path stateDir() {
+    return path("state_dir");
+  }
+
+  /** Empty means {@code <state dir>/spool}. */
+  public Optional<Path> spoolDir() {
+    return Optional.ofNullable((Path) values.get("spool_dir"));
+  }
+
+  public Optional<String> datacenterName() {
+    return Optional.ofNullable((String) values.get("datacenter_name"));
+  }
+
+  public Duration reconcileInterval() {
+    return (Duration) values.get("reconcile_interval");
+  }
+
+  public Duration shutdownTimeout() {
+    return (Duration) values.get("shutdown_timeout");
+  }
+
+  /** {@code trace}, {@code debug}, {@code info}, {@code warn} or {@code error}. */
+  public String logLevel() {
+    return (String) values.get("log_level");
+  }
+
+  public Duration usageInterval() {
+    return (Duration) values.get("usage.interval");
+  }
+
+  public Duration usageGrace() {
+    return (Duration) values.get("usage.grace");
+  }
+
+  public long usageSpoolCapBytes() {
+    return (Long) values.get("usage.spool_cap");
+  }
+
+  public StorageTarget storageTarget() {
+    return StorageTarget.valueOf(upper("storage.target"));
+  }
+
+  /** Empty means {@code <state dir>/archive}. */
+  public Optional<Path> storageLocalDir() {
+    return Optional.ofNullable((Path) values.get("storage.local.dir"));
+  }
+
+  /** The Manta settings; complete whenever {@link #storageTarget()} is {@code MANTA}. */
+  public MantaSettings manta() {
+    return new MantaSettings(
+        text("storage.manta.url"), text("storage.manta.user"), text("storage.manta.subuser"),
+        text("storage.manta.role"), text("storage.manta.key_id"),
+        Optional.ofNullable((Path) values.get("storage.manta.key_path")),
+        (Boolean) values.get("storage.manta.tls_insecure"),
+        (String) values.get("storage.manta.path_template"));
+  }
+
+  public int feedSubscriberBufferEvents() {
+    return (Integer) values.get("feed.subscriber_buffer_events");
+  }
+
+  public long feedSubscriberBufferBytes() {
+    return (Long) values.get("feed.subscriber_buffer_bytes");
+  }
+
+  public int feedHistoryEvents() {
+    return (Integer) values.get("feed.history_events");
+  }
+
+  public long feedHistoryBytes() {
+    return (Long) values.get("feed.history_bytes");
+  }
+
+  /** Heartbeat for subscribers that do not ask for one; empty = none. */
+  public Optional<Duration> feedDefaultHeartbeat() {
+    Duration d = (Duration) values.get("feed.default_heartbeat");
+    return d.isZero() ? Optional.empty() : Optional.of(d);
+  }
+
+  public int feedMaxSubscribers() {
+    return (Integer) values.get("feed.max_subscribers");
+  }
+
+  public int httpMaxHeaderBytes() {
+    return Math.toIntExact((Long) values.get("http.max_header_bytes"));
+  }
+
+  public int httpMaxUriBytes() {
+    return Math.toIntExact((Long) values.get("http.max_uri_bytes"));
+  }
+
+  public Duration httpIdleTimeout() {
+    return (Duration) values.get("http.idle_timeout");
+  }
+
+  public Duration httpRequestTimeout() {
+    return (Duration) values.get("http.request_timeout");
+  }
+
+  /** 0 = one per core. */
+  public int httpThreads() {
+    return (Integer) values.get("http.threads");
+  }
+
+  /** The config file that was read, if any. */
+  public Optional<Path> file() {
+    return file;
+  }
+
+  /** Non-fatal oddities found while loading (e.g. unknown {@code VMINFO_*} variables). */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** Every set key with its value as the file would write it and where it came from. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Setting s : ConfigSchema.SETTINGS) {
+      Object v = values.get(s.key());
+      if (v != null) {
+        out.put(s.key(), s.format(v) + "  (" + sources.getOrDefault(s.key(), "default") + ")");
+      }
+    }
+    return out;
+  }
+
+  /** Keys whose value differs from {@code other}'s. */
+  public List<String> changedKeys(AgentConfig other) {
+    List<String> out = new ArrayList<>();
+    for (Setting s : ConfigSchema.SETTINGS) {
+      if (!Objects.equals(values.get(s.key()), other.values.get(s.key()))) {
+        out.add(s.key());
+      }
+    }
+    return out;
+  }
+
+  /** Whether a running agent can take a new value of {@code key} without a restart. */
+  public static boolean isReloadable(String key) {
+    return ConfigSchema.find(key).map(Setting::reloadable).orElse(false);
+  }
+
+  /** Every known key, in file order. */
+  public static List<String> keys() {
+    return ConfigSchema.SETTINGS.stream().map(Setting::key).toList();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AgentConfig c && c.values.equals(values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return describe().toString();
+  }
+
+  private Path path(String key) {
+    return (Path) values.get(key);
+  }
+
+  private Optional<String> text(String key) {
+    return Optional.ofNullable((String) values.get(key));
+  }
+
+  private String upper(String key) {
+    return ((String) values.get(key)).toUpperCase(java.util.Locale.ROOT);
+  }
+
+  private static Map<String, Object> defaultsMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Setting s : ConfigSchema.SETTINGS) {
+      s.defaultValue().ifPresent(d -> m.put(s.key(), s.parse(d)));
+    }
+    return m;
+  }
+
+  /** Manta connection settings (the key itself is never part of the config, only its path). */
+  public record MantaSettings(
+      Optional<String> url,
+      Optional<String> user,
+      Optional<String> subuser,
+      Optional<String> role,
+      Optional<String> keyId,
+      Optional<Path> keyPath,
+      boolean tlsInsecure,
+      String pathTemplate) {
+    public MantaSettings {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(subuser, "subuser");
+      Objects.requireNonNull(role, "role");
+      Objects.requireNonNull(keyId, "keyId");
+      Objects.requireNonNull(keyPath, "keyPath");
+      Objects.requireNonNull(pathTemplate, "pathTemplate");
+    }
+  }
+
+  /** Sets keys by name with the same parsing and validation as the file, env and flags. */
+  public static final class Builder {
+    private final Map<String, Object> values;
+    private final Map<String, String> sources;
+
+    private Builder(Map<String, Object> values, Map<String, String> sources) {
+      this.values = values;
+      this.sources = sources;
+    }
+
+    /** Sets {@code key} (e.g. {@code "listen.port"}) from text, e.g. {@code "0"} or {@code "30s"}. */
+    public Builder set(String key, String value) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+      try {
+        values.put(key, ConfigLoader.parse(key, value, "set by code"));
+      } catch (ConfigLoader.Problem e) {
+        throw new AgentConfigException(e.getMessage());
+      }
+      sources.put(key, "set by code");
+      return this;
+    }
+
+    /** Clears an optional key (one without a default). */
+    public Builder unset(String key) {
+      Setting s = ConfigSchema.find(key)
+          .orElseThrow(() -> new AgentConfigException("unknown config key \"" + key + "\""));
+      if (s.defaultValue().isPresent()) {
+        throw new AgentConfigException(key + " has a default and cannot be unset");
+      }
+      values.remove(key);
+      sources.remove(key);
+      return this;
+    }
+
+    public AgentConfig build() {
+      try {
+        ConfigLoader.validate(values, sources);
+      } catch (ConfigLoader.Problem e) {
+        throw new AgentConfigException(e.getMessage());
+      }
+      return new AgentConfig(values, sources, Optional.empty(), List.of());
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.vminfo.agent.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vminfo.core.ReloadObserver;
+import io.vminfo.core.VmEventType;
+import io.vminfo.core.VmInfoService;
+import io.vminfo.core.VmStore;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The agent's metrics, scraped in Prometheus text format at {@code /metrics}. Names (as scraped):
+ * {@code vminfo_events_total{type}}, {@code vminfo_reload_seconds{kind,outcome}} (histogram),
+ * {@code vminfo_queue_depth}, {@code vminfo_vms}, {@code vminfo_vm_load_errors},
+ * {@code vminfo_store_revision}, {@code vminfo_feed_subscribers},
+ * {@code vminfo_feed_subscribers_cut_off_total}, {@code vminfo_http_requests_total{route,status}},
+ * {@code vminfo_usage_records_written_total}, {@code vminfo_usage_uploads_total{result}},
+ * {@code vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total}, and the JVM and
+ * process metrics of Micrometer's binders.
+ */
+public final class AgentMetrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Map<String, Timer> reloadTimers = new ConcurrentHashMap<>();
+  private final Map<String, Counter> httpCounters = new ConcurrentHashMap<>();
+  // Micrometer holds gauge and function-counter targets weakly; these keep them alive.
+  private volatile Object[] bound = new Object[0];
+
+  public AgentMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /** Feeds the reload latency histogram; give it to the service before it starts. */
+  public ReloadObserver reloadObserver() {
+    return (key, duration, outcome) -> {
+      String kind = key.equals("reconcile") ? "reconcile" : "partial";
+      String o = outcome.name().toLowerCase(Locale.ROOT);
+      reloadTimers.computeIfAbsent(kind + "/" + o, k -> Timer.builder("vminfo.reload")
+              .description("Time to reload and apply one queue task")
+              .tags("kind", kind, "outcome", o)
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(1))
+              .maximumExpectedValue(Duration.ofSeconds(60))
+              .register(registry))
+          .record(duration);
+    };
+  }
+
+  /** Registers the gauges and counters that read the running parts. */
+  public void bind(
+      VmInfoService service, VmStore store, FeedRegistry feeds, Supplier<UsageCounters> usage) {
+    bound = new Object[] {service, store, feeds, usage};
+    for (VmEventType t : VmEventType.values()) {
+      FunctionCounter.builder("vminfo.events", store, s -> switch (t) {
+            case CREATE -> s.stats().creates();
+            case MODIFY -> s.stats().modifies();
+            case DELETE -> s.stats().deletes();
+          })
+          .description("Events emitted on the feed")
+          .tags(Tags.of("type", t.wireName()))
+          .register(registry);
+    }
+    Gauge.builder("vminfo.queue.depth", service, s -> s.status().queueDepth())
+        .description("Reload tasks waiting in the serial queue").register(registry);
+    Gauge.builder("vminfo.vms", store, VmStore::size)
+        .description("VMs in the store").register(registry);
+    Gauge.builder("vminfo.vm.load.errors", service, s -> s.status().vmErrors().size())
+        .description("VMs or host files that currently fail to load").register(registry);
+    Gauge.builder("vminfo.store.revision", store, VmStore::revision)
+        .description("Revision of the last event").register(registry);
+    Gauge.builder("vminfo.feed.subscribers", feeds, FeedRegistry::size)
+        .description("Open /events connections").register(registry);
+    FunctionCounter.builder("vminfo.feed.subscribers.cut.off", store,
+            s -> s.stats().subscribersCutOff())
+        .description("Feed subscribers cut off for falling behind").register(registry);
+    FunctionCounter.builder("vminfo.usage.records.written", usage,
+            u -> u.get().recordsWritten())
+        .description("Usage records written to the spool").register(registry);
+    FunctionCounter.builder("vminfo.usage.uploads", usage, u -> u.get().uploadsSucceeded())
+        .tags("result", "succeeded").description("Usage file uploads").register(registry);
+    FunctionCounter.builder("vminfo.usage.uploads", usage, u -> u.get().uploadsFailed())
+        .tags("result", "failed").description("Usage file uploads").register(registry);
+    Gauge.builder("vminfo.usage.spool.bytes", usage, u -> u.get().spoolBytes())
+        .strongReference(true)
+        .description("Bytes of usage files in the local spool").register(registry);
+    FunctionCounter.builder("vminfo.usage.dropped.bytes", usage, u -> u.get().droppedBytes())
+        .description("Usage bytes dropped because the spool was full").register(registry);
+  }
+
+  /** Counts one answered request; {@code route} is one of the fixed route names. */
+  public void request(String route, int status) {
+    httpCounters.computeIfAbsent(route + " " + status, k -> Counter.builder("vminfo.http.requests")
+            .description("HTTP requests answered")
+            .tags("route", route, "status", Integer.toString(status))
+            .register(registry))
+        .increment();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}

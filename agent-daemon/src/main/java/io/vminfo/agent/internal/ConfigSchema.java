@@ -1,0 +1,126 @@
+package io.vminfo.agent.internal;
+
+import io.vminfo.agent.internal.Setting.Kind;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every configuration key of the agent (documented in agent-daemon/README.md). */
+public final class ConfigSchema {
+  private static final long MS_DAY = 86_400_000L;
+  private static final long GIB = 1L << 30;
+
+  /** In file order; also the order of {@code --print-config}. */
+  public static final List<Setting> SETTINGS = List.of(
+      s("listen.address", Kind.STRING, "127.0.0.1", false,
+          "address the HTTP API binds to; anything but loopback logs a warning"),
+      bounded("listen.port", Kind.INT, "9090", false, 0, 65535,
+          "TCP port of the HTTP API (0 = any free port)"),
+      s("host_root", Kind.PATH, "/", false,
+          "root of the host's file tree the backends read (tests point it at a temp tree)"),
+      choice("backend", "auto", false, List.of("auto", "smartos", "libvirt", "example"),
+          "host backend; auto: smartos if <host_root>/etc/zones exists, libvirt if"
+              + " <host_root>/etc/libvirt/qemu or run/libvirt/qemu exists, else the example host"),
+      s("state_dir", Kind.PATH, "/var/opt/vminfo", false,
+          "server uuid, usage ledger, example host copy; the default falls back to a per-user"
+              + " directory when not writable"),
+      opt("spool_dir", Kind.PATH, false, "usage spool (default <state_dir>/spool)"),
+      opt("datacenter_name", Kind.STRING, false,
+          "datacenter name for usage records when the backend does not know it"),
+      bounded("reconcile_interval", Kind.DURATION, "5m", false, 1000, MS_DAY,
+          "full reload and reconciliation period"),
+      bounded("shutdown_timeout", Kind.DURATION, "10s", true, 100, 600_000,
+          "how long a graceful stop (SIGTERM) may take"),
+      choice("log_level", "info", true, List.of("trace", "debug", "info", "warn", "error"),
+          "log level of the agent"),
+      bounded("usage.interval", Kind.DURATION, "60s", false, 1000, 3_600_000,
+          "usage sampling period"),
+      bounded("usage.grace", Kind.DURATION, "5m", false, 0, MS_DAY,
+          "how long after the end of an hour its usage file stays open"),
+      bounded("usage.spool_cap", Kind.BYTES, "1GiB", false, 1L << 20, 1024 * GIB,
+          "maximum bytes of usage files kept locally"),
+      choice("storage.target", "local", false, List.of("local", "manta"),
+          "where sealed usage files go"),
+      opt("storage.local.dir", Kind.PATH, false,
+          "local object store directory (default <state_dir>/archive)"),
+      opt("storage.manta.url", Kind.STRING, false, "Manta URL (env MANTA_URL)"),
+      opt("storage.manta.user", Kind.STRING, false, "Manta login (env MANTA_USER)"),
+      opt("storage.manta.subuser", Kind.STRING, false, "Manta subuser (env MANTA_SUBUSER)"),
+      opt("storage.manta.role", Kind.STRING, false, "Manta role (env MANTA_ROLE)"),
+      opt("storage.manta.key_id", Kind.STRING, false,
+          "fingerprint of the signing key (env MANTA_KEY_ID)"),
+      opt("storage.manta.key_path", Kind.PATH, false,
+          "private key file; without it the key is taken from ssh-agent"),
+      s("storage.manta.tls_insecure", Kind.BOOL, "false", false,
+          "skip TLS certificate checks (env MANTA_TLS_INSECURE)"),
+      s("storage.manta.path_template", Kind.STRING,
+          "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log", false,
+          "remote object path of an hour's usage file"),
+      bounded("feed.subscriber_buffer_events", Kind.INT, "10000", false, 1, 10_000_000,
+          "events queued for one feed subscriber before it is cut off"),
+      bounded("feed.subscriber_buffer_bytes", Kind.BYTES, "8MiB", false, 1024, 64 * GIB,
+          "bytes queued for one feed subscriber before it is cut off"),
+      bounded("feed.history_events", Kind.INT, "10000", false, 1, 10_000_000,
+          "recent events kept for resuming subscribers"),
+      bounded("feed.history_bytes", Kind.BYTES, "16MiB", false, 1024, 64 * GIB,
+          "bytes of recent events kept for resuming subscribers"),
+      bounded("feed.default_heartbeat", Kind.DURATION, "0s", true, 0, 3_600_000,
+          "heartbeat for subscribers that do not ask for one (0s = none)"),
+      bounded("feed.max_subscribers", Kind.INT, "1024", true, 1, 1_000_000,
+          "concurrent /events subscribers; more get 503"),
+      bounded("http.max_header_bytes", Kind.BYTES, "16KiB", false, 1024, 1L << 20,
+          "largest request header block (431 beyond)"),
+      bounded("http.max_uri_bytes", Kind.BYTES, "8KiB", false, 256, 1L << 20,
+          "longest request line (414 beyond)"),
+      bounded("http.idle_timeout", Kind.DURATION, "60s", true, 10, MS_DAY,
+          "close a connection with no request for this long (not /events streams)"),
+      bounded("http.request_timeout", Kind.DURATION, "10s", true, 10, 3_600_000,
+          "a request's headers must arrive within this"),
+      bounded("http.threads", Kind.INT, "0", false, 0, 256,
+          "HTTP event loop threads (0 = one per core)"));
+
+  private static final Map<String, Setting> BY_KEY = index();
+
+  private ConfigSchema() {}
+
+  public static Optional<Setting> find(String key) {
+    return Optional.ofNullable(BY_KEY.get(key));
+  }
+
+  private static Map<String, Setting> index() {
+    Map<String, Setting> m = new LinkedHashMap<>();
+    Map<String, String> envs = new LinkedHashMap<>();
+    for (Setting s : SETTINGS) {
+      if (m.put(s.key(), s) != null) {
+        throw new IllegalStateException("duplicate setting " + s.key());
+      }
+      String other = envs.put(s.envName(), s.key());
+      if (other != null) {
+        throw new IllegalStateException(s.key() + " and " + other + " share " + s.envName());
+      }
+    }
+    return Map.copyOf(m);
+  }
+
+  private static Setting s(String key, Kind kind, String def, boolean reloadable, String help) {
+    return new Setting(key, kind, Optional.of(def), reloadable, List.of(), Long.MIN_VALUE,
+        Long.MAX_VALUE, help);
+  }
+
+  private static Setting opt(String key, Kind kind, boolean reloadable, String help) {
+    return new Setting(key, kind, Optional.empty(), reloadable, List.of(), Long.MIN_VALUE,
+        Long.MAX_VALUE, help);
+  }
+
+  private static Setting bounded(
+      String key, Kind kind, String def, boolean reloadable, long min, long max, String help) {
+    return new Setting(key, kind, Optional.of(def), reloadable, List.of(), min, max, help);
+  }
+
+  private static Setting choice(
+      String key, String def, boolean reloadable, List<String> choices, String help) {
+    return new Setting(key, Kind.CHOICE, Optional.of(def), reloadable, choices, Long.MIN_VALUE,
+        Long.MAX_VALUE, help);
+  }
+}

@@ -1,0 +1,106 @@
+package io.vminfo.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.agent.testing.RawFeed;
+import io.vminfo.core.internal.Json;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon as a real process: JSON log lines on stdout, a config file change applied while
+ * running, and SIGTERM draining gracefully (the feed gets its last chunk, the process exits).
+ */
+class DaemonProcessTest {
+  private static final Pattern READY = Pattern.compile("ready on http://127\\.0\\.0\\.1:(\\d+)/");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void runsReloadsItsConfigAndDrainsOnSigterm() throws Exception {
+    Path config = dir.resolve("agent.json");
+    Files.writeString(config, "{\"listen\":{\"port\":0},\"state_dir\":\"" + dir.resolve("state")
+        + "\",\"log_level\":\"info\"}");
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m",
+        "-cp", System.getProperty("java.class.path"), FakeDaemonMain.class.getName())
+        .redirectErrorStream(true);
+    pb.environment().put("VMINFO_CONFIG", config.toString());
+    Process p = pb.start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    List<String> all = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String l;
+        while ((l = r.readLine()) != null) {
+          lines.add(l);
+          all.add(l);
+        }
+      } catch (java.io.IOException e) {
+        // process ended
+      }
+    }, "daemon-stdout");
+    reader.start();
+    try {
+      int port = Integer.parseInt(awaitLine(lines, READY).group(1));
+      for (String l : all) {
+        JsonNode j = Json.MAPPER.readTree(l); // every line is a JSON object
+        assertThat(j.has("time") && j.has("level") && j.has("msg")).as(l).isTrue();
+      }
+      try (RawFeed feed = RawFeed.open(new InetSocketAddress("127.0.0.1", port), "")) {
+        assertThat(feed.nextJson().get("vms").textValue()).contains("\"alias\":\"vm3\"");
+
+        Files.writeString(config, "{\"listen\":{\"port\":0},\"state_dir\":\"" + dir.resolve("state")
+            + "\",\"log_level\":\"debug\",\"feed\":{\"max_subscribers\":7},"
+            + "\"reconcile_interval\":\"1m\"}");
+        awaitLine(lines, Pattern.compile("configuration reloaded; applied: log_level,"
+            + " feed.max_subscribers"));
+        awaitLine(lines, Pattern.compile("needs a restart to take effect: reconcile_interval"));
+
+        p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of stdout)
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(feed.nextLine()).isNull();
+        assertThat(feed.http.sawLastChunk()).isTrue();
+      }
+      assertThat(p.exitValue()).isEqualTo(143); // terminated by SIGTERM, after the hooks ran
+      reader.join(10_000);
+      assertThat(all).anyMatch(l -> l.contains("stopping (within 10000 ms)"));
+      assertThat(all).anyMatch(l -> l.contains("\"msg\":\"stopped in"));
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  private static Matcher awaitLine(BlockingQueue<String> lines, Pattern pattern)
+      throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < end) {
+      String l = lines.poll(1, TimeUnit.SECONDS);
+      if (l != null) {
+        Matcher m = pattern.matcher(l);
+        if (m.find()) {
+          return m;
+        }
+      }
+    }
+    throw new AssertionError("no log line matching " + pattern);
+  }
+}

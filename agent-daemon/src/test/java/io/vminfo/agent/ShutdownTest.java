@@ -1,0 +1,90 @@
+package io.vminfo.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vminfo.agent.testing.AgentHarness;
+import io.vminfo.agent.testing.RawFeed;
+import io.vminfo.agent.testing.RawHttp;
+import io.vminfo.agent.testing.TestVms;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A graceful stop: feeds end cleanly, connections close, the port closes, the source stops. */
+class ShutdownTest {
+  @TempDir
+  Path state;
+
+  @Test
+  void stopEndsFeedsClosesConnectionsAndTheSource() throws Exception {
+    AgentHarness h = AgentHarness.start(state, TestVms.many(3));
+    InetSocketAddress address = h.address();
+    RawFeed feed = RawFeed.open(address, "");
+    RawFeed feed2 = RawFeed.open(address, "?heartbeat=1");
+    RawHttp idle = h.connect();
+    idle.get("/ping");
+    assertThat(idle.readResponse().status()).isEqualTo(200);
+    feed.nextJson();
+    feed2.nextJson();
+
+    h.agent.stop();
+
+    assertThat(h.agent.state()).isEqualTo(Agent.State.STOPPED);
+    assertThat(h.agent.awaitStopped(Duration.ZERO)).isTrue();
+    // The feeds got the end of the chunked body, then the connection closed.
+    String line;
+    while ((line = feed.nextLine()) != null) {
+      assertThat(line).contains("heartbeat"); // nothing but a possible heartbeat before the end
+    }
+    assertThat(feed.http.sawLastChunk()).isTrue();
+    assertThat(feed.http.awaitClosed(Duration.ofSeconds(10))).isTrue();
+    assertThat(feed2.http.awaitClosed(Duration.ofSeconds(10))).isTrue();
+    assertThat(idle.awaitClosed(Duration.ofSeconds(10))).isTrue();
+    assertThat(h.source.isClosed()).isTrue();
+    assertThatThrownBy(() -> RawHttp.connect(address)).isInstanceOf(ConnectException.class);
+    // stop is idempotent
+    h.agent.stop();
+    feed.close();
+    feed2.close();
+    idle.close();
+  }
+
+  @Test
+  void aStartThatFailsCleansUpAndSaysWhy() throws Exception {
+    Agent agent = Agent.builder(AgentConfig.builder()
+            .set("listen.port", "0").set("state_dir", state.toString()).build())
+        .backendFactory(ctx -> {
+          throw new java.io.IOException("no hypervisor here");
+        })
+        .build();
+    assertThatThrownBy(agent::start).hasMessage("no hypervisor here");
+    assertThat(agent.state()).isEqualTo(Agent.State.STOPPED);
+    assertThatThrownBy(agent::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void theDefaultBackendsAreNotWiredYetAndSayso() throws Exception {
+    Agent agent = Agent.builder(AgentConfig.builder()
+            .set("listen.port", "0").set("state_dir", state.toString())
+            .set("host_root", state.toString()).build())
+        .build();
+    assertThatThrownBy(agent::start)
+        .hasMessageContaining("no example backend in this build")
+        .hasMessageContaining("vminfo-sysevent");
+  }
+
+  @Test
+  void aPortInUseIsAClearError() throws Exception {
+    try (AgentHarness first = AgentHarness.start(state, TestVms.many(1))) {
+      int port = first.address().getPort();
+      Path other = state.resolve("other");
+      assertThatThrownBy(() -> AgentHarness.start(other, TestVms.many(1),
+          b -> b.set("listen.port", Integer.toString(port)), null))
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + port);
+    }
+  }
+}
