@@ -33,8 +33,17 @@ public final class UsageTailCommand extends AgentCommand {
       defaultValue = "10s", description = "How often -f asks the agent (default: ${DEFAULT-VALUE}).")
   private Duration interval;
 
+  @Option(names = {"-n", "--count"}, paramLabel = "N",
+      description = "With -f: exit after N records.")
+  private long count;
+
+  private long printed;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (count < 0) {
+      throw io.vminfo.cli.internal.CliFailure.usage("--count must be positive");
+    }
     UsageEndpoint usage = new UsageEndpoint(agentUri(), root().requestTimeout());
     Map<String, String> printedUpTo = new HashMap<>();
     print(usage.latest(), printedUpTo);
@@ -46,7 +55,7 @@ public final class UsageTailCommand extends AgentCommand {
       stop.countDown();
       out().flush();
     })) {
-      while (!out().checkError()) {
+      while (!out().checkError() && !(count > 0 && printed >= count)) {
         if (stop.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
           break;
         }
@@ -62,9 +71,10 @@ public final class UsageTailCommand extends AgentCommand {
       String uuid = r.path("uuid").asText("");
       String ts = r.path("timestamp").asText("");
       String last = printedUpTo.get(uuid);
-      if (last == null || ts.compareTo(last) > 0) {
+      if ((last == null || ts.compareTo(last) > 0) && !(count > 0 && printed >= count)) {
         out().println(JsonText.compact(r));
         printedUpTo.put(uuid, ts);
+        printed++;
       }
     }
     out().flush();

@@ -42,6 +42,9 @@ public abstract class MantaBase extends CommandBase {
       throw translate(e, config);
     } catch (MantaKeyException e) {
       throw CliFailure.usage("Manta key: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // The client refuses bad paths (".." segments, not /login/... or ~~/...) before sending.
+      throw CliFailure.usage(Cells.escape(String.valueOf(e.getMessage())), e);
     }
   }
 
