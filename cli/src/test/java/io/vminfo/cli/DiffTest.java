@@ -48,9 +48,9 @@ class DiffTest {
       Files.writeString(a, JsonText.pretty(c.get("a")));
       Files.writeString(b, JsonText.pretty(c.get("b")));
       List<String> args = new ArrayList<>(List.of("diff", a.toString(), b.toString()));
-      c.path("opts").path("map").fields().forEachRemaining(
-          (Map.Entry<String, JsonNode> e) -> args.addAll(List.of("--map",
-              e.getKey() + "=" + e.getValue().asText())));
+      for (Map.Entry<String, JsonNode> e : c.path("opts").path("map").properties()) {
+        args.addAll(List.of("--map", e.getKey() + "=" + e.getValue().asText()));
+      }
       Result r = cli().run(args.toArray(String[]::new));
       assertThat(r.exit()).as(c.get("name").asText() + ": " + r).isZero();
       // JSON.stringify(changes, null, 2), byte for byte (key order included).

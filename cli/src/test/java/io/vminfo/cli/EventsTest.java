@@ -2,8 +2,8 @@ package io.vminfo.cli;
 
 import static io.vminfo.cli.testing.CliRunner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.testing.Background;
 import io.vminfo.cli.testing.CliRunner.Result;
@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -233,11 +232,5 @@ class UsageVerifyTest {
     Result none = cli().run("usage", "verify");
     assertThat(none.exit()).isEqualTo(2);
     assertThat(none.err()).contains("Missing required parameter: 'FILE'");
-  }
-
-  static String gunzip(Path f) throws Exception {
-    try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(f))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }

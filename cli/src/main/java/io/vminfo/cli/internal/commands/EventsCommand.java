@@ -107,12 +107,14 @@ public final class EventsCommand extends AgentCommand {
           json ? FeedPrinter.Format.JSON : FeedPrinter.Format.TEXT, typeFilter, ready,
           since == null ? OptionalLong.empty() : OptionalLong.of(since), count, uri);
       EventStream stream = client.events(options, printer);
-      try (Shutdown hook = Shutdown.onExit("vminfo-events-stop", () -> {
+      Shutdown hook = Shutdown.onExit("vminfo-events-stop", () -> {
         stream.close();
         out().flush();
-      })) {
+      });
+      try {
         return await(printer);
       } finally {
+        hook.close();
         stream.close();
       }
     } catch (IllegalArgumentException e) {

@@ -51,16 +51,19 @@ public final class UsageTailCommand extends AgentCommand {
       return ExitCode.OK;
     }
     CountDownLatch stop = new CountDownLatch(1);
-    try (Shutdown hook = Shutdown.onExit("vminfo-usage-tail-stop", () -> {
+    Shutdown hook = Shutdown.onExit("vminfo-usage-tail-stop", () -> {
       stop.countDown();
       out().flush();
-    })) {
+    });
+    try {
       while (!out().checkError() && !(count > 0 && printed >= count)) {
         if (stop.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
           break;
         }
         print(usage.latest(), printedUpTo);
       }
+    } finally {
+      hook.close();
     }
     return ExitCode.OK;
   }

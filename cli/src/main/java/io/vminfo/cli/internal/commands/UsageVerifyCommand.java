@@ -49,8 +49,9 @@ public final class UsageVerifyCommand extends CommandBase {
       }
       AtomicLong read = new AtomicLong();
       UsageVerifier.Report r;
-      try (Progress bar = Progress.start(terminal().err(), "verify " + file.getFileName(),
-          Files.size(file), read::get, progress(progress))) {
+      Progress bar = Progress.start(terminal().err(), "verify " + file.getFileName(),
+          Files.size(file), read::get, progress(progress));
+      try {
         r = verifier.verify(file, read);
       } catch (NoSuchFileException e) {
         note("no such file: " + file);
@@ -60,6 +61,8 @@ public final class UsageVerifyCommand extends CommandBase {
         note(Cells.escape(String.valueOf(e.getMessage())));
         allOk = false;
         continue;
+      } finally {
+        bar.close();
       }
       report(r);
       allOk &= r.ok();

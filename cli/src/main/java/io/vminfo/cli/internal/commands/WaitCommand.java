@@ -73,7 +73,8 @@ public final class WaitCommand extends AgentCommand {
         .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     try (VminfoClient client = client()) {
       EventStream stream = client.events(options, waiter);
-      try (Shutdown hook = Shutdown.onExit("vminfo-wait-stop", stream::close)) {
+      Shutdown hook = Shutdown.onExit("vminfo-wait-stop", stream::close);
+      try {
         Optional<Vm> vm = waiter.done().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         out().println(vm.map(Vm::uuid).orElse(target) + ": " + waiter.describe());
         return ExitCode.OK;
@@ -88,6 +89,7 @@ public final class WaitCommand extends AgentCommand {
         }
         throw CliFailure.failed(String.valueOf(e.getCause()), e.getCause());
       } finally {
+        hook.close();
         stream.close();
       }
     }

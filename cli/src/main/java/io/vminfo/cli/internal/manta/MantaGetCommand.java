@@ -47,14 +47,17 @@ public final class MantaGetCommand extends MantaBase {
         }
         AtomicLong done = new AtomicLong();
         String name = path.substring(path.lastIndexOf('/') + 1);
-        try (Progress bar = Progress.start(terminal().err(), "get " + name, in.info().size(),
-            done::get, progress(progress))) {
+        Progress bar = Progress.start(terminal().err(), "get " + name, in.info().size(),
+            done::get, progress(progress));
+        try {
           if (output == null) {
             copy(in, out(), done);
             out().flush();
           } else {
             download(in, done);
           }
+        } finally {
+          bar.close();
         }
       }
       return ExitCode.OK;

@@ -48,7 +48,7 @@ public final class MantaInfoCommand extends MantaBase {
       if (json) {
         out().println(JsonText.pretty(o));
       } else {
-        o.fields().forEachRemaining(e -> {
+        o.properties().forEach(e -> {
           if (e.getValue().isObject()) {
             for (Map.Entry<String, String> m : new TreeMap<>(i.metadata()).entrySet()) {
               out().println(Cells.escape(m.getKey()) + ": " + Cells.escape(m.getValue()));

@@ -80,9 +80,12 @@ public final class MantaPutCommand extends MantaBase {
     }, size);
     PutOptions o = options;
     return withManta(manta -> {
-      try (Progress bar = Progress.start(terminal().err(), "put " + file.getFileName(), size,
-          sent::get, draw)) {
+      Progress bar = Progress.start(terminal().err(), "put " + file.getFileName(), size,
+          sent::get, draw);
+      try {
         manta.blocking().put(target, body, o);
+      } finally {
+        bar.close();
       }
       return ExitCode.OK;
     });

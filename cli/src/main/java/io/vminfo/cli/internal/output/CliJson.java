@@ -28,7 +28,7 @@ public final class CliJson {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
-  public static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+  public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private CliJson() {}
 

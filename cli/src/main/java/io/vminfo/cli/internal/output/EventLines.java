@@ -1,6 +1,5 @@
 package io.vminfo.cli.internal.output;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.Change;
@@ -101,10 +100,5 @@ public final class EventLines {
 
   public static String date(Instant instant) {
     return DATE.format(instant);
-  }
-
-  /** For callers that hold a raw JSON value. */
-  static String value(JsonNode v) {
-    return v == null ? "null" : JsonText.compact(v);
   }
 }

@@ -2,7 +2,6 @@ package io.vminfo.cli.internal.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -69,9 +68,7 @@ public final class JsonText {
       }
       sb.append('{');
       boolean first = true;
-      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> e = fields.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         if (!first) {
           sb.append(',');
         }

@@ -2,7 +2,6 @@ package io.vminfo.cli.internal.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,9 +94,7 @@ public final class StatusText {
     if (listeners.isObject()) {
       out.add("eventsListeners: (" + listeners.size() + " listeners)");
       if (full) {
-        Iterator<Map.Entry<String, JsonNode>> it = listeners.fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : listeners.properties()) {
           JsonNode l = e.getValue();
           out.add("  - " + Cells.escape(l.path("userAgent").asText("-"))
               + (l.has("remote") ? " from " + text(l, "remote") : ""));
@@ -132,9 +129,7 @@ public final class StatusText {
 
   /** Nested objects as indented {@code key: value} lines, arrays as {@code - item} lines. */
   static void tree(JsonNode node, String indent, List<String> out) {
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
       JsonNode v = e.getValue();
       if (v.isObject() && !v.isEmpty()) {
         out.add(indent + e.getKey());

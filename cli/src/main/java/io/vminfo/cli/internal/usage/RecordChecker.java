@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -87,9 +86,7 @@ public final class RecordChecker {
     if (o.isPresent()) {
       return o;
     }
-    Iterator<java.util.Map.Entry<String, JsonNode>> nics = record.path("network_usage").fields();
-    while (nics.hasNext()) {
-      java.util.Map.Entry<String, JsonNode> nic = nics.next();
+    for (java.util.Map.Entry<String, JsonNode> nic : record.path("network_usage").properties()) {
       o = order(nic.getValue(), NIC_ORDER, "network_usage." + nic.getKey() + ": ");
       if (o.isPresent()) {
         return o;

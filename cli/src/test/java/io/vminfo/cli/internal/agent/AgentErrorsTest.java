@@ -72,8 +72,8 @@ class AgentErrorsTest {
     assertThat(AgentAddress.resolve(Optional.of("10.1.1.1:80"), env))
         .isEqualTo(URI.create("http://10.1.1.1:80/"));
     for (String bad : new String[] {"https://x:1", "http://", "http://x:1/?q", "http://a b"}) {
-      CliFailure f = org.assertj.core.api.Assertions.catchThrowableOfType(
-          () -> AgentAddress.resolve(Optional.of(bad), none), CliFailure.class);
+      CliFailure f = org.assertj.core.api.Assertions.catchThrowableOfType(CliFailure.class,
+          () -> AgentAddress.resolve(Optional.of(bad), none));
       assertThat(f).as(bad).isNotNull();
       assertThat(f.exitCode()).isEqualTo(ExitCode.USAGE);
     }
