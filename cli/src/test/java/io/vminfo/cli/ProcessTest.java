@@ -34,6 +34,11 @@ class ProcessTest {
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     Cli(String... args) throws IOException {
+      this(true, args);
+    }
+
+    /** With {@code readOutput} false, stdout is closed at once: a reader that went away. */
+    Cli(boolean readOutput, String... args) throws IOException {
       List<String> cmd = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
@@ -43,7 +48,11 @@ class ProcessTest {
       pb.environment().remove("VMINFO_URL");
       process = pb.start();
       process.getOutputStream().close();
-      drain(process.getInputStream(), out, "cli-stdout");
+      if (readOutput) {
+        drain(process.getInputStream(), out, "cli-stdout");
+      } else {
+        process.getInputStream().close();
+      }
       drain(process.getErrorStream(), err, "cli-stderr");
     }
 
@@ -128,6 +137,18 @@ class ProcessTest {
       cli.interrupt();
       assertThat(cli.exit()).isIn(0, 130);
       assertThat(cli.err()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void eventsEndsQuietlyWhenItsReaderGoesAway() throws Exception {
+    try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()));
+        Cli cli = new Cli(false, "--url", agent.url(), "events")) {
+      agent.awaitSubscribers(1);
+      agent.apply(Vms.web().with(o -> o.put("quota", 30)));
+      assertThat(cli.exit()).isZero();
+      assertThat(cli.err()).isEmpty();
+      agent.awaitSubscribers(0);
     }
   }
 
