@@ -46,6 +46,17 @@ public final class AgentErrors {
     return CliFailure.failed(String.valueOf(e.getMessage()), e);
   }
 
+  /**
+   * Why an event stream never started: the agent cannot be reached (exit 3), or it refused the
+   * stream (exit 1, e.g. 503 when it has too many subscribers).
+   */
+  public static CliFailure streamFailure(Throwable cause, URI agent) {
+    CliFailure f = translate(cause, agent);
+    return isTransport(cause) ? f
+        : CliFailure.failed("the agent at " + agent + " refused the event stream: "
+            + f.getMessage(), cause);
+  }
+
   /** Whether {@code e} says the connection failed, rather than the agent answering badly. */
   public static boolean isTransport(Throwable e) {
     if (e instanceof VminfoTimeoutException) {

@@ -151,10 +151,7 @@ public final class FeedPrinter implements FeedListener {
       return;
     }
     if (!started) {
-      done.completeExceptionally(AgentErrors.isTransport(cause)
-          ? AgentErrors.translate(cause, agent)
-          : CliFailure.failed("the agent at " + agent + " refused the event stream: "
-              + AgentErrors.translate(cause, agent).getMessage(), cause));
+      done.completeExceptionally(AgentErrors.streamFailure(cause, agent));
       return;
     }
     if (!outage) {

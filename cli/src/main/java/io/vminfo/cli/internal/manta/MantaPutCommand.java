@@ -1,11 +1,11 @@
 package io.vminfo.cli.internal.manta;
 
 import io.vminfo.cli.internal.CliFailure;
+import io.vminfo.cli.internal.CountingInputStream;
 import io.vminfo.cli.internal.ExitCode;
 import io.vminfo.cli.internal.output.Progress;
 import io.vminfo.manta.MantaBody;
 import io.vminfo.manta.PutOptions;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,7 +73,7 @@ public final class MantaPutCommand extends MantaBase {
     MantaBody body = !draw ? MantaBody.ofFile(file) : MantaBody.ofStreams(() -> {
       sent.set(0);
       try {
-        return new Counting(Files.newInputStream(file), sent);
+        return new CountingInputStream(Files.newInputStream(file), sent);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -106,33 +106,5 @@ public final class MantaPutCommand extends MantaBase {
       }
     }
     return java.util.Base64.getEncoder().encodeToString(md.digest());
-  }
-
-  /** Counts the bytes read for the progress bar. */
-  private static final class Counting extends FilterInputStream {
-    private final AtomicLong count;
-
-    Counting(InputStream in, AtomicLong count) {
-      super(in);
-      this.count = count;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count.incrementAndGet();
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count.addAndGet(n);
-      }
-      return n;
-    }
   }
 }

@@ -2,10 +2,10 @@ package io.vminfo.cli.internal.usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.cli.internal.CountingInputStream;
 import io.vminfo.cli.internal.output.CliJson;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -77,7 +77,7 @@ public final class UsageVerifier {
     Optional<String> server = serverOf(file);
     State st = new State(hour, server);
     boolean gzip;
-    try (InputStream raw = new Counting(Files.newInputStream(file), progress);
+    try (InputStream raw = new CountingInputStream(Files.newInputStream(file), progress);
         BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16)) {
       buffered.mark(2);
       int b1 = buffered.read();
@@ -252,34 +252,6 @@ public final class UsageVerifier {
       if (firstBad == null) {
         firstBad = new BadLine(lines, reason, excerpt);
       }
-    }
-  }
-
-  /** Counts the bytes read from disk for the progress bar. */
-  private static final class Counting extends FilterInputStream {
-    private final AtomicLong count;
-
-    Counting(InputStream in, AtomicLong count) {
-      super(in);
-      this.count = count;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count.incrementAndGet();
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count.addAndGet(n);
-      }
-      return n;
     }
   }
 }

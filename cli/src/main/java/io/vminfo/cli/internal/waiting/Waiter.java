@@ -1,6 +1,5 @@
 package io.vminfo.cli.internal.waiting;
 
-import io.vminfo.cli.internal.CliFailure;
 import io.vminfo.cli.internal.agent.AgentErrors;
 import io.vminfo.core.FeedMessage;
 import io.vminfo.core.Vm;
@@ -98,10 +97,7 @@ public final class Waiter implements FeedListener {
   @Override
   public void onDisconnected(Throwable cause, Duration reconnectIn) {
     if (!started) {
-      done.completeExceptionally(AgentErrors.isTransport(cause)
-          ? AgentErrors.translate(cause, agent)
-          : CliFailure.failed("the agent at " + agent + " refused the event stream: "
-              + AgentErrors.translate(cause, agent).getMessage(), cause));
+      done.completeExceptionally(AgentErrors.streamFailure(cause, agent));
       return;
     }
     if (!outage) {
