@@ -51,8 +51,8 @@ public final class FeedPrinter implements FeedListener {
   private final URI agent;
   private final CompletableFuture<Integer> done = new CompletableFuture<>();
   private final Map<String, Vm> seen = new TreeMap<>();
+  private final Outages outages;
   private boolean started;
-  private boolean outage;
   private long printed;
 
   /**
@@ -70,6 +70,7 @@ public final class FeedPrinter implements FeedListener {
     this.resumingFrom = resumingFrom;
     this.maxEvents = maxEvents;
     this.agent = agent;
+    this.outages = new Outages(agent, note);
   }
 
   public CompletableFuture<Integer> done() {
@@ -105,7 +106,7 @@ public final class FeedPrinter implements FeedListener {
         + (ready.rev().isPresent() ? ready.rev().getAsLong() : "?") + "; " + missed.size()
         + " difference(s) from the new snapshot follow, marked as resync; events in between are"
         + " lost");
-    outage = false;
+    outages.over();
     if (showReady) {
       print(readyLine(ready));
     }
@@ -124,11 +125,10 @@ public final class FeedPrinter implements FeedListener {
       started = true;
       return;
     }
-    if (outage) {
+    if (outages.over()) {
       note.accept("reconnected to " + agent + "; resumed at rev "
           + (resumed.rev().isPresent() ? resumed.rev().getAsLong() : "?") + ", no events missed");
     }
-    outage = false;
   }
 
   @Override
@@ -150,15 +150,7 @@ public final class FeedPrinter implements FeedListener {
     if (done.isDone()) {
       return;
     }
-    if (!started) {
-      done.completeExceptionally(AgentErrors.streamFailure(cause, agent));
-      return;
-    }
-    if (!outage) {
-      outage = true;
-      note.accept("lost the connection to the agent at " + agent + " ("
-          + AgentErrors.reason(cause) + "); reconnecting");
-    }
+    outages.disconnected(started, cause).ifPresent(done::completeExceptionally);
   }
 
   private void printEvent(FeedMessage.Event e, boolean resync) {

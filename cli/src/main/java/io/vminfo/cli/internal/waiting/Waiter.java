@@ -1,6 +1,6 @@
 package io.vminfo.cli.internal.waiting;
 
-import io.vminfo.cli.internal.agent.AgentErrors;
+import io.vminfo.cli.internal.agent.Outages;
 import io.vminfo.core.FeedMessage;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEventType;
@@ -23,13 +23,12 @@ public final class Waiter implements FeedListener {
   private final String id;
   private final boolean byUuid;
   private final List<Condition> conditions;
-  private final URI agent;
   private final Consumer<String> note;
   private final CompletableFuture<Optional<Vm>> done = new CompletableFuture<>();
   private volatile String uuid;
   private volatile Optional<Vm> last = Optional.empty();
+  private final Outages outages;
   private volatile boolean started;
-  private boolean outage;
 
   public Waiter(String id, boolean byUuid, List<Condition> conditions, URI agent,
       Consumer<String> note) {
@@ -37,8 +36,8 @@ public final class Waiter implements FeedListener {
     this.byUuid = byUuid;
     this.uuid = byUuid ? id : null;
     this.conditions = List.copyOf(conditions);
-    this.agent = agent;
     this.note = note;
+    this.outages = new Outages(agent, note);
   }
 
   /** Completes with the VM (empty if it is gone) once every condition holds. */
@@ -62,7 +61,7 @@ public final class Waiter implements FeedListener {
           + " snapshot");
     }
     started = true;
-    outage = false;
+    outages.over();
     Optional<Vm> vm = Optional.empty();
     for (Vm v : ready.vms()) {
       if (isTarget(v.uuid(), v.zonename())) {
@@ -77,7 +76,7 @@ public final class Waiter implements FeedListener {
   @Override
   public void onResumed(FeedMessage.Resumed resumed) {
     started = true;
-    outage = false;
+    outages.over();
   }
 
   @Override
@@ -96,15 +95,7 @@ public final class Waiter implements FeedListener {
 
   @Override
   public void onDisconnected(Throwable cause, Duration reconnectIn) {
-    if (!started) {
-      done.completeExceptionally(AgentErrors.streamFailure(cause, agent));
-      return;
-    }
-    if (!outage) {
-      outage = true;
-      note.accept("lost the connection to the agent at " + agent + " ("
-          + AgentErrors.reason(cause) + "); reconnecting");
-    }
+    outages.disconnected(started, cause).ifPresent(done::completeExceptionally);
   }
 
   private boolean isTarget(String eventUuid, Optional<String> zonename) {
