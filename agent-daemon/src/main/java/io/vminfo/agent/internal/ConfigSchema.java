@@ -54,9 +54,12 @@ public final class ConfigSchema {
           "private key file; without it the key is taken from ssh-agent"),
       s("storage.manta.tls_insecure", Kind.BOOL, "false", false,
           "skip TLS certificate checks (env MANTA_TLS_INSECURE)"),
+      bounded("storage.manta.durability_level", Kind.INT, "2", false, 1, 9,
+          "copies Manta keeps of each usage file (durability-level header)"),
       s("storage.manta.path_template", Kind.STRING,
           "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log", false,
-          "remote object path of an hour's usage file"),
+          "object path of an hour's usage file (also under storage.local.dir); {login} is"
+              + " storage.manta.user, or \"local\" when unset"),
       bounded("feed.subscriber_buffer_events", Kind.INT, "10000", false, 1, 10_000_000,
           "events queued for one feed subscriber before it is cut off"),
       bounded("feed.subscriber_buffer_bytes", Kind.BYTES, "8MiB", false, 1024, 64 * GIB,
