@@ -100,7 +100,7 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Starts the agent: resolves its directories and server uuid, creates the backend, loads every
-   * VM (blocking), starts usage recording, then binds the HTTP API. On failure everything started
+   * VM (blocking), binds the HTTP API, then starts usage recording. On failure everything started
    * so far is stopped again and the exception says why.
    */
   public void start() throws IOException, InterruptedException {
@@ -141,7 +141,11 @@ public final class Agent implements AutoCloseable {
           .build();
       try {
         service.start();
-      } catch (IOException | InterruptedException | RuntimeException e) {
+      } catch (IOException e) {
+        // Host file errors do not always name the file: say which backend and root failed.
+        throw new IOException("initial load of backend " + backendName + " (host root "
+            + c.hostRoot() + ") failed: " + e.getMessage(), e);
+      } catch (InterruptedException | RuntimeException e) {
         throw e;
       } catch (TimeoutException e) {
         throw new IOException(e.getMessage(), e);
@@ -157,7 +161,6 @@ public final class Agent implements AutoCloseable {
       } catch (IllegalArgumentException e) {
         throw new IOException("usage recorder: " + e.getMessage(), e);
       }
-      usage.start();
       feeds = new FeedRegistry();
       metrics.bind(service, store, feeds, usage::counters);
       Instant startedAt = clock.instant();
@@ -172,6 +175,9 @@ public final class Agent implements AutoCloseable {
           () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
               () -> state == State.STOPPING || state == State.STOPPED),
           timers, clock, settings::get);
+      // Only once the port is ours: a start that fails earlier (port in use) leaves the spool
+      // alone instead of writing a last sample on the way out.
+      usage.start();
       if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
         log.warn("listening on {}, which is not loopback: the API has no authentication, so"
             + " anyone who can reach this address can read every VM", c.listenAddress());
