@@ -135,6 +135,25 @@ class ConfigTest {
   }
 
   @Test
+  void storageSettingsAreValidatedAtLoad() {
+    assertThat(AgentConfig.defaults().mantaDurabilityLevel()).isEqualTo(2);
+    assertThat(AgentConfig.load(List.of("--storage.manta.durability_level=3"), Map.of())
+        .mantaDurabilityLevel()).isEqualTo(3);
+    assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.manta.durability_level=10"),
+        Map.of())).hasMessageContaining("storage.manta.durability_level");
+    assertThatThrownBy(() -> AgentConfig.load(
+        List.of("--storage.manta.path_template=/{login}/stor/usage/{yyyy}/{MM}/{dd}/all.log"),
+        Map.of()))
+        .hasMessageContaining("storage.manta.path_template (flag --storage.manta.path-template)")
+        .hasMessageContaining("{HH}");
+    assertThatThrownBy(() -> AgentConfig.load(List.of(
+        "--storage.manta.path_template=/{login}/../usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log"),
+        Map.of())).hasMessageContaining("'..'");
+    assertThatThrownBy(() -> AgentConfig.load(List.of(), Map.of("MANTA_USER", "a/b")))
+        .hasMessageContaining("storage.manta.user (env MANTA_USER)");
+  }
+
+  @Test
   void builderValidatesLikeTheFile() {
     assertThatThrownBy(() -> AgentConfig.builder().set("listen.port", "-1"))
         .isInstanceOf(AgentConfigException.class);

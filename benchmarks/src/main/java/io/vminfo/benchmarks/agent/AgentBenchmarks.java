@@ -189,7 +189,7 @@ public final class AgentBenchmarks {
     }
   }
 
-  private static long statusRev(InetSocketAddress a) throws Exception {
+  static long statusRev(InetSocketAddress a) throws Exception {
     String body = get(a, "/status");
     int i = body.indexOf("\"rev\":");
     int j = i + 6;
@@ -234,7 +234,7 @@ public final class AgentBenchmarks {
     return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier cond, Duration max)
+  static void waitFor(java.util.function.BooleanSupplier cond, Duration max)
       throws Exception {
     long end = System.nanoTime() + max.toNanos();
     while (!cond.getAsBoolean()) {
@@ -245,7 +245,7 @@ public final class AgentBenchmarks {
     }
   }
 
-  private static int intArg(String[] args, String name, int dflt) {
+  static int intArg(String[] args, String name, int dflt) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals(name)) {
         return Integer.parseInt(args[i + 1]);
@@ -254,7 +254,7 @@ public final class AgentBenchmarks {
     return dflt;
   }
 
-  private static void print(String format, Object... args) {
+  static void print(String format, Object... args) {
     System.out.println(String.format(Locale.ROOT, format, args));
   }
 }
