@@ -137,7 +137,7 @@ public final class Agent implements AutoCloseable {
       service = VmInfoService.builder(backend.source(), store)
           .clock(clock)
           .reconcileInterval(c.reconcileInterval())
-          .observer(metrics.reloadObserver())
+          .observer(metrics.reloadObserver(backendName))
           .build();
       try {
         service.start();

@@ -110,8 +110,11 @@ class ExampleHostAgentTest {
       assertThat(u.get("upload").get("pendingFiles").asInt()).isPositive();
       assertThat(u.get("upload").get("target").textValue()).startsWith("local directory ");
       assertThat(spoolLogs()).isNotEmpty();
-      assertThat(text(agent, "/metrics")).containsPattern(
-          "vminfo_usage_records_written_total [1-9][0-9]*\\.0");
+      assertThat(text(agent, "/metrics"))
+          .containsPattern("vminfo_usage_records_written_total [1-9][0-9]*\\.0")
+          .containsPattern("vminfo_events_total\\{type=\"modify\"} (?:[2-9]|[1-9]\\d+)\\.0")
+          .contains("vminfo_reload_seconds_count{backend=\"smartos\",kind=\"partial\","
+              + "outcome=\"applied\"}");
     } finally {
       agent.stop();
     }

@@ -244,8 +244,10 @@ class RoutesTest {
     org.awaitility.Awaitility.await().until(() -> h.agent.store().get(TestVms.uuid(2))
         .orElseThrow().quota().getAsLong() == 10);
     String text = h.get("/metrics").text();
-    assertThat(text).contains("vminfo_reload_seconds_bucket{kind=\"partial\",outcome=\"applied\"");
-    assertThat(text).contains("vminfo_reload_seconds_count{kind=\"partial\",outcome=\"applied\"}");
+    assertThat(text).contains(
+        "vminfo_reload_seconds_bucket{backend=\"fake\",kind=\"partial\",outcome=\"applied\"");
+    assertThat(text).contains(
+        "vminfo_reload_seconds_count{backend=\"fake\",kind=\"partial\",outcome=\"applied\"}");
   }
 
   @Test
