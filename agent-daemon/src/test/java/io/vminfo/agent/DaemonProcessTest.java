@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.agent.testing.RawFeed;
 import io.vminfo.core.internal.Json;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,28 +38,10 @@ class DaemonProcessTest {
     Path config = dir.resolve("agent.json");
     Files.writeString(config, "{\"listen\":{\"port\":0},\"state_dir\":\"" + dir.resolve("state")
         + "\",\"log_level\":\"info\"}");
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), FakeDaemonMain.class.getName())
-        .redirectErrorStream(true);
-    pb.environment().put("VMINFO_CONFIG", config.toString());
-    Process p = pb.start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    List<String> all = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          lines.add(l);
-          all.add(l);
-        }
-      } catch (java.io.IOException e) {
-        // process ended
-      }
-    }, "daemon-stdout");
-    reader.start();
+    Daemon d = Daemon.start(FakeDaemonMain.class, List.of(), config);
+    Process p = d.process;
+    BlockingQueue<String> lines = d.lines;
+    List<String> all = d.all;
     java.time.Instant killedAt;
     try {
       int port = Integer.parseInt(awaitLine(lines, READY).group(1));
@@ -83,7 +66,7 @@ class DaemonProcessTest {
         assertThat(feed.http.sawLastChunk()).isTrue();
       }
       assertThat(p.exitValue()).isEqualTo(143); // terminated by SIGTERM, after the hooks ran
-      reader.join(10_000);
+      d.reader.join(10_000);
       assertThat(all).anyMatch(l -> l.contains("stopping (within 10000 ms)"));
       assertThat(all).anyMatch(l -> l.contains("\"msg\":\"stopped in"));
       assertFlushedSampleInSpool(killedAt);
@@ -130,30 +113,11 @@ class DaemonProcessTest {
     Path config = dir.resolve("empty.json");
     Files.writeString(config, "{}");
     Path state = dir.resolve("example-state");
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
-        "--config", config.toString(), "--backend=example", "--listen.port=0",
-        "--state_dir=" + state)
-        .redirectErrorStream(true);
-    pb.environment().remove("VMINFO_CONFIG");
-    Process p = pb.start();
-    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    List<String> all = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String l;
-        while ((l = r.readLine()) != null) {
-          lines.add(l);
-          all.add(l);
-        }
-      } catch (java.io.IOException e) {
-        // process ended
-      }
-    }, "daemon-stdout");
-    reader.start();
+    Daemon d = Daemon.start(AgentMain.class,
+        List.of("--backend=example", "--listen.port=0", "--state_dir=" + state), config);
+    Process p = d.process;
+    BlockingQueue<String> lines = d.lines;
+    List<String> all = d.all;
     try {
       int port = Integer.parseInt(awaitLine(lines, READY).group(1));
       try (io.vminfo.agent.testing.RawHttp c =
@@ -171,12 +135,49 @@ class DaemonProcessTest {
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
       assertThat(p.exitValue()).isEqualTo(143);
-      reader.join(10_000);
+      d.reader.join(10_000);
       assertThat(all).anyMatch(l -> l.contains("\"msg\":\"stopped in"));
       assertThat(all).noneMatch(l -> l.contains("\"level\":\"ERROR\""));
       assertFlushedSampleInSpool(state.resolve("spool"), killedAt, 5);
     } finally {
       p.destroyForcibly();
+    }
+  }
+
+  /** A daemon JVM with this test's classpath; its stdout lines collected as they come. */
+  private static final class Daemon {
+    final Process process;
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    final List<String> all = new CopyOnWriteArrayList<>();
+    final Thread reader;
+
+    private Daemon(Process process) {
+      this.process = process;
+      this.reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          String l;
+          while ((l = r.readLine()) != null) {
+            lines.add(l);
+            all.add(l);
+          }
+        } catch (java.io.IOException e) {
+          // process ended
+        }
+      }, "daemon-stdout");
+      reader.start();
+    }
+
+    /** Runs {@code main} with {@code args}; the config file is named by {@code VMINFO_CONFIG}. */
+    static Daemon start(Class<?> main, List<String> args, Path config) throws IOException {
+      List<String> cmd = new java.util.ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m",
+          "-cp", System.getProperty("java.class.path"), main.getName()));
+      cmd.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("VMINFO_CONFIG", config.toString());
+      return new Daemon(pb.start());
     }
   }
 

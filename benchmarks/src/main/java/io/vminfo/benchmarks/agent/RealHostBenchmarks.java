@@ -5,21 +5,14 @@ import static io.vminfo.benchmarks.agent.AgentBenchmarks.print;
 import static io.vminfo.benchmarks.agent.AgentBenchmarks.waitFor;
 
 import io.vminfo.benchmarks.sysevent.SmartOsTree;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -55,37 +48,9 @@ public final class RealHostBenchmarks {
     try {
       SmartOsTree tree = SmartOsTree.generate(dir.resolve("host"), vms);
       Path state = Files.createDirectories(dir.resolve("state"));
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      cmd.addAll(AgentBenchmarks.AGENT_JVM_FLAGS);
-      for (int i = 0; i + 1 < args.length; i++) {
-        if (args[i].equals("--agent-jvm-flag")) {
-          cmd.add(args[i + 1]); // extra flags for experiments (e.g. -Xlog:gc)
-        }
-      }
-      cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-      cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
-      cmd.add(RealHostAgent.class.getName());
-      cmd.add(tree.root.toString());
-      cmd.add(state.toString());
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-      pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/vminfod sets it
-      Process agent = pb.start();
-      try {
-        BufferedReader out = new BufferedReader(
-            new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
-        Writer in = new OutputStreamWriter(agent.getOutputStream(), StandardCharsets.UTF_8);
-        String first = out.readLine();
-        while (first != null && !first.startsWith("PORT ")) {
-          System.err.println("agent: " + first); // e.g. JVM messages of --agent-jvm-flag
-          first = out.readLine();
-        }
-        if (first == null) {
-          throw new IOException("agent did not start");
-        }
-        InetSocketAddress address =
-            new InetSocketAddress("127.0.0.1", Integer.parseInt(first.substring(5)));
+      try (AgentProcess agent = AgentProcess.start(args, RealHostAgent.class,
+          tree.root.toString(), state.toString())) {
+        InetSocketAddress address = agent.address;
         long pid = agent.pid();
         print("agent pid %d on %s, %d zones under %s", pid, address, vms, tree.root);
 
@@ -130,28 +95,11 @@ public final class RealHostBenchmarks {
                 .forEach(e -> print("  slowest first arrival: rev %d %s", e.getKey(),
                     LongSamples.ms(e.getValue())));
           }
-          long[] mem = AgentBenchmarks.rss(pid);
-          print("agent RSS with %d VMs and %d subscribers: %.1f MiB (peak %.1f MiB)", vms,
-              subscribers, mem[0] / 1048576.0, mem[1] / 1048576.0);
-
-          long before = AgentBenchmarks.cpuTicks(pid);
-          long t0 = System.nanoTime();
-          Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
-          long ticks = AgentBenchmarks.cpuTicks(pid) - before;
-          double wall = (System.nanoTime() - t0) / 1e9;
-          double cpuSeconds = ticks / 100.0; // USER_HZ
-          print("agent idle CPU over %.0f s with %d subscribers: %.2f s CPU = %.3f %% of one core",
-              wall, subscribers, cpuSeconds, 100 * cpuSeconds / wall);
-          long[] after = AgentBenchmarks.rss(pid);
-          print("agent RSS after idle: %.1f MiB (peak %.1f MiB); usage spool: %s", after[0]
-              / 1048576.0, after[1] / 1048576.0, spoolSummary(state.resolve("spool")));
+          agent.printRss("with " + vms + " VMs and " + subscribers + " subscribers");
+          agent.printIdleCpu(idleSeconds, subscribers);
+          agent.printRss("after idle");
+          print("usage spool: %s", spoolSummary(state.resolve("spool")));
         }
-        in.write("quit\n");
-        in.flush();
-        agent.waitFor(30, TimeUnit.SECONDS);
-      } finally {
-        agent.destroy();
-        agent.waitFor(30, TimeUnit.SECONDS);
       }
     } finally {
       deleteTree(dir);
