@@ -124,7 +124,8 @@ class ConfigTest {
     AgentConfig c = AgentConfig.load(List.of("--storage.target=manta"), Map.of(
         "MANTA_URL", "https://us-east.manta.example", "MANTA_USER", "ops",
         "MANTA_KEY_ID", "SHA256:abc", "MANTA_TLS_INSECURE", "1",
-        "VMINFO_STORAGE_MANTA_USER", "billing"));
+        "VMINFO_STORAGE_MANTA_USER", "billing", "MANTA_KEY_PATH", "/etc/opt/vminfo/id_rsa"));
+    assertThat(c.manta().keyPath()).contains(Path.of("/etc/opt/vminfo/id_rsa"));
     assertThat(c.storageTarget()).isEqualTo(AgentConfig.StorageTarget.MANTA);
     assertThat(c.manta().url()).contains("https://us-east.manta.example");
     assertThat(c.manta().user()).contains("billing"); // VMINFO_* over MANTA_*

@@ -40,6 +40,7 @@ public final class ConfigLoader {
       "storage.manta.subuser", "MANTA_SUBUSER",
       "storage.manta.role", "MANTA_ROLE",
       "storage.manta.key_id", "MANTA_KEY_ID",
+      "storage.manta.key_path", "MANTA_KEY_PATH",
       "storage.manta.tls_insecure", "MANTA_TLS_INSECURE");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder(

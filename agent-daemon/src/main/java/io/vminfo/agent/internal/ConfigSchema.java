@@ -51,7 +51,8 @@ public final class ConfigSchema {
       opt("storage.manta.key_id", Kind.STRING, false,
           "fingerprint of the signing key (env MANTA_KEY_ID)"),
       opt("storage.manta.key_path", Kind.PATH, false,
-          "private key file; without it the key is taken from ssh-agent"),
+          "private key file (env MANTA_KEY_PATH); without it the key is taken from ssh-agent,"
+              + " else from ~/.ssh by its fingerprint"),
       s("storage.manta.tls_insecure", Kind.BOOL, "false", false,
           "skip TLS certificate checks (env MANTA_TLS_INSECURE)"),
       bounded("storage.manta.durability_level", Kind.INT, "2", false, 1, 9,
