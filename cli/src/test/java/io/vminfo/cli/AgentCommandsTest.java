@@ -156,7 +156,7 @@ class AgentCommandsTest {
     assertThat(summary.exit()).as(summary.toString()).isZero();
     assertThat(summary.out()).startsWith("state: running (").contains("\nnumVms: 3 (rev ")
         .contains("\nbackend: fake\n").contains("\nserver: " + Vms.SERVER + " (datacenter test-dc)")
-        .contains("\nqueue\n  paused: false\n").contains("\nusage: not_configured");
+        .contains("\nqueue\n  paused: false\n").contains("\nusage: running");
     Result full = run("status", "-f");
     assertThat(full.out()).contains("\nfeed\n  subscribers: ").contains("\nusage\n  state: ");
     Result json = run("status", "-j");

@@ -4,6 +4,7 @@ import static io.vminfo.cli.testing.CliRunner.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.testing.CliRunner.Result;
 import io.vminfo.cli.testing.Golden;
 import io.vminfo.cli.testing.TestAgent;
@@ -105,12 +106,26 @@ class UsageTailTest {
   }
 
   @Test
-  void agentWithoutUsageRecorder() throws Exception {
-    try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()))) {
+  void tailsTheRecordsOfARealAgent() throws Exception {
+    try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web(), Vms.db()))) {
+      Result before = cli().agent(agent.url()).run("usage", "tail");
+      assertThat(before.exit()).as(before.toString()).isZero();
+      assertThat(before.out()).as("no sample yet").isEmpty();
+      // The agent's clock is at 10:00:00; the recorder samples at the next minute boundary.
+      agent.usageTime.advance(java.time.Duration.ofSeconds(61));
       Result r = cli().agent(agent.url()).run("usage", "tail");
-      assertThat(r.exit()).isEqualTo(1);
-      assertThat(r.err()).isEqualTo("vminfo: the agent at " + agent.uri()
-          + " has no usage records: usage recorder not configured\n");
+      assertThat(r.exit()).as(r.toString()).isZero();
+      List<String> lines = r.out().lines().toList();
+      assertThat(lines).hasSize(2);
+      for (String line : lines) {
+        com.fasterxml.jackson.databind.JsonNode rec =
+            CliJson.parse(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(rec.path("type").asText()).isEqualTo("usage");
+        assertThat(rec.path("timestamp").asText()).isEqualTo("2026-11-22T10:01:00.000Z");
+        assertThat(rec.path("server_uuid").asText()).isEqualTo(Vms.SERVER);
+      }
+      assertThat(lines).anySatisfy(l -> assertThat(l).contains(Vms.web().uuid()))
+          .anySatisfy(l -> assertThat(l).contains(Vms.db().uuid()));
     }
   }
 

@@ -9,6 +9,7 @@ import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.core.testing.ManualClock;
+import io.vminfo.core.testing.ManualScheduler;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,8 @@ import java.util.Map;
 public final class TestAgent implements AutoCloseable {
   public final FakeVmSource source = new FakeVmSource();
   public final ManualClock clock;
+  /** Drives the agent's usage recorder: nothing is sampled until a test advances it. */
+  public final ManualScheduler usageTime;
   private final Path stateDir;
   private Agent agent;
   private int port;
@@ -31,6 +34,7 @@ public final class TestAgent implements AutoCloseable {
   private TestAgent(Path stateDir, Instant start) {
     this.stateDir = stateDir;
     this.clock = new ManualClock(start);
+    this.usageTime = new ManualScheduler(clock);
   }
 
   public static TestAgent start(Path stateDir, List<Vm> vms) throws Exception {
@@ -54,6 +58,7 @@ public final class TestAgent implements AutoCloseable {
     Agent a = Agent.builder(config)
         .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE))
         .clock(clock)
+        .usageScheduler(usageTime)
         .env(Map.of())
         .build();
     a.start();
