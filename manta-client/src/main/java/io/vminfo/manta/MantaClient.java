@@ -697,7 +697,7 @@ public final class MantaClient implements AutoCloseable {
         HttpExchange[] exchange = new HttpExchange[1];
         pool.acquire().thenCompose(ch -> {
             exchange[0] = new HttpExchange(spec, sink, pool, config.requestTimeout().toMillis(),
-                    config.expectContinueTimeout().toMillis());
+                    config.expectContinueTimeout().toMillis(), config.expectContinueThreshold());
             exchange[0].start(ch);
             return exchange[0].<Object>result();
         }).whenComplete((r, e) -> {

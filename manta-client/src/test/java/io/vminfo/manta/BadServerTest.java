@@ -95,6 +95,26 @@ class BadServerTest {
     }
 
     @Test
+    void smallUploadsGoInOneRoundTripWithoutExpect() throws Exception {
+        String[] head = new String[1];
+        CompletableFuture<Integer> body;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                MantaClient c = client(server.getLocalPort())) {
+            body = serveOnce(server, (h, s) -> {
+                head[0] = h;
+                write(s, "HTTP/1.1 204 No Content\r\nComputed-MD5: XUFAKrxLKna5cZ2REBfFkg==\r\nEtag: e\r\n"
+                        + "x-request-id: r2\r\n\r\n");
+            });
+            MantaPutResult r = c.blocking().put("/alice/stor/small", MantaBody.ofBytes("hello".getBytes(StandardCharsets.UTF_8)),
+                    PutOptions.defaults());
+            assertThat(r.computedMd5()).isEqualTo("XUFAKrxLKna5cZ2REBfFkg==");
+        }
+        // The server read the head before answering; the body had followed it without waiting.
+        assertThat(head[0]).doesNotContainIgnoringCase("expect:").containsIgnoringCase("content-length: 5");
+        assertThat(body.get(10, TimeUnit.SECONDS)).as("body bytes after the head").isEqualTo(5);
+    }
+
+    @Test
     void hugeResponseHeadersAreRefused() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 MantaClient c = client(server.getLocalPort())) {
@@ -133,7 +153,8 @@ class BadServerTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 MantaClient c = MantaClient.create(MantaConfig.builder().url("http://127.0.0.1:" + server.getLocalPort())
                         .user("alice").signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh")))
-                        .retryPolicy(RetryPolicy.none()).expectContinueTimeout(Duration.ofMillis(100)).build())) {
+                        .retryPolicy(RetryPolicy.none()).expectContinueTimeout(Duration.ofMillis(100))
+                        .expectContinueThreshold(0).build())) {
             CompletableFuture<Integer> got = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept()) {
                     InputStream in = s.getInputStream();

@@ -44,6 +44,7 @@ public final class HttpExchange implements ResponseSink.Flow {
     private final ConnectionPool pool;
     private final long timeoutNanos;
     private final long expectContinueMillis;
+    private final long expectContinueThreshold;
     private final CompletableFuture<Response<Object>> result = new CompletableFuture<>();
 
     private ChannelHandlerContext ctx;
@@ -64,8 +65,9 @@ public final class HttpExchange implements ResponseSink.Flow {
     private boolean reading;
 
     public HttpExchange(RequestSpec spec, ResponseSink<?> sink, ConnectionPool pool, long timeoutMillis,
-            long expectContinueMillis) {
+            long expectContinueMillis, long expectContinueThreshold) {
         this.spec = spec;
+        this.expectContinueThreshold = expectContinueThreshold;
         this.sink = sink;
         this.pool = pool;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -114,11 +116,14 @@ public final class HttpExchange implements ResponseSink.Flow {
         for (Map.Entry<String, String> h : spec.headers().entrySet()) {
             req.headers().set(h.getKey(), h.getValue());
         }
-        boolean expect = src != null && spec.expectContinue() && src.length() != 0;
+        boolean expect = src != null && spec.expectContinue() && src.length() != 0
+                && (src.length() < 0 || src.length() >= expectContinueThreshold);
         if (expect) {
             req.headers().set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
         }
-        ctx.writeAndFlush(req).addListener(f -> {
+        // Without a wait for 100 Continue the head and the body leave in one flush.
+        io.netty.util.concurrent.Future<Void> sent = src != null && !expect ? ctx.write(req) : ctx.writeAndFlush(req);
+        sent.addListener(f -> {
             if (!f.isSuccess()) {
                 fail(closed("cannot send the request: " + f.cause().getMessage()));
             }
