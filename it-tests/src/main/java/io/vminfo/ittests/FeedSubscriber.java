@@ -36,6 +36,8 @@ public final class FeedSubscriber implements AutoCloseable {
   private final URI agent;
   private final String name;
   private final String query;
+  private final boolean recording;
+  private final List<String> lines = new ArrayList<>();
   private final Object lock = new Object();
   private final Map<String, JsonNode> vms = new TreeMap<>();
   private final List<String> violations = new ArrayList<>();
@@ -49,10 +51,11 @@ public final class FeedSubscriber implements AutoCloseable {
   private Socket socket;
   private Thread reader;
 
-  private FeedSubscriber(URI agent, String name, String query) {
+  private FeedSubscriber(URI agent, String name, String query, boolean recording) {
     this.agent = agent;
     this.name = name;
     this.query = query;
+    this.recording = recording;
   }
 
   /** Subscribes to {@code agent}'s feed; returns once the {@code ready} line is applied. */
@@ -67,14 +70,35 @@ public final class FeedSubscriber implements AutoCloseable {
    */
   public static FeedSubscriber open(URI agent, String name, String query, Duration timeout)
       throws IOException, InterruptedException {
+    return open(agent, name, query, false, timeout);
+  }
+
+  /**
+   * As {@link #open(URI, String, String, Duration)}, also keeping every raw line received (see
+   * {@link #lines()}); for tests that check the wire format of a short feed.
+   */
+  public static FeedSubscriber openRecording(URI agent, String name, String query,
+      Duration timeout) throws IOException, InterruptedException {
+    return open(agent, name, query, true, timeout);
+  }
+
+  private static FeedSubscriber open(URI agent, String name, String query, boolean recording,
+      Duration timeout) throws IOException, InterruptedException {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(name, "name");
     if (query.contains("since=") || query.contains("epoch=")) {
       throw new IllegalArgumentException("since/epoch are managed by the subscriber: " + query);
     }
-    FeedSubscriber s = new FeedSubscriber(agent, name, query);
+    FeedSubscriber s = new FeedSubscriber(agent, name, query, recording);
     s.connect("", timeout);
     return s;
+  }
+
+  /** Every raw line received so far (only when opened with {@link #openRecording}). */
+  public List<String> lines() {
+    synchronized (lock) {
+      return List.copyOf(lines);
+    }
   }
 
   // ------------------------------------------------------------------ state
@@ -207,8 +231,9 @@ public final class FeedSubscriber implements AutoCloseable {
 
   /** Resumes against another agent address (e.g. the same agent restarted on another port). */
   public FeedSubscriber movedTo(URI newAgent) {
-    FeedSubscriber moved = new FeedSubscriber(newAgent, name, query);
+    FeedSubscriber moved = new FeedSubscriber(newAgent, name, query, recording);
     synchronized (lock) {
+      moved.lines.addAll(lines);
       moved.vms.putAll(vms);
       moved.rev = rev;
       moved.epoch = epoch;
@@ -303,6 +328,9 @@ public final class FeedSubscriber implements AutoCloseable {
     }
     String type = j.path("type").asText("");
     synchronized (lock) {
+      if (recording) {
+        lines.add(line);
+      }
       try {
         switch (type) {
           case "ready" -> ready(j, first);

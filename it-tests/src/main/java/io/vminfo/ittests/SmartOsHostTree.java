@@ -392,8 +392,11 @@ public final class SmartOsHostTree {
     writeFile(indexFile(), index.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** zonecfg XML as SmartOS writes it (the attributes vmload reads). */
-  String zoneXml(ZoneSpec s) {
+  /**
+   * The zonecfg XML this tree writes for {@code s} (the attributes vmload reads), e.g. to derive
+   * broken or hostile variants for {@link #writeRaw}.
+   */
+  public String zoneXml(ZoneSpec s) {
     StringBuilder x = new StringBuilder(2048);
     x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .append("<!DOCTYPE zone PUBLIC \"-//Sun Microsystems Inc//DTD Zones//EN\" "
