@@ -337,7 +337,11 @@ public final class AgentProcess implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Waits for the "ready on" log line and a {@code /ping} answer (after {@link Builder#launch()});
+   * throws with the log tail when the process exits first or the timeout passes.
+   */
+  public void awaitReady(Duration timeout) throws IOException, InterruptedException {
     AgentLogLine ready;
     try {
       ready = awaitLog(l -> READY.matcher(l.message()).find(), timeout);
@@ -480,6 +484,16 @@ public final class AgentProcess implements AutoCloseable {
      * tail) when it exits first or is not ready within the start timeout.
      */
     public AgentProcess start() throws IOException, InterruptedException {
+      AgentProcess p = launch();
+      p.awaitReady(startTimeout);
+      return p;
+    }
+
+    /**
+     * Starts a new agent process and returns at once, before it is ready (e.g. to kill it while
+     * it recovers); {@link AgentProcess#awaitReady(Duration)} waits for it.
+     */
+    public AgentProcess launch() throws IOException {
       AgentDistribution d = distribution != null ? distribution : AgentDistribution.locate();
       Path file = writeConfig();
       Path logs = Files.createDirectories(workDir.resolve("logs"));
@@ -496,9 +510,7 @@ public final class AgentProcess implements AutoCloseable {
       }
       e.putAll(env);
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      AgentProcess p = new AgentProcess(pb.start(), n, logs.resolve("agent-" + n + ".log"));
-      p.awaitReady(startTimeout);
-      return p;
+      return new AgentProcess(pb.start(), n, logs.resolve("agent-" + n + ".log"));
     }
 
     /** How many processes this builder has started. */
