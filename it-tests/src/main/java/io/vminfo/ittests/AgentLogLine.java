@@ -25,7 +25,8 @@ public record AgentLogLine(Stream stream, String raw, Optional<JsonNode> json) {
     Objects.requireNonNull(json, "json");
   }
 
-  static AgentLogLine parse(Stream stream, String raw) {
+  /** Parses one output line; a line that is not a JSON object keeps only its raw text. */
+  public static AgentLogLine parse(Stream stream, String raw) {
     Optional<JsonNode> json = Optional.empty();
     if (raw.startsWith("{")) {
       try {
