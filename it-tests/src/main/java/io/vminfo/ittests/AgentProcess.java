@@ -307,11 +307,17 @@ public final class AgentProcess implements AutoCloseable {
 
   /** {@code GET <pathAndQuery>} (e.g. {@code "/vms?state=running"}), any status. */
   public Response get(String pathAndQuery) throws IOException, InterruptedException {
+    return get(pathAndQuery, HTTP_TIMEOUT);
+  }
+
+  /** {@code GET} with its own timeout (an {@link java.net.http.HttpTimeoutException} after it). */
+  public Response get(String pathAndQuery, Duration timeout)
+      throws IOException, InterruptedException {
     if (!pathAndQuery.startsWith("/")) {
       throw new IllegalArgumentException("path must start with /: " + pathAndQuery);
     }
     HttpRequest req = HttpRequest.newBuilder(uri().resolve(pathAndQuery))
-        .timeout(HTTP_TIMEOUT).GET().build();
+        .timeout(timeout).GET().build();
     HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), r.body(), r.headers().map());
   }
