@@ -63,6 +63,7 @@ public final class Agent implements AutoCloseable {
   private final BackendFactory backendFactory;
   private final Clock clock;
   private final Optional<ScheduledExecutorService> timerScheduler;
+  private final Optional<ScheduledExecutorService> usageScheduler;
   private final Map<String, String> env;
   private final Consumer<String> logLevel;
   private final AtomicReference<RuntimeSettings> settings;
@@ -87,6 +88,7 @@ public final class Agent implements AutoCloseable {
     this.backendFactory = b.backendFactory;
     this.clock = b.clock;
     this.timerScheduler = Optional.ofNullable(b.timerScheduler);
+    this.usageScheduler = Optional.ofNullable(b.usageScheduler);
     this.env = Map.copyOf(b.env);
     this.logLevel = b.logLevel;
     this.settings = new AtomicReference<>(RuntimeSettings.of(b.config));
@@ -98,7 +100,7 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Starts the agent: resolves its directories and server uuid, creates the backend, loads every
-   * VM (blocking), starts usage recording, then binds the HTTP API. On failure everything started
+   * VM (blocking), binds the HTTP API, then starts usage recording. On failure everything started
    * so far is stopped again and the exception says why.
    */
   public void start() throws IOException, InterruptedException {
@@ -135,21 +137,30 @@ public final class Agent implements AutoCloseable {
       service = VmInfoService.builder(backend.source(), store)
           .clock(clock)
           .reconcileInterval(c.reconcileInterval())
-          .observer(metrics.reloadObserver())
+          .observer(metrics.reloadObserver(backendName))
           .build();
       try {
         service.start();
-      } catch (IOException | InterruptedException | RuntimeException e) {
+      } catch (IOException e) {
+        // Host file errors do not always name the file: say which backend and root failed.
+        throw new IOException("initial load of backend " + backendName + " (host root "
+            + c.hostRoot() + ") failed: " + e.getMessage(), e);
+      } catch (InterruptedException | RuntimeException e) {
         throw e;
       } catch (TimeoutException e) {
         throw new IOException(e.getMessage(), e);
       } catch (Exception e) {
         throw new IOException("initial load of " + backendName + " failed: " + e, e);
       }
-      usage = UsageRecorders.create(new UsageRecorders.Context(
-          c, dirs.spoolDir(), dirs.archiveDir(), dirs.stateDir(), serverUuid, dc, store,
-          backend.usageProbe(), clock));
-      usage.start();
+      warnIfServerUuidsDiffer();
+      try {
+        usage = UsageRecorders.create(new UsageRecorders.Context(
+            c, dirs.spoolDir(), dirs.archiveDir(), dirs.stateDir(), serverUuid, dc, store,
+            backend.usageProbe(), clock, env, "vminfod/" + AgentMain.version(),
+            usageScheduler));
+      } catch (IllegalArgumentException e) {
+        throw new IOException("usage recorder: " + e.getMessage(), e);
+      }
       feeds = new FeedRegistry();
       metrics.bind(service, store, feeds, usage::counters);
       Instant startedAt = clock.instant();
@@ -164,6 +175,9 @@ public final class Agent implements AutoCloseable {
           () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
               () -> state == State.STOPPING || state == State.STOPPED),
           timers, clock, settings::get);
+      // Only once the port is ours: a start that fails earlier (port in use) leaves the spool
+      // alone instead of writing a last sample on the way out.
+      usage.start();
       if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
         log.warn("listening on {}, which is not loopback: the API has no authentication, so"
             + " anyone who can reach this address can read every VM", c.listenAddress());
@@ -295,6 +309,21 @@ public final class Agent implements AutoCloseable {
     return config;
   }
 
+  /**
+   * The VMs' {@code server_uuid} comes from the backend, the usage records' from the agent; both
+   * use the same host identity and fallback, so a difference means the host's identity changed
+   * (e.g. sysinfo rewritten) and deserves a loud line rather than silently split records.
+   */
+  private void warnIfServerUuidsDiffer() {
+    long other = store.list().stream()
+        .filter(vm -> vm.get("server_uuid").map(n -> !n.asText().equals(serverUuid)).orElse(false))
+        .count();
+    if (other > 0) {
+      log.warn("{} VM(s) have a server_uuid other than this agent's {}; usage records use {}",
+          other, serverUuid, serverUuid);
+    }
+  }
+
   private void requireStarted() {
     if (address == null) {
       throw new IllegalStateException("the agent has not started");
@@ -340,6 +369,7 @@ public final class Agent implements AutoCloseable {
     private BackendFactory backendFactory = new DefaultBackendFactory();
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService timerScheduler;
+    private ScheduledExecutorService usageScheduler;
     private Map<String, String> env = System.getenv();
     private Consumer<String> logLevel = level -> {};
 
@@ -371,7 +401,20 @@ public final class Agent implements AutoCloseable {
       return this;
     }
 
-    /** The environment for state directory fallbacks (default: the process environment). */
+    /**
+     * Runs the usage recorder's sampling and shipping on {@code scheduler} (owned by the caller;
+     * tests drive a manual one together with {@link #clock}). By default the recorder has its own
+     * two threads.
+     */
+    public Builder usageScheduler(ScheduledExecutorService scheduler) {
+      this.usageScheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * The environment for state directory fallbacks and for finding the Manta signing key
+     * ({@code SSH_AUTH_SOCK}, {@code HOME}); default: the process environment.
+     */
     public Builder env(Map<String, String> env) {
       this.env = Objects.requireNonNull(env, "env");
       return this;

@@ -154,6 +154,11 @@ public final class AgentConfig {
         (String) values.get("storage.manta.path_template"));
   }
 
+  /** Copies Manta keeps of each uploaded usage file (1..9). */
+  public int mantaDurabilityLevel() {
+    return (Integer) values.get("storage.manta.durability_level");
+  }
+
   public int feedSubscriberBufferEvents() {
     return (Integer) values.get("feed.subscriber_buffer_events");
   }

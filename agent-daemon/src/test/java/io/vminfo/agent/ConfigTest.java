@@ -124,7 +124,8 @@ class ConfigTest {
     AgentConfig c = AgentConfig.load(List.of("--storage.target=manta"), Map.of(
         "MANTA_URL", "https://us-east.manta.example", "MANTA_USER", "ops",
         "MANTA_KEY_ID", "SHA256:abc", "MANTA_TLS_INSECURE", "1",
-        "VMINFO_STORAGE_MANTA_USER", "billing"));
+        "VMINFO_STORAGE_MANTA_USER", "billing", "MANTA_KEY_PATH", "/etc/opt/vminfo/id_rsa"));
+    assertThat(c.manta().keyPath()).contains(Path.of("/etc/opt/vminfo/id_rsa"));
     assertThat(c.storageTarget()).isEqualTo(AgentConfig.StorageTarget.MANTA);
     assertThat(c.manta().url()).contains("https://us-east.manta.example");
     assertThat(c.manta().user()).contains("billing"); // VMINFO_* over MANTA_*
@@ -132,6 +133,25 @@ class ConfigTest {
     assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.target=manta"), Map.of(
         "MANTA_URL", "ftp://x", "MANTA_USER", "u", "MANTA_KEY_ID", "k")))
         .hasMessageContaining("not an http(s) URL");
+  }
+
+  @Test
+  void storageSettingsAreValidatedAtLoad() {
+    assertThat(AgentConfig.defaults().mantaDurabilityLevel()).isEqualTo(2);
+    assertThat(AgentConfig.load(List.of("--storage.manta.durability_level=3"), Map.of())
+        .mantaDurabilityLevel()).isEqualTo(3);
+    assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.manta.durability_level=10"),
+        Map.of())).hasMessageContaining("storage.manta.durability_level");
+    assertThatThrownBy(() -> AgentConfig.load(
+        List.of("--storage.manta.path_template=/{login}/stor/usage/{yyyy}/{MM}/{dd}/all.log"),
+        Map.of()))
+        .hasMessageContaining("storage.manta.path_template (flag --storage.manta.path-template)")
+        .hasMessageContaining("{HH}");
+    assertThatThrownBy(() -> AgentConfig.load(List.of(
+        "--storage.manta.path_template=/{login}/../usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log"),
+        Map.of())).hasMessageContaining("'..'");
+    assertThatThrownBy(() -> AgentConfig.load(List.of(), Map.of("MANTA_USER", "a/b")))
+        .hasMessageContaining("storage.manta.user (env MANTA_USER)");
   }
 
   @Test

@@ -67,17 +67,6 @@ class ShutdownTest {
   }
 
   @Test
-  void theDefaultBackendsAreNotWiredYetAndSayso() throws Exception {
-    Agent agent = Agent.builder(AgentConfig.builder()
-            .set("listen.port", "0").set("state_dir", state.toString())
-            .set("host_root", state.toString()).build())
-        .build();
-    assertThatThrownBy(agent::start)
-        .hasMessageContaining("no example backend in this build")
-        .hasMessageContaining("vminfo-sysevent");
-  }
-
-  @Test
   void aPortInUseIsAClearError() throws Exception {
     try (AgentHarness first = AgentHarness.start(state, TestVms.many(1))) {
       int port = first.address().getPort();

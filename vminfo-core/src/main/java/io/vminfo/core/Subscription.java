@@ -36,6 +36,7 @@ public final class Subscription implements AutoCloseable {
   private final int maxEvents;
   private final long maxBytes;
   private final Consumer<Subscription> onClose;
+  private final Consumer<Subscription> refill;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition nonEmpty = lock.newCondition();
@@ -47,6 +48,10 @@ public final class Subscription implements AutoCloseable {
   private Runnable onAvailable;
   private SubscriptionStart start;
   private long lastDeliveredRev;
+  /** Resumed with a backlog: events come from the store's history, not live offers. */
+  private volatile boolean catchingUp;
+  /** The last revision moved from the history (guarded by the store's write lock). */
+  private long catchUpCursor;
 
   Subscription(
       String id,
@@ -54,13 +59,15 @@ public final class Subscription implements AutoCloseable {
       Instant createdAt,
       int maxEvents,
       long maxBytes,
-      Consumer<Subscription> onClose) {
+      Consumer<Subscription> onClose,
+      Consumer<Subscription> refill) {
     this.id = id;
     this.request = request;
     this.createdAt = createdAt;
     this.maxEvents = maxEvents;
     this.maxBytes = maxBytes;
     this.onClose = onClose;
+    this.refill = refill;
   }
 
   /** The listener id (the {@code uuid} of the ready line). */
@@ -91,13 +98,20 @@ public final class Subscription implements AutoCloseable {
     }
   }
 
-  /** The next event, if one is queued. */
+  /** The next event, if one is queued (or, while catching up, still in the store's history). */
   public Optional<VmEvent> poll() {
-    lock.lock();
-    try {
-      return Optional.ofNullable(take());
-    } finally {
-      lock.unlock();
+    while (true) {
+      lock.lock();
+      try {
+        VmEvent e = take();
+        if (e != null || !catchingUp || state != State.OPEN) {
+          return Optional.ofNullable(e);
+        }
+      } finally {
+        lock.unlock();
+      }
+      // Refill outside our lock: the store takes its lock first, then ours.
+      refill.accept(this);
     }
   }
 
@@ -107,17 +121,23 @@ public final class Subscription implements AutoCloseable {
    */
   public Optional<VmEvent> poll(Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
-    lock.lock();
-    try {
-      while (queue.isEmpty() && state == State.OPEN) {
-        if (nanos <= 0) {
-          return Optional.empty();
+    while (true) {
+      lock.lock();
+      try {
+        while (queue.isEmpty() && state == State.OPEN && !catchingUp) {
+          if (nanos <= 0) {
+            return Optional.empty();
+          }
+          nanos = nonEmpty.awaitNanos(nanos);
         }
-        nanos = nonEmpty.awaitNanos(nanos);
+        VmEvent e = take();
+        if (e != null || !catchingUp || state != State.OPEN) {
+          return Optional.ofNullable(e);
+        }
+      } finally {
+        lock.unlock();
       }
-      return Optional.ofNullable(take());
-    } finally {
-      lock.unlock();
+      refill.accept(this);
     }
   }
 
@@ -126,17 +146,23 @@ public final class Subscription implements AutoCloseable {
     if (max < 1) {
       throw new IllegalArgumentException("max must be >= 1");
     }
-    lock.lock();
-    try {
-      List<VmEvent> out = new ArrayList<>(Math.min(max, queue.size()));
-      VmEvent e;
-      while (out.size() < max && (e = take()) != null) {
-        out.add(e);
+    List<VmEvent> out = new ArrayList<>(Math.min(max, 64));
+    while (out.size() < max) {
+      lock.lock();
+      try {
+        VmEvent e;
+        while (out.size() < max && (e = take()) != null) {
+          out.add(e);
+        }
+        if (out.size() >= max || !catchingUp || state != State.OPEN) {
+          return out;
+        }
+      } finally {
+        lock.unlock();
       }
-      return out;
-    } finally {
-      lock.unlock();
+      refill.accept(this);
     }
+    return out;
   }
 
   /**
@@ -203,7 +229,8 @@ public final class Subscription implements AutoCloseable {
    * longer open, including when this event pushed it past its bounds.
    */
   boolean offer(VmEvent event) {
-    if (!request.matches(event)) {
+    if (catchingUp || !request.matches(event)) {
+      // While catching up the event is read from the history later, in order.
       return state == State.OPEN;
     }
     Runnable notify;
@@ -231,6 +258,49 @@ public final class Subscription implements AutoCloseable {
       notify.run();
     }
     return state == State.OPEN;
+  }
+
+  boolean isCatchingUp() {
+    return catchingUp;
+  }
+
+  long catchUpCursor() {
+    return catchUpCursor;
+  }
+
+  /** Starts a resume: events after {@code since} will come from the history (store lock held). */
+  void beginCatchUp(long since) {
+    catchUpCursor = since;
+    catchingUp = true;
+  }
+
+  /** Queues one replayed event; the store bounds the batch (store lock held). */
+  void enqueueCatchUp(VmEvent event) {
+    Runnable notify;
+    lock.lock();
+    try {
+      if (state != State.OPEN) {
+        return;
+      }
+      boolean wasEmpty = queue.isEmpty();
+      queue.addLast(event);
+      queuedBytes += event.lineLength();
+      nonEmpty.signalAll();
+      notify = wasEmpty ? onAvailable : null;
+    } finally {
+      lock.unlock();
+    }
+    if (notify != null) {
+      notify.run();
+    }
+  }
+
+  /** Records how far the replay got; {@code live} switches to live offers (store lock held). */
+  void advanceCatchUp(long cursor, boolean live) {
+    catchUpCursor = cursor;
+    if (live) {
+      catchingUp = false;
+    }
   }
 
   /** Ends with a reason (store closing, or cut-off); idempotent. */

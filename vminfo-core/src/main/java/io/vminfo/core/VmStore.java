@@ -2,7 +2,6 @@ package io.vminfo.core;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -32,11 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class VmStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmStore.class);
+  /** Most history events a catching-up subscriber's refill looks at per call (filters skip many). */
+  private static final int REFILL_SCAN_LIMIT = 4096;
 
   private final Clock clock;
   private final String epoch;
-  private final int historyLimit;
-  private final long historyMaxBytes;
   private final int subscriberMaxEvents;
   private final long subscriberMaxBytes;
   private final DiffOptions diffOptions;
@@ -44,8 +43,7 @@ public final class VmStore implements AutoCloseable {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ConcurrentSkipListMap<String, Vm> byUuid = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<String, String> uuidByZonename = new ConcurrentHashMap<>();
-  private final ArrayDeque<VmEvent> history = new ArrayDeque<>();
-  private long historyBytes;
+  private final EventHistory history;
   private final CopyOnWriteArrayList<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<VmEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<VmEventType, AtomicLong> eventCounts = new EnumMap<>(VmEventType.class);
@@ -57,8 +55,7 @@ public final class VmStore implements AutoCloseable {
   private VmStore(Builder b) {
     this.clock = b.clock;
     this.epoch = b.epoch;
-    this.historyLimit = b.historyLimit;
-    this.historyMaxBytes = b.historyMaxBytes;
+    this.history = new EventHistory(b.historyLimit, b.historyMaxBytes);
     this.subscriberMaxEvents = b.subscriberMaxEvents;
     this.subscriberMaxBytes = b.subscriberMaxBytes;
     this.diffOptions = b.diffOptions;
@@ -218,24 +215,18 @@ public final class VmStore implements AutoCloseable {
           clock.instant(),
           subscriberMaxEvents,
           subscriberMaxBytes,
-          subscriptions::remove);
+          subscriptions::remove,
+          this::refill);
       Optional<String> resyncReason = Optional.empty();
       if (request.since().isPresent()) {
         resyncReason = resumeProblem(request);
         if (resyncReason.isEmpty()) {
+          // Replayed from the history in batches as the subscriber reads, so a backlog larger than
+          // its buffer (e.g. after a cut-off) still resumes without a snapshot.
           long since = request.since().getAsLong();
           sub.setStart(new SubscriptionStart.Resumed(since));
-          for (VmEvent e : history) {
-            if (e.rev() > since && !sub.offer(e)) {
-              // The backlog alone is bigger than a subscriber's buffer: a snapshot is smaller.
-              sub = new Subscription(
-                  sub.id(), request, clock.instant(), subscriberMaxEvents, subscriberMaxBytes,
-                  subscriptions::remove);
-              resyncReason = Optional.of(
-                  "the events since " + since + " exceed a subscriber's buffer");
-              break;
-            }
-          }
+          sub.beginCatchUp(since);
+          refillLocked(sub);
         }
       }
       if (request.since().isEmpty() || resyncReason.isPresent()) {
@@ -276,7 +267,7 @@ public final class VmStore implements AutoCloseable {
   public Stats stats() {
     writeLock.lock();
     try {
-      long oldest = history.isEmpty() ? revision : history.peekFirst().rev();
+      long oldest = history.isEmpty() ? revision : history.oldestRev();
       return new Stats(
           revision,
           byUuid.size(),
@@ -284,7 +275,7 @@ public final class VmStore implements AutoCloseable {
           eventCounts.get(VmEventType.MODIFY).get(),
           eventCounts.get(VmEventType.DELETE).get(),
           history.size(),
-          historyBytes,
+          history.bytes(),
           oldest,
           subscriptions.size(),
           cutOffs.get());
@@ -307,6 +298,53 @@ public final class VmStore implements AutoCloseable {
     }
   }
 
+  /** Called by a catching-up subscription whose queue ran dry (never under its own lock). */
+  private void refill(Subscription sub) {
+    writeLock.lock();
+    try {
+      refillLocked(sub);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /**
+   * Moves the next batch of a catching-up subscriber's events from the history into its queue, and
+   * switches it to live delivery once it reaches the current revision (under the write lock, so no
+   * event falls between the two). If the history no longer holds what it needs, it is cut off.
+   */
+  private void refillLocked(Subscription sub) {
+    if (!sub.isCatchingUp() || sub.state() != Subscription.State.OPEN) {
+      return;
+    }
+    long cursor = sub.catchUpCursor();
+    if (!history.holdsAfter(cursor, revision)) {
+      cutOffs.incrementAndGet();
+      sub.end(Subscription.State.CUT_OFF, "subscriber fell behind the history kept while catching"
+          + " up; resume with since=" + cursor + " (a resync)");
+      return;
+    }
+    int scanned = 0;
+    int queued = 0;
+    long queuedBytes = 0;
+    int maxQueued = Math.max(1, subscriberMaxEvents / 2);
+    long maxBytes = Math.max(1, subscriberMaxBytes / 2);
+    while (cursor < revision && scanned < REFILL_SCAN_LIMIT && queued < maxQueued) {
+      VmEvent e = history.at(cursor + 1);
+      if (queued > 0 && queuedBytes + e.lineLength() > maxBytes) {
+        break;
+      }
+      if (sub.request().matches(e)) {
+        sub.enqueueCatchUp(e);
+        queued++;
+        queuedBytes += e.lineLength();
+      }
+      cursor++;
+      scanned++;
+    }
+    sub.advanceCatchUp(cursor, cursor == revision);
+  }
+
   private Optional<String> resumeProblem(SubscribeRequest request) {
     long since = request.since().getAsLong();
     if (request.epoch().isEmpty()) {
@@ -318,8 +356,8 @@ public final class VmStore implements AutoCloseable {
     if (since > revision) {
       return Optional.of("revision " + since + " is ahead of the store (" + revision + ")");
     }
-    long oldestKept = history.isEmpty() ? revision + 1 : history.peekFirst().rev();
-    if (since + 1 < oldestKept) {
+    if (!history.holdsAfter(since, revision)) {
+      long oldestKept = history.oldestRev();
       return Optional.of("revision " + since + " is older than the history kept (from "
           + (oldestKept - 1) + ")");
     }
@@ -369,11 +407,7 @@ public final class VmStore implements AutoCloseable {
   private void publish(VmEvent event) {
     revision = event.rev();
     eventCounts.get(event.type()).incrementAndGet();
-    history.addLast(event);
-    historyBytes += event.lineLength();
-    while (history.size() > historyLimit || (historyBytes > historyMaxBytes && history.size() > 1)) {
-      historyBytes -= history.removeFirst().lineLength();
-    }
+    history.add(event);
     for (Subscription s : subscriptions) {
       if (!s.offer(event) && s.state() == Subscription.State.CUT_OFF) {
         cutOffs.incrementAndGet();

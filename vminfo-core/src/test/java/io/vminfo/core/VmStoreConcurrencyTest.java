@@ -26,10 +26,13 @@ class VmStoreConcurrencyTest {
   private static final int OPS_PER_WRITER = 2500;
   private static final int SUBSCRIBERS = 12;
   private static final int POOL = 150;
+  private static final java.util.concurrent.atomic.AtomicInteger totalCutOffs =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   @Test
   void everySubscriberReconstructsTheStoreExactly() throws Exception {
-    VmStore store = VmStore.builder().subscriberBuffer(1_000_000, 1L << 32).build();
+    // Small buffers: readers that fall behind are cut off and must resume from the history.
+    VmStore store = VmStore.builder().subscriberBuffer(64, 1L << 20).history(20_000, 1L << 30).build();
     ExecutorService threads = Executors.newCachedThreadPool();
     CountDownLatch go = new CountDownLatch(1);
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -73,6 +76,7 @@ class VmStoreConcurrencyTest {
         assertThat(reader.get(2, TimeUnit.MINUTES)).isEqualTo(expected);
       }
       assertThat(failures).isEmpty();
+      System.out.println("concurrency test: readers were cut off and resumed " + totalCutOffs.get() + " times");
       assertThat(store.stats().creates() + store.stats().modifies() + store.stats().deletes())
           .isEqualTo(store.revision());
     } finally {
@@ -101,11 +105,17 @@ class VmStoreConcurrencyTest {
     start.vms().forEach(vm -> state.put(vm.uuid(), vm));
     long last = start.rev();
     int resumes = 0;
+    int cutOffs = 0;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (true) {
       boolean writersDone = writers.stream().allMatch(Future::isDone);
       if (writersDone && last == store.revision()) {
         break;
+      }
+      if (sub.state() == Subscription.State.CUT_OFF) {
+        sub = store.subscribe(SubscribeRequest.all().resumingAfter(last, store.epoch()));
+        assertThat(sub.start()).isEqualTo(new SubscriptionStart.Resumed(last));
+        cutOffs++;
       }
       if (id % 2 == 0 && resumes < 5 && r.nextInt(500) == 0) {
         // Disconnect and resume from the last revision seen.
@@ -115,6 +125,14 @@ class VmStoreConcurrencyTest {
         resumes++;
       }
       // Short polls so the end of the writers is noticed promptly; the deadline catches a stall.
+      if (id % 4 == 3 && r.nextInt(200) == 0) {
+        Thread.onSpinWait();
+        // A slow reader: pauses (bounded) while writers run on, to get cut off for real.
+        long pauseUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+        while (System.nanoTime() < pauseUntil && !writers.stream().allMatch(Future::isDone)) {
+          Thread.onSpinWait();
+        }
+      }
       VmEvent e = sub.poll(Duration.ofMillis(20)).orElse(null);
       if (e == null) {
         if (System.nanoTime() > deadline) {
@@ -133,6 +151,7 @@ class VmStoreConcurrencyTest {
       }
     }
     sub.close();
+    totalCutOffs.addAndGet(cutOffs);
     // Modify events are only sent for non-empty diffs, so compare under diff semantics.
     Map<String, Vm> canonical = new HashMap<>();
     for (Map.Entry<String, Vm> entry : state.entrySet()) {

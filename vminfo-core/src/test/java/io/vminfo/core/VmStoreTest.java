@@ -120,18 +120,70 @@ class VmStoreTest {
   }
 
   @Test
-  void resumeWhoseBacklogExceedsTheBufferBecomesAResync() {
-    VmStore small = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(2, 1 << 20).build();
-    for (int i = 1; i <= 5; i++) {
+  void aBacklogLargerThanTheBufferIsReplayedFromHistoryAsTheSubscriberReads() {
+    VmStore small = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(4, 1 << 20).build();
+    for (int i = 1; i <= 50; i++) {
       small.put(TestVms.vm(i));
     }
-    Subscription sub = small.subscribe(SubscribeRequest.all().resumingAfter(1, "e1"));
-    assertThat(sub.start()).isInstanceOf(SubscriptionStart.Snapshot.class);
-    assertThat(((SubscriptionStart.Snapshot) sub.start()).resyncReason().orElseThrow())
-        .contains("exceed");
+    Subscription sub = small.subscribe(SubscribeRequest.all().resumingAfter(3, "e1"));
+    assertThat(sub.start()).isEqualTo(new SubscriptionStart.Resumed(3));
+    assertThat(sub.queuedEvents()).as("only a batch is queued").isLessThanOrEqualTo(2);
+    List<Long> revs = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      revs.add(sub.poll().orElseThrow().rev());
+    }
+    small.put(TestVms.vm(51));
+    small.put(TestVms.vm(52));
+    sub.drain(1000).forEach(e -> revs.add(e.rev()));
+    small.put(TestVms.vm(53));
+    sub.drain(1000).forEach(e -> revs.add(e.rev()));
+    assertThat(revs).containsExactlyElementsOf(
+        java.util.stream.LongStream.rangeClosed(4, 53).boxed().toList());
     assertThat(sub.state()).isEqualTo(Subscription.State.OPEN);
-    small.put(TestVms.vm(6));
-    assertThat(sub.poll()).get().extracting(VmEvent::rev).isEqualTo(6L);
+  }
+
+  @Test
+  void aSubscriberCutOffForFallingBehindResumesWithoutASnapshot() {
+    VmStore bounded = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(3, 1 << 20).build();
+    Subscription slow = bounded.subscribe(SubscribeRequest.all());
+    for (int i = 1; i <= 20; i++) {
+      bounded.put(TestVms.vm(i));
+    }
+    assertThat(slow.state()).isEqualTo(Subscription.State.CUT_OFF);
+    Subscription again = bounded.subscribe(SubscribeRequest.all().resumingAfter(0, "e1"));
+    assertThat(again.start()).isInstanceOf(SubscriptionStart.Resumed.class);
+    assertThat(again.drain(100)).extracting(VmEvent::rev).hasSize(20).startsWith(1L).endsWith(20L);
+  }
+
+  @Test
+  void aCatchingUpSubscriberThatFallsOutOfTheHistoryIsCutOff() {
+    VmStore small = VmStore.builder().clock(clock).epoch("e1").history(10, 1 << 20)
+        .subscriberBuffer(2, 1 << 20).build();
+    for (int i = 1; i <= 8; i++) {
+      small.put(TestVms.vm(i));
+    }
+    Subscription sub = small.subscribe(SubscribeRequest.all().resumingAfter(0, "e1"));
+    assertThat(sub.poll().orElseThrow().rev()).isEqualTo(1);
+    for (int i = 9; i <= 30; i++) {
+      small.put(TestVms.vm(i));
+    }
+    assertThat(sub.drain(100)).isEmpty();
+    assertThat(sub.state()).isEqualTo(Subscription.State.CUT_OFF);
+    assertThat(sub.endReason().orElseThrow()).contains("history");
+    assertThat(small.stats().subscribersCutOff()).isEqualTo(1);
+  }
+
+  @Test
+  void aFilteredCatchUpSkipsNonMatchingEvents() {
+    VmStore small = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(2, 1 << 20)
+        .history(30_000, 1L << 30).build();
+    for (int i = 1; i <= 10_000; i++) {
+      small.put(TestVms.vm(i % 5 == 0 ? 1 : i).with(o -> o.put("cpu_cap", 1)));
+      small.put(TestVms.vm(1));
+    }
+    Subscription sub = small.subscribe(SubscribeRequest.all()
+        .withUuids(Set.of(TestVms.uuid(7))).resumingAfter(0, "e1"));
+    assertThat(sub.drain(100)).extracting(VmEvent::uuid).containsOnly(TestVms.uuid(7)).hasSize(1);
   }
 
   @Test

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 
 /**
  * The agent's metrics, scraped in Prometheus text format at {@code /metrics}. Names (as scraped):
- * {@code vminfo_events_total{type}}, {@code vminfo_reload_seconds{kind,outcome}} (histogram),
+ * {@code vminfo_events_total{type}}, {@code vminfo_reload_seconds{backend,kind,outcome}} (histogram),
  * {@code vminfo_queue_depth}, {@code vminfo_vms}, {@code vminfo_vm_load_errors},
  * {@code vminfo_store_revision}, {@code vminfo_feed_subscribers},
  * {@code vminfo_feed_subscribers_cut_off_total}, {@code vminfo_http_requests_total{route,status}},
@@ -53,14 +53,17 @@ public final class AgentMetrics implements AutoCloseable {
     new FileDescriptorMetrics().bindTo(registry);
   }
 
-  /** Feeds the reload latency histogram; give it to the service before it starts. */
-  public ReloadObserver reloadObserver() {
+  /**
+   * Feeds the reload latency histogram of {@code backend} (e.g. {@code smartos}); give it to the
+   * service before it starts.
+   */
+  public ReloadObserver reloadObserver(String backend) {
     return (key, duration, outcome) -> {
       String kind = key.equals("reconcile") ? "reconcile" : "partial";
       String o = outcome.name().toLowerCase(Locale.ROOT);
       reloadTimers.computeIfAbsent(kind + "/" + o, k -> Timer.builder("vminfo.reload")
               .description("Time to reload and apply one queue task")
-              .tags("kind", kind, "outcome", o)
+              .tags("backend", backend, "kind", kind, "outcome", o)
               .publishPercentileHistogram()
               .minimumExpectedValue(Duration.ofMillis(1))
               .maximumExpectedValue(Duration.ofSeconds(60))

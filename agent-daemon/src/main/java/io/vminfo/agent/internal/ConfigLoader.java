@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vminfo.usage.RemotePathTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ public final class ConfigLoader {
       "storage.manta.subuser", "MANTA_SUBUSER",
       "storage.manta.role", "MANTA_ROLE",
       "storage.manta.key_id", "MANTA_KEY_ID",
+      "storage.manta.key_path", "MANTA_KEY_PATH",
       "storage.manta.tls_insecure", "MANTA_TLS_INSECURE");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder(
@@ -187,9 +189,20 @@ public final class ConfigLoader {
       }
     }
     String template = (String) values.get("storage.manta.path_template");
-    if (!template.startsWith("/") || template.contains("/../") || template.endsWith("/..")) {
+    try {
+      RemotePathTemplate.of(template, "local");
+    } catch (IllegalArgumentException e) {
       throw new Problem("storage.manta.path_template (" + sources.get("storage.manta.path_template")
-          + "): must be an absolute path without .. segments");
+          + "): " + e.getMessage());
+    }
+    String user = (String) values.get("storage.manta.user");
+    if (user != null) {
+      try {
+        RemotePathTemplate.of(template, user);
+      } catch (IllegalArgumentException e) {
+        throw new Problem("storage.manta.user (" + sources.get("storage.manta.user") + "): "
+            + e.getMessage());
+      }
     }
   }
 

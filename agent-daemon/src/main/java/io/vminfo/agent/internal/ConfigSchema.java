@@ -51,12 +51,16 @@ public final class ConfigSchema {
       opt("storage.manta.key_id", Kind.STRING, false,
           "fingerprint of the signing key (env MANTA_KEY_ID)"),
       opt("storage.manta.key_path", Kind.PATH, false,
-          "private key file; without it the key is taken from ssh-agent"),
+          "private key file (env MANTA_KEY_PATH); without it the key is taken from ssh-agent,"
+              + " else from ~/.ssh by its fingerprint"),
       s("storage.manta.tls_insecure", Kind.BOOL, "false", false,
           "skip TLS certificate checks (env MANTA_TLS_INSECURE)"),
+      bounded("storage.manta.durability_level", Kind.INT, "2", false, 1, 9,
+          "copies Manta keeps of each usage file (durability-level header)"),
       s("storage.manta.path_template", Kind.STRING,
           "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log", false,
-          "remote object path of an hour's usage file"),
+          "object path of an hour's usage file (also under storage.local.dir); {login} is"
+              + " storage.manta.user, or \"local\" when unset"),
       bounded("feed.subscriber_buffer_events", Kind.INT, "10000", false, 1, 10_000_000,
           "events queued for one feed subscriber before it is cut off"),
       bounded("feed.subscriber_buffer_bytes", Kind.BYTES, "8MiB", false, 1024, 64 * GIB,

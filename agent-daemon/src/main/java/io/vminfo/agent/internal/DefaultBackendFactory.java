@@ -3,13 +3,22 @@ package io.vminfo.agent.internal;
 import io.vminfo.agent.BackendContext;
 import io.vminfo.agent.BackendFactory;
 import io.vminfo.agent.HostBackend;
+import io.vminfo.sysevent.ExampleHost;
+import io.vminfo.sysevent.LibvirtSource;
+import io.vminfo.sysevent.LibvirtUsageProbe;
+import io.vminfo.sysevent.SmartOsSource;
+import io.vminfo.sysevent.SmartOsUsageProbe;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's own backends: SmartOS, libvirt, or the bundled example SmartOS host, chosen by
- * {@link BackendDetector}. They come from vminfo-sysevent.
+ * The agent's own backends from vminfo-sysevent: SmartOS, libvirt, or the bundled example SmartOS
+ * host (copied once to {@code <state_dir>/example-host}, see {@link ExampleHostCopy}), chosen by
+ * {@link BackendDetector}. Every backend gets the persisted server uuid as its fallback, so the
+ * VMs' {@code server_uuid} is the agent's whether or not the host can tell its own.
  */
 public final class DefaultBackendFactory implements BackendFactory {
   private static final Logger log = LoggerFactory.getLogger(DefaultBackendFactory.class);
@@ -18,21 +27,29 @@ public final class DefaultBackendFactory implements BackendFactory {
   public HostBackend create(BackendContext context) throws IOException {
     BackendDetector.Decision decision =
         BackendDetector.decide(context.config().backend(), context.hostRoot());
-    log.info("backend {}: {}", decision.kind().name().toLowerCase(java.util.Locale.ROOT),
-        decision.reason());
-    // ---------------------------------------------------------------------------------------
-    // PLUG-IN POINT (vminfo-sysevent, issue 6 phase 2): return the real backends here.
-    //   SMARTOS -> the SmartOS VmSource + UsageProbe over context.hostRoot()
-    //   LIBVIRT -> the libvirt VmSource + UsageProbe over context.hostRoot()
-    //   EXAMPLE -> copy the bundled tree once: ExampleHost.copyTo(context.stateDir()
-    //              .resolve("example-host")) (keep an existing copy, the user may have edited
-    //              it), then the SmartOS backend over that directory as host root.
-    // Until then there is no backend in this build, and the agent refuses to start rather than
-    // serve made-up VMs.
-    // ---------------------------------------------------------------------------------------
-    throw new IOException("no " + decision.kind().name().toLowerCase(java.util.Locale.ROOT)
-        + " backend in this build (" + decision.reason() + "): the host backends"
-        + " (vminfo-sysevent) are not wired into the agent yet; an embedding application can"
-        + " pass its own BackendFactory to Agent.builder(...).backendFactory(...)");
+    log.info("backend {}: {}", decision.kind().name().toLowerCase(Locale.ROOT), decision.reason());
+    String fallbackUuid = ServerIdentity.persisted(context.stateDir());
+    switch (decision.kind()) {
+      case SMARTOS:
+        return smartOs(context.hostRoot(), fallbackUuid);
+      case LIBVIRT:
+        return new HostBackend(
+            LibvirtSource.builder(fallbackUuid).hostRoot(context.hostRoot()).build(),
+            LibvirtUsageProbe.builder().hostRoot(context.hostRoot()).build());
+      case EXAMPLE:
+        Path root = ExampleHostCopy.ensure(context.stateDir());
+        log.info("example host in {}: edit {} (zone states, polled every few seconds) or a zone's"
+            + " XML in {} and watch GET /events", root, root.resolve(ExampleHost.ZONE_STATES),
+            root.resolve("etc/zones"));
+        return smartOs(root, fallbackUuid);
+      default:
+        throw new IllegalStateException("unknown backend " + decision.kind());
+    }
+  }
+
+  private static HostBackend smartOs(Path root, String fallbackUuid) throws IOException {
+    return new HostBackend(
+        SmartOsSource.builder(fallbackUuid).hostRoot(root).build(),
+        SmartOsUsageProbe.builder().hostRoot(root).build());
   }
 }

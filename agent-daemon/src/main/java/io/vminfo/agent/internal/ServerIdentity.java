@@ -33,6 +33,14 @@ public final class ServerIdentity {
     if (fromBackend.isPresent()) {
       return fromBackend.get().toLowerCase(Locale.ROOT);
     }
+    return persisted(stateDir);
+  }
+
+  /**
+   * The persisted uuid, generated on first use. Backends get it as their fallback, so the VMs'
+   * {@code server_uuid} and the usage records' agree when the host cannot tell its own.
+   */
+  public static String persisted(Path stateDir) throws IOException {
     Path file = stateDir.resolve(FILE);
     try (InputStream in = Files.newInputStream(file)) {
       String text = new String(in.readNBytes(128), StandardCharsets.US_ASCII).strip()

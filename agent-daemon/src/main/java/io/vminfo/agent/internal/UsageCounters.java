@@ -1,6 +1,6 @@
 package io.vminfo.agent.internal;
 
-/** What the usage recorder reports to metrics; all zero until it is wired in. */
+/** What the usage recorder reports to metrics: totals since start, and the spool's size now. */
 public record UsageCounters(
     long recordsWritten,
     long uploadsSucceeded,

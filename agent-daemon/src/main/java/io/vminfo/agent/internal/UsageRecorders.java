@@ -3,12 +3,28 @@ package io.vminfo.agent.internal;
 import io.vminfo.agent.AgentConfig;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.VmStore;
+import io.vminfo.usage.LocalDirectoryStore;
+import io.vminfo.usage.ObjectStore;
+import io.vminfo.usage.RemotePathTemplate;
+import io.vminfo.usage.UsageService;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Chooses the usage recorder the agent runs. */
+/**
+ * Builds the agent's usage recorder (usage-recorder's {@link UsageService}) from the configuration:
+ * the spool, the interval, grace and cap, and the object store sealed files go to, a
+ * {@link LocalDirectoryStore} under {@code storage.local.dir} or Manta ({@link MantaObjectStore}).
+ */
 public final class UsageRecorders {
+  private static final Logger log = LoggerFactory.getLogger(UsageRecorders.class);
+  /** The {@code {login}} of the object path when no Manta user is configured. */
+  static final String LOCAL_LOGIN = "local";
+
   private UsageRecorders() {}
 
   /** Everything a recorder needs from the agent. */
@@ -21,17 +37,54 @@ public final class UsageRecorders {
       Optional<String> datacenterName,
       VmStore store,
       UsageProbe probe,
-      Clock clock) {}
+      Clock clock,
+      Map<String, String> env,
+      String userAgent,
+      Optional<ScheduledExecutorService> scheduler) {}
 
-  public static UsageRecorderPort create(Context context) {
-    // ---------------------------------------------------------------------------------------
-    // PLUG-IN POINT (usage-recorder, issue 6 phase 2): build the recorder here from `context`
-    // (sampler every config.usageInterval() over store.list() + probe, hourly writer into
-    // spoolDir, sealer after config.usageGrace(), uploader to a LocalDirectoryStore(archiveDir)
-    // or, for config.storageTarget() == MANTA, the Manta ObjectStore adapter built from
-    // config.manta()), wrapped in a UsageRecorderPort adapter. Until then the agent runs without
-    // usage recording and says so in /status, /usage (503) and the log.
-    // ---------------------------------------------------------------------------------------
-    return new NoUsageRecorder();
+  /**
+   * The recorder, not started yet. Settings the recorder or Manta's client refuse are an
+   * {@link IllegalArgumentException} naming the key.
+   */
+  public static UsageRecorderPort create(Context c) {
+    AgentConfig config = c.config();
+    AgentConfig.MantaSettings manta = config.manta();
+    String login = manta.user().orElse(LOCAL_LOGIN);
+    RemotePathTemplate paths = RemotePathTemplate.of(manta.pathTemplate(), login);
+    ObjectStore objectStore;
+    AutoCloseable resource;
+    Runnable onStart;
+    if (config.storageTarget() == AgentConfig.StorageTarget.MANTA) {
+      MantaObjectStore m = MantaObjectStore.create(manta, config.mantaDurabilityLevel(), c.env(),
+          c.userAgent());
+      objectStore = m;
+      resource = m;
+      onStart = m::connect;
+    } else {
+      objectStore = new LocalDirectoryStore(c.archiveDir());
+      resource = () -> {};
+      onStart = () -> {};
+    }
+    UsageServicePort.Meters meters = new UsageServicePort.Meters();
+    UsageService.Builder b = UsageService.builder()
+        .store(c.store())
+        .probe(c.probe())
+        .spoolDir(c.spoolDir())
+        .serverUuid(c.serverUuid())
+        .objectStore(objectStore)
+        .remotePath(paths)
+        .clock(c.clock())
+        .interval(config.usageInterval())
+        .grace(config.usageGrace())
+        .spoolCapBytes(config.usageSpoolCapBytes())
+        .listener(meters);
+    c.datacenterName().ifPresent(b::datacenterName);
+    c.scheduler().ifPresent(b::scheduler);
+    UsageService service = b.build();
+    log.info("usage: a sample every {} into {}; sealed files go to {} as {}",
+        Units.format(config.usageInterval()), c.spoolDir(), objectStore.describe(),
+        paths.template().replace("{login}", login));
+    return new UsageServicePort(service, meters, c.spoolDir(), objectStore.describe(),
+        paths.template().replace("{login}", login), config.usageInterval(), onStart, resource);
   }
 }

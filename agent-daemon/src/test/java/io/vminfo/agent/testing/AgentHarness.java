@@ -33,6 +33,13 @@ public final class AgentHarness implements AutoCloseable {
   public static AgentHarness start(
       FakeVmSource source, Path stateDir, Consumer<AgentConfig.Builder> tweak,
       ScheduledExecutorService timers) throws Exception {
+    return start(source, stateDir, tweak, timers, b -> {});
+  }
+
+  /** As above; {@code agentTweak} adjusts the agent builder (e.g. a manual usage scheduler). */
+  public static AgentHarness start(
+      FakeVmSource source, Path stateDir, Consumer<AgentConfig.Builder> tweak,
+      ScheduledExecutorService timers, Consumer<Agent.Builder> agentTweak) throws Exception {
     AgentConfig.Builder cb = AgentConfig.builder()
         .set("listen.port", "0")
         .set("state_dir", stateDir.toString())
@@ -48,6 +55,7 @@ public final class AgentHarness implements AutoCloseable {
         ab.clock(manual.clock());
       }
     }
+    agentTweak.accept(ab);
     Agent agent = ab.build();
     agent.start();
     return new AgentHarness(source, agent);

@@ -2,8 +2,6 @@ package io.vminfo.benchmarks.agent;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The agent-daemon measurements of docs/benchmarks.md. Starts the real agent
@@ -55,32 +52,11 @@ public final class AgentBenchmarks {
     int connections = intArg(args, "--connections", 32);
     int changesPerSecond = intArg(args, "--changes-per-second", 20);
 
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(AGENT_JVM_FLAGS);
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals("--agent-jvm-flag")) {
-        cmd.add(args[i + 1]); // extra flags for experiments (e.g. -Xlog:gc)
-      }
-    }
-    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(BenchAgent.class.getName());
-    cmd.add(Integer.toString(vms));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-    pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/vminfod sets it
-    Process agent = pb.start();
-    try {
-      BufferedReader out = new BufferedReader(
-          new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
-      Writer in = new OutputStreamWriter(agent.getOutputStream(), StandardCharsets.UTF_8);
-      String first = out.readLine();
-      if (first == null || !first.startsWith("PORT ")) {
-        throw new IOException("agent did not start: " + first);
-      }
-      int port = Integer.parseInt(first.substring(5));
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    try (AgentProcess agent = AgentProcess.start(args, BenchAgent.class,
+        Integer.toString(vms))) {
+      BufferedReader out = agent.out;
+      Writer in = agent.in;
+      InetSocketAddress address = agent.address;
       long pid = agent.pid();
       print("machine: %d cores, %s %s, Java %s; agent pid %d with MALLOC_ARENA_MAX=2 %s",
           Runtime.getRuntime()
@@ -154,29 +130,12 @@ public final class AgentBenchmarks {
             LongSamples.ms(lat.max()), changesPerSecond);
 
         // 4. RSS with the VMs and the subscribers
-        long[] mem = rss(pid);
-        print("agent RSS with %d VMs and %d subscribers: %.1f MiB (peak %.1f MiB)", vms,
-            subscribers, mem[0] / 1048576.0, mem[1] / 1048576.0);
+        agent.printRss("with " + vms + " VMs and " + subscribers + " subscribers");
 
         // 5. idle CPU
-        long before = cpuTicks(pid);
-        long t0 = System.nanoTime();
-        Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
-        long ticks = cpuTicks(pid) - before;
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double cpuSeconds = ticks / 100.0; // USER_HZ
-        print("agent idle CPU over %.0f s with %d subscribers: %.2f s CPU = %.3f %% of one core",
-            wall, subscribers, cpuSeconds, 100 * cpuSeconds / wall);
-        long[] memAfter = rss(pid);
-        print("agent RSS after idle: %.1f MiB (peak %.1f MiB)", memAfter[0] / 1048576.0,
-            memAfter[1] / 1048576.0);
+        agent.printIdleCpu(idleSeconds, subscribers);
+        agent.printRss("after idle");
       }
-      in.write("quit\n");
-      in.flush();
-      agent.waitFor(30, TimeUnit.SECONDS);
-    } finally {
-      agent.destroy();
-      agent.waitFor(30, TimeUnit.SECONDS);
     }
   }
 
@@ -189,7 +148,7 @@ public final class AgentBenchmarks {
     }
   }
 
-  private static long statusRev(InetSocketAddress a) throws Exception {
+  static long statusRev(InetSocketAddress a) throws Exception {
     String body = get(a, "/status");
     int i = body.indexOf("\"rev\":");
     int j = i + 6;
@@ -234,7 +193,7 @@ public final class AgentBenchmarks {
     return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier cond, Duration max)
+  static void waitFor(java.util.function.BooleanSupplier cond, Duration max)
       throws Exception {
     long end = System.nanoTime() + max.toNanos();
     while (!cond.getAsBoolean()) {
@@ -245,7 +204,7 @@ public final class AgentBenchmarks {
     }
   }
 
-  private static int intArg(String[] args, String name, int dflt) {
+  static int intArg(String[] args, String name, int dflt) {
     for (int i = 0; i + 1 < args.length; i++) {
       if (args[i].equals(name)) {
         return Integer.parseInt(args[i + 1]);
@@ -254,7 +213,7 @@ public final class AgentBenchmarks {
     return dflt;
   }
 
-  private static void print(String format, Object... args) {
+  static void print(String format, Object... args) {
     System.out.println(String.format(Locale.ROOT, format, args));
   }
 }

@@ -10,19 +10,22 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
-/** Generates a SmartOS host tree with N realistic zones (XML, index, config JSON, sysinfo). */
-final class SmartOsTree {
-  static final String SERVER_UUID = "44454c4c-4800-1057-8058-c4c04f4a5a31";
+/**
+ * Generates a SmartOS host tree with N realistic zones (XML, index, config JSON, sysinfo). Public
+ * for the agent benchmarks, which run the whole agent on such a tree.
+ */
+public final class SmartOsTree {
+  public static final String SERVER_UUID = "44454c4c-4800-1057-8058-c4c04f4a5a31";
 
-  final Path root;
-  final List<String> zones;
+  public final Path root;
+  public final List<String> zones;
 
   private SmartOsTree(Path root, List<String> zones) {
     this.root = root;
     this.zones = List.copyOf(zones);
   }
 
-  static SmartOsTree generate(Path root, int count) throws IOException {
+  public static SmartOsTree generate(Path root, int count) throws IOException {
     Path etc = Files.createDirectories(root.resolve("etc/zones"));
     Files.createDirectories(root.resolve("tmp"));
     Files.writeString(root.resolve("tmp/.sysinfo.json"),
@@ -45,7 +48,7 @@ final class SmartOsTree {
   }
 
   /** Rewrites zone {@code i}'s XML with a new alias the zonecfg way (temp file, rename over). */
-  void renameOver(int i, String alias) throws IOException {
+  public void renameOver(int i, String alias) throws IOException {
     Path target = root.resolve("etc/zones/" + zones.get(i) + ".xml");
     Path tmp = target.resolveSibling(zones.get(i) + ".xml.tmp");
     Files.writeString(tmp, xml(zones.get(i), i, alias));
@@ -53,13 +56,13 @@ final class SmartOsTree {
   }
 
   /** Writes the XML to a temp file only (the rename is timed separately). */
-  Path prepare(int i, String alias) throws IOException {
+  public Path prepare(int i, String alias) throws IOException {
     Path tmp = root.resolve("etc/zones/" + zones.get(i) + ".xml.tmp");
     Files.writeString(tmp, xml(zones.get(i), i, alias));
     return tmp;
   }
 
-  Path xmlPath(int i) {
+  public Path xmlPath(int i) {
     return root.resolve("etc/zones/" + zones.get(i) + ".xml");
   }
 

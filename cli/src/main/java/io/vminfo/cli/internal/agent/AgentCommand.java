@@ -1,0 +1,41 @@
+package io.vminfo.cli.internal.agent;
+
+import io.vminfo.cli.internal.CommandBase;
+import io.vminfo.cli.internal.VersionProvider;
+import io.vminfo.core.client.VminfoClient;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A command that talks to the agent over HTTP. */
+public abstract class AgentCommand extends CommandBase {
+  /** A call to the agent. */
+  @FunctionalInterface
+  protected interface Call<T> {
+    T run(VminfoClient client) throws IOException, InterruptedException;
+  }
+
+  protected URI agentUri() {
+    return AgentAddress.resolve(Optional.ofNullable(root().url()), terminal());
+  }
+
+  /** A client of the agent; the caller closes it. */
+  protected VminfoClient client() {
+    return VminfoClient.builder(agentUri())
+        .connectTimeout(Duration.ofSeconds(5))
+        .requestTimeout(root().requestTimeout())
+        .userAgent("vminfo-cli/" + VersionProvider.version())
+        .build();
+  }
+
+  /** Runs one call with a fresh client; failures become one line and an exit code. */
+  protected <T> T call(Call<T> call) throws InterruptedException {
+    URI uri = agentUri();
+    try (VminfoClient client = client()) {
+      return call.run(client);
+    } catch (IOException | RuntimeException e) {
+      throw AgentErrors.translate(e, uri);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.vminfo.cli.internal.output;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+
+/**
+ * The CLI's JSON reader: files and answers it reads are untrusted, so nesting, string and number
+ * lengths are bounded and trailing garbage is an error.
+ */
+public final class CliJson {
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(256)
+          .maxStringLength(64 * 1024 * 1024)
+          .maxNumberLength(1000)
+          .build())
+      .build();
+
+  /** Thread-safe once built; never reconfigured. */
+  public static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private CliJson() {}
+
+  /** Parses one JSON document; the message of a failure names line and column. */
+  public static JsonNode parse(byte[] utf8) throws JsonProcessingException {
+    try {
+      JsonNode node = MAPPER.readTree(utf8);
+      if (node == null || node.isMissingNode()) {
+        throw new JsonProcessingException("no JSON value (empty input)") {
+          private static final long serialVersionUID = 1L;
+        };
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IllegalStateException("reading from memory cannot fail", e);
+    }
+  }
+
+  /** A short description of a parse failure, without echoing the (possibly huge) input. */
+  public static String describe(JsonProcessingException e) {
+    String where = e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    return e.getOriginalMessage() + where;
+  }
+}
