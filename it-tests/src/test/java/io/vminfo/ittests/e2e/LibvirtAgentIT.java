@@ -3,19 +3,13 @@ package io.vminfo.ittests.e2e;
 import static io.vminfo.ittests.e2e.E2e.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.ittests.AgentProcess;
 import io.vminfo.ittests.FeedSubscriber;
 import io.vminfo.ittests.LibvirtHost;
+import io.vminfo.ittests.libvirt.LibvirtTesting;
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,13 +42,7 @@ class LibvirtAgentIT {
 
   @BeforeAll
   static void startLibvirt() {
-    assumeTrue(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
-    try {
-      host = LibvirtHost.start();
-    } catch (IOException e) {
-      assumeTrue(false, "SKIPPED libvirt integration tests: libvirtd could not be started: "
-          + e.getMessage());
-    }
+    host = LibvirtTesting.startOrSkip();
   }
 
   @AfterAll
@@ -152,7 +140,7 @@ class LibvirtAgentIT {
         > n0.path("sent_bytes").asLong()).orElseThrow();
     // and what the host sends into the tap shows up as received by the guest
     JsonNode received = await().atMost(WAIT).until(() -> {
-      sendTo(dev);
+      LibvirtTesting.sendTo(dev);
       return usageOf(agent, uuid);
     }, r -> r.isPresent() && r.get().path("network_usage").path(mac).path("received_bytes")
         .asLong() > n0.path("received_bytes").asLong()).orElseThrow();
@@ -347,7 +335,7 @@ class LibvirtAgentIT {
     assertThat(vm.path("uuid").asText()).isEqualTo(info.get("UUID"));
     assertThat(vm.path("zonename").asText()).isEqualTo(info.get("Name"));
     assertThat(vm.path("alias").asText()).isEqualTo(info.get("Name"));
-    assertThat(virshState(vm.path("zone_state").asText())).isEqualTo(info.get("State"));
+    assertThat(LibvirtTesting.virshState(vm.path("zone_state").asText())).isEqualTo(info.get("State"));
     assertThat(vm.path("vcpus").asLong()).isEqualTo(Long.parseLong(info.get("CPU(s)")));
     assertThat(info.get("Max memory")).isEqualTo(vm.path("max_physical_memory").asLong() * 1024 + " KiB");
     assertThat(vm.path("autoboot").asBoolean()).isEqualTo(info.get("Autostart").equals("enable"));
@@ -358,33 +346,5 @@ class LibvirtAgentIT {
       assertThat(vm.path("zoneid").asLong()).isEqualTo(Long.parseLong(id));
     }
     assertThat(vm.path("brand").asText()).isEqualTo("qemu");
-  }
-
-  static String virshState(String raw) {
-    return switch (raw) {
-      case "shutoff" -> "shut off";
-      case "shutdown" -> "in shutdown";
-      case "blocked" -> "idle";
-      case "nostate" -> "no state";
-      default -> raw;
-    };
-  }
-
-  /** Link-local multicast out of the host side of the guest's tap: the guest receives it. */
-  static void sendTo(String dev) {
-    try (DatagramSocket socket = new DatagramSocket()) {
-      NetworkInterface nif = NetworkInterface.getByName(dev);
-      if (nif == null) {
-        return;
-      }
-      InetAddress allNodes = Inet6Address.getByAddress(null,
-          InetAddress.getByName("ff02::1").getAddress(), nif);
-      byte[] payload = new byte[512];
-      for (int i = 0; i < 5; i++) {
-        socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(allNodes, 9)));
-      }
-    } catch (IOException e) {
-      // no IPv6 on the tap: the await times out and says so
-    }
   }
 }
