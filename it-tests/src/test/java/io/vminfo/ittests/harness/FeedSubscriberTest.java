@@ -45,11 +45,11 @@ class FeedSubscriberTest {
       s.resume(T);
       assertThat(requests.poll(10, TimeUnit.SECONDS))
           .startsWith("GET /events?heartbeat=5&since=8&epoch=E1 HTTP/1.1");
-      assertThat(s.awaitRev(9, T)).isTrue();
-      assertThat(s.vms()).containsOnlyKeys("a");
+      assertThat(s.awaitDisconnected(T)).isTrue();
+      assertThat(s.rev()).isEqualTo(10);
+      assertThat(s.vms()).containsOnlyKeys("a", "zz"); // b deleted; zz taken as it came
       assertThat(s.sessions()).isEqualTo(2);
       assertThat(s.resyncs()).isZero();
-      assertThat(s.awaitDisconnected(T)).isTrue();
       assertThat(s.violations()).hasSize(2).last().asString().contains("modify of unknown VM zz");
       assertThat(s.lines()).hasSize(7);
     }
