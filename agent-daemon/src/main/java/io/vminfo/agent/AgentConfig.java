@@ -131,6 +131,16 @@ public final class AgentConfig {
     return (Duration) values.get("usage.grace");
   }
 
+  /** {@code testing.usage_clock_rate}: 1 unless a test accelerates the usage recorder's time. */
+  public int usageClockRate() {
+    return (Integer) values.get("testing.usage_clock_rate");
+  }
+
+  /** {@code testing.usage_clock_origin}: where accelerated usage time equals real time. */
+  public Optional<java.time.Instant> usageClockOrigin() {
+    return Optional.ofNullable((java.time.Instant) values.get("testing.usage_clock_origin"));
+  }
+
   public long usageSpoolCapBytes() {
     return (Long) values.get("usage.spool_cap");
   }

@@ -160,6 +160,50 @@ public final class LibvirtHost implements AutoCloseable {
     domains.remove(name);
   }
 
+  /** The namespace of vminfo's domain metadata (what the libvirt backend reads). */
+  public static final String VMINFO_METADATA_NS = "https://vminfo.io/xmlns/vm/1";
+
+  /**
+   * Replaces the guest's vminfo metadata in its persistent definition ({@code virsh metadata
+   * --config}): simple fields ({@code owner_uuid}, {@code billing_id}, {@code image_uuid},
+   * {@code package_name}, ...) and {@code customer_metadata} entries.
+   */
+  public void setVminfoMetadata(String name, Map<String, String> fields,
+      Map<String, String> customerMetadata) throws IOException {
+    StringBuilder x = new StringBuilder("<vm>");
+    for (Map.Entry<String, String> f : new java.util.TreeMap<>(fields).entrySet()) {
+      if (!f.getKey().matches("[a-z_]+")) {
+        throw new IllegalArgumentException("not a metadata field name: " + f.getKey());
+      }
+      x.append('<').append(f.getKey()).append('>').append(escape(f.getValue()))
+          .append("</").append(f.getKey()).append('>');
+    }
+    x.append("<customer_metadata>");
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(customerMetadata).entrySet()) {
+      x.append("<entry key=\"").append(escape(e.getKey())).append("\">")
+          .append(escape(e.getValue())).append("</entry>");
+    }
+    x.append("</customer_metadata></vm>");
+    virsh("metadata", name, "--uri", VMINFO_METADATA_NS, "--key", "vminfo", "--set", x.toString(),
+        "--config");
+  }
+
+  /** {@code virsh list --all --name}: every domain, running or not. */
+  public List<String> listAllNames() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String line : virsh("list", "--all", "--name").split("\n")) {
+      if (!line.isBlank()) {
+        out.add(line.trim());
+      }
+    }
+    return out;
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+
   /** {@code virsh dominfo}: "State" -> "running", "Id" -> "3", ... */
   public Map<String, String> dominfo(String name) throws IOException {
     Map<String, String> out = new LinkedHashMap<>();

@@ -38,6 +38,12 @@ public final class ConfigSchema {
           "usage sampling period"),
       bounded("usage.grace", Kind.DURATION, "5m", false, 0, MS_DAY,
           "how long after the end of an hour its usage file stays open"),
+      bounded("testing.usage_clock_rate", Kind.INT, "1", false, 1, 1_000_000,
+          "TESTING ONLY: the usage recorder's clock and timers run this many times faster than"
+              + " real time (hours of sampling, sealing and upload in seconds); 1 in production"),
+      opt("testing.usage_clock_origin", Kind.INSTANT, false,
+          "TESTING ONLY: where the accelerated usage clock equals real time (default: agent"
+              + " start); restarts with the same origin share one simulated timeline"),
       bounded("usage.spool_cap", Kind.BYTES, "1GiB", false, 1L << 20, 1024 * GIB,
           "maximum bytes of usage files kept locally"),
       choice("storage.target", "local", false, List.of("local", "manta"),

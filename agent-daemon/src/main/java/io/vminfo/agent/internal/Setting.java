@@ -31,7 +31,9 @@ public record Setting(
     DURATION,
     BYTES,
     PATH,
-    CHOICE
+    CHOICE,
+    /** An ISO-8601 instant such as {@code 2026-01-01T00:00:00Z}. */
+    INSTANT
   }
 
   public Setting {
@@ -93,6 +95,14 @@ public record Setting(
           yield Path.of(t).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
           throw new IllegalArgumentException("\"" + text + "\" is not a path: " + e.getReason());
+        }
+      }
+      case INSTANT -> {
+        try {
+          yield java.time.Instant.parse(t);
+        } catch (java.time.format.DateTimeParseException e) {
+          throw new IllegalArgumentException("\"" + text + "\" is not an ISO-8601 instant"
+              + " (e.g. 2026-01-01T00:00:00Z)");
         }
       }
       case CHOICE -> {

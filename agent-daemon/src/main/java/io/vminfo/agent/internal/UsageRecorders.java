@@ -80,6 +80,21 @@ public final class UsageRecorders {
         .listener(meters);
     c.datacenterName().ifPresent(b::datacenterName);
     c.scheduler().ifPresent(b::scheduler);
+    if (config.usageClockRate() > 1) {
+      // Test-only (testing.usage_clock_rate): the recorder's clock and timers run faster, so a
+      // test sees hours of sampling, sealing and upload in seconds of a real agent process.
+      AcceleratedUsageTime time = new AcceleratedUsageTime(config.usageClockRate(),
+          config.usageClockOrigin().orElseGet(c.clock()::instant));
+      java.util.concurrent.ScheduledThreadPoolExecutor timers = time.scheduler();
+      b.clock(time.clock()).scheduler(timers);
+      AutoCloseable store = resource;
+      resource = () -> {
+        timers.shutdownNow();
+        store.close();
+      };
+      log.warn("TESTING: usage time runs {} (testing.usage_clock_rate); never in production",
+          time);
+    }
     UsageService service = b.build();
     log.info("usage: a sample every {} into {}; sealed files go to {} as {}",
         Units.format(config.usageInterval()), c.spoolDir(), objectStore.describe(),

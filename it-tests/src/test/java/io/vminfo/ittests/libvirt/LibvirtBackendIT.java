@@ -2,7 +2,6 @@ package io.vminfo.ittests.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEvent;
@@ -13,13 +12,6 @@ import io.vminfo.core.VmUsage;
 import io.vminfo.ittests.LibvirtHost;
 import io.vminfo.sysevent.LibvirtSource;
 import io.vminfo.sysevent.LibvirtUsageProbe;
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,13 +42,7 @@ class LibvirtBackendIT {
 
   @BeforeAll
   static void startLibvirt() {
-    assumeTrue(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
-    try {
-      host = LibvirtHost.start();
-    } catch (IOException e) {
-      assumeTrue(false, "SKIPPED libvirt integration tests: libvirtd could not be started: "
-          + e.getMessage());
-    }
+    host = LibvirtTesting.startOrSkip();
   }
 
   @AfterAll
@@ -159,7 +145,7 @@ class LibvirtBackendIT {
   static void agreesWithDominfo(Vm vm, Map<String, String> info) {
     assertThat(vm.uuid()).isEqualTo(info.get("UUID"));
     assertThat(vm.zonename()).contains(info.get("Name"));
-    assertThat(virshState(vm.zoneState().orElseThrow())).isEqualTo(info.get("State"));
+    assertThat(LibvirtTesting.virshState(vm.zoneState().orElseThrow())).isEqualTo(info.get("State"));
     assertThat(vm.vcpus()).hasValue(Long.parseLong(info.get("CPU(s)")));
     assertThat(info.get("Max memory")).isEqualTo(vm.maxPhysicalMemory().getAsLong() * 1024 + " KiB");
     assertThat(vm.get("autoboot").orElseThrow().asBoolean())
@@ -170,17 +156,6 @@ class LibvirtBackendIT {
     } else {
       assertThat(vm.zoneid()).hasValue(Long.parseLong(id));
     }
-  }
-
-  /** libvirt's state names as virsh prints them. */
-  static String virshState(String raw) {
-    return switch (raw) {
-      case "shutoff" -> "shut off";
-      case "shutdown" -> "in shutdown";
-      case "blocked" -> "idle";
-      case "nostate" -> "no state";
-      default -> raw;
-    };
   }
 
   void nicCountersGrowAndAgreeWithDomifstat(Vm vm, String name, String dev) throws Exception {
@@ -195,7 +170,7 @@ class LibvirtBackendIT {
 
     // Traffic into the guest: link-local multicast out of the host side of its tap.
     await().atMost(WAIT).until(() -> {
-      sendTo(dev);
+      LibvirtTesting.sendTo(dev);
       return probe.sample(vm).nics().get(mac).receivedBytes().getAsLong()
           > before.receivedBytes().getAsLong();
     });
@@ -207,23 +182,6 @@ class LibvirtBackendIT {
     assertThat(stat.get("tx_bytes")).isBetween(a.sentBytes().getAsLong(), c.sentBytes().getAsLong());
     assertThat(c.counterStart()).isEqualTo(before.counterStart());
     assertThat(c.counterStart()).isEqualTo(first.cpu().get().counterStart());
-  }
-
-  static void sendTo(String dev) {
-    try (DatagramSocket socket = new DatagramSocket()) {
-      NetworkInterface nif = NetworkInterface.getByName(dev);
-      if (nif == null) {
-        return;
-      }
-      InetAddress allNodes = Inet6Address.getByAddress(null,
-          InetAddress.getByName("ff02::1").getAddress(), nif);
-      byte[] payload = new byte[512];
-      for (int i = 0; i < 5; i++) {
-        socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(allNodes, 9)));
-      }
-    } catch (IOException e) {
-      // no IPv6 on the tap: the guest's own boot traffic (DHCP) still moves the counters
-    }
   }
 
   Vm awaitVm(String uuid, java.util.function.Predicate<Vm> condition) {

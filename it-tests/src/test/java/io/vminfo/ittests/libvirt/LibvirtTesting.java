@@ -1,0 +1,58 @@
+package io.vminfo.ittests.libvirt;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vminfo.ittests.LibvirtHost;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+
+/** What the libvirt integration tests share: starting the host (or skipping), virsh's names. */
+public final class LibvirtTesting {
+  private LibvirtTesting() {}
+
+  /** Starts (or attaches to) libvirtd; the calling test class is skipped, with the reason, when it cannot. */
+  public static LibvirtHost startOrSkip() {
+    assumeTrue(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
+    try {
+      return LibvirtHost.start();
+    } catch (IOException e) {
+      assumeTrue(false, "SKIPPED libvirt integration tests: libvirtd could not be started: "
+          + e.getMessage());
+      throw new IllegalStateException("unreachable");
+    }
+  }
+
+  /** libvirt's raw state names as {@code virsh dominfo} prints them. */
+  public static String virshState(String raw) {
+    return switch (raw) {
+      case "shutoff" -> "shut off";
+      case "shutdown" -> "in shutdown";
+      case "blocked" -> "idle";
+      case "nostate" -> "no state";
+      default -> raw;
+    };
+  }
+
+  /** Link-local multicast out of the host side of a guest's tap: the guest receives it. */
+  public static void sendTo(String dev) {
+    try (DatagramSocket socket = new DatagramSocket()) {
+      NetworkInterface nif = NetworkInterface.getByName(dev);
+      if (nif == null) {
+        return;
+      }
+      InetAddress allNodes = Inet6Address.getByAddress(null,
+          InetAddress.getByName("ff02::1").getAddress(), nif);
+      byte[] payload = new byte[512];
+      for (int i = 0; i < 5; i++) {
+        socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(allNodes, 9)));
+      }
+    } catch (IOException e) {
+      // no IPv6 on the tap: the guest's own boot traffic (DHCP) still moves the counters
+    }
+  }
+}
