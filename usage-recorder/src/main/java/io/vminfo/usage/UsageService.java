@@ -76,6 +76,10 @@ public final class UsageService implements AutoCloseable {
   private ScheduledFuture<?> sampleFuture;
   private ScheduledFuture<?> shipFuture;
   private Instant shipAt;
+  // Requests made while a round runs are folded into the round's successor: on a shared pool a
+  // second round would only block on the shipper's lock and take a thread the sampler needs.
+  private boolean shipping;
+  private Instant shipRequestedDuringRound;
   private volatile boolean running;
   private boolean started;
 
@@ -233,6 +237,12 @@ public final class UsageService implements AutoCloseable {
       if (!running) {
         return;
       }
+      if (shipping) {
+        if (shipRequestedDuringRound == null || at.isBefore(shipRequestedDuringRound)) {
+          shipRequestedDuringRound = at;
+        }
+        return;
+      }
       if (shipFuture != null && !shipFuture.isDone() && shipAt != null && !shipAt.isAfter(at)) {
         return;
       }
@@ -252,6 +262,7 @@ public final class UsageService implements AutoCloseable {
       if (!running) {
         return;
       }
+      shipping = true;
     }
     Instant next;
     try {
@@ -259,6 +270,13 @@ public final class UsageService implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("usage shipping round failed", e);
       next = clock.instant().plus(config.interval);
+    }
+    synchronized (lock) {
+      shipping = false;
+      if (shipRequestedDuringRound != null && shipRequestedDuringRound.isBefore(next)) {
+        next = shipRequestedDuringRound;
+      }
+      shipRequestedDuringRound = null;
     }
     scheduleShip(next);
   }

@@ -299,6 +299,53 @@ class UsageServiceTest {
   }
 
   @Test
+  void onASharedSchedulerSamplesGoOnWhileAnUploadHangs() throws Exception {
+    // One pool for sampling and shipping (what a caller-supplied scheduler means): samples taken
+    // while an upload hangs must not queue more ship rounds that would block on the running one.
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    CountDownLatch uploading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ObjectStore hanging = (file, path, md5) -> {
+      uploading.countDown();
+      try {
+        if (!release.await(30, TimeUnit.SECONDS)) {
+          throw ObjectStoreException.retryable("test upload was never released", null);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw ObjectStoreException.retryable("interrupted", e);
+      }
+      return h.objects.put(file, path, md5);
+    };
+    h.start(b -> b.objectStore(hanging));
+    ExecutorService drivers = Executors.newFixedThreadPool(2);
+    try {
+      // This driver runs the round that seals hour 10 and hangs in its upload.
+      var shipping = drivers.submit(() -> h.advanceTo("2026-11-22T11:02:30Z"));
+      assertThat(uploading.await(10, TimeUnit.SECONDS)).as("upload started").isTrue();
+      // Meanwhile ten more minutes of samples, on another thread of the same scheduler.
+      var sampling = drivers.submit(() -> h.advance(Duration.ofMinutes(10)));
+      sampling.get(10, TimeUnit.SECONDS);
+      assertThat(h.status().lastSample()).contains(Instant.parse("2026-11-22T11:12:00Z"));
+      assertThat(h.objects.puts()).isEmpty();
+
+      release.countDown();
+      shipping.get(10, TimeUnit.SECONDS);
+      h.advance(Duration.ofMinutes(1));
+      assertThat(h.objects.storedCounts()).containsOnlyKeys(
+          "/acct/stor/usage/2026/11/22/10/" + TestVms.SERVER + ".log.gz");
+      assertThat(h.objects.storedCounts().values()).containsOnly(1);
+      assertThat(sampleTimes(h.uploaded())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:59:00Z"));
+      assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T11:00:00Z", "2026-11-22T11:13:00Z"));
+    } finally {
+      release.countDown();
+      drivers.shutdownNow();
+      assertThat(drivers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    h.stop();
+  }
+
+  @Test
   void theBuilderRefusesBadConfiguration() {
     assertThatThrownBy(() -> UsageService.builder().serverUuid("../etc")).hasMessageContaining("server uuid");
     assertThatThrownBy(() -> UsageService.builder().serverUuid("a.b")).hasMessageContaining("server uuid");
