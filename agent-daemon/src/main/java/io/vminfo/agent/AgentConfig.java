@@ -145,6 +145,11 @@ public final class AgentConfig {
     return (Long) values.get("usage.spool_cap");
   }
 
+  /** {@code usage.parked_retry}: when a permanently refused upload is tried again. */
+  public Duration usageParkedRetry() {
+    return (Duration) values.get("usage.parked_retry");
+  }
+
   public StorageTarget storageTarget() {
     return StorageTarget.valueOf(upper("storage.target"));
   }

@@ -26,6 +26,9 @@ class ConfigTest {
     assertThat(c.spoolDir()).isEmpty();
     assertThat(c.usageInterval()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.usageSpoolCapBytes()).isEqualTo(1L << 30);
+    assertThat(c.usageParkedRetry()).isEqualTo(Duration.ofHours(1));
+    assertThat(AgentConfig.load(List.of("--usage.parked-retry=10m"), Map.of()).usageParkedRetry())
+        .isEqualTo(Duration.ofMinutes(10));
     assertThat(c.storageTarget()).isEqualTo(AgentConfig.StorageTarget.LOCAL);
     assertThat(c.reconcileInterval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));

@@ -103,7 +103,7 @@ public final class UsageService implements AutoCloseable {
         ? Executors.newSingleThreadExecutor(NamedThreads.named("usage-probe"))
         : b.probeExecutor;
     this.shipper = new Shipper(spool, new Sealer(layout, b.fileChannels), b.objectStore, b.remotePath,
-        b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax, b.jitter), reporter);
+        b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax, b.jitter), b.parkedRetry, reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
       sampler = Optional.of(new Sampler(tracker, probes, spool, b.clock, b.interval, b.maxCatchUp,
@@ -311,6 +311,7 @@ public final class UsageService implements AutoCloseable {
     private Duration grace = Duration.ofMinutes(2);
     private long spoolCapBytes = 2L * 1024 * 1024 * 1024;
     private Duration retention = Duration.ZERO;
+    private Duration parkedRetry = Duration.ofHours(1);
     private Duration probeTimeout;
     private int maxCatchUp = 60;
     private Duration backoffInitial = Duration.ofSeconds(1);
@@ -432,6 +433,19 @@ public final class UsageService implements AutoCloseable {
         throw new IllegalArgumentException("retention must not be negative, got " + retention);
       }
       this.retention = retention;
+      return this;
+    }
+
+    /**
+     * How long a file stays parked after a permanent upload failure before it is tried again
+     * (default 1 hour; a restart also retries at once).
+     */
+    public Builder parkedRetry(Duration parkedRetry) {
+      Objects.requireNonNull(parkedRetry, "parkedRetry");
+      if (parkedRetry.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("parkedRetry must be at least 1 s, got " + parkedRetry);
+      }
+      this.parkedRetry = parkedRetry;
       return this;
     }
 

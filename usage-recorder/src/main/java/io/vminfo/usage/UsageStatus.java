@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param droppedSamples samples never written (write backlog full, or larger than the cap)
  * @param intervalsSkipped sampling intervals not caught up after a long stall (see maxCatchUp)
  * @param probeFailures VM samples whose probe threw or timed out (recorded without usage)
- * @param parked uploads given up on after a permanent failure (retried at the next start)
+ * @param parked uploads set aside after a permanent failure (retried after the parked-retry
+ *     delay or at the next start)
  * @param setAside files moved to {@code corrupt/} in the spool
  */
 public record UsageStatus(

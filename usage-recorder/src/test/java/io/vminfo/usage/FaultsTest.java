@@ -212,7 +212,7 @@ class FaultsTest {
   void aPermanentFailureIsParkedVisiblyAndRetriedAtTheNextStart() {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
     h.objects.refuse("/10/" + S + ".log.gz");
-    h.start();
+    h.start(b -> b.parkedRetry(Duration.ofHours(6)));
     h.advanceTo("2026-11-22T12:03:00Z");
     UsageStatus s = h.status();
     assertThat(s.parked()).singleElement().satisfies(p -> {
@@ -235,6 +235,33 @@ class FaultsTest {
     again.advance(Duration.ofMinutes(1));
     assertThat(again.status().parked()).isEmpty();
     assertThat(again.remoteObject("2026-11-22T10:00:00Z", 0)).exists();
+  }
+
+  @Test
+  void aParkedUploadIsTriedAgainAfterTheParkedRetryDelay() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    String hour10 = "/10/" + S + ".log.gz";
+    h.objects.refuse(hour10);
+    h.start(b -> b.parkedRetry(Duration.ofMinutes(30)));
+    h.advanceTo("2026-11-22T11:03:00Z");
+    assertThat(h.status().parked()).singleElement()
+        .satisfies(p -> assertThat(p.since()).isEqualTo(Instant.parse("2026-11-22T11:02:00Z")));
+
+    h.advanceTo("2026-11-22T11:31:59Z");
+    assertThat(h.objects.puts()).as("not before the delay").hasSize(1);
+    h.advanceTo("2026-11-22T11:33:00Z");
+    assertThat(h.objects.puts()).hasSize(2).allSatisfy(p -> assertThat(p.stored()).isFalse());
+    assertThat(h.status().parked()).singleElement()
+        .satisfies(p -> assertThat(p.since()).isEqualTo(Instant.parse("2026-11-22T11:32:00Z")));
+
+    h.objects.allow(hour10);
+    h.advanceTo("2026-11-22T12:03:00Z");
+    assertThat(h.status().parked()).isEmpty();
+    assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).exists();
+    assertThat(h.remoteObject("2026-11-22T11:00:00Z", 0)).exists();
+    assertThat(h.objects.storedCounts().values()).containsOnly(1);
+    assertThat(sampleTimes(h.uploaded())).hasSize(119);
+    h.stop();
   }
 
   @Test

@@ -46,6 +46,8 @@ public final class ConfigSchema {
               + " start); restarts with the same origin share one simulated timeline"),
       bounded("usage.spool_cap", Kind.BYTES, "1GiB", false, 1L << 20, 1024 * GIB,
           "maximum bytes of usage files kept locally"),
+      bounded("usage.parked_retry", Kind.DURATION, "1h", false, 1000, MS_DAY,
+          "how long an upload refused for good (e.g. 403) waits before it is tried again"),
       choice("storage.target", "local", false, List.of("local", "manta"),
           "where sealed usage files go"),
       opt("storage.local.dir", Kind.PATH, false,

@@ -77,6 +77,7 @@ public final class UsageRecorders {
         .interval(config.usageInterval())
         .grace(config.usageGrace())
         .spoolCapBytes(config.usageSpoolCapBytes())
+        .parkedRetry(config.usageParkedRetry())
         .listener(meters);
     c.datacenterName().ifPresent(b::datacenterName);
     c.scheduler().ifPresent(b::scheduler);

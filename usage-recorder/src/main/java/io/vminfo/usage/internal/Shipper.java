@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * One round of the spool's outbound side: seal the hours that are over (plus grace), delete
  * expired retained copies, enforce the cap, and upload sealed files oldest first. A transient
  * failure stops the round and sets a backoff before the next upload attempt; a permanent one parks
- * that file and the round goes on with the next.
+ * that file and the round goes on with the next. Parked files are tried again after
+ * {@code parkedRetry}.
  *
  * <p>Before a file is uploaded its MD5 is checked against the one recorded when it was sealed;
  * a file that changed on disk is set aside as corrupt, never uploaded.
@@ -41,6 +42,7 @@ public final class Shipper {
   private final Duration idleWake;
   private final Backoff backoff;
   private final Reporter reporter;
+  private final Duration parkedRetry;
   private final Map<SegmentKey, Integer> md5Mismatches = new HashMap<>();
   private final ReentrantLock round = new ReentrantLock();
   private volatile boolean stopping;
@@ -48,7 +50,8 @@ public final class Shipper {
   private volatile Instant retryAt;
 
   public Shipper(Spool spool, Sealer sealer, ObjectStore store, RemotePathTemplate remotePaths,
-                 Clock clock, Duration grace, Duration idleWake, Backoff backoff, Reporter reporter) {
+                 Clock clock, Duration grace, Duration idleWake, Backoff backoff, Duration parkedRetry,
+                 Reporter reporter) {
     this.spool = spool;
     this.sealer = sealer;
     this.store = store;
@@ -57,6 +60,7 @@ public final class Shipper {
     this.grace = grace;
     this.idleWake = idleWake;
     this.backoff = backoff;
+    this.parkedRetry = parkedRetry;
     this.reporter = reporter;
   }
 
@@ -68,6 +72,7 @@ public final class Shipper {
       sealDue(now);
       spool.expireRetained(now);
       spool.enforceCap();
+      spool.unparkDue(now, parkedRetry);
       if (retryAt == null || !clock.instant().isBefore(retryAt)) {
         retryAt = null;
         uploadPending();
@@ -174,8 +179,8 @@ public final class Shipper {
         return false;
       }
       spool.park(k, remote, e.getMessage());
-      log.error("upload of {} to {} failed permanently; parked until restart: {}",
-          job.sealedName(), remote, e.getMessage());
+      log.error("upload of {} to {} failed permanently; parked, tried again in {}: {}",
+          job.sealedName(), remote, parkedRetry, e.getMessage());
       return true;
     } catch (RuntimeException e) {
       // A bug in the store adapter will not fix itself by retrying: park, visibly.
@@ -223,6 +228,10 @@ public final class Shipper {
     Optional<Instant> seal = spool.nextSealDue(grace);
     if (seal.isPresent() && seal.get().isBefore(next)) {
       next = seal.get();
+    }
+    Optional<Instant> unpark = spool.nextUnpark(parkedRetry);
+    if (unpark.isPresent() && unpark.get().isBefore(next)) {
+      next = unpark.get();
     }
     Optional<Instant> expiry = spool.nextExpiry();
     if (expiry.isPresent() && expiry.get().isBefore(next)) {

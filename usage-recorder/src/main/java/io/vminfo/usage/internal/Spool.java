@@ -422,6 +422,31 @@ public final class Spool implements AutoCloseable {
     s.parkedAt = clock.instant();
   }
 
+  /**
+   * Puts files parked at least {@code after} ago back in line for upload: a permanent refusal is
+   * often fixed by an operator (a quota, a permission) without restarting the agent.
+   */
+  public synchronized int unparkDue(Instant now, Duration after) {
+    int n = 0;
+    for (Segment s : segments.values()) {
+      if (s.state == State.PARKED && !s.parkedAt.plus(after).isAfter(now)) {
+        log.info("retrying the parked upload of {} (parked {}: {})", layout.sealedName(s.key),
+            s.parkedAt, s.parkReason);
+        s.state = State.SEALED;
+        s.parkReason = null;
+        s.parkedAt = null;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** When the earliest parked file is due for another attempt, given {@code after}. */
+  public synchronized Optional<Instant> nextUnpark(Duration after) {
+    return segments.values().stream().filter(s -> s.state == State.PARKED)
+        .map(s -> s.parkedAt.plus(after)).min(Instant::compareTo);
+  }
+
   /** Moves a sealed file that failed its check (and its MD5 file) to {@code corrupt/}. */
   public synchronized void setAsideSealed(SegmentKey k, String reason) {
     Segment s = require(k, State.UPLOADING);

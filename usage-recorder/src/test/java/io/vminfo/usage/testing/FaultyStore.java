@@ -44,6 +44,11 @@ public final class FaultyStore implements ObjectStore {
     refused.add(suffix);
   }
 
+  /** Puts to a path ending with {@code suffix} work again. */
+  public void allow(String suffix) {
+    refused.remove(suffix);
+  }
+
   /** The next {@code n} puts store the object but report a wrong MD5. */
   public void wrongMd5(int n) {
     wrongMd5.set(n);
