@@ -961,11 +961,16 @@ public final class MantaClient implements AutoCloseable {
             }
             MantaEntry last = entries.get(entries.size() - 1);
             String marker = current.byMtime() ? last.mtime().toString() : last.name();
-            if (current.marker().isPresent() && current.marker().get().equals(marker)) {
-                // a whole page shared one marker value (only possible by mtime): cannot advance
-                if (current.byMtime()) {
-                    return Optional.empty();
+            if (current.byMtime() && current.marker().equals(Optional.of(marker))) {
+                // The whole page shares the marker's mtime, so the same marker would fetch the
+                // same page again. A bigger page may reach the next mtime; at Manta's maximum
+                // nothing can (node-manta fails here too), and a silently short listing is worse.
+                if (current.limit() < ListOptions.MAX_LIMIT) {
+                    return Optional.of(current.withLimit(ListOptions.MAX_LIMIT));
                 }
+                throw new MantaException(0, MantaException.CANNOT_PAGE, "more than " + current.limit()
+                        + " entries share the mtime " + marker + "; Manta cannot page past them when"
+                        + " listing by mtime (list by name instead)", Optional.empty(), false, null);
             }
             if (!current.marker().equals(Optional.of(marker))) {
                 seen.clear();

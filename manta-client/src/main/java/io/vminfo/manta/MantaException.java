@@ -22,6 +22,11 @@ public class MantaException extends RuntimeException {
     public static final String MD5_MISMATCH = "MD5Mismatch";
     /** A response was larger or odder than the client accepts. */
     public static final String BAD_RESPONSE = "BadResponse";
+    /**
+     * A listing by mtime met more entries with one mtime than Manta returns in a page (1024):
+     * Manta's inclusive mtime marker cannot move past them. Listing by name always works.
+     */
+    public static final String CANNOT_PAGE = "CannotPage";
     /** Reading a local body (file, stream) failed. */
     public static final String LOCAL_IO = "LocalIOError";
 

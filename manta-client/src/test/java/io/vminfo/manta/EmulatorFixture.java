@@ -15,8 +15,14 @@ final class EmulatorFixture implements AutoCloseable {
     final MantaKey key;
 
     EmulatorFixture(Path root, String keyName, UnaryOperator<MantaConfig.Builder> tweak) {
+        this(root, e -> e, keyName, tweak);
+    }
+
+    EmulatorFixture(Path root, UnaryOperator<MantaEmulator.Builder> emulatorTweak, String keyName,
+            UnaryOperator<MantaConfig.Builder> tweak) {
         this.key = key(keyName);
-        this.emulator = MantaEmulator.builder().root(root).key("alice", key.publicKey()).role("alice", "ops").start();
+        this.emulator = emulatorTweak.apply(MantaEmulator.builder().root(root).key("alice", key.publicKey())
+                .role("alice", "ops")).start();
         MantaConfig.Builder b = MantaConfig.builder()
                 .url(emulator.url())
                 .user("alice")

@@ -187,6 +187,27 @@ class MantaClientTest {
     }
 
     @Test
+    void listingByMtimeGetsPastAPageOfEntriesWithOneMtime() throws Exception {
+        // A frozen emulator clock gives every object the same mtime: an inclusive mtime marker
+        // cannot advance with pages of 10, so the client widens the page instead of stopping.
+        java.time.Clock frozen = java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        try (EmulatorFixture same = new EmulatorFixture(tmp.resolve("same-mtime"), e -> e.clock(frozen),
+                "ed25519_openssh", b -> b)) {
+            BlockingMantaClient m = same.manta();
+            m.mkdirp("/alice/stor/same");
+            for (int i = 0; i < 30; i++) {
+                m.put(String.format("/alice/stor/same/f%02d", i), new byte[] {(byte) i});
+            }
+            ListOptions byTime = ListOptions.defaults().withLimit(10).sortedByMtime();
+            List<String> lazily = same.client.list("/alice/stor/same", byTime).map(MantaEntry::name)
+                    .collect(Collectors.toList());
+            assertThat(lazily).hasSize(30).doesNotHaveDuplicates();
+            assertThat(same.client.listAll("/alice/stor/same").get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasSize(30);
+        }
+    }
+
+    @Test
     void recursiveDeleteAndSnaplinks() {
         manta.mkdirp("/alice/stor/tree/a/b");
         manta.put("/alice/stor/tree/a/b/1", new byte[] {1});
