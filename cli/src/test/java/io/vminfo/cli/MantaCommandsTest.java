@@ -62,6 +62,17 @@ class MantaCommandsTest {
   }
 
   @Test
+  void putReadsStdinWithDash() throws Exception {
+    byte[] data = new byte[300_000];
+    new java.util.Random(11).nextBytes(data);
+    Result put = m().stdin(data).run("manta", "put", "-p", "-", "/alice/stor/piped/from-stdin.bin");
+    ok(put);
+    assertThat(put.out()).isEmpty();
+    assertThat(manta.fileOf("/alice/stor/piped/from-stdin.bin")).hasValueSatisfying(
+        p -> assertThat(p).hasBinaryContent(data));
+  }
+
+  @Test
   void putListGetInfoRemove() throws Exception {
     Path file = dir.resolve("report.csv");
     Files.writeString(file, "vm,cpu\nweb,12.5\n");
@@ -148,6 +159,10 @@ class MantaCommandsTest {
     assertThat(dirGet.exit()).isEqualTo(1);
     assertThat(dirGet.err()).isEqualTo("vminfo: /alice/stor is a directory (vminfo manta ls"
         + " lists it)\n");
+
+    Result stdinToDir = m().stdin("x").run("manta", "put", "-", "/alice/stor/");
+    assertThat(stdinToDir.exit()).isEqualTo(2);
+    assertThat(stdinToDir.err()).contains("stdin has no file name");
 
     Result noFile = m().run("manta", "put", dir.resolve("nope").toString(), "/alice/stor/x");
     assertThat(noFile.exit()).isEqualTo(1);

@@ -8,8 +8,9 @@ import java.util.function.Supplier;
 
 /**
  * A request body. Files and suppliers are streamed and can be sent again on a retry; a plain
- * {@link InputStream} is sent once (a failure after it was read is not retried). Stream bodies
- * are read on the client's I/O thread: give a file when there is one.
+ * {@link InputStream} is sent once (a failure after it was read is not retried). Streams are
+ * read on the client's body-reader threads (never an I/O thread), a few 128 KiB chunks ahead of
+ * the connection, so a slow stream holds back only its own request.
  */
 public final class MantaBody {
     private final BodySource source;

@@ -97,6 +97,9 @@ public final class MantaClient implements AutoCloseable {
     private final ConnectionPool pool;
     private final Authorizer authorizer;
     private final Optional<ExecutorService> signerThread;
+    // Caller-supplied body streams are read here, never on an I/O thread (threads made on demand).
+    private final ExecutorService bodyReaders = Executors.newCachedThreadPool(
+            new DefaultThreadFactory("manta-body-reader", true));
     private final String hostHeader;
     private final Optional<String> roleHeader;
     private final Set<String> knownDirs = Collections.newSetFromMap(new LinkedHashMap<>(256, 0.75f, true) {
@@ -246,6 +249,10 @@ public final class MantaClient implements AutoCloseable {
         options.durabilityLevel().ifPresent(d -> headers.put("durability-level", Integer.toString(d)));
         options.ifMatch().ifPresent(e -> headers.put("if-match", e));
         headers.putAll(options.metadata());
+        if (options.mkdirs() && !src.replayable()) {
+            // A one-shot stream cannot be sent again after a DirectoryDoesNotExist: parents first.
+            return mkdirp(MantaPaths.parent(p)).thenCompose(v -> putOnce(p, src, headers));
+        }
         CompletableFuture<MantaPutResult> first = putOnce(p, src, headers);
         if (!options.mkdirs()) {
             return first;
@@ -697,7 +704,7 @@ public final class MantaClient implements AutoCloseable {
         HttpExchange[] exchange = new HttpExchange[1];
         pool.acquire().thenCompose(ch -> {
             exchange[0] = new HttpExchange(spec, sink, pool, config.requestTimeout().toMillis(),
-                    config.expectContinueTimeout().toMillis(), config.expectContinueThreshold());
+                    config.expectContinueTimeout().toMillis(), config.expectContinueThreshold(), bodyReaders);
             exchange[0].start(ch);
             return exchange[0].<Object>result();
         }).whenComplete((r, e) -> {
@@ -935,6 +942,7 @@ public final class MantaClient implements AutoCloseable {
     public void close() {
         pool.close();
         signerThread.ifPresent(ExecutorService::shutdownNow);
+        bodyReaders.shutdownNow();
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

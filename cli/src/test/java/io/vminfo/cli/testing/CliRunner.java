@@ -47,6 +47,11 @@ public final class CliRunner {
     return this;
   }
 
+  public CliRunner stdin(byte[] bytes) {
+    stdin = bytes.clone();
+    return this;
+  }
+
   public CliRunner interactive() {
     interactive = true;
     return this;

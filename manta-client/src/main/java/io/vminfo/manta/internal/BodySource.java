@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -27,8 +28,11 @@ public abstract class BodySource {
     /** True when the body can be sent again on a retry. */
     public abstract boolean replayable();
 
-    /** A fresh input for one attempt. */
-    public abstract ChunkedInput<ByteBuf> open() throws IOException;
+    /**
+     * A fresh input for one attempt. Caller streams are read on {@code readers}, which calls
+     * {@code wakeUp} whenever it has more for the writer; files and bytes ignore both.
+     */
+    public abstract ChunkedInput<ByteBuf> open(Executor readers, Runnable wakeUp) throws IOException;
 
     /** Reads the body once to compute its base64 MD5, when that is possible without losing it. */
     public Optional<String> precomputeMd5() throws IOException {
@@ -98,7 +102,7 @@ public abstract class BodySource {
         }
 
         @Override
-        public ChunkedInput<ByteBuf> open() throws IOException {
+        public ChunkedInput<ByteBuf> open(Executor readers, Runnable wakeUp) throws IOException {
             FileChannel fc = FileChannel.open(file, StandardOpenOption.READ);
             return new ChunkedNioFile(fc, 0, length, CHUNK);
         }
@@ -134,7 +138,7 @@ public abstract class BodySource {
         }
 
         @Override
-        public ChunkedInput<ByteBuf> open() {
+        public ChunkedInput<ByteBuf> open(Executor readers, Runnable wakeUp) {
             return new ChunkedStream(new ByteArrayInputStream(data), CHUNK);
         }
 
@@ -166,74 +170,10 @@ public abstract class BodySource {
         }
 
         @Override
-        public ChunkedInput<ByteBuf> open() {
-            InputStream in = supplier.get();
-            ChunkedStream stream = new ChunkedStream(in, CHUNK);
-            return length < 0 ? stream : new BoundedInput(stream, length);
-        }
-    }
-
-    /**
-     * Ends a stream at its declared length and fails when the stream ends early, so a short
-     * stream cannot leave the request hanging with a promised Content-Length never sent.
-     */
-    private static final class BoundedInput implements ChunkedInput<ByteBuf> {
-        private final ChunkedStream in;
-        private final long length;
-        private long sent;
-
-        BoundedInput(ChunkedStream in, long length) {
-            this.in = in;
-            this.length = length;
-        }
-
-        @Override
-        public boolean isEndOfInput() throws Exception {
-            if (sent >= length) {
-                return true;
-            }
-            if (in.isEndOfInput()) {
-                throw new IOException("stream ended after " + sent + " of " + length + " declared bytes");
-            }
-            return false;
-        }
-
-        @Override
-        public void close() throws Exception {
-            in.close();
-        }
-
-        @Deprecated
-        @Override
-        public ByteBuf readChunk(io.netty.channel.ChannelHandlerContext ctx) throws Exception {
-            return readChunk(ctx.alloc());
-        }
-
-        @Override
-        public ByteBuf readChunk(io.netty.buffer.ByteBufAllocator allocator) throws Exception {
-            if (isEndOfInput()) {
-                return null;
-            }
-            ByteBuf b = in.readChunk(allocator);
-            if (b == null) {
-                return null;
-            }
-            long left = length - sent;
-            if (b.readableBytes() > left) {
-                throw new IOException("stream has more than the " + length + " declared bytes");
-            }
-            sent += b.readableBytes();
-            return b;
-        }
-
-        @Override
-        public long length() {
-            return length;
-        }
-
-        @Override
-        public long progress() {
-            return sent;
+        public ChunkedInput<ByteBuf> open(Executor readers, Runnable wakeUp) {
+            PumpedStreamInput input = new PumpedStreamInput(supplier.get(), length, CHUNK);
+            input.start(readers, wakeUp);
+            return input;
         }
     }
 }

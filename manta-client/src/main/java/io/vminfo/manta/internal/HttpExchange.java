@@ -17,11 +17,13 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.vminfo.manta.MantaException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -45,6 +47,7 @@ public final class HttpExchange implements ResponseSink.Flow {
     private final long timeoutNanos;
     private final long expectContinueMillis;
     private final long expectContinueThreshold;
+    private final Executor bodyReaders;
     private final CompletableFuture<Response<Object>> result = new CompletableFuture<>();
 
     private ChannelHandlerContext ctx;
@@ -65,8 +68,9 @@ public final class HttpExchange implements ResponseSink.Flow {
     private boolean reading;
 
     public HttpExchange(RequestSpec spec, ResponseSink<?> sink, ConnectionPool pool, long timeoutMillis,
-            long expectContinueMillis, long expectContinueThreshold) {
+            long expectContinueMillis, long expectContinueThreshold, Executor bodyReaders) {
         this.spec = spec;
+        this.bodyReaders = bodyReaders;
         this.expectContinueThreshold = expectContinueThreshold;
         this.sink = sink;
         this.pool = pool;
@@ -147,7 +151,13 @@ public final class HttpExchange implements ResponseSink.Flow {
         awaitingContinue = false;
         bodyStarted = true;
         try {
-            body = new Md5ChunkedInput(spec.body().open(), () -> lastProgress = System.nanoTime());
+            ChannelHandlerContext c = ctx;
+            body = new Md5ChunkedInput(spec.body().open(bodyReaders, () -> {
+                ChunkedWriteHandler writer = c.pipeline().get(ChunkedWriteHandler.class);
+                if (writer != null) {
+                    writer.resumeTransfer();
+                }
+            }), () -> lastProgress = System.nanoTime());
         } catch (IOException | RuntimeException e) {
             fail(new MantaException(0, MantaException.LOCAL_IO, "cannot read the body " + spec.body().describe()
                     + ": " + e.getMessage(), Optional.empty(), false, e));

@@ -19,16 +19,18 @@ import picocli.CommandLine.Parameters;
 /** {@code vminfo manta put}. */
 @Command(
     name = "put",
-    header = "Upload a file.",
+    header = "Upload a file (or stdin).",
     description =
-        "Upload a file. A PATH ending in '/' gets the file's name. The MD5 Manta computes "
-        + "is checked against what was sent.",
+        "Upload a file, or stdin with FILE '-' (streamed with chunked encoding, never held in"
+        + " memory, sent once: not retried). A PATH ending in '/' gets the file's name. The MD5"
+        + " Manta computes is checked against what was sent.",
     footer = {
       "  vminfo manta put report.csv ~~/stor/reports/",
       "  vminfo manta put -p big.log.gz ~~/stor/usage/2026/11/22/10/SERVER.log.gz",
+      "  tar cz etc | vminfo manta put - ~~/stor/backups/etc.tgz",
     })
 public final class MantaPutCommand extends MantaBase {
-  @Parameters(index = "0", paramLabel = "FILE", description = "The local file.")
+  @Parameters(index = "0", paramLabel = "FILE", description = "The local file ('-': stdin).")
   private Path file;
 
   @Parameters(index = "1", paramLabel = "PATH", description = "Where in Manta.")
@@ -50,6 +52,9 @@ public final class MantaPutCommand extends MantaBase {
 
   @Override
   public Integer call() throws Exception {
+    if (file.toString().equals("-")) {
+      return putStdin();
+    }
     if (!Files.isRegularFile(file)) {
       throw CliFailure.failed(Files.exists(file) ? file + " is not a regular file"
           : "no such file: " + file);
@@ -84,6 +89,36 @@ public final class MantaPutCommand extends MantaBase {
           sent::get, draw);
       try {
         manta.blocking().put(target, body, o);
+      } finally {
+        bar.close();
+      }
+      return ExitCode.OK;
+    });
+  }
+
+  private Integer putStdin() throws Exception {
+    if (path.endsWith("/")) {
+      throw CliFailure.usage("stdin has no file name: give the full object PATH, not a directory");
+    }
+    PutOptions options = PutOptions.defaults();
+    if (parents) {
+      options = options.withMkdirs();
+    }
+    if (contentType != null) {
+      options = options.withContentType(contentType);
+    }
+    if (copies != null) {
+      options = options.withDurabilityLevel(copies);
+    }
+    AtomicLong sent = new AtomicLong();
+    // Length unknown: chunked; the client still checks Manta's computed MD5 against the bytes sent.
+    MantaBody body = MantaBody.ofStream(new CountingInputStream(terminal().in(), sent), -1);
+    boolean draw = progress(progress);
+    PutOptions o = options;
+    return withManta(manta -> {
+      Progress bar = Progress.start(terminal().err(), "put stdin", -1, sent::get, draw);
+      try {
+        manta.blocking().put(path, body, o);
       } finally {
         bar.close();
       }
