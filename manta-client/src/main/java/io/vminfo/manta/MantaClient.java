@@ -97,9 +97,10 @@ public final class MantaClient implements AutoCloseable {
     private final ConnectionPool pool;
     private final Authorizer authorizer;
     private final Optional<ExecutorService> signerThread;
-    // Caller-supplied body streams are read here, never on an I/O thread (threads made on demand).
-    private final ExecutorService bodyReaders = Executors.newCachedThreadPool(
-            new DefaultThreadFactory("manta-body-reader", true));
+    // Caller-supplied body streams are read, and downloads to files hashed and written, here:
+    // never on an I/O thread (threads made on demand).
+    private final ExecutorService bodyWorkers = Executors.newCachedThreadPool(
+            new DefaultThreadFactory("manta-body", true));
     private final String hostHeader;
     private final Optional<String> roleHeader;
     private final Set<String> knownDirs = Collections.newSetFromMap(new LinkedHashMap<>(256, 0.75f, true) {
@@ -326,7 +327,7 @@ public final class MantaClient implements AutoCloseable {
 
             @Override
             ResponseSink<?> sink() {
-                return Sinks.file(target, !options.isRange());
+                return Sinks.file(target, !options.isRange(), bodyWorkers);
             }
 
             @Override
@@ -704,7 +705,7 @@ public final class MantaClient implements AutoCloseable {
         HttpExchange[] exchange = new HttpExchange[1];
         pool.acquire().thenCompose(ch -> {
             exchange[0] = new HttpExchange(spec, sink, pool, config.requestTimeout().toMillis(),
-                    config.expectContinueTimeout().toMillis(), config.expectContinueThreshold(), bodyReaders);
+                    config.expectContinueTimeout().toMillis(), config.expectContinueThreshold(), bodyWorkers);
             exchange[0].start(ch);
             return exchange[0].<Object>result();
         }).whenComplete((r, e) -> {
@@ -942,7 +943,7 @@ public final class MantaClient implements AutoCloseable {
     public void close() {
         pool.close();
         signerThread.ifPresent(ExecutorService::shutdownNow);
-        bodyReaders.shutdownNow();
+        bodyWorkers.shutdownNow();
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

@@ -78,7 +78,7 @@ class StreamBodyTest {
         MantaPutResult r = slow.get(10, TimeUnit.SECONDS);
         assertThat(r.size()).isEqualTo(data.length);
         assertThat(fx.manta().getBytes("/alice/stor/piped")).isEqualTo(data);
-        assertThat(body.readers).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("manta-body-reader"));
+        assertThat(body.readers).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("manta-body"));
     }
 
     @Test

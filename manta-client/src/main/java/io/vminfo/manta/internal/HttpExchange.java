@@ -47,7 +47,7 @@ public final class HttpExchange implements ResponseSink.Flow {
     private final long timeoutNanos;
     private final long expectContinueMillis;
     private final long expectContinueThreshold;
-    private final Executor bodyReaders;
+    private final Executor bodyWorkers;
     private final CompletableFuture<Response<Object>> result = new CompletableFuture<>();
 
     private ChannelHandlerContext ctx;
@@ -68,9 +68,9 @@ public final class HttpExchange implements ResponseSink.Flow {
     private boolean reading;
 
     public HttpExchange(RequestSpec spec, ResponseSink<?> sink, ConnectionPool pool, long timeoutMillis,
-            long expectContinueMillis, long expectContinueThreshold, Executor bodyReaders) {
+            long expectContinueMillis, long expectContinueThreshold, Executor bodyWorkers) {
         this.spec = spec;
-        this.bodyReaders = bodyReaders;
+        this.bodyWorkers = bodyWorkers;
         this.expectContinueThreshold = expectContinueThreshold;
         this.sink = sink;
         this.pool = pool;
@@ -152,7 +152,7 @@ public final class HttpExchange implements ResponseSink.Flow {
         bodyStarted = true;
         try {
             ChannelHandlerContext c = ctx;
-            body = new Md5ChunkedInput(spec.body().open(bodyReaders, () -> {
+            body = new Md5ChunkedInput(spec.body().open(bodyWorkers, () -> {
                 ChunkedWriteHandler writer = c.pipeline().get(ChunkedWriteHandler.class);
                 if (writer != null) {
                     writer.resumeTransfer();
@@ -313,30 +313,36 @@ public final class HttpExchange implements ResponseSink.Flow {
         boolean reusable = (spec.body() == null || bodySent) && HttpUtil.isKeepAlive(response);
         Channel ch = ctx.channel();
         handler.end(this);
-        Object value = null;
-        byte[] err = null;
-        try {
-            if (success) {
-                value = sink.onComplete(response);
-            } else {
-                err = new byte[errorBody.readableBytes()];
-                errorBody.readBytes(err);
-            }
-        } catch (MantaException e) {
-            pool.release(ch, reusable);
-            result.completeExceptionally(e);
-            return;
-        } catch (RuntimeException e) {
-            pool.release(ch, reusable);
-            result.completeExceptionally(new MantaException(0, MantaException.LOCAL_IO, String.valueOf(e.getMessage()),
-                    Optional.empty(), false, e));
-            return;
-        } finally {
+        HttpResponse r = response;
+        long sentBytes = body == null ? 0 : body.bytes();
+        Optional<String> sentMd5 = body == null || !bodySent ? Optional.empty() : Optional.of(body.md5());
+        if (!success) {
+            byte[] err = new byte[errorBody.readableBytes()];
+            errorBody.readBytes(err);
             releaseErrorBody();
+            pool.release(ch, reusable);
+            result.complete(new Response<>(r.status().code(), r.headers(), null, err, sentBytes, sentMd5));
+            return;
         }
+        CompletableFuture<?> value;
+        try {
+            value = sink.complete(r);
+        } catch (RuntimeException e) {
+            value = CompletableFuture.failedFuture(e);
+        }
+        // The connection is free as soon as the response is read, whatever the sink still does.
         pool.release(ch, reusable);
-        result.complete(new Response<>(response.status().code(), response.headers(), value, err,
-                body == null ? 0 : body.bytes(), body == null || !bodySent ? Optional.empty() : Optional.of(body.md5())));
+        value.whenComplete((v, e) -> {
+            if (e == null) {
+                result.complete(new Response<>(r.status().code(), r.headers(), v, null, sentBytes, sentMd5));
+                return;
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            result.completeExceptionally(cause instanceof MantaException ? cause
+                    : new MantaException(0, MantaException.LOCAL_IO, String.valueOf(cause.getMessage()),
+                            Optional.empty(), false, cause));
+        });
     }
 
     private void fail(MantaException e) {

@@ -2,6 +2,7 @@ package io.vminfo.manta.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where a successful response's body goes. Called on the connection's event loop, in order:
@@ -21,6 +22,18 @@ public interface ResponseSink<T> {
 
     /** The body is complete; returns the result or throws a MantaException (e.g. MD5 mismatch). */
     T onComplete(HttpResponse response);
+
+    /**
+     * The body is complete: the result, possibly later, for a sink that works off the event loop.
+     * By default {@link #onComplete} on the event loop.
+     */
+    default CompletableFuture<T> complete(HttpResponse response) {
+        try {
+            return CompletableFuture.completedFuture(onComplete(response));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** The exchange failed; release what was held. */
     default void onError(Throwable cause) {
