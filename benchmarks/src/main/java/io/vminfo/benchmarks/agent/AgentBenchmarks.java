@@ -34,9 +34,9 @@ import java.util.Locale;
  * [--idle-seconds 300] [--connections 32] [--changes-per-second 20]}
  */
 public final class AgentBenchmarks {
-  /** The JVM flags of bin/vminfod (keep in sync with agent-daemon/src/dist/bin/vminfod). */
+  /** The JVM flags of bin/vminfod (keep in sync with distribution/src/dist/bin/vminfod). */
   static final List<String> AGENT_JVM_FLAGS = List.of(
-      "-XX:+UseSerialGC", "-Xms64m", "-Xmx96m", "-XX:MaxMetaspaceSize=64m",
+      "-XX:+UseSerialGC", "-Xms64m", "-Xmx96m", "-Xmn12m", "-XX:MaxMetaspaceSize=64m",
       "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1", "-XX:MaxDirectMemorySize=64m",
       "-Xss512k",
       "-Dio.netty.allocator.numHeapArenas=1", "-Dio.netty.allocator.numDirectArenas=1",
