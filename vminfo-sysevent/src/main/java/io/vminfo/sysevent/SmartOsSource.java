@@ -19,6 +19,7 @@ import io.vminfo.sysevent.internal.smartos.SmartOsHost;
 import io.vminfo.sysevent.internal.smartos.Sysinfo;
 import io.vminfo.sysevent.internal.smartos.ZfsList;
 import io.vminfo.sysevent.internal.smartos.ZoneIndex;
+import io.vminfo.sysevent.internal.smartos.ZoneEventStream;
 import io.vminfo.sysevent.internal.smartos.ZoneadmList;
 import io.vminfo.sysevent.internal.watch.Relevance;
 import java.io.IOException;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * does: an XML change reloads that zone, a config JSON or {@code lastexited} change reloads only
  * those parts, a deleted XML is confirmed with a stat before its VM is deleted, an index change
  * reloads the zones whose entries changed. Zone state changes that leave no file behind (boot,
- * halt) are picked up by polling {@code zoneadm list -pc} when zoneadm exists.
+ * halt) come from {@code /usr/vm/sbin/zoneevent} where the host has it (each transition reloads
+ * the zone states at once; {@code zoneadm list -pc} is then polled only as a safety net, once a
+ * minute), and otherwise from polling {@code zoneadm list -pc} (every 5 s by default).
  */
 public final class SmartOsSource implements VmSource {
   private static final Logger log = LoggerFactory.getLogger(SmartOsSource.class);
@@ -69,6 +72,9 @@ public final class SmartOsSource implements VmSource {
   private volatile FileWatcher watcher;
   private volatile Relevance relevance;
   private volatile ScheduledFuture<?> poll;
+  private volatile ZoneEventStream zoneEvents;
+  private final Duration safetyPollInterval;
+  private long pollTicks;
   private volatile ZoneadmList lastZoneadm;
 
   private SmartOsSource(Builder b) throws IOException {
@@ -78,6 +84,7 @@ public final class SmartOsSource implements VmSource {
     this.clock = b.clock;
     this.watcherFactory = b.watcherFactory;
     this.pollInterval = b.pollInterval;
+    this.safetyPollInterval = b.safetyPollInterval;
     this.ownsScheduler = b.scheduler == null;
     this.scheduler = b.scheduler != null ? b.scheduler
         : Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("vminfo-smartos-poll"));
@@ -216,9 +223,26 @@ public final class SmartOsSource implements VmSource {
       log.warn("could not read the zones index to watch zone directories: {}", e.getMessage());
     }
     if (host.hasZoneadm()) {
+      Optional<Path> zoneevent = host.zoneevent();
+      if (zoneevent.isPresent()) {
+        // A transition reloads the states at once; bursts (shutting_down, down, ...) coalesce
+        // in the queue under the poll's key.
+        ZoneEventStream stream = new ZoneEventStream(zoneevent.get(),
+            e -> queue.submit(new ZoneStatePoll()), () -> queue.submit(new ZoneStatePoll()),
+            Duration.ofSeconds(1), Duration.ofSeconds(30));
+        zoneEvents = stream;
+        stream.start();
+      }
       long every = pollInterval.toMillis();
-      poll = scheduler.scheduleWithFixedDelay(
-          () -> queue.submit(new ZoneStatePoll()), every, every, TimeUnit.MILLISECONDS);
+      long ticksPerSafetyPoll = Math.max(1, safetyPollInterval.toMillis() / Math.max(1, every));
+      poll = scheduler.scheduleWithFixedDelay(() -> {
+        ZoneEventStream events = zoneEvents;
+        // While zoneevent runs, polling is only a safety net: no process start every 5 s.
+        if (events != null && events.healthy() && ++pollTicks % ticksPerSafetyPoll != 0) {
+          return;
+        }
+        queue.submit(new ZoneStatePoll());
+      }, every, every, TimeUnit.MILLISECONDS);
     } else {
       log.info("no zoneadm under {}: zone states come from the zones index only", hostRoot());
     }
@@ -230,6 +254,10 @@ public final class SmartOsSource implements VmSource {
     ScheduledFuture<?> p = poll;
     if (p != null) {
       p.cancel(false);
+    }
+    ZoneEventStream events = zoneEvents;
+    if (events != null) {
+      events.close();
     }
     if (ownsScheduler) {
       scheduler.shutdownNow();
@@ -569,6 +597,7 @@ public final class SmartOsSource implements VmSource {
     private FileWatcherFactory watcherFactory = FileWatcherFactory.DEFAULT;
     private Duration commandTimeout = Duration.ofSeconds(30);
     private Duration pollInterval = Duration.ofSeconds(5);
+    private Duration safetyPollInterval = Duration.ofMinutes(1);
     private ScheduledExecutorService scheduler;
 
     private Builder(String fallbackServerUuid) {
@@ -600,6 +629,15 @@ public final class SmartOsSource implements VmSource {
     /** How often {@code zoneadm list -pc} is polled for state changes (default 5 s). */
     public Builder zoneStatePollInterval(Duration interval) {
       this.pollInterval = Args.positive(interval, "zoneStatePollInterval");
+      return this;
+    }
+
+    /**
+     * How often {@code zoneadm list -pc} is still polled while {@code zoneevent} runs (default
+     * 1 min; rounded to a multiple of the poll interval).
+     */
+    public Builder zoneEventSafetyPollInterval(Duration interval) {
+      this.safetyPollInterval = Args.positive(interval, "zoneEventSafetyPollInterval");
       return this;
     }
 

@@ -225,6 +225,63 @@ class SmartOsSourceTest {
         .contains("zone_state", "state", "zoneid");
   }
 
+  /** Installs a {@code zoneevent} stand-in (a shell script) in the host tree. */
+  Path installZoneevent(String script) throws Exception {
+    Path bin = Files.createDirectories(root.resolve("usr/vm/sbin")).resolve("zoneevent");
+    Files.writeString(bin, "#!/bin/sh\nd=\"$(dirname \"$0\")/../../../var/example-host\"\n" + script);
+    assertThat(bin.toFile().setExecutable(true)).isTrue();
+    Files.writeString(root.resolve("var/example-host/zoneevents"), "");
+    return root.resolve("var/example-host/zoneevents");
+  }
+
+  static void append(Path file, String text) throws Exception {
+    Files.writeString(file, text, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  void bootZ4InTheStateFile() throws Exception {
+    Path states = root.resolve(ExampleHost.ZONE_STATES);
+    Files.writeString(states, Files.readString(states).replace(Z4 + " installed", Z4 + " running 1779000000"));
+  }
+
+  @Test
+  void aZoneeventTransitionReloadsTheZoneStatesWithoutWaitingForAPoll() throws Exception {
+    Path events = installZoneevent("exec tail -n +1 -F \"$d/zoneevents\"\n");
+    // The poll never runs: this scheduler is not advanced.
+    ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-11-22T00:00:00Z"));
+    start(source().scheduler(scheduler).build());
+    bootZ4InTheStateFile();
+    // Garbage first: skipped with a warning, the stream goes on.
+    append(events, "not json\n" + "x".repeat(70_000) + "\n{\"zonename\":5,\"newstate\":\"running\"}\n[]\n");
+    append(events, "{\"zonename\":\"" + Z4 + "\",\"newstate\":\"running\",\"oldstate\":\"ready\","
+        + "\"when\":\"1779000000000\"}\n");
+    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    assertThat(modify.vm().orElseThrow().state()).contains("running");
+    assertThat(modify.vm().orElseThrow().zoneid()).hasValue(4);
+    assertThat(reloads).contains("smartos:zoneadm");
+  }
+
+  @Test
+  void aZoneeventThatExitsIsStartedAgainAndWhatHappenedMeanwhileIsPickedUp() throws Exception {
+    Path events = installZoneevent(""
+        + "echo run >> \"$d/zoneevent-runs\"\n"
+        + "if [ \"$(wc -l < \"$d/zoneevent-runs\")\" -eq 1 ]; then\n"
+        + "  while [ ! -e \"$d/zoneevent-exit\" ]; do sleep 0.05; done\n"
+        + "  exit 3\n"
+        + "fi\n"
+        + "exec tail -n 0 -F \"$d/zoneevents\"\n");
+    Path runs = root.resolve("var/example-host/zoneevent-runs");
+    ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-11-22T00:00:00Z"));
+    start(source().scheduler(scheduler).build());
+    await().atMost(WAIT).until(() -> Files.exists(runs));
+    // Z4 boots while zoneevent is down: no line reports it, the restart catches up.
+    bootZ4InTheStateFile();
+    Files.writeString(root.resolve("var/example-host/zoneevent-exit"), "");
+    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    assertThat(modify.vm().orElseThrow().state()).contains("running");
+    assertThat(Files.readAllLines(runs)).hasSize(2);
+    assertThat(events).exists();
+  }
+
   @Test
   void aNewXmlCreatesTheVmAndDeletingItDeletesIt() throws Exception {
     VmInfoService svc = start(source().build());

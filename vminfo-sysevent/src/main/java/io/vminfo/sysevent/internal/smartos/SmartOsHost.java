@@ -47,6 +47,7 @@ public final class SmartOsHost {
   private final Path sysinfoFile;
   private final Path zoneadm;
   private final Path zfs;
+  private final Path zoneevent;
   private volatile CachedIndex cachedIndex;
   private volatile Sysinfo sysinfo = Sysinfo.NONE;
 
@@ -60,6 +61,7 @@ public final class SmartOsHost {
     this.sysinfoFile = files.resolve("/tmp/.sysinfo.json");
     this.zoneadm = files.resolve("/usr/sbin/zoneadm");
     this.zfs = files.resolve("/usr/sbin/zfs");
+    this.zoneevent = files.resolve("/usr/vm/sbin/zoneevent");
   }
 
   public HostFiles files() {
@@ -86,6 +88,11 @@ public final class SmartOsHost {
 
   public boolean hasZoneadm() {
     return CommandRunner.usable(zoneadm);
+  }
+
+  /** SmartOS's zone state event tool, when the host has it. */
+  public Optional<Path> zoneevent() {
+    return CommandRunner.usable(zoneevent) ? Optional.of(zoneevent) : Optional.empty();
   }
 
   public boolean hasZfs() {
