@@ -109,8 +109,16 @@ public final class LibvirtUsageProbe implements UsageProbe {
       String path = disk.path().get();
       try {
         Path p = files.resolve(path);
-        if (files.attributes(p).filter(a -> a.isRegularFile()).isEmpty()) {
-          continue; // block devices and missing images have no file allocation to report
+        Optional<java.nio.file.attribute.BasicFileAttributes> attrs = files.attributes(p);
+        if (attrs.isEmpty()) {
+          continue; // a missing image: nothing to report
+        }
+        if (!attrs.get().isRegularFile()) {
+          // A block device (LVM, a partition, a SAN LUN): its size is the kernel's; how much of
+          // it is allocated is not known from the host (thin pools), so no used_bytes.
+          blockDeviceBytes(p).ifPresent(size -> disks.put(path,
+              new VmUsage.DiskUsage(OptionalLong.empty(), OptionalLong.of(size))));
+          continue;
         }
         OptionalLong used = NativeStat.allocatedBytes(p.toString());
         Optional<Long> size = images.imageSizeBytes(path);
@@ -121,6 +129,24 @@ public final class LibvirtUsageProbe implements UsageProbe {
       }
     }
     return new VmUsage(nics, cpu, memory, disks, problems);
+  }
+
+  /** A block device's size from {@code /sys/class/block/<name>/size} (512-byte sectors). */
+  private Optional<Long> blockDeviceBytes(Path device) throws IOException {
+    String name = files.real(device).getFileName().toString();
+    if (name.startsWith(".") || name.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> sectors = files.readText(files.resolve("/sys/class/block/" + name + "/size"), 64);
+    if (sectors.isEmpty()) {
+      return Optional.empty(); // not a block device the kernel lists (a FIFO, a socket, ...)
+    }
+    try {
+      long n = Long.parseLong(sectors.get().strip());
+      return n >= 0 && n <= Long.MAX_VALUE / 512 ? Optional.of(n * 512) : Optional.empty();
+    } catch (NumberFormatException e) {
+      throw new IOException("/sys/class/block/" + name + "/size is not a number");
+    }
   }
 
   private VmUsage.NicUsage nic(Vm vm, String mac, String dev, long pid, Optional<Instant> started)

@@ -131,6 +131,29 @@ class LibvirtUsageProbeTest {
   }
 
   @Test
+  void aBlockDeviceDiskGetsItsSizeFromSysfs() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("host"));
+    Files.createDirectories(root.resolve("dev/vg0"));
+    Process mknod = new ProcessBuilder("mknod", root.resolve("dev/loop7").toString(), "b", "7", "7")
+        .redirectErrorStream(true).start();
+    String out = new String(mknod.getInputStream().readAllBytes());
+    org.junit.jupiter.api.Assumptions.assumeTrue(mknod.waitFor() == 0,
+        "skipped: cannot make a block device node here (needs root): " + out);
+    // LVM names are symlinks to the kernel's device (/dev/vg0/data -> ../loop7).
+    Files.createSymbolicLink(root.resolve("dev/vg0/data"), Path.of("../loop7"));
+    write(root, "sys/class/block/loop7/size", "2097152\n");
+    Process fifo = new ProcessBuilder("mkfifo", root.resolve("dev/fifo").toString()).start();
+    assertThat(fifo.waitFor()).isZero();
+    Vm vm = Vm.parse("{\"uuid\":\"" + UUID + "\",\"zonename\":\"t4\",\"nics\":[],"
+        + "\"disks\":[{\"path\":\"/dev/vg0/data\"},{\"path\":\"/dev/fifo\"},{\"path\":\"/dev/gone\"}]}");
+    VmUsage u = LibvirtUsageProbe.builder().hostRoot(root).build().sample(vm);
+    assertThat(u.disks()).containsOnlyKeys("/dev/vg0/data");
+    VmUsage.DiskUsage d = u.disks().get("/dev/vg0/data");
+    assertThat(d.sizeBytes()).hasValue(1024L * 1024 * 1024);
+    assertThat(d.usedBytes()).as("allocation of a block device is not known").isEmpty();
+  }
+
+  @Test
   void aStoppedOrVanishedGuestHasNoCountersButSaysWhy() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("host"));
     VmUsage u = LibvirtUsageProbe.builder().hostRoot(root).build().sample(vm("t3", 99999, "vnet9"));

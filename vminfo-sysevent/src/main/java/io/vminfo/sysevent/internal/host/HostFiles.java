@@ -103,6 +103,14 @@ public final class HostFiles {
   }
 
   /**
+   * Where {@code file} really is: itself, or its symlink target when that stays inside the root
+   * (e.g. {@code /dev/vg0/data} → {@code /dev/dm-3}). Refuses what leaves the root.
+   */
+  public Path real(Path file) throws IOException {
+    return confine(file);
+  }
+
+  /**
    * Attributes of the entry itself (a symlink is not followed), for modification times only:
    * no content is read, so the cheaper lexical root check is enough. Empty when missing.
    */
