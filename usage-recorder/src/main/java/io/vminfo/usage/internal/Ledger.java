@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +147,44 @@ public final class Ledger implements AutoCloseable {
     }
     size += bytes.length;
     entries.put(e.file(), e);
+  }
+
+  /**
+   * Rewrites the ledger with only the entries {@code keep} accepts, when that drops at least
+   * {@code minDrop} of them (so a start does not rewrite it for a handful); returns how many went.
+   * The new ledger replaces the old atomically: a crash leaves one or the other, whole.
+   */
+  public synchronized int compact(Predicate<Entry> keep, int minDrop) throws IOException {
+    if (channel == null) {
+      throw new IllegalStateException("ledger not open");
+    }
+    List<Entry> kept = new ArrayList<>();
+    for (Entry e : entries.values()) {
+      if (keep.test(e)) {
+        kept.add(e);
+      }
+    }
+    int dropped = entries.size() - kept.size();
+    if (dropped < Math.max(1, minDrop)) {
+      return 0;
+    }
+    ByteArrayBuilder out = new ByteArrayBuilder();
+    for (Entry e : kept) {
+      out.write(line(e));
+    }
+    // Appends go to the file by this name: after the rename, a channel on the old one would not.
+    channel.close();
+    try {
+      Durable.replaceFile(file, out.toByteArray(), io);
+    } finally {
+      channel = io.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      size = channel.size();
+    }
+    entries.clear();
+    for (Entry e : kept) {
+      entries.put(e.file(), e);
+    }
+    return dropped;
   }
 
   @Override

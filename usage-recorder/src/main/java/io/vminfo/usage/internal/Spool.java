@@ -58,6 +58,11 @@ public final class Spool implements AutoCloseable {
     UPLOADED
   }
 
+  /** How long ledger entries of files no longer in the spool are kept. */
+  static final Duration LEDGER_KEEP = Duration.ofDays(35);
+  /** Compaction waits until it can drop this many entries (about a month of hours). */
+  static final int LEDGER_COMPACT_MIN = 720;
+
   private static final EnumSet<State> PENDING =
       EnumSet.of(State.OPEN, State.SEALING, State.SEALED, State.UPLOADING, State.PARKED);
 
@@ -237,6 +242,7 @@ public final class Spool implements AutoCloseable {
       removeEmptyDirs(hourDir);
     }
     scanSetAside();
+    compactLedger();
     Optional<Instant> fromState = state.read();
     persisted = fromState.orElse(null);
     if (fromState.isPresent() && (last.isEmpty() || fromState.get().isAfter(last.get()))) {
@@ -251,6 +257,28 @@ public final class Spool implements AutoCloseable {
       totalBytes += f.bytes();
     }
     return new Recovery(last, open, sealed, retained, cut);
+  }
+
+  /**
+   * Forgets ledger entries of files long gone: the ledger is read whole at every start and grows by
+   * one line per uploaded hour. An entry stays while its file is in the spool (a retained copy
+   * must stay "uploaded") and for {@link #LEDGER_KEEP} after its upload, far longer than any
+   * sample can arrive late for its hour, so a segment number is never used twice.
+   */
+  private void compactLedger() {
+    Instant horizon = clock.instant().minus(LEDGER_KEEP);
+    try {
+      int dropped = ledger.compact(e -> e.uploaded().isAfter(horizon)
+          || SpoolLayout.parseRelative(e.file()).map(p -> segments.containsKey(p.key())).orElse(false),
+          LEDGER_COMPACT_MIN);
+      if (dropped > 0) {
+        log.info("usage ledger compacted: dropped {} entries of files uploaded before {}", dropped,
+            horizon);
+      }
+    } catch (IOException e) {
+      // The old ledger is still whole and in use; compaction is tried again at the next start.
+      log.warn("cannot compact the usage ledger: {}", e.toString());
+    }
   }
 
   /**
