@@ -262,23 +262,38 @@ public final class UsageService implements AutoCloseable {
       if (!running) {
         return;
       }
+      if (shipping) {
+        // Superseded but already started on another pool thread: fold in, never run two rounds.
+        Instant now = clock.instant();
+        if (shipRequestedDuringRound == null || now.isBefore(shipRequestedDuringRound)) {
+          shipRequestedDuringRound = now;
+        }
+        return;
+      }
       shipping = true;
     }
-    Instant next;
+    Instant next = null;
     try {
       next = shipper.runOnce();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Logged here: a scheduled task's failure would otherwise vanish into its future.
       log.error("usage shipping round failed", e);
-      next = clock.instant().plus(config.interval);
-    }
-    synchronized (lock) {
-      shipping = false;
-      if (shipRequestedDuringRound != null && shipRequestedDuringRound.isBefore(next)) {
-        next = shipRequestedDuringRound;
+      if (e instanceof Error) {
+        throw (Error) e;
       }
-      shipRequestedDuringRound = null;
+    } finally {
+      if (next == null) {
+        next = clock.instant().plus(config.interval);
+      }
+      synchronized (lock) {
+        shipping = false;
+        if (shipRequestedDuringRound != null && shipRequestedDuringRound.isBefore(next)) {
+          next = shipRequestedDuringRound;
+        }
+        shipRequestedDuringRound = null;
+      }
+      scheduleShip(next);
     }
-    scheduleShip(next);
   }
 
   private static boolean shutdown(ExecutorService e, long deadlineNanos) {

@@ -265,6 +265,27 @@ class FaultsTest {
   }
 
   @Test
+  void aStoreThatThrowsAnErrorParksThatFileAndShippingGoesOn() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    ObjectStore flaky = (file, path, md5) -> {
+      if (calls.getAndIncrement() == 0) {
+        throw new LinkageError("adapter class broken");
+      }
+      return h.objects.put(file, path, md5);
+    };
+    h.start(b -> b.objectStore(flaky).parkedRetry(Duration.ofMinutes(30)));
+    h.advanceTo("2026-11-22T11:03:00Z");
+    assertThat(h.status().parked()).singleElement()
+        .satisfies(p -> assertThat(p.reason()).contains("adapter class broken"));
+    h.advanceTo("2026-11-22T12:03:00Z");
+    assertThat(h.status().parked()).isEmpty();
+    assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).exists();
+    assertThat(h.remoteObject("2026-11-22T11:00:00Z", 0)).exists();
+    h.stop();
+  }
+
+  @Test
   void aWrongMd5FromTheStoreIsRetriedThenParked() {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
     h.objects.wrongMd5(1);

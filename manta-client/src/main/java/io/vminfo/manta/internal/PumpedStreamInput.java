@@ -29,8 +29,9 @@ final class PumpedStreamInput implements ChunkedInput<ByteBuf> {
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 1);
     private volatile Runnable wakeUp = () -> { };
     private volatile IOException failure;
+    private final Object readerLock = new Object();
     private volatile boolean closed;
-    private volatile Thread reader;
+    private Thread reader; // guarded by readerLock, so close() never interrupts a thread reused for other work
     private boolean ended;
     private long sent;
 
@@ -53,7 +54,13 @@ final class PumpedStreamInput implements ChunkedInput<ByteBuf> {
     }
 
     private void pump() {
-        reader = Thread.currentThread();
+        synchronized (readerLock) {
+            if (closed) {
+                closeStream();
+                return;
+            }
+            reader = Thread.currentThread();
+        }
         try {
             long read = 0;
             while (!closed) {
@@ -88,8 +95,10 @@ final class PumpedStreamInput implements ChunkedInput<ByteBuf> {
         } catch (RuntimeException e) {
             failure = new IOException("the body stream failed: " + e, e);
         } finally {
-            reader = null;
-            Thread.interrupted();
+            synchronized (readerLock) {
+                reader = null;
+            }
+            Thread.interrupted(); // an interrupt from close() must not outlive this task
             closeStream();
             wakeUp.run();
         }
@@ -157,12 +166,15 @@ final class PumpedStreamInput implements ChunkedInput<ByteBuf> {
 
     @Override
     public void close() {
-        closed = true;
-        queue.clear();
-        Thread t = reader;
-        if (t != null) {
-            t.interrupt();
+        synchronized (readerLock) {
+            closed = true;
+            if (reader != null) {
+                reader.interrupt();
+            }
         }
+        queue.clear();
+        // A read blocked on a socket or pipe ignores interrupts; closing the stream ends it.
+        closeStream();
     }
 
     private void closeStream() {

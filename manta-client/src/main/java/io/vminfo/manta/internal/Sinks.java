@@ -184,6 +184,25 @@ public final class Sinks {
         }
 
         private void drain() {
+            try {
+                drainQueue();
+            } catch (RuntimeException | Error e) {
+                // Never leave the download hanging: fail it, free what is queued, leave no file.
+                synchronized (this) {
+                    draining = false;
+                }
+                releaseQueued();
+                deleteTemp();
+                completion.completeExceptionally(e instanceof MantaException ? e
+                        : new MantaException(0, MantaException.LOCAL_IO, "download worker failed: " + e,
+                                Optional.empty(), false, e));
+                if (e instanceof Error) {
+                    throw (Error) e;
+                }
+            }
+        }
+
+        private void drainQueue() {
             while (true) {
                 Object next;
                 boolean resume = false;

@@ -182,8 +182,9 @@ public final class Shipper {
       log.error("upload of {} to {} failed permanently; parked, tried again in {}: {}",
           job.sealedName(), remote, parkedRetry, e.getMessage());
       return true;
-    } catch (RuntimeException e) {
-      // A bug in the store adapter will not fix itself by retrying: park, visibly.
+    } catch (RuntimeException | Error e) {
+      // A bug in the store adapter (even an Error such as a LinkageError) will not fix itself by
+      // retrying at once: park, visibly, and go on with the other files.
       reporter.uploadFailed(remote, ObjectStoreException.permanent(e.toString(), e));
       spool.park(k, remote, "object store failed unexpectedly: " + e);
       log.error("upload of {} to {} failed unexpectedly; parked", job.sealedName(), remote, e);

@@ -283,6 +283,24 @@ class SmartOsSourceTest {
   }
 
   @Test
+  void aZoneeventThatCannotStartAtFirstCatchesUpOnceItRuns() throws Exception {
+    Path bin = Files.createDirectories(root.resolve("usr/vm/sbin")).resolve("zoneevent");
+    // Executable, but its interpreter does not exist: starting it fails (ENOENT).
+    Files.writeString(bin, "#!/nonexistent/interpreter\n");
+    assertThat(bin.toFile().setExecutable(true)).isTrue();
+    Files.writeString(root.resolve("var/example-host/zoneevents"), "");
+    ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-11-22T00:00:00Z"));
+    start(source().scheduler(scheduler).build());
+    bootZ4InTheStateFile();
+    Path fixed = bin.resolveSibling("zoneevent.new");
+    Files.writeString(fixed, "#!/bin/sh\nexec tail -n 0 -F \"$(dirname \"$0\")/../../../var/example-host/zoneevents\"\n");
+    assertThat(fixed.toFile().setExecutable(true)).isTrue();
+    Files.move(fixed, bin, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    assertThat(modify.vm().orElseThrow().state()).contains("running");
+  }
+
+  @Test
   void aNewXmlCreatesTheVmAndDeletingItDeletesIt() throws Exception {
     VmInfoService svc = start(source().build());
     String fresh = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7";

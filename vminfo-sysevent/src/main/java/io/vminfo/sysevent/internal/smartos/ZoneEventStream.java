@@ -87,8 +87,10 @@ public final class ZoneEventStream implements AutoCloseable {
 
   private void run() {
     Duration delay = minDelay;
-    boolean first = true;
+    int attempts = 0;
     while (true) {
+      // After any earlier attempt (failed to start, or exited) there is a gap to catch up on.
+      boolean catchUp = attempts++ > 0;
       Process p;
       synchronized (lock) {
         if (closed) {
@@ -109,14 +111,21 @@ public final class ZoneEventStream implements AutoCloseable {
       long started = System.nanoTime();
       if (p != null) {
         healthy = true;
-        if (!first) {
-          onRestart.run(); // what changed while it was down
+        int code;
+        try {
+          if (catchUp) {
+            try {
+              onRestart.run(); // what changed while it was down
+            } catch (RuntimeException e) {
+              log.error("zoneevent catch-up failed", e);
+            }
+          }
+          log.info("{} running (pid {}): zone state changes arrive as events", executable, p.pid());
+          readLines(p.getInputStream());
+        } finally {
+          healthy = false;
+          code = waitForExit(p);
         }
-        first = false;
-        log.info("{} running (pid {}): zone state changes arrive as events", executable, p.pid());
-        readLines(p.getInputStream());
-        healthy = false;
-        int code = waitForExit(p);
         synchronized (lock) {
           if (closed) {
             return;
