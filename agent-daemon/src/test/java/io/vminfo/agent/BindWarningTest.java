@@ -35,8 +35,8 @@ class BindWarningTest {
 
   @Test
   void aNonLoopbackAddressLogsAWarning() throws Exception {
-    try (AgentHarness h = AgentHarness.start(new io.vminfo.agent.testing.FakeVmSource(
-        TestVms.many(1)), state, b -> b.set("listen.address", "0.0.0.0"), null)) {
+    try (AgentHarness h = AgentHarness.start(new io.vminfo.core.testing.FakeVmSource(
+        TestVms.many(1), io.vminfo.core.HostIdentity.unknown()), state, b -> b.set("listen.address", "0.0.0.0"), null)) {
       assertThat(h.get("/ping").status()).isEqualTo(200);
     }
     assertThat(logged.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN

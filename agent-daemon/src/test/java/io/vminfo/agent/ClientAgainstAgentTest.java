@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.agent.testing.AgentHarness;
-import io.vminfo.agent.testing.FakeVmSource;
+import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.agent.testing.TestVms;
 import io.vminfo.core.ChangeAction;
 import io.vminfo.core.FeedMessage;
@@ -210,8 +210,7 @@ class ClientAgainstAgentTest {
   @Test
   void theStreamResumesAcrossANetworkFailureWithExactlyTheMissedEvents() throws Exception {
     try (AgentHarness h = AgentHarness.start(state, TestVms.many(3));
-        io.vminfo.agent.testing.TcpProxy proxy =
-            new io.vminfo.agent.testing.TcpProxy(h.address());
+        io.vminfo.core.testing.TcpProxy proxy = new io.vminfo.core.testing.TcpProxy(h.address());
         VminfoClient c = VminfoClient.builder(proxy.uri()).build()) {
       List<String> seen = new CopyOnWriteArrayList<>();
       EventStream s = c.events(EventStreamOptions.defaults()
@@ -258,7 +257,7 @@ class ClientAgainstAgentTest {
 
   @Test
   void afterAnAgentRestartTheStreamResyncsAndAWatchReportsLostEvents() throws Exception {
-    FakeVmSource source = new FakeVmSource(TestVms.many(2));
+    FakeVmSource source = new FakeVmSource(TestVms.many(2), io.vminfo.core.HostIdentity.unknown());
     AgentHarness first = AgentHarness.start(source, state, b -> {}, null);
     int port = first.address().getPort();
     List<String> kinds = new CopyOnWriteArrayList<>();

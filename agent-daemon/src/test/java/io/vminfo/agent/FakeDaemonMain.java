@@ -1,6 +1,6 @@
 package io.vminfo.agent;
 
-import io.vminfo.agent.testing.FakeVmSource;
+import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.agent.testing.TestVms;
 import io.vminfo.core.UsageProbe;
 import java.util.List;
@@ -11,7 +11,7 @@ public final class FakeDaemonMain {
 
   public static void main(String[] args) {
     int code = AgentMain.run(List.of(args), System.getenv(), System.out, System.err,
-        ctx -> new HostBackend(new FakeVmSource(TestVms.many(3)), UsageProbe.NONE));
+        ctx -> new HostBackend(new FakeVmSource(TestVms.many(3), io.vminfo.core.HostIdentity.unknown()), UsageProbe.NONE));
     if (code != 0) {
       System.exit(code);
     }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.agent.testing.AgentHarness;
-import io.vminfo.agent.testing.FakeVmSource;
+import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.agent.testing.RawFeed;
 import io.vminfo.agent.testing.RawHttp;
 import io.vminfo.agent.testing.TestVms;
@@ -71,14 +71,14 @@ class FeedTest {
       assertThat(create.get("rev").asLong()).isEqualTo(rev0 + 1);
 
       // Putting the same VM again is not an event (vminfod: modify only with changes).
-      h.source.put(vm);
+      h.source.apply(vm);
       Vm changed = vm.with(o -> {
         o.put("alias", "renamed");
         o.put("quota", 20);
         ((com.fasterxml.jackson.databind.node.ObjectNode) o.get("nics").get(0))
             .put("ip", "10.9.9.9");
       });
-      h.source.put(changed);
+      h.source.apply(changed);
       JsonNode modify = feed.nextJson();
       assertThat(keys(modify)).containsExactly(
           "type", "date", "zonename", "uuid", "vm", "changes", "rev");
@@ -119,13 +119,13 @@ class FeedTest {
               h.source.remove(TestVms.uuid(n));
             } else {
               final int q = i;
-              h.source.put(TestVms.vm(n).with(o -> o.put("quota", q)));
+              h.source.apply(TestVms.vm(n).with(o -> o.put("quota", q)));
             }
             if (i % 45 == 0 && subscribers.size() < 8) {
               subscribers.add(pool.submit(() -> follow(h)));
             }
           }
-          h.source.put(TestVms.vm(999)); // the sentinel: last event of the run
+          h.source.apply(TestVms.vm(999)); // the sentinel: last event of the run
           return null;
         });
         writer.get(60, TimeUnit.SECONDS);
@@ -201,7 +201,7 @@ class FeedTest {
           assertThat(e.get("rev").asLong()).isEqualTo(rev0 + q);
           assertThat(e.get("vm").get("quota").asInt()).isEqualTo(100 + q);
         }
-        h.source.put(TestVms.vm(3).with(o -> o.put("quota", 555)));
+        h.source.apply(TestVms.vm(3).with(o -> o.put("quota", 555)));
         assertThat(feed.nextJson().get("rev").asLong()).isEqualTo(rev0 + 8);
       }
     }
@@ -242,7 +242,7 @@ class FeedTest {
 
   @Test
   void resumeAfterAnAgentRestartResyncsWithTheNewEpoch() throws Exception {
-    FakeVmSource source = new FakeVmSource(TestVms.many(4));
+    FakeVmSource source = new FakeVmSource(TestVms.many(4), io.vminfo.core.HostIdentity.unknown());
     String epoch1;
     long rev1;
     String server1;
@@ -340,7 +340,7 @@ class FeedTest {
       assertThat(head.statusLine()).startsWith("HTTP/1.0 200");
       assertThat(head.header("transfer-encoding")).isNull();
       assertThat(Json.MAPPER.readTree(c.readLine()).get("type").textValue()).isEqualTo("ready");
-      h.source.put(TestVms.vm(5));
+      h.source.apply(TestVms.vm(5));
       assertThat(Json.MAPPER.readTree(c.readLine()).get("type").textValue()).isEqualTo("create");
     }
   }

@@ -33,8 +33,9 @@ class RoutesTest {
     vms = new ArrayList<>(TestVms.many(6));
     vms.add(TestVms.vm(7, "stopped", "kvm", TestVms.OWNER_A));
     vms.add(TestVms.vm(8, "stopped", "bhyve", TestVms.OWNER_B));
-    io.vminfo.agent.testing.FakeVmSource source = new io.vminfo.agent.testing.FakeVmSource(vms);
-    source.failLoading(new VmLoadError("badzone", Optional.empty(), Optional.of("badzone"),
+    io.vminfo.core.testing.FakeVmSource source = new io.vminfo.core.testing.FakeVmSource(vms,
+        io.vminfo.core.HostIdentity.unknown());
+    source.addError(new VmLoadError("badzone", Optional.empty(), Optional.of("badzone"),
         "badzone.xml: not valid XML", Instant.parse("2026-11-22T10:00:00Z")));
     h = AgentHarness.start(source, state, b -> {}, null);
   }
@@ -105,7 +106,7 @@ class RoutesTest {
     assertThat(h.get("/vms/" + TestVms.uuid(3).toUpperCase()).text()).isEqualTo(vm3.toString());
     // zonename lookup (a zone whose name is not its uuid)
     Vm named = TestVms.vm(20).with(o -> o.put("zonename", "web-01"));
-    h.source.put(named);
+    h.source.apply(named);
     org.awaitility.Awaitility.await().until(() -> h.agent.store().get(named.uuid()).isPresent());
     assertThat(h.get("/vms/web-01").json().get("uuid").textValue()).isEqualTo(named.uuid());
     h.source.remove(named.uuid());
@@ -237,10 +238,10 @@ class RoutesTest {
 
   @Test
   void reloadLatencyIsAHistogram() throws Exception {
-    h.source.put(TestVms.vm(2).with(o -> o.put("quota", 99)));
+    h.source.apply(TestVms.vm(2).with(o -> o.put("quota", 99)));
     org.awaitility.Awaitility.await().until(() -> h.agent.store().get(TestVms.uuid(2))
         .orElseThrow().quota().getAsLong() == 99);
-    h.source.put(TestVms.vm(2));
+    h.source.apply(TestVms.vm(2));
     org.awaitility.Awaitility.await().until(() -> h.agent.store().get(TestVms.uuid(2))
         .orElseThrow().quota().getAsLong() == 10);
     String text = h.get("/metrics").text();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.agent.testing.AgentHarness;
-import io.vminfo.agent.testing.FakeVmSource;
+import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.agent.testing.TestKeys;
 import io.vminfo.agent.testing.TestVms;
 import io.vminfo.core.HostIdentity;

@@ -8,7 +8,6 @@ import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.testing.Background;
 import io.vminfo.cli.testing.CliRunner.Result;
 import io.vminfo.cli.testing.Golden;
-import io.vminfo.cli.testing.TcpProxy;
 import io.vminfo.cli.testing.TestAgent;
 import io.vminfo.cli.testing.Vms;
 import io.vminfo.core.ChangeAction;
@@ -16,6 +15,7 @@ import io.vminfo.core.FeedCodec;
 import io.vminfo.core.FeedMessage;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEventType;
+import io.vminfo.core.testing.TcpProxy;
 import io.vminfo.core.testing.SharedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -221,15 +221,19 @@ class EventsTest {
     assertThat(badCount.exit()).isEqualTo(2);
   }
 
+  static String url(TcpProxy proxy) {
+    return "http://127.0.0.1:" + proxy.uri().getPort();
+  }
+
   @Test
   void brokenConnectionsResumeWithoutLosingEvents() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()));
         TcpProxy proxy = new TcpProxy(agent.agent().address().getPort());
-        Background events = Background.run(cli().agent(proxy.url()), "events", "-n", "3")) {
+        Background events = Background.run(cli().agent(url(proxy)), "events", "-n", "3")) {
       agent.awaitSubscribers(1);
       agent.apply(Vms.web().with(o -> o.put("quota", 30)));
       events.awaitLines(1);
-      proxy.cut();
+      proxy.dropAll(false);
       // Changes while the stream is down are replayed after the reconnect (resume, no resync).
       agent.apply(Vms.web().with(o -> o.put("quota", 40)));
       agent.apply(Vms.web().with(o -> o.put("quota", 50)));
@@ -239,7 +243,7 @@ class EventsTest {
           "[2026-11-22T10:00:00.000Z] " + Vms.WEB + " modify: quota changed :: 25 -> 30\n"
           + "[2026-11-22T10:00:00.000Z] " + Vms.WEB + " modify: quota changed :: 30 -> 40\n"
           + "[2026-11-22T10:00:00.000Z] " + Vms.WEB + " modify: quota changed :: 40 -> 50\n");
-      assertThat(r.err()).contains("vminfo: lost the connection to the agent at " + proxy.url())
+      assertThat(r.err()).contains("vminfo: lost the connection to the agent at " + url(proxy))
           .contains("; resumed at rev ").contains(", no events missed");
       assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
     }

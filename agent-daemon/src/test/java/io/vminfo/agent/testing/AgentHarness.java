@@ -3,8 +3,10 @@ package io.vminfo.agent.testing;
 import io.vminfo.agent.Agent;
 import io.vminfo.agent.AgentConfig;
 import io.vminfo.agent.HostBackend;
+import io.vminfo.core.HostIdentity;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
+import io.vminfo.core.testing.FakeVmSource;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,7 +29,7 @@ public final class AgentHarness implements AutoCloseable {
   public static AgentHarness start(
       Path stateDir, List<Vm> vms, Consumer<AgentConfig.Builder> tweak,
       ScheduledExecutorService timers) throws Exception {
-    return start(new FakeVmSource(vms), stateDir, tweak, timers);
+    return start(new FakeVmSource(vms, HostIdentity.unknown()), stateDir, tweak, timers);
   }
 
   public static AgentHarness start(
@@ -90,7 +92,7 @@ public final class AgentHarness implements AutoCloseable {
    * than the agent applies them coalesce into fewer events, as they would on a real host.)
    */
   public void apply(Vm vm) {
-    source.put(vm);
+    source.apply(vm);
     org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ZERO)
         .pollInterval(java.time.Duration.ofMillis(1)).until(
         () -> agent.store().get(vm.uuid()).map(vm::equals).orElse(false));

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory host for tests: the "truth" is a map the test edits; {@link #changed(String)} tells
- * the service like a file watcher would.
+ * the service like a file watcher would ({@link #apply} and {@link #remove} do both at once).
  */
 public final class FakeVmSource implements VmSource {
   private final Map<String, Vm> truth = new ConcurrentSkipListMap<>();
@@ -28,7 +28,21 @@ public final class FakeVmSource implements VmSource {
   private final AtomicInteger loads = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ReloadQueue queue;
+  private final AtomicInteger starts = new AtomicInteger();
+  private final HostIdentity identity;
   private volatile LoadHook loadHook = () -> {};
+
+  /** An empty host with server {@link TestVms#SERVER} in datacenter {@code test-dc}. */
+  public FakeVmSource() {
+    this(List.of(), new HostIdentity(Optional.of(TestVms.SERVER), Optional.of("test-dc")));
+  }
+
+  public FakeVmSource(java.util.Collection<Vm> initial, HostIdentity identity) {
+    for (Vm vm : initial) {
+      truth.put(vm.uuid(), vm);
+    }
+    this.identity = java.util.Objects.requireNonNull(identity, "identity");
+  }
 
   /** Runs inside every full load, e.g. to block it on a latch. */
   @FunctionalInterface
@@ -42,6 +56,27 @@ public final class FakeVmSource implements VmSource {
 
   public void delete(String uuid) {
     truth.remove(uuid);
+  }
+
+  /** Creates or replaces a VM on the host and tells the service, as a file change would. */
+  public void apply(Vm vm) {
+    put(vm);
+    changed(vm.uuid());
+  }
+
+  /** Deletes a VM on the host and tells the service. */
+  public void remove(String uuid) {
+    delete(uuid);
+    changed(uuid);
+  }
+
+  public Optional<Vm> get(String uuid) {
+    return Optional.ofNullable(truth.get(uuid));
+  }
+
+  /** How many times a service started this source. */
+  public int starts() {
+    return starts.get();
   }
 
   public void addError(VmLoadError error) {
@@ -58,7 +93,11 @@ public final class FakeVmSource implements VmSource {
 
   /** Like a watcher event for one VM: queues a reload of it. */
   public void changed(String uuid) {
-    queue.submit(reloadOf(uuid));
+    ReloadQueue q = queue;
+    if (q == null) {
+      throw new IllegalStateException("no service has started this source");
+    }
+    q.submit(reloadOf(uuid));
   }
 
   public void submit(Reload reload) {
@@ -106,7 +145,7 @@ public final class FakeVmSource implements VmSource {
 
   @Override
   public HostIdentity hostIdentity() {
-    return new HostIdentity(Optional.of(TestVms.SERVER), Optional.of("test-dc"));
+    return identity;
   }
 
   @Override
@@ -125,6 +164,7 @@ public final class FakeVmSource implements VmSource {
 
   @Override
   public void start(ReloadQueue queue) {
+    starts.incrementAndGet();
     this.queue = queue;
   }
 

@@ -1,4 +1,4 @@
-package io.vminfo.agent.testing;
+package io.vminfo.core.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,13 +14,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A TCP relay in front of the agent that a test can break: {@link #dropAll()} cuts every relayed
- * connection (as a network failure would) and, while refusing, new connections are closed at once.
+ * A TCP relay in front of a server (the agent) that a test can break as a flaky network would:
+ * {@link #dropAll(boolean)} cuts every relayed connection while the server and the relay's own
+ * listening socket stay up, so a client can reconnect; while refusing, new connections are closed
+ * at once.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress upstream;
-  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "tcp-proxy");
+    t.setDaemon(true);
+    return t;
+  });
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean refusing;
 
@@ -30,11 +36,17 @@ public final class TcpProxy implements AutoCloseable {
     pool.execute(this::acceptLoop);
   }
 
+  /** A relay to {@code port} on the loopback address. */
+  public TcpProxy(int port) throws IOException {
+    this(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+  }
+
+  /** The relay's address, {@code http://127.0.0.1:<port>/}. */
   public URI uri() {
     return URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/");
   }
 
-  /** Cuts every open connection; with {@code refuse}, new ones are closed until allowed again. */
+  /** Cuts every open connection; with {@code refuse}, new ones are closed until {@link #allow()}. */
   public void dropAll(boolean refuse) {
     refusing = refuse;
     for (Socket s : sockets) {
@@ -49,6 +61,11 @@ public final class TcpProxy implements AutoCloseable {
 
   public void allow() {
     refusing = false;
+  }
+
+  /** How many connections are relayed now (two sockets each). */
+  public int connections() {
+    return sockets.size() / 2;
   }
 
   private void acceptLoop() {
@@ -73,7 +90,7 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private static void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to) {
     byte[] buf = new byte[16 * 1024];
     try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
       int n;
@@ -88,8 +105,10 @@ public final class TcpProxy implements AutoCloseable {
         from.close();
         to.close();
       } catch (IOException e) {
-        // ignore
+        // closing anyway
       }
+      sockets.remove(from);
+      sockets.remove(to);
     }
   }
 
