@@ -160,6 +160,10 @@ class MantaCommandsTest {
     assertThat(dirGet.err()).isEqualTo("vminfo: /alice/stor is a directory (vminfo manta ls"
         + " lists it)\n");
 
+    Result fromTerminal = m().interactive().run("manta", "put", "-", "/alice/stor/typed");
+    assertThat(fromTerminal.exit()).isEqualTo(2);
+    assertThat(fromTerminal.err()).contains("refusing to upload from a terminal");
+
     Result stdinToDir = m().stdin("x").run("manta", "put", "-", "/alice/stor/");
     assertThat(stdinToDir.exit()).isEqualTo(2);
     assertThat(stdinToDir.err()).contains("stdin has no file name");

@@ -100,6 +100,10 @@ public final class MantaPutCommand extends MantaBase {
     if (path.endsWith("/")) {
       throw CliFailure.usage("stdin has no file name: give the full object PATH, not a directory");
     }
+    if (terminal().interactive()) {
+      // Typed input would be uploaded as the object: almost always a mistake (vmadm refuses too).
+      throw CliFailure.usage("refusing to upload from a terminal: pipe the data into 'put -'");
+    }
     PutOptions options = PutOptions.defaults();
     if (parents) {
       options = options.withMkdirs();
