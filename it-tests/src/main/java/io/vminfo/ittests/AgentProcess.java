@@ -58,6 +58,9 @@ public final class AgentProcess implements AutoCloseable {
   /** Lines kept in memory per process; older ones are only in the log file. */
   private static final int MAX_LINES = 200_000;
   private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+  /** A generation line of {@code jcmd GC.heap_info} (Serial, Parallel: "... generation total NK, used NK"). */
+  private static final Pattern GENERATION_USED = Pattern.compile(
+      "(?:generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K");
   /** One client for every process: the JDK's HttpClient cannot be closed on Java 17. */
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
@@ -276,6 +279,46 @@ public final class AgentProcess implements AutoCloseable {
   /** Peak resident set size ({@code VmHWM}). */
   public long peakRssBytes() throws IOException {
     return procStatusKib("VmHWM") * 1024;
+  }
+
+  /**
+   * The agent's live heap: a full collection ({@code jcmd <pid> GC.run}), then the sum of what
+   * {@code GC.heap_info} reports used per generation. Unlike RSS, this does not move when the JVM
+   * merely commits more of its (bounded) heap, so it shows whether the agent retains data.
+   */
+  public long liveHeapBytes() throws IOException, InterruptedException {
+    jcmd("GC.run");
+    long used = 0;
+    boolean found = false;
+    for (String line : jcmd("GC.heap_info").split("\n")) {
+      Matcher m = GENERATION_USED.matcher(line);
+      if (m.find()) {
+        used += Long.parseLong(m.group(1)) * 1024;
+        found = true;
+      }
+    }
+    if (!found) {
+      throw new IOException("jcmd GC.heap_info for pid " + pid() + " reported no generation");
+    }
+    return used;
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
+        .redirectErrorStream(true).start();
+    // a small output (a few lines): read it all, then reap the tool within a bound
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("jcmd " + command + " for pid " + pid() + " did not finish in 60 s");
+    }
+    String text = new String(out, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new IOException("jcmd " + command + " for pid " + pid() + " exited "
+          + p.exitValue() + ": " + text);
+    }
+    return text;
   }
 
   private long procStatusKib(String field) throws IOException {

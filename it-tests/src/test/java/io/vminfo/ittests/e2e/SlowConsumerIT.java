@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * E2E 7: one {@code /events} subscriber connects and never reads while ~100 MB of events flow
  * (zones with 16 KiB of metadata, changed thousands of times). The agent (shipped defaults:
  * 8 MiB / 10,000 events per subscriber) cuts it off and closes its connection; its memory (RSS
- * from {@code /proc/<pid>/status}) stays within the JVM bounds of {@code bin/vminfod} and does not
- * grow with the data the stalled subscriber misses; three normal subscribers get every event.
+ * from {@code /proc/<pid>/status}) stays within the JVM bounds of {@code bin/vminfod}, and its live
+ * heap (after a full collection) does not grow with the data the stalled subscriber misses; three
+ * normal subscribers get every event.
  * What the stalled reader did get is a gap-free feed prefix, and it resumes from there with
  * {@code since} (a {@code resumed} stream, no resync).
  */
@@ -116,6 +117,7 @@ class SlowConsumerIT {
         // four times as much again after the cut-off, in batches: the agent's memory settles
         // (heap and history reach their bounds) and does not grow with what the stalled reader misses
         List<Long> rss = new ArrayList<>();
+        List<Long> liveHeap = new ArrayList<>();
         for (int batch = 0; batch < 4; batch++) {
           for (int i = 0; i < round; i++) {
             String u = zones.get(i % zones.size());
@@ -127,11 +129,13 @@ class SlowConsumerIT {
           }
           E2e.awaitTruth(agent, tree);
           rss.add(agent.rssBytes() / MIB);
+          liveHeap.add(agent.liveHeapBytes() / MIB);
         }
         long peak = agent.peakRssBytes();
         System.out.printf("SlowConsumerIT: cut off after %d changes (~%d MiB of events);"
-                + " RSS start %d MiB, at cut-off %d MiB, after each later batch %s MiB, peak %d MiB%n",
-            round, eventBytes / MIB, rssStart / MIB, rssAtCutOff / MIB, rss, peak / MIB);
+                + " RSS start %d MiB, at cut-off %d MiB, after each later batch %s MiB, peak %d MiB;"
+            + " live heap after each later batch %s MiB%n",
+            round, eventBytes / MIB, rssStart / MIB, rssAtCutOff / MIB, rss, peak / MIB, liveHeap);
 
         await().atMost(WAIT).until(() -> agent.getJson("/status").path("eventsListeners").size() == 3);
         assertThat(agent.get("/metrics").body())
@@ -144,8 +148,15 @@ class SlowConsumerIT {
         }
         // within the JVM's own bounds (96 MiB heap, 64 MiB metaspace, 32 MiB code, 64 MiB direct)
         assertThat(peak).isLessThan(256 * MIB);
-        assertThat(rss.get(3) - rss.get(1)).as("RSS growth over the last two batches (MiB): %s", rss)
-            .isLessThan(16);
+        // what the agent retains does not grow with what the stalled reader misses: the live heap
+        // after a full collection stays flat once the feed history is at its bound (16 MiB; runs
+        // here vary by up to 5 MiB between batches). Keeping the missed events would add a
+        // batch's worth (~eventBytes) per batch, twice over the last two. RSS is no measure of
+        // this: it rises while the JVM commits more of its 96 MiB heap (a CI run saw 18 MiB of
+        // that with a flat live set).
+        assertThat(liveHeap.get(3) - liveHeap.get(1))
+            .as("live heap growth over the last two batches (MiB): %s", liveHeap)
+            .isLessThan(Math.max(8, eventBytes / MIB));
       }
       for (FeedSubscriber r : readers) {
         r.close();
