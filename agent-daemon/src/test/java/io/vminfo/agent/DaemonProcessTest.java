@@ -105,11 +105,12 @@ class DaemonProcessTest {
 
   /**
    * {@code vminfod} exactly as shipped (AgentMain, default backend factory) on the bundled example
-   * host: it serves the example VMs, and SIGTERM drains it within the 10 s shutdown timeout, the
-   * last usage sample flushed and the watchers stopped.
+   * host: it serves the example VMs, and SIGTERM drains it (exit 143, "stopped in" logged, the
+   * last usage sample flushed, no error). The 10 s budget is the agent's own deadline
+   * ({@code shutdown_timeout}); this test only bounds its wait, it does not time the drain.
    */
   @Test
-  void theRealDaemonServesTheExampleHostAndDrainsWithinTenSeconds() throws Exception {
+  void theRealDaemonServesTheExampleHostAndDrainsOnSigterm() throws Exception {
     Path config = dir.resolve("empty.json");
     Files.writeString(config, "{}");
     Path state = dir.resolve("example-state");
@@ -130,10 +131,8 @@ class DaemonProcessTest {
       }
       assertThat(state.resolve("example-host/etc/zones/index")).exists();
       java.time.Instant killedAt = java.time.Instant.now();
-      long t0 = System.nanoTime();
       p.toHandle().destroy(); // SIGTERM
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
       assertThat(p.exitValue()).isEqualTo(143);
       d.reader.join(10_000);
       assertThat(all).anyMatch(l -> l.contains("\"msg\":\"stopped in"));
