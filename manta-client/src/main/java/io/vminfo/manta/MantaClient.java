@@ -843,11 +843,10 @@ public final class MantaClient implements AutoCloseable {
         if (v == null) {
             return Optional.empty();
         }
-        try {
-            return Optional.of(ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        // Netty's HTTP date parser: every PUT and HEAD answer carries one, and java.time's
+        // RFC 1123 parser was a visible share of the I/O threads' time in small-PUT profiles.
+        java.util.Date d = io.netty.handler.codec.DateFormatter.parseHttpDate(v.trim());
+        return d == null ? Optional.empty() : Optional.of(d.toInstant());
     }
 
     private static String requestId(HttpHeaders h) {

@@ -290,7 +290,9 @@ public final class MantaConfig {
         private int maxConnections = 16;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private Optional<EventLoopGroup> eventLoopGroup = Optional.empty();
-        private int ioThreads = 2;
+        // One event loop: a second one measured slower for blocking callers (more hand-offs between
+        // threads; docs/benchmarks.md, run E) and a single transfer only ever uses one loop.
+        private int ioThreads = 1;
         private Clock clock = Clock.systemUTC();
         private String userAgent = "vminfo-manta-client/0.1";
 
@@ -416,7 +418,7 @@ public final class MantaConfig {
             return this;
         }
 
-        /** Threads of the client's own event loop group, when none is shared. */
+        /** Threads of the client's own event loop group, when none is shared (default 1). */
         public Builder ioThreads(int n) {
             this.ioThreads = n;
             return this;

@@ -37,14 +37,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * java -cp benchmarks/target/benchmarks.jar io.vminfo.benchmarks.manta.MantaLoadDriver [objects] [largeMiB]
  * </pre>
  *
- * Scenarios: PUT of many 4 KiB objects from 8 threads; listing the resulting directory; PUT then
- * GET of one large file. Prints a Markdown table for docs/benchmarks.md.
+ * Scenarios: PUT of many 4 KiB objects from 8 threads (blocking API of each client); the same
+ * through manta-client's asynchronous API with 8 in flight; listing the resulting directory; PUT
+ * then GET of one large file. Each small-PUT client warms up until its JIT is quiet. Prints a
+ * Markdown table for docs/benchmarks.md. Options (system properties of the driver):
+ * {@code bench.scenarios} (comma-separated, default all), {@code manta.ioThreads} (manta-client's
+ * event loops, default 1), {@code bench.clientJvmArgs} (extra flags for each client JVM, e.g. a
+ * JFR recording).
  */
 public final class MantaLoadDriver {
     private static final PrintStream OUT = System.out;
     private static final int CONCURRENCY = 8;
     private static final int SMALL_SIZE = 4096;
-    private static final int WARMUP = 3000;
+    /** Warm-up PUTs per round; rounds go on until the JIT is quiet (see {@link #warmUp}). */
+    private static final int WARMUP_ROUND = 2000;
+    private static final int WARMUP_MAX_ROUNDS = 40;
     /** Process CPU time at the start of the measurement being reported. */
     private static long cpuMark;
 
@@ -108,9 +115,11 @@ public final class MantaLoadDriver {
                 OUT.println("  (emulator warm-up with " + client + ", not reported)");
                 child(java, cp, client, "put-small", url, key, fingerprint, large, objects);
             }
-            for (String scenario : new String[] {"put-small", "list", "put-get-large"}) {
+            for (String scenario : System.getProperty("bench.scenarios", "put-small,put-small-async,list,put-get-large")
+                    .split(",")) {
                 String[] order = scenario.equals("put-small")
                         ? new String[] {"java-manta", "manta-client", "manta-client", "java-manta"}
+                        : scenario.equals("put-small-async") ? new String[] {"manta-client", "manta-client"}
                         : new String[] {"java-manta", "manta-client"};
                 for (String client : order) {
                     rows.addAll(child(java, cp, client, scenario, url, key, fingerprint, large, objects));
@@ -119,19 +128,39 @@ public final class MantaLoadDriver {
         } finally {
             emulator.destroy();
             emulator.waitFor(10, TimeUnit.SECONDS);
+            // the objects (on tmpfs: memory) and the large file: gigabytes after a few runs
+            deleteTree(store);
+            deleteTree(work);
         }
         OUT.printf(Locale.ROOT, "%n| scenario | client | time (s) | throughput | client CPU (s) | peak heap (MiB) | peak RSS (MiB) |%n");
         OUT.println("|---|---|---|---|---|---|---|");
         rows.forEach(OUT::println);
     }
 
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static List<String> child(String java, String cp, String client, String scenario, String url, Path key,
             String fingerprint, Path large, int objects) throws Exception {
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseParallelGC", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dmanta.ioThreads=" + Integer.getInteger("manta.ioThreads", 2), "-cp", cp, MantaLoadDriver.class.getName(), "run",
-                client, scenario, url, key.toString(), fingerprint, large.toString(), Integer.toString(objects))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseParallelGC", "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dmanta.ioThreads=" + Integer.getInteger("manta.ioThreads", 1)));
+        // e.g. -Dbench.clientJvmArgs=-XX:StartFlightRecording=filename=/tmp/c.jfr to profile a client
+        String extra = System.getProperty("bench.clientJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", cp, MantaLoadDriver.class.getName(), "run", client, scenario, url, key.toString(),
+                fingerprint, large.toString(), Integer.toString(objects)));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> result = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -161,6 +190,11 @@ public final class MantaLoadDriver {
         void getFile(String path, Path file) throws Exception;
 
         long count(String dir) throws Exception;
+
+        /** An asynchronous PUT, where the client has one; empty otherwise. */
+        default java.util.Optional<java.util.concurrent.CompletableFuture<?>> putAsync(String path, byte[] data) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static void runOne(String[] a) throws Exception {
@@ -182,9 +216,11 @@ public final class MantaLoadDriver {
                     byte[] data = new byte[SMALL_SIZE];
                     new Random(7).nextBytes(data);
                     // Warm up this JVM (and the emulator) first: the table reports steady state.
-                    for (int i = 0; i < WARMUP; i++) {
-                        c.put(String.format(Locale.ROOT, "%s/warmup/w%05d", base, i % 500), data);
-                    }
+                    warmUp(client, round -> {
+                        for (int i = 0; i < WARMUP_ROUND; i++) {
+                            c.put(String.format(Locale.ROOT, "%s/warmup/w%05d", base, i % 500), data);
+                        }
+                    });
                     ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
                     AtomicLong next = new AtomicLong();
                     cpuMark = cpuNow();
@@ -205,6 +241,22 @@ public final class MantaLoadDriver {
                     double s = (System.nanoTime() - t0) / 1e9;
                     pool.shutdown();
                     report(scenario + " (" + objects + " x 4 KiB, 8 threads)", client, s,
+                            String.format(Locale.ROOT, "%.0f objects/s", objects / s), heap);
+                    break;
+                }
+                case "put-small-async": {
+                    // The same PUTs, issued through the asynchronous API: 8 requests in flight,
+                    // each lane issuing its next PUT when the previous completes (no caller threads).
+                    c.mkdirp(base + "/small-async");
+                    c.mkdirp(base + "/warmup-async");
+                    byte[] data = new byte[SMALL_SIZE];
+                    new Random(7).nextBytes(data);
+                    warmUp(client, round -> runLanes(c, base + "/warmup-async/w" + round + "-", WARMUP_ROUND, data));
+                    cpuMark = cpuNow();
+                    long t0 = System.nanoTime();
+                    runLanes(c, base + "/small-async/o", objects, data);
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    report(scenario + " (" + objects + " x 4 KiB, 8 in flight)", client, s,
                             String.format(Locale.ROOT, "%.0f objects/s", objects / s), heap);
                     break;
                 }
@@ -247,6 +299,64 @@ public final class MantaLoadDriver {
             }
         }
         heap.interrupt();
+    }
+
+    /** One round of warm-up work. */
+    private interface WarmUpRound {
+        void run(int round) throws Exception;
+    }
+
+    /**
+     * Runs warm-up rounds until a round spends under 1% of its time in the JIT compilers: the
+     * measurement then sees steady-state code, not C2 compiling (on 2 cores a compiling client
+     * takes CPU from the emulator, and a short fixed warm-up left either client half compiled).
+     */
+    private static void warmUp(String client, WarmUpRound work) throws Exception {
+        var jit = ManagementFactory.getCompilationMXBean();
+        for (int round = 0; round < WARMUP_MAX_ROUNDS; round++) {
+            long compileMs = jit.getTotalCompilationTime();
+            long t0 = System.nanoTime();
+            work.run(round);
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            long spent = jit.getTotalCompilationTime() - compileMs;
+            if (round >= 1 && spent < wallMs / 100) {
+                System.err.printf(Locale.ROOT, "  %s warm: %d PUTs (JIT %d ms in the last %.0f ms)%n", client,
+                        (round + 1) * WARMUP_ROUND, spent, wallMs);
+                return;
+            }
+        }
+        System.err.printf(Locale.ROOT, "  %s: JIT still busy after %d warm-up PUTs%n", client,
+                WARMUP_MAX_ROUNDS * WARMUP_ROUND);
+    }
+
+    /** {@code total} PUTs through {@link Client#putAsync}, {@link #CONCURRENCY} at a time. */
+    private static void runLanes(Client c, String prefix, int total, byte[] data) throws Exception {
+        AtomicLong next = new AtomicLong();
+        java.util.concurrent.CompletableFuture<?>[] lanes = new java.util.concurrent.CompletableFuture<?>[CONCURRENCY];
+        for (int t = 0; t < CONCURRENCY; t++) {
+            java.util.concurrent.CompletableFuture<Void> lane = new java.util.concurrent.CompletableFuture<>();
+            lanes[t] = lane;
+            issueNext(c, prefix, total, data, next, lane);
+        }
+        java.util.concurrent.CompletableFuture.allOf(lanes).get(30, TimeUnit.MINUTES);
+    }
+
+    private static void issueNext(Client c, String prefix, int total, byte[] data, AtomicLong next,
+            java.util.concurrent.CompletableFuture<Void> lane) {
+        long i = next.getAndIncrement();
+        if (i >= total) {
+            lane.complete(null);
+            return;
+        }
+        c.putAsync(String.format(Locale.ROOT, "%s%06d", prefix, i), data)
+                .orElseThrow(() -> new UnsupportedOperationException("this client has no asynchronous PUT"))
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        lane.completeExceptionally(e);
+                    } else {
+                        issueNext(c, prefix, total, data, next, lane);
+                    }
+                });
     }
 
     private static void report(String scenario, String client, double seconds, String throughput, HeapSampler heap) {
@@ -308,7 +418,7 @@ public final class MantaLoadDriver {
     private static Client ours(String url, Path key) {
         MantaClient client = MantaClient.create(MantaConfig.builder().url(url).user("alice")
                 .signer(MantaSigner.of(MantaKeys.load(key))).maxConnections(CONCURRENCY)
-                .ioThreads(Integer.getInteger("manta.ioThreads", 2)).build());
+                .ioThreads(Integer.getInteger("manta.ioThreads", 1)).build());
         BlockingMantaClient m = client.blocking();
         return new Client() {
             @Override
@@ -334,6 +444,11 @@ public final class MantaLoadDriver {
             @Override
             public long count(String dir) {
                 return client.list(dir).count();
+            }
+
+            @Override
+            public java.util.Optional<java.util.concurrent.CompletableFuture<?>> putAsync(String path, byte[] data) {
+                return java.util.Optional.of(client.put(path, io.vminfo.manta.MantaBody.ofBytes(data)));
             }
 
             @Override
