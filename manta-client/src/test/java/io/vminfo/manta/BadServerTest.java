@@ -115,6 +115,21 @@ class BadServerTest {
     }
 
     @Test
+    void lastModifiedIsParsedAndAGarbledOneIsLeftOut() throws Exception {
+        for (String[] c : new String[][] {
+                {"Sun, 22 Nov 2026 07:01:02 GMT", "2026-11-22T07:01:02Z"},
+                {"yesterday-ish", ""}}) {
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                    MantaClient m = client(server.getLocalPort())) {
+                serveOnce(server, (h, s) -> write(s, "HTTP/1.1 204 No Content\r\n"
+                        + "Computed-MD5: XUFAKrxLKna5cZ2REBfFkg==\r\nLast-Modified: " + c[0] + "\r\n\r\n"));
+                MantaPutResult r = m.blocking().put("/alice/stor/t", "hello".getBytes(StandardCharsets.UTF_8));
+                assertThat(r.lastModified().map(Object::toString).orElse("")).as(c[0]).isEqualTo(c[1]);
+            }
+        }
+    }
+
+    @Test
     void hugeResponseHeadersAreRefused() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 MantaClient c = client(server.getLocalPort())) {
