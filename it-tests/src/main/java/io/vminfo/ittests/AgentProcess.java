@@ -307,12 +307,13 @@ public final class AgentProcess implements AutoCloseable {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
         .redirectErrorStream(true).start();
-    // a small output (a few lines): read it all, then reap the tool within a bound
-    byte[] out = p.getInputStream().readAllBytes();
+    // Bounded wait first, then read: the output (a few lines) fits in the pipe, and a jcmd that
+    // hangs must not block this test in a read without a timeout.
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IOException("jcmd " + command + " for pid " + pid() + " did not finish in 60 s");
     }
+    byte[] out = p.getInputStream().readAllBytes();
     String text = new String(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
       throw new IOException("jcmd " + command + " for pid " + pid() + " exited "

@@ -43,13 +43,13 @@ public final class CrashChild {
     Path spool = Path.of(args[1]);
     Path storeDir = Path.of(args[2]);
     Path committed = Path.of(args[3]);
-    AcceleratedTime time = new AcceleratedTime(Long.parseLong(args[4]), Long.parseLong(args[5]),
-        Long.parseLong(args[6]));
+    AcceleratedTime time = new AcceleratedTime(Long.parseLong(args[6]),
+        Instant.ofEpochMilli(Long.parseLong(args[4])), Instant.ofEpochMilli(Long.parseLong(args[5])));
     Random random = new Random(Long.parseLong(args[7]));
 
     VmStore store = VmStore.builder().clock(time.clock()).build();
     store.initialize(vms());
-    ScheduledThreadPoolExecutor scheduler = time.scheduler(2);
+    ScheduledThreadPoolExecutor scheduler = time.scheduler(2, "crash-child-scheduler");
     FileChannel log = FileChannel.open(committed, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
     boolean drain = mode.equals("drain");

@@ -245,11 +245,7 @@ public final class Subscription implements AutoCloseable {
             "subscriber fell behind: more than " + maxEvents + " events or " + maxBytes
                 + " bytes queued; resume with since=" + lastQueuedOrDeliveredRev());
       } else {
-        boolean wasEmpty = queue.isEmpty();
-        queue.addLast(event);
-        queuedBytes += event.lineLength();
-        nonEmpty.signalAll();
-        notify = wasEmpty ? onAvailable : null;
+        notify = appendLocked(event);
       }
     } finally {
       lock.unlock();
@@ -258,6 +254,18 @@ public final class Subscription implements AutoCloseable {
       notify.run();
     }
     return state == State.OPEN;
+  }
+
+  /**
+   * Appends to the queue and wakes a waiting reader (lock held). Returns the callback to run once
+   * the lock is released when the queue was empty before, else null.
+   */
+  private Runnable appendLocked(VmEvent event) {
+    boolean wasEmpty = queue.isEmpty();
+    queue.addLast(event);
+    queuedBytes += event.lineLength();
+    nonEmpty.signalAll();
+    return wasEmpty ? onAvailable : null;
   }
 
   boolean isCatchingUp() {
@@ -282,11 +290,7 @@ public final class Subscription implements AutoCloseable {
       if (state != State.OPEN) {
         return;
       }
-      boolean wasEmpty = queue.isEmpty();
-      queue.addLast(event);
-      queuedBytes += event.lineLength();
-      nonEmpty.signalAll();
-      notify = wasEmpty ? onAvailable : null;
+      notify = appendLocked(event);
     } finally {
       lock.unlock();
     }

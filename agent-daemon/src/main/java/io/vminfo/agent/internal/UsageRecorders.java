@@ -3,6 +3,7 @@ package io.vminfo.agent.internal;
 import io.vminfo.agent.AgentConfig;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.VmStore;
+import io.vminfo.usage.AcceleratedTime;
 import io.vminfo.usage.LocalDirectoryStore;
 import io.vminfo.usage.ObjectStore;
 import io.vminfo.usage.RemotePathTemplate;
@@ -84,9 +85,10 @@ public final class UsageRecorders {
     if (config.usageClockRate() > 1) {
       // Test-only (testing.usage_clock_rate): the recorder's clock and timers run faster, so a
       // test sees hours of sampling, sealing and upload in seconds of a real agent process.
-      AcceleratedUsageTime time = new AcceleratedUsageTime(config.usageClockRate(),
+      AcceleratedTime time = AcceleratedTime.from(config.usageClockRate(),
           config.usageClockOrigin().orElseGet(c.clock()::instant));
-      java.util.concurrent.ScheduledThreadPoolExecutor timers = time.scheduler();
+      java.util.concurrent.ScheduledThreadPoolExecutor timers =
+          time.scheduler(2, "usage-accelerated");
       b.clock(time.clock()).scheduler(timers);
       AutoCloseable store = resource;
       resource = () -> {

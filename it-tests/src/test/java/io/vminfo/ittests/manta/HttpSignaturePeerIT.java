@@ -1,7 +1,6 @@
 package io.vminfo.ittests.manta;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,12 +42,7 @@ class HttpSignaturePeerIT {
 
     @BeforeAll
     static void install() {
-        NodePeers.Result<NodePeers> r = NodePeers.install();
-        if (r.value().isEmpty()) {
-            System.out.println("SKIPPED http-signature peer tests: " + r.reason());
-        }
-        assumeTrue(r.value().isPresent(), r.reason());
-        peers = r.value().get();
+        peers = NodePeers.installOrSkip("http-signature peer tests");
     }
 
     /** Accepts one request, answers 404 and returns the request head's headers. */

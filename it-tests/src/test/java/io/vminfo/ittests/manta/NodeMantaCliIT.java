@@ -34,13 +34,8 @@ class NodeMantaCliIT {
 
     @BeforeAll
     static void install() {
-        NodePeers.Result<NodePeers> r = NodePeers.install();
-        if (r.value().isEmpty()) {
-            System.out.println("SKIPPED node-manta peer tests: " + r.reason());
-        }
-        assumeTrue(r.value().isPresent(), r.reason());
+        peers = NodePeers.installOrSkip("node-manta peer tests");
         assumeTrue(NodePeers.which("ssh-keygen").isPresent(), "ssh-keygen is not installed (apt-get install openssh-client)");
-        peers = r.value().get();
     }
 
     /** A fresh HOME with one key in ~/.ssh, as node-manta finds keys by MANTA_KEY_ID there. */

@@ -26,6 +26,19 @@ final class NodePeers {
         this.dir = dir;
     }
 
+    /**
+     * The installed peers; when they cannot be had, the calling test class is skipped with the
+     * reason (printed too, so a CI log shows what was not run).
+     */
+    static NodePeers installOrSkip(String tests) {
+        Result<NodePeers> r = install();
+        if (r.value().isEmpty()) {
+            System.out.println("SKIPPED " + tests + ": " + r.reason());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.value().isPresent(), r.reason());
+        return r.value().get();
+    }
+
     /** Empty, with the reason, when node or npm is missing or the install fails. */
     static Result<NodePeers> install() {
         if (which("node").isEmpty() || which("npm").isEmpty()) {

@@ -62,16 +62,7 @@ public final class MantaPutCommand extends MantaBase {
     String target = path.endsWith("/") ? path + file.getFileName() : path;
     long size = Files.size(file);
     // content-md5 lets Manta refuse a body that changed on the way.
-    PutOptions options = PutOptions.defaults().withContentMd5(md5(file));
-    if (parents) {
-      options = options.withMkdirs();
-    }
-    if (contentType != null) {
-      options = options.withContentType(contentType);
-    }
-    if (copies != null) {
-      options = options.withDurabilityLevel(copies);
-    }
+    PutOptions options = requestedOptions().withContentMd5(md5(file));
     boolean draw = progress(progress);
     AtomicLong sent = new AtomicLong();
     // Counted only when a bar is drawn; a retry opens the file again and starts over.
@@ -96,14 +87,8 @@ public final class MantaPutCommand extends MantaBase {
     });
   }
 
-  private Integer putStdin() throws Exception {
-    if (path.endsWith("/")) {
-      throw CliFailure.usage("stdin has no file name: give the full object PATH, not a directory");
-    }
-    if (terminal().interactive()) {
-      // Typed input would be uploaded as the object: almost always a mistake (vmadm refuses too).
-      throw CliFailure.usage("refusing to upload from a terminal: pipe the data into 'put -'");
-    }
+  /** What the command line asks of every upload: -p, --content-type, --copies. */
+  private PutOptions requestedOptions() {
     PutOptions options = PutOptions.defaults();
     if (parents) {
       options = options.withMkdirs();
@@ -114,6 +99,18 @@ public final class MantaPutCommand extends MantaBase {
     if (copies != null) {
       options = options.withDurabilityLevel(copies);
     }
+    return options;
+  }
+
+  private Integer putStdin() throws Exception {
+    if (path.endsWith("/")) {
+      throw CliFailure.usage("stdin has no file name: give the full object PATH, not a directory");
+    }
+    if (terminal().interactive()) {
+      // Typed input would be uploaded as the object: almost always a mistake (vmadm refuses too).
+      throw CliFailure.usage("refusing to upload from a terminal: pipe the data into 'put -'");
+    }
+    PutOptions options = requestedOptions();
     AtomicLong sent = new AtomicLong();
     // Length unknown: chunked; the client still checks Manta's computed MD5 against the bytes sent.
     MantaBody body = MantaBody.ofStream(new CountingInputStream(terminal().in(), sent), -1);
