@@ -247,7 +247,7 @@ class LibvirtAgentIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(libvirtDifferences(agent, truth, prefix))
             .isEmpty());
         agreesWithVirshList(agent);
-        long rev = await().atMost(WAIT).until(() -> SmartOsTruthSoakIT.stableRev(agent), r -> r >= 0);
+        long rev = SmartOsTruthSoakIT.awaitStableRev(agent);
         Map<String, JsonNode> vms = E2e.vms(agent);
         for (FeedSubscriber s : subs) {
           assertThat(s.awaitRev(rev, WAIT)).as("%s reaches %d", s, rev).isTrue();

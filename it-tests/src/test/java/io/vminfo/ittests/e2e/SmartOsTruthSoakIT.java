@@ -4,6 +4,7 @@ import static io.vminfo.ittests.e2e.E2e.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.ittests.AgentProcess;
 import io.vminfo.ittests.FeedSubscriber;
 import io.vminfo.ittests.SmartOsHostTree;
@@ -17,6 +18,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,9 +97,8 @@ class SmartOsTruthSoakIT {
 
       E2e.awaitTruth(agent, tree);
       // the truth is reached; the revision must now stay put (nothing left in the queue)
-      long rev = await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(
-          () -> stableRev(agent), r -> r >= 0);
-      Map<String, com.fasterxml.jackson.databind.JsonNode> vms = E2e.vms(agent);
+      long rev = awaitStableRev(agent);
+      Map<String, JsonNode> vms = E2e.vms(agent);
       assertThat(tree.differences(vms.values())).isEmpty();
       long events = 0;
       for (FeedSubscriber s : subs) {
@@ -117,12 +118,20 @@ class SmartOsTruthSoakIT {
     }
   }
 
-  /** The agent's rev if it does not change for a moment, else -1. */
-  static long stableRev(AgentProcess agent) throws Exception {
-    long a = agent.getJson("/status").path("rev").asLong();
-    Thread.sleep(300);
-    long b = agent.getJson("/status").path("rev").asLong();
-    return a == b ? a : -1;
+  /**
+   * Waits until the agent's reload queue is idle and its rev is the same at two consecutive idle
+   * polls, and returns that rev: a condition read off {@code /status}, not a guess at how long the
+   * queue takes to drain.
+   */
+  static long awaitStableRev(AgentProcess agent) {
+    AtomicLong lastIdleRev = new AtomicLong(-1);
+    return await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+      JsonNode status = agent.getJson("/status");
+      long rev = status.path("rev").asLong(-1);
+      boolean idle = status.path("queue").path("idle").asBoolean(false);
+      long previous = lastIdleRev.getAndSet(idle ? rev : -1);
+      return idle && previous == rev ? rev : -1;
+    }, r -> r >= 0);
   }
 
   /** One random vmadm-like change; returns its kind. */
