@@ -156,6 +156,27 @@ class LibvirtSourceTest {
   }
 
   @Test
+  void vcpusIsTheCurrentCountAndMaxVcpusTheCeilingAsVirshDominfoSaysThem() throws Exception {
+    // virsh dominfo on libvirt 9.0 says "CPU(s): 1" for <vcpu current='1'>2</vcpu>: 2 is only
+    // what a hot-plug may reach.
+    Files.createDirectories(etc);
+    String xml = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
+        .replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' current='1'>2</vcpu>");
+    Files.writeString(etc.resolve("web-7.xml"), xml);
+    try (LibvirtSource src = source()) {
+      Vm vm = src.loadAll().vms().get(0);
+      assertThat(vm.vcpus()).hasValue(1);
+      assertThat(vm.integer("max_vcpus")).hasValue(2);
+    }
+    Files.write(etc.resolve("web-7.xml"), resource("own-persistent-web.xml"));
+    try (LibvirtSource src = source()) {
+      Vm vm = src.loadAll().vms().get(0);
+      assertThat(vm.vcpus()).hasValue(2);
+      assertThat(vm.integer("max_vcpus")).hasValue(2);
+    }
+  }
+
+  @Test
   void followsADomainThroughDefineStartSuspendDestroyUndefine() throws Exception {
     Files.createDirectories(etc);
     VmInfoService svc = start(); // /run/libvirt/qemu does not exist yet: libvirtd is not running

@@ -84,8 +84,14 @@ public final class DomainMapper {
         .ifPresent(p -> vm.set("pid", JsonFiles.number(p)));
     domain.child("memory").ifPresent(m -> vm.set("max_physical_memory",
         mebibytes(m.text(), m.attr("unit").orElse("KiB"))));
-    domain.childText("vcpu").flatMap(DomainMapper::parseLong)
-        .ifPresent(v -> vm.set("vcpus", JsonFiles.number(v)));
+    // <vcpu current='1'>2</vcpu>: the guest runs 1 vCPU and may be hot-plugged up to 2; virsh
+    // dominfo's "CPU(s)" is the current count, so vcpus is that and max_vcpus the ceiling.
+    domain.child("vcpu").ifPresent(v -> {
+      Optional<Long> max = parseLong(v.text().strip());
+      Optional<Long> current = v.attr("current").flatMap(DomainMapper::parseLong).or(() -> max);
+      current.ifPresent(c -> vm.set("vcpus", JsonFiles.number(c)));
+      max.ifPresent(m -> vm.set("max_vcpus", JsonFiles.number(m)));
+    });
     vm.put("autoboot", autostart);
     Optional<XmlElement> devices = domain.child("devices");
     vm.set("nics", nics(devices.map(d -> d.children("interface")).orElse(List.of())));
