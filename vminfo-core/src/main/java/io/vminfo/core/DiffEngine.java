@@ -5,10 +5,12 @@ import io.vminfo.core.internal.CanonicalJson;
 import io.vminfo.core.internal.StructuralEquality;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * diff.js, reimplemented. Objects: keys of a in order (removed / changed / recursed), then keys only
@@ -118,18 +120,8 @@ final class DiffEngine {
       onlyInFirst(a, b, removed);
       onlyInFirst(b, a, added);
     } else {
-      Map<String, JsonNode> aByJson = byCanonical(a);
-      Map<String, JsonNode> bByJson = byCanonical(b);
-      aByJson.forEach((json, node) -> {
-        if (!bByJson.containsKey(json)) {
-          removed.add(node);
-        }
-      });
-      bByJson.forEach((json, node) -> {
-        if (!aByJson.containsKey(json)) {
-          added.add(node);
-        }
-      });
+      absentFrom(a, canonicalSet(b), removed);
+      absentFrom(b, canonicalSet(a), added);
     }
     Path elementPath = path.child(null);
     if (identityField != null && allObjects(removed) && allObjects(added)) {
@@ -145,18 +137,15 @@ final class DiffEngine {
     }
   }
 
-  /** Distinct elements of {@code first} (first occurrence kept) that {@code second} lacks. */
+  /**
+   * Elements of {@code first} that {@code second} lacks, each copy of a duplicate on its own:
+   * diff.js reports {@code [1,1] -> []} as two removals.
+   */
   private static void onlyInFirst(JsonNode first, JsonNode second, List<JsonNode> into) {
     outer:
-    for (int i = 0; i < first.size(); i++) {
-      JsonNode e = first.get(i);
-      for (int j = 0; j < second.size(); j++) {
-        if (StructuralEquality.equal(e, second.get(j))) {
-          continue outer;
-        }
-      }
-      for (int k = 0; k < i; k++) {
-        if (StructuralEquality.equal(e, first.get(k))) {
+    for (JsonNode e : first) {
+      for (JsonNode other : second) {
+        if (StructuralEquality.equal(e, other)) {
           continue outer;
         }
       }
@@ -214,13 +203,21 @@ final class DiffEngine {
     return true;
   }
 
-  /** Distinct elements by canonical JSON, first occurrence kept, in order. */
-  private static Map<String, JsonNode> byCanonical(JsonNode array) {
-    Map<String, JsonNode> out = new LinkedHashMap<>();
+  private static Set<String> canonicalSet(JsonNode array) {
+    Set<String> out = new HashSet<>();
     for (JsonNode element : array) {
-      out.putIfAbsent(CanonicalJson.of(element), element);
+      out.add(CanonicalJson.of(element));
     }
     return out;
+  }
+
+  /** The large-array form of {@link #onlyInFirst}: same elements, same order, per copy. */
+  private static void absentFrom(JsonNode first, Set<String> second, List<JsonNode> into) {
+    for (JsonNode element : first) {
+      if (!second.contains(CanonicalJson.of(element))) {
+        into.add(element);
+      }
+    }
   }
 
   private static boolean allObjects(List<JsonNode> nodes) {

@@ -66,6 +66,33 @@ class DiffTest {
   }
 
   @Test
+  void eachCopyOfADuplicateThatAppearsOrDisappearsIsReported() {
+    // diff.js: {"x":[1,1]} -> {"x":[]} is two removals; a value still present is no change.
+    assertThat(diff("{'x':[1,1]}", "{'x':[]}"))
+        .isEqualTo("[{'prettyPath':'x.*','path':['x',null],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'x.*','path':['x',null],'action':'removed','oldValue':1}]");
+    assertThat(diff("{'x':[2]}", "{'x':[2,3,3]}"))
+        .isEqualTo("[{'prettyPath':'x.*','path':['x',null],'action':'added','newValue':3},"
+            + "{'prettyPath':'x.*','path':['x',null],'action':'added','newValue':3}]");
+    assertThat(diff("{'x':[1,1]}", "{'x':[1]}")).isEqualTo("[]");
+  }
+
+  @Test
+  void largeArraysReportEachCopyOfADuplicateToo() {
+    StringBuilder a = new StringBuilder("{'r':[");
+    StringBuilder b = new StringBuilder("{'r':[");
+    for (int i = 0; i < 40; i++) {
+      a.append(i == 0 ? "" : ",").append(i % 20);
+      if (i % 20 != 19) {
+        b.append(i == 0 ? "" : ",").append(i % 20);
+      }
+    }
+    assertThat(diff(a + "]}", b + "]}"))
+        .isEqualTo("[{'prettyPath':'r.*','path':['r',null],'action':'removed','oldValue':19},"
+            + "{'prettyPath':'r.*','path':['r',null],'action':'removed','oldValue':19}]");
+  }
+
+  @Test
   void largeArraysGiveTheSameSetDifferenceAsSmallOnes() {
     StringBuilder a = new StringBuilder("{'r':[");
     StringBuilder b = new StringBuilder("{'r':[");
