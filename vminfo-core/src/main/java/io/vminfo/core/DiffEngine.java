@@ -2,9 +2,9 @@ package io.vminfo.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.core.internal.CanonicalJson;
+import io.vminfo.core.internal.JavaScriptKeyOrder;
 import io.vminfo.core.internal.StructuralEquality;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,14 +69,12 @@ final class DiffEngine {
   }
 
   private void objects(JsonNode a, JsonNode b, Path path, JsonNode ident, boolean topLevel) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      field(e.getKey(), e.getValue(), b.get(e.getKey()), path, ident, topLevel);
+    for (String key : JavaScriptKeyOrder.keys(a)) {
+      field(key, a.get(key), b.get(key), path, ident, topLevel);
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (!a.has(e.getKey())) {
-        out.add(added(path.child(e.getKey()).toList(), e.getValue(), optional(ident)));
+    for (String key : JavaScriptKeyOrder.keys(b)) {
+      if (!a.has(key)) {
+        out.add(added(path.child(key).toList(), b.get(key), optional(ident)));
       }
     }
   }

@@ -38,6 +38,23 @@ class DiffTest {
   }
 
   @Test
+  void integerLikeKeysComeFirstInAscendingOrderAsJavaScriptEnumeratesThem() {
+    // Object.keys({"b":1,"10":1,"9":1,"01":1,"4294967295":1,"4294967294":1}) is
+    // ["9","10","4294967294","b","01","4294967295"]: only canonical indices below 2^32-1 move.
+    assertThat(diff("{'b':1,'10':1,'9':1,'01':1,'4294967295':1,'4294967294':1}", "{}"))
+        .isEqualTo("[{'prettyPath':'9','path':['9'],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'10','path':['10'],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'4294967294','path':['4294967294'],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'b','path':['b'],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'01','path':['01'],'action':'removed','oldValue':1},"
+            + "{'prettyPath':'4294967295','path':['4294967295'],'action':'removed','oldValue':1}]");
+    assertThat(diff("{'m':{}}", "{'m':{'x':1,'10':2,'2':3}}"))
+        .isEqualTo("[{'prettyPath':'m.2','path':['m','2'],'action':'added','newValue':3},"
+            + "{'prettyPath':'m.10','path':['m','10'],'action':'added','newValue':2},"
+            + "{'prettyPath':'m.x','path':['m','x'],'action':'added','newValue':1}]");
+  }
+
+  @Test
   void identicalDocumentsHaveNoChanges() {
     assertThat(diff("{'a':{'b':[1,{'c':2}]}}", "{'a':{'b':[1,{'c':2}]}}")).isEqualTo("[]");
   }
