@@ -105,11 +105,26 @@ class DiffTest {
     Result directory = cli().run("diff", dir.toString(), resource("after.json"));
     assertThat(directory.exit()).isEqualTo(1);
     assertThat(directory.err()).contains("is a directory");
-    Path deep = dir.resolve("deep.json");
-    Files.writeString(deep, "[".repeat(10_000) + "]".repeat(10_000));
-    Result d = cli().run("diff", deep.toString(), deep.toString());
+    Path tooDeep = dir.resolve("too-deep.json");
+    Files.writeString(tooDeep, "[".repeat(20_000) + "]".repeat(20_000));
+    Result d = cli().run("diff", tooDeep.toString(), tooDeep.toString());
     assertThat(d.exit()).isEqualTo(1);
-    assertThat(d.err()).contains("is not valid JSON").contains("nesting");
+    assertThat(d.err()).contains("is not valid JSON").contains("nesting").contains("10000");
+  }
+
+  @Test
+  void documentsNestedAsDeeplyAsDiffJsWalksThemAreDiffed() throws Exception {
+    // diff.js under Node 20 diffs these; the CLI's old 256-level reader refused them.
+    int depth = 9_000;
+    Path a = dir.resolve("a.json");
+    Path b = dir.resolve("b.json");
+    Files.writeString(a, "{\"k\":".repeat(depth) + "1" + "}".repeat(depth));
+    Files.writeString(b, "{\"k\":".repeat(depth) + "2" + "}".repeat(depth));
+    Result r = cli().run("diff", a.toString(), b.toString(), "--text");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).startsWith("k.k.k.").contains(" changed ").endsWith("1 -> 2\n");
+    assertThat(r.out().lines()).hasSize(1);
   }
 
   @Test

@@ -31,9 +31,18 @@ public final class InputFiles {
 
   /** One JSON document from {@code name}; malformed JSON is a failure naming line and column. */
   public static JsonNode json(String name, InputStream stdin) throws IOException {
+    return json(name, stdin, false);
+  }
+
+  /** As {@link #json(String, InputStream)}, nested up to {@link CliJson#MAX_LOCAL_DOCUMENT_DEPTH}. */
+  public static JsonNode localDocument(String name, InputStream stdin) throws IOException {
+    return json(name, stdin, true);
+  }
+
+  private static JsonNode json(String name, InputStream stdin, boolean deep) throws IOException {
     byte[] bytes = read(name, stdin, MAX_JSON_BYTES);
     try {
-      return CliJson.parse(bytes);
+      return deep ? CliJson.parseLocalDocument(bytes) : CliJson.parse(bytes);
     } catch (JsonProcessingException e) {
       throw CliFailure.failed((name.equals("-") ? "stdin" : name) + " is not valid JSON: "
           + CliJson.describe(e));

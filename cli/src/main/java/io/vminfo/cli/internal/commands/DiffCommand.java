@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,6 +37,9 @@ import picocli.CommandLine.Parameters;
       "  vminfo vm my-zone | vminfo diff --vm saved.json - --text",
     })
 public final class DiffCommand extends CommandBase {
+  /** Reserved, not committed: the JVM touches only the pages a deep diff really uses. */
+  private static final long DEEP_STACK_BYTES = 512L * 1024 * 1024;
+
   @Parameters(index = "0", paramLabel = "A", description = "The old document ('-': stdin).")
   private String a;
 
@@ -68,18 +73,56 @@ public final class DiffCommand extends CommandBase {
     } catch (IllegalArgumentException e) {
       throw CliFailure.usage("--map: " + e.getMessage());
     }
-    JsonNode before = InputFiles.json(a, terminal().in());
-    JsonNode after = InputFiles.json(b, terminal().in());
-    List<Change> changes = JsonDiff.diff(before, after, options);
+    JsonNode before = InputFiles.localDocument(a, terminal().in());
+    JsonNode after = InputFiles.localDocument(b, terminal().in());
+    String printed = onDeepStack(() -> render(JsonDiff.diff(before, after, options)));
+    out().print(printed);
+    return ExitCode.OK;
+  }
+
+  private String render(List<Change> changes) {
+    StringBuilder sb = new StringBuilder();
     if (text) {
       for (Change c : changes) {
-        out().println(EventLines.change(c));
+        sb.append(EventLines.change(c)).append(System.lineSeparator());
       }
     } else {
       ArrayNode array = CliJson.NODES.arrayNode();
       changes.forEach(c -> array.add(c.toJson()));
-      out().println(JsonText.pretty(array));
+      sb.append(JsonText.pretty(array)).append(System.lineSeparator());
     }
-    return ExitCode.OK;
+    return sb.toString();
+  }
+
+  /**
+   * Runs the diff and its rendering, both recursive in the documents' depth, on a thread whose
+   * stack holds {@link CliJson#MAX_LOCAL_DOCUMENT_DEPTH} levels; the main thread's 1 MiB does not.
+   */
+  private static String onDeepStack(Supplier<String> work) {
+    AtomicReference<String> result = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread t = new Thread(null, () -> {
+      try {
+        result.set(work.get());
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    }, "vminfo-diff", DEEP_STACK_BYTES);
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliFailure.failed("interrupted");
+    }
+    Throwable e = failure.get();
+    if (e instanceof StackOverflowError) {
+      throw CliFailure.failed("the documents are nested too deeply to diff");
+    } else if (e instanceof RuntimeException r) {
+      throw r;
+    } else if (e instanceof Error err) {
+      throw err;
+    }
+    return result.get();
   }
 }

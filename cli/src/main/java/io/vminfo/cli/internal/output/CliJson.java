@@ -15,18 +15,33 @@ import java.io.IOException;
  * lengths are bounded and trailing garbage is an error.
  */
 public final class CliJson {
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder()
-          .maxNestingDepth(256)
-          .maxStringLength(64 * 1024 * 1024)
-          .maxNumberLength(1000)
-          .build())
-      .build();
+  /** Nesting accepted from the agent and other peers. */
+  public static final int MAX_DEPTH = 256;
+
+  /**
+   * Nesting accepted in documents the user hands to {@code vminfo diff}: diff.js on Node 20 walks
+   * documents nested thousands deep (Node recurses about 13,900 frames), so a local diff must not
+   * refuse them at 256. The diff runs on a thread with a stack sized for this depth.
+   */
+  public static final int MAX_LOCAL_DOCUMENT_DEPTH = 10_000;
 
   /** Thread-safe once built; never reconfigured. */
-  public static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  public static final ObjectMapper MAPPER = mapper(MAX_DEPTH);
+
+  private static final ObjectMapper LOCAL_DOCUMENTS = mapper(MAX_LOCAL_DOCUMENT_DEPTH);
+
+  private static ObjectMapper mapper(int maxDepth) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(maxDepth)
+            .maxStringLength(64 * 1024 * 1024)
+            .maxNumberLength(1000)
+            .build())
+        .build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+  }
 
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -34,8 +49,17 @@ public final class CliJson {
 
   /** Parses one JSON document; the message of a failure names line and column. */
   public static JsonNode parse(byte[] utf8) throws JsonProcessingException {
+    return parse(MAPPER, utf8);
+  }
+
+  /** As {@link #parse(byte[])}, nested up to {@link #MAX_LOCAL_DOCUMENT_DEPTH}. */
+  public static JsonNode parseLocalDocument(byte[] utf8) throws JsonProcessingException {
+    return parse(LOCAL_DOCUMENTS, utf8);
+  }
+
+  private static JsonNode parse(ObjectMapper mapper, byte[] utf8) throws JsonProcessingException {
     try {
-      JsonNode node = MAPPER.readTree(utf8);
+      JsonNode node = mapper.readTree(utf8);
       if (node == null || node.isMissingNode()) {
         throw new JsonProcessingException("no JSON value (empty input)") {
           private static final long serialVersionUID = 1L;
