@@ -9,6 +9,7 @@ import io.vminfo.agent.internal.HttpServer;
 import io.vminfo.agent.internal.RuntimeSettings;
 import io.vminfo.agent.internal.ServerIdentity;
 import io.vminfo.agent.internal.StateDirectories;
+import io.vminfo.agent.internal.StateDirectoryPermissions;
 import io.vminfo.agent.internal.Timers;
 import io.vminfo.agent.internal.UsageRecorderPort;
 import io.vminfo.agent.internal.UsageRecorders;
@@ -116,6 +117,7 @@ public final class Agent implements AutoCloseable {
       dirs = StateDirectories.resolve(c, env);
       dirs.fallback().ifPresent(f -> log.warn("state directory: {}", f));
       log.info("state directory {}", dirs.stateDir());
+      StateDirectoryPermissions.warning(dirs.stateDir()).ifPresent(log::warn);
       HostBackend backend = backendFactory.create(
           new BackendContext(c, c.hostRoot(), dirs.stateDir()));
       backendName = backend.source().name();

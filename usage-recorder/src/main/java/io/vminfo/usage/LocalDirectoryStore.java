@@ -1,6 +1,7 @@
 package io.vminfo.usage;
 
 import io.vminfo.usage.internal.Durable;
+import io.vminfo.usage.internal.FileChannels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -90,7 +91,7 @@ public final class LocalDirectoryStore implements ObjectStore {
       long bytes = 0;
       MessageDigest digest = md5();
       try (InputStream in = Files.newInputStream(localFile);
-           FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+           FileChannel out = FileChannels.DEFAULT.open(tmp, StandardOpenOption.CREATE_NEW,
                StandardOpenOption.WRITE)) {
         byte[] buf = new byte[64 * 1024];
         int n;

@@ -9,6 +9,7 @@ import io.vminfo.usage.testing.Records;
 import io.vminfo.usage.testing.TestVms;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,6 +99,22 @@ class UsageServiceTest {
     assertThat(h.events).containsExactly(
         "uploaded /acct/stor/usage/2026/11/22/10/" + TestVms.SERVER + ".log.gz",
         "uploaded /acct/stor/usage/2026/11/22/11/" + TestVms.SERVER + ".log.gz");
+  }
+
+  @Test
+  void billingDataIsNeverWorldReadableSpoolLedgerOrArchive() throws Exception {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    h.start();
+    h.advanceTo("2026-11-22T11:07:00Z");
+    assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).exists();
+    for (Path root : List.of(h.spool, h.remote)) {
+      try (Stream<Path> all = Files.walk(root)) {
+        for (Path p : all.toList()) {
+          String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+          assertThat(mode).as("%s", p).isEqualTo(Files.isDirectory(p) ? "rwxr-x---" : "rw-r-----");
+        }
+      }
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +26,10 @@ public final class Durable {
     }
   }
 
-  /** Creates {@code dir} and its missing parents, forcing each parent whose entries changed. */
+  /**
+   * Creates {@code dir} and its missing parents (0750, {@link BillingFilePermissions}), forcing
+   * each parent whose entries changed.
+   */
   public static void createDirectories(Path dir) throws IOException {
     Deque<Path> missing = new ArrayDeque<>();
     for (Path p = dir.toAbsolutePath(); p != null && !Files.isDirectory(p); p = p.getParent()) {
@@ -33,7 +37,13 @@ public final class Durable {
     }
     while (!missing.isEmpty()) {
       Path p = missing.pop();
-      Files.createDirectories(p);
+      try {
+        Files.createDirectory(p, BillingFilePermissions.forDirectory(p));
+      } catch (FileAlreadyExistsException e) {
+        if (!Files.isDirectory(p)) {
+          throw e;
+        }
+      }
       if (p.getParent() != null) {
         fsyncDirectory(p.getParent());
       }

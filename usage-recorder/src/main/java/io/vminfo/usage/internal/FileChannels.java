@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Opens the file channels the spool writes through. The one seam where tests put a file system
@@ -13,5 +14,7 @@ import java.nio.file.Path;
 public interface FileChannels {
   FileChannel open(Path path, OpenOption... options) throws IOException;
 
-  FileChannels DEFAULT = FileChannel::open;
+  /** The file system itself; files it creates are 0640 ({@link BillingFilePermissions}). */
+  FileChannels DEFAULT = (path, options) ->
+      FileChannel.open(path, Set.of(options), BillingFilePermissions.forFile(path));
 }

@@ -47,7 +47,7 @@ public final class TestDisk implements FileChannels {
 
   @Override
   public FileChannel open(Path path, OpenOption... options) throws IOException {
-    return new Channel(FileChannel.open(path, options));
+    return new Channel(FileChannels.DEFAULT.open(path, options));
   }
 
   private final class Channel extends FileChannel {
