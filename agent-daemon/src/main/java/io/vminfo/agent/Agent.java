@@ -4,6 +4,7 @@ import io.vminfo.agent.internal.AgentMetrics;
 import io.vminfo.agent.internal.Api;
 import io.vminfo.agent.internal.ApiHandler;
 import io.vminfo.agent.internal.DefaultBackendFactory;
+import io.vminfo.agent.internal.DirectoryLock;
 import io.vminfo.agent.internal.FeedRegistry;
 import io.vminfo.agent.internal.HttpServer;
 import io.vminfo.agent.internal.RuntimeSettings;
@@ -74,6 +75,8 @@ public final class Agent implements AutoCloseable {
   private volatile AgentConfig config;
   private volatile State state = State.NEW;
   private StateDirectories.Resolved dirs;
+  /** Held from start to the end of teardown: one agent per state (and spool) directory. */
+  private final List<DirectoryLock> locks = new ArrayList<>();
   private VmStore store;
   private VmInfoService service;
   private AgentMetrics metrics;
@@ -115,6 +118,11 @@ public final class Agent implements AutoCloseable {
     Instant began = clock.instant();
     try {
       dirs = StateDirectories.resolve(c, env);
+      locks.add(DirectoryLock.acquire(dirs.stateDir(), "state directory"));
+      if (!dirs.spoolDir().toAbsolutePath().normalize()
+          .startsWith(dirs.stateDir().toAbsolutePath().normalize())) {
+        locks.add(DirectoryLock.acquire(dirs.spoolDir(), "spool directory"));
+      }
       dirs.fallback().ifPresent(f -> log.warn("state directory: {}", f));
       log.info("state directory {}", dirs.stateDir());
       StateDirectoryPermissions.warning(dirs.stateDir()).ifPresent(log::warn);
@@ -359,6 +367,15 @@ public final class Agent implements AutoCloseable {
     if (metrics != null) {
       metrics.close();
     }
+    // Last: the next agent may start only once this one has written its last record.
+    for (DirectoryLock lock : locks) {
+      try {
+        lock.close();
+      } catch (IOException e) {
+        log.warn("releasing a directory lock failed: {}", e.toString());
+      }
+    }
+    locks.clear();
   }
 
   private static Duration remaining(long deadlineNanos) {
