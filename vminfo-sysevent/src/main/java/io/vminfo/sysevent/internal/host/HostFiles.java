@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
@@ -18,7 +17,8 @@ import java.util.Optional;
  * Reads files of a host tree mounted at {@code root} (the real host: {@code /}), treating every
  * file as untrusted: paths never leave the root (also not through symlinks), sizes are capped, and
  * files are read with a plain read loop (procfs and sysfs report size 0, which the JDK's
- * {@code readAllBytes} trusts).
+ * {@code readAllBytes} trusts), and only regular files are read, opened so that a FIFO or device
+ * cannot block the reader ({@link RegularFileOpener}).
  */
 public final class HostFiles {
   private final Path root;
@@ -58,8 +58,7 @@ public final class HostFiles {
   /** Reads a whole file, refusing more than {@code maxBytes}. */
   public byte[] read(Path file, int maxBytes) throws IOException {
     Path target = confine(file);
-    try (SeekableByteChannel ch =
-            Files.newByteChannel(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    try (SeekableByteChannel ch = RegularFileOpener.open(target, file);
         InputStream in = Channels.newInputStream(ch)) {
       return readBounded(in, maxBytes, file);
     }
@@ -68,8 +67,7 @@ public final class HostFiles {
   /** The first {@code n} bytes of a file (fewer when it is shorter); for image headers. */
   public byte[] readPrefix(Path file, int n) throws IOException {
     Path target = confine(file);
-    try (SeekableByteChannel ch =
-            Files.newByteChannel(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (SeekableByteChannel ch = RegularFileOpener.open(target, file)) {
       java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
       while (buf.hasRemaining() && ch.read(buf) > 0) {
         // keep reading until n bytes or end of file
