@@ -122,10 +122,8 @@ public final class LibvirtSource implements VmSource {
       if (e.kind() == WatchEvent.Kind.DELETE_SELF || !LibvirtHost.isDomainFile(e.name())) {
         return;
       }
-      boolean autostart = e.directory().equals(host.autostartDir());
-      // Autostart entries are symlinks: created, never written, so a create counts there.
-      boolean relevant = relevance.test(e) || (autostart && e.kind() == WatchEvent.Kind.CREATED);
-      if (relevant) {
+      // Autostart entries are symlinks: Relevance counts their create, as no close-write follows.
+      if (relevance.test(e)) {
         queue.submit(new DomainReload(e.name().substring(0, e.name().length() - 4)));
       }
     }

@@ -315,6 +315,36 @@ class SmartOsSourceTest {
     assertThat(svc.store().get(fresh)).isEmpty();
   }
 
+  /**
+   * A symlink, a second hard link and a FIFO come into being complete: their create is the only
+   * event there will be (no close-write), so it must be acted on. The FIFO's create once went
+   * unseen, and only a racing reload of an earlier delete ever reported it.
+   */
+  @Test
+  void entriesThatArriveCompleteAreReadAtTheirCreate() throws Exception {
+    VmInfoService svc = start(source().build());
+    Path zones = root.resolve("etc/zones");
+    Path staging = Files.createDirectories(root.resolve("staging"));
+    String template = Files.readString(zones.resolve(Z2 + ".xml"));
+    String hardLinked = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c01";
+    String symLinked = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c02";
+    String fifo = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c03";
+
+    Files.createLink(zones.resolve(hardLinked + ".xml"),
+        Files.writeString(staging.resolve("h.xml"), template.replace(Z2, hardLinked)));
+    Files.createSymbolicLink(zones.resolve(symLinked + ".xml"),
+        Files.writeString(staging.resolve("s.xml"), template.replace(Z2, symLinked)));
+    Process mk = new ProcessBuilder("mkfifo", zones.resolve(fifo + ".xml").toString())
+        .inheritIO().start();
+    assertThat(mk.waitFor(30, TimeUnit.SECONDS) && mk.exitValue() == 0).as("mkfifo").isTrue();
+
+    await().atMost(WAIT).until(() -> svc.store().get(hardLinked).isPresent()
+        && svc.store().get(symLinked).isPresent() && errorFor(svc, fifo).isPresent());
+    assertThat(errorFor(svc, fifo).orElseThrow().message()).contains("FIFO");
+    assertThat(svc.store().get(symLinked).orElseThrow().alias())
+        .isEqualTo(svc.store().get(Z2).orElseThrow().alias());
+  }
+
   @Test
   void aZoneWhoseConfigDirectoryAppearsLaterIsWatchedAndReloaded() throws Exception {
     VmInfoService svc = start(source().build());
