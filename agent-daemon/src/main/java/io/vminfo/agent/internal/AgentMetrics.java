@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * {@code vminfo_store_revision}, {@code vminfo_feed_subscribers},
  * {@code vminfo_feed_subscribers_cut_off_total}, {@code vminfo_http_requests_total{route,status}},
  * {@code vminfo_usage_records_written_total}, {@code vminfo_usage_uploads_total{result}},
- * {@code vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total}, and the JVM and
+ * {@code vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total},
+ * {@code vminfo_usage_set_aside_total}, and the JVM and
  * process metrics of Micrometer's binders.
  */
 public final class AgentMetrics implements AutoCloseable {
@@ -111,6 +112,9 @@ public final class AgentMetrics implements AutoCloseable {
         .description("Bytes of usage files in the local spool").register(registry);
     FunctionCounter.builder("vminfo.usage.dropped.bytes", usage, u -> u.get().droppedBytes())
         .description("Usage bytes dropped because the spool was full").register(registry);
+    FunctionCounter.builder("vminfo.usage.set.aside", usage, u -> u.get().filesSetAside())
+        .description("Usage files or lines moved to corrupt/ in the spool (damaged, torn,"
+            + " or written by another process)").register(registry);
   }
 
   /** Counts one answered request; {@code route} is one of the fixed route names. */

@@ -6,6 +6,7 @@ public record UsageCounters(
     long uploadsSucceeded,
     long uploadsFailed,
     long spoolBytes,
-    long droppedBytes) {
-  public static final UsageCounters NONE = new UsageCounters(0, 0, 0, 0, 0);
+    long droppedBytes,
+    long filesSetAside) {
+  public static final UsageCounters NONE = new UsageCounters(0, 0, 0, 0, 0, 0);
 }

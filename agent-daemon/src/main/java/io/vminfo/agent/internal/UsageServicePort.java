@@ -140,7 +140,8 @@ final class UsageServicePort implements UsageRecorderPort {
   @Override
   public UsageCounters counters() {
     return new UsageCounters(meters.records.get(), meters.uploadsSucceeded.get(),
-        meters.uploadsFailed.get(), service.status().spoolBytes(), meters.droppedBytes.get());
+        meters.uploadsFailed.get(), service.status().spoolBytes(), meters.droppedBytes.get(),
+        meters.setAside.get());
   }
 
   @Override
@@ -173,6 +174,7 @@ final class UsageServicePort implements UsageRecorderPort {
     final AtomicLong uploadsSucceeded = new AtomicLong();
     final AtomicLong uploadsFailed = new AtomicLong();
     final AtomicLong droppedBytes = new AtomicLong();
+    final AtomicLong setAside = new AtomicLong();
 
     @Override
     public void sampleWritten(Instant timestamp, int usageRecords, long bytes) {
@@ -192,6 +194,11 @@ final class UsageServicePort implements UsageRecorderPort {
     @Override
     public void dropped(String what, long bytes, String reason) {
       droppedBytes.addAndGet(bytes);
+    }
+
+    @Override
+    public void setAside(String file, String reason) {
+      setAside.incrementAndGet();
     }
   }
 }

@@ -220,20 +220,23 @@ public final class Spool implements AutoCloseable {
             log.warn("repaired {}: cut {} bytes after the last complete sample (a write cut short"
                 + " by a crash; that sample is taken again)", layout.log(k), r.cutBytes());
           }
-          if (r.keptBytes() == 0) {
+          AdoptionCheck.Result a = r.keptBytes() == 0
+              ? new AdoptionCheck.Result(0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty())
+              : adopt(k);
+          if (a.keptBytes() == 0) {
             Durable.delete(layout.log(k));
             continue;
           }
           // (A file whose only sample was torn is gone: its number was never sealed, so is free.)
           noteSegment(k);
           Segment s = new Segment(k, State.OPEN);
-          s.logBytes = r.keptBytes();
-          s.lastSample = r.lastSample().orElse(null);
+          s.logBytes = a.keptBytes();
+          s.lastSample = a.lastSample().orElse(null);
           segments.put(k, s);
           open++;
-          if (r.lastSample().isPresent()
-              && (last.isEmpty() || r.lastSample().get().isAfter(last.get()))) {
-            last = r.lastSample();
+          if (a.lastSample().isPresent()
+              && (last.isEmpty() || a.lastSample().get().isAfter(last.get()))) {
+            last = a.lastSample();
           }
         } else {
           Durable.delete(layout.md5(k));
@@ -473,6 +476,29 @@ public final class Spool implements AutoCloseable {
   public synchronized Optional<Instant> nextUnpark(Duration after) {
     return segments.values().stream().filter(s -> s.state == State.PARKED)
         .map(s -> s.parkedAt.plus(after)).min(Instant::compareTo);
+  }
+
+  /**
+   * Checks an open hour file line by line before appending to it again; lines that are not its
+   * records go to {@code corrupt/} with a WARN and a set-aside entry (status, metric).
+   */
+  private AdoptionCheck.Result adopt(SegmentKey k) throws IOException {
+    Path file = layout.log(k);
+    Path badFile = layout.corruptDir().resolve(
+        layout.relative(file).replace('/', '-') + ".adopted-bad-lines");
+    AdoptionCheck.Result a = AdoptionCheck.run(file, badFile, io);
+    if (a.badLines() > 0) {
+      String rel = layout.relative(badFile);
+      String reason = a.badLines() + " line(s) of " + layout.relative(file)
+          + " that are not its records (first: " + a.firstReason().orElse("?") + "); "
+          + a.goodLines() + " good line(s) kept";
+      log.warn("adopting {}: moved {} line(s) to {} ({}); another writer or a damaged file;"
+          + " {} good line(s) kept", file, a.badLines(), badFile, a.firstReason().orElse("?"),
+          a.goodLines());
+      setAside.put(rel, new UsageStatus.SetAsideFile(rel, sizeOf(badFile), clock.instant(), reason));
+      reporter.setAside(rel, reason);
+    }
+    return a;
   }
 
   /** Moves a sealed file that failed its check (and its MD5 file) to {@code corrupt/}. */

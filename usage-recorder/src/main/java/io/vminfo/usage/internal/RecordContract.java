@@ -1,4 +1,4 @@
-package io.vminfo.cli.internal.usage;
+package io.vminfo.usage.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,7 +7,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.usage.UsageSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +22,7 @@ import java.util.Set;
  * compiled separately so that a bad record gets the messages of its own type, not a "must match
  * one of" summary.
  */
-public final class RecordChecker {
+public final class RecordContract {
   static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
       "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid",
       "status", "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage",
@@ -36,10 +35,19 @@ public final class RecordChecker {
   private final JsonSchema usage;
   private final JsonSchema summary;
 
-  public RecordChecker() {
+  /** Compiling the schema takes a while; the compiled checker is thread-safe, so it is shared. */
+  private static final class Shared {
+    static final RecordContract INSTANCE = new RecordContract();
+  }
+
+  public static RecordContract shared() {
+    return Shared.INSTANCE;
+  }
+
+  private RecordContract() {
     JsonNode schema;
     try (InputStream in = UsageSchema.open()) {
-      schema = CliJson.parse(in.readAllBytes());
+      schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the usage schema", e);
     }
