@@ -210,6 +210,35 @@ class LibvirtSourceTest {
     assertThat(reloads).noneMatch(k -> k.contains(".new") || k.contains(".pid"));
   }
 
+  /**
+   * A host whose first {@code virsh autostart} comes after the agent started: libvirt creates
+   * {@code autostart/} then, and every link in it from then on counts, the first one included.
+   */
+  @Test
+  void anAutostartDirectoryMadeAfterTheStartIsWatchedFromThenOn() throws Exception {
+    Files.createDirectories(etc);
+    Files.write(etc.resolve("web-7.xml"), resource("own-persistent-web.xml"));
+    String db = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
+        .replace("web-7", "db-1").replace(WEB, "4d3f9b62-8e5c-4a1f-8b72-3c9d6e8f0a24");
+    Files.writeString(etc.resolve("db-1.xml"), db);
+    VmInfoService svc = start();
+    assertThat(autoboot(svc, "web-7")).contains(false);
+
+    Files.createDirectories(etc.resolve("autostart"));
+    Files.createSymbolicLink(etc.resolve("autostart/web-7.xml"), Path.of("../web-7.xml"));
+    await().atMost(WAIT).until(() -> autoboot(svc, "web-7").equals(Optional.of(true)));
+
+    // Now watched: a later link and an unlink are events of their own.
+    Files.createSymbolicLink(etc.resolve("autostart/db-1.xml"), Path.of("../db-1.xml"));
+    await().atMost(WAIT).until(() -> autoboot(svc, "db-1").equals(Optional.of(true)));
+    Files.delete(etc.resolve("autostart/web-7.xml"));
+    await().atMost(WAIT).until(() -> autoboot(svc, "web-7").equals(Optional.of(false)));
+  }
+
+  private static Optional<Boolean> autoboot(VmInfoService svc, String name) {
+    return svc.store().getByZonename(name).flatMap(v -> v.get("autoboot")).map(JsonNode::asBoolean);
+  }
+
   @Test
   void aRenameOverIsExactlyOneReloadAndNewFilesAreNeverRead() throws Exception {
     Files.createDirectories(etc);
