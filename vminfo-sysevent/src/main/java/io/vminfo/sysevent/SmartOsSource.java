@@ -71,6 +71,8 @@ public final class SmartOsSource implements VmSource {
   private final QueueLink queue = new QueueLink();
   private volatile FileWatcher watcher;
   private volatile Relevance relevance;
+  /** Zones the index lists whose XML was missing when last looked at: each has a load error. */
+  private final Set<String> listedWithoutXml = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile ScheduledFuture<?> poll;
   private volatile ZoneEventStream zoneEvents;
   private final Duration safetyPollInterval;
@@ -200,6 +202,7 @@ public final class SmartOsSource implements VmSource {
       uuid = Optional.of(ref.uuid());
       return new ZoneLoad(zonename, ref.zonepath(), host.loadZone(ref, zoneadm, zfs), null);
     } catch (NoSuchFileException e) {
+      listedWithoutXml.add(zonename);
       return new ZoneLoad(zonename, null, null,
           error(zonename, zonename, uuid, "zone XML missing: " + e.getMessage()));
     } catch (IOException | RuntimeException e) {
@@ -410,6 +413,14 @@ public final class SmartOsSource implements VmSource {
       }
       clearZoneErrors(zonename, out);
       dropWatches(zonename);
+      if (index.get(zonename).isPresent()) {
+        // Listed but without its XML (a half-done create or delete, a hand edit): no VM, but
+        // visible, as the full load shows it, until the index and the XML agree again.
+        listedWithoutXml.add(zonename);
+        out.error(error(zonename, zonename, index.get(zonename).flatMap(ZoneIndex.Entry::uuid),
+            "zone XML missing: " + host.files().hostPath(xml)
+                + " does not exist but the zones index lists the zone"));
+      }
       return;
     }
     Optional<String> uuid = index.get(zonename).flatMap(ZoneIndex.Entry::uuid)
@@ -447,7 +458,8 @@ public final class SmartOsSource implements VmSource {
     }
   }
 
-  private static void clearZoneErrors(String zonename, ReloadResult.Builder out) {
+  private void clearZoneErrors(String zonename, ReloadResult.Builder out) {
+    listedWithoutXml.remove(zonename);
     out.clearError(zonename);
     out.clearError(zonename + "/config");
     out.clearError(zonename + "/lastexited");
@@ -542,6 +554,12 @@ public final class SmartOsSource implements VmSource {
       }
       for (Vm vm : current.list()) {
         vm.zonename().filter(z -> index.get(z).isEmpty()).ifPresent(affected::add);
+      }
+      // A row that had no XML is gone: its error goes with it (there is no VM to find it by).
+      for (String z : listedWithoutXml) {
+        if (index.get(z).isEmpty()) {
+          affected.add(z);
+        }
       }
       for (String z : affected) {
         reloadZone(z, index, zoneadm, current, out);

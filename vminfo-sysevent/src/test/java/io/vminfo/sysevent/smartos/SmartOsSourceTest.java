@@ -345,6 +345,32 @@ class SmartOsSourceTest {
         .isEqualTo(svc.store().get(Z2).orElseThrow().alias());
   }
 
+  /** An index row with no XML is an error of that zone while running, as in the full load. */
+  @Test
+  void anIndexRowWithoutItsXmlIsAnErrorUntilTheXmlComes() throws Exception {
+    VmInfoService svc = start(source().build());
+    String fresh = "2b3c4d5e-6f70-4a81-9b2c-3d4e5f607182";
+    Path index = root.resolve("etc/zones/index");
+    String before = Files.readString(index);
+    String withRow = before + fresh + ":installed:/zones/" + fresh + ":" + fresh + "\n";
+    HostTrees.replace(index, withRow);
+    await().atMost(WAIT).until(() -> errorFor(svc, fresh).isPresent());
+    assertThat(errorFor(svc, fresh).orElseThrow().message())
+        .contains("zone XML missing").contains("/etc/zones/" + fresh + ".xml");
+    assertThat(svc.store().get(fresh)).isEmpty();
+
+    HostTrees.replace(index, before); // the row goes (vmadm delete's second step): so does the error
+    await().atMost(WAIT).until(() -> errorFor(svc, fresh).isEmpty());
+
+    HostTrees.replace(index, withRow);
+    await().atMost(WAIT).until(() -> errorFor(svc, fresh).isPresent());
+
+    HostTrees.replace(root.resolve("etc/zones/" + fresh + ".xml"),
+        Files.readString(root.resolve("etc/zones/" + Z2 + ".xml")).replace(Z2, fresh));
+    await().atMost(WAIT).until(() -> svc.store().get(fresh).isPresent()
+        && errorFor(svc, fresh).isEmpty());
+  }
+
   @Test
   void aZoneWhoseConfigDirectoryAppearsLaterIsWatchedAndReloaded() throws Exception {
     VmInfoService svc = start(source().build());
