@@ -150,6 +150,11 @@ public final class AgentConfig {
     return (Duration) values.get("usage.parked_retry");
   }
 
+  /** {@code usage.max_catch_up}: how long a gap in sampling is filled in after a stall or restart. */
+  public Duration usageMaxCatchUp() {
+    return (Duration) values.get("usage.max_catch_up");
+  }
+
   public StorageTarget storageTarget() {
     return StorageTarget.valueOf(upper("storage.target"));
   }

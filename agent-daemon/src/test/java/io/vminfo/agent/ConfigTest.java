@@ -29,6 +29,9 @@ class ConfigTest {
     assertThat(c.usageParkedRetry()).isEqualTo(Duration.ofHours(1));
     assertThat(AgentConfig.load(List.of("--usage.parked-retry=10m"), Map.of()).usageParkedRetry())
         .isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.usageMaxCatchUp()).isEqualTo(Duration.ofHours(1));
+    assertThat(AgentConfig.load(List.of("--usage.max-catch-up=168h"), Map.of()).usageMaxCatchUp())
+        .isEqualTo(Duration.ofDays(7));
     assertThat(c.storageTarget()).isEqualTo(AgentConfig.StorageTarget.LOCAL);
     assertThat(c.reconcileInterval()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));

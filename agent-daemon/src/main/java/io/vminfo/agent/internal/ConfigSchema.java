@@ -48,6 +48,9 @@ public final class ConfigSchema {
           "maximum bytes of usage files kept locally"),
       bounded("usage.parked_retry", Kind.DURATION, "1h", false, 1000, MS_DAY,
           "how long an upload refused for good (e.g. 403) waits before it is tried again"),
+      bounded("usage.max_catch_up", Kind.DURATION, "1h", false, 1000, 7 * MS_DAY,
+          "after a stall or a restart, the missed sampling boundaries of at most this long are"
+              + " still written (stamped with their boundary); older ones are counted as skipped"),
       choice("storage.target", "local", false, List.of("local", "manta"),
           "where sealed usage files go"),
       opt("storage.local.dir", Kind.PATH, false,

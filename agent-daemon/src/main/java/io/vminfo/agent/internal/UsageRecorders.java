@@ -28,6 +28,12 @@ public final class UsageRecorders {
 
   private UsageRecorders() {}
 
+  /** The missed boundaries a late sampler still writes: {@code maxCatchUp / interval}, at least 1. */
+  static int catchUpIntervals(java.time.Duration maxCatchUp, java.time.Duration interval) {
+    long n = maxCatchUp.toMillis() / interval.toMillis();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, n));
+  }
+
   /** Everything a recorder needs from the agent. */
   public record Context(
       AgentConfig config,
@@ -79,6 +85,7 @@ public final class UsageRecorders {
         .grace(config.usageGrace())
         .spoolCapBytes(config.usageSpoolCapBytes())
         .parkedRetry(config.usageParkedRetry())
+        .maxCatchUp(catchUpIntervals(config.usageMaxCatchUp(), config.usageInterval()))
         .listener(meters);
     c.datacenterName().ifPresent(b::datacenterName);
     c.scheduler().ifPresent(b::scheduler);

@@ -53,6 +53,9 @@ class CrashSafetyIT {
       AgentProcess.Builder agent = account.configure(E2e.smartosAgent(dir, tree), manta.url())
           .set("usage.interval", "60s")
           .set("usage.grace", "2m")
+          // A simulated hour is 2.5 s here: a restart on a busy machine can take longer than the
+          // default catch-up of one hour, which would skip (and count) the oldest minutes.
+          .set("usage.max_catch_up", "168h")
           .set("testing.usage_clock_rate", RATE)
           .set("testing.usage_clock_origin", origin.toString())
           .set("shutdown_timeout", "5s");
