@@ -7,6 +7,7 @@ import io.vminfo.agent.internal.DefaultBackendFactory;
 import io.vminfo.agent.internal.DirectoryLock;
 import io.vminfo.agent.internal.FeedRegistry;
 import io.vminfo.agent.internal.HttpServer;
+import io.vminfo.agent.internal.RetryingUsageRecorder;
 import io.vminfo.agent.internal.RuntimeSettings;
 import io.vminfo.agent.internal.ServerIdentity;
 import io.vminfo.agent.internal.StateDirectories;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +68,7 @@ public final class Agent implements AutoCloseable {
   private final Clock clock;
   private final Optional<ScheduledExecutorService> timerScheduler;
   private final Optional<ScheduledExecutorService> usageScheduler;
+  private final Duration usageRetry;
   private final Map<String, String> env;
   private final Consumer<String> logLevel;
   private final AtomicReference<RuntimeSettings> settings;
@@ -93,6 +96,7 @@ public final class Agent implements AutoCloseable {
     this.clock = b.clock;
     this.timerScheduler = Optional.ofNullable(b.timerScheduler);
     this.usageScheduler = Optional.ofNullable(b.usageScheduler);
+    this.usageRetry = b.usageRetry;
     this.env = Map.copyOf(b.env);
     this.logLevel = b.logLevel;
     this.settings = new AtomicReference<>(RuntimeSettings.of(b.config));
@@ -119,9 +123,13 @@ public final class Agent implements AutoCloseable {
     try {
       dirs = StateDirectories.resolve(c, env);
       locks.add(DirectoryLock.acquire(dirs.stateDir(), "state directory"));
-      if (!dirs.spoolDir().toAbsolutePath().normalize()
-          .startsWith(dirs.stateDir().toAbsolutePath().normalize())) {
-        locks.add(DirectoryLock.acquire(dirs.spoolDir(), "spool directory"));
+      // A spool_dir of its own is locked by the usage recorder, which keeps trying while that
+      // directory cannot be written; only another agent holding it stops this one, at once.
+      Optional<Path> separateSpool = dirs.spoolDir().toAbsolutePath().normalize()
+          .startsWith(dirs.stateDir().toAbsolutePath().normalize())
+          ? Optional.empty() : Optional.of(dirs.spoolDir());
+      if (separateSpool.isPresent()) {
+        DirectoryLock.checkNotInUse(separateSpool.get(), "spool directory");
       }
       dirs.fallback().ifPresent(f -> log.warn("state directory: {}", f));
       log.info("state directory {}", dirs.stateDir());
@@ -163,11 +171,13 @@ public final class Agent implements AutoCloseable {
         throw new IOException("initial load of " + backendName + " failed: " + e, e);
       }
       warnIfServerUuidsDiffer();
+      UsageRecorders.Context usageContext = new UsageRecorders.Context(
+          c, dirs.spoolDir(), dirs.archiveDir(), dirs.stateDir(), serverUuid, dc, store,
+          backend.usageProbe(), clock, env, "vminfod/" + AgentMain.version(), usageScheduler);
       try {
-        usage = UsageRecorders.create(new UsageRecorders.Context(
-            c, dirs.spoolDir(), dirs.archiveDir(), dirs.stateDir(), serverUuid, dc, store,
-            backend.usageProbe(), clock, env, "vminfod/" + AgentMain.version(),
-            usageScheduler));
+        usage = new RetryingUsageRecorder(UsageRecorders.create(usageContext),
+            () -> UsageRecorders.create(usageContext), dirs.spoolDir(), separateSpool,
+            usageRetry, clock);
       } catch (IllegalArgumentException e) {
         throw new IOException("usage recorder: " + e.getMessage(), e);
       }
@@ -389,6 +399,7 @@ public final class Agent implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService timerScheduler;
     private ScheduledExecutorService usageScheduler;
+    private Duration usageRetry = Duration.ofSeconds(10);
     private Map<String, String> env = System.getenv();
     private Consumer<String> logLevel = level -> {};
 
@@ -427,6 +438,18 @@ public final class Agent implements AutoCloseable {
      */
     public Builder usageScheduler(ScheduledExecutorService scheduler) {
       this.usageScheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * How often a usage recorder whose spool cannot be used (read-only, missing, not writable)
+     * is started again; default 10 seconds. The agent serves meanwhile.
+     */
+    public Builder usageRetry(Duration every) {
+      if (every.isNegative() || every.isZero()) {
+        throw new IllegalArgumentException("usageRetry must be positive, got " + every);
+      }
+      this.usageRetry = every;
       return this;
     }
 

@@ -121,7 +121,8 @@ public final class UsageService implements AutoCloseable {
    * Recovers the spool (removes temp files, finishes or redoes interrupted sealing, cuts torn
    * samples, reads the ledger), then starts sampling at the next boundary (catching up on
    * boundaries missed since the last sample on disk) and shipping. Throws if the spool cannot be
-   * read or created; nothing is started then.
+   * read or created; nothing is started then, the service's own threads are stopped, and a new
+   * service is needed for another try.
    */
   public void start() throws IOException {
     synchronized (lock) {
@@ -129,7 +130,13 @@ public final class UsageService implements AutoCloseable {
         throw new IllegalStateException("a usage service starts once");
       }
       started = true;
-      Spool.Recovery r = spool.recover();
+      Spool.Recovery r;
+      try {
+        r = spool.recover();
+      } catch (IOException | RuntimeException e) {
+        releaseAfterFailedStart();
+        throw e;
+      }
       log.info("usage spool {}: {} open, {} sealed, {} retained file(s){}", config.spoolDir,
           r.openFiles(), r.sealedFiles(), r.retainedFiles(),
           r.cutBytes() > 0 ? ", cut " + r.cutBytes() + " bytes of unfinished samples" : "");
@@ -140,6 +147,22 @@ public final class UsageService implements AutoCloseable {
         scheduleSample(Duration.ZERO);
       }
       scheduleShip(clock.instant());
+    }
+  }
+
+  /** A start that failed owns threads and maybe open files nobody else will stop. */
+  private void releaseAfterFailedStart() {
+    if (ownsSchedulers) {
+      samplerScheduler.shutdownNow();
+      shipperScheduler.shutdownNow();
+    }
+    if (ownsProbeExecutor) {
+      probeExecutor.shutdownNow();
+    }
+    try {
+      spool.close();
+    } catch (IOException e) {
+      log.warn("closing the usage spool after a failed start: {}", e.toString());
     }
   }
 

@@ -62,6 +62,32 @@ class FaultsTest {
   }
 
   @Test
+  void aDiskFullWhenTheHourIsSealedDelaysTheSealAndLosesNothing() throws Exception {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.start(b -> b.grace(Duration.ofMinutes(1)));
+    h.advanceTo("2026-11-22T11:01:30Z"); // hour 10 sealed and uploaded; 11:00, 11:01 written
+    h.disk.freeBytes(0); // hour 11's samples and hour 10's nothing: everything waits
+    h.advanceTo("2026-11-22T12:05:00Z"); // the seal of hour 11 (at 12:01) fails too
+    UsageStatus full = h.status();
+    assertThat(full.samplesWaiting()).isGreaterThan(60);
+    assertThat(full.lastError()).hasValueSatisfying(
+        p -> assertThat(p.message()).contains("No space left on device"));
+    String hour11 = ServiceHarness.PATHS.render(Instant.parse("2026-11-22T11:00:00Z"),
+        TestVms.SERVER, 0);
+    assertThat(h.objects.storedCounts()).doesNotContainKey(hour11);
+
+    h.disk.unlimited();
+    h.advanceTo("2026-11-22T13:10:00Z");
+    assertThat(h.status().samplesWaiting()).isZero();
+    List<JsonNode> all = new ArrayList<>(h.uploaded());
+    all.addAll(h.local());
+    assertThat(sampleTimes(all)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T13:10:00Z"));
+    UsageServiceTest.assertUnique(all);
+    assertThat(Records.keys(all)).hasSize(190 * 2);
+    assertThat(h.objects.storedCounts()).containsEntry(hour11, 1);
+  }
+
+  @Test
   void aCorruptSealedFileIsSetAsideReportedAndNeverUploaded() throws Exception {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
     h.objects.down(true);

@@ -45,8 +45,7 @@ public final class DirectoryLock implements AutoCloseable {
     if (lock == null) {
       String holder = holder(ch);
       ch.close();
-      throw new DirectoryInUseException(what + " " + dir + " is in use by another vminfod ("
-          + holder + "); one agent per directory: stop it, or give this one its own state_dir");
+      throw inUse(dir, what, holder);
     }
     try {
       ch.truncate(0);
@@ -58,6 +57,39 @@ public final class DirectoryLock implements AutoCloseable {
       throw e;
     }
     return new DirectoryLock(ch, lock);
+  }
+
+  /**
+   * Throws when another agent holds {@code dir}'s lock; does nothing when the lock file is absent
+   * or cannot be opened for writing (then the later {@link #acquire} tells what is wrong).
+   */
+  public static void checkNotInUse(Path dir, String what) throws DirectoryInUseException {
+    Path file = dir.resolve(FILE_NAME);
+    String holder = null;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        holder = holder(ch);
+      } else {
+        lock.release();
+      }
+    } catch (IOException e) {
+      return;
+    }
+    if (holder != null) {
+      throw inUse(dir, what, holder);
+    }
+  }
+
+  private static DirectoryInUseException inUse(Path dir, String what, String holder) {
+    return new DirectoryInUseException(what + " " + dir + " is in use by another vminfod ("
+        + holder + "); one agent per directory: stop it, or give this one its own state_dir");
   }
 
   private static String holder(FileChannel ch) {

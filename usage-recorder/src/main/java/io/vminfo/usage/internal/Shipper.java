@@ -48,6 +48,10 @@ public final class Shipper {
   private volatile boolean stopping;
   private int failures;
   private volatile Instant retryAt;
+  // A seal that cannot be done (a full or read-only disk) stays due; without a pause the next
+  // round would be "now" again and the shipper would spin, logging an error each time.
+  private int sealFailures;
+  private Instant sealRetryAt;
 
   public Shipper(Spool spool, Sealer sealer, ObjectStore store, RemotePathTemplate remotePaths,
                  Clock clock, Duration grace, Duration idleWake, Backoff backoff, Duration parkedRetry,
@@ -69,7 +73,17 @@ public final class Shipper {
     round.lock();
     try {
       Instant now = clock.instant();
-      sealDue(now);
+      if (sealRetryAt == null || !now.isBefore(sealRetryAt)) {
+        sealDue(now);
+        Optional<Instant> stillDue = spool.nextSealDue(grace);
+        if (stillDue.isPresent() && !stillDue.get().isAfter(now)) {
+          sealFailures++;
+          sealRetryAt = clock.instant().plus(backoff.delay(sealFailures));
+        } else {
+          sealFailures = 0;
+          sealRetryAt = null;
+        }
+      }
       spool.expireRetained(now);
       spool.enforceCap();
       spool.unparkDue(now, parkedRetry);
@@ -120,7 +134,7 @@ public final class Shipper {
       } catch (IOException | RuntimeException e) {
         spool.sealFailed(k);
         reporter.problem("seal", "cannot seal " + spool.layout().relative(spool.layout().log(k)) + ": " + e);
-        log.error("cannot seal {} (tried again next round): {}", spool.layout().log(k), e.toString());
+        log.error("cannot seal {} (tried again after a pause): {}", spool.layout().log(k), e.toString());
       }
     }
   }
@@ -227,6 +241,9 @@ public final class Shipper {
       next = retryAt;
     }
     Optional<Instant> seal = spool.nextSealDue(grace);
+    if (seal.isPresent() && sealRetryAt != null && seal.get().isBefore(sealRetryAt)) {
+      seal = Optional.of(sealRetryAt);
+    }
     if (seal.isPresent() && seal.get().isBefore(next)) {
       next = seal.get();
     }

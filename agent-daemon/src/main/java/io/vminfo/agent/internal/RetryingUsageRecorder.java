@@ -1,0 +1,241 @@
+package io.vminfo.agent.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.internal.Json;
+import io.vminfo.core.internal.NamedThreads;
+import io.vminfo.core.internal.Timestamps;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the agent serving when its usage spool cannot be used (a read-only or missing file
+ * system, a directory it may not write): the recorder's start is tried again every
+ * {@code retryEvery} on a thread of its own until it succeeds, while {@code /status} says
+ * {@code "state":"unavailable"} with the error. Once the spool works the recorder fills in the
+ * missed sampling boundaries from its last sample on disk (up to {@code usage.max_catch_up}), so
+ * a short outage loses nothing. Two things stay fatal, because retrying cannot fix them: another
+ * agent holding the spool ({@link DirectoryLock.DirectoryInUseException}) and settings the
+ * recorder refuses (found when the first recorder is made, before this class is).
+ *
+ * <p>A {@code spool_dir} outside the state directory gets its own {@link DirectoryLock}, taken
+ * here before each try and held until {@link #close}.
+ */
+public final class RetryingUsageRecorder implements UsageRecorderPort {
+  private static final Logger log = LoggerFactory.getLogger(RetryingUsageRecorder.class);
+
+  private final Supplier<UsageRecorderPort> factory;
+  private final Optional<Path> separateSpoolDir;
+  private final Path spoolDir;
+  private final Duration retryEvery;
+  private final Clock clock;
+  private final Object lock = new Object();
+  private UsageRecorderPort next;
+  private volatile UsageRecorderPort running;
+  private DirectoryLock spoolLock;
+  private ScheduledExecutorService retries;
+  private volatile Unavailable unavailable;
+  private long attempts;
+  private boolean closed;
+
+  private record Unavailable(Instant since, Instant at, String message, Instant nextAttempt) {}
+
+  /**
+   * @param first the recorder made from the configuration (not started)
+   * @param factory makes a fresh recorder for each later try (a failed one cannot start again)
+   * @param separateSpoolDir the spool directory when it is outside the state directory
+   */
+  public RetryingUsageRecorder(UsageRecorderPort first, Supplier<UsageRecorderPort> factory,
+                        Path spoolDir, Optional<Path> separateSpoolDir, Duration retryEvery,
+                        Clock clock) {
+    this.next = Objects.requireNonNull(first, "first");
+    this.factory = Objects.requireNonNull(factory, "factory");
+    this.spoolDir = Objects.requireNonNull(spoolDir, "spoolDir");
+    this.separateSpoolDir = Objects.requireNonNull(separateSpoolDir, "separateSpoolDir");
+    this.retryEvery = Objects.requireNonNull(retryEvery, "retryEvery");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (retryEvery.isNegative() || retryEvery.isZero()) {
+      throw new IllegalArgumentException("retryEvery must be positive, got " + retryEvery);
+    }
+  }
+
+  /**
+   * The first try. Another agent on the spool is thrown; any other failure is logged, shown in
+   * {@link #status} and retried in the background.
+   */
+  @Override
+  public void start() throws IOException {
+    try {
+      attempt();
+    } catch (DirectoryLock.DirectoryInUseException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  private void attempt() throws IOException {
+    UsageRecorderPort port;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      attempts++;
+      if (spoolLock == null && separateSpoolDir.isPresent()) {
+        spoolLock = DirectoryLock.acquire(separateSpoolDir.get(), "spool directory");
+      }
+      port = next != null ? next : factory.get();
+      next = null;
+    }
+    try {
+      port.start();
+    } catch (IOException | RuntimeException e) {
+      port.close();
+      throw e;
+    }
+    synchronized (lock) {
+      if (closed) {
+        port.close();
+        return;
+      }
+      running = port;
+      if (unavailable != null) {
+        log.info("usage recording works again after {} tries (unavailable since {})", attempts,
+            Timestamps.format(unavailable.since()));
+        unavailable = null;
+      }
+    }
+  }
+
+  private void failed(Exception e) {
+    String message = e.getMessage() != null ? e.getMessage() : e.toString();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Instant now = clock.instant();
+      Unavailable before = unavailable;
+      unavailable = new Unavailable(before != null ? before.since() : now, now, message,
+          now.plus(retryEvery));
+      if (before == null) {
+        log.error("usage recording unavailable, spool {}: {}; the agent serves and tries again"
+            + " every {}", spoolDir, message, Units.format(retryEvery));
+      } else if (!before.message().equals(message)) {
+        log.warn("usage recording still unavailable: {}", message);
+      } else {
+        log.debug("usage recording still unavailable: {}", message);
+      }
+      if (retries == null) {
+        retries = Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.daemon("vminfo-usage-retry"));
+      }
+      retries.schedule(this::retry, retryEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void retry() {
+    try {
+      attempt();
+    } catch (IOException | RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  @Override
+  public ObjectNode status() {
+    UsageRecorderPort r = running;
+    if (r != null) {
+      return r.status();
+    }
+    ObjectNode o = Json.NODES.objectNode();
+    Unavailable u = unavailable;
+    o.put("state", u != null ? "unavailable" : "starting");
+    o.putObject("spool").put("dir", spoolDir.toString());
+    if (u != null) {
+      o.put("since", Timestamps.format(u.since()));
+      o.put("nextAttempt", Timestamps.format(u.nextAttempt()));
+      ObjectNode x = o.putObject("lastError");
+      x.put("at", Timestamps.format(u.at()));
+      x.put("component", "spool");
+      x.put("message", u.message());
+    }
+    return o;
+  }
+
+  @Override
+  public byte[] latestSamplesJson() {
+    UsageRecorderPort r = running;
+    return r != null ? r.latestSamplesJson() : new byte[] {'[', ']'};
+  }
+
+  @Override
+  public UsageCounters counters() {
+    UsageRecorderPort r = running;
+    return r != null ? r.counters() : UsageCounters.NONE;
+  }
+
+  @Override
+  public void flush(Duration budget) {
+    stopRetrying();
+    UsageRecorderPort r = running;
+    if (r != null) {
+      r.flush(budget);
+    }
+  }
+
+  @Override
+  public void close() {
+    stopRetrying();
+    UsageRecorderPort r = running;
+    if (r != null) {
+      r.close();
+    }
+    UsageRecorderPort unstarted;
+    DirectoryLock held;
+    synchronized (lock) {
+      unstarted = next;
+      next = null;
+      held = spoolLock;
+      spoolLock = null;
+    }
+    if (unstarted != null) {
+      unstarted.close();
+    }
+    if (held != null) {
+      try {
+        held.close();
+      } catch (IOException e) {
+        log.warn("releasing the spool directory lock failed: {}", e.toString());
+      }
+    }
+  }
+
+  /** After this no try starts; one in progress finishes and then closes what it started. */
+  private void stopRetrying() {
+    ScheduledExecutorService r;
+    synchronized (lock) {
+      closed = true;
+      r = retries;
+    }
+    if (r != null) {
+      r.shutdownNow();
+      try {
+        if (!r.awaitTermination(5, TimeUnit.SECONDS)) {
+          log.warn("a usage recorder start still runs after 5 s; it stops itself when done");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
