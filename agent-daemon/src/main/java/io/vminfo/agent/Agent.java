@@ -18,6 +18,7 @@ import io.vminfo.agent.internal.UsageRecorders;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
+import io.vminfo.core.internal.NamedThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,7 +35,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -84,6 +86,7 @@ public final class Agent implements AutoCloseable {
   private VmInfoService service;
   private AgentMetrics metrics;
   private UsageRecorderPort usage;
+  private ExecutorService lateUsageStart;
   private FeedRegistry feeds;
   private HttpServer server;
   private InetSocketAddress address;
@@ -108,7 +111,9 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Starts the agent: resolves its directories and server uuid, creates the backend, loads every
-   * VM (blocking), binds the HTTP API, then starts usage recording. On failure everything started
+   * VM (waiting up to {@code initial_load_wait}; a slower or failed load goes on or is retried
+   * while the agent serves what is loaded), binds the HTTP API, then starts usage recording (once
+   * the initial load is complete). On failure everything started
    * so far is stopped again and the exception says why.
    */
   public void start() throws IOException, InterruptedException {
@@ -155,20 +160,21 @@ public final class Agent implements AutoCloseable {
       service = VmInfoService.builder(backend.source(), store)
           .clock(clock)
           .reconcileInterval(c.reconcileInterval())
+          .initialLoadWait(c.initialLoadWait())
+          .initialLoadRetry(c.initialLoadRetry())
           .observer(metrics.reloadObserver(backendName))
           .build();
+      // Returns once there is something to serve: the whole host, or (when the initial load is
+      // slow or fails, and is retried) what is loaded so far; /status says which.
       try {
         service.start();
       } catch (IOException e) {
-        // Host file errors do not always name the file: say which backend and root failed.
-        throw new IOException("initial load of backend " + backendName + " (host root "
-            + c.hostRoot() + ") failed: " + e.getMessage(), e);
+        throw new IOException("backend " + backendName + " (host root " + c.hostRoot()
+            + ") could not start: " + e.getMessage(), e);
       } catch (InterruptedException | RuntimeException e) {
         throw e;
-      } catch (TimeoutException e) {
-        throw new IOException(e.getMessage(), e);
       } catch (Exception e) {
-        throw new IOException("initial load of " + backendName + " failed: " + e, e);
+        throw new IOException("backend " + backendName + " could not start: " + e, e);
       }
       warnIfServerUuidsDiffer();
       UsageRecorders.Context usageContext = new UsageRecorders.Context(
@@ -196,8 +202,17 @@ public final class Agent implements AutoCloseable {
               () -> state == State.STOPPING || state == State.STOPPED),
           timers, clock, settings::get);
       // Only once the port is ours: a start that fails earlier (port in use) leaves the spool
-      // alone instead of writing a last sample on the way out.
-      usage.start();
+      // alone instead of writing a last sample on the way out. And only once the host is loaded:
+      // a sample of a half-loaded store would bill its VMs as absent.
+      if (service.initialLoadComplete().isDone()) {
+        usage.start();
+      } else {
+        log.warn("usage recording starts once the initial load of {} is complete", backendName);
+        lateUsageStart = Executors.newSingleThreadExecutor(
+            NamedThreads.daemon("vminfo-usage-start"));
+        UsageRecorderPort recorder = usage;
+        service.initialLoadComplete().thenRunAsync(() -> startLate(recorder), lateUsageStart);
+      }
       if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
         log.warn("listening on {}, which is not loopback: the API has no authentication, so"
             + " anyone who can reach this address can read every VM", c.listenAddress());
@@ -350,8 +365,21 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  private static void startLate(UsageRecorderPort recorder) {
+    try {
+      recorder.start();
+      log.info("usage recording started after the initial load");
+    } catch (IOException | RuntimeException e) {
+      log.error("usage recording could not start; it is off until the agent restarts: {}",
+          e.toString());
+    }
+  }
+
   private void teardown(Duration budget) {
     long deadline = System.nanoTime() + budget.toNanos();
+    if (lateUsageStart != null) {
+      lateUsageStart.shutdownNow();
+    }
     if (server != null) {
       server.stopAccepting(remaining(deadline));
     }

@@ -114,6 +114,16 @@ public final class AgentConfig {
     return (Duration) values.get("reconcile_interval");
   }
 
+  /** {@code initial_load_wait}: how long the start waits for the first full load. */
+  public Duration initialLoadWait() {
+    return (Duration) values.get("initial_load_wait");
+  }
+
+  /** {@code initial_load_retry}: the pause before a failed first full load is tried again. */
+  public Duration initialLoadRetry() {
+    return (Duration) values.get("initial_load_retry");
+  }
+
   public Duration shutdownTimeout() {
     return (Duration) values.get("shutdown_timeout");
   }

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,17 +102,60 @@ class BackendSelectionTest {
   }
 
   @Test
-  void aSmartOsHostWhoseZonesIndexCannotBeReadIsAClearStartError() throws Exception {
-    // A full load without the index would report every VM deleted: the agent refuses to start.
-    Path root = Files.createDirectories(dir.resolve("broken-root/etc/zones/index"));
+  void aSmartOsHostWhoseZonesIndexCannotBeReadIsServedEmptyUntilItCanBe() throws Exception {
+    // A full load without the index would report every VM deleted, so nothing is served as the
+    // host's truth: the agent serves an empty store, says why, and loads the host once it can.
+    Path root = ExampleHost.copyTo(dir.resolve("root"));
+    Path index = root.resolve("etc/zones/index");
+    Path aside = dir.resolve("index.aside");
+    Files.move(index, aside);
+    Files.createDirectory(index);
+    Agent agent = start(root, b -> b.set("initial_load_retry", "200ms"));
+    try {
+      JsonNode status = get(agent, "/status");
+      JsonNode initial = status.get("initialLoad");
+      assertThat(initial.get("state").textValue()).isEqualTo("failed");
+      assertThat(initial.get("lastError").textValue()).contains("index");
+      assertThat(initial.get("nextAttempt").textValue()).isNotEmpty();
+      assertThat(status.get("numVms").asInt()).isZero();
+      assertThat(status.get("usage").get("state").textValue())
+          .as("no sample of a host not yet loaded").isEqualTo("starting");
+      assertThat(getText(agent, "/metrics")).contains("vminfo_initial_load_complete 0.0");
+
+      Files.delete(index);
+      Files.move(aside, index);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+          get(agent, "/status").get("initialLoad").get("state").textValue()).isEqualTo("complete"));
+      JsonNode loaded = get(agent, "/status");
+      assertThat(loaded.get("numVms").asInt()).isEqualTo(5);
+      assertThat(loaded.get("initialLoad").get("attempts").asInt()).isGreaterThan(1);
+      assertThat(loaded.get("initialLoad").get("lastError").textValue()).contains("index");
+      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+          get(agent, "/status").get("usage").get("state").textValue()).isNotEqualTo("starting"));
+      assertThat(getText(agent, "/metrics")).contains("vminfo_initial_load_complete 1.0");
+    } finally {
+      agent.stop();
+    }
+  }
+
+  @Test
+  void aMissingHostRootIsAClearStartError() throws Exception {
     Agent agent = Agent.builder(AgentConfig.builder()
             .set("listen.port", "0").set("state_dir", dir.resolve("state").toString())
-            .set("host_root", dir.resolve("broken-root").toString()).build())
+            .set("backend", "smartos")
+            .set("host_root", dir.resolve("no-such-root").toString()).build())
         .env(Map.of()).build();
-    assertThatThrownBy(agent::start).isInstanceOf(IOException.class)
-        .hasMessageContaining("initial load of backend smartos (host root " + dir.resolve(
-            "broken-root") + ") failed");
+    assertThatThrownBy(agent::start).isInstanceOf(IOException.class);
     assertThat(agent.state()).isEqualTo(Agent.State.STOPPED);
+  }
+
+  private static String getText(Agent agent, String target) throws IOException {
+    try (RawHttp c = RawHttp.connect(agent.address())) {
+      c.send("GET " + target + " HTTP/1.1\r\nHost: test\r\n\r\n");
+      RawHttp.Response r = c.readResponse();
+      assertThat(r.status()).as(target).isEqualTo(200);
+      return r.text();
+    }
   }
 
   private static JsonNode get(Agent agent, String target) throws IOException {

@@ -23,7 +23,8 @@ public record ServiceStatus(
     List<VmLoadError> vmErrors,
     List<TaskFailure> recentFailures,
     VmStore.Stats store,
-    List<SubscriberInfo> subscribers) {
+    List<SubscriberInfo> subscribers,
+    InitialLoad initialLoad) {
 
   public ServiceStatus {
     Objects.requireNonNull(backend, "backend");
@@ -35,6 +36,70 @@ public record ServiceStatus(
     recentFailures = List.copyOf(recentFailures);
     Objects.requireNonNull(store, "store");
     subscribers = List.copyOf(subscribers);
+    Objects.requireNonNull(initialLoad, "initialLoad");
+  }
+
+  /**
+   * Where the first full load of the host stands. Until it is {@code COMPLETE} the store may be
+   * served with only some VMs (those partial reloads found), and every VM it later finds arrives
+   * as a create event.
+   *
+   * @param since when the first attempt began
+   * @param attempts how many attempts have started
+   * @param completedAt when an attempt succeeded
+   * @param lastError why the last failed attempt failed
+   * @param nextAttempt when a failed load is tried again
+   */
+  public record InitialLoad(State state, Instant since, int attempts,
+      Optional<Instant> completedAt, Optional<String> lastError, Optional<Instant> nextAttempt) {
+
+    public enum State {
+      LOADING("loading"), FAILED("failed"), COMPLETE("complete");
+
+      private final String wireName;
+
+      State(String wireName) {
+        this.wireName = wireName;
+      }
+
+      public String wireName() {
+        return wireName;
+      }
+    }
+
+    public InitialLoad {
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(since, "since");
+      Objects.requireNonNull(completedAt, "completedAt");
+      Objects.requireNonNull(lastError, "lastError");
+      Objects.requireNonNull(nextAttempt, "nextAttempt");
+      if (attempts < 1) {
+        throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
+      }
+      if ((state == State.COMPLETE) != completedAt.isPresent()) {
+        throw new IllegalArgumentException("completedAt is set exactly when COMPLETE");
+      }
+    }
+
+    static InitialLoad loading(Instant since) {
+      return new InitialLoad(State.LOADING, since, 1, Optional.empty(), Optional.empty(),
+          Optional.empty());
+    }
+
+    InitialLoad completed(Instant at) {
+      return new InitialLoad(State.COMPLETE, since, attempts, Optional.of(at), lastError,
+          Optional.empty());
+    }
+
+    InitialLoad failed(String error, Instant next) {
+      return new InitialLoad(State.FAILED, since, attempts, Optional.empty(), Optional.of(error),
+          Optional.of(next));
+    }
+
+    InitialLoad retrying() {
+      return new InitialLoad(State.LOADING, since, attempts + 1, Optional.empty(), lastError,
+          Optional.empty());
+    }
   }
 
   /** The task the queue is working on. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +21,6 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a {@link VmStore} equal to what a {@link VmSource} reads from the host: a full initial
- * load before the store is ready, then the source's partial reloads through one serial queue, and
+ * load (served without it when it is slow or fails, and retried until it succeeds), then the source's partial reloads through one serial queue, and
  * a periodic (and on-demand) full reconciliation that emits corrective events.
  *
  * <p>The queue runs one task at a time. Identical pending tasks coalesce. A task that runs past
@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class VmInfoService implements ReloadQueue, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmInfoService.class);
   private static final String RECONCILE_KEY = "reconcile";
+  private static final String INITIAL_LOAD_KEY = "initial-load";
   private static final int MAX_RECENT_FAILURES = 20;
   private static final int MAX_VM_ERRORS = 1000;
 
@@ -50,15 +51,25 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
   private final Duration reconcileInterval;
   private final Duration taskTimeout;
   private final Duration initialLoadTimeout;
+  private final Duration initialLoadWait;
+  private final Duration initialLoadRetry;
   private final ReloadObserver observer;
   private final VmLookup lookup;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
+  private final Condition readyOrClosed = lock.newCondition();
+  private final CompletableFuture<Void> initialLoadComplete = new CompletableFuture<>();
   private final LinkedHashMap<String, Task> pending = new LinkedHashMap<>();
   private final LinkedHashMap<String, VmLoadError> vmErrors = new LinkedHashMap<>();
   private final ArrayDeque<ServiceStatus.TaskFailure> recentFailures = new ArrayDeque<>();
   private Running running;
+  private ServiceStatus.InitialLoad initialLoad;
+  /**
+   * Set under the lock when a full load completes the initial load, until {@link
+   * #initialLoadComplete} is completed outside it (the service is not idle before).
+   */
+  private boolean announceInitialLoad;
   private boolean paused = true;
   private boolean started;
   private boolean closed;
@@ -85,6 +96,9 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     this.reconcileInterval = b.reconcileInterval;
     this.taskTimeout = b.taskTimeout;
     this.initialLoadTimeout = b.initialLoadTimeout;
+    this.initialLoadWait = b.initialLoadWait;
+    this.initialLoadRetry = b.initialLoadRetry;
+    this.initialLoad = ServiceStatus.InitialLoad.loading(clock.instant());
     this.observer = b.observer;
     this.lookup = VmLookup.of(store);
   }
@@ -94,9 +108,13 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
   }
 
   /**
-   * Starts the source's watchers, loads every VM (blocking, up to the initial load timeout),
-   * initializes the store (no events), then processes queued changes and schedules periodic
-   * reconciliation. Changes seen during the load are applied after it.
+   * Starts the source's watchers and the initial full load, and returns once the store is ready to
+   * serve: when the load has finished (the store then holds every VM, without events), or after
+   * the initial load wait even if it has not (the store is ready empty, the load goes on, and what
+   * it finds arrives as create events), or when it failed (ready empty; it is tried again every
+   * initial load retry until a full load succeeds). {@link #status()} says which
+   * ({@link ServiceStatus.InitialLoad}). Changes seen during the load are applied after it. Only a
+   * source that cannot start fails this.
    */
   public void start() throws Exception {
     lock.lock();
@@ -110,38 +128,63 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     }
     source.start(this);
     Instant began = clock.instant();
-    FutureTask<LoadResult> load = new FutureTask<>(source::loadAll);
-    workers.execute(load);
-    LoadResult result;
-    try {
-      result = load.get(initialLoadTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      load.cancel(true);
-      throw new TimeoutException(
-          "initial load of " + source.name() + " took longer than " + initialLoadTimeout);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    }
-    store.initialize(result.vms());
     lock.lock();
     try {
-      replaceErrors(result.errors());
-      lastRefresh = clock.instant();
-      lastRefreshDuration = Duration.between(began, lastRefresh);
-      refreshes++;
+      initialLoad = ServiceStatus.InitialLoad.loading(began);
+      LinkedHashMap<String, Task> queued = new LinkedHashMap<>(pending);
+      pending.clear();
+      pending.put(INITIAL_LOAD_KEY, new FullLoadTask("initial load", true));
+      pending.putAll(queued);
       paused = false;
       startNextLocked();
     } finally {
       lock.unlock();
     }
-    log.info("initial load of {}: {} VMs, {} errors in {} ms", source.name(), result.vms().size(),
-        result.errors().size(), lastRefreshDuration.toMillis());
-    for (VmLoadError e : result.errors()) {
-      log.warn("could not load {}: {}", e.key(), e.message());
+    ScheduledFuture<?> serveAnyway = scheduler.schedule(
+        () -> serveWithoutTheLoad("it has taken longer than " + initialLoadWait.toMillis() + " ms"),
+        initialLoadWait.toMillis(), TimeUnit.MILLISECONDS);
+    // The scheduler should end this wait; the cap is for one that never runs the task.
+    long nanos = initialLoadWait.plusMinutes(1).toNanos();
+    lock.lock();
+    try {
+      while ((!store.isReady() || announceInitialLoad) && !closed && nanos > 0) {
+        nanos = readyOrClosed.awaitNanos(nanos);
+      }
+    } finally {
+      lock.unlock();
+    }
+    serveAnyway.cancel(false);
+    if (!store.isReady()) {
+      serveWithoutTheLoad("the initial load wait passed");
     }
     long every = reconcileInterval.toMillis();
     periodic = scheduler.scheduleAtFixedRate(
         () -> requestReconcile("periodic"), every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** Makes the store ready (empty) while the initial load is still running or has failed. */
+  private void serveWithoutTheLoad(String why) {
+    lock.lock();
+    try {
+      if (closed || store.isReady()) {
+        return;
+      }
+      store.initialize(List.of());
+      log.warn("serving before the initial load of {} is complete ({}): VMs appear as it loads"
+          + " them, /status says initialLoad {}", source.name(), why, initialLoad.state().wireName());
+      readyOrClosed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Completes when a full load of the host has been applied to the store for the first time (at
+   * once when that already happened). It completes on a reload worker, outside the service's lock:
+   * dependents that take long should run asynchronously.
+   */
+  public CompletableFuture<Void> initialLoadComplete() {
+    return initialLoadComplete.copy();
   }
 
   @Override
@@ -152,7 +195,7 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
 
   @Override
   public void requestReconcile(String reason) {
-    enqueue(new ReconcileTask(reason));
+    enqueue(new FullLoadTask(reason, false));
   }
 
   /**
@@ -163,7 +206,7 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     long nanos = timeout.toNanos();
     lock.lock();
     try {
-      while (paused || running != null || !pending.isEmpty()) {
+      while (paused || running != null || !pending.isEmpty() || announceInitialLoad) {
         if (closed) {
           return pending.isEmpty() && running == null;
         }
@@ -207,7 +250,8 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
           new ArrayList<>(vmErrors.values()),
           new ArrayList<>(recentFailures),
           stats,
-          subscribers);
+          subscribers,
+          initialLoad);
     } finally {
       lock.unlock();
     }
@@ -230,6 +274,7 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
         periodic.cancel(false);
       }
       idle.signalAll();
+      readyOrClosed.signalAll();
     } finally {
       lock.unlock();
     }
@@ -284,7 +329,8 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     Running r = new Running(task, clock.instant());
     running = r;
     r.future = new FutureTask<>(() -> task.run(lookup));
-    r.timeout = scheduler.schedule(() -> onTimeout(r), taskTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    r.timeout = scheduler.schedule(
+        () -> onTimeout(r), task.timeout().toMillis(), TimeUnit.MILLISECONDS);
     workers.execute(() -> {
       r.future.run();
       onFinished(r);
@@ -292,6 +338,7 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
   }
 
   private void onFinished(Running r) {
+    boolean announce;
     lock.lock();
     try {
       if (running != r) {
@@ -315,12 +362,25 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
             r.task.key(), String.valueOf(cause), clock.instant(), false));
         log.error("reload task {} failed", r.task.key(), cause);
         observer.taskFinished(r.task.key(), took, ReloadObserver.Outcome.FAILED);
+        r.task.failed(String.valueOf(cause));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       startNextLocked();
     } finally {
+      announce = announceInitialLoad;
       lock.unlock();
+    }
+    if (announce) {
+      initialLoadComplete.complete(null);
+      lock.lock();
+      try {
+        announceInitialLoad = false;
+        idle.signalAll();
+        readyOrClosed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -332,11 +392,12 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       }
       running = null;
       abandoned++;
-      String message = "abandoned after " + taskTimeout.toMillis() + " ms";
+      String message = "abandoned after " + r.task.timeout().toMillis() + " ms";
       recordFailure(new ServiceStatus.TaskFailure(r.task.key(), message, clock.instant(), true));
       log.error("reload task {} {}; the queue moves on", r.task.key(), message);
       observer.taskFinished(
           r.task.key(), Duration.between(r.since, clock.instant()), ReloadObserver.Outcome.ABANDONED);
+      r.task.failed(message);
       startNextLocked();
     } finally {
       lock.unlock();
@@ -375,6 +436,12 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     Object run(VmLookup lookup) throws Exception;
 
     void apply(Object result);
+
+    /** How long it may run before it is abandoned. */
+    Duration timeout();
+
+    /** Called under the lock when it threw or was abandoned (after the failure is recorded). */
+    default void failed(String message) {}
   }
 
   private final class PartialTask implements Task {
@@ -387,6 +454,11 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     @Override
     public String key() {
       return reload.key();
+    }
+
+    @Override
+    public Duration timeout() {
+      return taskTimeout;
     }
 
     @Override
@@ -417,16 +489,28 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     }
   }
 
-  private final class ReconcileTask implements Task {
+  /**
+   * A full load: the initial one (and its retries until one succeeds) or a reconciliation. The
+   * first to succeed fills the store without events if nothing is served yet, and completes the
+   * initial load; every later one corrects the store with events.
+   */
+  private final class FullLoadTask implements Task {
     private final String reason;
+    private final boolean initialAttempt;
 
-    ReconcileTask(String reason) {
+    FullLoadTask(String reason, boolean initialAttempt) {
       this.reason = reason;
+      this.initialAttempt = initialAttempt;
     }
 
     @Override
     public String key() {
-      return RECONCILE_KEY;
+      return initialAttempt ? INITIAL_LOAD_KEY : RECONCILE_KEY;
+    }
+
+    @Override
+    public Duration timeout() {
+      return initialAttempt ? initialLoadTimeout : taskTimeout;
     }
 
     @Override
@@ -441,19 +525,63 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       Timed<LoadResult> timed = (Timed<LoadResult>) raw;
       LoadResult result = timed.value;
       List<VmLoadError> errors = result.errors();
-      List<VmEvent> corrections = store.reconcile(
-          result.vms(), vm -> errors.stream().anyMatch(e -> e.concerns(vm)));
+      List<VmEvent> corrections;
+      if (store.isReady()) {
+        corrections = store.reconcile(
+            result.vms(), vm -> errors.stream().anyMatch(e -> e.concerns(vm)));
+      } else {
+        store.initialize(result.vms());
+        corrections = List.of();
+      }
       replaceErrors(errors);
       Instant now = clock.instant();
       lastRefresh = now;
       lastRefreshDuration = Duration.between(timed.began, now);
       refreshes++;
-      if (!corrections.isEmpty()) {
+      if (initialLoad.state() != ServiceStatus.InitialLoad.State.COMPLETE) {
+        initialLoad = initialLoad.completed(now);
+        announceInitialLoad = true;
+        readyOrClosed.signalAll();
+        log.info("initial load of {}: {} VMs, {} errors in {} ms ({} attempt(s))", source.name(),
+            result.vms().size(), errors.size(),
+            Duration.between(initialLoad.since(), now).toMillis(), initialLoad.attempts());
+        for (VmLoadError e : errors) {
+          log.warn("could not load {}: {}", e.key(), e.message());
+        }
+      } else if (!corrections.isEmpty()) {
         log.info("reconciliation ({}) corrected {} VMs", reason, corrections.size());
       } else {
         log.debug("reconciliation ({}) found nothing to correct", reason);
       }
     }
+
+    @Override
+    public void failed(String message) {
+      if (!initialAttempt || closed
+          || initialLoad.state() == ServiceStatus.InitialLoad.State.COMPLETE) {
+        return;
+      }
+      Instant next = clock.instant().plus(initialLoadRetry);
+      initialLoad = initialLoad.failed(message, next);
+      log.error("initial load of {} failed (attempt {}): {}; serving what is loaded, trying again"
+          + " in {} ms", source.name(), initialLoad.attempts(), message, initialLoadRetry.toMillis());
+      serveWithoutTheLoad("it failed");
+      scheduler.schedule(VmInfoService.this::retryInitialLoad, initialLoadRetry.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void retryInitialLoad() {
+    lock.lock();
+    try {
+      if (closed || initialLoad.state() == ServiceStatus.InitialLoad.State.COMPLETE) {
+        return;
+      }
+      initialLoad = initialLoad.retrying();
+    } finally {
+      lock.unlock();
+    }
+    enqueue(new FullLoadTask("initial load retry", true));
   }
 
   private record Timed<T>(T value, Instant began) {}
@@ -490,6 +618,8 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     private Duration reconcileInterval = Duration.ofMinutes(5);
     private Duration taskTimeout = Duration.ofSeconds(60);
     private Duration initialLoadTimeout = Duration.ofMinutes(5);
+    private Duration initialLoadWait = Duration.ofSeconds(10);
+    private Duration initialLoadRetry = Duration.ofSeconds(15);
     private ReloadObserver observer = ReloadObserver.NONE;
 
     private Builder(VmSource source, VmStore store) {
@@ -522,8 +652,24 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       return this;
     }
 
+    /** How long one initial load attempt may run before it is abandoned (default 5 min). */
     public Builder initialLoadTimeout(Duration timeout) {
       this.initialLoadTimeout = positive(timeout, "initialLoadTimeout");
+      return this;
+    }
+
+    /**
+     * How long {@link #start()} waits for the initial load before the store is served without it
+     * (default 10 s).
+     */
+    public Builder initialLoadWait(Duration wait) {
+      this.initialLoadWait = positive(wait, "initialLoadWait");
+      return this;
+    }
+
+    /** How long after a failed initial load it is tried again (default 15 s). */
+    public Builder initialLoadRetry(Duration retry) {
+      this.initialLoadRetry = positive(retry, "initialLoadRetry");
       return this;
     }
 

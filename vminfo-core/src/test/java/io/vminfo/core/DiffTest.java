@@ -178,6 +178,16 @@ class DiffTest {
   }
 
   @Test
+  void integersBeyondTwoToTheFiftyThirdAreComparedExactly() {
+    // In JavaScript both parse to the double 9007199254740992, so diff.js sees no change; a
+    // counter or a size this large is compared exactly here, and so is 1 against 1.0.
+    assertThat(diff("{'n':9007199254740993}", "{'n':9007199254740992}")).isEqualTo(
+        "[{'prettyPath':'n','path':['n'],'action':'changed','oldValue':9007199254740993,"
+            + "'newValue':9007199254740992}]");
+    assertThat(diff("{'n':18446744073709551617}", "{'n':18446744073709551617}")).isEqualTo("[]");
+  }
+
+  @Test
   void whereDiffJsThrowsAPlainChangeIsReported() {
     assertThat(diff("{'x':null}", "{'x':{'a':1}}"))
         .isEqualTo("[{'prettyPath':'x','path':['x'],'action':'changed','oldValue':null,'newValue':{'a':1}}]");

@@ -246,13 +246,142 @@ class VmInfoServiceTest {
   }
 
   @Test
-  void aFailedInitialLoadFailsStart() {
+  void aFailedInitialLoadIsServedEmptyAndTriedAgainUntilItSucceeds() throws Exception {
+    AtomicInteger failuresLeft = new AtomicInteger(2);
     source.onLoad(() -> {
-      throw new java.io.IOException("cannot read /etc/zones/index");
+      if (failuresLeft.getAndDecrement() > 0) {
+        throw new java.io.IOException("cannot read /etc/zones/index");
+      }
     });
-    org.assertj.core.api.Assertions.assertThatThrownBy(service::start)
-        .hasMessageContaining("/etc/zones/index");
-    assertThat(store.isReady()).isFalse();
+    source.put(TestVms.vm(1));
+    service.start();
+    assertThat(store.isReady()).as("served although the load failed").isTrue();
+    assertThat(store.list()).isEmpty();
+    ServiceStatus.InitialLoad failed = service.status().initialLoad();
+    assertThat(failed.state()).isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
+    assertThat(failed.lastError()).hasValueSatisfying(
+        e -> assertThat(e).contains("/etc/zones/index"));
+    assertThat(failed.nextAttempt()).contains(clock.instant().plusSeconds(15));
+    assertThat(service.initialLoadComplete()).isNotDone();
+    Subscription sub = store.subscribe(SubscribeRequest.all());
+
+    scheduler.advance(Duration.ofSeconds(15));
+    assertThat(service.awaitIdle(WAIT)).isTrue();
+    assertThat(service.status().initialLoad().state())
+        .as("the second attempt failed too").isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
+    assertThat(service.status().initialLoad().attempts()).isEqualTo(2);
+
+    scheduler.advance(Duration.ofSeconds(15));
+    assertThat(service.awaitIdle(WAIT)).isTrue();
+    ServiceStatus.InitialLoad done = service.status().initialLoad();
+    assertThat(done.state()).isEqualTo(ServiceStatus.InitialLoad.State.COMPLETE);
+    assertThat(done.attempts()).isEqualTo(3);
+    assertThat(done.completedAt()).contains(clock.instant());
+    assertThat(service.initialLoadComplete()).isDone();
+    assertThat(sub.drain(10)).extracting(VmEvent::type).containsExactly(VmEventType.CREATE);
+    assertThat(store.get(TestVms.uuid(1))).isPresent();
+    scheduler.advance(Duration.ofSeconds(15));
+    assertThat(service.awaitIdle(WAIT)).isTrue();
+    assertThat(source.loads()).as("no retry once complete").isEqualTo(3);
+  }
+
+  @Test
+  void aSlowInitialLoadIsServedAfterTheWaitAndWhatItFindsArrivesAsCreates() throws Exception {
+    source.put(TestVms.vm(1));
+    source.put(TestVms.vm(2));
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    source.onLoad(() -> {
+      loading.countDown();
+      release.await(30, TimeUnit.SECONDS);
+    });
+    Thread starter = startInBackground();
+    assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(store.isReady()).as("waiting for the load").isFalse();
+    scheduler.advance(Duration.ofSeconds(10));
+    starter.join(30_000);
+    assertThat(starter.isAlive()).as("start returned after the wait").isFalse();
+    assertThat(store.isReady()).isTrue();
+    assertThat(store.list()).isEmpty();
+    assertThat(service.status().initialLoad().state())
+        .isEqualTo(ServiceStatus.InitialLoad.State.LOADING);
+    assertThat(service.status().running()).map(ServiceStatus.RunningTask::key)
+        .contains("initial-load");
+    Subscription sub = store.subscribe(SubscribeRequest.all());
+    source.put(TestVms.vm(2).with(o -> o.put("alias", "changed-while-loading")));
+    source.changed(TestVms.uuid(2));
+    assertThat(service.status().pending()).as("behind the load").containsExactly("fake:"
+        + TestVms.uuid(2));
+
+    release.countDown();
+    assertThat(service.awaitIdle(WAIT)).isTrue();
+    assertThat(sub.drain(10)).extracting(VmEvent::type)
+        .containsExactly(VmEventType.CREATE, VmEventType.CREATE, VmEventType.MODIFY);
+    assertThat(store.get(TestVms.uuid(2)).flatMap(Vm::alias)).contains("changed-while-loading");
+    assertThat(service.status().initialLoad().state())
+        .isEqualTo(ServiceStatus.InitialLoad.State.COMPLETE);
+    assertThat(service.initialLoadComplete()).isDone();
+  }
+
+  @Test
+  void aHungInitialLoadIsAbandonedAfterItsTimeoutAndTriedAgain() throws Exception {
+    source.put(TestVms.vm(1));
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    source.onLoad(() -> {
+      stuck.countDown();
+      // Ignores interrupts, like an open(2) of a FIFO: only the test frees it.
+      while (true) {
+        try {
+          if (release.await(30, TimeUnit.SECONDS)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          // keep hanging
+        }
+      }
+    });
+    Thread starter = startInBackground();
+    assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
+    scheduler.advance(Duration.ofSeconds(10));
+    starter.join(30_000);
+    assertThat(starter.isAlive()).isFalse();
+    source.onLoad(() -> { });
+    scheduler.advance(Duration.ofMinutes(5));
+    ServiceStatus.InitialLoad abandoned = service.status().initialLoad();
+    assertThat(abandoned.state()).isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
+    assertThat(abandoned.lastError()).contains("abandoned after 300000 ms");
+    assertThat(service.status().tasksAbandoned()).isEqualTo(1);
+
+    scheduler.advance(Duration.ofSeconds(15));
+    assertThat(service.awaitIdle(WAIT)).isTrue();
+    assertThat(service.status().initialLoad().state())
+        .isEqualTo(ServiceStatus.InitialLoad.State.COMPLETE);
+    assertThat(store.get(TestVms.uuid(1))).isPresent();
+    release.countDown();
+  }
+
+  @Test
+  void aFastInitialLoadCompletesBeforeStartReturns() throws Exception {
+    source.put(TestVms.vm(1));
+    service.start();
+    ServiceStatus.InitialLoad load = service.status().initialLoad();
+    assertThat(load.state()).isEqualTo(ServiceStatus.InitialLoad.State.COMPLETE);
+    assertThat(load.attempts()).isEqualTo(1);
+    assertThat(service.initialLoadComplete()).isDone();
+    assertThat(scheduler.pendingCount()).as("only the periodic reconciliation").isEqualTo(1);
+  }
+
+  private Thread startInBackground() {
+    Thread starter = new Thread(() -> {
+      try {
+        service.start();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "test-start");
+    starter.start();
+    return starter;
   }
 
   private static Reload blocking(String key, CountDownLatch release) {

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vminfo.core.ReloadObserver;
+import io.vminfo.core.ServiceStatus;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
@@ -89,6 +90,11 @@ public final class AgentMetrics implements AutoCloseable {
     }
     Gauge.builder("vminfo.queue.depth", service, s -> s.status().queueDepth())
         .description("Reload tasks waiting in the serial queue").register(registry);
+    Gauge.builder("vminfo.initial.load.complete", service,
+            s -> s.status().initialLoad().state() == ServiceStatus.InitialLoad.State.COMPLETE
+                ? 1 : 0)
+        .description("1 once the first full load of the host is in the store; until then the"
+            + " store holds only what is loaded").register(registry);
     Gauge.builder("vminfo.vms", store, VmStore::size)
         .description("VMs in the store").register(registry);
     Gauge.builder("vminfo.vm.load.errors", service, s -> s.status().vmErrors().size())

@@ -242,6 +242,17 @@ public final class Api {
     queue.put("failed", st.tasksFailed());
     queue.put("abandoned", st.tasksAbandoned());
     queue.put("coalesced", st.tasksCoalesced());
+    ServiceStatus.InitialLoad load = st.initialLoad();
+    ObjectNode initial = o.putObject("initialLoad");
+    initial.put("state", load.state().wireName());
+    initial.put("since", Timestamps.format(load.since()));
+    initial.put("attempts", load.attempts());
+    load.completedAt().ifPresent(at -> {
+      initial.put("completedAt", Timestamps.format(at));
+      initial.put("tookMs", Duration.between(load.since(), at).toMillis());
+    });
+    load.lastError().ifPresent(e -> initial.put("lastError", e));
+    load.nextAttempt().ifPresent(at -> initial.put("nextAttempt", Timestamps.format(at)));
     st.lastRefresh().ifPresent(lr -> {
       o.put("lastRefresh", pretty(Duration.between(lr, now)));
       o.put("lastRefreshDate", Timestamps.format(lr));

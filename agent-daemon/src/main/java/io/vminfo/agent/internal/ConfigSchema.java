@@ -30,6 +30,11 @@ public final class ConfigSchema {
           "datacenter name for usage records when the backend does not know it"),
       bounded("reconcile_interval", Kind.DURATION, "5m", false, 1000, MS_DAY,
           "full reload and reconciliation period"),
+      bounded("initial_load_wait", Kind.DURATION, "10s", false, 100, 3_600_000,
+          "how long the start waits for the first full load of the host before it serves what"
+              + " is loaded (the load goes on; /status initialLoad says where it stands)"),
+      bounded("initial_load_retry", Kind.DURATION, "15s", false, 100, 3_600_000,
+          "how long after a failed first full load it is tried again (until one succeeds)"),
       bounded("shutdown_timeout", Kind.DURATION, "10s", true, 100, 600_000,
           "how long a graceful stop (SIGTERM) may take"),
       choice("log_level", "info", true, List.of("trace", "debug", "info", "warn", "error"),
