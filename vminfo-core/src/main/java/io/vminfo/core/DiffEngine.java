@@ -122,11 +122,10 @@ final class DiffEngine {
       absentFrom(b, canonicalSet(a), added);
     }
     Path elementPath = path.child(null);
-    if (identityField != null && allObjects(removed) && allObjects(added)) {
+    if (identityField != null) {
       matchByIdentity(removed, added, elementPath, identityField);
       return;
     }
-    // No identity (or diff.js would throw on a non-object element): plain set difference.
     for (JsonNode r : removed) {
       out.add(removed(elementPath.toList(), r, optional(ident)));
     }
@@ -151,24 +150,29 @@ final class DiffEngine {
     }
   }
 
+  /**
+   * diff.js's pairing: each removed element, in order, pairs with the first added element not yet
+   * paired whose identity is {@code ===} to its own. So duplicate identities pair one to one, an
+   * identity absent on both sides pairs (undefined === undefined), and one that is an object or an
+   * array never pairs. Elements that are not objects take no part: diff.js throws on a removed one
+   * and may pair an added one with an element lacking the identity (then throws or compares it by
+   * index keys); here they are plain removals and additions and the others still pair.
+   */
   private void matchByIdentity(
       List<JsonNode> removed, List<JsonNode> added, Path elementPath, String field) {
-    // The first removed element with a given identity is the one a new element pairs with; later
-    // duplicates stay plain removals (diff.js's behaviour on duplicate identifiers).
     JsonNode[] partner = new JsonNode[removed.size()];
     boolean[] addedPaired = new boolean[added.size()];
-    for (int n = 0; n < added.size(); n++) {
-      JsonNode id = added.get(n).get(field);
-      if (id == null) {
+    for (int r = 0; r < removed.size(); r++) {
+      JsonNode old = removed.get(r);
+      if (!old.isObject()) {
         continue;
       }
-      for (int r = 0; r < removed.size(); r++) {
-        JsonNode rid = removed.get(r).get(field);
-        if (rid != null && StructuralEquality.equal(rid, id)) {
-          if (partner[r] == null && isFirstWithIdentity(removed, r, field)) {
-            partner[r] = added.get(n);
-            addedPaired[n] = true;
-          }
+      for (int n = 0; n < added.size(); n++) {
+        JsonNode candidate = added.get(n);
+        if (!addedPaired[n] && candidate.isObject()
+            && strictlyEqual(old.get(field), candidate.get(field))) {
+          partner[r] = candidate;
+          addedPaired[n] = true;
           break;
         }
       }
@@ -190,15 +194,15 @@ final class DiffEngine {
     }
   }
 
-  private static boolean isFirstWithIdentity(List<JsonNode> removed, int index, String field) {
-    JsonNode id = removed.get(index).get(field);
-    for (int k = 0; k < index; k++) {
-      JsonNode other = removed.get(k).get(field);
-      if (other != null && StructuralEquality.equal(other, id)) {
-        return false;
-      }
+  /** JavaScript's {@code ===} on two parsed JSON values; {@code null} is an absent field. */
+  private static boolean strictlyEqual(JsonNode a, JsonNode b) {
+    if (a == null || b == null) {
+      return a == b;
     }
-    return true;
+    if (a.isContainerNode() || b.isContainerNode()) {
+      return false;
+    }
+    return CanonicalJson.primitivesEqual(a, b);
   }
 
   private static Set<String> canonicalSet(JsonNode array) {
@@ -216,15 +220,6 @@ final class DiffEngine {
         into.add(element);
       }
     }
-  }
-
-  private static boolean allObjects(List<JsonNode> nodes) {
-    for (JsonNode n : nodes) {
-      if (!n.isObject()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static Map<String, JsonNode> indexFields(JsonNode node) {

@@ -150,10 +150,29 @@ class DiffTest {
   }
 
   @Test
-  void duplicateIdentitiesPairTheFirstAndRemoveTheRest() {
+  void duplicateIdentitiesPairOneToOneInOrder() {
+    assertThat(diff("{'disks':[{'path':'p','s':1},{'path':'p','s':2}]}", "{'disks':[{'path':'p','s':3},{'path':'p','s':4}]}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'disks.*.s','path':['disks',null,'s'],'action':'changed','oldValue':1,'newValue':3,'ident':'p'},"
+            + "{'prettyPath':'disks.*.s','path':['disks',null,'s'],'action':'changed','oldValue':2,'newValue':4,'ident':'p'}]");
     assertThat(diff("{'disks':[{'path':'p','s':1},{'path':'p','s':2}]}", "{'disks':[{'path':'p','s':3}]}", DiffOptions.VM))
         .isEqualTo("[{'prettyPath':'disks.*','path':['disks',null],'action':'removed','oldValue':{'path':'p','s':2}},"
             + "{'prettyPath':'disks.*.s','path':['disks',null,'s'],'action':'changed','oldValue':1,'newValue':3,'ident':'p'}]");
+  }
+
+  @Test
+  void identityAbsentOnBothSidesPairsAndObjectIdentitiesNever() {
+    assertThat(diff("{'nics':[{'ip':'1'}]}", "{'nics':[{'ip':'2'}]}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'nics.*.ip','path':['nics',null,'ip'],'action':'changed','oldValue':'1','newValue':'2'}]");
+    assertThat(diff("{'nics':[{'mac':{'v':1},'ip':'1'}]}", "{'nics':[{'mac':{'v':1},'ip':'2'}]}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'nics.*','path':['nics',null],'action':'removed','oldValue':{'mac':{'v':1},'ip':'1'}},"
+            + "{'prettyPath':'nics.*','path':['nics',null],'action':'added','newValue':{'mac':{'v':1},'ip':'2'}}]");
+  }
+
+  @Test
+  void aNonObjectAddedElementLeavesTheOthersPairing() {
+    assertThat(diff("{'nics':[{'mac':'m','ip':'1'}]}", "{'nics':[5,{'mac':'m','ip':'2'}]}", DiffOptions.VM))
+        .isEqualTo("[{'prettyPath':'nics.*.ip','path':['nics',null,'ip'],'action':'changed','oldValue':'1','newValue':'2','ident':'m'},"
+            + "{'prettyPath':'nics.*','path':['nics',null],'action':'added','newValue':5}]");
   }
 
   @Test
