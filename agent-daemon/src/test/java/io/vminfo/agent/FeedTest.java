@@ -11,6 +11,7 @@ import io.vminfo.agent.testing.RawHttp;
 import io.vminfo.agent.testing.TestVms;
 import io.vminfo.core.FeedCodec;
 import io.vminfo.core.FeedMessage;
+import io.vminfo.core.Change;
 import io.vminfo.core.Vm;
 import io.vminfo.core.internal.Json;
 import java.nio.file.Path;
@@ -294,6 +295,29 @@ class FeedTest {
         assertThat(c.type()).isEqualTo(io.vminfo.core.VmEventType.CREATE);
         assertThat(d.type()).isEqualTo(io.vminfo.core.VmEventType.DELETE);
         assertThat(d.rev().orElseThrow()).isEqualTo(c.rev().orElseThrow() + 2);
+      }
+    }
+  }
+
+  @Test
+  void ignoreDropsModifiesThatChangeOnlyTheIgnoredKeys() throws Exception {
+    try (AgentHarness h = AgentHarness.start(state, TestVms.many(2))) {
+      try (RawFeed quiet = RawFeed.open(h.address(), "?ignore=last_modified");
+          RawFeed all = RawFeed.open(h.address(), "")) {
+        quiet.next();
+        all.next();
+        h.apply(TestVms.vm(1).with(o -> o.put("last_modified", "2030-01-01T00:00:00.000Z")));
+        h.apply(TestVms.vm(1).with(o -> o.put("last_modified", "2030-01-01T00:01:00.000Z")
+            .put("quota", 7)));
+        FeedMessage.Event first = (FeedMessage.Event) all.next();
+        assertThat(first.changes()).extracting(Change::prettyPath).containsExactly("last_modified");
+        FeedMessage.Event kept = (FeedMessage.Event) quiet.next();
+        assertThat(kept.rev().orElseThrow()).isEqualTo(first.rev().orElseThrow() + 1);
+        assertThat(kept.changes()).extracting(Change::prettyPath)
+            .containsExactlyInAnyOrder("last_modified", "quota");
+      }
+      for (String q : List.of("?ignore=a.b", "?ignore=", "?ignore=" + "k".repeat(65))) {
+        assertThat(h.get("/events" + q).status()).as(q).isEqualTo(400);
       }
     }
   }

@@ -185,6 +185,24 @@ class EventsTest {
   }
 
   @Test
+  void ignoreDropsModifiesThatChangeOnlyLastModified() throws Exception {
+    try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()));
+        Background events = Background.run(cli().agent(agent.url()), "events",
+            "--ignore", "last_modified", "-n", "1")) {
+      agent.awaitSubscribers(1);
+      agent.apply(Vms.web().with(o -> o.put("last_modified", "2026-11-22T10:00:01.000Z")));
+      agent.apply(Vms.web().with(o -> o.put("last_modified", "2026-11-22T10:00:01.000Z")
+          .put("quota", 30)));
+      Result r = events.await(WAIT);
+      assertThat(r.out()).isEqualTo(
+          "[2026-11-22T10:00:00.000Z] " + Vms.WEB + " modify: quota changed :: 25 -> 30\n");
+    }
+    Result bad = cli().agent("http://127.0.0.1:1").run("events", "--ignore", "a.b");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--ignore \"a.b\" is not a top-level VM key");
+  }
+
+  @Test
   void sinceReplaysWhatHappenedBefore() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()))) {
       long rev = agent.agent().store().revision();

@@ -202,6 +202,30 @@ class VmStoreTest {
   }
 
   @Test
+  void ignoredKeysDropModifiesThatChangeNothingElse() {
+    store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:00:00.000Z")));
+    Subscription all = store.subscribe(SubscribeRequest.all());
+    Subscription quiet = store.subscribe(SubscribeRequest.all()
+        .ignoringChangesTo(Set.of("last_modified")));
+    all.start();
+    quiet.start();
+    // rev 2: only last_modified; rev 3: last_modified and alias; rev 4: a nested change only.
+    store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:01:00.000Z")));
+    store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:02:00.000Z")
+        .put("alias", "web")));
+    store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:02:00.000Z")
+        .put("alias", "web").putObject("customer_metadata").put("last_modified", "x")));
+    store.remove(TestVms.uuid(1));
+    assertThat(all.drain(10)).extracting(VmEvent::rev).containsExactly(2L, 3L, 4L, 5L);
+    List<VmEvent> got = quiet.drain(10);
+    assertThat(got).extracting(VmEvent::rev).containsExactly(3L, 4L, 5L);
+    assertThat(got.get(0).changes()).extracting(Change::prettyPath)
+        .as("a modify that changes more is sent whole").contains("last_modified", "alias");
+    assertThatThrownBy(() -> SubscribeRequest.all().ignoringChangesTo(Set.of("")))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aSubscriberThatStopsReadingIsCutOffAndOthersContinue() {
     VmStore bounded = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(3, 1 << 20).build();
     Subscription slow = bounded.subscribe(SubscribeRequest.all().describedAs("slow"));

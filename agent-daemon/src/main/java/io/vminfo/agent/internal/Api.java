@@ -40,8 +40,9 @@ import java.util.regex.Pattern;
 public final class Api {
   static final Set<String> VMS_PARAMS = Set.of("state", "brand", "owner_uuid", "fields");
   static final Set<String> VM_PARAMS = Set.of("fields");
-  static final Set<String> EVENTS_PARAMS = Set.of("since", "epoch", "uuid", "type", "heartbeat");
+  static final Set<String> EVENTS_PARAMS = Set.of("since", "epoch", "uuid", "type", "ignore", "heartbeat");
   static final Set<String> STATUS_PARAMS = Set.of("full");
+  private static final Pattern TOP_LEVEL_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Pattern UUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final int MAX_FIELDS = 100;
@@ -188,6 +189,17 @@ public final class Api {
             + "\" is not create, modify or delete");
       }
     }
+    Set<String> ignored = new LinkedHashSet<>();
+    for (String key : t.list("ignore")) {
+      if (!TOP_LEVEL_KEY.matcher(key).matches()) {
+        throw ApiError.badRequest("ignore \"" + RequestTarget.shorten(key)
+            + "\" is not a top-level VM key (letters, digits, _ and -)");
+      }
+      ignored.add(key);
+    }
+    if (ignored.size() > SubscribeRequest.MAX_IGNORED_KEYS) {
+      throw ApiError.badRequest("at most " + SubscribeRequest.MAX_IGNORED_KEYS + " ignore keys");
+    }
     OptionalLong since = t.number("since", Long.MAX_VALUE);
     Optional<String> epoch = t.single("epoch");
     if (epoch.isPresent() && since.isEmpty()) {
@@ -196,7 +208,7 @@ public final class Api {
     if (epoch.isPresent() && epoch.get().length() > 128) {
       throw ApiError.badRequest("epoch longer than 128 characters");
     }
-    return new SubscribeRequest(uuids, types, since, epoch, description);
+    return new SubscribeRequest(uuids, types, ignored, since, epoch, description);
   }
 
   /** {@code ?heartbeat=S}: 0 turns the default off. */

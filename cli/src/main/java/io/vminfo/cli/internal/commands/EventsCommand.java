@@ -59,6 +59,11 @@ public final class EventsCommand extends AgentCommand {
       description = "Only these event types: create, modify, delete (repeatable).")
   private List<String> types = new ArrayList<>();
 
+  @Option(names = "--ignore", paramLabel = "KEY", split = ",",
+      description = "No modify events that change only these top-level keys, e.g."
+          + " --ignore last_modified (repeatable, or comma-separated).")
+  private List<String> ignore = new ArrayList<>();
+
   @Option(names = "--since", paramLabel = "REV",
       description = "Start with the events after this revision (from an earlier run's rev) instead"
           + " of now; fails if the agent no longer has them.")
@@ -71,6 +76,18 @@ public final class EventsCommand extends AgentCommand {
   @Option(names = {"-n", "--count"}, paramLabel = "N",
       description = "Exit after N events.")
   private long count;
+
+  private Set<String> ignoredKeys() {
+    Set<String> keys = new LinkedHashSet<>();
+    for (String k : ignore) {
+      String key = k.trim();
+      if (!key.matches("[A-Za-z0-9_-]{1,64}")) {
+        throw CliFailure.usage("--ignore \"" + key + "\" is not a top-level VM key");
+      }
+      keys.add(key);
+    }
+    return keys;
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -95,6 +112,7 @@ public final class EventsCommand extends AgentCommand {
     EventStreamOptions options = EventStreamOptions.defaults()
         .withUuids(uuidFilter)
         .withTypes(typeFilter)
+        .ignoringChangesTo(ignoredKeys())
         .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     try (VminfoClient client = client()) {
       if (since != null) {

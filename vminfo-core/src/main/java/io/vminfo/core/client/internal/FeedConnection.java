@@ -231,6 +231,10 @@ public final class FeedConnection implements EventStream {
       q.append(sep).append("type=").append(t.wireName());
       sep = '&';
     }
+    for (String k : options.ignoredKeys()) {
+      q.append(sep).append("ignore=").append(PercentEncoding.encode(k));
+      sep = '&';
+    }
     if (options.heartbeat().isPresent()) {
       q.append(sep).append("heartbeat=").append(options.heartbeat().get().toSeconds());
       sep = '&';
