@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param droppedFiles spool files thrown away
  * @param droppedSamples samples never written (write backlog full, or larger than the cap)
  * @param intervalsSkipped sampling intervals not caught up after a long stall (see maxCatchUp)
+ * @param clockBehindUntil present while the clock is behind the newest sample on disk (it was
+ *     stepped back, or a restart found samples from "the future"): nothing is sampled until the
+ *     clock passes this instant, so no {@code (uuid, timestamp)} is written twice
  * @param probeFailures VM samples whose probe threw or timed out (recorded without usage)
  * @param parked uploads set aside after a permanent failure (retried after the parked-retry
  *     delay or at the next start)
@@ -53,6 +56,7 @@ public record UsageStatus(
     long droppedFiles,
     long droppedSamples,
     long intervalsSkipped,
+    Optional<Instant> clockBehindUntil,
     long probeFailures,
     List<ParkedUpload> parked,
     List<SetAsideFile> setAside) {
@@ -63,6 +67,7 @@ public record UsageStatus(
     Objects.requireNonNull(lastUpload, "lastUpload");
     Objects.requireNonNull(nextUploadAttempt, "nextUploadAttempt");
     Objects.requireNonNull(lastError, "lastError");
+    Objects.requireNonNull(clockBehindUntil, "clockBehindUntil");
     parked = List.copyOf(parked);
     setAside = List.copyOf(setAside);
   }

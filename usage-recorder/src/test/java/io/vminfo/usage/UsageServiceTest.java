@@ -165,6 +165,24 @@ class UsageServiceTest {
   }
 
   @Test
+  void aRestartOnAClockSteppedBackWaitsForItAndSaysSo() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
+    h.start(b -> b.sampleOnStop(false));
+    h.advanceTo("2026-11-22T10:05:10Z");
+    h.stop();
+    h.clock.set(Instant.parse("2026-11-22T10:01:30Z")); // stepped back between the runs
+    h.start();
+    h.advance(Duration.ofMinutes(2)); // to 10:03:30, behind the sample of 10:05
+    assertThat(h.status().clockBehindUntil()).contains(Instant.parse("2026-11-22T10:05:00Z"));
+    assertThat(h.status().lastError()).hasValueSatisfying(p -> assertThat(p.message())
+        .contains("behind the last usage sample (2026-11-22T10:05:00.000Z)"));
+    h.advance(Duration.ofMinutes(4)); // to 10:07:30
+    assertThat(h.status().clockBehindUntil()).isEmpty();
+    assertThat(sampleTimes(h.local())).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:07:00Z"));
+    assertUnique(h.local());
+  }
+
+  @Test
   void aStallLongerThanMaxCatchUpIsCountedAndReported() {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
     h.start(b -> b.maxCatchUp(5));

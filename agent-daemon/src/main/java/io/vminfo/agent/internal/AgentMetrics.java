@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * {@code vminfo_feed_subscribers_cut_off_total}, {@code vminfo_http_requests_total{route,status}},
  * {@code vminfo_usage_records_written_total}, {@code vminfo_usage_uploads_total{result}},
  * {@code vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total},
- * {@code vminfo_usage_set_aside_total}, and the JVM and
+ * {@code vminfo_usage_set_aside_total}, {@code vminfo_usage_intervals_skipped_total},
+ * {@code vminfo_usage_clock_behind}, and the JVM and
  * process metrics of Micrometer's binders.
  */
 public final class AgentMetrics implements AutoCloseable {
@@ -118,6 +119,14 @@ public final class AgentMetrics implements AutoCloseable {
         .description("Bytes of usage files in the local spool").register(registry);
     FunctionCounter.builder("vminfo.usage.dropped.bytes", usage, u -> u.get().droppedBytes())
         .description("Usage bytes dropped because the spool was full").register(registry);
+    FunctionCounter.builder("vminfo.usage.intervals.skipped", usage,
+            u -> u.get().intervalsSkipped())
+        .description("Sampling intervals not filled in after a stall, a restart or a clock step"
+            + " forward longer than usage.max_catch_up").register(registry);
+    Gauge.builder("vminfo.usage.clock.behind", usage, u -> u.get().clockBehind() ? 1 : 0)
+        .strongReference(true)
+        .description("1 while the clock is behind the newest usage sample (stepped back):"
+            + " nothing is sampled until it passes it").register(registry);
     FunctionCounter.builder("vminfo.usage.set.aside", usage, u -> u.get().filesSetAside())
         .description("Usage files or lines moved to corrupt/ in the spool (damaged, torn,"
             + " or written by another process)").register(registry);

@@ -69,6 +69,7 @@ final class UsageServicePort implements UsageRecorderPort {
     o.put("samplesWaiting", s.samplesWaiting());
     o.put("probeFailures", s.probeFailures());
     o.put("intervalsSkipped", s.intervalsSkipped());
+    s.clockBehindUntil().ifPresent(t -> o.put("clockBehindUntil", Timestamps.format(t)));
 
     ObjectNode spool = o.putObject("spool");
     spool.put("dir", spoolDir.toString());
@@ -139,9 +140,10 @@ final class UsageServicePort implements UsageRecorderPort {
 
   @Override
   public UsageCounters counters() {
+    UsageStatus s = service.status();
     return new UsageCounters(meters.records.get(), meters.uploadsSucceeded.get(),
-        meters.uploadsFailed.get(), service.status().spoolBytes(), meters.droppedBytes.get(),
-        meters.setAside.get());
+        meters.uploadsFailed.get(), s.spoolBytes(), meters.droppedBytes.get(),
+        meters.setAside.get(), s.intervalsSkipped(), s.clockBehindUntil().isPresent());
   }
 
   @Override

@@ -33,6 +33,7 @@ public final class Reporter {
   private final AtomicReference<Instant> lastSample = new AtomicReference<>();
   private final AtomicReference<Instant> lastUpload = new AtomicReference<>();
   private final AtomicReference<UsageStatus.Problem> lastError = new AtomicReference<>();
+  private final AtomicReference<Instant> clockBehindUntil = new AtomicReference<>();
 
   public Reporter(UsageListener listener, Clock clock) {
     this.listener = listener;
@@ -94,6 +95,16 @@ public final class Reporter {
     probeFailures.incrementAndGet();
   }
 
+  /** The clock is behind the newest sample taken: nothing is sampled until it passes it. */
+  public void clockBehind(Instant lastSampleTaken) {
+    clockBehindUntil.set(lastSampleTaken);
+  }
+
+  /** The clock is past the newest sample again. */
+  public void clockCaughtUp() {
+    clockBehindUntil.set(null);
+  }
+
   /** Records a problem for status (the caller logs it with its context). */
   public void problem(String component, String message) {
     lastError.set(new UsageStatus.Problem(clock.instant(), component, message));
@@ -122,6 +133,7 @@ public final class Reporter {
         droppedFiles.get(),
         droppedSamples.get(),
         intervalsSkipped.get(),
+        Optional.ofNullable(clockBehindUntil.get()),
         probeFailures.get(),
         spool.parked(),
         spool.setAside());

@@ -79,7 +79,12 @@ public final class Sampler {
     writeWaiting();
     Instant due = floor(now);
     if (due.isAfter(last)) {
+      if (behindLogged) {
+        log.info("clock ({}) is past the last usage sample again: sampling goes on",
+            IsoTime.format(now));
+      }
       behindLogged = false;
+      reporter.clockCaughtUp();
       long count = Duration.between(last, due).toMillis() / interval.toMillis();
       Instant first = last.plus(interval);
       if (count > maxCatchUp) {
@@ -95,10 +100,15 @@ public final class Sampler {
         log.info("usage sampler is {} intervals late: sampling each of them now", count);
       }
       sampleRange(first, due);
-    } else if (now.isBefore(last) && !behindLogged) {
-      behindLogged = true;
-      log.warn("clock ({}) is behind the last usage sample ({}): sampling resumes after it",
-          IsoTime.format(now), IsoTime.format(last));
+    } else if (now.isBefore(last)) {
+      reporter.clockBehind(last);
+      if (!behindLogged) {
+        behindLogged = true;
+        String what = "clock (" + IsoTime.format(now) + ") is behind the last usage sample ("
+            + IsoTime.format(last) + "): no sample until it passes it";
+        reporter.problem("sample", what);
+        log.warn("{} (was it stepped back?)", what);
+      }
     }
     Instant next = (due.isAfter(last) ? due : last).plus(interval);
     Duration wait = Duration.between(clock.instant(), next);
