@@ -125,9 +125,11 @@ public final class Sampler {
    */
   public synchronized void sampleBeforeStop() {
     tick();
+    // The clock is read again here: a boundary it passed since tick() read it is sampled too,
+    // not skipped (at an accelerated clock that window is tens of milliseconds wide).
     Instant next = floor(clock.instant()).plus(interval);
     if (next.isAfter(last)) {
-      sampleRange(next, next);
+      sampleRange(last.plus(interval).isBefore(next) ? last.plus(interval) : next, next);
     }
   }
 
