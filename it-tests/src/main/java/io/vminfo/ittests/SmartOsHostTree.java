@@ -273,6 +273,31 @@ public final class SmartOsHostTree {
   }
 
   /**
+   * Many {@code vmadm create}s at once, as a provisioning burst or a restored host would make
+   * them: every zone's config files, then one index write with all of them, then every XML. The
+   * index is written once, not once per zone (which is quadratic for thousands of zones).
+   */
+  public List<ZoneSpec> createAll(List<ZoneSpec> specs) throws IOException {
+    for (ZoneSpec spec : specs) {
+      if (zones.containsKey(spec.uuid())) {
+        throw new IllegalStateException("zone " + spec.uuid() + " exists already");
+      }
+    }
+    String now = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
+    for (ZoneSpec spec : specs) {
+      createTimestamps.put(spec.uuid(), now);
+      Files.createDirectories(configDir(spec.uuid()));
+      writeConfig(spec, null);
+      zones.put(spec.uuid(), spec);
+    }
+    writeStates();
+    for (ZoneSpec spec : specs) {
+      writeFile(xmlFile(spec.uuid()), zoneXml(spec).getBytes(StandardCharsets.UTF_8));
+    }
+    return List.copyOf(specs);
+  }
+
+  /**
    * {@code vmadm update} (and {@code start}/{@code stop}): writes only the files whose content the
    * change affects: the XML for zone properties, the config JSON for metadata and tags, the index
    * (and zoneadm states, and {@code lastexited} on a stop) for the state.

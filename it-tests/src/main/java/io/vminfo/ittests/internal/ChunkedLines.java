@@ -22,6 +22,7 @@ public final class ChunkedLines {
   private long chunkLeft;
   private boolean lastChunk;
   private boolean eof;
+  private int cutLineBytes;
   private int status;
   private final Map<String, String> headers = new LinkedHashMap<>();
 
@@ -64,15 +65,26 @@ public final class ChunkedLines {
     return lastChunk;
   }
 
+  /** Bytes of an unterminated line a chunked stream was cut in (dropped, not returned). */
+  public int cutLineBytes() {
+    return cutLineBytes;
+  }
+
   /**
    * The next body line without its {@code \n}, or empty at the end of the body. A final line
-   * without {@code \n} is returned as is.
+   * without {@code \n} is returned as is when the body ended cleanly (a plain body, or the last
+   * chunk seen); a chunked stream cut in the middle of a line (a server that drops a slow
+   * subscriber mid-write) ends before that line: it is half an event, not one.
    */
   public Optional<String> nextLine() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream(256);
     while (true) {
       int b = bodyByte();
       if (b < 0) {
+        if (chunked && !lastChunk) {
+          cutLineBytes = line.size();
+          return Optional.empty();
+        }
         return line.size() == 0 ? Optional.empty()
             : Optional.of(line.toString(StandardCharsets.UTF_8));
       }
@@ -98,7 +110,13 @@ public final class ChunkedLines {
       return b;
     }
     if (chunkLeft == 0) {
-      String size = headerLine();
+      String size;
+      try {
+        size = headerLine();
+      } catch (EOFException e) {
+        eof = true; // cut between chunks: no last chunk
+        return -1;
+      }
       int semi = size.indexOf(';');
       long n = Long.parseLong((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
       if (n == 0) {

@@ -45,6 +45,23 @@ class ChunkedLinesTest {
   }
 
   @Test
+  void aStreamCutInTheMiddleOfALineEndsBeforeIt() throws Exception {
+    ChunkedLines midChunk = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "20\r\n{\"a\":1}\n{\"b\":");
+    midChunk.readHead();
+    assertThat(all(midChunk)).containsExactly("{\"a\":1}");
+    assertThat(midChunk.cutLineBytes()).isEqualTo(5);
+    assertThat(midChunk.sawLastChunk()).isFalse();
+
+    ChunkedLines betweenChunks = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "a\r\n{\"a\":1}\n{\"\r\n");
+    betweenChunks.readHead();
+    assertThat(all(betweenChunks)).containsExactly("{\"a\":1}");
+    assertThat(betweenChunks.cutLineBytes()).isEqualTo(2);
+    assertThat(betweenChunks.sawLastChunk()).isFalse();
+  }
+
+  @Test
   void aPlainBodyIsReadToTheEnd() throws Exception {
     ChunkedLines c = of("HTTP/1.0 404 Not Found\r\nContent-Length: 9\r\n\r\n{\"x\":1}\nz");
     assertThat(c.readHead()).isEqualTo(404);
