@@ -129,6 +129,33 @@ class SmartOsSourceTest {
     }
   }
 
+  /**
+   * As vmload: any {@code failed} attr value JavaScript deems true (a text such as
+   * "provisioning") makes the state failed, an empty one does not; a stopped zone with the
+   * {@code provisioning} marker is provisioning.
+   */
+  @Test
+  void failedAndProvisioningAttrsSetTheStateAsVmloadDoes() throws Exception {
+    addAttr(Z1, "failed", "provisioning");
+    addAttr(Z2, "failed", "");
+    addAttr(Z4, "provisioning", "true");
+    try (SmartOsSource src = source().build()) {
+      Map<String, Vm> byUuid = src.loadAll().vms().stream().collect(Collectors.toMap(Vm::uuid, v -> v));
+      assertThat(byUuid.get(Z1).state()).contains("failed");
+      assertThat(byUuid.get(Z1).text("failed")).contains("provisioning");
+      assertThat(byUuid.get(Z2).state()).isNotEqualTo(java.util.Optional.of("failed"));
+      assertThat(byUuid.get(Z4).state()).contains("provisioning");
+      assertThat(byUuid.get(Z4).zoneState()).contains("installed");
+    }
+  }
+
+  void addAttr(String zone, String name, String value) throws Exception {
+    Path xml = root.resolve("etc/zones/" + zone + ".xml");
+    String s = Files.readString(xml);
+    Files.writeString(xml, s.replace("</zone>",
+        "  <attr name=\"" + name + "\" type=\"string\" value=\"" + value + "\"/>\n</zone>"));
+  }
+
   @Test
   void withoutSysinfoTheFallbackServerUuidIsUsed() throws Exception {
     Files.delete(root.resolve("tmp/.sysinfo.json"));

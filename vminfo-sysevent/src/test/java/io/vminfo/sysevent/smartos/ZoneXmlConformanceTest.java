@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * vmload-xml conformance: the XML-derived part of the VM equals what smartos-live's vmload builds
@@ -66,11 +65,32 @@ class ZoneXmlConformanceTest {
         .hasMessageContaining("vmload-xml-garbage.xml").hasMessageContaining("malformed XML");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"own-kvm-disks", "own-joyent-transition"})
-  void matchesOurOwnFixtures(String name) throws Exception {
+  /** Our own cases: every {@code own-vmload-*.xml}; the .json beside it is what vmload printed. */
+  static Stream<String> ownCases() throws Exception {
+    return ownCaseFiles().stream().map(p -> p.getFileName().toString().replaceAll("\\.xml$", ""));
+  }
+
+  static List<Path> ownCaseFiles() throws Exception {
+    Path dir = Path.of(ZoneXmlConformanceTest.class.getResource("/vmload").toURI());
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches("own-vmload-.*\\.xml")).sorted().toList();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ownCases")
+  void matchesWhatVmloadPrintedForOurOwnCases(String name) throws Exception {
     JsonNode actual = ZoneXmlMapper.map(SafeXml.parse(resource(name + ".xml"), name), name);
-    assertThat(actual).isEqualTo(JSON.readTree(resource(name + ".json")));
+    JsonNode expected = JSON.readTree(resource(name + ".json"));
+    assertThat(actual).isEqualTo(expected);
+    // and in vmload's key order (JSON object equality ignores it)
+    assertThat(JSON.writeValueAsString(actual)).isEqualTo(JSON.writeValueAsString(expected));
+  }
+
+  @Test
+  void thereAreOwnCasesForEveryBrandRule() throws Exception {
+    assertThat(ownCases()).contains("own-vmload-every-property-joyent", "own-vmload-kvm-devices",
+        "own-vmload-kvm-no-vm-autoboot", "own-vmload-bhyve-autoboot", "own-vmload-unknown-brand");
   }
 
   @Test

@@ -235,8 +235,13 @@ public final class SmartOsHost {
     if (!vm.has("state")) {
       vm.put("state", zoneState.equals("installed") ? "stopped" : zoneState);
     }
-    if (vm.path("failed").asBoolean(false)) {
-      vm.put("state", "failed");
+    JsonNode provisioning = vm.path("provisioning");
+    if (vm.path("state").asText().equals("stopped") && provisioning.isBoolean()
+        && provisioning.booleanValue()) {
+      vm.put("state", "provisioning"); // vmload: a stopped zone with the provisioning marker
+    }
+    if (isTruthy(vm.path("failed"))) {
+      vm.put("state", "failed"); // vmload: any "failed" attr value JavaScript deems true
     }
     Path zoneDir = zoneDir(ref.zonepath());
     applyConfig(vm, zoneDir);
@@ -255,6 +260,20 @@ public final class SmartOsHost {
     zfsList.ifPresent(l -> applyZfs(vm, ref, l));
     vm.put("last_modified", lastModified(xml, zoneDir));
     return Vm.of(vm);
+  }
+
+  /** JavaScript truthiness of a mapped value: vmload tests {@code vmobj.failed} that way. */
+  private static boolean isTruthy(JsonNode v) {
+    if (v.isMissingNode() || v.isNull()) {
+      return false;
+    }
+    if (v.isBoolean()) {
+      return v.booleanValue();
+    }
+    if (v.isNumber()) {
+      return v.doubleValue() != 0;
+    }
+    return !v.isTextual() || !v.textValue().isEmpty();
   }
 
   /** The datasets {@code zfs list} should report for one zone: its root and its zvols. */

@@ -6,62 +6,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.sysevent.internal.host.HostFileException;
 import io.vminfo.sysevent.internal.host.JsonFiles;
 import io.vminfo.sysevent.internal.xml.XmlElement;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Turns a zonecfg XML document ({@code /etc/zones/<zonename>.xml}) into the XML-derived part of a
- * vmadm VM object, as smartos-live's vmload-xml does: renamed keys, typed values (numbers,
- * booleans, lists, base64 {@code alias}), rctls in bytes converted to MiB, nics sorted by
- * {@code net<N>}, disks by {@code disk<N>}, transition attributes spilled into {@code state},
- * {@code transition_to} and {@code transition_expire}.
+ * vmadm VM object, as smartos-live's vmload-xml does. What each attribute becomes is
+ * {@link VmloadProperties}; anything not there is dropped, as vmload drops it. Then, as vmload:
+ * {@code nics} (and {@code disks} for the disk brands) always present, {@code vm-autoboot} is
+ * {@code autoboot} for kvm, a {@code transition} attr spills into {@code state},
+ * {@code transition_to} and {@code transition_expire}, nics are sorted by {@code net<N>}, disks by
+ * their {@code disk<N>} suffix and filesystems by target.
  */
 public final class ZoneXmlMapper {
-  private static final Set<String> HVM_BRANDS = Set.of("kvm", "bhyve");
-
-  private static final Map<String, String> ZONE_KEYS = Map.of(
-      "name", "zonename", "autoboot", "autoboot", "brand", "brand", "limitpriv", "limit_priv",
-      "fs-allowed", "fs_allowed");
-
-  private static final Map<String, String> ATTR_RENAMES = Map.of(
-      "vm-version", "v", "dataset-uuid", "image_uuid");
-  private static final Set<String> ATTR_BOOLEANS = Set.of(
-      "archive-on-delete", "do-not-inventory", "firewall-enabled", "maintain-resolvers",
-      "restart-init", "vm-autoboot", "docker", "never-booted", "failed", "indestructible-zoneroot",
-      "indestructible-delegated", "nowait");
-  private static final Set<String> ATTR_NUMBERS = Set.of(
-      "vm-version", "ram", "vcpus", "tmpfs", "vnc-port", "spice-port", "virtio-txburst",
-      "virtio-txtimer", "flexible-disk-size", "free-space");
-  private static final Set<String> ATTR_LISTS = Set.of("resolvers");
-  private static final Set<String> ATTR_BASE64 = Set.of("alias");
-
-  private static final Set<String> RCTL_MIB = Set.of(
-      "zone.max-physical-memory", "zone.max-locked-memory", "zone.max-swap", "zone.max-shm-memory");
-
-  private static final Map<String, String> NETWORK_KEYS = Map.of(
-      "physical", "interface", "mac-addr", "mac", "vlan-id", "vlan_id", "global-nic", "nic_tag");
-  private static final Set<String> NIC_LISTS = Set.of("ips", "gateways", "allowed_ips",
-      "allowed_dhcp_cids");
-  private static final Set<String> NIC_NUMBER_LISTS = Set.of("blocked_outgoing_ports");
-  private static final Set<String> NIC_BOOLEANS = Set.of("primary", "dhcp_server",
-      "allow_dhcp_spoofing", "allow_ip_spoofing", "allow_mac_spoofing", "allow_restricted_traffic",
-      "allow_unfiltered_promisc", "allow_dhcp_v6");
-  private static final Set<String> NIC_NUMBERS = Set.of("vrrp_vrid", "mtu", "vlan_id");
-
-  private static final Set<String> DISK_BOOLEANS = Set.of("boot", "nocreate", "notrim");
-  private static final Set<String> DISK_NUMBERS = Set.of("image_size", "refreservation");
-  // vmload ignores the XML disk size: a disk's size comes from its zvol's volsize.
-  private static final Set<String> DISK_IGNORED = Set.of("size");
-
   private static final Pattern NET_INDEX = Pattern.compile("^net(\\d+)$");
-  private static final Pattern DISK_INDEX = Pattern.compile("disk(\\d+)$");
+  private static final Pattern DISK_INDEX = Pattern.compile("^.*[-/]disk(\\d+)$");
 
   private ZoneXmlMapper() {}
 
@@ -72,42 +36,41 @@ public final class ZoneXmlMapper {
           + ">, not <zone>");
     }
     ObjectNode obj = JsonFiles.NODES.objectNode();
-    for (Map.Entry<String, String> a : zone.attributes().entrySet()) {
-      String key = ZONE_KEYS.get(a.getKey());
-      if (key != null) {
-        obj.set(key, key.equals("autoboot") ? bool(a.getValue()) : text(a.getValue()));
+    putAll(obj, "zone.", zone.attributes());
+    for (XmlElement child : zone.children()) {
+      switch (child.name()) {
+        case "attr" -> child.attr("name").ifPresent(n ->
+            child.attr("value").ifPresent(v -> put(obj, "zone.attr." + n, v)));
+        case "rctl" -> rctl(obj, child);
+        case "network" -> array(obj, "nics").add(network(child));
+        case "device" -> device(obj, child);
+        case "dataset" -> array(obj, "datasets").add(child.attr("name")
+            .map(JsonFiles.NODES::textNode).map(JsonNode.class::cast)
+            .orElse(JsonFiles.NODES.nullNode()));
+        case "filesystem" -> array(obj, "filesystems").add(filesystem(child));
+        default -> {
+          // elements vmload has no place for (e.g. <package>): it logs them and goes on
+        }
       }
     }
     if (!obj.has("brand") || !obj.get("brand").isTextual()) {
       throw new HostFileException("PARSE_ERROR", what + ": zone has no brand");
     }
-    for (XmlElement child : zone.children()) {
-      switch (child.name()) {
-        case "attr" -> attr(obj, child);
-        case "rctl" -> rctl(obj, child);
-        case "network" -> array(obj, "nics").add(network(child));
-        case "device" -> {
-          if (!obj.has("device")) {
-            obj.putNull("device"); // vmload leaves this marker; the final VM drops it
-          }
-          array(obj, "disks").add(device(child));
-        }
-        case "dataset" -> child.attr("name").ifPresent(n -> array(obj, "datasets").add(n));
-        case "filesystem" -> array(obj, "filesystems").add(filesystem(child));
-        default -> {
-          // zonecfg elements vmload does not map (e.g. <package>, <fs> of other brands)
-        }
-      }
-    }
-    String brand = obj.get("brand").textValue();
+    String given = obj.get("brand").textValue();
+    String brand = VmloadProperties.BRANDS.contains(given) ? given : "joyent";
     if (!obj.has("nics")) {
       obj.putArray("nics");
     }
-    if (!obj.has("disks") && HVM_BRANDS.contains(brand)) {
+    if (!obj.has("disks") && VmloadProperties.DISK_BRANDS.contains(brand)) {
       obj.putArray("disks");
     }
-    if (obj.has("vm_autoboot")) {
-      obj.set("autoboot", obj.remove("vm_autoboot"));
+    if (VmloadProperties.VM_AUTOBOOT_BRANDS.contains(brand)) {
+      JsonNode vmAutoboot = obj.remove("vm_autoboot");
+      if (vmAutoboot == null) {
+        obj.remove("autoboot"); // vmload assigns the absent vm_autoboot: no autoboot at all
+      } else {
+        obj.set("autoboot", vmAutoboot);
+      }
     }
     JsonNode transition = obj.get("transition");
     if (transition != null && transition.isTextual()) {
@@ -116,120 +79,107 @@ public final class ZoneXmlMapper {
         obj.remove("transition");
         obj.put("state", fields[0]);
         obj.put("transition_to", fields[1]);
-        obj.set("transition_expire", number(fields[2]));
+        obj.set("transition_expire", JsNumber.json(fields[2]));
       }
     }
+    if (obj.get("disks") instanceof ArrayNode disks) {
+      sortByIndex(disks, "path", DISK_INDEX);
+    }
     sortByIndex((ArrayNode) obj.get("nics"), "interface", NET_INDEX);
-    if (obj.has("disks")) {
-      sortByIndex((ArrayNode) obj.get("disks"), "path", DISK_INDEX);
+    if (obj.get("filesystems") instanceof ArrayNode filesystems) {
+      sortByTarget(filesystems);
     }
     return obj;
   }
 
-  private static void attr(ObjectNode obj, XmlElement attr) {
-    String name = attr.attr("name").orElse(null);
-    String value = attr.attr("value").orElse(null);
-    if (name == null || value == null) {
-      return;
-    }
-    String key = ATTR_RENAMES.getOrDefault(name, name.replace('-', '_'));
-    JsonNode v;
-    if (ATTR_BOOLEANS.contains(name)) {
-      v = bool(value);
-    } else if (ATTR_NUMBERS.contains(name)) {
-      v = number(value);
-    } else if (ATTR_LISTS.contains(name)) {
-      v = list(value, false);
-    } else if (ATTR_BASE64.contains(name)) {
-      v = text(unbase64(value));
-    } else {
-      v = text(value);
-    }
-    obj.set(key, v);
-  }
-
+  /**
+   * vmload keys an rctl value by name, privilege and action ({@code privileged}/{@code deny} for
+   * most, {@code privileged}/{@code none} for shares and I/O priority); other combinations, and
+   * rctls not named {@code zone.*}, are not in its table. A later value of one key wins.
+   */
   private static void rctl(ObjectNode obj, XmlElement rctl) {
     String name = rctl.attr("name").orElse("");
-    if (!name.startsWith("zone.")) {
-      return;
-    }
     for (XmlElement value : rctl.children("rctl-value")) {
-      String limit = value.attr("limit").orElse(null);
-      if (limit == null) {
-        continue;
-      }
-      String key = name.substring("zone.".length()).replace('-', '_');
-      if (RCTL_MIB.contains(name)) {
-        obj.set(key, mebibytes(limit));
-      } else {
-        obj.set(key, number(limit));
+      Optional<String> limit = value.attr("limit");
+      if (limit.isPresent()) {
+        put(obj, "zone.rctl." + name + "." + value.attr("priv").orElse("") + "."
+            + value.attr("action").orElse(""), limit.get());
       }
     }
   }
 
   private static ObjectNode network(XmlElement net) {
     ObjectNode nic = JsonFiles.NODES.objectNode();
-    for (Map.Entry<String, String> a : net.attributes().entrySet()) {
-      String key = NETWORK_KEYS.get(a.getKey());
-      if (key != null) {
-        nic.set(key, NIC_NUMBERS.contains(key) ? number(a.getValue()) : text(a.getValue()));
-      }
-    }
+    putAll(nic, "zone.network.", net.attributes());
     for (XmlElement na : net.children("net-attr")) {
-      String name = na.attr("name").orElse(null);
-      String value = na.attr("value").orElse(null);
-      if (name == null || value == null) {
-        continue;
-      }
-      String key = name.replace('-', '_');
-      JsonNode v;
-      if (NIC_LISTS.contains(key)) {
-        v = list(value, false);
-      } else if (NIC_NUMBER_LISTS.contains(key)) {
-        v = list(value, true);
-      } else if (NIC_BOOLEANS.contains(key)) {
-        v = bool(value);
-      } else if (NIC_NUMBERS.contains(key)) {
-        v = number(value);
-      } else {
-        v = text(value);
-      }
-      nic.set(key, v);
+      na.attr("name").ifPresent(n ->
+          na.attr("value").ifPresent(v -> put(nic, "zone.network.net-attr." + n, v)));
     }
     return nic;
   }
 
-  private static ObjectNode device(XmlElement dev) {
-    ObjectNode disk = JsonFiles.NODES.objectNode();
-    dev.attr("match").ifPresent(m -> disk.put("path", m));
-    for (XmlElement na : dev.children("net-attr")) {
-      String name = na.attr("name").orElse(null);
-      String value = na.attr("value").orElse(null);
-      if (name == null || value == null) {
-        continue;
-      }
-      String key = name.replace('-', '_');
-      if (DISK_IGNORED.contains(key)) {
-        continue;
-      }
-      disk.set(key, DISK_BOOLEANS.contains(key) ? bool(value)
-          : DISK_NUMBERS.contains(key) ? number(value) : text(value));
+  /** A device is a disk, or a PCI passthrough device when its raw {@code model} is passthru. */
+  private static void device(ObjectNode obj, XmlElement dev) {
+    if (!obj.has("device")) {
+      obj.putNull("device"); // vmload leaves this marker; the final VM drops it
     }
-    return disk;
+    ObjectNode out = JsonFiles.NODES.objectNode();
+    putAll(out, "zone.device.", dev.attributes());
+    String model = null;
+    for (XmlElement na : dev.children("net-attr")) {
+      Optional<String> name = na.attr("name");
+      Optional<String> value = na.attr("value");
+      if (name.isPresent() && value.isPresent()) {
+        put(out, "zone.device.net-attr." + name.get(), value.get());
+        if (name.get().equals("model")) {
+          model = value.get();
+        }
+      }
+    }
+    array(obj, "passthru".equals(model) ? "pci_devices" : "disks").add(out);
   }
 
   private static ObjectNode filesystem(XmlElement fs) {
     ObjectNode out = JsonFiles.NODES.objectNode();
-    fs.attr("special").ifPresent(v -> out.put("source", v));
-    fs.attr("raw").ifPresent(v -> out.put("raw", v));
-    fs.attr("directory").ifPresent(v -> out.put("target", v));
-    fs.attr("type").ifPresent(v -> out.put("type", v));
+    putAll(out, "zone.filesystem.", fs.attributes());
     List<XmlElement> options = fs.children("fsoption");
     if (!options.isEmpty()) {
       ArrayNode arr = out.putArray("options");
-      options.forEach(o -> o.attr("name").ifPresent(arr::add));
+      options.forEach(o -> arr.add(o.attr("name").map(JsonFiles.NODES::textNode)
+          .map(JsonNode.class::cast).orElse(JsonFiles.NODES.nullNode())));
     }
     return out;
+  }
+
+  private static void putAll(ObjectNode target, String prefix, Map<String, String> attributes) {
+    attributes.forEach((k, v) -> put(target, prefix + k, v));
+  }
+
+  /** Sets what vmload's table makes of {@code xmlKey}; unknown and ignored keys set nothing. */
+  private static void put(ObjectNode target, String xmlKey, String text) {
+    VmloadProperties.get(xmlKey)
+        .filter(p -> p.conversion() != VmloadProperties.Conversion.IGNORED)
+        .ifPresent(p -> target.set(p.vmKey(), convert(p.conversion(), text)));
+  }
+
+  static JsonNode convert(VmloadProperties.Conversion conversion, String text) {
+    return switch (conversion) {
+      case TEXT, IGNORED -> JsonFiles.NODES.textNode(text);
+      case BOOLEAN -> text.equals("true") ? JsonFiles.NODES.booleanNode(true)
+          : text.equals("false") ? JsonFiles.NODES.booleanNode(false)
+          : JsonFiles.NODES.textNode(text);
+      case NUMBER -> JsNumber.json(text);
+      case LIST, NUMBER_LIST -> {
+        ArrayNode arr = JsonFiles.NODES.arrayNode();
+        for (String part : text.split(",", -1)) {
+          arr.add(conversion == VmloadProperties.Conversion.LIST
+              ? JsonFiles.NODES.textNode(part) : JsNumber.json(part));
+        }
+        yield arr;
+      }
+      case BASE64 -> JsonFiles.NODES.textNode(NodeBase64.decode(text));
+      case MEBIBYTES -> JsNumber.json(JsNumber.parse(text) / (1024 * 1024));
+    };
   }
 
   private static ArrayNode array(ObjectNode obj, String key) {
@@ -244,77 +194,33 @@ public final class ZoneXmlMapper {
     List<JsonNode> items = new ArrayList<>();
     arr.forEach(items::add);
     // List.sort is stable, like V8's: elements without an index keep their order (index 0).
-    items.sort(Comparator.comparingLong(n -> index(n.path(field).asText(""), pattern)));
+    items.sort(Comparator.comparingDouble(n -> index(n.path(field).asText(""), pattern)));
     arr.removeAll();
     items.forEach(arr::add);
   }
 
-  private static long index(String value, Pattern pattern) {
+  private static double index(String value, Pattern pattern) {
     Matcher m = pattern.matcher(value);
-    if (m.find()) {
-      try {
-        return Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        return 0;
-      }
-    }
-    return 0;
+    return m.find() ? JsNumber.parse(m.group(1)) : 0;
   }
 
-  static JsonNode text(String value) {
-    return JsonFiles.NODES.textNode(value);
-  }
-
-  static JsonNode bool(String value) {
-    return JsonFiles.NODES.booleanNode("true".equals(value));
-  }
-
-  /** A JSON number like JavaScript's Number(): integral when it is, else decimal; else the text. */
-  static JsonNode number(String value) {
-    String v = value.trim();
-    try {
-      return JsonFiles.number(Long.parseLong(v));
-    } catch (NumberFormatException e) {
-      try {
-        double d = Double.parseDouble(v);
-        if (!Double.isNaN(d) && !Double.isInfinite(d)) {
-          return JsonFiles.NODES.numberNode(d);
-        }
-      } catch (NumberFormatException ignored) {
-        // not a number: keep the raw text so nothing is lost
-      }
-      return JsonFiles.NODES.textNode(value);
+  /**
+   * vmload sorts filesystems by {@code Number(target)}. Targets are paths, NaN as numbers, so the
+   * comparison says nothing and V8 keeps the file's order; vminfo sorts only when every target is
+   * a number (a mix has no defined order in JavaScript either: the file's order is kept).
+   */
+  private static void sortByTarget(ArrayNode arr) {
+    List<JsonNode> items = new ArrayList<>();
+    arr.forEach(items::add);
+    if (items.stream().allMatch(n -> !Double.isNaN(JsNumber.parse(n.path("target").asText(""))))) {
+      items.sort(Comparator.comparingDouble(n -> JsNumber.parse(n.path("target").asText(""))));
+      arr.removeAll();
+      items.forEach(arr::add);
     }
   }
 
+  /** A byte count as MiB, as vmload's rctl conversion makes it (used for zvol sizes too). */
   static JsonNode mebibytes(String bytes) {
-    try {
-      long b = Long.parseLong(bytes.trim());
-      if (b % (1024 * 1024) == 0) {
-        return JsonFiles.number(b / (1024 * 1024));
-      }
-      return JsonFiles.NODES.numberNode(b / (1024.0 * 1024.0));
-    } catch (NumberFormatException e) {
-      return JsonFiles.NODES.textNode(bytes);
-    }
-  }
-
-  private static ArrayNode list(String value, boolean numbers) {
-    ArrayNode arr = JsonFiles.NODES.arrayNode();
-    if (value.isEmpty()) {
-      return arr;
-    }
-    for (String part : value.split(",", -1)) {
-      arr.add(numbers ? number(part) : text(part));
-    }
-    return arr;
-  }
-
-  private static String unbase64(String value) {
-    try {
-      return new String(Base64.getDecoder().decode(value.trim()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return value; // not base64 (hand-edited file): keep what is there
-    }
+    return convert(VmloadProperties.Conversion.MEBIBYTES, bytes);
   }
 }
