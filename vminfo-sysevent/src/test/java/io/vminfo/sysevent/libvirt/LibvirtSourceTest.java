@@ -317,6 +317,48 @@ class LibvirtSourceTest {
     return b.array();
   }
 
+  /** nova 2025.2+ writes the flavor id (the billing key), extra specs, the image and ports. */
+  @Test
+  void novaMetadataAsNova2025WritesIt() throws Exception {
+    JsonNode vm = mapPersistent("web-8", resource("own-persistent-nova-2025.xml"));
+    assertThat(vm.path("package_name").asText()).isEqualTo("m1.small");
+    assertThat(vm.path("billing_id").asText()).isEqualTo("2");
+    assertThat(vm.path("image_uuid").asText()).isEqualTo("4b0f6c3e-2d1a-4e9f-8c7b-6a5d4e3f2a1b");
+    assertThat(vm.path("create_timestamp").asText()).isEqualTo("2026-11-30T23:59:07.000Z");
+    assertThat(vm.path("hostname").asText()).isEqualTo("web-8.example");
+    assertThat(vm.path("owner_uuid").asText()).isEqualTo("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+    assertThat(vm.path("owner_user_uuid").asText()).isEqualTo("5d6e7f80-91a2-b3c4-d5e6-f708192a3b4c");
+    assertThat(vm.path("owner_name").asText()).isEqualTo("webteam");
+    assertThat(vm.has("package_version")).as("nova's own release is no package version").isFalse();
+  }
+
+  /**
+   * nova before 2025.2 writes no flavor id: without our own metadata there is no billing_id
+   * (never a made-up one), the image comes from the root disk.
+   */
+  @Test
+  void novaMetadataBefore2025HasNoBillingId() throws Exception {
+    String xml = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8);
+    String novaOnly = xml.substring(0, xml.indexOf("    <vminfo:vm"))
+        + xml.substring(xml.indexOf("</vminfo:vm>") + "</vminfo:vm>".length());
+    JsonNode vm = mapPersistent("web-7", novaOnly.getBytes(StandardCharsets.UTF_8));
+    assertThat(vm.has("billing_id")).isFalse();
+    assertThat(vm.path("package_name").asText()).isEqualTo("m1.small");
+    assertThat(vm.path("image_uuid").asText()).isEqualTo("9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a");
+    assertThat(vm.path("create_timestamp").asText()).isEqualTo("2026-06-01T10:00:00.000Z");
+
+    // a creationTime that is not nova's format gives no create_timestamp rather than a wrong one
+    JsonNode odd = mapPersistent("web-7", novaOnly.replace("2026-06-01 10:00:00", "yesterday")
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(odd.has("create_timestamp")).isFalse();
+  }
+
+  static JsonNode mapPersistent(String name, byte[] xml) throws Exception {
+    return io.vminfo.sysevent.internal.libvirt.DomainMapper.map(name,
+        io.vminfo.sysevent.internal.xml.SafeXml.parse(xml, name + ".xml"), Optional.empty(), false,
+        name + ".xml");
+  }
+
   static byte[] resource(String name) throws IOException {
     try (InputStream in = LibvirtSourceTest.class.getResourceAsStream("/libvirt/" + name)) {
       if (in == null) {

@@ -7,6 +7,11 @@ import io.vminfo.sysevent.internal.host.HostFileException;
 import io.vminfo.sysevent.internal.host.IsoTime;
 import io.vminfo.sysevent.internal.host.JsonFiles;
 import io.vminfo.sysevent.internal.xml.XmlElement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -175,6 +180,16 @@ public final class DomainMapper {
     }
   }
 
+  /**
+   * nova's {@code <nova:instance>} as its libvirt driver writes it: {@code <nova:name>} (the
+   * instance's display name), {@code <nova:creationTime>} ("2026-06-01 10:00:00", UTC),
+   * {@code <nova:flavor name>} with {@code memory}/{@code disk}/{@code swap}/{@code ephemeral}/
+   * {@code vcpus} children, and since nova 2025.2 also {@code id} (the flavor ID) and
+   * {@code extraSpecs}; {@code <nova:owner>} user and project (32 hex digit ids, names as text);
+   * {@code <nova:root type uuid>}; since 2025.2 {@code <nova:image uuid>} (empty when booted from
+   * a volume). nova says nothing about a package version: {@code <nova:package version>} is
+   * nova's own release, not the flavor's, and is not mapped.
+   */
   private static void nova(ObjectNode vm, XmlElement instance) {
     instance.child("owner").ifPresent(owner -> {
       owner.child("project").flatMap(p -> p.attr("uuid")).map(DomainMapper::novaUuid)
@@ -185,13 +200,36 @@ public final class DomainMapper {
           .ifPresent(u -> vm.put("owner_user_uuid", u));
     });
     instance.child("flavor").ifPresent(f -> {
-      f.attr("name").ifPresent(n -> vm.put("package_name", n));
-      f.attr("id").map(DomainMapper::novaUuid).ifPresent(id -> vm.put("billing_id", id));
+      f.attr("name").filter(n -> !n.isEmpty()).ifPresent(n -> vm.put("package_name", n));
+      // The flavor ID is what an OpenStack bill is keyed by (a UUID, or a short ID such as "42").
+      // nova before 2025.2 does not write it: then there is no billing_id from nova.
+      f.attr("id").map(String::trim).filter(id -> !id.isEmpty()).map(DomainMapper::novaUuid)
+          .ifPresent(id -> vm.put("billing_id", id));
     });
-    instance.children("root").stream()
+    Optional<String> image = instance.child("image").flatMap(i -> i.attr("uuid"))
+        .map(String::trim).filter(u -> !u.isEmpty());
+    Optional<String> rootImage = instance.children("root").stream()
         .filter(r -> r.attr("type").filter("image"::equals).isPresent())
-        .findFirst().flatMap(r -> r.attr("uuid")).ifPresent(u -> vm.put("image_uuid", u));
+        .findFirst().flatMap(r -> r.attr("uuid")).filter(u -> !u.isEmpty());
+    image.or(() -> rootImage).ifPresent(u -> vm.put("image_uuid", u.toLowerCase(Locale.ROOT)));
     instance.childText("name").ifPresent(n -> vm.put("hostname", n));
+    instance.childText("creationTime").flatMap(DomainMapper::novaTime)
+        .ifPresent(t -> vm.put("create_timestamp", t));
+  }
+
+  private static final DateTimeFormatter NOVA_TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
+          .withResolverStyle(ResolverStyle.STRICT);
+
+  /** nova's "2026-06-01 10:00:00" (UTC) as vmadm's create_timestamp, "2026-06-01T10:00:00.000Z". */
+  private static Optional<String> novaTime(String text) {
+    try {
+      LocalDateTime t = LocalDateTime.parse(text.trim(), NOVA_TIME);
+      return Optional.of(t.atOffset(ZoneOffset.UTC).format(
+          DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")));
+    } catch (DateTimeParseException e) {
+      return Optional.empty(); // not nova's format: no create_timestamp rather than a wrong one
+    }
   }
 
   /** nova writes project and user ids as 32 hex digits; vmadm fields are dashed UUIDs. */
