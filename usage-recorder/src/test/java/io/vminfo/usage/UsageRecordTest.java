@@ -43,6 +43,35 @@ class UsageRecordTest {
     assertThat(json).doesNotContain("null").doesNotContain("\n");
   }
 
+  /** The keys added to v1 come after the keys their object had, and pass the contract check. */
+  @Test
+  void addedKeysErrorsDropsBalloonAndDiskIoComeLast() {
+    Vm vm = TestVms.vm(1);
+    Instant start = Instant.parse("2026-11-20T08:00:00Z");
+    VmUsage u = new VmUsage(
+        Map.of(TestVms.mac(1, 0), new VmUsage.NicUsage("vnet0", OptionalLong.of(10), OptionalLong.of(20),
+            OptionalLong.of(1), OptionalLong.of(2), OptionalLong.of(3), OptionalLong.of(4),
+            OptionalLong.of(5), OptionalLong.empty(), start)),
+        Optional.of(new VmUsage.CpuUsage(1.5, start)),
+        Optional.of(new VmUsage.MemoryUsage(4096, OptionalLong.of(1 << 30))),
+        Map.of("/var/lib/libvirt/images/a.qcow2", new VmUsage.DiskUsage(OptionalLong.of(1), OptionalLong.of(2))),
+        Optional.of(new VmUsage.DiskIo(409600, 1228800, start)),
+        List.of());
+    String json = UsageRecord.of(T, TestVms.SERVER, Optional.empty(), vm, u).toJson();
+    JsonNode n = Records.check(json);
+    assertThat(Records.fieldNames(n)).endsWith("network_usage", "cpu_usage", "memory_usage",
+        "disk_usage", "disk_io");
+    assertThat(Records.fieldNames(n.path("network_usage").path(TestVms.mac(1, 0)))).containsExactly(
+        "interface", "received_bytes", "sent_bytes", "received_packets", "sent_packets",
+        "counter_start", "received_errors", "sent_errors", "received_drops");
+    assertThat(json).contains("\"memory_usage\":{\"rss_bytes\":4096,\"balloon_bytes\":1073741824}")
+        .endsWith("\"disk_io\":{\"read_bytes\":409600,\"write_bytes\":1228800,"
+            + "\"counter_start\":\"2026-11-20T08:00:00.000Z\"}}");
+    // what `vminfo usage verify` runs: schema and key order
+    assertThat(UsageLineCheck.forFile(java.nio.file.Path.of("2026/11/22/10/" + TestVms.SERVER + ".log"))
+        .check(json.getBytes(StandardCharsets.UTF_8))).isInstanceOf(UsageLineCheck.Good.class);
+  }
+
   @Test
   void omitsWhatIsUnknownInsteadOfInventingIt() {
     Vm bare = Vm.Builder.create(TestVms.uuid(2)).put("brand", "kvm").build();

@@ -17,17 +17,39 @@ public record VmUsage(
     Optional<CpuUsage> cpu,
     Optional<MemoryUsage> memory,
     Map<String, DiskUsage> disks,
+    Optional<DiskIo> diskIo,
     List<String> problems) {
 
   public static final VmUsage EMPTY =
-      new VmUsage(Map.of(), Optional.empty(), Optional.empty(), Map.of(), List.of());
+      new VmUsage(Map.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of());
 
   public VmUsage {
     nics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(nics, "nics")));
     Objects.requireNonNull(cpu, "cpu");
     Objects.requireNonNull(memory, "memory");
     disks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(disks, "disks")));
+    Objects.requireNonNull(diskIo, "diskIo");
     problems = List.copyOf(problems);
+  }
+
+  /** Without disk I/O counters (hosts that cannot tell them). */
+  public VmUsage(Map<String, NicUsage> nics, Optional<CpuUsage> cpu, Optional<MemoryUsage> memory,
+      Map<String, DiskUsage> disks, List<String> problems) {
+    this(nics, cpu, memory, disks, Optional.empty(), problems);
+  }
+
+  /**
+   * Storage I/O the guest caused on the host, all its disks together (the QEMU process's
+   * {@code read_bytes}/{@code write_bytes} in {@code /proc/<pid>/io}), cumulative since
+   * {@code counterStart} (the process start).
+   */
+  public record DiskIo(long readBytes, long writeBytes, Instant counterStart) {
+    public DiskIo {
+      if (readBytes < 0 || writeBytes < 0) {
+        throw new IllegalArgumentException("disk I/O bytes must be >= 0");
+      }
+      Objects.requireNonNull(counterStart, "counterStart");
+    }
   }
 
   /** Cumulative counters of one NIC, keyed by its mac in {@link VmUsage#nics()}. */
@@ -66,12 +88,23 @@ public record VmUsage(
     }
   }
 
-  /** Resident memory of the guest. */
-  public record MemoryUsage(long rssBytes) {
+  /**
+   * Resident memory of the guest and, where the hypervisor balloons, the memory the guest has now
+   * (libvirt's current balloon size).
+   */
+  public record MemoryUsage(long rssBytes, OptionalLong balloonBytes) {
     public MemoryUsage {
       if (rssBytes < 0) {
         throw new IllegalArgumentException("rssBytes must be >= 0");
       }
+      Objects.requireNonNull(balloonBytes, "balloonBytes");
+      if (balloonBytes.isPresent() && balloonBytes.getAsLong() < 0) {
+        throw new IllegalArgumentException("balloonBytes must be >= 0");
+      }
+    }
+
+    public MemoryUsage(long rssBytes) {
+      this(rssBytes, OptionalLong.empty());
     }
   }
 

@@ -33,7 +33,11 @@ import java.util.OptionalLong;
  *       QEMU process is in one, else {@code utime + stime} of {@code /proc/<pid>/stat}.
  *       {@code counter_start} is the QEMU process start ({@code btime} + start ticks), stable
  *       across agent restarts.
- *   <li>Memory: {@code VmRSS} of the QEMU process.
+ *   <li>NIC errors and drops: the same files' {@code *_errors} and {@code *_dropped}, swapped alike.
+ *   <li>Memory: {@code VmRSS} of the QEMU process; the balloon is the live domain's
+ *       {@code <currentMemory>} in the status file.
+ *   <li>Disk I/O: {@code read_bytes}/{@code write_bytes} of {@code /proc/<pid>/io} (all disks
+ *       together), counted from the QEMU process start.
  *   <li>Disks: allocated bytes of image files ({@code st_blocks}), size from the qcow2 header or
  *       the file size.
  * </ul>
@@ -63,6 +67,7 @@ public final class LibvirtUsageProbe implements UsageProbe {
     List<String> problems = new ArrayList<>();
     Optional<VmUsage.CpuUsage> cpu = Optional.empty();
     Optional<VmUsage.MemoryUsage> memory = Optional.empty();
+    Optional<VmUsage.DiskIo> diskIo = Optional.empty();
     Optional<Instant> processStart = Optional.empty();
     long pid = vm.pid().orElse(-1);
     if (pid > 0) {
@@ -79,7 +84,13 @@ public final class LibvirtUsageProbe implements UsageProbe {
         cpu = Optional.of(new VmUsage.CpuUsage(seconds, started));
         OptionalLong rss = proc.rssBytes(pid);
         if (rss.isPresent()) {
-          memory = Optional.of(new VmUsage.MemoryUsage(rss.getAsLong()));
+          memory = Optional.of(new VmUsage.MemoryUsage(rss.getAsLong(), balloon(vm, problems)));
+        }
+        try {
+          diskIo = proc.ioBytes(pid)
+              .map(io -> new VmUsage.DiskIo(io.readBytes(), io.writeBytes(), started));
+        } catch (IOException | RuntimeException e) {
+          problems.add("disk io: " + e.getMessage());
         }
       } catch (NoSuchFileException e) {
         problems.add("cpu/memory: process " + pid + " is gone");
@@ -128,7 +139,19 @@ public final class LibvirtUsageProbe implements UsageProbe {
         problems.add("disk " + path + ": " + e.getMessage());
       }
     }
-    return new VmUsage(nics, cpu, memory, disks, problems);
+    return new VmUsage(nics, cpu, memory, disks, diskIo, problems);
+  }
+
+  private OptionalLong balloon(Vm vm, List<String> problems) {
+    if (vm.zonename().isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return images.balloonBytes(vm.zonename().get());
+    } catch (IOException | RuntimeException e) {
+      problems.add("balloon: " + e.getMessage());
+      return OptionalLong.empty();
+    }
   }
 
   /** A block device's size from {@code /sys/class/block/<name>/size} (512-byte sectors). */

@@ -61,6 +61,16 @@ public final class RecordCodec {
   private static final SerializedString K_USED_BYTES = new SerializedString("used_bytes");
   private static final SerializedString K_UUID = new SerializedString("uuid");
   private static final SerializedString K_V = new SerializedString("v");
+  // Added after v1's first keys, each after the keys of its object (readers that ignore unknown
+  // keys see no change): NIC errors and drops, the balloon, and the disk I/O object.
+  private static final SerializedString K_RECEIVED_ERRORS = new SerializedString("received_errors");
+  private static final SerializedString K_SENT_ERRORS = new SerializedString("sent_errors");
+  private static final SerializedString K_RECEIVED_DROPS = new SerializedString("received_drops");
+  private static final SerializedString K_SENT_DROPS = new SerializedString("sent_drops");
+  private static final SerializedString K_BALLOON_BYTES = new SerializedString("balloon_bytes");
+  private static final SerializedString K_DISK_IO = new SerializedString("disk_io");
+  private static final SerializedString K_READ_BYTES = new SerializedString("read_bytes");
+  private static final SerializedString K_WRITE_BYTES = new SerializedString("write_bytes");
   private static final SerializedString K_VCPUS = new SerializedString("vcpus");
   private static final SerializedString USAGE = new SerializedString("usage");
 
@@ -171,6 +181,10 @@ public final class RecordCodec {
         number(g, K_SENT_PACKETS, n.sentPackets());
         g.writeFieldName(K_COUNTER_START);
         g.writeString(IsoTime.format(n.counterStart()));
+        number(g, K_RECEIVED_ERRORS, n.receivedErrors());
+        number(g, K_SENT_ERRORS, n.sentErrors());
+        number(g, K_RECEIVED_DROPS, n.receivedDrops());
+        number(g, K_SENT_DROPS, n.sentDrops());
         g.writeEndObject();
       }
       g.writeEndObject();
@@ -190,6 +204,7 @@ public final class RecordCodec {
       g.writeStartObject();
       g.writeFieldName(K_RSS_BYTES);
       g.writeNumber(u.memory().get().rssBytes());
+      number(g, K_BALLOON_BYTES, u.memory().get().balloonBytes());
       g.writeEndObject();
     }
     if (!u.disks().isEmpty()) {
@@ -201,6 +216,18 @@ public final class RecordCodec {
         number(g, K_SIZE_BYTES, e.getValue().sizeBytes());
         g.writeEndObject();
       }
+      g.writeEndObject();
+    }
+    if (u.diskIo().isPresent()) {
+      VmUsage.DiskIo io = u.diskIo().get();
+      g.writeFieldName(K_DISK_IO);
+      g.writeStartObject();
+      g.writeFieldName(K_READ_BYTES);
+      g.writeNumber(io.readBytes());
+      g.writeFieldName(K_WRITE_BYTES);
+      g.writeNumber(io.writeBytes());
+      g.writeFieldName(K_COUNTER_START);
+      g.writeString(IsoTime.format(io.counterStart()));
       g.writeEndObject();
     }
     g.writeEndObject();

@@ -26,11 +26,12 @@ public final class RecordContract {
   static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
       "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid",
       "status", "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage",
-      "memory_usage", "disk_usage");
+      "memory_usage", "disk_usage", "disk_io");
   static final List<String> SUMMARY_ORDER =
       List.of("v", "type", "timestamp", "server_uuid", "datacenter_name", "vm_count", "runtime_ms");
   static final List<String> NIC_ORDER = List.of("interface", "received_bytes", "sent_bytes",
-      "received_packets", "sent_packets", "counter_start");
+      "received_packets", "sent_packets", "counter_start", "received_errors", "sent_errors",
+      "received_drops", "sent_drops");
 
   private final JsonSchema usage;
   private final JsonSchema summary;

@@ -33,11 +33,13 @@ public final class Records {
 
   private static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
       "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid", "status",
-      "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage", "memory_usage", "disk_usage");
+      "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage", "memory_usage", "disk_usage",
+      "disk_io");
   private static final List<String> SUMMARY_ORDER =
       List.of("v", "type", "timestamp", "server_uuid", "datacenter_name", "vm_count", "runtime_ms");
   private static final List<String> NIC_ORDER = List.of("interface", "received_bytes", "sent_bytes",
-      "received_packets", "sent_packets", "counter_start");
+      "received_packets", "sent_packets", "counter_start", "received_errors", "sent_errors",
+      "received_drops", "sent_drops");
 
   private static final JsonSchema SCHEMA = load();
 

@@ -55,6 +55,51 @@ class LibvirtUsageProbeTest {
     assertThat(lo.receivedBytes()).isPresent();
     assertThat(lo.sentBytes()).isPresent();
     assertThat(lo.counterStart()).isEqualTo(cpu.counterStart());
+    VmUsage.DiskIo io = u.diskIo().orElseThrow(); // /proc/<pid>/io of a real process
+    assertThat(io.readBytes()).isNotNegative();
+    assertThat(io.counterStart()).isEqualTo(cpu.counterStart());
+  }
+
+  /** NIC errors and drops (swapped to the guest's view), the balloon and the disk I/O. */
+  @Test
+  void errorsDropsBalloonAndDiskIo() throws Exception {
+    Path root = tmp.resolve("host");
+    proc(root, 4242, "/machine/qemu-3-t1.libvirt-qemu/emulator", "4:cpu,cpuacct:");
+    write(root, "proc/4242/io", "rchar: 900000\nwchar: 800000\nsyscr: 120\nsyscw: 80\n"
+        + "read_bytes: 409600\nwrite_bytes: 1228800\ncancelled_write_bytes: 4096\n");
+    write(root, "run/libvirt/qemu/t1.xml", "<domstatus state='running' reason='booted' pid='4242'>"
+        + "<domain type='kvm' id='3'><name>t1</name><uuid>" + UUID + "</uuid>"
+        + "<memory unit='KiB'>2097152</memory><currentMemory unit='KiB'>1572864</currentMemory>"
+        + "</domain></domstatus>");
+    nic(root, "vnet0", 7, 1000, 2000, 10, 20);
+    VmUsage u = LibvirtUsageProbe.builder().hostRoot(root).build().sample(vm("t1", 4242, "vnet0"));
+    assertThat(u.problems()).isEmpty();
+    VmUsage.NicUsage n = u.nics().get(MAC);
+    // host: rx_errors 0, tx_errors 1, rx_dropped 2, tx_dropped 3
+    assertThat(n.receivedErrors()).hasValue(1);
+    assertThat(n.sentErrors()).hasValue(0);
+    assertThat(n.receivedDrops()).hasValue(3);
+    assertThat(n.sentDrops()).hasValue(2);
+    assertThat(u.memory().orElseThrow().balloonBytes()).hasValue(1572864L * 1024);
+    VmUsage.DiskIo io = u.diskIo().orElseThrow();
+    assertThat(io.readBytes()).isEqualTo(409600);
+    assertThat(io.writeBytes()).isEqualTo(1228800);
+    assertThat(io.counterStart()).isEqualTo(u.cpu().orElseThrow().counterStart());
+
+    // a kernel without task I/O accounting (no such lines), a status file without currentMemory
+    write(root, "proc/4242/io", "rchar: 900000\nwchar: 800000\n");
+    write(root, "run/libvirt/qemu/t1.xml", "<domstatus state='running' pid='4242'>"
+        + "<domain type='kvm'><name>t1</name><uuid>" + UUID + "</uuid></domain></domstatus>");
+    VmUsage without = LibvirtUsageProbe.builder().hostRoot(root).build().sample(vm("t1", 4242, "vnet0"));
+    assertThat(without.problems()).isEmpty();
+    assertThat(without.diskIo()).isEmpty();
+    assertThat(without.memory().orElseThrow().balloonBytes()).isEmpty();
+
+    // a broken status file is a problem of that sample, not a failed probe
+    write(root, "run/libvirt/qemu/t1.xml", "<domstatus");
+    VmUsage broken = LibvirtUsageProbe.builder().hostRoot(root).build().sample(vm("t1", 4242, "vnet0"));
+    assertThat(broken.cpu()).isPresent();
+    assertThat(broken.problems()).anySatisfy(p -> assertThat(p).startsWith("balloon: "));
   }
 
   @Test

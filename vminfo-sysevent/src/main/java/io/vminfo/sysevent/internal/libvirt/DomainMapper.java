@@ -279,6 +279,11 @@ public final class DomainMapper {
     return JsonFiles.NODES.numberNode(mib);
   }
 
+  /** A libvirt memory size in bytes; empty when it is not a whole number. */
+  static Optional<Long> bytes(String value, String unit) {
+    return parseLong(value).filter(n -> n >= 0).map(n -> (long) (n * unitBytes(unit)));
+  }
+
   private static double unitBytes(String unit) {
     switch (unit) {
       case "b", "bytes": return 1;

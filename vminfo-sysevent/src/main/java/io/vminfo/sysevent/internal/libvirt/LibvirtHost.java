@@ -129,6 +129,25 @@ public final class LibvirtHost {
     return Optional.of(Vm.of(vm));
   }
 
+  /**
+   * The memory a running guest has now: the live domain's {@code <currentMemory>} in its status
+   * file, which libvirt rewrites when the balloon changes (what {@code virsh dommemstat} calls
+   * {@code actual}). Empty when the guest is not running or says nothing.
+   */
+  public java.util.OptionalLong balloonBytes(String name) throws IOException {
+    requireName(name);
+    Path statusFile = statusDir.resolve(name + ".xml");
+    Optional<byte[]> status = files.readIfExists(statusFile, MAX_XML_BYTES);
+    if (status.isEmpty()) {
+      return java.util.OptionalLong.empty();
+    }
+    String what = files.hostPath(statusFile);
+    XmlElement live = DomainMapper.status(SafeXml.parse(status.get(), what), what).live();
+    return live.child("currentMemory")
+        .flatMap(m -> DomainMapper.bytes(m.text(), m.attr("unit").orElse("KiB")))
+        .map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty());
+  }
+
   private void addDiskSizes(ObjectNode vm) {
     JsonNode disks = vm.get("disks");
     if (disks == null) {

@@ -69,6 +69,38 @@ public final class ProcReader {
     return OptionalLong.empty(); // kernel threads and zombies have no VmRSS
   }
 
+  /** Storage bytes a process made the host read and write ({@code /proc/<pid>/io}). */
+  public record IoBytes(long readBytes, long writeBytes) {}
+
+  /**
+   * {@code read_bytes} and {@code write_bytes} of {@code /proc/<pid>/io}: what reached the storage
+   * layer (page cache misses and write-back, or every byte with QEMU's {@code cache='none'}), not
+   * {@code rchar}/{@code wchar}, which count sockets and eventfds too. Empty when the kernel does
+   * not account task I/O (no such lines) or we may not read the file.
+   */
+  public Optional<IoBytes> ioBytes(long pid) throws IOException {
+    Optional<String> text;
+    try {
+      text = files.readText(files.resolve("/proc/" + pid + "/io"), 64 * 1024);
+    } catch (java.nio.file.AccessDeniedException e) {
+      return Optional.empty(); // not root and not the process's owner
+    }
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Long read = null;
+    Long write = null;
+    for (String line : text.get().split("\n")) {
+      if (line.startsWith("read_bytes:")) {
+        read = Long.parseLong(line.substring("read_bytes:".length()).trim());
+      } else if (line.startsWith("write_bytes:")) {
+        write = Long.parseLong(line.substring("write_bytes:".length()).trim());
+      }
+    }
+    return read == null || write == null ? Optional.empty()
+        : Optional.of(new IoBytes(read, write));
+  }
+
   /** Whether the process's command line mentions {@code name} (guards against pid reuse). */
   public Optional<Boolean> cmdlineMentions(long pid, String name) throws IOException {
     Optional<byte[]> bytes = files.readIfExists(files.resolve("/proc/" + pid + "/cmdline"), 256 * 1024);
