@@ -1,6 +1,7 @@
 package io.vminfo.usage;
 
 import io.vminfo.core.UsageProbe;
+import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
 import io.vminfo.usage.internal.Backoff;
 import io.vminfo.usage.internal.FileChannels;
@@ -13,6 +14,7 @@ import io.vminfo.usage.internal.Sealer;
 import io.vminfo.usage.internal.Shipper;
 import io.vminfo.usage.internal.Spool;
 import io.vminfo.usage.internal.SpoolLayout;
+import io.vminfo.usage.internal.StopReadings;
 import io.vminfo.usage.internal.VmTracker;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -66,7 +68,8 @@ public final class UsageService implements AutoCloseable {
   private final Spool spool;
   private final Shipper shipper;
   private final Optional<Sampler> sampler;
-  private final VmTracker tracker = new VmTracker();
+  private final VmTracker tracker;
+  private final StopReadings stopReadings = new StopReadings();
   private final ScheduledExecutorService samplerScheduler;
   private final ScheduledExecutorService shipperScheduler;
   private final ExecutorService probeExecutor;
@@ -106,15 +109,31 @@ public final class UsageService implements AutoCloseable {
         b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax, b.jitter), b.parkedRetry, reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
+      Clock clock = b.clock;
+      tracker = new VmTracker(last -> readAtStop(probes, clock, last));
       sampler = Optional.of(new Sampler(tracker, probes, spool, b.clock, b.interval, b.maxCatchUp,
-          b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024));
+          b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024, stopReadings));
     } else {
+      tracker = new VmTracker();
       sampler = Optional.empty();
     }
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A guest stopped (or was deleted while running): its counters are read at once, on the probe
+   * thread, while what is left of it may still be read (a graceful shutdown is seen while the
+   * process runs; after a destroy the probe finds nothing and no reading is kept).
+   */
+  private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
+    try {
+      probeExecutor.execute(() -> stopReadings.put(last.uuid(), probes.probeNow(last), clock.instant()));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("usage probe executor stopped: no reading of VM {} at its stop", last.uuid());
+    }
   }
 
   /**

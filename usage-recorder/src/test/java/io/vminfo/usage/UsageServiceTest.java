@@ -134,8 +134,39 @@ class UsageServiceTest {
         TestVms.uuid(0) + "@2026-11-22T10:03:00.000Z");
     JsonNode gone = Records.usage(local).get(2);
     assertThat(gone.path("alias").asText()).isEqualTo("vm-7");
-    assertThat(gone.has("network_usage")).as("a deleted VM is not probed").isFalse();
+    // read as it was deleted while running (the test probe still answers then)
+    assertThat(gone.path("network_usage").size()).isEqualTo(1);
+    assertThat(gone.path("cpu_usage").has("cpu_seconds")).isTrue();
     assertThat(Records.summaries(local).get(1).path("vm_count").asInt()).isEqualTo(2);
+  }
+
+  /**
+   * A guest that stops keeps the usage of its last partial interval: its counters are read at the
+   * stop event (a real probe reads nothing from a stopped guest, as this one), written in the
+   * record of the interval it stopped in, and not repeated after.
+   */
+  @Test
+  void aGuestThatStopsKeepsItsLastCountersInTheRecordOfThatInterval() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
+    io.vminfo.core.UsageProbe onlyWhileRunning = vm -> vm.state().filter("running"::equals).isPresent()
+        ? TestVms.usageOf(vm) : io.vminfo.core.VmUsage.EMPTY;
+    h.start(b -> b.probe(onlyWhileRunning));
+    h.advanceTo("2026-11-22T10:01:20Z");
+    io.vminfo.core.Vm running = h.store.get(TestVms.uuid(0)).orElseThrow();
+    h.store.put(running.toBuilder().put("state", "stopped").put("zone_state", "installed").build());
+    h.advanceTo("2026-11-22T10:03:00Z");
+    List<JsonNode> usage = Records.usage(h.local());
+    assertThat(Records.keys(usage)).containsExactly(
+        TestVms.uuid(0) + "@2026-11-22T10:01:00.000Z",
+        TestVms.uuid(0) + "@2026-11-22T10:02:00.000Z",
+        TestVms.uuid(0) + "@2026-11-22T10:03:00.000Z");
+    JsonNode stoppedIn = usage.get(1);
+    assertThat(stoppedIn.path("status").asText()).isEqualTo("stopped");
+    assertThat(stoppedIn.path("cpu_usage").path("cpu_seconds").asDouble())
+        .isEqualTo(usage.get(0).path("cpu_usage").path("cpu_seconds").asDouble());
+    assertThat(stoppedIn.path("network_usage").size()).isEqualTo(1);
+    assertThat(usage.get(2).has("cpu_usage")).as("the reading is used once").isFalse();
+    assertThat(usage.get(2).has("network_usage")).isFalse();
   }
 
   @Test

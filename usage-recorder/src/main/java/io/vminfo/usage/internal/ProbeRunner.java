@@ -99,6 +99,11 @@ public final class ProbeRunner {
     }
   }
 
+  /** Probes one VM on the calling thread (a probe that throws gives no usage). */
+  public VmUsage probeNow(Vm vm) {
+    return probeOne(vm);
+  }
+
   private VmUsage probeOne(Vm vm) {
     try {
       VmUsage u = probe.sample(vm);

@@ -40,6 +40,7 @@ public final class Sampler {
   private final Optional<String> datacenterName;
   private final Reporter reporter;
   private final long maxWaitingBytes;
+  private final StopReadings stopReadings;
   private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
   private long waitingBytes;
   private Instant last;
@@ -49,6 +50,15 @@ public final class Sampler {
   public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, Clock clock,
                  Duration interval, int maxCatchUp, String serverUuid, Optional<String> datacenterName,
                  Reporter reporter, long maxWaitingBytes) {
+    this(tracker, probes, spool, clock, interval, maxCatchUp, serverUuid, datacenterName, reporter,
+        maxWaitingBytes, new StopReadings());
+  }
+
+  /** With the readings taken as guests stopped, used where a sample finds no counters. */
+  public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, Clock clock,
+                 Duration interval, int maxCatchUp, String serverUuid, Optional<String> datacenterName,
+                 Reporter reporter, long maxWaitingBytes, StopReadings stopReadings) {
+    this.stopReadings = stopReadings;
     this.tracker = tracker;
     this.probes = probes;
     this.spool = spool;
@@ -190,6 +200,9 @@ public final class Sampler {
       List<UsageRecord> records = new ArrayList<>();
       for (VmTracker.Tracked t : sets.get(i++)) {
         VmUsage u = t.deletedAt().isEmpty() ? usage.getOrDefault(t.vm().uuid(), VmUsage.EMPTY) : VmUsage.EMPTY;
+        if (u.cpu().isEmpty() && u.nics().isEmpty()) {
+          u = withStopReading(u, stopReadings.take(t.vm().uuid(), b, interval));
+        }
         records.add(UsageRecord.of(b, serverUuid, datacenterName, t.vm(), u));
       }
       long runtimeMs = (probeNanos + System.nanoTime() - t0) / 1_000_000;
@@ -198,9 +211,21 @@ public final class Sampler {
       latest = List.copyOf(records);
       reporter.sampleTaken(b);
       tracker.forgetBefore(b);
+      stopReadings.forgetBefore(b, interval);
       enqueue(batch);
       writeWaiting();
     }
+  }
+
+  /** The cumulative counters read at the stop; the gauges (memory, disk) stay what they are now. */
+  private static VmUsage withStopReading(VmUsage now, Optional<VmUsage> atStop) {
+    if (atStop.isEmpty()) {
+      return now;
+    }
+    VmUsage r = atStop.get();
+    List<String> problems = new ArrayList<>(now.problems());
+    problems.addAll(r.problems());
+    return new VmUsage(r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), problems);
   }
 
   private void enqueue(Batch batch) {

@@ -33,7 +33,20 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
   public record Tracked(Vm vm, Instant firstSeen, Optional<Instant> deletedAt) {}
 
   private final Map<String, Tracked> byUuid = new HashMap<>();
+  private final Consumer<Vm> onStop;
   private AutoCloseable subscription;
+
+  public VmTracker() {
+    this(vm -> { });
+  }
+
+  /**
+   * {@code onStop} is given the last running state of a VM that stops running or is deleted
+   * while running (called on the store's event thread: it must not block).
+   */
+  public VmTracker(Consumer<Vm> onStop) {
+    this.onStop = java.util.Objects.requireNonNull(onStop, "onStop");
+  }
 
   /** Subscribes to the store's events, then adds the VMs it already holds. */
   public void start(VmStore store, Instant now) {
@@ -60,10 +73,16 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
       }
       case MODIFY -> {
         Vm vm = e.vm().orElseThrow();
+        if (known != null && isRunning(known.vm()) && !isRunning(vm)) {
+          onStop.accept(known.vm());
+        }
         Instant first = known != null ? known.firstSeen() : Instant.MIN;
         byUuid.put(e.uuid(), new Tracked(vm, first, Optional.empty()));
       }
       case DELETE -> {
+        if (known != null && known.deletedAt().isEmpty() && isRunning(known.vm())) {
+          onStop.accept(known.vm());
+        }
         if (known != null) {
           byUuid.put(e.uuid(), new Tracked(known.vm(), known.firstSeen(), Optional.of(e.date())));
         } else {
@@ -71,6 +90,10 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         }
       }
     }
+  }
+
+  private static boolean isRunning(Vm vm) {
+    return vm.state().filter("running"::equals).isPresent();
   }
 
   /** The VMs of the interval ending at {@code boundary}, by uuid. */
