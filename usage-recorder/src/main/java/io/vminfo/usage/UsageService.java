@@ -70,6 +70,9 @@ public final class UsageService implements AutoCloseable {
   private final Optional<Sampler> sampler;
   private final VmTracker tracker;
   private final StopReadings stopReadings = new StopReadings();
+  private static final int MAX_PENDING_STOP_PROBES = 256;
+  private final java.util.concurrent.atomic.AtomicInteger pendingStopProbes =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final ScheduledExecutorService samplerScheduler;
   private final ScheduledExecutorService shipperScheduler;
   private final ExecutorService probeExecutor;
@@ -129,9 +132,24 @@ public final class UsageService implements AutoCloseable {
    * process runs; after a destroy the probe finds nothing and no reading is kept).
    */
   private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
+    // A mass stop (a host shutting all guests down) must not queue so many probes ahead of the
+    // next sample that it misses its deadline: past the bound, stops are not read.
+    if (pendingStopProbes.incrementAndGet() > MAX_PENDING_STOP_PROBES) {
+      pendingStopProbes.decrementAndGet();
+      log.debug("{} stop readings pending: VM {} is not read at its stop", MAX_PENDING_STOP_PROBES,
+          last.uuid());
+      return;
+    }
     try {
-      probeExecutor.execute(() -> stopReadings.put(last.uuid(), probes.probeNow(last), clock.instant()));
+      probeExecutor.execute(() -> {
+        try {
+          stopReadings.put(last.uuid(), probes.probeNow(last), clock.instant());
+        } finally {
+          pendingStopProbes.decrementAndGet();
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
+      pendingStopProbes.decrementAndGet();
       log.debug("usage probe executor stopped: no reading of VM {} at its stop", last.uuid());
     }
   }
