@@ -131,6 +131,16 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     lock.lock();
     try {
       initialLoad = ServiceStatus.InitialLoad.loading(began);
+    } finally {
+      lock.unlock();
+    }
+    // Scheduled before the load starts, so whoever sees the load running (a test driving a manual
+    // scheduler) also finds the wait's timer there.
+    ScheduledFuture<?> serveAnyway = scheduler.schedule(
+        () -> serveWithoutTheLoad("it has taken longer than " + initialLoadWait.toMillis() + " ms"),
+        initialLoadWait.toMillis(), TimeUnit.MILLISECONDS);
+    lock.lock();
+    try {
       LinkedHashMap<String, Task> queued = new LinkedHashMap<>(pending);
       pending.clear();
       pending.put(INITIAL_LOAD_KEY, new FullLoadTask("initial load", true));
@@ -140,9 +150,6 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     } finally {
       lock.unlock();
     }
-    ScheduledFuture<?> serveAnyway = scheduler.schedule(
-        () -> serveWithoutTheLoad("it has taken longer than " + initialLoadWait.toMillis() + " ms"),
-        initialLoadWait.toMillis(), TimeUnit.MILLISECONDS);
     // The scheduler should end this wait; the cap is for one that never runs the task.
     long nanos = initialLoadWait.plusMinutes(1).toNanos();
     lock.lock();
