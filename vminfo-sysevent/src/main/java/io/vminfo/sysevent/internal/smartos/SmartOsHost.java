@@ -129,13 +129,14 @@ public final class SmartOsHost {
     if (c != null && c.matches(a)) {
       return c.index;
     }
+    long readAt = System.currentTimeMillis();
     byte[] bytes = files.read(indexFile, MAX_INDEX_BYTES);
     ZoneIndex index = ZoneIndex.parse(new String(bytes, StandardCharsets.UTF_8));
     if (!index.badLines().isEmpty()) {
       log.warn("{}: ignoring {} malformed lines, e.g. {}", files.hostPath(indexFile),
           index.badLines().size(), index.badLines().get(0));
     }
-    cachedIndex = new CachedIndex(a.lastModifiedTime(), a.size(), a.fileKey(), index);
+    cachedIndex = new CachedIndex(a.lastModifiedTime(), a.size(), a.fileKey(), readAt, index);
     return index;
   }
 
@@ -460,11 +461,20 @@ public final class SmartOsHost {
     }
   }
 
-  private record CachedIndex(
-      java.nio.file.attribute.FileTime mtime, long size, Object fileKey, ZoneIndex index) {
+  /**
+   * A file's mtime moves in timestamp ticks (a few ms), so an in-place rewrite of the same size in
+   * the tick of the read leaves mtime, size and inode as they were. Like git's "racily clean"
+   * rule, the cache is trusted only for a file that had been left alone for over a second when it
+   * was read; a file read while it was being written is read again.
+   */
+  private record CachedIndex(java.nio.file.attribute.FileTime mtime, long size, Object fileKey,
+      long readAtMillis, ZoneIndex index) {
+    private static final long RACY_MILLIS = 1000;
+
     boolean matches(BasicFileAttributes a) {
       return a.lastModifiedTime().equals(mtime) && a.size() == size
-          && java.util.Objects.equals(a.fileKey(), fileKey);
+          && java.util.Objects.equals(a.fileKey(), fileKey)
+          && mtime.toMillis() + RACY_MILLIS < readAtMillis;
     }
   }
 }
