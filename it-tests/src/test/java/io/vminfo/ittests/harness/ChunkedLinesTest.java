@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ChunkedLinesTest {
   static ChunkedLines of(String raw) {
@@ -44,21 +46,20 @@ class ChunkedLinesTest {
     assertThat(c.sawLastChunk()).isFalse();
   }
 
-  @Test
-  void aStreamCutInTheMiddleOfALineEndsBeforeIt() throws Exception {
-    ChunkedLines midChunk = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "20\r\n{\"a\":1}\n{\"b\":");
-    midChunk.readHead();
-    assertThat(all(midChunk)).containsExactly("{\"a\":1}");
-    assertThat(midChunk.cutLineBytes()).isEqualTo(5);
-    assertThat(midChunk.sawLastChunk()).isFalse();
-
-    ChunkedLines betweenChunks = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "a\r\n{\"a\":1}\n{\"\r\n");
-    betweenChunks.readHead();
-    assertThat(all(betweenChunks)).containsExactly("{\"a\":1}");
-    assertThat(betweenChunks.cutLineBytes()).isEqualTo(2);
-    assertThat(betweenChunks.sawLastChunk()).isFalse();
+  @ParameterizedTest(name = "cut {0}")
+  @CsvSource(delimiter = '|', value = {
+      // where the stream is cut | chunked body after the head (\\r, \\n escaped, as CSV trims
+      // real ones) | bytes of the half line
+      "in a chunk|20\\r\\n{\"a\":1}\\n{\"b\":|5",
+      "between chunks|a\\r\\n{\"a\":1}\\n{\"\\r\\n|2"})
+  void aStreamCutInTheMiddleOfALineEndsBeforeIt(String where, String body, int halfLine)
+      throws Exception {
+    ChunkedLines c = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + body.replace("\\r\\n", "\r\n").replace("\\n", "\n"));
+    c.readHead();
+    assertThat(all(c)).containsExactly("{\"a\":1}");
+    assertThat(c.cutLineBytes()).isEqualTo(halfLine);
+    assertThat(c.sawLastChunk()).isFalse();
   }
 
   @Test

@@ -330,6 +330,14 @@ class LibvirtSourceTest {
     assertThat(vm.path("owner_user_uuid").asText()).isEqualTo("5d6e7f80-91a2-b3c4-d5e6-f708192a3b4c");
     assertThat(vm.path("owner_name").asText()).isEqualTo("webteam");
     assertThat(vm.has("package_version")).as("nova's own release is no package version").isFalse();
+
+    // a flavor ID that is no UUID is kept as nova wrote it (case included), a UUID lower-cased
+    String xml = new String(resource("own-persistent-nova-2025.xml"), StandardCharsets.UTF_8);
+    assertThat(mapPersistent("web-8", xml.replace("id=\"2\"", "id=\"M1.Large\"")
+        .getBytes(StandardCharsets.UTF_8)).path("billing_id").asText()).isEqualTo("M1.Large");
+    assertThat(mapPersistent("web-8", xml.replace("id=\"2\"",
+        "id=\"F719A0DD-4B43-4EFE-8336-48EF74099AD4\"").getBytes(StandardCharsets.UTF_8))
+        .path("billing_id").asText()).isEqualTo("f719a0dd-4b43-4efe-8336-48ef74099ad4");
   }
 
   /**

@@ -232,14 +232,18 @@ public final class DomainMapper {
     }
   }
 
-  /** nova writes project and user ids as 32 hex digits; vmadm fields are dashed UUIDs. */
+  /**
+   * nova writes project and user ids as 32 hex digits; vmadm fields are dashed, lower-case UUIDs.
+   * Anything else (a flavor ID such as "M1.Large") is kept exactly as nova wrote it.
+   */
   private static String novaUuid(String id) {
-    String s = id.trim().toLowerCase(Locale.ROOT);
-    if (s.matches("[0-9a-f]{32}")) {
-      return s.substring(0, 8) + "-" + s.substring(8, 12) + "-" + s.substring(12, 16) + "-"
-          + s.substring(16, 20) + "-" + s.substring(20);
+    String s = id.trim();
+    String lower = s.toLowerCase(Locale.ROOT);
+    if (lower.matches("[0-9a-f]{32}")) {
+      return lower.substring(0, 8) + "-" + lower.substring(8, 12) + "-" + lower.substring(12, 16)
+          + "-" + lower.substring(16, 20) + "-" + lower.substring(20);
     }
-    return s;
+    return IsoTime.isUuid(lower) ? lower : s;
   }
 
   private static void ours(ObjectNode vm, XmlElement m) {
