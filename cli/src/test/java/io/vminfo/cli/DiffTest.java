@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,12 +34,9 @@ class DiffTest {
 
   @Test
   void printsWhatNodeDiffJsPrintsForEveryGoldenCase() throws Exception {
-    Optional<Path> file = SharedFixtures.file("smartos/diffjs-golden-cases.json");
-    if (file.isEmpty()) {
-      System.out.println(SharedFixtures.skipMessage("diff.js golden cases through vminfo diff"));
-      return;
-    }
-    JsonNode cases = CliJson.parse(Files.readAllBytes(file.get())).path("cases");
+    Path file = SharedFixtures.require("smartos/diffjs-golden-cases.json",
+        "diff.js golden cases through vminfo diff");
+    JsonNode cases = CliJson.parse(Files.readAllBytes(file)).path("cases");
     assertThat(cases.size()).isGreaterThanOrEqualTo(28);
     for (JsonNode c : cases) {
       Path a = dir.resolve("a.json");

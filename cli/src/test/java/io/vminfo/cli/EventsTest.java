@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,13 +107,9 @@ class EventsTest {
       assertThat(r.err()).isEmpty();
       Golden.assertMatches("events-rfd39.txt", r.out());
 
-      Optional<Path> fixture =
-          SharedFixtures.file("smartos/vminfod-events-rfd39-create-sequence.txt");
-      if (fixture.isEmpty()) {
-        System.out.println(SharedFixtures.skipMessage("RFD 39 events sample comparison"));
-        return;
-      }
-      List<String> sample = Files.readAllLines(fixture.get(), StandardCharsets.UTF_8).stream()
+      Path fixture = SharedFixtures.require("smartos/vminfod-events-rfd39-create-sequence.txt",
+          "RFD 39 events sample comparison");
+      List<String> sample = Files.readAllLines(fixture, StandardCharsets.UTF_8).stream()
           .filter(l -> !l.startsWith("#") && !l.isBlank()).map(String::strip).toList();
       List<String> ours = Arrays.asList(r.out().split("\n"));
       assertThat(ours.subList(0, ours.size() - 1)).containsExactlyElementsOf(sample);

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,22 +41,14 @@ class HagfishMappingTest {
 
   @Test
   void theSharedHf4FixtureMapsOntoV1() throws IOException {
-    Optional<Path> f = SharedFixtures.file("hagfish/hf4-constructed-example.log");
-    if (f.isEmpty()) {
-      System.out.println(SharedFixtures.skipMessage("HagfishMappingTest (hf4)"));
-    }
-    Assumptions.assumeTrue(f.isPresent(), "shared fixtures absent");
-    checkHf4(Files.readString(f.get()));
+    Path f = SharedFixtures.require("hagfish/hf4-constructed-example.log", "HagfishMappingTest (hf4)");
+    checkHf4(Files.readString(f));
   }
 
   @Test
   void theSharedV1DocsSampleMapsOntoV1() throws IOException {
-    Optional<Path> f = SharedFixtures.file("hagfish/hagfish-docs-sample-v1.json");
-    if (f.isEmpty()) {
-      System.out.println(SharedFixtures.skipMessage("HagfishMappingTest (v1 sample)"));
-    }
-    Assumptions.assumeTrue(f.isPresent(), "shared fixtures absent");
-    JsonNode h = Records.JSON.readTree(f.get().toFile());
+    Path f = SharedFixtures.require("hagfish/hagfish-docs-sample-v1.json", "HagfishMappingTest (v1 sample)");
+    JsonNode h = Records.JSON.readTree(f.toFile());
     ObjectNode withServer = (ObjectNode) h.deepCopy();
     withServer.put("server_uuid", "44454c4c-5000-104d-8037-b7c04f5a5131");
     checkUsage(withServer);

@@ -1,7 +1,6 @@
 package io.vminfo.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -28,12 +26,8 @@ class DiffGoldenConformanceTest {
 
   @TestFactory
   Stream<DynamicTest> goldenCases() throws Exception {
-    Optional<Path> file = SharedFixtures.file(FIXTURE);
-    if (file.isEmpty()) {
-      System.out.println(SharedFixtures.skipMessage("diff.js golden conformance"));
-    }
-    assumeTrue(file.isPresent(), SharedFixtures.skipMessage("diff.js golden conformance"));
-    JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file.get()));
+    Path file = SharedFixtures.require(FIXTURE, "diff.js golden conformance");
+    JsonNode root = Json.MAPPER.readTree(Files.readAllBytes(file));
     List<DynamicTest> tests = new ArrayList<>();
     for (JsonNode c : root.get("cases")) {
       tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {

@@ -1,7 +1,7 @@
 package io.vminfo.ittests.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.vminfo.core.testing.Prerequisites;
 
 import io.vminfo.ittests.MantaAccount;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ class MantaAccountTest {
 
   @Test
   void theFingerprintIsWhatSshKeygenSays() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
+    Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
         "SKIPPED: no /usr/bin/ssh-keygen to compare fingerprints with");
     MantaAccount a = MantaAccount.create(dir, "acct");
     Process p = new ProcessBuilder("/usr/bin/ssh-keygen", "-l", "-E", "md5", "-f",

@@ -1,6 +1,6 @@
 package io.vminfo.ittests.libvirt;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.vminfo.core.testing.Prerequisites;
 
 import io.vminfo.ittests.LibvirtHost;
 import java.io.IOException;
@@ -17,11 +17,11 @@ public final class LibvirtTesting {
 
   /** Starts (or attaches to) libvirtd; the calling test class is skipped, with the reason, when it cannot. */
   public static LibvirtHost startOrSkip() {
-    assumeTrue(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
+    Prerequisites.require(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
     try {
       return LibvirtHost.start();
     } catch (IOException e) {
-      assumeTrue(false, "SKIPPED libvirt integration tests: libvirtd could not be started: "
+      Prerequisites.require(false, "SKIPPED libvirt integration tests: libvirtd could not be started: "
           + e.getMessage());
       throw new IllegalStateException("unreachable");
     }

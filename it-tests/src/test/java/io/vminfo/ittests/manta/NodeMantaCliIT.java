@@ -1,7 +1,7 @@
 package io.vminfo.ittests.manta;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.vminfo.core.testing.Prerequisites;
 
 import io.vminfo.manta.MantaClient;
 import io.vminfo.manta.MantaConfig;
@@ -35,7 +35,7 @@ class NodeMantaCliIT {
     @BeforeAll
     static void install() {
         peers = NodePeers.installOrSkip("node-manta peer tests");
-        assumeTrue(NodePeers.which("ssh-keygen").isPresent(), "ssh-keygen is not installed (apt-get install openssh-client)");
+        Prerequisites.require(NodePeers.which("ssh-keygen").isPresent(), "ssh-keygen is not installed (apt-get install openssh-client)");
     }
 
     /** A fresh HOME with one key in ~/.ssh, as node-manta finds keys by MANTA_KEY_ID there. */

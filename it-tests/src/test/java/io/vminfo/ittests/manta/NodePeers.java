@@ -1,5 +1,6 @@
 package io.vminfo.ittests.manta;
 
+import io.vminfo.core.testing.Prerequisites;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +33,7 @@ final class NodePeers {
      */
     static NodePeers installOrSkip(String tests) {
         Result<NodePeers> r = install();
-        if (r.value().isEmpty()) {
-            System.out.println("SKIPPED " + tests + ": " + r.reason());
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(r.value().isPresent(), r.reason());
+        Prerequisites.require(r.value().isPresent(), "SKIPPED " + tests + ": " + r.reason());
         return r.value().get();
     }
 

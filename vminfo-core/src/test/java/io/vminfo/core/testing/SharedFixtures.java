@@ -33,6 +33,23 @@ public final class SharedFixtures {
     return dir().map(d -> d.resolve(relative)).filter(Files::isRegularFile);
   }
 
+  /**
+   * A fixture file the calling test cannot do without: skipped with {@link #skipMessage} when absent,
+   * failed instead under CI (see {@link Prerequisites}).
+   */
+  public static Path require(String relative, String what) {
+    Optional<Path> file = file(relative);
+    Prerequisites.require(file.isPresent(), skipMessage(what) + " (missing: " + relative + ")");
+    return file.orElseThrow();
+  }
+
+  /** The fixtures directory itself, required as {@link #require(String, String)} requires a file. */
+  public static Path requireDir(String what) {
+    Optional<Path> dir = dir();
+    Prerequisites.require(dir.isPresent(), skipMessage(what));
+    return dir.orElseThrow();
+  }
+
   /** The message tests print (and pass to JUnit's assumptions) when the fixtures are missing. */
   public static String skipMessage(String what) {
     return "SKIPPED " + what + ": ../shared/fixtures not found beside the checkout"

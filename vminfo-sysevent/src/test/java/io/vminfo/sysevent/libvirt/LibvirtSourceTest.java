@@ -2,7 +2,6 @@ package io.vminfo.sysevent.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.core.LoadResult;
@@ -75,10 +74,10 @@ class LibvirtSourceTest {
 
   @Test
   void mapsTheCapturedStatusFileOfARunningGuest() throws Exception {
-    Optional<Path> status = SharedFixtures.file("libvirt/status-running-2nics.xml");
-    Optional<Path> persistent = SharedFixtures.file("libvirt/persistent-demo-net.xml");
-    assumeTrue(status.isPresent() && persistent.isPresent(),
-        SharedFixtures.skipMessage("libvirt status-file conformance"));
+    Optional<Path> status = Optional.of(SharedFixtures.require("libvirt/status-running-2nics.xml",
+        "libvirt status-file conformance"));
+    Optional<Path> persistent = Optional.of(SharedFixtures.require("libvirt/persistent-demo-net.xml",
+        "libvirt status-file conformance"));
     Files.createDirectories(etc);
     Files.createDirectories(run);
     Files.copy(status.get(), run.resolve("demo-net.xml"));
