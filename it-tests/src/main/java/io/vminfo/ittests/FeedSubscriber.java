@@ -245,9 +245,14 @@ public final class FeedSubscriber implements AutoCloseable {
     return moved;
   }
 
+  /** Disconnects; an interrupt while waiting for the reader is kept on the thread, not thrown. */
   @Override
-  public void close() throws InterruptedException {
-    disconnect();
+  public void close() {
+    try {
+      disconnect();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void connect(String since, Duration timeout) throws IOException, InterruptedException {

@@ -236,7 +236,7 @@ public final class SmartOsHostTree {
         out.add("VM " + spec.uuid() + " (" + spec.alias() + ") is missing");
         continue;
       }
-      expectedVm(spec).fields().forEachRemaining(e -> {
+      expectedVm(spec).properties().forEach(e -> {
         JsonNode actual = vm.get(e.getKey());
         if (actual == null || !e.getValue().equals(NUMBERS_BY_VALUE, actual)) {
           out.add("VM " + spec.uuid() + " " + e.getKey() + ": expected " + e.getValue()

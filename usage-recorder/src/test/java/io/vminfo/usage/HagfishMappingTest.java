@@ -96,7 +96,7 @@ class HagfishMappingTest {
       macByPhysical.put(net.path("physical").asText(), net.path("mac_addr").asText());
     }
     Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
-    h.path("network_usage").fields().forEachRemaining(e -> {
+    h.path("network_usage").properties().forEach(e -> {
       JsonNode c = e.getValue();
       nics.put(macByPhysical.get(e.getKey()), new VmUsage.NicUsage(e.getKey(),
           OptionalLong.of(c.path("received_bytes").asLong()), OptionalLong.of(c.path("sent_bytes").asLong()),
@@ -127,7 +127,7 @@ class HagfishMappingTest {
     assertThat(n.path("image_uuid").asText()).isEqualTo(attrs.path("dataset-uuid").asText());
     assertThat(n.path("max_physical_memory").asLong() * MIB)
         .isEqualTo(Long.parseLong(config.path("max_physical_memory").asText()));
-    h.path("network_usage").fields().forEachRemaining(e -> {
+    h.path("network_usage").properties().forEach(e -> {
       JsonNode ours = n.path("network_usage").path(macByPhysical.get(e.getKey()));
       assertThat(ours.path("interface").asText()).isEqualTo(e.getKey());
       assertThat(ours.path("sent_bytes").asLong()).isEqualTo(e.getValue().path("sent_bytes").asLong());

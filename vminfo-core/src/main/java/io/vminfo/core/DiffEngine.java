@@ -229,7 +229,7 @@ final class DiffEngine {
         out.put(Integer.toString(i), node.get(i));
       }
     } else {
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+      node.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
     }
     return out;
   }

@@ -156,7 +156,7 @@ class DiffPropertyTest {
   private static Object normalize(JsonNode n) {
     if (n.isObject()) {
       java.util.Map<String, Object> m = new java.util.TreeMap<>();
-      n.fields().forEachRemaining(e -> m.put(e.getKey(), normalize(e.getValue())));
+      n.properties().forEach(e -> m.put(e.getKey(), normalize(e.getValue())));
       return m;
     }
     if (n.isArray()) {

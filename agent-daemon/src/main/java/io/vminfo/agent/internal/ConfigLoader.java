@@ -244,7 +244,7 @@ public final class ConfigLoader {
   }
 
   private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> out, Path file) {
-    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();

@@ -118,6 +118,7 @@ class RetryingUsageRecorderTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held for its side effect, not used
   void anotherAgentHoldingTheSpoolStaysFatal() throws Exception {
     Path spool = Files.createDirectories(dir.resolve("spool"));
     try (DirectoryLock other = DirectoryLock.acquire(spool, "spool directory");

@@ -36,6 +36,7 @@ class UnitsAndWatcherTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held for its side effect, not used
   void theConfigWatcherRunsOnChangesOnly() throws Exception {
     Path file = tmp.resolve("agent.json");
     Files.writeString(file, "{}");
@@ -61,6 +62,7 @@ class UnitsAndWatcherTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held for its side effect, not used
   void aFailingReloadIsLoggedAndTheWatcherCarriesOn() throws Exception {
     Path file = tmp.resolve("agent.json");
     Files.writeString(file, "{}");

@@ -33,6 +33,7 @@ import java.util.Locale;
  * <p>Usage: {@code AgentBenchmarks [--vms 1000] [--subscribers 100] [--seconds 30]
  * [--idle-seconds 300] [--connections 32] [--changes-per-second 20]}
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class AgentBenchmarks {
   /** The JVM flags of bin/vminfod (keep in sync with distribution/src/dist/bin/vminfod). */
   static final List<String> AGENT_JVM_FLAGS = List.of(

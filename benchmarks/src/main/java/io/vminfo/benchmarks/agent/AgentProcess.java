@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * {@code bin/vminfod} runs it. The main class prints {@code PORT <port>} when listening and stops
  * on {@code quit}; other lines before the port (JVM messages) are passed to stderr.
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 final class AgentProcess implements AutoCloseable {
   final Process process;
   final BufferedReader out;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
  * its own process for footprint measurements: it prints {@code PORT <port>} once listening, then
  * obeys commands on stdin: {@code churn <count>} changes that many VMs, {@code quit} stops.
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class BenchAgent implements AutoCloseable {
   public final SyntheticHost host;
   public final Agent agent;

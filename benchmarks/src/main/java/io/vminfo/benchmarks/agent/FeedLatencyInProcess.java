@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Usage: {@code FeedLatencyInProcess [subscribers=100] [seconds=30] [changesPerSecond=20]}
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class FeedLatencyInProcess {
   private FeedLatencyInProcess() {}
 

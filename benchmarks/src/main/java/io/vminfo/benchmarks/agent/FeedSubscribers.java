@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * lines and notes when each event line (by its {@code rev}) arrived; the driver compares that with
  * when it caused the change.
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class FeedSubscribers implements AutoCloseable {
   private final Selector selector;
   private final Thread thread;

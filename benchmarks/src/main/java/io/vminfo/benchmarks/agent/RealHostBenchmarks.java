@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  * <p>Usage: {@code RealHostBenchmarks [--vms 1000] [--subscribers 100] [--changes 1000]
  * [--warmup 200] [--idle-seconds 300] [--details] [--agent-jvm-flag FLAG]...}
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class RealHostBenchmarks {
   private RealHostBenchmarks() {}
 

@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * event loops, default 1), {@code bench.clientJvmArgs} (extra flags for each client JVM, e.g. a
  * JFR recording).
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class MantaLoadDriver {
     private static final PrintStream OUT = System.out;
     private static final int CONCURRENCY = 8;

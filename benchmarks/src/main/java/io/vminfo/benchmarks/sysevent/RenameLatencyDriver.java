@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.vminfo.benchmarks.sysevent.RenameLatencyDriver [zones] [changes] [warmup]</pre>
  */
+@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class RenameLatencyDriver {
   private RenameLatencyDriver() {}
 

@@ -294,7 +294,7 @@ class LibvirtAgentIT {
         }
       }
       Map<String, String> md = new TreeMap<>();
-      vm.path("customer_metadata").fields().forEachRemaining(x -> md.put(x.getKey(), x.getValue().asText()));
+      vm.path("customer_metadata").properties().forEach(x -> md.put(x.getKey(), x.getValue().asText()));
       if (!md.equals(new TreeMap<>(g.customerMetadata()))) {
         out.add(e.getKey() + " customer_metadata " + md + " != " + g.customerMetadata());
       }

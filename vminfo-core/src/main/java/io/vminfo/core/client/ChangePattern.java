@@ -145,7 +145,7 @@ public final class ChangePattern {
         p.add(s.name().orElseThrow());
       }
     }
-    Iterator<Map.Entry<String, JsonNode>> it = rest.fields();
+    Iterator<Map.Entry<String, JsonNode>> it = rest.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       out.set(e.getKey(), e.getValue().deepCopy());

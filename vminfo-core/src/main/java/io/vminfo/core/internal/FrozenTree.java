@@ -38,7 +38,7 @@ public final class FrozenTree {
         String[] keys = new String[n];
         JsonNode[] values = new JsonNode[n];
         int i = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); i++) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); i++) {
           Map.Entry<String, JsonNode> e = it.next();
           keys[i] = e.getKey();
           values[i] = freeze(e.getValue());

@@ -43,7 +43,8 @@ public final class Json {
           .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
           .build();
 
-  public static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+  /** Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15. */
+  public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private Json() {}
 

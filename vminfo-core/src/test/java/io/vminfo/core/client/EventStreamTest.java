@@ -106,6 +106,7 @@ class EventStreamTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resource is held for its side effect, not used
   void aGapIsNeverPassedOnTheStreamReconnectsFromTheLastGoodRevision() throws Exception {
     server.replies.add(FakeAgentServer.Reply.stream(true, ready(5, "E1", false), event(6, 1),
         event(8, 2)));

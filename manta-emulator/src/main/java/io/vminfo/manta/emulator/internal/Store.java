@@ -308,7 +308,7 @@ public final class Store {
 
     private static Entry readEntry(String name, JsonNode n) {
         Map<String, String> headers = new LinkedHashMap<>();
-        n.path("headers").fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
+        n.path("headers").properties().forEach(f -> headers.put(f.getKey(), f.getValue().asText()));
         Instant mtime = Instant.ofEpochMilli(n.path("mtime").asLong());
         if ("directory".equals(n.path("type").asText())) {
             return Entry.directory(name, mtime, headers);

@@ -25,7 +25,7 @@ public final class JsonSubset {
       return false;
     }
     if (pattern.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = pattern.fields();
+      Iterator<Map.Entry<String, JsonNode>> fields = pattern.properties().iterator();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> f = fields.next();
         if (!valueMatches(f.getValue(), member(value, f.getKey()))) {

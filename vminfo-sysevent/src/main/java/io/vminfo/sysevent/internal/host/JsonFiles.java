@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +13,8 @@ import java.io.IOException;
 
 /** Parses host JSON files (zone config, sysinfo) with nesting and length limits. */
 public final class JsonFiles {
-  public static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+  /** Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15. */
+  public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder()
@@ -20,6 +22,8 @@ public final class JsonFiles {
           .build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .nodeFactory(NODES)
+      // numbers in host files are kept as written, as the exact-decimals factory did before
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
       .build();
 
   private JsonFiles() {}
