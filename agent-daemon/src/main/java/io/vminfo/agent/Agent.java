@@ -15,6 +15,9 @@ import io.vminfo.agent.internal.StateDirectoryPermissions;
 import io.vminfo.agent.internal.Timers;
 import io.vminfo.agent.internal.UsageRecorderPort;
 import io.vminfo.agent.internal.UsageRecorders;
+import io.vminfo.fleet.FleetConfig;
+import io.vminfo.fleet.FleetPublisher;
+import io.vminfo.fleet.FleetStatus;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
@@ -86,6 +89,7 @@ public final class Agent implements AutoCloseable {
   private VmInfoService service;
   private AgentMetrics metrics;
   private UsageRecorderPort usage;
+  private FleetPublisher fleet;
   private ExecutorService lateUsageStart;
   private FeedRegistry feeds;
   private HttpServer server;
@@ -192,6 +196,11 @@ public final class Agent implements AutoCloseable {
       Instant startedAt = clock.instant();
       Api api = new Api(service, feeds, metrics, usage, clock, serverUuid, dc, startedAt,
           () -> state == State.STOPPING || state == State.STOPPED ? "stopping" : "running");
+      if (c.fleetEnabled()) {
+        fleet = startFleet(c, dirs.stateDir(), dirs.spoolDir());
+        FleetPublisher f = fleet;
+        api.fleetStatus(() -> fleetStatusJson(f.status()));
+      }
       Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);
       int threads = c.httpThreads() > 0 ? c.httpThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -375,6 +384,46 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  private FleetPublisher startFleet(AgentConfig c, Path stateDir, Path spoolDir) throws IOException {
+    String servers = c.fleetBootstrapServers().orElseThrow(() -> new IOException(
+        "fleet.enabled is true but fleet.bootstrap_servers is not set"));
+    FleetConfig fc;
+    try {
+      fc = FleetConfig.defaults(servers, serverUuid, stateDir.resolve("fleet"))
+          .withTopics(c.fleetFeedTopic(), c.fleetVmsTopic(), c.fleetUsageTopic())
+          .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500));
+      if (c.fleetClientId().isPresent()) {
+        fc = fc.withClientId(c.fleetClientId().get());
+      }
+      if (c.fleetUsage()) {
+        fc = fc.withUsageSpool(spoolDir);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IOException("fleet: " + e.getMessage(), e);
+    }
+    FleetPublisher p = new FleetPublisher(fc, store);
+    p.start();
+    return p;
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode fleetStatusJson(FleetStatus s) {
+    com.fasterxml.jackson.databind.node.ObjectNode o =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    o.put("connected", s.connected());
+    o.put("epoch", s.epoch());
+    o.put("lastAckedRev", s.lastAckedRev());
+    o.put("lag", s.lag());
+    o.put("feedRecords", s.feedRecords());
+    o.put("resyncs", s.resyncs());
+    o.put("usageRecords", s.usageRecords());
+    o.put("usagePosition", s.usagePosition());
+    o.put("usageFilesMissed", s.usageFilesMissed());
+    o.put("failures", s.failures());
+    s.lastError().ifPresent(e -> o.put("lastError", e));
+    s.lastAck().ifPresent(t -> o.put("lastAck", t.toString()));
+    return o;
+  }
+
   private void teardown(Duration budget) {
     long deadline = System.nanoTime() + budget.toNanos();
     if (lateUsageStart != null) {
@@ -385,6 +434,10 @@ public final class Agent implements AutoCloseable {
     }
     if (service != null) {
       service.close();
+    }
+    if (fleet != null) {
+      // Before the store closes, or the publisher would see its subscription end and try again.
+      fleet.stop(Duration.ofNanos(Math.max(1, (deadline - System.nanoTime()) / 4)));
     }
     if (store != null) {
       store.close(); // ends every subscription: feeds write their last chunk and close

@@ -165,6 +165,43 @@ public final class AgentConfig {
     return (Duration) values.get("usage.max_catch_up");
   }
 
+  /** {@code fleet.enabled}: publish to Kafka (vminfo-fleet). */
+  public boolean fleetEnabled() {
+    return (Boolean) values.get("fleet.enabled");
+  }
+
+  public Optional<String> fleetBootstrapServers() {
+    return Optional.ofNullable((String) values.get("fleet.bootstrap_servers"));
+  }
+
+  public Optional<String> fleetClientId() {
+    return Optional.ofNullable((String) values.get("fleet.client_id"));
+  }
+
+  public String fleetFeedTopic() {
+    return (String) values.get("fleet.feed_topic");
+  }
+
+  public String fleetVmsTopic() {
+    return (String) values.get("fleet.vms_topic");
+  }
+
+  public String fleetUsageTopic() {
+    return (String) values.get("fleet.usage_topic");
+  }
+
+  public boolean fleetUsage() {
+    return (Boolean) values.get("fleet.usage");
+  }
+
+  public Duration fleetUsageRetention() {
+    return (Duration) values.get("fleet.usage_retention");
+  }
+
+  public Duration fleetAckTimeout() {
+    return (Duration) values.get("fleet.ack_timeout");
+  }
+
   public StorageTarget storageTarget() {
     return StorageTarget.valueOf(upper("storage.target"));
   }

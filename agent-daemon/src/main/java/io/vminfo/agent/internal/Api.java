@@ -85,6 +85,13 @@ public final class Api {
     store.addListener(readyLines::onEvent);
   }
 
+  private volatile Supplier<com.fasterxml.jackson.databind.JsonNode> fleetStatus;
+
+  /** Adds a {@code fleet} object (the Kafka publisher's state) to {@code /status}. */
+  public void fleetStatus(Supplier<com.fasterxml.jackson.databind.JsonNode> status) {
+    this.fleetStatus = status;
+  }
+
   public VmStore store() {
     return store;
   }
@@ -319,6 +326,10 @@ public final class Api {
     feed.put("oldestRev", st.store().oldestHistoryRev());
     feed.put("subscribersCutOff", st.store().subscribersCutOff());
     o.set("usage", usage.status());
+    Supplier<com.fasterxml.jackson.databind.JsonNode> fleet = fleetStatus;
+    if (fleet != null) {
+      o.set("fleet", fleet.get());
+    }
     return Responses.json(HttpResponseStatus.OK, o);
   }
 

@@ -105,6 +105,11 @@ public final class UsageRecorders {
       log.warn("TESTING: usage time runs {} (testing.usage_clock_rate); never in production",
           time);
     }
+    if (config.fleetEnabled() && config.fleetUsage()) {
+      // The fleet publisher reads sealed files; keep them past upload so an outage of the
+      // broker longer than the hour's grace does not leave a hole in the usage topic.
+      b.retention(config.fleetUsageRetention());
+    }
     UsageService service = b.build();
     log.info("usage: a sample every {} into {}; sealed files go to {} as {}",
         Units.format(config.usageInterval()), c.spoolDir(), objectStore.describe(),

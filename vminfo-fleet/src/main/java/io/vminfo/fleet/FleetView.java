@@ -1,0 +1,217 @@
+package io.vminfo.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet as the publishers put it in Kafka: which host runs VM X, which VMs are in a state
+ * across hosts ({@link #refresh} reads the compacted VM topic to its end), and fleet-wide events
+ * ({@link #follow}, a plain consumer group on the feed topic, so followers scale out as Kafka does).
+ * Not thread-safe for concurrent refresh; queries may run from any thread.
+ */
+public final class FleetView implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FleetView.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String bootstrapServers;
+  private final String vmsTopic;
+  private final String feedTopic;
+  private final Map<String, FleetVm> byKey = new HashMap<>();
+  private KafkaConsumer<String, byte[]> vms;
+  private long badRecords;
+
+  public FleetView(String bootstrapServers, String vmsTopic, String feedTopic) {
+    this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
+    this.vmsTopic = requireText(vmsTopic, "vmsTopic");
+    this.feedTopic = requireText(feedTopic, "feedTopic");
+  }
+
+  /** Defaults of {@link FleetConfig#defaults}. */
+  public static FleetView withDefaultTopics(String bootstrapServers) {
+    return new FleetView(bootstrapServers, "vminfo.vms", "vminfo.feed");
+  }
+
+  private Properties common() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    return p;
+  }
+
+  /**
+   * Reads the VM topic up to the end offsets it has now (from the beginning the first time, then on
+   * from where the last refresh stopped), waiting at most {@code timeout}.
+   */
+  public synchronized void refresh(Duration timeout) throws TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (vms == null) {
+      vms = new KafkaConsumer<>(common());
+      List<PartitionInfo> parts = vms.partitionsFor(vmsTopic, timeout);
+      List<TopicPartition> tps = new ArrayList<>();
+      for (PartitionInfo pi : parts == null ? List.<PartitionInfo>of() : parts) {
+        tps.add(new TopicPartition(pi.topic(), pi.partition()));
+      }
+      vms.assign(tps);
+      vms.seekToBeginning(tps);
+    }
+    Map<TopicPartition, Long> end = vms.endOffsets(vms.assignment(), remaining(deadline));
+    while (!caughtUp(end)) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("the VM topic " + vmsTopic + " was not read to its end within " + timeout);
+      }
+      for (ConsumerRecord<String, byte[]> r : vms.poll(Duration.ofMillis(200))) {
+        apply(r);
+      }
+    }
+  }
+
+  private boolean caughtUp(Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (vms.position(e.getKey(), Duration.ofSeconds(15)) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void apply(ConsumerRecord<String, byte[]> r) {
+    if (r.key() == null) {
+      badRecords++;
+      return;
+    }
+    if (r.value() == null) {
+      byKey.remove(r.key());
+      return;
+    }
+    try {
+      JsonNode n = JSON.readTree(r.value());
+      JsonNode vm = n.path("vm");
+      if (!vm.isObject() || !vm.path("uuid").isTextual() || !n.path("server_uuid").isTextual()) {
+        throw new IOException("no vm object, vm.uuid or server_uuid");
+      }
+      byKey.put(r.key(), new FleetVm(n.get("server_uuid").asText(), vm.get("uuid").asText(),
+          n.path("epoch").asText(""), n.path("rev").asLong(0), vm));
+    } catch (IOException e) {
+      badRecords++;
+      log.warn("{} offset {} (key {}) is not a VM record, skipped: {}", r.topic(), r.offset(), r.key(),
+          e.getMessage());
+    }
+  }
+
+  /** Every VM of the fleet, by server then uuid. */
+  public synchronized List<FleetVm> all() {
+    List<FleetVm> l = new ArrayList<>(byKey.values());
+    l.sort(Comparator.comparing(FleetVm::serverUuid).thenComparing(FleetVm::uuid));
+    return l;
+  }
+
+  /**
+   * The hosts that run VM {@code uuid}: one normally, none when unknown, two for the moment a
+   * migrated VM is on both until the old host's delete arrives.
+   */
+  public synchronized List<String> hostsOf(String uuid) {
+    return all().stream().filter(v -> v.uuid().equals(uuid)).map(FleetVm::serverUuid).toList();
+  }
+
+  /** The VMs in {@code state} (e.g. {@code failed}) across hosts. */
+  public synchronized List<FleetVm> withState(String state) {
+    return all().stream().filter(v -> v.state().filter(state::equals).isPresent()).toList();
+  }
+
+  /** VM count per host. */
+  public synchronized Map<String, Integer> countsByHost() {
+    Map<String, Integer> m = new TreeMap<>();
+    byKey.values().forEach(v -> m.merge(v.serverUuid(), 1, Integer::sum));
+    return m;
+  }
+
+  /** Records of the VM topic that were not VM records (skipped). */
+  public synchronized long badRecords() {
+    return badRecords;
+  }
+
+  /**
+   * Follows the feed topic as member of consumer group {@code groupId} (offsets committed after
+   * {@code handler} returns, so a crash repeats events, never skips them), until {@code keepGoing}
+   * says stop; it is asked at least every {@code pollTimeout}.
+   */
+  public void follow(String groupId, Duration pollTimeout, BooleanSupplier keepGoing, Consumer<FleetEvent> handler) {
+    Properties p = common();
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, requireText(groupId, "groupId"));
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+      c.subscribe(List.of(feedTopic));
+      while (keepGoing.getAsBoolean()) {
+        var records = c.poll(pollTimeout);
+        for (ConsumerRecord<String, byte[]> r : records) {
+          FleetEvent e = event(r);
+          if (e != null) {
+            handler.accept(e);
+          }
+        }
+        if (!records.isEmpty()) {
+          c.commitSync(Duration.ofSeconds(15));
+        }
+      }
+    }
+  }
+
+  static FleetEvent event(ConsumerRecord<String, byte[]> r) {
+    if (r.value() == null) {
+      return null;
+    }
+    try {
+      JsonNode n = JSON.readTree(r.value());
+      return new FleetEvent(n.path("type").asText(""), n.path("server_uuid").asText(""),
+          n.path("uuid").asText(""), n.path("epoch").asText(""), n.path("rev").asLong(0), n);
+    } catch (IOException e) {
+      log.warn("{} offset {} is not a feed line, skipped: {}", r.topic(), r.offset(), e.getMessage());
+      return null;
+    }
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+  }
+
+  private static String requireText(String s, String name) {
+    Objects.requireNonNull(s, name);
+    if (s.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return s;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (vms != null) {
+      vms.close(Duration.ofSeconds(5));
+    }
+  }
+}
