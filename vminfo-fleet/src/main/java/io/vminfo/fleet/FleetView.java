@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -211,7 +212,7 @@ public final class FleetView implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (vms != null) {
-      vms.close(Duration.ofSeconds(5));
+      vms.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     }
   }
 }
