@@ -7,6 +7,9 @@ import io.vminfo.agent.internal.DefaultBackendFactory;
 import io.vminfo.agent.internal.DirectoryLock;
 import io.vminfo.agent.internal.FeedRegistry;
 import io.vminfo.agent.internal.HttpServer;
+import io.vminfo.agent.internal.JobLog;
+import io.vminfo.agent.internal.JobManager;
+import io.vminfo.agent.internal.JobsApi;
 import io.vminfo.agent.internal.RetryingUsageRecorder;
 import io.vminfo.agent.internal.RuntimeSettings;
 import io.vminfo.agent.internal.ServerIdentity;
@@ -73,6 +76,7 @@ public final class Agent implements AutoCloseable {
   private final Duration usageRetry;
   private final Map<String, String> env;
   private final Consumer<String> logLevel;
+  private final JobListener jobListener;
   private final AtomicReference<RuntimeSettings> settings;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Object lifecycle = new Object();
@@ -89,6 +93,7 @@ public final class Agent implements AutoCloseable {
   private ExecutorService lateUsageStart;
   private FeedRegistry feeds;
   private HttpServer server;
+  private JobManager jobs;
   private InetSocketAddress address;
   private String serverUuid;
   private String backendName;
@@ -102,6 +107,7 @@ public final class Agent implements AutoCloseable {
     this.usageRetry = b.usageRetry;
     this.env = Map.copyOf(b.env);
     this.logLevel = b.logLevel;
+    this.jobListener = b.jobListener;
     this.settings = new AtomicReference<>(RuntimeSettings.of(b.config));
   }
 
@@ -192,6 +198,22 @@ public final class Agent implements AutoCloseable {
       Instant startedAt = clock.instant();
       Api api = new Api(service, feeds, metrics, usage, clock, serverUuid, dc, startedAt,
           () -> state == State.STOPPING || state == State.STOPPED ? "stopping" : "running");
+      Optional<JobsApi> jobsApi = Optional.empty();
+      if (c.actionsEnabled()) {
+        if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
+          throw new IOException("actions.enabled needs a loopback listen.address (not "
+              + c.listenAddress() + "): the write routes have no authentication of their own");
+        }
+        JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
+            clock.instant());
+        jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
+            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), jobListener);
+        jobsApi = Optional.of(new JobsApi(jobs, store));
+        log.info("guest actions enabled ({}; job log {})", backend.actions().supported().isEmpty()
+            ? "this backend has none" : "backend can " + backend.actions().supported(),
+            dirs.stateDir().resolve("jobs.log"));
+      }
+      Optional<JobsApi> writeRoutes = jobsApi;
       Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);
       int threads = c.httpThreads() > 0 ? c.httpThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -199,7 +221,7 @@ public final class Agent implements AutoCloseable {
       address = server.bind(c.listenAddress(), c.listenPort(), c.httpMaxUriBytes(),
           c.httpMaxHeaderBytes(),
           () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
-              () -> state == State.STOPPING || state == State.STOPPED),
+              () -> state == State.STOPPING || state == State.STOPPED, writeRoutes),
           timers, clock, settings::get);
       // Only once the port is ours: a start that fails earlier (port in use) leaves the spool
       // alone instead of writing a last sample on the way out. And only once the host is loaded:
@@ -383,6 +405,9 @@ public final class Agent implements AutoCloseable {
     if (server != null) {
       server.stopAccepting(remaining(deadline));
     }
+    if (jobs != null) {
+      jobs.close(remaining(deadline));
+    }
     if (service != null) {
       service.close();
     }
@@ -430,6 +455,7 @@ public final class Agent implements AutoCloseable {
     private Duration usageRetry = Duration.ofSeconds(10);
     private Map<String, String> env = System.getenv();
     private Consumer<String> logLevel = level -> {};
+    private JobListener jobListener = JobListener.NONE;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -496,6 +522,12 @@ public final class Agent implements AutoCloseable {
      */
     public Builder logLevelSetter(Consumer<String> setter) {
       this.logLevel = Objects.requireNonNull(setter, "setter");
+      return this;
+    }
+
+    /** Told when each guest action (job) starts and ends; see {@link JobListener}. */
+    public Builder jobListener(JobListener listener) {
+      this.jobListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
