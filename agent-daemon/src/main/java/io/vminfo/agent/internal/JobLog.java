@@ -118,12 +118,13 @@ public final class JobLog implements AutoCloseable {
         }
       }
     }
-    for (Map.Entry<String, Job> e : jobs.entrySet()) {
-      Job j = e.getValue();
+    // A job finished now counts as the newest change, so the bound keeps it over older ones.
+    for (Job j : List.copyOf(jobs.values())) {
       if (!j.state().finished()) {
         log.warn("job {} ({} of {}) was {} when the agent stopped; it is Error now", j.id(),
             j.action().wireName(), j.vmUuid(), j.state().wireName());
-        e.setValue(j.finished(JobState.ERROR, now, Optional.of("agent restarted"),
+        jobs.remove(j.id());
+        jobs.put(j.id(), j.finished(JobState.ERROR, now, Optional.of("agent restarted"),
             Optional.empty()));
       }
     }
