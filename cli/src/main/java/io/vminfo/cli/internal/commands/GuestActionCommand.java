@@ -67,7 +67,8 @@ public abstract class GuestActionCommand extends AgentCommand {
   }
 
   @Command(name = "reboot", header = "Reboot a VM (as a job).",
-      description = "Stop (graceful, then power-off) and start; Complete once seen running again.")
+      description = "Stop (graceful, then power-off) and start; Complete once seen running again.",
+      footer = {"  vminfo reboot 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Reboot extends GuestActionCommand {
     @Override
     protected GuestAction action() {
@@ -76,7 +77,8 @@ public abstract class GuestActionCommand extends AgentCommand {
   }
 
   @Command(name = "poweroff", header = "Power a VM off (as a job).",
-      description = "Stop a VM at once, without asking the guest.")
+      description = "Stop a VM at once, without asking the guest.",
+      footer = {"  vminfo poweroff 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Poweroff extends GuestActionCommand {
     @Override
     protected GuestAction action() {
@@ -85,7 +87,8 @@ public abstract class GuestActionCommand extends AgentCommand {
   }
 
   @Command(name = "suspend", header = "Suspend a VM (as a job).",
-      description = "Pause a VM's CPUs; Complete once the agent shows it paused.")
+      description = "Pause a VM's CPUs; Complete once the agent shows it paused.",
+      footer = {"  vminfo suspend 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Suspend extends GuestActionCommand {
     @Override
     protected GuestAction action() {
@@ -94,7 +97,8 @@ public abstract class GuestActionCommand extends AgentCommand {
   }
 
   @Command(name = "resume", header = "Resume a suspended VM (as a job).",
-      description = "Resume a paused VM; Complete once the agent shows it running.")
+      description = "Resume a paused VM; Complete once the agent shows it running.",
+      footer = {"  vminfo resume 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Resume extends GuestActionCommand {
     @Override
     protected GuestAction action() {
