@@ -7,6 +7,9 @@ import io.vminfo.agent.internal.DefaultBackendFactory;
 import io.vminfo.agent.internal.DirectoryLock;
 import io.vminfo.agent.internal.FeedRegistry;
 import io.vminfo.agent.internal.HttpServer;
+import io.vminfo.agent.internal.JobLog;
+import io.vminfo.agent.internal.JobManager;
+import io.vminfo.agent.internal.JobsApi;
 import io.vminfo.agent.internal.RetryingUsageRecorder;
 import io.vminfo.agent.internal.RuntimeSettings;
 import io.vminfo.agent.internal.ServerIdentity;
@@ -76,6 +79,7 @@ public final class Agent implements AutoCloseable {
   private final Duration usageRetry;
   private final Map<String, String> env;
   private final Consumer<String> logLevel;
+  private final JobListener jobListener;
   private final AtomicReference<RuntimeSettings> settings;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Object lifecycle = new Object();
@@ -93,6 +97,7 @@ public final class Agent implements AutoCloseable {
   private ExecutorService lateUsageStart;
   private FeedRegistry feeds;
   private HttpServer server;
+  private JobManager jobs;
   private InetSocketAddress address;
   private String serverUuid;
   private String backendName;
@@ -106,6 +111,7 @@ public final class Agent implements AutoCloseable {
     this.usageRetry = b.usageRetry;
     this.env = Map.copyOf(b.env);
     this.logLevel = b.logLevel;
+    this.jobListener = b.jobListener;
     this.settings = new AtomicReference<>(RuntimeSettings.of(b.config));
   }
 
@@ -201,6 +207,22 @@ public final class Agent implements AutoCloseable {
         FleetPublisher f = fleet;
         api.fleetStatus(() -> fleetStatusJson(f.status()));
       }
+      Optional<JobsApi> jobsApi = Optional.empty();
+      if (c.actionsEnabled()) {
+        if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
+          throw new IOException("actions.enabled needs a loopback listen.address (not "
+              + c.listenAddress() + "): the write routes have no authentication of their own");
+        }
+        JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
+            clock.instant());
+        jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
+            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), jobListener);
+        jobsApi = Optional.of(new JobsApi(jobs, store));
+        log.info("guest actions enabled ({}; job log {})", backend.actions().supported().isEmpty()
+            ? "this backend has none" : "backend can " + backend.actions().supported(),
+            dirs.stateDir().resolve("jobs.log"));
+      }
+      Optional<JobsApi> writeRoutes = jobsApi;
       Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);
       int threads = c.httpThreads() > 0 ? c.httpThreads()
           : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -208,7 +230,7 @@ public final class Agent implements AutoCloseable {
       address = server.bind(c.listenAddress(), c.listenPort(), c.httpMaxUriBytes(),
           c.httpMaxHeaderBytes(),
           () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
-              () -> state == State.STOPPING || state == State.STOPPED),
+              () -> state == State.STOPPING || state == State.STOPPED, writeRoutes),
           timers, clock, settings::get);
       // Only once the port is ours: a start that fails earlier (port in use) leaves the spool
       // alone instead of writing a last sample on the way out. And only once the host is loaded:
@@ -432,6 +454,9 @@ public final class Agent implements AutoCloseable {
     if (server != null) {
       server.stopAccepting(remaining(deadline));
     }
+    if (jobs != null) {
+      jobs.close(remaining(deadline));
+    }
     if (service != null) {
       service.close();
     }
@@ -483,6 +508,7 @@ public final class Agent implements AutoCloseable {
     private Duration usageRetry = Duration.ofSeconds(10);
     private Map<String, String> env = System.getenv();
     private Consumer<String> logLevel = level -> {};
+    private JobListener jobListener = JobListener.NONE;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -549,6 +575,12 @@ public final class Agent implements AutoCloseable {
      */
     public Builder logLevelSetter(Consumer<String> setter) {
       this.logLevel = Objects.requireNonNull(setter, "setter");
+      return this;
+    }
+
+    /** Told when each guest action (job) starts and ends; see {@link JobListener}. */
+    public Builder jobListener(JobListener listener) {
+      this.jobListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

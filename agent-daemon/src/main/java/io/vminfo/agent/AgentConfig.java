@@ -273,6 +273,41 @@ public final class AgentConfig {
     return (Integer) values.get("http.threads");
   }
 
+  /** {@code actions.enabled}: whether the write routes (guest actions, jobs) are served. */
+  public boolean actionsEnabled() {
+    return (Boolean) values.get("actions.enabled");
+  }
+
+  /** Actions queued per VM (behind the running one) before more are refused with 429. */
+  public int actionsQueuePerVm() {
+    return (Integer) values.get("actions.queue_per_vm");
+  }
+
+  /** Actions running at once across VMs. */
+  public int actionsParallel() {
+    return (Integer) values.get("actions.parallel");
+  }
+
+  /** How long a stop waits for a graceful shutdown before it powers the guest off. */
+  public Duration actionsGrace() {
+    return (Duration) values.get("actions.grace");
+  }
+
+  /** How long a job may take, from running to the store showing its result. */
+  public Duration actionsTimeout() {
+    return (Duration) values.get("actions.timeout");
+  }
+
+  /** Finished jobs kept in the job log. */
+  public int actionsJobsKept() {
+    return (Integer) values.get("actions.jobs_kept");
+  }
+
+  /** The libvirt connection URI guest actions use. */
+  public String actionsLibvirtUri() {
+    return (String) values.get("actions.libvirt_uri");
+  }
+
   /** The config file that was read, if any. */
   public Optional<Path> file() {
     return file;

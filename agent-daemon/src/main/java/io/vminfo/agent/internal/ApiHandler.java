@@ -44,6 +44,7 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
   private final Timers timers;
   private final Supplier<RuntimeSettings> settings;
   private final Supplier<Boolean> stopping;
+  private final Optional<JobsApi> jobs;
   private ConnectionGuard guard;
   private FeedSession feed;
   private boolean closing;
@@ -55,8 +56,10 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       Clock clock,
       Timers timers,
       Supplier<RuntimeSettings> settings,
-      Supplier<Boolean> stopping) {
+      Supplier<Boolean> stopping,
+      Optional<JobsApi> jobs) {
     this.api = api;
+    this.jobs = jobs;
     this.feeds = feeds;
     this.metrics = metrics;
     this.clock = clock;
@@ -116,11 +119,16 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
               + " bytes are tolerated)"));
       return;
     }
+    if (HttpMethod.POST.equals(req.method()) && jobs.isPresent()) {
+      onPost(ctx, req, jobs.get());
+      return;
+    }
     if (!HttpMethod.GET.equals(req.method())) {
+      String allowed = jobs.isPresent() ? "GET, POST" : "GET";
       FullHttpResponse r = Responses.error(new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED,
           "MethodNotAllowed", RequestTarget.shorten(req.method().name())
-              + " is not supported; this API only answers GET"));
-      r.headers().set(HttpHeaderNames.ALLOW, "GET");
+              + " is not supported; this API only answers " + allowed));
+      r.headers().set(HttpHeaderNames.ALLOW, allowed);
       respond(ctx, req, "other", r);
       return;
     }
@@ -152,6 +160,16 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       } else if (seg.size() == 1 && first.equals("metrics")) {
         route = "metrics";
         response = api.metrics(target);
+      } else if (jobs.isPresent() && seg.size() == 1 && first.equals("jobs")) {
+        route = "jobs";
+        response = jobs.get().list(target);
+      } else if (jobs.isPresent() && seg.size() == 2 && first.equals("jobs")) {
+        route = "job";
+        response = jobs.get().job(target, seg.get(1));
+      } else if (jobs.isPresent() && seg.size() == 3 && first.equals("vms")
+          && seg.get(2).equals("jobs")) {
+        route = "vm_jobs";
+        response = jobs.get().ofVm(target, seg.get(1));
       } else {
         throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
       }
@@ -164,6 +182,36 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
           HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
           "internal error: " + e.getClass().getSimpleName())));
     }
+  }
+
+  /** {@code POST /vms/{id}/{action}}: queues a guest action (answered at once, 202). */
+  private void onPost(ChannelHandlerContext ctx, HttpRequest req, JobsApi jobsApi) {
+    String route = "action";
+    try {
+      if (stopping.get()) {
+        throw ApiError.unavailable("the agent is shutting down");
+      }
+      RequestTarget target = RequestTarget.parse(req.uri());
+      List<String> seg = target.segments();
+      if (seg.size() != 3 || !seg.get(0).equals("vms")) {
+        throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+      }
+      respond(ctx, req, route, jobsApi.submit(target, seg.get(1), seg.get(2), requester(ctx)));
+    } catch (ApiError e) {
+      respond(ctx, req, route, Responses.error(e));
+    } catch (RuntimeException e) {
+      log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
+      respond(ctx, req, route, Responses.error(new ApiError(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+          "internal error: " + e.getClass().getSimpleName())));
+    }
+  }
+
+  /** Who asked: the peer address (the write routes are served on loopback only). */
+  private static String requester(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+        ? "tcp:" + a.getAddress().getHostAddress() + ":" + a.getPort()
+        : "tcp:" + ctx.channel().remoteAddress();
   }
 
   private void startFeed(ChannelHandlerContext ctx, HttpRequest req, RequestTarget target)

@@ -115,7 +115,22 @@ public final class ConfigSchema {
       bounded("http.request_timeout", Kind.DURATION, "10s", true, 10, 3_600_000,
           "a request's headers must arrive within this"),
       bounded("http.threads", Kind.INT, "0", false, 0, 256,
-          "HTTP event loop threads (0 = one per core)"));
+          "HTTP event loop threads (0 = one per core)"),
+      s("actions.enabled", Kind.BOOL, "false", false,
+          "serve the write routes: POST /vms/{uuid}/{action} (start, stop, reboot, poweroff,"
+              + " suspend, resume) and /jobs; off by default"),
+      bounded("actions.queue_per_vm", Kind.INT, "8", false, 1, 1000,
+          "actions waiting per VM behind the running one; more get 429"),
+      bounded("actions.parallel", Kind.INT, "4", false, 1, 256,
+          "actions running at once across VMs"),
+      bounded("actions.grace", Kind.DURATION, "30s", false, 0, 3_600_000,
+          "how long stop and reboot wait for a graceful shutdown before powering the guest off"),
+      bounded("actions.timeout", Kind.DURATION, "120s", false, 1000, 3_600_000,
+          "how long a job may run until the VM store shows its result; then it is Error"),
+      bounded("actions.jobs_kept", Kind.INT, "1000", false, 1, 1_000_000,
+          "finished jobs kept in <state_dir>/jobs.log"),
+      s("actions.libvirt_uri", Kind.STRING, "qemu:///system", false,
+          "libvirt connection URI for guest actions"));
 
   private static final Map<String, Setting> BY_KEY = index();
 

@@ -4,7 +4,9 @@ import io.vminfo.agent.BackendContext;
 import io.vminfo.agent.BackendFactory;
 import io.vminfo.agent.HostBackend;
 import io.vminfo.sysevent.ExampleHost;
+import io.vminfo.sysevent.LibvirtActions;
 import io.vminfo.sysevent.LibvirtSource;
+import io.vminfo.sysevent.SmartOsActions;
 import io.vminfo.sysevent.LibvirtUsageProbe;
 import io.vminfo.sysevent.SmartOsSource;
 import io.vminfo.sysevent.SmartOsUsageProbe;
@@ -35,7 +37,8 @@ public final class DefaultBackendFactory implements BackendFactory {
       case LIBVIRT:
         return new HostBackend(
             LibvirtSource.builder(fallbackUuid).hostRoot(context.hostRoot()).build(),
-            LibvirtUsageProbe.builder().hostRoot(context.hostRoot()).build());
+            LibvirtUsageProbe.builder().hostRoot(context.hostRoot()).build(),
+            LibvirtActions.viaVirsh(context.hostRoot(), context.config().actionsLibvirtUri()));
       case EXAMPLE:
         Path root = ExampleHostCopy.ensure(context.stateDir());
         log.info("example host in {}: edit {} (zone states, polled every few seconds) or a zone's"
@@ -50,6 +53,7 @@ public final class DefaultBackendFactory implements BackendFactory {
   private static HostBackend smartOs(Path root, String fallbackUuid) throws IOException {
     return new HostBackend(
         SmartOsSource.builder(fallbackUuid).hostRoot(root).build(),
-        SmartOsUsageProbe.builder().hostRoot(root).build());
+        SmartOsUsageProbe.builder().hostRoot(root).build(),
+        SmartOsActions.under(root));
   }
 }

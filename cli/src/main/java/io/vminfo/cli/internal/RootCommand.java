@@ -2,7 +2,9 @@ package io.vminfo.cli.internal;
 
 import io.vminfo.cli.internal.commands.DiffCommand;
 import io.vminfo.cli.internal.commands.EventsCommand;
+import io.vminfo.cli.internal.commands.GuestActionCommand;
 import io.vminfo.cli.internal.commands.InspectCommand;
+import io.vminfo.cli.internal.commands.JobsCommand;
 import io.vminfo.cli.internal.commands.MantaCommand;
 import io.vminfo.cli.internal.commands.PingCommand;
 import io.vminfo.cli.internal.commands.StatusCommand;
@@ -57,6 +59,13 @@ import picocli.CommandLine.ScopeType;
       InspectCommand.class,
       UsageCommand.class,
       MantaCommand.class,
+      GuestActionCommand.Start.class,
+      GuestActionCommand.Stop.class,
+      GuestActionCommand.Reboot.class,
+      GuestActionCommand.Poweroff.class,
+      GuestActionCommand.Suspend.class,
+      GuestActionCommand.Resume.class,
+      JobsCommand.class,
       HelpCommand.class,
     })
 public final class RootCommand implements Runnable {

@@ -3,6 +3,7 @@ package io.vminfo.core.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.core.FeedCodec;
 import io.vminfo.core.FeedMessage;
+import io.vminfo.core.GuestAction;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.client.internal.BoundedBody;
@@ -265,6 +266,61 @@ public final class VminfoClient implements AutoCloseable {
     executor.shutdownNow();
   }
 
+  /**
+   * Asks the agent to carry out {@code action} on a VM (uuid or zonename); returns the job as
+   * queued. The agent serves this only with {@code actions.enabled}; a full queue is a
+   * {@link VminfoApiException} with status 429.
+   */
+  public JobInfo act(String uuidOrZonename, GuestAction action)
+      throws IOException, InterruptedException {
+    String rel = "vms/" + PercentEncoding.encode(uuidOrZonename) + "/" + action.wireName();
+    return JobInfo.of(json(send(rel, true, 202), rel));
+  }
+
+  /** One job by id. */
+  public JobInfo job(String id) throws IOException, InterruptedException {
+    String rel = "jobs/" + PercentEncoding.encode(id);
+    return JobInfo.of(getJson(rel));
+  }
+
+  /** Every job the agent keeps, oldest first. */
+  public List<JobInfo> jobs() throws IOException, InterruptedException {
+    return jobList("jobs");
+  }
+
+  /** The jobs of one VM, oldest first. */
+  public List<JobInfo> jobsOf(String uuidOrZonename) throws IOException, InterruptedException {
+    return jobList("vms/" + PercentEncoding.encode(uuidOrZonename) + "/jobs");
+  }
+
+  /**
+   * Waits until the job is Complete or Error (asking the agent every 100 ms); a
+   * {@link VminfoTimeoutException} when {@code timeout} passes first.
+   */
+  public JobInfo awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JobInfo j = job(id);
+      if (j.finished()) {
+        return j;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new VminfoTimeoutException("job " + id + " is still " + j.status() + " after "
+            + timeout.toMillis() + " ms");
+      }
+      Thread.sleep(Math.min(100, Math.max(1, left / 1_000_000)));
+    }
+  }
+
+  private List<JobInfo> jobList(String rel) throws IOException, InterruptedException {
+    List<JobInfo> out = new ArrayList<>();
+    for (JsonNode n : requireArray(getJson(rel))) {
+      out.add(JobInfo.of(n));
+    }
+    return out;
+  }
+
   private <T> EventWatch<T> arm(Watch<T> watch, EventPattern pattern, WatchOptions options)
       throws IOException, InterruptedException {
     EventStreamOptions streamOptions = options.stream();
@@ -343,12 +399,30 @@ public final class VminfoClient implements AutoCloseable {
   }
 
   private byte[] get(String relative) throws IOException, InterruptedException {
+    return send(relative, false, 200);
+  }
+
+  private JsonNode json(byte[] body, String relative) throws IOException {
+    try {
+      JsonNode json = Json.MAPPER.readTree(body);
+      if (json == null) {
+        throw new VminfoClientException("empty response from " + relative);
+      }
+      return json;
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new VminfoClientException(
+          "response of /" + relative + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private byte[] send(String relative, boolean post, int expected)
+      throws IOException, InterruptedException {
     URI uri = base.resolve(relative);
     HttpRequest request = HttpRequest.newBuilder(uri)
         .timeout(requestTimeout)
         .header("User-Agent", userAgent)
         .header("Accept", "application/json")
-        .GET()
+        .method(post ? "POST" : "GET", HttpRequest.BodyPublishers.noBody())
         .build();
     HttpResponse<byte[]> response;
     try {
@@ -364,9 +438,9 @@ public final class VminfoClient implements AutoCloseable {
       if (e.getCause() instanceof VminfoClientException vce) {
         throw vce;
       }
-      throw new VminfoClientException("GET " + uri + " failed: " + e, e);
+      throw new VminfoClientException((post ? "POST " : "GET ") + uri + " failed: " + e, e);
     }
-    if (response.statusCode() != 200) {
+    if (response.statusCode() != expected) {
       throw ErrorBodies.toException(response.statusCode(), response.body());
     }
     return response.body();

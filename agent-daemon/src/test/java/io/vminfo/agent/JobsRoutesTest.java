@@ -1,0 +1,168 @@
+package io.vminfo.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.agent.testing.AgentHarness;
+import io.vminfo.agent.testing.RawHttp;
+import io.vminfo.agent.testing.TestVms;
+import io.vminfo.core.GuestAction;
+import io.vminfo.core.GuestActions;
+import io.vminfo.core.HostIdentity;
+import io.vminfo.core.UsageProbe;
+import io.vminfo.core.Vm;
+import io.vminfo.core.testing.FakeVmSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The write routes against a real agent whose fake host applies the actions it is asked for. */
+class JobsRoutesTest {
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir
+  Path state;
+
+  FakeVmSource source = new FakeVmSource(
+      List.of(TestVms.vm(1, "stopped", "kvm", TestVms.OWNER_A),
+          TestVms.vm(2, "running", "kvm", TestVms.OWNER_A)), HostIdentity.unknown());
+  volatile CountDownLatch gate = new CountDownLatch(0);
+  final List<Job> started = new CopyOnWriteArrayList<>();
+  final List<Job> finished = new CopyOnWriteArrayList<>();
+  AgentHarness h;
+
+  /** Changes the fake host the way the action would; the agent's reload puts it in the store. */
+  final GuestActions host = new GuestActions() {
+    @Override
+    public Set<GuestAction> supported() {
+      return EnumSet.allOf(GuestAction.class);
+    }
+
+    @Override
+    public void perform(Vm vm, GuestAction action, Duration grace, Duration timeout)
+        throws IOException, InterruptedException {
+      if (!gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IOException("gate never opened");
+      }
+      source.apply(vm.with(o -> o.put("state", action.expectedState())));
+    }
+  };
+
+  @AfterEach
+  void stop() {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  AgentHarness start(boolean enabled) throws Exception {
+    h = AgentHarness.start(source, state, b -> {
+      b.set("actions.enabled", Boolean.toString(enabled));
+      b.set("actions.queue_per_vm", "1");
+    }, null, b -> b
+        .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host))
+        .jobListener(new JobListener() {
+          @Override
+          public void jobStarted(Job job) {
+            started.add(job);
+          }
+
+          @Override
+          public void jobFinished(Job job) {
+            finished.add(job);
+          }
+        }));
+    return h;
+  }
+
+  RawHttp.Response post(String target) throws IOException {
+    try (RawHttp c = h.connect()) {
+      c.send("POST " + target + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+      return c.readResponse();
+    }
+  }
+
+  @Test
+  void writeRoutesAreOffUnlessConfigured() throws Exception {
+    start(false);
+    RawHttp.Response r = post("/vms/" + TestVms.uuid(1) + "/start");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.header("allow")).isEqualTo("GET");
+    assertThat(h.get("/jobs").status()).isEqualTo(404);
+    assertThat(h.agent.store().get(TestVms.uuid(1)).orElseThrow().state()).contains("stopped");
+  }
+
+  @Test
+  void anActionIsAcceptedWithItsJobIdAndCompletesWhenTheStoreShowsIt() throws Exception {
+    start(true);
+    String uuid = TestVms.uuid(1);
+    RawHttp.Response r = post("/vms/" + uuid + "/start");
+    assertThat(r.status()).isEqualTo(202);
+    String id = r.header("x-guest-job-id");
+    JsonNode job = r.json();
+    assertThat(job.path("id").asText()).isEqualTo(id);
+    assertThat(job.path("vm_uuid").asText()).isEqualTo(uuid);
+    assertThat(job.path("action").asText()).isEqualTo("start");
+    assertThat(job.path("status").asText()).isEqualTo("Queued");
+    assertThat(job.path("requester").asText()).startsWith("tcp:127.0.0.1:");
+    JsonNode done = await().atMost(WAIT).until(() -> h.get("/jobs/" + id).json(),
+        j -> j.path("status").asText().equals("Complete"));
+    assertThat(done.path("vm_state").asText()).isEqualTo("running");
+    assertThat(h.agent.store().get(uuid).orElseThrow().state()).contains("running");
+    assertThat(h.get("/vms/" + uuid + "/jobs").json()).hasSize(1);
+    assertThat(h.get("/jobs").json().get(0).path("id").asText()).isEqualTo(id);
+    assertThat(h.get("/vms/" + TestVms.uuid(2) + "/jobs").json()).isEmpty();
+    await().atMost(WAIT).until(() -> finished.size() == 1);
+    assertThat(started).extracting(Job::id).containsExactly(id);
+    assertThat(finished.get(0).state()).isEqualTo(JobState.COMPLETE);
+  }
+
+  @Test
+  void badRequestsAreRefusedAndQueueNothing() throws Exception {
+    start(true);
+    assertThat(post("/vms/" + TestVms.uuid(9) + "/start").status()).isEqualTo(404);
+    RawHttp.Response bad = post("/vms/" + TestVms.uuid(1) + "/explode");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().path("message").asText()).contains("unknown action");
+    assertThat(post("/vms/" + TestVms.uuid(1)).status()).isEqualTo(404);
+    assertThat(post("/vms/" + TestVms.uuid(1) + "/start?force=1").status()).isEqualTo(400);
+    assertThat(h.get("/jobs/nope").status()).isEqualTo(404);
+    assertThat(h.get("/jobs").json()).isEmpty();
+  }
+
+  @Test
+  void aFullQueueIs429() throws Exception {
+    gate = new CountDownLatch(1);
+    start(true);
+    String vm = TestVms.uuid(2);
+    assertThat(post("/vms/" + vm + "/stop").status()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> started.size() == 1);
+    assertThat(post("/vms/" + vm + "/start").status()).isEqualTo(202);
+    RawHttp.Response full = post("/vms/" + vm + "/stop");
+    assertThat(full.status()).isEqualTo(429);
+    assertThat(full.json().path("code").asText()).isEqualTo("TooManyRequests");
+    gate.countDown();
+    await().atMost(WAIT).until(() -> finished.size() == 2);
+    assertThat(finished).extracting(j -> j.action().wireName()).containsExactly("stop", "start");
+    assertThat(finished).allMatch(j -> j.state() == JobState.COMPLETE);
+  }
+
+  @Test
+  void actionsNeedALoopbackListenAddress() {
+    assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
+      b.set("actions.enabled", "true");
+      b.set("listen.address", "0.0.0.0");
+    }, null)).hasMessageContaining("actions.enabled needs a loopback listen.address");
+  }
+}
