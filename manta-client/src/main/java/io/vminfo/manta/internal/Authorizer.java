@@ -39,10 +39,6 @@ public final class Authorizer {
         return signer.map(MantaSigner::blocking).orElse(false);
     }
 
-    public Optional<MantaSigner> signer() {
-        return signer;
-    }
-
     public String keyId() {
         return keyId;
     }
