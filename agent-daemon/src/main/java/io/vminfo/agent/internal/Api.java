@@ -43,11 +43,9 @@ public final class Api {
   static final Set<String> EVENTS_PARAMS = Set.of("since", "epoch", "uuid", "type", "ignore", "heartbeat");
   static final Set<String> STATUS_PARAMS = Set.of("full");
   private static final Pattern TOP_LEVEL_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Pattern UUID = VmLookup.UUID;
   private static final int MAX_FIELDS = 100;
   private static final int MAX_UUID_FILTERS = 1000;
-  private static final int MAX_ID_LENGTH = 256;
   private static final byte[] PONG = "{\"ping\":\"pong\"}".getBytes(StandardCharsets.UTF_8);
 
   private final VmInfoService service;
@@ -157,21 +155,12 @@ public final class Api {
   /** {@code GET /vms/{uuid|zonename}}. */
   public FullHttpResponse vm(RequestTarget t, String id) throws ApiError {
     t.allowOnly(VM_PARAMS);
-    if (id.length() > MAX_ID_LENGTH) {
-      throw ApiError.badRequest("VM id longer than " + MAX_ID_LENGTH + " characters");
-    }
     List<String> fields = fields(t);
-    Optional<Vm> vm = store.find(id);
-    if (vm.isEmpty() && UUID.matcher(id).matches()) {
-      vm = store.get(id.toLowerCase(Locale.ROOT));
-    }
-    if (vm.isEmpty()) {
-      throw ApiError.notFound("VM Not Found: " + RequestTarget.shorten(id));
-    }
+    Vm vm = VmLookup.resolve(store, id);
     if (!fields.isEmpty()) {
-      return Responses.json(HttpResponseStatus.OK, project(vm.get(), fields));
+      return Responses.json(HttpResponseStatus.OK, project(vm, fields));
     }
-    return Responses.json(HttpResponseStatus.OK, Unpooled.wrappedBuffer(vm.get().bytesBuffer()));
+    return Responses.json(HttpResponseStatus.OK, Unpooled.wrappedBuffer(vm.bytesBuffer()));
   }
 
   /** Parses {@code /events} parameters into a subscription request. */

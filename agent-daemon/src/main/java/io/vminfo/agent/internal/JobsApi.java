@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class JobsApi {
   private static final Logger log = LoggerFactory.getLogger(JobsApi.class);
   public static final String JOB_ID_HEADER = "X-Guest-Job-ID";
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final int MAX_ID_LENGTH = 256;
 
   private final JobManager jobs;
   private final VmStore store;
@@ -48,7 +44,7 @@ public final class JobsApi {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(RequestTarget.shorten(e.getMessage()));
     }
-    Vm vm = vm(id);
+    Vm vm = VmLookup.resolve(store, id);
     Job job;
     try {
       job = jobs.submit(vm.uuid(), action, requester);
@@ -86,20 +82,9 @@ public final class JobsApi {
   /** {@code GET /vms/{id}/jobs}. */
   public FullHttpResponse ofVm(RequestTarget t, String id) throws ApiError {
     t.allowOnly(Set.of());
-    Vm vm = vm(id);
+    Vm vm = VmLookup.resolve(store, id);
     return Responses.json(HttpResponseStatus.OK,
         Unpooled.wrappedBuffer(Json.bytes(array(jobs.jobsOf(vm.uuid())))));
-  }
-
-  private Vm vm(String id) throws ApiError {
-    if (id.length() > MAX_ID_LENGTH) {
-      throw ApiError.badRequest("VM id longer than " + MAX_ID_LENGTH + " characters");
-    }
-    Optional<Vm> vm = store.find(id);
-    if (vm.isEmpty() && UUID.matcher(id).matches()) {
-      vm = store.get(id.toLowerCase(Locale.ROOT));
-    }
-    return vm.orElseThrow(() -> ApiError.notFound("VM Not Found: " + RequestTarget.shorten(id)));
   }
 
   private static ArrayNode array(List<Job> list) {

@@ -385,17 +385,7 @@ public final class VminfoClient implements AutoCloseable {
   }
 
   private JsonNode getJson(String relative) throws IOException, InterruptedException {
-    byte[] body = get(relative);
-    try {
-      JsonNode json = Json.MAPPER.readTree(body);
-      if (json == null) {
-        throw new VminfoClientException("empty response from " + relative);
-      }
-      return json;
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new VminfoClientException(
-          "response of /" + relative + " is not valid JSON: " + e.getOriginalMessage(), e);
-    }
+    return json(get(relative), relative);
   }
 
   private byte[] get(String relative) throws IOException, InterruptedException {
