@@ -9,6 +9,7 @@ import io.vminfo.core.Vm;
 import io.vminfo.core.VmEvent;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.VmStore;
+import io.vminfo.core.internal.Json;
 import io.vminfo.fleet.internal.FeedCheckpoint;
 import io.vminfo.fleet.internal.SpoolFileKey;
 import io.vminfo.fleet.internal.SpoolReader;
@@ -60,7 +61,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetPublisher.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // the hardened reader (nesting, string and number limits): records from other hosts and files
+  // on disk are input like any other
+  private static final ObjectMapper JSON = Json.MAPPER;
   static final String FEED_CHECKPOINT = "feed-checkpoint.json";
   static final String USAGE_POSITION = "usage-position.json";
 

@@ -2,6 +2,7 @@ package io.vminfo.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.core.internal.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetView implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetView.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // the hardened reader (nesting, string and number limits): records from other hosts and files
+  // on disk are input like any other
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final String bootstrapServers;
   private final String vmsTopic;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,7 +20,9 @@ import java.util.TreeSet;
  * VMs deleted while the agent was down).
  */
 public record FeedCheckpoint(String epoch, long rev, Set<String> uuids) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // the hardened reader (nesting, string and number limits): records from other hosts and files
+  // on disk are input like any other
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   public FeedCheckpoint {
     Objects.requireNonNull(epoch, "epoch");

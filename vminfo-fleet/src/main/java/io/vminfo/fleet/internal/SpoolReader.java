@@ -2,6 +2,7 @@ package io.vminfo.fleet.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.core.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpoolReader {
   private static final Logger log = LoggerFactory.getLogger(SpoolReader.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // the hardened reader (nesting, string and number limits): records from other hosts and files
+  // on disk are input like any other
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path spool;
   private final String server;

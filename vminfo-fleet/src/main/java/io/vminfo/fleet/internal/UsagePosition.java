@@ -3,6 +3,7 @@ package io.vminfo.fleet.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.internal.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +17,9 @@ import java.util.Objects;
  * may have rewritten a file at start, shifting offsets); the offset only saves rereading within a run.
  */
 public record UsagePosition(SpoolFileKey file, long offset, String lastTimestamp) {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // the hardened reader (nesting, string and number limits): records from other hosts and files
+  // on disk are input like any other
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   public UsagePosition {
     Objects.requireNonNull(file, "file");
