@@ -10,6 +10,7 @@ import io.vminfo.agent.internal.HttpServer;
 import io.vminfo.agent.internal.JobLog;
 import io.vminfo.agent.internal.JobManager;
 import io.vminfo.agent.internal.JobsApi;
+import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.agent.internal.RetryingUsageRecorder;
 import io.vminfo.agent.internal.RuntimeSettings;
 import io.vminfo.agent.internal.ServerIdentity;
@@ -209,18 +210,17 @@ public final class Agent implements AutoCloseable {
       }
       Optional<JobsApi> jobsApi = Optional.empty();
       if (c.actionsEnabled()) {
-        if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
-          throw new IOException("actions.enabled needs a loopback listen.address (not "
-              + c.listenAddress() + "): the write routes have no authentication of their own");
-        }
+        Path keys = c.actionsAuthorizedKeys().orElseThrow(() -> new IOException(
+            "actions.enabled needs actions.authorized_keys: writes are signed by a listed key"));
+        WriteAuthenticator writers = WriteAuthenticator.load(keys, clock);
         JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
             clock.instant());
         jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
             c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), jobListener);
-        jobsApi = Optional.of(new JobsApi(jobs, store));
-        log.info("guest actions enabled ({}; job log {})", backend.actions().supported().isEmpty()
+        jobsApi = Optional.of(new JobsApi(jobs, store, writers));
+        log.info("guest actions enabled ({}; job log {}; {} authorized keys)", backend.actions().supported().isEmpty()
             ? "this backend has none" : "backend can " + backend.actions().supported(),
-            dirs.stateDir().resolve("jobs.log"));
+            dirs.stateDir().resolve("jobs.log"), writers.keyCount());
       }
       Optional<JobsApi> writeRoutes = jobsApi;
       Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);

@@ -303,6 +303,11 @@ public final class AgentConfig {
     return (Integer) values.get("actions.jobs_kept");
   }
 
+  /** {@code actions.authorized_keys}: the keys whose signatures the write routes accept. */
+  public Optional<Path> actionsAuthorizedKeys() {
+    return Optional.ofNullable((Path) values.get("actions.authorized_keys"));
+  }
+
   /** The libvirt connection URI guest actions use. */
   public String actionsLibvirtUri() {
     return (String) values.get("actions.libvirt_uri");

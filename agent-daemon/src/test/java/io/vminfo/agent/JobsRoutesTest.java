@@ -13,13 +13,24 @@ import io.vminfo.core.GuestActions;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
+import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.core.testing.FakeVmSource;
+import io.vminfo.manta.HttpSignatures;
+import io.vminfo.manta.MantaKey;
+import io.vminfo.manta.MantaSigner;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +77,30 @@ class JobsRoutesTest {
     }
   }
 
+  /** The x-request-id of the next signed post. */
+  String requestId = UUID.randomUUID().toString();
+  static final MantaKey OPS = key();
+  static final MantaKey STRANGER = key();
+
+  static MantaKey key() {
+    try {
+      return new MantaKey(KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  Path authorizedKeys() throws IOException {
+    Path file = state.resolveSibling(state.getFileName() + "-authorized_keys");
+    Files.writeString(file, "# who may write\n\n" + OPS.publicKeyLine() + " ops@admin-1\n");
+    return file;
+  }
+
   AgentHarness start(boolean enabled) throws Exception {
+    Path keys = authorizedKeys();
     h = AgentHarness.start(source, state, b -> {
       b.set("actions.enabled", Boolean.toString(enabled));
+      b.set("actions.authorized_keys", keys.toString());
       b.set("actions.queue_per_vm", "1");
     }, null, b -> b
         .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host))
@@ -87,10 +119,37 @@ class JobsRoutesTest {
   }
 
   RawHttp.Response post(String target) throws IOException {
+    requestId = UUID.randomUUID().toString();
+    return post(target, authorization(OPS, "POST", target, date(Instant.now()),
+        WriteAuthenticator.REQUIRED_HEADERS), date(Instant.now()));
+  }
+
+  RawHttp.Response post(String target, String authorization, String date) throws IOException {
+    return post(target, authorization, date, requestId);
+  }
+
+  RawHttp.Response post(String target, String authorization, String date, String id)
+      throws IOException {
     try (RawHttp c = h.connect()) {
-      c.send("POST " + target + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+      c.send("POST " + target + " HTTP/1.1\r\nHost: test\r\nDate: " + date
+          + "\r\nX-Request-Id: " + id
+          + (authorization.isEmpty() ? "" : "\r\nAuthorization: " + authorization)
+          + "\r\nContent-Length: 0\r\n\r\n");
       return c.readResponse();
     }
+  }
+
+  static String date(Instant at) {
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atZone(ZoneOffset.UTC));
+  }
+
+  String authorization(MantaKey key, String method, String target, String date,
+      List<String> headers) {
+    String signing = HttpSignatures.signingString(headers, method, target,
+        name -> name.equals("date") ? Optional.of(date)
+            : name.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
+    return HttpSignatures.authorization(MantaSigner.of(key), "/ops/keys/" + key.md5Fingerprint(),
+        headers, signing);
   }
 
   @Test
@@ -115,7 +174,8 @@ class JobsRoutesTest {
     assertThat(job.path("vm_uuid").asText()).isEqualTo(uuid);
     assertThat(job.path("action").asText()).isEqualTo("start");
     assertThat(job.path("status").asText()).isEqualTo("Queued");
-    assertThat(job.path("requester").asText()).startsWith("tcp:127.0.0.1:");
+    assertThat(job.path("requester").asText())
+        .startsWith("key:ops@admin-1 " + OPS.md5Fingerprint() + " from tcp:127.0.0.1:");
     JsonNode done = await().atMost(WAIT).until(() -> h.get("/jobs/" + id).json(),
         j -> j.path("status").asText().equals("Complete"));
     assertThat(done.path("vm_state").asText()).isEqualTo("running");
@@ -159,10 +219,63 @@ class JobsRoutesTest {
   }
 
   @Test
-  void actionsNeedALoopbackListenAddress() {
+  void actionsNeedAuthorizedKeysAndAKeyFileThatParses() throws Exception {
     assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
       b.set("actions.enabled", "true");
-      b.set("listen.address", "0.0.0.0");
-    }, null)).hasMessageContaining("actions.enabled needs a loopback listen.address");
+    }, null)).hasMessageContaining("actions.enabled needs actions.authorized_keys");
+    Path broken = Files.writeString(state.resolveSibling("broken_keys"),
+        OPS.publicKeyLine() + " ok\nssh-rsa AAAAnot-a-key x\n");
+    assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
+      b.set("actions.enabled", "true");
+      b.set("actions.authorized_keys", broken.toString());
+    }, null)).hasMessageContaining("line 2 is not an OpenSSH public key");
+    Path empty = Files.writeString(state.resolveSibling("empty_keys"), "# nobody\n");
+    assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
+      b.set("actions.enabled", "true");
+      b.set("actions.authorized_keys", empty.toString());
+    }, null)).hasMessageContaining("lists no key");
+  }
+
+  @Test
+  void aWriteWithoutAGoodFreshSignatureOfAListedKeyIsRefusedAndQueuesNothing() throws Exception {
+    start(true);
+    String target = "/vms/" + TestVms.uuid(1) + "/start";
+    String now = date(Instant.now());
+    List<String> both = WriteAuthenticator.REQUIRED_HEADERS;
+
+    RawHttp.Response anonymous = post(target, "", now);
+    assertThat(anonymous.status()).isEqualTo(401);
+    assertThat(anonymous.json().path("code").asText()).isEqualTo("NotAuthenticated");
+    assertThat(code(post(target, authorization(STRANGER, "POST", target, now, both), now)))
+        .isEqualTo("403 KeyDoesNotExist");
+    // signed for another route of the same VM
+    assertThat(code(post(target, authorization(OPS, "POST", "/vms/" + TestVms.uuid(1)
+        + "/poweroff", now, both), now))).isEqualTo("403 InvalidSignature");
+    // the date alone (Manta's default) would let a signature serve any route
+    assertThat(code(post(target, authorization(OPS, "POST", target, now, List.of("date")), now)))
+        .isEqualTo("400 InvalidHeader");
+    // a signed request id that is not the one sent
+    assertThat(code(post(target, authorization(OPS, "POST", target, now, both), now,
+        UUID.randomUUID().toString()))).isEqualTo("403 InvalidSignature");
+    String stale = date(Instant.now().minus(Duration.ofMinutes(6)));
+    assertThat(code(post(target, authorization(OPS, "POST", target, stale, both), stale)))
+        .isEqualTo("400 RequestExpired");
+    assertThat(code(post(target, "Signature keyId=\"/ops/keys/x\"", now)))
+        .isEqualTo("400 InvalidHeader");
+    assertThat(code(post(target, "Basic b3BzOnNlY3JldA==", now))).isEqualTo("400 InvalidHeader");
+    assertThat(h.get("/jobs").json()).isEmpty();
+
+    String once = authorization(OPS, "POST", target, now, both);
+    assertThat(post(target, once, now).status()).isEqualTo(202);
+    assertThat(code(post(target, once, now))).isEqualTo("403 RequestReplayed");
+    // the same write in the same second with a fresh request id is a new write
+    requestId = UUID.randomUUID().toString();
+    assertThat(post(target, authorization(OPS, "POST", target, now, both), now).status())
+        .isEqualTo(202);
+    assertThat(h.get("/jobs").json()).hasSize(2);
+  }
+
+  static String code(RawHttp.Response r) {
+    return r.status() + " " + r.json().path("code").asText();
   }
 }

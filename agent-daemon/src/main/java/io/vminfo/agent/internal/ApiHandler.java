@@ -196,7 +196,8 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       if (seg.size() != 3 || !seg.get(0).equals("vms")) {
         throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
       }
-      respond(ctx, req, route, jobsApi.submit(target, seg.get(1), seg.get(2), requester(ctx)));
+      String requester = jobsApi.authenticate(req) + " from " + peer(ctx);
+      respond(ctx, req, route, jobsApi.submit(target, seg.get(1), seg.get(2), requester));
     } catch (ApiError e) {
       respond(ctx, req, route, Responses.error(e));
     } catch (RuntimeException e) {
@@ -207,8 +208,8 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Who asked: the peer address (the write routes are served on loopback only). */
-  private static String requester(ChannelHandlerContext ctx) {
+  /** Where a request came from, for the job log next to the key that signed it. */
+  private static String peer(ChannelHandlerContext ctx) {
     return ctx.channel().remoteAddress() instanceof InetSocketAddress a
         ? "tcp:" + a.getAddress().getHostAddress() + ":" + a.getPort()
         : "tcp:" + ctx.channel().remoteAddress();

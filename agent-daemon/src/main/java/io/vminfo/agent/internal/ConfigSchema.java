@@ -130,7 +130,11 @@ public final class ConfigSchema {
       bounded("actions.jobs_kept", Kind.INT, "1000", false, 1, 1_000_000,
           "finished jobs kept in <state_dir>/jobs.log"),
       s("actions.libvirt_uri", Kind.STRING, "qemu:///system", false,
-          "libvirt connection URI for guest actions"));
+          "libvirt connection URI for guest actions"),
+      opt("actions.authorized_keys", Kind.PATH, false,
+          "OpenSSH public keys (one per line, the comment names the owner) whose HTTP Signature"
+              + " over (request-target) and date a write must carry; required with"
+              + " actions.enabled"));
 
   private static final Map<String, Setting> BY_KEY = index();
 

@@ -28,10 +28,17 @@ public final class JobsApi {
 
   private final JobManager jobs;
   private final VmStore store;
+  private final WriteAuthenticator writers;
 
-  public JobsApi(JobManager jobs, VmStore store) {
+  public JobsApi(JobManager jobs, VmStore store, WriteAuthenticator writers) {
     this.jobs = jobs;
     this.store = store;
+    this.writers = writers;
+  }
+
+  /** Who signed a write request (see {@link WriteAuthenticator#authenticate}). */
+  public String authenticate(io.netty.handler.codec.http.HttpRequest request) throws ApiError {
+    return writers.authenticate(request);
   }
 
   /** {@code POST /vms/{id}/{action}}. */

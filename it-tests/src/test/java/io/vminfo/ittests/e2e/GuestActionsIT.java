@@ -37,6 +37,7 @@ class GuestActionsIT {
 
   @TempDir
   Path dir;
+  WriteKey operator;
 
   @BeforeAll
   static void startLibvirt() {
@@ -50,8 +51,12 @@ class GuestActionsIT {
     }
   }
 
-  AgentProcess.Builder agent(String grace) {
+  AgentProcess.Builder agent(String grace) throws Exception {
+    if (operator == null) {
+      operator = WriteKey.create(dir.resolve("operator"), "ops@guest-actions-it");
+    }
     return AgentProcess.builder(dir.resolve("agent"))
+        .set("actions.authorized_keys", operator.authorizedKeys.toString())
         .set("backend", "libvirt")
         .set("host_root", "/")
         .set("actions.enabled", true)
@@ -60,9 +65,8 @@ class GuestActionsIT {
   }
 
   JsonNode post(AgentProcess a, String path, int expected) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(a.uri().resolve(path))
-        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = http.send(operator.post(a.uri().resolve(path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
     if (expected == 202) {
       assertThat(r.headers().firstValue("X-Guest-Job-ID")).isPresent();
@@ -106,7 +110,13 @@ class GuestActionsIT {
           + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
       assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Complete");
       assertThat(done.path("vm_state").asText()).isEqualTo("running");
+      assertThat(done.path("requester").asText()).startsWith("key:ops@guest-actions-it ");
       assertThat(domstate(name)).isEqualTo("running");
+      // unsigned: refused before anything is queued
+      HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(a.uri().resolve(
+          "/vms/" + uuid + "/poweroff")).timeout(Duration.ofSeconds(10))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
       assertThat(a.getJson("/vms/" + uuid).path("state").asText()).isEqualTo("running");
 
       // a queue on one VM: each runs after the previous one is seen in the store, in order
@@ -131,7 +141,8 @@ class GuestActionsIT {
       // after actions.grace), then a reboot
       for (String action : List.of("start", "stop", "start", "reboot")) {
         Process cli = new ProcessBuilder(AgentDistribution.locate().home().resolve("bin/vminfo")
-            .toString(), "--url", a.uri().toString(), action, uuid, "--wait", "--timeout", "60s")
+            .toString(), "--url", a.uri().toString(), action, uuid, "--wait", "--timeout", "60s",
+            "--key", operator.privateKey.toString())
             .redirectErrorStream(true).start();
         assertThat(cli.waitFor(90, TimeUnit.SECONDS)).isTrue();
         String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -61,6 +61,7 @@ public final class VminfoClient implements AutoCloseable {
   private final String userAgent;
   private final Clock clock;
   private final RandomGenerator random;
+  private final Optional<RequestSigner> signer;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
@@ -77,6 +78,7 @@ public final class VminfoClient implements AutoCloseable {
     this.userAgent = b.userAgent;
     this.clock = b.clock;
     this.random = b.random;
+    this.signer = b.signer;
     this.executor = Executors.newCachedThreadPool(NamedThreads.daemon("vminfo-client"));
     this.ownsScheduler = b.scheduler == null;
     this.scheduler = b.scheduler != null
@@ -408,12 +410,16 @@ public final class VminfoClient implements AutoCloseable {
   private byte[] send(String relative, boolean post, int expected)
       throws IOException, InterruptedException {
     URI uri = base.resolve(relative);
-    HttpRequest request = HttpRequest.newBuilder(uri)
+    HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
         .timeout(requestTimeout)
         .header("User-Agent", userAgent)
         .header("Accept", "application/json")
-        .method(post ? "POST" : "GET", HttpRequest.BodyPublishers.noBody())
-        .build();
+        .method(post ? "POST" : "GET", HttpRequest.BodyPublishers.noBody());
+    if (post && signer.isPresent()) {
+      String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+      signer.get().headers("POST", target).forEach(rb::setHeader);
+    }
+    HttpRequest request = rb.build();
     HttpResponse<byte[]> response;
     try {
       response = http.send(request, info -> new BoundedBody(maxResponseBytes));
@@ -447,6 +453,7 @@ public final class VminfoClient implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService scheduler;
     private RandomGenerator random = RandomGenerator.getDefault();
+    private Optional<RequestSigner> signer = Optional.empty();
 
     private Builder(URI base) {
       Objects.requireNonNull(base, "base");
@@ -509,6 +516,12 @@ public final class VminfoClient implements AutoCloseable {
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Signs every write (guest actions); without one, writes go unsigned and the agent refuses them. */
+    public Builder requestSigner(RequestSigner signer) {
+      this.signer = Optional.of(Objects.requireNonNull(signer, "signer"));
       return this;
     }
 

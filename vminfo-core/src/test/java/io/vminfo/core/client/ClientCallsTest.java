@@ -54,6 +54,34 @@ class ClientCallsTest {
   }
 
   @Test
+  void aSignerSignsEachWriteWithItsTargetAndNoRead() throws Exception {
+    List<String> signed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (VminfoClient signing = VminfoClient.builder(server.uri())
+        .requestTimeout(Duration.ofSeconds(5))
+        .requestSigner((method, target) -> {
+          signed.add(method + " " + target);
+          return java.util.Map.of("Authorization", "Signature n=\"" + signed.size() + "\"");
+        }).build()) {
+      String job = "{\"id\":\"j1\",\"vm_uuid\":\"5595d88c-6e4d-4bda-b58e-97dd02e32bec\","
+          + "\"action\":\"start\",\"status\":\"Queued\",\"requester\":\"k\","
+          + "\"created\":\"2026-12-07T10:00:00Z\"}";
+      server.replies.add(new FakeAgentServer.Reply(202, List.of(job), false,
+          new java.util.concurrent.CountDownLatch(0)));
+      try {
+        signing.act("web 01", io.vminfo.core.GuestAction.START);
+      } catch (VminfoClientException e) {
+        // the body's shape is JobInfo's business; what was sent is this test's
+      }
+      assertThat(server.nextRequest()).startsWith("/vms/web%2001/start ")
+          .endsWith(" POST AUTH=Signature n=\"1\"");
+      server.replies.add(FakeAgentServer.Reply.status(404, "{\"code\":\"NotFound\"}"));
+      assertThat(signing.findVm("x")).isEmpty();
+      assertThat(server.nextRequest()).endsWith(" GET AUTH=null");
+    }
+    assertThat(signed).containsExactly("POST /vms/web%2001/start");
+  }
+
+  @Test
   void aSilentAgentTimesOut() {
     server.replies.add(FakeAgentServer.Reply.silent());
     assertThatThrownBy(() -> client.status()).isInstanceOf(VminfoTimeoutException.class);

@@ -64,7 +64,8 @@ final class FakeAgentServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     requests.add(ex.getRequestURI().toString() + " UA=" + ex.getRequestHeaders()
-        .getFirst("User-Agent"));
+        .getFirst("User-Agent") + " " + ex.getRequestMethod() + " AUTH="
+        + ex.getRequestHeaders().getFirst("Authorization"));
     Reply reply;
     try {
       reply = replies.poll(20, TimeUnit.SECONDS);

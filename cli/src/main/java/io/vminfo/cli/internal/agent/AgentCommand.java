@@ -2,6 +2,7 @@ package io.vminfo.cli.internal.agent;
 
 import io.vminfo.cli.internal.CommandBase;
 import io.vminfo.cli.internal.VersionProvider;
+import io.vminfo.core.client.RequestSigner;
 import io.vminfo.core.client.VminfoClient;
 import java.io.IOException;
 import java.net.URI;
@@ -22,11 +23,17 @@ public abstract class AgentCommand extends CommandBase {
 
   /** A client of the agent; the caller closes it. */
   protected VminfoClient client() {
-    return VminfoClient.builder(agentUri())
+    VminfoClient.Builder b = VminfoClient.builder(agentUri())
         .connectTimeout(Duration.ofSeconds(5))
         .requestTimeout(root().requestTimeout())
-        .userAgent("vminfo-cli/" + VersionProvider.version())
-        .build();
+        .userAgent("vminfo-cli/" + VersionProvider.version());
+    signer().ifPresent(b::requestSigner);
+    return b.build();
+  }
+
+  /** What signs this command's writes; none for commands that only read. */
+  protected Optional<RequestSigner> signer() {
+    return Optional.empty();
   }
 
   /** Runs one call with a fresh client; failures become one line and an exit code. */

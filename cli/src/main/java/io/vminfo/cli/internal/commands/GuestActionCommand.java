@@ -3,6 +3,12 @@ package io.vminfo.cli.internal.commands;
 import io.vminfo.cli.internal.DurationConverter;
 import io.vminfo.cli.internal.ExitCode;
 import io.vminfo.cli.internal.agent.AgentCommand;
+import io.vminfo.cli.internal.agent.SshKeyRequestSigner;
+import io.vminfo.core.client.RequestSigner;
+import io.vminfo.manta.MantaKeys;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
 import io.vminfo.core.GuestAction;
 import io.vminfo.core.client.JobInfo;
 import java.time.Duration;
@@ -12,8 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code vminfo start|stop|reboot|poweroff|suspend|resume UUID [--wait] [--timeout D]}: queues
- * the action on the agent (POST /vms/{id}/{action}, needs {@code actions.enabled}) and prints the
- * job; with {@code --wait}, waits until the job is Complete (exit 0) or Error (exit 1).
+ * the action on the agent (POST /vms/{id}/{action}, needs {@code actions.enabled}, signed with
+ * {@code --key}) and prints the job; with {@code --wait}, waits until the job is Complete (exit 0) or Error (exit 1).
  */
 public abstract class GuestActionCommand extends AgentCommand {
   @Parameters(paramLabel = "UUID|ZONENAME", description = "The VM.")
@@ -29,7 +35,30 @@ public abstract class GuestActionCommand extends AgentCommand {
       description = "With --wait: give up after this long (default: 180s).")
   private Duration timeout = Duration.ofSeconds(180);
 
+  @Option(
+      names = "--key",
+      paramLabel = "FILE",
+      description = "Private SSH key that signs the request; its public half must be in the"
+          + " agent's actions.authorized_keys (default: $VMINFO_KEY).")
+  private Path key;
+
   protected abstract GuestAction action();
+
+  @Override
+  protected Optional<RequestSigner> signer() {
+    Optional<Path> file = Optional.ofNullable(key)
+        .or(() -> Optional.ofNullable(System.getenv("VMINFO_KEY")).filter(s -> !s.isBlank())
+            .map(Path::of));
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new SshKeyRequestSigner(MantaKeys.load(file.get()), Clock.systemUTC()));
+    } catch (RuntimeException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "cannot use key " + file.get() + ": " + e.getMessage());
+    }
+  }
 
   @Override
   public Integer call() throws InterruptedException {
