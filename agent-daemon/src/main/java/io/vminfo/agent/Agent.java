@@ -10,6 +10,8 @@ import io.vminfo.agent.internal.HttpServer;
 import io.vminfo.agent.internal.JobLog;
 import io.vminfo.agent.internal.JobManager;
 import io.vminfo.agent.internal.JobsApi;
+import io.vminfo.agent.internal.LocalSocketRelay;
+import io.vminfo.agent.internal.WriteAccess;
 import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.agent.internal.RetryingUsageRecorder;
 import io.vminfo.agent.internal.RuntimeSettings;
@@ -99,6 +101,8 @@ public final class Agent implements AutoCloseable {
   private FeedRegistry feeds;
   private HttpServer server;
   private JobManager jobs;
+  private WriteAccess writers;
+  private LocalSocketRelay localSocket;
   private InetSocketAddress address;
   private String serverUuid;
   private String backendName;
@@ -210,17 +214,26 @@ public final class Agent implements AutoCloseable {
       }
       Optional<JobsApi> jobsApi = Optional.empty();
       if (c.actionsEnabled()) {
-        Path keys = c.actionsAuthorizedKeys().orElseThrow(() -> new IOException(
-            "actions.enabled needs actions.authorized_keys: writes are signed by a listed key"));
-        WriteAuthenticator writers = WriteAuthenticator.load(keys, clock);
+        if (c.actionsAuthorizedKeys().isEmpty() && c.actionsSocket().isEmpty()) {
+          throw new IOException("actions.enabled needs actions.authorized_keys (writes signed by"
+              + " a listed key) or actions.socket (writes on a local UNIX socket), or both");
+        }
+        Optional<WriteAuthenticator> signatures = Optional.empty();
+        if (c.actionsAuthorizedKeys().isPresent()) {
+          signatures = Optional.of(WriteAuthenticator.load(c.actionsAuthorizedKeys().get(), clock));
+        }
+        writers = new WriteAccess(signatures, c.actionsSocketGroup(),
+            System.getProperty("user.name", "root"));
         JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
             clock.instant());
         jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
             c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), jobListener);
         jobsApi = Optional.of(new JobsApi(jobs, store, writers));
-        log.info("guest actions enabled ({}; job log {}; {} authorized keys)", backend.actions().supported().isEmpty()
+        log.info("guest actions enabled ({}; job log {}; {} authorized keys; socket {})", backend.actions().supported().isEmpty()
             ? "this backend has none" : "backend can " + backend.actions().supported(),
-            dirs.stateDir().resolve("jobs.log"), writers.keyCount());
+            dirs.stateDir().resolve("jobs.log"),
+            signatures.map(WriteAuthenticator::keyCount).orElse(0),
+            c.actionsSocket().map(Path::toString).orElse("none"));
       }
       Optional<JobsApi> writeRoutes = jobsApi;
       Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);
@@ -232,6 +245,11 @@ public final class Agent implements AutoCloseable {
           () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
               () -> state == State.STOPPING || state == State.STOPPED, writeRoutes),
           timers, clock, settings::get);
+      if (writers != null && c.actionsSocket().isPresent()) {
+        localSocket = LocalSocketRelay.open(c.actionsSocket().get(), address);
+        writers.socket(localSocket);
+        log.info("writes also accepted on the local socket {}", localSocket.path());
+      }
       // Only once the port is ours: a start that fails earlier (port in use) leaves the spool
       // alone instead of writing a last sample on the way out. And only once the host is loaded:
       // a sample of a half-loaded store would bill its VMs as absent.
@@ -453,6 +471,9 @@ public final class Agent implements AutoCloseable {
     }
     if (server != null) {
       server.stopAccepting(remaining(deadline));
+    }
+    if (localSocket != null) {
+      localSocket.close();
     }
     if (jobs != null) {
       jobs.close(remaining(deadline));

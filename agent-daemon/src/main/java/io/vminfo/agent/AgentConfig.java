@@ -308,6 +308,16 @@ public final class AgentConfig {
     return Optional.ofNullable((Path) values.get("actions.authorized_keys"));
   }
 
+  /** {@code actions.socket}: the local UNIX socket on which writes are allowed by peer credentials. */
+  public Optional<Path> actionsSocket() {
+    return Optional.ofNullable((Path) values.get("actions.socket"));
+  }
+
+  /** {@code actions.socket_group}: a group whose members may write on {@link #actionsSocket}. */
+  public Optional<String> actionsSocketGroup() {
+    return Optional.ofNullable((String) values.get("actions.socket_group"));
+  }
+
   /** The libvirt connection URI guest actions use. */
   public String actionsLibvirtUri() {
     return (String) values.get("actions.libvirt_uri");

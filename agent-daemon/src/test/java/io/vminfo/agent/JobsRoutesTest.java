@@ -222,7 +222,8 @@ class JobsRoutesTest {
   void actionsNeedAuthorizedKeysAndAKeyFileThatParses() throws Exception {
     assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
       b.set("actions.enabled", "true");
-    }, null)).hasMessageContaining("actions.enabled needs actions.authorized_keys");
+    }, null)).hasMessageContaining("actions.enabled needs actions.authorized_keys (writes signed by"
+        + " a listed key) or actions.socket");
     Path broken = Files.writeString(state.resolveSibling("broken_keys"),
         OPS.publicKeyLine() + " ok\nssh-rsa AAAAnot-a-key x\n");
     assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
@@ -277,5 +278,127 @@ class JobsRoutesTest {
 
   static String code(RawHttp.Response r) {
     return r.status() + " " + r.json().path("code").asText();
+  }
+
+  /** A host directory any user can traverse, for the local socket (JUnit's temp dirs are 0700). */
+  Path openDir() throws IOException {
+    Path d = Files.createTempDirectory(Path.of("/tmp"), "vminfo-sock");
+    Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString(
+        "rwxr-xr-x"));
+    return d;
+  }
+
+  AgentHarness startWithSocket(Path socket, String group) throws Exception {
+    h = AgentHarness.start(source, state, b -> {
+      b.set("actions.enabled", "true");
+      b.set("actions.socket", socket.toString());
+      if (!group.isEmpty()) {
+        b.set("actions.socket_group", group);
+      }
+    }, null, b -> b.backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host)));
+    return h;
+  }
+
+  /** One HTTP/1.1 request over the UNIX socket, read to the end (the request closes). */
+  static String overSocket(Path socket, String request) throws IOException {
+    try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+        java.net.UnixDomainSocketAddress.of(socket))) {
+      ch.write(java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch);
+      byte[] b = new byte[8192];
+      int n;
+      while ((n = in.read(b)) >= 0) {
+        out.write(b, 0, n);
+      }
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void onTheLocalSocketAWriteIsAllowedByThePeersCredentialsAndNamesThePeer() throws Exception {
+    Path dir = openDir();
+    Path socket = dir.resolve("agent.sock");
+    try {
+      startWithSocket(socket, "");
+      assertThat(Files.getPosixFilePermissions(socket)).hasSize(6); // rw for all: reads are open
+      String me = System.getProperty("user.name");
+      String reply = overSocket(socket, "POST /vms/" + TestVms.uuid(1) + "/start HTTP/1.1\r\n"
+          + "Host: local\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      assertThat(reply).startsWith("HTTP/1.1 202");
+      assertThat(reply).contains("\"requester\":\"unix:" + me + "(");
+      assertThat(overSocket(socket, "GET /vms/" + TestVms.uuid(1) + " HTTP/1.1\r\nHost: local\r\n"
+          + "Connection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+      // the same write over TCP, unsigned: this agent has no keys, so only the socket writes
+      RawHttp.Response tcp = post("/vms/" + TestVms.uuid(1) + "/stop", "", date(Instant.now()));
+      assertThat(tcp.status()).isEqualTo(401);
+      assertThat(tcp.json().path("message").asText()).contains("UNIX socket (actions.socket) only");
+      assertThat(h.get("/jobs").json()).hasSize(1);
+    } finally {
+      if (h != null) {
+        h.close();
+        h = null;
+      }
+      assertThat(socket).doesNotExist(); // a stopped agent removes its socket
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  @Test
+  void aPeerThatIsNotRootNorTheAgentsUserNorInTheGroupIsRefused() throws Exception {
+    io.vminfo.core.testing.Prerequisites.require(System.getProperty("user.name").equals("root")
+        && Files.isExecutable(Path.of("/usr/sbin/runuser")) && Files.isExecutable(Path.of("/usr/bin/curl")),
+        "needs root, runuser and curl to connect as another user");
+    Path dir = openDir();
+    Path socket = dir.resolve("agent.sock");
+    String target = "http://local/vms/" + TestVms.uuid(1) + "/start";
+    try {
+      startWithSocket(socket, "");
+      assertThat(asNobody(socket, target)).startsWith("403 ").contains("NotAuthorized")
+          .contains("the local socket peer nobody");
+      assertThat(h.get("/jobs").json()).isEmpty();
+      h.close();
+      h = null;
+      // nobody's group on Debian is nogroup: configured, the same peer may write
+      startWithSocket(socket, "nogroup");
+      assertThat(asNobody(socket, target)).startsWith("202 ").contains("unix:nobody(nogroup)");
+    } finally {
+      if (h != null) {
+        h.close();
+        h = null;
+      }
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  /** curl as user nobody: "<status> <body>". */
+  static String asNobody(Path socket, String url) throws Exception {
+    Process p = new ProcessBuilder("/usr/sbin/runuser", "-u", "nobody", "--", "/usr/bin/curl",
+        "-s", "-X", "POST", "--max-time", "10", "-w", "\n%{http_code}", "--unix-socket",
+        socket.toString(), url).redirectErrorStream(true).start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+        .strip();
+    int nl = out.lastIndexOf('\n');
+    return out.substring(nl + 1) + " " + out.substring(0, Math.max(0, nl));
+  }
+
+  @Test
+  void aSocketLeftByAKilledAgentIsReplacedButNothingElseEverIs() throws Exception {
+    Path file = Files.writeString(state.resolveSibling("not-a-socket"), "precious");
+    assertThatThrownBy(() -> startWithSocket(file, ""))
+        .hasMessageContaining("exists and is not a socket");
+    assertThat(Files.readString(file)).isEqualTo("precious");
+
+    Path stale = state.resolveSibling("stale.sock");
+    try (java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      dead.bind(java.net.UnixDomainSocketAddress.of(stale)); // closing leaves the file, as a kill
+    }
+    assertThat(stale).exists();
+    startWithSocket(stale, "");
+    assertThat(overSocket(stale, "GET /ping HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n"))
+        .startsWith("HTTP/1.1 200");
   }
 }

@@ -196,7 +196,7 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       if (seg.size() != 3 || !seg.get(0).equals("vms")) {
         throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
       }
-      String requester = jobsApi.authenticate(req) + " from " + peer(ctx);
+      String requester = jobsApi.authorize(req, ctx.channel().remoteAddress());
       respond(ctx, req, route, jobsApi.submit(target, seg.get(1), seg.get(2), requester));
     } catch (ApiError e) {
       respond(ctx, req, route, Responses.error(e));
@@ -206,13 +206,6 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
           HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
           "internal error: " + e.getClass().getSimpleName())));
     }
-  }
-
-  /** Where a request came from, for the job log next to the key that signed it. */
-  private static String peer(ChannelHandlerContext ctx) {
-    return ctx.channel().remoteAddress() instanceof InetSocketAddress a
-        ? "tcp:" + a.getAddress().getHostAddress() + ":" + a.getPort()
-        : "tcp:" + ctx.channel().remoteAddress();
   }
 
   private void startFeed(ChannelHandlerContext ctx, HttpRequest req, RequestTarget target)

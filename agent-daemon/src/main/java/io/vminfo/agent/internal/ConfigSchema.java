@@ -133,8 +133,13 @@ public final class ConfigSchema {
           "libvirt connection URI for guest actions"),
       opt("actions.authorized_keys", Kind.PATH, false,
           "OpenSSH public keys (one per line, the comment names the owner) whose HTTP Signature"
-              + " over (request-target) and date a write must carry; required with"
-              + " actions.enabled"));
+              + " over (request-target), date and x-request-id a write must carry (or use"
+              + " actions.socket)"),
+      opt("actions.socket", Kind.PATH, false,
+          "local UNIX socket (the HTTP API); writes on it are allowed by the peer's credentials:"
+              + " root, the agent's user, or actions.socket_group"),
+      opt("actions.socket_group", Kind.STRING, false,
+          "a group (the peer process's group) whose members may write on actions.socket"));
 
   private static final Map<String, Setting> BY_KEY = index();
 

@@ -28,17 +28,18 @@ public final class JobsApi {
 
   private final JobManager jobs;
   private final VmStore store;
-  private final WriteAuthenticator writers;
+  private final WriteAccess writers;
 
-  public JobsApi(JobManager jobs, VmStore store, WriteAuthenticator writers) {
+  public JobsApi(JobManager jobs, VmStore store, WriteAccess writers) {
     this.jobs = jobs;
     this.store = store;
     this.writers = writers;
   }
 
-  /** Who signed a write request (see {@link WriteAuthenticator#authenticate}). */
-  public String authenticate(io.netty.handler.codec.http.HttpRequest request) throws ApiError {
-    return writers.authenticate(request);
+  /** Who asked for a write, or a refusal (see {@link WriteAccess#authorize}). */
+  public String authorize(io.netty.handler.codec.http.HttpRequest request,
+      java.net.SocketAddress remote) throws ApiError {
+    return writers.authorize(request, remote);
   }
 
   /** {@code POST /vms/{id}/{action}}. */

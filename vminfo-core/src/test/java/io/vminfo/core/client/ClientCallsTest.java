@@ -72,11 +72,14 @@ class ClientCallsTest {
       } catch (VminfoClientException e) {
         // the body's shape is JobInfo's business; what was sent is this test's
       }
-      assertThat(server.nextRequest()).startsWith("/vms/web%2001/start ")
-          .endsWith(" POST AUTH=Signature n=\"1\"");
+      assertThat(server.nextRequest()).startsWith("/vms/web%2001/start ");
+      assertThat(server.authorizations.poll(20, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo("POST AUTH=Signature n=\"1\"");
       server.replies.add(FakeAgentServer.Reply.status(404, "{\"code\":\"NotFound\"}"));
       assertThat(signing.findVm("x")).isEmpty();
-      assertThat(server.nextRequest()).endsWith(" GET AUTH=null");
+      assertThat(server.nextRequest()).startsWith("/vms/x ");
+      assertThat(server.authorizations.poll(20, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo("GET AUTH=null");
     }
     assertThat(signed).containsExactly("POST /vms/web%2001/start");
   }
