@@ -318,6 +318,11 @@ public final class AgentConfig {
     return Optional.ofNullable((String) values.get("actions.socket_group"));
   }
 
+  /** {@code actions.libvirt_transport}: {@code auto}, {@code library} or {@code virsh}. */
+  public String actionsLibvirtTransport() {
+    return (String) values.get("actions.libvirt_transport");
+  }
+
   /** The libvirt connection URI guest actions use. */
   public String actionsLibvirtUri() {
     return (String) values.get("actions.libvirt_uri");

@@ -3,21 +3,26 @@ package io.vminfo.sysevent;
 import io.vminfo.core.GuestAction;
 import io.vminfo.core.GuestActions;
 import io.vminfo.core.Vm;
-import io.vminfo.sysevent.internal.host.CommandRunner;
+import io.vminfo.sysevent.internal.libvirt.DomainControl;
+import io.vminfo.sysevent.internal.libvirt.DomainControl.Call;
+import io.vminfo.sysevent.internal.libvirt.LibraryDomainControl;
+import io.vminfo.sysevent.internal.libvirt.VirshDomainControl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Guest actions on a libvirt host through {@code virsh} (each run bounded by the call's timeout and
- * killed beyond it). The domain is named by its UUID, which is the VM's uuid, so a renamed domain
+ * Guest actions on a libvirt host, through libvirt's client library ({@code libvirt.so.0} via
+ * JNR-FFI) or, where it cannot be loaded, the {@code virsh} command; every call bounded by the
+ * action's timeout. The domain is named by its UUID, which is the VM's uuid, so a renamed domain
  * is still the same guest. A stop asks the guest to shut down (ACPI) and powers it off once the
  * grace period is over; guests without an OS that listens (firmware only) are powered off.
  */
@@ -26,24 +31,41 @@ public final class LibvirtActions implements GuestActions {
   private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
   private static final Duration POLL = Duration.ofMillis(100);
 
-  private final Path virsh;
-  private final String connectUri;
+  private final DomainControl control;
 
-  private LibvirtActions(Path virsh, String connectUri) {
-    this.virsh = virsh;
-    this.connectUri = connectUri;
+  private LibvirtActions(DomainControl control) {
+    this.control = control;
   }
 
   /** {@code virsh} under {@code hostRoot} ({@code usr/bin/virsh}), connecting to {@code uri}. */
   public static LibvirtActions viaVirsh(Path hostRoot, String uri) {
     Objects.requireNonNull(hostRoot, "hostRoot");
     Objects.requireNonNull(uri, "uri");
-    return new LibvirtActions(hostRoot.resolve("usr/bin/virsh"), uri);
+    return new LibvirtActions(new VirshDomainControl(hostRoot.resolve("usr/bin/virsh"), uri));
   }
 
-  /** Whether the virsh binary exists here. */
+  /** libvirt's client library, connecting to {@code uri}; empty when it cannot be loaded. */
+  public static Optional<LibvirtActions> viaLibrary(String uri) {
+    Objects.requireNonNull(uri, "uri");
+    return LibraryDomainControl.load(uri).map(LibvirtActions::new);
+  }
+
+  /** The library where it loads, else virsh under {@code hostRoot}. */
+  public static LibvirtActions best(Path hostRoot, String uri) {
+    return viaLibrary(uri).orElseGet(() -> {
+      log.info("libvirt.so.0 cannot be loaded; guest actions use virsh");
+      return viaVirsh(hostRoot, uri);
+    });
+  }
+
+  /** How the calls are made: {@code libvirt.so.0 (uri)} or {@code <virsh path> (uri)}. */
+  public String transport() {
+    return control.transport();
+  }
+
+  /** Whether the calls can be made here (the library loaded, or the virsh binary exists). */
   public boolean usable() {
-    return CommandRunner.usable(virsh);
+    return !(control instanceof VirshDomainControl v) || v.usable();
   }
 
   @Override
@@ -60,14 +82,14 @@ public final class LibvirtActions implements GuestActions {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     switch (action) {
-      case START -> virsh(deadline, "start", uuid);
-      case POWEROFF -> virsh(deadline, "destroy", uuid);
-      case SUSPEND -> virsh(deadline, "suspend", uuid);
-      case RESUME -> virsh(deadline, "resume", uuid);
+      case START -> control.call(Call.START, uuid, deadline);
+      case POWEROFF -> control.call(Call.DESTROY, uuid, deadline);
+      case SUSPEND -> control.call(Call.SUSPEND, uuid, deadline);
+      case RESUME -> control.call(Call.RESUME, uuid, deadline);
       case STOP -> stop(uuid, gracePeriod, deadline);
       case REBOOT -> {
         stop(uuid, gracePeriod, deadline);
-        virsh(deadline, "start", uuid);
+        control.call(Call.START, uuid, deadline);
       }
       default -> throw new IOException("unsupported action " + action.wireName());
     }
@@ -75,50 +97,26 @@ public final class LibvirtActions implements GuestActions {
 
   private void stop(String uuid, Duration grace, long deadline)
       throws IOException, InterruptedException {
-    if (domstate(uuid, deadline).equals("shut off")) {
+    if (control.shutOff(uuid, deadline)) {
       return;
     }
-    virsh(deadline, "shutdown", uuid);
+    control.call(Call.SHUTDOWN, uuid, deadline);
     long graceEnd = Math.min(deadline, System.nanoTime() + grace.toNanos());
     while (System.nanoTime() < graceEnd) {
-      if (domstate(uuid, deadline).equals("shut off")) {
+      if (control.shutOff(uuid, deadline)) {
         return;
       }
-      Thread.sleep(POLL.toMillis()); // virsh has no wait-for-state; polling is its documented way
+      // neither virsh nor the library waits for a state; libvirt's event API would need an
+      // event loop of its own for this one wait
+      Thread.sleep(POLL.toMillis());
     }
     log.info("domain {} did not shut down within {} ms; powering it off", uuid, grace.toMillis());
-    CommandRunner.Result r = run(deadline, "destroy", uuid);
-    if (r.exitCode() != 0 && !domstate(uuid, deadline).equals("shut off")) {
-      throw failure("destroy", r);
+    try {
+      control.call(Call.DESTROY, uuid, deadline);
+    } catch (IOException e) {
+      if (!control.shutOff(uuid, deadline)) {
+        throw e;
+      }
     }
-  }
-
-  private String domstate(String uuid, long deadline) throws IOException {
-    CommandRunner.Result r = run(deadline, "domstate", uuid);
-    if (r.exitCode() != 0) {
-      throw failure("domstate", r);
-    }
-    return r.stdout().trim();
-  }
-
-  private void virsh(long deadline, String command, String uuid) throws IOException {
-    CommandRunner.Result r = run(deadline, command, uuid);
-    if (r.exitCode() != 0) {
-      throw failure(command, r);
-    }
-  }
-
-  private CommandRunner.Result run(long deadline, String command, String uuid) throws IOException {
-    long left = deadline - System.nanoTime();
-    if (left <= 0) {
-      throw new IOException("virsh " + command + ": the action's timeout passed");
-    }
-    return new CommandRunner(Duration.ofNanos(left), 1 << 20)
-        .run(virsh, "-q", "-c", connectUri, command, uuid);
-  }
-
-  private static IOException failure(String command, CommandRunner.Result r) {
-    String msg = r.stderr().isBlank() ? r.stdout().trim() : r.stderr();
-    return new IOException("virsh " + command + " failed (exit " + r.exitCode() + "): " + msg);
   }
 }

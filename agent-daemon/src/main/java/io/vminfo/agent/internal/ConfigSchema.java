@@ -131,6 +131,9 @@ public final class ConfigSchema {
           "finished jobs kept in <state_dir>/jobs.log"),
       s("actions.libvirt_uri", Kind.STRING, "qemu:///system", false,
           "libvirt connection URI for guest actions"),
+      choice("actions.libvirt_transport", "auto", false, List.of("auto", "library", "virsh"),
+          "how libvirt guest actions are made: libvirt's client library libvirt.so.0 (through"
+              + " JNR-FFI), the virsh command, or auto (the library where it loads, else virsh)"),
       opt("actions.authorized_keys", Kind.PATH, false,
           "OpenSSH public keys (one per line, the comment names the owner) whose HTTP Signature"
               + " over (request-target), date and x-request-id a write must carry (or use"

@@ -38,7 +38,7 @@ public final class DefaultBackendFactory implements BackendFactory {
         return new HostBackend(
             LibvirtSource.builder(fallbackUuid).hostRoot(context.hostRoot()).build(),
             LibvirtUsageProbe.builder().hostRoot(context.hostRoot()).build(),
-            LibvirtActions.viaVirsh(context.hostRoot(), context.config().actionsLibvirtUri()));
+            libvirtActions(context));
       case EXAMPLE:
         Path root = ExampleHostCopy.ensure(context.stateDir());
         log.info("example host in {}: edit {} (zone states, polled every few seconds) or a zone's"
@@ -55,5 +55,20 @@ public final class DefaultBackendFactory implements BackendFactory {
         SmartOsSource.builder(fallbackUuid).hostRoot(root).build(),
         SmartOsUsageProbe.builder().hostRoot(root).build(),
         SmartOsActions.under(root));
+  }
+
+  /** Guest actions through libvirt's library or virsh, as {@code actions.libvirt_transport} says. */
+  private static LibvirtActions libvirtActions(BackendContext context) throws IOException {
+    String uri = context.config().actionsLibvirtUri();
+    LibvirtActions actions = switch (context.config().actionsLibvirtTransport()) {
+      case "library" -> LibvirtActions.viaLibrary(uri).orElseThrow(() -> new IOException(
+          "actions.libvirt_transport is library, but libvirt.so.0 cannot be loaded"));
+      case "virsh" -> LibvirtActions.viaVirsh(context.hostRoot(), uri);
+      default -> LibvirtActions.best(context.hostRoot(), uri);
+    };
+    if (context.config().actionsEnabled()) {
+      log.info("guest actions through {}", actions.transport());
+    }
+    return actions;
   }
 }

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * Complete (the store shows the end state), alternating which goes first. The job's time is from
  * sending the POST to the agent's {@link JobListener#jobFinished}.
  *
- * <pre>ActionLatency [--rounds N]</pre>
+ * <pre>ActionLatency [--rounds N] [--transport auto|library|virsh]</pre>
  */
 public final class ActionLatency {
   /** Action, virsh command, the state after it, the state before it; each ends where the next starts. */
@@ -51,7 +51,15 @@ public final class ActionLatency {
   private ActionLatency() {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length == 2 && args[0].equals("--rounds") ? Integer.parseInt(args[1]) : 10;
+    int rounds = 10;
+    String transport = "auto";
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--transport" -> transport = args[i + 1];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
     Path work = Files.createTempDirectory("vminfo-action-latency");
     MantaKey key = new MantaKey(KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
     Path keys = Files.writeString(work.resolve("authorized_keys"), key.publicKeyLine() + " bench\n");
@@ -67,6 +75,7 @@ public final class ActionLatency {
               .set("actions.enabled", "true")
               .set("actions.authorized_keys", keys.toString())
               .set("actions.timeout", "60s")
+              .set("actions.libvirt_transport", transport)
               .build())
           .jobListener(new JobListener() {
             @Override

@@ -157,6 +157,34 @@ class GuestActionsIT {
   }
 
   @Test
+  void theVirshTransportDoesTheSameAndBothNameLibvirtsErrors() throws Exception {
+    String name = "vminfo-virsh-" + UUID.randomUUID().toString().substring(0, 8);
+    String uuid = host.defineGuest(name);
+    try {
+      for (String transport : List.of("virsh", "library")) {
+        try (AgentProcess a = agent("1s").set("actions.libvirt_transport", transport).start()) {
+          await().atMost(WAIT).until(() -> a.get("/vms/" + uuid).status() == 200);
+          assertThat(a.logLines(l -> l.message().startsWith("guest actions through")))
+              .singleElement().satisfies(l -> assertThat(l.message())
+                  .contains(transport.equals("virsh") ? "virsh (qemu:///system)" : "libvirt.so.0"));
+          for (String action : List.of("start", "suspend", "resume", "poweroff")) {
+            JsonNode j = awaitJob(a, post(a, "/vms/" + uuid + "/" + action, 202).path("id").asText());
+            assertThat(j.path("status").asText()).as(transport + " " + j).isEqualTo("Complete");
+          }
+          assertThat(domstate(name)).isEqualTo("shut off");
+          // libvirt refuses to resume a domain that is shut off: the job says why
+          JsonNode refused = awaitJob(a, post(a, "/vms/" + uuid + "/resume", 202).path("id")
+              .asText());
+          assertThat(refused.path("status").asText()).isEqualTo("Error");
+          assertThat(refused.path("message").asText()).as(transport).contains("not running");
+        }
+      }
+    } finally {
+      cleanUp(name);
+    }
+  }
+
+  @Test
   void aJobRunningWhenTheAgentIsKilledIsErrorAgentRestartedAndTheLogIsIntact() throws Exception {
     String name = "vminfo-kill-" + UUID.randomUUID().toString().substring(0, 8);
     String uuid = host.defineGuest(name);
