@@ -229,7 +229,7 @@ class EventsTest {
     assertThat(badType.err()).contains("unknown event type \"reboot\"");
     Result badUuid = cli().agent("http://127.0.0.1:1").run("events", "-f", "web-1");
     assertThat(badUuid.exit()).isEqualTo(2);
-    assertThat(badUuid.err()).contains("not a VM uuid: \"web-1\"");
+    assertThat(badUuid.err()).contains("VM uuid must be a UUID, got: web-1");
     Result badCount = cli().agent("http://127.0.0.1:1").run("events", "-n", "x");
     assertThat(badCount.exit()).isEqualTo(2);
   }

@@ -3,7 +3,7 @@ package io.vminfo.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.core.internal.FeedLines;
 import io.vminfo.core.internal.Json;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -131,7 +131,7 @@ public final class FeedCodec {
   private static Instant date(JsonNode node) {
     String text = text(node, "date");
     try {
-      return Timestamps.parse(text);
+      return IsoMillis.parse(text);
     } catch (DateTimeParseException e) {
       throw new FeedFormatException("\"date\" is not an ISO-8601 time: " + text, e);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.internal.FrozenTree;
 import io.vminfo.core.internal.Json;
+import io.vminfo.core.text.Uuids;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * One VM as a vmadm-style JSON object (DESIGN section 2): snake_case keys, vmadm units.
@@ -29,9 +29,6 @@ public final class Vm {
   public static final List<String> REQUIRED_KEYS =
       List.of("uuid", "brand", "state", "zone_state", "server_uuid", "nics", "last_modified");
 
-  private static final Pattern UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-
   private final ObjectNode json;
   private final byte[] bytes;
   private final String uuid;
@@ -41,7 +38,7 @@ public final class Vm {
     if (id == null || !id.isTextual()) {
       throw new IllegalArgumentException("VM object needs a string \"uuid\", got: " + describe(id));
     }
-    if (!UUID.matcher(id.textValue()).matches()) {
+    if (!Uuids.isUuid(id.textValue())) {
       throw new IllegalArgumentException("VM uuid is not a UUID: \"" + id.textValue() + "\"");
     }
     requireTypeIfPresent(source, "zonename", JsonNode::isTextual, "a string");

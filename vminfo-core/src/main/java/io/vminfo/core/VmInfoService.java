@@ -1,6 +1,6 @@
 package io.vminfo.core;
 
-import io.vminfo.core.internal.NamedThreads;
+import io.vminfo.core.concurrent.NamedThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,8 +3,9 @@ package io.vminfo.sysevent;
 import io.vminfo.core.GuestAction;
 import io.vminfo.core.GuestActions;
 import io.vminfo.core.Vm;
-import io.vminfo.sysevent.internal.libvirt.DomainControl;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.libvirt.DomainControl.Call;
+import io.vminfo.sysevent.internal.libvirt.DomainControl;
 import io.vminfo.sysevent.internal.libvirt.LibraryDomainControl;
 import io.vminfo.sysevent.internal.libvirt.VirshDomainControl;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LibvirtActions implements GuestActions {
   private static final Logger log = LoggerFactory.getLogger(LibvirtActions.class);
-  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final DomainControl control;
@@ -77,7 +76,7 @@ public final class LibvirtActions implements GuestActions {
   public void perform(Vm vm, GuestAction action, Duration gracePeriod, Duration timeout)
       throws IOException, InterruptedException {
     String uuid = vm.uuid().toLowerCase(Locale.ROOT);
-    if (!UUID.matcher(uuid).matches()) {
+    if (!Uuids.isLowerCaseUuid(uuid)) {
       throw new IOException("not a libvirt domain uuid: " + uuid);
     }
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -9,9 +9,9 @@ import io.vminfo.core.Vm;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmLookup;
 import io.vminfo.core.VmSource;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.HostFiles;
-import io.vminfo.sysevent.internal.host.IsoTime;
 import io.vminfo.sysevent.internal.host.QueueLink;
 import io.vminfo.sysevent.internal.libvirt.LibvirtHost;
 import io.vminfo.sysevent.internal.watch.Relevance;
@@ -187,7 +187,7 @@ public final class LibvirtSource implements VmSource {
     private FileWatcherFactory watcherFactory = FileWatcherFactory.DEFAULT;
 
     private Builder(String fallbackServerUuid) {
-      this.fallbackServerUuid = IsoTime.requireUuid(fallbackServerUuid, "fallbackServerUuid");
+      this.fallbackServerUuid = Uuids.requireUuid(fallbackServerUuid, "fallbackServerUuid");
     }
 
     /** Root of the host tree (default {@code /}). */

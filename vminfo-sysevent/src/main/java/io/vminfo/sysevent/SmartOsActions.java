@@ -3,6 +3,7 @@ package io.vminfo.sysevent;
 import io.vminfo.core.GuestAction;
 import io.vminfo.core.GuestActions;
 import io.vminfo.core.Vm;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SmartOsActions implements GuestActions {
   private static final Logger log = LoggerFactory.getLogger(SmartOsActions.class);
-  private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
 
   private final Path vmadm;
 
@@ -50,7 +49,7 @@ public final class SmartOsActions implements GuestActions {
   public void perform(Vm vm, GuestAction action, Duration gracePeriod, Duration timeout)
       throws IOException {
     String uuid = vm.uuid();
-    if (!UUID.matcher(uuid).matches()) {
+    if (!Uuids.isLowerCaseUuid(uuid)) {
       throw new IOException("not a zone uuid: " + uuid);
     }
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -9,17 +9,17 @@ import io.vminfo.core.Vm;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmLookup;
 import io.vminfo.core.VmSource;
-import io.vminfo.core.internal.NamedThreads;
+import io.vminfo.core.concurrent.NamedThreads;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import io.vminfo.sysevent.internal.host.HostFiles;
-import io.vminfo.sysevent.internal.host.IsoTime;
 import io.vminfo.sysevent.internal.host.QueueLink;
 import io.vminfo.sysevent.internal.smartos.SmartOsHost;
 import io.vminfo.sysevent.internal.smartos.Sysinfo;
 import io.vminfo.sysevent.internal.smartos.ZfsList;
-import io.vminfo.sysevent.internal.smartos.ZoneIndex;
 import io.vminfo.sysevent.internal.smartos.ZoneEventStream;
+import io.vminfo.sysevent.internal.smartos.ZoneIndex;
 import io.vminfo.sysevent.internal.smartos.ZoneadmList;
 import io.vminfo.sysevent.internal.watch.Relevance;
 import java.io.IOException;
@@ -404,7 +404,7 @@ public final class SmartOsSource implements VmSource {
     } catch (IOException e) {
       return; // not a zone name (e.g. a stray file name)
     }
-    boolean known = index.get(zonename).isPresent() || IsoTime.isUuid(zonename);
+    boolean known = index.get(zonename).isPresent() || Uuids.isUuid(zonename);
     // vminfod semantics: a deleted XML is confirmed with a stat before the VM goes away.
     if (!Files.exists(xml, LinkOption.NOFOLLOW_LINKS) || !known) {
       if (existing.isPresent()) {
@@ -619,7 +619,7 @@ public final class SmartOsSource implements VmSource {
     private ScheduledExecutorService scheduler;
 
     private Builder(String fallbackServerUuid) {
-      this.fallbackServerUuid = IsoTime.requireUuid(fallbackServerUuid, "fallbackServerUuid");
+      this.fallbackServerUuid = Uuids.requireUuid(fallbackServerUuid, "fallbackServerUuid");
     }
 
     /** Root of the host tree (default {@code /}). */

@@ -17,7 +17,8 @@ import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.internal.Json;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
+import io.vminfo.core.text.Uuids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,6 @@ public final class Api {
   static final Set<String> EVENTS_PARAMS = Set.of("since", "epoch", "uuid", "type", "ignore", "heartbeat");
   static final Set<String> STATUS_PARAMS = Set.of("full");
   private static final Pattern TOP_LEVEL_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern UUID = VmLookup.UUID;
   private static final int MAX_FIELDS = 100;
   private static final int MAX_UUID_FILTERS = 1000;
   private static final byte[] PONG = "{\"ping\":\"pong\"}".getBytes(StandardCharsets.UTF_8);
@@ -168,7 +168,7 @@ public final class Api {
     t.allowOnly(EVENTS_PARAMS);
     Set<String> uuids = new LinkedHashSet<>();
     for (String u : t.list("uuid")) {
-      if (!UUID.matcher(u).matches()) {
+      if (!Uuids.isUuid(u)) {
         throw ApiError.badRequest("uuid filter \"" + RequestTarget.shorten(u) + "\" is not a UUID");
       }
       uuids.add(u.toLowerCase(Locale.ROOT));
@@ -233,7 +233,7 @@ public final class Api {
     o.put("state", state.get());
     o.put("status", st.running().map(r -> "working: " + r.key()).orElse("working"));
     o.put("numVms", st.store().vms());
-    o.put("curDate", Timestamps.format(now));
+    o.put("curDate", IsoMillis.format(now));
     ObjectNode queue = o.putObject("queue");
     queue.put("paused", !st.ready());
     queue.put("idle", st.running().isEmpty() && st.queueDepth() == 0);
@@ -243,7 +243,7 @@ public final class Api {
     st.running().ifPresent(r -> {
       ObjectNode run = queue.putObject("running");
       run.put("key", r.key());
-      run.put("since", Timestamps.format(r.since()));
+      run.put("since", IsoMillis.format(r.since()));
       run.put("for", pretty(Duration.between(r.since(), now)));
     });
     queue.put("completed", st.tasksCompleted());
@@ -253,17 +253,17 @@ public final class Api {
     ServiceStatus.InitialLoad load = st.initialLoad();
     ObjectNode initial = o.putObject("initialLoad");
     initial.put("state", load.state().wireName());
-    initial.put("since", Timestamps.format(load.since()));
+    initial.put("since", IsoMillis.format(load.since()));
     initial.put("attempts", load.attempts());
     load.completedAt().ifPresent(at -> {
-      initial.put("completedAt", Timestamps.format(at));
+      initial.put("completedAt", IsoMillis.format(at));
       initial.put("tookMs", Duration.between(load.since(), at).toMillis());
     });
     load.lastError().ifPresent(e -> initial.put("lastError", e));
-    load.nextAttempt().ifPresent(at -> initial.put("nextAttempt", Timestamps.format(at)));
+    load.nextAttempt().ifPresent(at -> initial.put("nextAttempt", IsoMillis.format(at)));
     st.lastRefresh().ifPresent(lr -> {
       o.put("lastRefresh", pretty(Duration.between(lr, now)));
-      o.put("lastRefreshDate", Timestamps.format(lr));
+      o.put("lastRefreshDate", IsoMillis.format(lr));
     });
     st.lastRefreshDuration().ifPresent(d -> o.put("lastRefreshTookMs", d.toMillis()));
     ArrayNode errors = o.putArray("refreshErrors");
@@ -271,7 +271,7 @@ public final class Api {
       ObjectNode e = errors.addObject();
       e.put("err", f.message());
       e.put("key", f.key());
-      e.put("time", Timestamps.format(f.at()));
+      e.put("time", IsoMillis.format(f.at()));
       e.put("ago", pretty(Duration.between(f.at(), now)));
       e.put("abandoned", f.abandoned());
     }
@@ -280,7 +280,7 @@ public final class Api {
       ObjectNode l = listeners.putObject(si.id());
       l.put("userAgent", si.description());
       feeds.get(si.id()).ifPresent(e -> l.put("remote", e.remote()));
-      l.put("createdDate", Timestamps.format(si.createdAt()));
+      l.put("createdDate", IsoMillis.format(si.createdAt()));
       l.put("createdAgo", pretty(Duration.between(si.createdAt(), now)));
       l.put("queuedEvents", si.queuedEvents());
       l.put("queuedBytes", si.queuedBytes());
@@ -306,7 +306,7 @@ public final class Api {
       e.uuid().ifPresent(u -> v.put("uuid", u));
       e.zonename().ifPresent(z -> v.put("zonename", z));
       v.put("message", e.message());
-      v.put("time", Timestamps.format(e.at()));
+      v.put("time", IsoMillis.format(e.at()));
     }
     ObjectNode feed = o.putObject("feed");
     feed.put("subscribers", feeds.size());

@@ -6,7 +6,7 @@ import io.vminfo.agent.Job;
 import io.vminfo.agent.JobState;
 import io.vminfo.core.GuestAction;
 import io.vminfo.core.internal.Json;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -191,9 +191,9 @@ public final class JobLog implements AutoCloseable {
     o.put("action", j.action().wireName());
     o.put("requester", j.requester());
     o.put("status", j.state().wireName());
-    o.put("created_at", Timestamps.format(j.createdAt()));
-    j.startedAt().ifPresent(t -> o.put("started_at", Timestamps.format(t)));
-    j.finishedAt().ifPresent(t -> o.put("finished_at", Timestamps.format(t)));
+    o.put("created_at", IsoMillis.format(j.createdAt()));
+    j.startedAt().ifPresent(t -> o.put("started_at", IsoMillis.format(t)));
+    j.finishedAt().ifPresent(t -> o.put("finished_at", IsoMillis.format(t)));
     j.message().ifPresent(m -> o.put("message", m));
     j.vmState().ifPresent(s -> o.put("vm_state", s));
     return o;
@@ -205,8 +205,8 @@ public final class JobLog implements AutoCloseable {
     }
     return new Job(text(n, "id"), text(n, "vm_uuid"),
         GuestAction.fromWireName(text(n, "action")), text(n, "requester"),
-        JobState.fromWireName(text(n, "status")), Timestamps.parse(text(n, "created_at")),
-        opt(n, "started_at").map(Timestamps::parse), opt(n, "finished_at").map(Timestamps::parse),
+        JobState.fromWireName(text(n, "status")), IsoMillis.parse(text(n, "created_at")),
+        opt(n, "started_at").map(IsoMillis::parse), opt(n, "finished_at").map(IsoMillis::parse),
         opt(n, "message"), opt(n, "vm_state"));
   }
 

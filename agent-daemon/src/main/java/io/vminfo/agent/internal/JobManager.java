@@ -8,7 +8,7 @@ import io.vminfo.core.GuestActions;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEvent;
 import io.vminfo.core.VmStore;
-import io.vminfo.core.internal.NamedThreads;
+import io.vminfo.core.concurrent.NamedThreads;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

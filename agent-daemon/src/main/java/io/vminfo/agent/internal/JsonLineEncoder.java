@@ -6,7 +6,7 @@ import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.encoder.EncoderBase;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -37,7 +37,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("time", Timestamps.format(Instant.ofEpochMilli(event.getTimeStamp())));
+      g.writeStringField("time", IsoMillis.format(Instant.ofEpochMilli(event.getTimeStamp())));
       g.writeStringField("level", event.getLevel().toString());
       g.writeStringField("logger", event.getLoggerName());
       g.writeStringField("thread", event.getThreadName());

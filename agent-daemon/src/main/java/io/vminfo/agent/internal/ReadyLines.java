@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEvent;
 import io.vminfo.core.VmEventType;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -40,7 +40,7 @@ public final class ReadyLines {
       String listenerId, Collection<Vm> vms, long rev, String epoch, Instant date,
       boolean resync) {
     List<byte[]> out = new ArrayList<>(vms.size() * 2 + 2);
-    out.add(("{\"type\":\"ready\",\"date\":\"" + Timestamps.format(date) + "\",\"uuid\":\""
+    out.add(("{\"type\":\"ready\",\"date\":\"" + IsoMillis.format(date) + "\",\"uuid\":\""
         + quote(listenerId) + "\",\"vms\":\"[").getBytes(StandardCharsets.UTF_8));
     boolean first = true;
     for (Vm vm : vms) {

@@ -1,9 +1,9 @@
 package io.vminfo.agent.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.core.internal.Json;
-import io.vminfo.core.internal.NamedThreads;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -111,7 +111,7 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
       running = port;
       if (unavailable != null) {
         log.info("usage recording works again after {} tries (unavailable since {})", attempts,
-            Timestamps.format(unavailable.since()));
+            IsoMillis.format(unavailable.since()));
         unavailable = null;
       }
     }
@@ -162,10 +162,10 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
     o.put("state", u != null ? "unavailable" : "starting");
     o.putObject("spool").put("dir", spoolDir.toString());
     if (u != null) {
-      o.put("since", Timestamps.format(u.since()));
-      o.put("nextAttempt", Timestamps.format(u.nextAttempt()));
+      o.put("since", IsoMillis.format(u.since()));
+      o.put("nextAttempt", IsoMillis.format(u.nextAttempt()));
       ObjectNode x = o.putObject("lastError");
-      x.put("at", Timestamps.format(u.at()));
+      x.put("at", IsoMillis.format(u.at()));
       x.put("component", "spool");
       x.put("message", u.message());
     }

@@ -1,5 +1,6 @@
 package io.vminfo.agent.internal;
 
+import io.vminfo.core.text.Uuids;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -13,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The server uuid when the backend does not know one (SmartOS sysinfo does; a libvirt host does
@@ -23,8 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class ServerIdentity {
   public static final String FILE = "server_uuid";
-  private static final Pattern UUID_TEXT = Pattern.compile(
-      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   private ServerIdentity() {}
 
@@ -45,7 +43,7 @@ public final class ServerIdentity {
     try (InputStream in = Files.newInputStream(file)) {
       String text = new String(in.readNBytes(128), StandardCharsets.US_ASCII).strip()
           .toLowerCase(Locale.ROOT);
-      if (!UUID_TEXT.matcher(text).matches()) {
+      if (!Uuids.isLowerCaseUuid(text)) {
         throw new IOException(file + " does not hold a server uuid; fix or delete it (a new"
             + " uuid makes this host look like a different server in usage records)");
       }

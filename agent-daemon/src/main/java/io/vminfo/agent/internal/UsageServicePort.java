@@ -3,7 +3,7 @@ package io.vminfo.agent.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.internal.Json;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 import io.vminfo.usage.ObjectStoreException;
 import io.vminfo.usage.UsageListener;
 import io.vminfo.usage.UsageRecord;
@@ -63,13 +63,13 @@ final class UsageServicePort implements UsageRecorderPort {
     ObjectNode o = Json.NODES.objectNode();
     o.put("state", s.running() ? "running" : "stopped");
     o.put("interval", Units.format(interval));
-    s.lastSample().ifPresent(t -> o.put("lastSample", Timestamps.format(t)));
+    s.lastSample().ifPresent(t -> o.put("lastSample", IsoMillis.format(t)));
     o.put("samplesWritten", s.samplesWritten());
     o.put("recordsWritten", s.recordsWritten());
     o.put("samplesWaiting", s.samplesWaiting());
     o.put("probeFailures", s.probeFailures());
     o.put("intervalsSkipped", s.intervalsSkipped());
-    s.clockBehindUntil().ifPresent(t -> o.put("clockBehindUntil", Timestamps.format(t)));
+    s.clockBehindUntil().ifPresent(t -> o.put("clockBehindUntil", IsoMillis.format(t)));
 
     ObjectNode spool = o.putObject("spool");
     spool.put("dir", spoolDir.toString());
@@ -80,7 +80,7 @@ final class UsageServicePort implements UsageRecorderPort {
       ObjectNode x = setAside.addObject();
       x.put("file", f.file());
       x.put("bytes", f.bytes());
-      x.put("at", Timestamps.format(f.at()));
+      x.put("at", IsoMillis.format(f.at()));
       x.put("reason", f.reason());
     }
 
@@ -95,17 +95,17 @@ final class UsageServicePort implements UsageRecorderPort {
     upload.put("pathTemplate", remotePathTemplate);
     upload.put("pendingFiles", s.filesPending());
     upload.put("pendingBytes", s.bytesPending());
-    s.oldestPendingHour().ifPresent(h -> upload.put("oldestPendingHour", Timestamps.format(h)));
-    s.lastUpload().ifPresent(t -> upload.put("lastUpload", Timestamps.format(t)));
+    s.oldestPendingHour().ifPresent(h -> upload.put("oldestPendingHour", IsoMillis.format(h)));
+    s.lastUpload().ifPresent(t -> upload.put("lastUpload", IsoMillis.format(t)));
     upload.put("succeeded", s.uploadsSucceeded());
     upload.put("failed", s.uploadsFailed());
-    s.nextUploadAttempt().ifPresent(t -> upload.put("nextAttempt", Timestamps.format(t)));
+    s.nextUploadAttempt().ifPresent(t -> upload.put("nextAttempt", IsoMillis.format(t)));
     ArrayNode parked = upload.putArray("parked");
     for (UsageStatus.ParkedUpload p : s.parked()) {
       ObjectNode x = parked.addObject();
       x.put("file", p.file());
       x.put("remotePath", p.remotePath());
-      x.put("since", Timestamps.format(p.since()));
+      x.put("since", IsoMillis.format(p.since()));
       x.put("reason", p.reason());
     }
 
@@ -116,7 +116,7 @@ final class UsageServicePort implements UsageRecorderPort {
 
     s.lastError().ifPresent(e -> {
       ObjectNode x = o.putObject("lastError");
-      x.put("at", Timestamps.format(e.at()));
+      x.put("at", IsoMillis.format(e.at()));
       x.put("component", e.component());
       x.put("message", e.message());
     });

@@ -1,5 +1,6 @@
 package io.vminfo.usage.internal;
 
+import io.vminfo.core.text.IsoMillis;
 import io.vminfo.usage.UsageLineCheck;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -115,7 +116,7 @@ final class AdoptionCheck {
     if (firstReason == null && !unsummarized.isEmpty()) {
       firstReason = "usage records at " + String.join(", ", unsummarized) + " have no summary";
     }
-    Optional<Instant> last = Optional.ofNullable(lastSummary).flatMap(IsoTime::parse);
+    Optional<Instant> last = Optional.ofNullable(lastSummary).flatMap(IsoMillis::tryParse);
     long badCount = bad.cardinality();
     if (badCount == 0) {
       return new Result(Files.size(log), lines, 0, Optional.empty(), last, Optional.empty());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.core.text.IsoMillis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -204,7 +205,7 @@ public final class Ledger implements AutoCloseable {
       g.writeStringField("remote", e.remotePath());
       g.writeStringField("md5", e.md5Base64());
       g.writeNumberField("bytes", e.bytes());
-      g.writeStringField("uploaded", IsoTime.format(e.uploaded()));
+      g.writeStringField("uploaded", IsoMillis.format(e.uploaded()));
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
@@ -233,7 +234,7 @@ public final class Ledger implements AutoCloseable {
       String file = n.path("file").asText("");
       String remote = n.path("remote").asText("");
       String md5 = n.path("md5").asText("");
-      Optional<Instant> uploaded = IsoTime.parse(n.path("uploaded").asText(""));
+      Optional<Instant> uploaded = IsoMillis.tryParse(n.path("uploaded").asText(""));
       if (SpoolLayout.parseRelative(file).isEmpty() || remote.isEmpty() || !Md5.isMd5(md5)
           || !n.path("bytes").canConvertToLong() || uploaded.isEmpty()) {
         return Optional.empty();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.vminfo.core.VmUsage;
+import io.vminfo.core.text.IsoMillis;
 import io.vminfo.usage.UsageRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,7 +81,7 @@ public final class RecordCodec {
   public static byte[] usageLine(UsageRecord r) {
     ByteArrayBuilder out = new ByteArrayBuilder(1024);
     try (JsonGenerator g = JSON.createGenerator(out)) {
-      writeUsage(g, r, IsoTime.format(r.timestamp()));
+      writeUsage(g, r, IsoMillis.format(r.timestamp()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -97,7 +98,7 @@ public final class RecordCodec {
       Optional<String> datacenterName,
       List<UsageRecord> records,
       long runtimeMs) {
-    String ts = IsoTime.format(timestamp);
+    String ts = IsoMillis.format(timestamp);
     ByteArrayBuilder out = new ByteArrayBuilder(Math.max(1024, records.size() * 640));
     try (JsonGenerator g = JSON.createGenerator(out)) {
       for (UsageRecord r : records) {
@@ -139,7 +140,7 @@ public final class RecordCodec {
       }
     }
     String ts = new String(buf, from + prefix.length, tsLen, StandardCharsets.US_ASCII);
-    return IsoTime.parse(ts);
+    return IsoMillis.tryParse(ts);
   }
 
   private static void writeUsage(JsonGenerator g, UsageRecord r, String ts) throws IOException {
@@ -180,7 +181,7 @@ public final class RecordCodec {
         number(g, K_RECEIVED_PACKETS, n.receivedPackets());
         number(g, K_SENT_PACKETS, n.sentPackets());
         g.writeFieldName(K_COUNTER_START);
-        g.writeString(IsoTime.format(n.counterStart()));
+        g.writeString(IsoMillis.format(n.counterStart()));
         number(g, K_RECEIVED_ERRORS, n.receivedErrors());
         number(g, K_SENT_ERRORS, n.sentErrors());
         number(g, K_RECEIVED_DROPS, n.receivedDrops());
@@ -196,7 +197,7 @@ public final class RecordCodec {
       g.writeFieldName(K_CPU_SECONDS);
       g.writeNumber(seconds(cpu.cpuSeconds()));
       g.writeFieldName(K_COUNTER_START);
-      g.writeString(IsoTime.format(cpu.counterStart()));
+      g.writeString(IsoMillis.format(cpu.counterStart()));
       g.writeEndObject();
     }
     if (u.memory().isPresent()) {
@@ -227,7 +228,7 @@ public final class RecordCodec {
       g.writeFieldName(K_WRITE_BYTES);
       g.writeNumber(io.writeBytes());
       g.writeFieldName(K_COUNTER_START);
-      g.writeString(IsoTime.format(io.counterStart()));
+      g.writeString(IsoMillis.format(io.counterStart()));
       g.writeEndObject();
     }
     g.writeEndObject();

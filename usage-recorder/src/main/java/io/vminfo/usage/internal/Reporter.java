@@ -1,5 +1,6 @@
 package io.vminfo.usage.internal;
 
+import io.vminfo.core.text.IsoMillis;
 import io.vminfo.usage.ObjectStoreException;
 import io.vminfo.usage.UsageListener;
 import io.vminfo.usage.UsageStatus;
@@ -75,7 +76,7 @@ public final class Reporter {
   public void droppedSample(Instant timestamp, int records, long bytes, String reason) {
     droppedSamples.incrementAndGet();
     droppedBytes.addAndGet(bytes);
-    String what = "sample " + IsoTime.format(timestamp);
+    String what = "sample " + IsoMillis.format(timestamp);
     log.warn("usage data DROPPED: {} ({} records, {} bytes): {}", what, records, bytes, reason);
     problem("spool", "dropped " + what + " (" + records + " records): " + reason);
     notify(l -> l.dropped(what, bytes, reason));

@@ -2,6 +2,7 @@ package io.vminfo.usage.internal;
 
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmUsage;
+import io.vminfo.core.text.IsoMillis;
 import io.vminfo.usage.UsageRecord;
 import java.io.IOException;
 import java.time.Clock;
@@ -79,7 +80,7 @@ public final class Sampler {
     Instant floor = floor(clock.instant());
     last = lastWritten.orElse(floor);
     if (lastWritten.isPresent()) {
-      log.info("usage sampler resumes after the sample of {}", IsoTime.format(last));
+      log.info("usage sampler resumes after the sample of {}", IsoMillis.format(last));
     }
   }
 
@@ -91,7 +92,7 @@ public final class Sampler {
     if (due.isAfter(last)) {
       if (behindLogged) {
         log.info("clock ({}) is past the last usage sample again: sampling goes on",
-            IsoTime.format(now));
+            IsoMillis.format(now));
       }
       behindLogged = false;
       reporter.clockCaughtUp();
@@ -101,11 +102,11 @@ public final class Sampler {
         long skipped = count - maxCatchUp;
         first = due.minus(interval.multipliedBy(maxCatchUp - 1L));
         reporter.intervalsSkipped(skipped);
-        reporter.problem("sample", skipped + " sampling interval(s) from " + IsoTime.format(last.plus(interval))
+        reporter.problem("sample", skipped + " sampling interval(s) from " + IsoMillis.format(last.plus(interval))
             + " skipped after a stall longer than " + maxCatchUp + " intervals");
         log.warn("usage sampler stalled for {} intervals: SKIPPED {} interval(s) from {} to {},"
-                + " sampling the last {}", count, skipped, IsoTime.format(last.plus(interval)),
-            IsoTime.format(first.minus(interval)), maxCatchUp);
+                + " sampling the last {}", count, skipped, IsoMillis.format(last.plus(interval)),
+            IsoMillis.format(first.minus(interval)), maxCatchUp);
       } else if (count > 1) {
         log.info("usage sampler is {} intervals late: sampling each of them now", count);
       }
@@ -114,8 +115,8 @@ public final class Sampler {
       reporter.clockBehind(last);
       if (!behindLogged) {
         behindLogged = true;
-        String what = "clock (" + IsoTime.format(now) + ") is behind the last usage sample ("
-            + IsoTime.format(last) + "): no sample until it passes it";
+        String what = "clock (" + IsoMillis.format(now) + ") is behind the last usage sample ("
+            + IsoMillis.format(last) + "): no sample until it passes it";
         reporter.problem("sample", what);
         log.warn("{} (was it stepped back?)", what);
       }
@@ -160,14 +161,14 @@ public final class Sampler {
       try {
         result = spool.append(serverUuid, b);
       } catch (IOException e) {
-        reporter.problem("write", "cannot write the sample of " + IsoTime.format(b.timestamp())
+        reporter.problem("write", "cannot write the sample of " + IsoMillis.format(b.timestamp())
             + " (" + waiting.size() + " waiting): " + e);
         log.error("cannot write usage sample {} to the spool ({} sample(s) waiting, retried at the"
-            + " next sample): {}", IsoTime.format(b.timestamp()), waiting.size(), e.toString());
+            + " next sample): {}", IsoMillis.format(b.timestamp()), waiting.size(), e.toString());
         return;
       } catch (RuntimeException e) {
-        reporter.problem("write", "cannot write the sample of " + IsoTime.format(b.timestamp()) + ": " + e);
-        log.error("cannot write usage sample {}", IsoTime.format(b.timestamp()), e);
+        reporter.problem("write", "cannot write the sample of " + IsoMillis.format(b.timestamp()) + ": " + e);
+        log.error("cannot write usage sample {}", IsoMillis.format(b.timestamp()), e);
         return;
       }
       waiting.poll();

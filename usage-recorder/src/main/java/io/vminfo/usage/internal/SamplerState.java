@@ -1,5 +1,6 @@
 package io.vminfo.usage.internal;
 
+import io.vminfo.core.text.IsoMillis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class SamplerState {
       return Optional.empty();
     }
     Matcher m = LAST.matcher(text);
-    Optional<Instant> t = m.matches() ? IsoTime.parse(m.group(1)) : Optional.empty();
+    Optional<Instant> t = m.matches() ? IsoMillis.tryParse(m.group(1)) : Optional.empty();
     if (t.isEmpty()) {
       log.warn("sampler state {} is damaged; going by the spool files alone", file);
     }
@@ -52,7 +53,7 @@ public final class SamplerState {
 
   public void write(Instant lastSample) throws IOException {
     Durable.createDirectories(file.getParent());
-    String text = "{\"last_sample\":\"" + IsoTime.format(lastSample) + "\"}\n";
+    String text = "{\"last_sample\":\"" + IsoMillis.format(lastSample) + "\"}\n";
     Durable.replaceFile(file, text.getBytes(StandardCharsets.UTF_8), io);
   }
 }

@@ -3,6 +3,7 @@ package io.vminfo.usage.internal;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEvent;
 import io.vminfo.core.VmStore;
+import io.vminfo.core.text.IsoMillis;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
     List<Vm> current = store.list();
     synchronized (this) {
       for (Vm vm : current) {
-        Instant created = vm.text("create_timestamp").flatMap(IsoTime::parse)
+        Instant created = vm.text("create_timestamp").flatMap(IsoMillis::tryParse)
             .filter(t -> t.isBefore(now)).orElse(Instant.MIN);
         byUuid.putIfAbsent(vm.uuid(), new Tracked(vm, created, Optional.empty()));
       }

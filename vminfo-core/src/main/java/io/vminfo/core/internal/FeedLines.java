@@ -2,6 +2,7 @@ package io.vminfo.core.internal;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.vminfo.core.VmEvent;
+import io.vminfo.core.text.IsoMillis;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -18,7 +19,7 @@ public final class FeedLines {
   public static byte[] event(VmEvent e, Optional<byte[]> vmBytes, Optional<byte[]> changesJson) {
     Line line = new Line(256 + vmBytes.map(b -> b.length).orElse(0));
     line.begin("type", e.type().wireName());
-    line.string("date", Timestamps.format(e.date()));
+    line.string("date", IsoMillis.format(e.date()));
     e.zonename().ifPresent(z -> line.string("zonename", z));
     line.string("uuid", e.uuid());
     vmBytes.ifPresent(b -> line.raw("vm", b));
@@ -57,7 +58,7 @@ public final class FeedLines {
 
     Line line = new Line(size + size / 8 + 256);
     line.begin("type", "ready");
-    line.string("date", Timestamps.format(date));
+    line.string("date", IsoMillis.format(date));
     line.string("uuid", listenerId);
     line.string("vms", arrayText);
     line.number("rev", rev);
@@ -71,7 +72,7 @@ public final class FeedLines {
   public static byte[] resumed(String listenerId, long rev, String epoch, Instant date) {
     Line line = new Line(160);
     line.begin("type", "resumed");
-    line.string("date", Timestamps.format(date));
+    line.string("date", IsoMillis.format(date));
     line.string("uuid", listenerId);
     line.number("rev", rev);
     line.string("epoch", epoch);
@@ -81,7 +82,7 @@ public final class FeedLines {
   public static byte[] heartbeat(long rev, Instant date) {
     Line line = new Line(80);
     line.begin("type", "heartbeat");
-    line.string("date", Timestamps.format(date));
+    line.string("date", IsoMillis.format(date));
     line.number("rev", rev);
     return line.end();
   }

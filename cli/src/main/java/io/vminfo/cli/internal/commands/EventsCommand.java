@@ -4,12 +4,12 @@ import io.vminfo.cli.internal.CliFailure;
 import io.vminfo.cli.internal.Shutdown;
 import io.vminfo.cli.internal.agent.AgentCommand;
 import io.vminfo.cli.internal.agent.FeedPrinter;
-import io.vminfo.cli.internal.agent.Uuids;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.client.EventStream;
 import io.vminfo.core.client.EventStreamOptions;
 import io.vminfo.core.client.ResumePoint;
 import io.vminfo.core.client.VminfoClient;
+import io.vminfo.core.text.Uuids;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,7 +103,7 @@ public final class EventsCommand extends AgentCommand {
     Set<String> uuidFilter = new LinkedHashSet<>();
     Set<VmEventType> typeFilter = EnumSet.noneOf(VmEventType.class);
     try {
-      uuids.forEach(u -> uuidFilter.add(Uuids.require(u.trim())));
+      uuids.forEach(u -> uuidFilter.add(Uuids.requireUuid(u.trim(), "VM uuid")));
       types.forEach(t -> typeFilter.add(VmEventType.fromWireName(t.trim().toLowerCase(java.util.Locale.ROOT))));
     } catch (IllegalArgumentException e) {
       throw CliFailure.usage(e.getMessage());

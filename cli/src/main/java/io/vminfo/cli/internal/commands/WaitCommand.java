@@ -5,13 +5,13 @@ import io.vminfo.cli.internal.DurationConverter;
 import io.vminfo.cli.internal.ExitCode;
 import io.vminfo.cli.internal.Shutdown;
 import io.vminfo.cli.internal.agent.AgentCommand;
-import io.vminfo.cli.internal.agent.Uuids;
 import io.vminfo.cli.internal.waiting.Condition;
 import io.vminfo.cli.internal.waiting.Waiter;
 import io.vminfo.core.Vm;
 import io.vminfo.core.client.EventStream;
 import io.vminfo.core.client.EventStreamOptions;
 import io.vminfo.core.client.VminfoClient;
+import io.vminfo.core.text.Uuids;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +65,7 @@ public final class WaitCommand extends AgentCommand {
   public Integer call() throws InterruptedException {
     List<Condition> conditions = conditions();
     boolean byUuid = Uuids.isUuid(id);
-    String target = byUuid ? Uuids.require(id) : id;
+    String target = byUuid ? Uuids.requireUuid(id, "VM uuid") : id;
     URI uri = agentUri();
     Waiter waiter = new Waiter(target, byUuid, conditions, uri, this::note);
     EventStreamOptions options = EventStreamOptions.defaults()

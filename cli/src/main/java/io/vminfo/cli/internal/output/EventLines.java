@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.Change;
 import io.vminfo.core.FeedMessage;
 import io.vminfo.core.Vm;
+import io.vminfo.core.text.IsoMillis;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,9 +23,6 @@ import java.util.List;
  * JSON is the feed's own line (DESIGN section 4), one per event.
  */
 public final class EventLines {
-  private static final DateTimeFormatter DATE =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
   private EventLines() {}
 
   /** The text lines of one event: one per change, or one for create, delete, empty modify. */
@@ -99,6 +95,6 @@ public final class EventLines {
   }
 
   public static String date(Instant instant) {
-    return DATE.format(instant);
+    return IsoMillis.format(instant);
   }
 }

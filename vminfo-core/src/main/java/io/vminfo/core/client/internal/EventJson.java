@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.Change;
 import io.vminfo.core.FeedMessage;
 import io.vminfo.core.internal.Json;
-import io.vminfo.core.internal.Timestamps;
+import io.vminfo.core.text.IsoMillis;
 
 /** The wire object of a parsed event, which watch patterns are matched against. */
 public final class EventJson {
@@ -14,7 +14,7 @@ public final class EventJson {
   public static ObjectNode of(FeedMessage.Event event) {
     ObjectNode out = Json.NODES.objectNode();
     out.put("type", event.type().wireName());
-    out.put("date", Timestamps.format(event.date()));
+    out.put("date", IsoMillis.format(event.date()));
     event.zonename().ifPresent(z -> out.put("zonename", z));
     out.put("uuid", event.uuid());
     event.vm().ifPresent(vm -> out.set("vm", vm.toJson()));

@@ -3,8 +3,9 @@ package io.vminfo.sysevent.internal.libvirt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.text.IsoMillis;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.host.HostFileException;
-import io.vminfo.sysevent.internal.host.IsoTime;
 import io.vminfo.sysevent.internal.host.JsonFiles;
 import io.vminfo.sysevent.internal.xml.XmlElement;
 import java.time.LocalDateTime;
@@ -60,7 +61,7 @@ public final class DomainMapper {
     }
     String uuid = domain.childText("uuid").orElseThrow(() -> new HostFileException(
         "PARSE_ERROR", what + ": domain has no <uuid>"));
-    if (!IsoTime.isUuid(uuid)) {
+    if (!Uuids.isUuid(uuid)) {
       throw new HostFileException("PARSE_ERROR", what + ": <uuid> is not a UUID: " + uuid);
     }
     String domName = domain.childText("name").orElse(name);
@@ -225,8 +226,7 @@ public final class DomainMapper {
   private static Optional<String> novaTime(String text) {
     try {
       LocalDateTime t = LocalDateTime.parse(text.trim(), NOVA_TIME);
-      return Optional.of(t.atOffset(ZoneOffset.UTC).format(
-          DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")));
+      return Optional.of(IsoMillis.format(t.toInstant(ZoneOffset.UTC)));
     } catch (DateTimeParseException e) {
       return Optional.empty(); // not nova's format: no create_timestamp rather than a wrong one
     }
@@ -243,7 +243,7 @@ public final class DomainMapper {
       return lower.substring(0, 8) + "-" + lower.substring(8, 12) + "-" + lower.substring(12, 16)
           + "-" + lower.substring(16, 20) + "-" + lower.substring(20);
     }
-    return IsoTime.isUuid(lower) ? lower : s;
+    return Uuids.isUuid(lower) ? lower : s;
   }
 
   private static void ours(ObjectNode vm, XmlElement m) {

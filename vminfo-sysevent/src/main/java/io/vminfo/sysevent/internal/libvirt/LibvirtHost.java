@@ -3,9 +3,10 @@ package io.vminfo.sysevent.internal.libvirt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.Vm;
+import io.vminfo.core.text.IsoMillis;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.host.HostFileException;
 import io.vminfo.sysevent.internal.host.HostFiles;
-import io.vminfo.sysevent.internal.host.IsoTime;
 import io.vminfo.sysevent.internal.host.JsonFiles;
 import io.vminfo.sysevent.internal.xml.SafeXml;
 import io.vminfo.sysevent.internal.xml.XmlElement;
@@ -66,7 +67,7 @@ public final class LibvirtHost {
     Optional<String> uuid;
     try {
       uuid = files.readText(files.resolve("/sys/class/dmi/id/product_uuid"), 256)
-          .map(String::strip).filter(IsoTime::isUuid)
+          .map(String::strip).filter(Uuids::isUuid)
           .map(s -> s.toLowerCase(java.util.Locale.ROOT));
     } catch (IOException e) {
       uuid = Optional.empty();
@@ -191,7 +192,7 @@ public final class LibvirtHost {
         newest = Math.max(newest, a.get().lastModifiedTime().toMillis());
       }
     }
-    return IsoTime.format(Instant.ofEpochMilli(newest));
+    return IsoMillis.format(Instant.ofEpochMilli(newest));
   }
 
   static void requireName(String name) throws HostFileException {

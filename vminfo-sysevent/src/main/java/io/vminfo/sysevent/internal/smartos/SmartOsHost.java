@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.Vm;
+import io.vminfo.core.text.IsoMillis;
+import io.vminfo.core.text.Uuids;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import io.vminfo.sysevent.internal.host.HostFileException;
 import io.vminfo.sysevent.internal.host.HostFiles;
-import io.vminfo.sysevent.internal.host.IsoTime;
 import io.vminfo.sysevent.internal.host.JsonFiles;
 import io.vminfo.sysevent.internal.xml.SafeXml;
 import java.io.IOException;
@@ -178,7 +179,7 @@ public final class SmartOsHost {
       s.map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".xml"))
           .map(n -> n.substring(0, n.length() - 4))
-          .filter(IsoTime::isUuid)
+          .filter(Uuids::isUuid)
           .forEach(out::add);
     }
     return out;
@@ -199,9 +200,9 @@ public final class SmartOsHost {
     Optional<ZoneIndex.Entry> e = index.get(zonename);
     Optional<ZoneadmList.Zone> z = zoneadm.flatMap(l -> l.get(zonename));
     String uuid = e.flatMap(ZoneIndex.Entry::uuid)
-        .or(() -> z.map(ZoneadmList.Zone::uuid).filter(IsoTime::isUuid))
-        .orElse(IsoTime.isUuid(zonename) ? zonename : null);
-    if (uuid == null || !IsoTime.isUuid(uuid)) {
+        .or(() -> z.map(ZoneadmList.Zone::uuid).filter(Uuids::isUuid))
+        .orElse(Uuids.isUuid(zonename) ? zonename : null);
+    if (uuid == null || !Uuids.isUuid(uuid)) {
       throw new HostFileException("NO_UUID", "zone " + zonename + " has no UUID in "
           + files.hostPath(indexFile));
     }
@@ -373,7 +374,7 @@ public final class SmartOsHost {
       }
       vm.put("exit_status", exitStatus);
       double secs = Double.parseDouble(fields[0]);
-      vm.put("exit_timestamp", IsoTime.format(Instant.ofEpochMilli(Math.round(secs * 1000))));
+      vm.put("exit_timestamp", IsoMillis.format(Instant.ofEpochMilli(Math.round(secs * 1000))));
     } catch (NumberFormatException e) {
       throw new HostFileException("PARSE_ERROR", files.hostPath(file) + ": not numbers: ["
           + text.get().strip() + "]");
@@ -451,7 +452,7 @@ public final class SmartOsHost {
         newest = Math.max(newest, a.get().lastModifiedTime().toMillis());
       }
     }
-    return IsoTime.format(Instant.ofEpochMilli(newest));
+    return IsoMillis.format(Instant.ofEpochMilli(newest));
   }
 
   static void requireZonename(String zonename) throws HostFileException {

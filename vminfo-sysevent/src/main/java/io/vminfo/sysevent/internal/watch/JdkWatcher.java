@@ -5,7 +5,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
-import io.vminfo.core.internal.NamedThreads;
+import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.sysevent.FileWatcher;
 import io.vminfo.sysevent.WatchEvent;
 import io.vminfo.sysevent.WatchListener;
