@@ -3,8 +3,8 @@ package io.vminfo.usage;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
+import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.core.concurrent.NamedThreads;
-import io.vminfo.usage.internal.Backoff;
 import io.vminfo.usage.internal.FileChannels;
 import io.vminfo.usage.internal.Ledger;
 import io.vminfo.usage.internal.ProbeRunner;
@@ -109,7 +109,7 @@ public final class UsageService implements AutoCloseable {
         ? Executors.newSingleThreadExecutor(NamedThreads.named("usage-probe"))
         : b.probeExecutor;
     this.shipper = new Shipper(spool, new Sealer(layout, b.fileChannels), b.objectStore, b.remotePath,
-        b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax, b.jitter), b.parkedRetry, reporter);
+        b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax), b.jitter, b.parkedRetry, reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
       Clock clock = b.clock;

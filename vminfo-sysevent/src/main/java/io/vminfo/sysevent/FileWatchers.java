@@ -1,8 +1,8 @@
 package io.vminfo.sysevent;
 
+import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.sysevent.internal.watch.InotifyWatcher;
 import io.vminfo.sysevent.internal.watch.JdkWatcher;
-import io.vminfo.sysevent.internal.watch.RetrySchedule;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
@@ -84,7 +84,7 @@ public final class FileWatchers {
     }
 
     public FileWatcher build() throws IOException {
-      RetrySchedule retry = new RetrySchedule(firstRetry, maxRetry);
+      Backoff retry = new Backoff(firstRetry, maxRetry);
       switch (implementation) {
         case INOTIFY:
           return new InotifyWatcher(listener, retry, threadName);

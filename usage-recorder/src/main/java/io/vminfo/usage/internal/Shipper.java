@@ -1,5 +1,6 @@
 package io.vminfo.usage.internal;
 
+import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.usage.ObjectStore;
 import io.vminfo.usage.ObjectStoreException;
 import io.vminfo.usage.RemotePathTemplate;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.DoubleSupplier;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ public final class Shipper {
   private final Duration grace;
   private final Duration idleWake;
   private final Backoff backoff;
+  /** Backoff jitter, values in [0, 1]. */
+  private final DoubleSupplier jitter;
   private final Reporter reporter;
   private final Duration parkedRetry;
   private final Map<SegmentKey, Integer> md5Mismatches = new HashMap<>();
@@ -54,7 +58,8 @@ public final class Shipper {
   private Instant sealRetryAt;
 
   public Shipper(Spool spool, Sealer sealer, ObjectStore store, RemotePathTemplate remotePaths,
-                 Clock clock, Duration grace, Duration idleWake, Backoff backoff, Duration parkedRetry,
+                 Clock clock, Duration grace, Duration idleWake, Backoff backoff, DoubleSupplier jitter,
+                 Duration parkedRetry,
                  Reporter reporter) {
     this.spool = spool;
     this.sealer = sealer;
@@ -64,6 +69,7 @@ public final class Shipper {
     this.grace = grace;
     this.idleWake = idleWake;
     this.backoff = backoff;
+    this.jitter = jitter;
     this.parkedRetry = parkedRetry;
     this.reporter = reporter;
   }
@@ -78,7 +84,7 @@ public final class Shipper {
         Optional<Instant> stillDue = spool.nextSealDue(grace);
         if (stillDue.isPresent() && !stillDue.get().isAfter(now)) {
           sealFailures++;
-          sealRetryAt = clock.instant().plus(backoff.delay(sealFailures));
+          sealRetryAt = clock.instant().plus(backoff.delay(sealFailures, jitter.getAsDouble()));
         } else {
           sealFailures = 0;
           sealRetryAt = null;
@@ -147,7 +153,7 @@ public final class Shipper {
       }
       if (!upload(job.get())) {
         failures++;
-        Duration wait = backoff.delay(failures);
+        Duration wait = backoff.delay(failures, jitter.getAsDouble());
         retryAt = clock.instant().plus(wait);
         log.info("usage uploads paused for {} after {} consecutive failure(s)", wait, failures);
         return;

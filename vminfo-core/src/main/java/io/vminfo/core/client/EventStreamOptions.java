@@ -18,7 +18,7 @@ import java.util.Set;
  *     for three heartbeats is treated as dead and replaced (only against agents that send
  *     revisions, since old vminfod ignores the request)
  * @param resumeFrom start by resuming from here instead of with a snapshot
- * @param initialBackoff first reconnect delay; doubles per failed attempt, with full jitter
+ * @param initialBackoff first reconnect delay; doubles per failed attempt; each delay is drawn between half its ceiling and all of it (core {@code concurrent.Backoff})
  * @param maxBackoff cap of the reconnect delay
  */
 public record EventStreamOptions(

@@ -8,7 +8,7 @@
  *       {@link io.vminfo.core.client.VminfoApiException} with status and code,
  *       {@link io.vminfo.core.client.VminfoTimeoutException}); every call has a timeout.</li>
  *   <li>{@link io.vminfo.core.client.EventStream}: {@code GET /events} that reconnects with capped
- *       exponential backoff and full jitter and resumes with {@code since} + {@code epoch}. The
+ *       exponential backoff with jitter ({@code io.vminfo.core.concurrent.Backoff}) and resumes with {@code since} + {@code epoch}. The
  *       listener's {@code onReady} always means "replace your state" (first snapshot, or a
  *       {@code resync}); events are checked to be consecutive (unfiltered streams), so a gap makes
  *       the stream reconnect from the last good revision instead of passing it on. A stream silent

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vminfo.core.FeedFormatException;
-import io.vminfo.core.client.internal.Backoff;
 import io.vminfo.core.client.internal.LineSplitter;
 import io.vminfo.core.client.internal.PercentEncoding;
+import io.vminfo.core.concurrent.Backoff;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,34 +17,27 @@ import org.junit.jupiter.api.Test;
 
 class PiecesTest {
   @Test
-  void backoffDoublesUpToTheCapWithJitterAndResets() {
-    RandomGenerator max = new RandomGenerator() {
-      @Override
-      public long nextLong() {
-        return Long.MAX_VALUE;
-      }
-
-      @Override
-      public long nextLong(long bound) {
-        return bound - 1; // the top of the range: shows the ceiling
-      }
-    };
-    Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), max);
+  void backoffDoublesUpToTheCapWithJitterBetweenHalfAndAllOfIt() {
+    Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
     List<Long> ceilings = new ArrayList<>();
-    for (int i = 0; i < 6; i++) {
-      ceilings.add(b.next().toMillis());
+    List<Long> floors = new ArrayList<>();
+    for (int failures = 1; failures <= 6; failures++) {
+      ceilings.add(b.delay(failures, 1.0).toMillis());
+      floors.add(b.delay(failures, 0.0).toMillis());
     }
     assertThat(ceilings).containsExactly(100L, 200L, 400L, 800L, 1000L, 1000L);
-    b.reset();
-    assertThat(b.next().toMillis()).isEqualTo(100);
+    assertThat(floors).containsExactly(50L, 100L, 200L, 400L, 500L, 500L);
+    assertThat(b.delay(1_000_000, 1.0)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(b.delay(3, 7.0)).isEqualTo(b.ceiling(3)); // out-of-range jitter is clamped
 
-    Backoff jitter = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30),
-        RandomGenerator.of("L64X128MixRandom"));
-    for (int i = 0; i < 50; i++) {
-      assertThat(jitter.next()).isBetween(Duration.ofMillis(100), Duration.ofSeconds(30));
+    RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+    for (int i = 1; i < 50; i++) {
+      assertThat(b.delay(i, random.nextDouble())).isBetween(Duration.ofMillis(50),
+          Duration.ofSeconds(1));
     }
-    assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), max))
+    assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.delay(0, 1.0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

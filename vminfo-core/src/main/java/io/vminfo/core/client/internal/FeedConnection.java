@@ -10,6 +10,7 @@ import io.vminfo.core.client.FeedListener;
 import io.vminfo.core.client.ResumePoint;
 import io.vminfo.core.client.VminfoClientException;
 import io.vminfo.core.client.VminfoTimeoutException;
+import io.vminfo.core.concurrent.Backoff;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,6 +60,9 @@ public final class FeedConnection implements EventStream {
   private final ReentrantLock lock = new ReentrantLock();
   private final ReentrantLock delivery = new ReentrantLock();
   private final Backoff backoff;
+  private final RandomGenerator random;
+  /** Failed connections since the last one that started; guarded by {@code lock}. */
+  private int failures;
   private final CountDownLatch started = new CountDownLatch(1);
   private boolean closed;
   private long generation;
@@ -92,7 +96,8 @@ public final class FeedConnection implements EventStream {
     this.userAgent = userAgent;
     this.maxLineBytes = maxLineBytes;
     this.onClose = onClose;
-    this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff(), random);
+    this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
+    this.random = random;
     options.resumeFrom().ifPresent(p -> {
       lastRev = p.rev();
       epoch = p.epoch();
@@ -414,7 +419,7 @@ public final class FeedConnection implements EventStream {
     private void onStarted(boolean serverHasRevisions) {
       lock.lock();
       try {
-        backoff.reset();
+        failures = 0;
         if (serverHasRevisions && options.heartbeat().isPresent()) {
           long every = options.heartbeat().get().toMillis();
           try {
@@ -464,7 +469,8 @@ public final class FeedConnection implements EventStream {
         }
         connected = false;
         current = null;
-        delay = backoff.next();
+        failures = Math.min(failures + 1, 62);
+        delay = backoff.delay(failures, random.nextDouble());
         try {
           reconnectTimer = scheduler.schedule(
               FeedConnection.this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);

@@ -2,6 +2,7 @@ package io.vminfo.sysevent.internal.watch;
 
 import static io.vminfo.sysevent.internal.watch.LibC.*;
 
+import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.sysevent.FileWatcher;
 import io.vminfo.sysevent.WatchEvent;
 import io.vminfo.sysevent.WatchListener;
@@ -49,7 +50,7 @@ public final class InotifyWatcher implements FileWatcher {
       WatchEvent.Kind.MOVED_TO, WatchEvent.Kind.DELETED, WatchEvent.Kind.DELETE_SELF);
 
   private final WatchListener listener;
-  private final RetrySchedule retry;
+  private final Backoff retry;
   private final LibC libc;
   private final Runtime runtime;
   private final int inotifyFd;
@@ -68,7 +69,7 @@ public final class InotifyWatcher implements FileWatcher {
   private final Map<Integer, List<Registration>> byWd = new HashMap<>();
   private final Set<Registration> pending = new LinkedHashSet<>();
 
-  public InotifyWatcher(WatchListener listener, RetrySchedule retry, String threadName)
+  public InotifyWatcher(WatchListener listener, Backoff retry, String threadName)
       throws IOException {
     this.listener = listener;
     this.retry = retry;
@@ -437,7 +438,7 @@ public final class InotifyWatcher implements FileWatcher {
   }
 
   private void schedule(Registration r) {
-    r.dueNanos = System.nanoTime() + retry.delayNanos(r.attempts);
+    r.dueNanos = System.nanoTime() + retry.ceiling(r.attempts + 1).toNanos();
     r.attempts = Math.min(r.attempts + 1, 30);
     pending.add(r);
     active.put(r.dir, Boolean.FALSE);

@@ -5,6 +5,7 @@ import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
 import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
+import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.sysevent.FileWatcher;
 import io.vminfo.sysevent.WatchEvent;
@@ -42,7 +43,7 @@ public final class JdkWatcher implements FileWatcher {
       WatchEvent.Kind.DELETE_SELF);
 
   private final WatchListener listener;
-  private final RetrySchedule retry;
+  private final Backoff retry;
   private final WatchService service;
   private final ScheduledExecutorService retries;
   private final Thread thread;
@@ -52,7 +53,7 @@ public final class JdkWatcher implements FileWatcher {
   private final Map<WatchKey, Registration> byKey = new HashMap<>();
   private volatile boolean closed;
 
-  public JdkWatcher(WatchListener listener, RetrySchedule retry, String threadName)
+  public JdkWatcher(WatchListener listener, Backoff retry, String threadName)
       throws IOException {
     this.listener = listener;
     this.retry = retry;
@@ -168,7 +169,7 @@ public final class JdkWatcher implements FileWatcher {
     if (closed) {
       return;
     }
-    long delay = retry.delayNanos(r.attempts);
+    long delay = retry.ceiling(r.attempts + 1).toNanos();
     r.attempts = Math.min(r.attempts + 1, 30);
     retries.schedule(() -> retryNow(r), delay, TimeUnit.NANOSECONDS);
   }
