@@ -1,12 +1,9 @@
 package io.vminfo.usage;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vminfo.core.json.HardenedJson;
 import io.vminfo.usage.internal.RecordContract;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,15 +40,8 @@ public final class UsageLineCheck {
   private static final Pattern FILE_NAME =
       Pattern.compile("([A-Za-z0-9][A-Za-z0-9_-]{0,127})(\\.[1-9][0-9]{0,5})?\\.log(\\.gz)?");
   private static final int EXCERPT = 300;
-  private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder()
-              .maxNestingDepth(64)
-              .maxStringLength(64 * 1024 * 1024)
-              .maxNumberLength(1000)
-              .build())
-          .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper STRICT = HardenedJson.UNTRUSTED
+      .withMaxStringLength(64 * 1024 * 1024).withMaxNumberLength(1000).mapper();
 
   /** What one line is. */
   public sealed interface Verdict permits Good, Bad {}

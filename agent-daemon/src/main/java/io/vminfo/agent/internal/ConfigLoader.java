@@ -1,12 +1,9 @@
 package io.vminfo.agent.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vminfo.core.json.HardenedJson;
 import io.vminfo.usage.RemotePathTemplate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,15 +40,8 @@ public final class ConfigLoader {
       "storage.manta.key_path", "MANTA_KEY_PATH",
       "storage.manta.tls_insecure", "MANTA_TLS_INSECURE");
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder(
-          com.fasterxml.jackson.core.JsonFactory.builder()
-              .streamReadConstraints(StreamReadConstraints.builder()
-                  .maxNestingDepth(16).maxStringLength(64 * 1024).build())
-              .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-      .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS.mappedFeature())
-      .build();
+  private static final ObjectMapper MAPPER = HardenedJson.UNTRUSTED.withMaxNesting(16)
+      .withMaxStringLength(64 * 1024).withMaxNumberLength(1000).withComments().mapper();
 
   private ConfigLoader() {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.core.json.HardenedJson;
 import io.vminfo.core.text.IsoMillis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class Ledger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final JsonFactory JSON = new JsonFactory();
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = HardenedJson.UNTRUSTED.mapper();
   private static final String CRC_KEY = ",\"crc\":\"";
 
   /** One confirmed upload. {@code file} is the spool-relative name of the sealed file. */

@@ -1,13 +1,10 @@
 package io.vminfo.core.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.vminfo.core.json.HardenedJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,28 +17,13 @@ import java.io.UncheckedIOException;
  */
 public final class Json {
   /** Deepest nesting accepted in any document (a VM object is about 5 deep). */
-  public static final int MAX_NESTING = 64;
+  public static final int MAX_NESTING = HardenedJson.UNTRUSTED.maxNesting();
 
   /** Longest string value accepted (customer metadata values can be large, but not this large). */
-  public static final int MAX_STRING_LENGTH = 8 * 1024 * 1024;
-
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(MAX_NESTING)
-                  .maxStringLength(MAX_STRING_LENGTH)
-                  .maxNumberLength(64)
-                  .build())
-          .build();
+  public static final int MAX_STRING_LENGTH = HardenedJson.UNTRUSTED.maxStringLength();
 
   /** Shared mapper; thread-safe once configured. Never reconfigure it. */
-  public static final ObjectMapper MAPPER =
-      JsonMapper.builder(FACTORY)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-          .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-          .build();
+  public static final ObjectMapper MAPPER = HardenedJson.UNTRUSTED.mapper();
 
   /** Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15. */
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -1,13 +1,10 @@
 package io.vminfo.cli.internal.output;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.vminfo.core.json.HardenedJson;
 import java.io.IOException;
 
 /**
@@ -30,17 +27,10 @@ public final class CliJson {
 
   private static final ObjectMapper LOCAL_DOCUMENTS = mapper(MAX_LOCAL_DOCUMENT_DEPTH);
 
+  /** Documents the user gives (diff's files) as JSON.parse reads them: a repeated key's last wins. */
   private static ObjectMapper mapper(int maxDepth) {
-    JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(maxDepth)
-            .maxStringLength(64 * 1024 * 1024)
-            .maxNumberLength(1000)
-            .build())
-        .build();
-    return JsonMapper.builder(factory)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .build();
+    return HardenedJson.UNTRUSTED.withMaxNesting(maxDepth).withMaxStringLength(64 * 1024 * 1024)
+        .withMaxNumberLength(1000).lastDuplicateKeyWins().mapper();
   }
 
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -1,14 +1,10 @@
 package io.vminfo.sysevent.internal.host;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.core.json.HardenedJson;
 import java.io.IOException;
 
 /** Parses host JSON files (zone config, sysinfo) with nesting and length limits. */
@@ -16,15 +12,9 @@ public final class JsonFiles {
   /** Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15. */
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder()
-              .maxNestingDepth(64).maxStringLength(8 * 1024 * 1024).maxNumberLength(64).build())
-          .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .nodeFactory(NODES)
-      // numbers in host files are kept as written, as the exact-decimals factory did before
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-      .build();
+  /** vmadm writes these with JavaScript: numbers kept as written, a repeated key's last wins. */
+  private static final ObjectMapper MAPPER =
+      HardenedJson.UNTRUSTED.keepingDecimalsAsWritten().lastDuplicateKeyWins().mapper();
 
   private JsonFiles() {}
 

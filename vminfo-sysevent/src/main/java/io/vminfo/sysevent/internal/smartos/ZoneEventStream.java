@@ -2,7 +2,9 @@ package io.vminfo.sysevent.internal.smartos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.sysevent.internal.host.Args;
+import io.vminfo.sysevent.internal.host.JsonFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZoneEventStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZoneEventStream.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonFiles.mapper();
   static final int MAX_LINE_CHARS = 64 * 1024;
   private static final Duration STABLE_RUN = Duration.ofMinutes(1);
 
@@ -46,8 +48,8 @@ public final class ZoneEventStream implements AutoCloseable {
   private final Path executable;
   private final Consumer<ZoneEvent> onEvent;
   private final Runnable onRestart;
-  private final Duration minDelay;
-  private final Duration maxDelay;
+  /** Restart delays; the tool is local, so no jitter: its ceiling. */
+  private final Backoff restarts;
   private final Object lock = new Object();
   private Thread thread;
   private Process process;
@@ -60,8 +62,8 @@ public final class ZoneEventStream implements AutoCloseable {
     this.executable = Objects.requireNonNull(executable, "executable");
     this.onEvent = Objects.requireNonNull(onEvent, "onEvent");
     this.onRestart = Objects.requireNonNull(onRestart, "onRestart");
-    this.minDelay = Args.positive(minDelay, "minDelay");
-    this.maxDelay = Args.positive(maxDelay, "maxDelay");
+    this.restarts = new Backoff(Args.positive(minDelay, "minDelay"),
+        Args.positive(maxDelay, "maxDelay"));
   }
 
   public void start() {
@@ -86,7 +88,7 @@ public final class ZoneEventStream implements AutoCloseable {
   }
 
   private void run() {
-    Duration delay = minDelay;
+    int failures = 1;
     int attempts = 0;
     while (true) {
       // After any earlier attempt (failed to start, or exited) there is a gap to catch up on.
@@ -132,13 +134,13 @@ public final class ZoneEventStream implements AutoCloseable {
           }
         }
         if (Duration.ofNanos(System.nanoTime() - started).compareTo(STABLE_RUN) >= 0) {
-          delay = minDelay;
+          failures = 1;
         }
         log.warn("{} exited (status {}); starting it again in {} ms, polling meanwhile",
-            executable, code, delay.toMillis());
+            executable, code, restarts.ceiling(failures).toMillis());
       }
       synchronized (lock) {
-        long until = System.nanoTime() + delay.toNanos();
+        long until = System.nanoTime() + restarts.ceiling(failures).toNanos();
         while (!closed) {
           long left = until - System.nanoTime();
           if (left <= 0) {
@@ -155,7 +157,7 @@ public final class ZoneEventStream implements AutoCloseable {
           return;
         }
       }
-      delay = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
+      failures = Math.min(failures + 1, 62);
     }
   }
 
