@@ -1,6 +1,7 @@
 package io.vminfo.core;
 
 import io.vminfo.core.concurrent.NamedThreads;
+import io.vminfo.core.time.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -650,18 +651,18 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     }
 
     public Builder reconcileInterval(Duration interval) {
-      this.reconcileInterval = positive(interval, "reconcileInterval");
+      this.reconcileInterval = Durations.requirePositive(interval, "reconcileInterval");
       return this;
     }
 
     public Builder taskTimeout(Duration timeout) {
-      this.taskTimeout = positive(timeout, "taskTimeout");
+      this.taskTimeout = Durations.requirePositive(timeout, "taskTimeout");
       return this;
     }
 
     /** How long one initial load attempt may run before it is abandoned (default 5 min). */
     public Builder initialLoadTimeout(Duration timeout) {
-      this.initialLoadTimeout = positive(timeout, "initialLoadTimeout");
+      this.initialLoadTimeout = Durations.requirePositive(timeout, "initialLoadTimeout");
       return this;
     }
 
@@ -670,13 +671,13 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
      * (default 10 s).
      */
     public Builder initialLoadWait(Duration wait) {
-      this.initialLoadWait = positive(wait, "initialLoadWait");
+      this.initialLoadWait = Durations.requirePositive(wait, "initialLoadWait");
       return this;
     }
 
     /** How long after a failed initial load it is tried again (default 15 s). */
     public Builder initialLoadRetry(Duration retry) {
-      this.initialLoadRetry = positive(retry, "initialLoadRetry");
+      this.initialLoadRetry = Durations.requirePositive(retry, "initialLoadRetry");
       return this;
     }
 
@@ -689,12 +690,5 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       return new VmInfoService(this);
     }
 
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
-    }
   }
 }

@@ -11,6 +11,7 @@ import io.vminfo.core.VmLookup;
 import io.vminfo.core.VmSource;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.core.text.Uuids;
+import io.vminfo.core.time.Durations;
 import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import io.vminfo.sysevent.internal.host.HostFiles;
@@ -640,13 +641,13 @@ public final class SmartOsSource implements VmSource {
 
     /** Longest a {@code zoneadm} or {@code zfs} run may take before it is killed (default 30 s). */
     public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout = Args.positive(timeout, "commandTimeout");
+      this.commandTimeout = Durations.requirePositive(timeout, "commandTimeout");
       return this;
     }
 
     /** How often {@code zoneadm list -pc} is polled for state changes (default 5 s). */
     public Builder zoneStatePollInterval(Duration interval) {
-      this.pollInterval = Args.positive(interval, "zoneStatePollInterval");
+      this.pollInterval = Durations.requirePositive(interval, "zoneStatePollInterval");
       return this;
     }
 
@@ -655,7 +656,7 @@ public final class SmartOsSource implements VmSource {
      * 1 min; rounded to a multiple of the poll interval).
      */
     public Builder zoneEventSafetyPollInterval(Duration interval) {
-      this.safetyPollInterval = Args.positive(interval, "zoneEventSafetyPollInterval");
+      this.safetyPollInterval = Durations.requirePositive(interval, "zoneEventSafetyPollInterval");
       return this;
     }
 

@@ -3,7 +3,7 @@ package io.vminfo.sysevent;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmUsage;
-import io.vminfo.sysevent.internal.host.Args;
+import io.vminfo.core.time.Durations;
 import io.vminfo.sysevent.internal.host.CommandRunner;
 import io.vminfo.sysevent.internal.host.HostFiles;
 import io.vminfo.sysevent.internal.smartos.KstatOutput;
@@ -242,7 +242,7 @@ public final class SmartOsUsageProbe implements UsageProbe {
     }
 
     public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout = Args.positive(timeout, "commandTimeout");
+      this.commandTimeout = Durations.requirePositive(timeout, "commandTimeout");
       return this;
     }
 

@@ -14,6 +14,7 @@ import io.vminfo.core.client.internal.PercentEncoding;
 import io.vminfo.core.client.internal.Watch;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.core.internal.Json;
+import io.vminfo.core.time.Durations;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -467,13 +468,13 @@ public final class VminfoClient implements AutoCloseable {
     }
 
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = Durations.requirePositive(timeout, "connectTimeout");
       return this;
     }
 
     /** How long a request (or an event stream's response headers) may take. */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive(timeout, "requestTimeout");
+      this.requestTimeout = Durations.requirePositive(timeout, "requestTimeout");
       return this;
     }
 
@@ -534,12 +535,5 @@ public final class VminfoClient implements AutoCloseable {
       return new VminfoClient(this);
     }
 
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.vminfo.sysevent.internal.host;
 
+import io.vminfo.core.time.Durations;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,7 @@ public final class CommandRunner {
   private final int maxOutputBytes;
 
   public CommandRunner(Duration timeout, int maxOutputBytes) {
-    this.timeout = Args.positive(timeout, "timeout");
+    this.timeout = Durations.requirePositive(timeout, "timeout");
     this.maxOutputBytes = maxOutputBytes;
   }
 

@@ -3,7 +3,7 @@ package io.vminfo.sysevent.internal.smartos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vminfo.core.concurrent.Backoff;
-import io.vminfo.sysevent.internal.host.Args;
+import io.vminfo.core.time.Durations;
 import io.vminfo.sysevent.internal.host.JsonFiles;
 import java.io.File;
 import java.io.IOException;
@@ -62,8 +62,8 @@ public final class ZoneEventStream implements AutoCloseable {
     this.executable = Objects.requireNonNull(executable, "executable");
     this.onEvent = Objects.requireNonNull(onEvent, "onEvent");
     this.onRestart = Objects.requireNonNull(onRestart, "onRestart");
-    this.restarts = new Backoff(Args.positive(minDelay, "minDelay"),
-        Args.positive(maxDelay, "maxDelay"));
+    this.restarts = new Backoff(Durations.requirePositive(minDelay, "minDelay"),
+        Durations.requirePositive(maxDelay, "maxDelay"));
   }
 
   public void start() {
