@@ -413,7 +413,8 @@ public final class Agent implements AutoCloseable {
     try {
       fc = FleetConfig.defaults(servers, serverUuid, stateDir.resolve("fleet"))
           .withTopics(c.fleetFeedTopic(), c.fleetVmsTopic(), c.fleetUsageTopic())
-          .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500));
+          .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500))
+          .withTopicLayout(c.fleetTopicPartitions(), c.fleetReplicationFactor());
       if (c.fleetClientId().isPresent()) {
         fc = fc.withClientId(c.fleetClientId().get());
       }
