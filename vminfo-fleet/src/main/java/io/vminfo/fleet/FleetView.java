@@ -72,18 +72,34 @@ public final class FleetView implements AutoCloseable {
   /**
    * Reads the VM topic up to the end offsets it has now (from the beginning the first time, then on
    * from where the last refresh stopped), waiting at most {@code timeout}.
+   *
+   * @throws IllegalStateException when the VM topic does not exist
+   * @throws org.apache.kafka.common.errors.TimeoutException when the broker does not answer
    */
   public synchronized void refresh(Duration timeout) throws TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (vms == null) {
-      vms = new KafkaConsumer<>(common());
-      List<PartitionInfo> parts = vms.partitionsFor(vmsTopic, timeout);
+      KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(common());
+      List<PartitionInfo> parts;
+      try {
+        parts = c.partitionsFor(vmsTopic, timeout);
+      } catch (RuntimeException e) {
+        c.close(CloseOptions.timeout(Duration.ZERO));
+        throw e;
+      }
+      if (parts == null || parts.isEmpty()) {
+        c.close(CloseOptions.timeout(Duration.ZERO));
+        // an empty view would read as "no VMs in the fleet"; a missing topic is another answer
+        throw new IllegalStateException("the VM topic " + vmsTopic + " does not exist on "
+            + bootstrapServers + " (no publisher has created it yet, or another fleet.vms_topic)");
+      }
       List<TopicPartition> tps = new ArrayList<>();
-      for (PartitionInfo pi : parts == null ? List.<PartitionInfo>of() : parts) {
+      for (PartitionInfo pi : parts) {
         tps.add(new TopicPartition(pi.topic(), pi.partition()));
       }
-      vms.assign(tps);
-      vms.seekToBeginning(tps);
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      vms = c;
     }
     Map<TopicPartition, Long> end = vms.endOffsets(vms.assignment(), remaining(deadline));
     while (!caughtUp(end)) {
