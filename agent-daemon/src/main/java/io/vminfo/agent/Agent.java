@@ -206,6 +206,7 @@ public final class Agent implements AutoCloseable {
         fleet = startFleet(c, dirs.stateDir(), dirs.spoolDir());
         FleetPublisher f = fleet;
         api.fleetStatus(() -> fleetStatusJson(f.status()));
+        metrics.bindFleet(f::status);
       }
       Optional<JobsApi> jobsApi = Optional.empty();
       if (c.actionsEnabled()) {

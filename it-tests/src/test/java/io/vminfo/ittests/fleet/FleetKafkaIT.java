@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vminfo.fleet.FleetView;
 import io.vminfo.fleet.FleetVm;
+import io.vminfo.ittests.AgentDistribution;
 import io.vminfo.ittests.AgentProcess;
 import io.vminfo.ittests.KafkaBroker;
 import io.vminfo.ittests.SmartOsHostTree;
@@ -186,6 +187,21 @@ class FleetKafkaIT {
       assertThat(view.withState("stopped")).hasSize((int) stopped);
       assertThat(stopped).as("the mutations stopped some VMs").isPositive();
       assertThat(view.badRecords()).isZero();
+
+      // the CLI of the distribution, as a user runs it
+      List<String> listed = cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(), "-j");
+      assertThat(listed).hasSize(view.all().size());
+      assertThat(listed).allSatisfy(l -> assertThat(parse(l).path("vm").path("uuid").isTextual()).isTrue());
+      FleetVm one = view.all().get(view.all().size() - 1);
+      assertThat(cli("fleet", "host-of", "--bootstrap-servers", kafka.bootstrapServers(), one.uuid()))
+          .containsExactly(one.serverUuid());
+      List<String> stoppedRows = cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(),
+          "--state", "stopped");
+      assertThat(stoppedRows).hasSize((int) stopped + 1); // and the header
+      List<String> followed = cli("fleet", "follow", "--bootstrap-servers", kafka.bootstrapServers(),
+          "--max-events", "5");
+      assertThat(followed).hasSize(5).allSatisfy(l -> assertThat(parse(l).path("server_uuid").asText())
+          .isIn(trees.stream().map(SmartOsHostTree::serverUuid).toList()));
     }
 
     // usage: everything any spool made durable is in the topic (at least once)
@@ -208,7 +224,26 @@ class FleetKafkaIT {
     for (AgentProcess a : agents) {
       System.out.println("FleetKafkaIT: " + a + " fleet " + a.getJson("/status").path("fleet"));
       assertThat(a.getJson("/status").path("fleet").path("usageFilesMissed").asLong()).isZero();
+      String metrics = a.get("/metrics").body();
+      assertThat(metrics).containsPattern("vminfo_fleet_published_total\\{kind=\"usage\"[^}]*\\} [1-9]")
+          .contains("vminfo_fleet_connected 1.0").contains("vminfo_fleet_lag 0.0");
     }
+  }
+
+  /** Runs {@code bin/vminfo} of the distribution; its stdout lines, after it exited 0. */
+  private List<String> cli(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(AgentDistribution.locate().home().resolve("bin/vminfo").toString());
+    cmd.addAll(List.of(args));
+    Path err = Files.createTempFile(dir, "cli", ".err");
+    Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("vminfo %s ends", cmd).isTrue();
+    String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
+    System.out.println("FleetKafkaIT: vminfo " + String.join(" ", args) + " ->\n" + text.strip());
+    assertThat(p.exitValue()).as("exit of vminfo %s: %s\nstderr: %s", cmd, text, Files.readString(err))
+        .isZero();
+    return text.lines().toList();
   }
 
   private AgentProcess track(AgentProcess p) {
