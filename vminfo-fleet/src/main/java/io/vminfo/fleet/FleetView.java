@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -180,24 +181,33 @@ public final class FleetView implements AutoCloseable {
   /**
    * Follows the feed topic as member of consumer group {@code groupId} (offsets committed after
    * {@code handler} returns, so a crash repeats events, never skips them), until {@code keepGoing}
-   * says stop; it is asked at least every {@code pollTimeout}.
+   * says stop; it is asked after every event and at least every {@code pollTimeout}, and a stop
+   * in the middle of a batch commits only the events handled.
    */
   public void follow(String groupId, Duration pollTimeout, BooleanSupplier keepGoing, Consumer<FleetEvent> handler) {
     Properties p = common();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, requireText(groupId, "groupId"));
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       c.subscribe(List.of(feedTopic));
-      while (keepGoing.getAsBoolean()) {
-        var records = c.poll(pollTimeout);
-        for (ConsumerRecord<String, byte[]> r : records) {
+      boolean go = keepGoing.getAsBoolean();
+      while (go) {
+        Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : c.poll(pollTimeout)) {
           FleetEvent e = event(r);
           if (e != null) {
             handler.accept(e);
           }
+          handled.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          // asked after every event: a stop within a batch commits only what was handled
+          go = keepGoing.getAsBoolean();
+          if (!go) {
+            break;
+          }
         }
-        if (!records.isEmpty()) {
-          c.commitSync(Duration.ofSeconds(15));
+        if (!handled.isEmpty()) {
+          c.commitSync(handled, Duration.ofSeconds(15));
         }
+        go = go && keepGoing.getAsBoolean();
       }
     }
   }
