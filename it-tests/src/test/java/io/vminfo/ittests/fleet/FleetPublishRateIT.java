@@ -43,7 +43,9 @@ class FleetPublishRateIT {
   @Test
   void oneHostPublishesItsFeedAndUsageThisFast() throws Exception {
     try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"), WAIT);
-         VmStore store = VmStore.builder().build()) {
+         // buffers that hold the whole burst: the publisher is measured, not cut off and resynced
+         VmStore store = VmStore.builder().history(2 * EVENTS, 256L << 20)
+             .subscriberBuffer(2 * EVENTS, 256L << 20).build()) {
       List<Vm> vms = new ArrayList<>();
       for (int i = 1; i <= VMS; i++) {
         vms.add(TestVms.vm(i));
@@ -68,6 +70,7 @@ class FleetPublishRateIT {
                 + " in %d ms = %.0f events/s (each a feed record and a VM record), %d resyncs, %d"
                 + " failed batches%n", EVENTS, putMs, ms, EVENTS * 1000.0 / ms, p.status().resyncs(),
             p.status().failures());
+        assertThat(p.status().resyncs()).as("only the first publish was a snapshot").isEqualTo(1);
         assertThat(endOffsets(kafka, "vminfo.feed")).isGreaterThanOrEqualTo(EVENTS);
       }
 
@@ -113,6 +116,24 @@ class FleetPublishRateIT {
             total * 1000.0 / ms, p.status().failures());
         assertThat(p.status().usageRecords()).isEqualTo(total);
         assertThat(endOffsets(kafka, "vminfo.usage")).isGreaterThanOrEqualTo(total);
+      }
+
+      // a VM topic that exists without compaction is refused with a clear error, nothing sent
+      try (Admin admin = kafka.admin()) {
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("plain.vms", 1, (short) 1)))
+            .all().get();
+      }
+      FleetConfig wrong = FleetConfig.defaults(kafka.bootstrapServers(), TestVms.SERVER, dir.resolve("state-wrong"))
+          .withTopics("wrong.feed", "plain.vms", "wrong.usage")
+          .withTimings(Duration.ofSeconds(10), Duration.ofMillis(200), Duration.ofMillis(100));
+      try (FleetPublisher p = new FleetPublisher(wrong, store)) {
+        p.start();
+        await().atMost(WAIT).until(() -> p.status().lastError().isPresent());
+        assertThat(p.status().lastError().get()).contains("plain.vms", "cleanup.policy=delete",
+            "must be compacted");
+        assertThat(p.status().feedRecords()).isZero();
+        assertThat(p.status().resyncs()).isZero();
+        assertThat(endOffsets(kafka, "plain.vms")).isZero();
       }
     }
   }
