@@ -187,6 +187,8 @@ class FleetKafkaIT {
       assertThat(view.withState("stopped")).hasSize((int) stopped);
       assertThat(stopped).as("the mutations stopped some VMs").isPositive();
       assertThat(view.badRecords()).isZero();
+      System.out.printf("FleetKafkaIT: mean VM object %.0f bytes%n",
+          view.all().stream().mapToInt(v -> v.vm().toString().length()).average().orElse(0));
 
       // the CLI of the distribution, as a user runs it
       List<String> listed = cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(), "-j");
@@ -218,6 +220,8 @@ class FleetKafkaIT {
       assertThat(missing).as("durable usage records missing from the topic (of %d)", durable.size()).isEmpty();
     });
     long dups = seen.values().stream().filter(n -> n > 1).count();
+    System.out.printf("FleetKafkaIT: mean usage line %.0f bytes%n",
+        seen.keySet().stream().mapToInt(String::length).average().orElse(0));
     System.out.printf("FleetKafkaIT: %d durable usage records all in the topic (%d records there, %d"
         + " distinct lines seen more than once); whole test %d ms%n", durable.size(),
         seen.values().stream().mapToInt(Integer::intValue).sum(), dups, ms(t0));
