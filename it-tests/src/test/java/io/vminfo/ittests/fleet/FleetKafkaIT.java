@@ -200,6 +200,10 @@ class FleetKafkaIT {
       List<String> stoppedRows = cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(),
           "--state", "stopped");
       assertThat(stoppedRows).hasSize((int) stopped + 1); // and the header
+      CliRun missing = cliRun("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(),
+          "--vms-topic", "no.such.topic", "--timeout", "10s");
+      assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
+      assertThat(missing.err()).contains("no.such.topic does not exist");
       List<String> followed = cli("fleet", "follow", "--bootstrap-servers", kafka.bootstrapServers(),
           "--max-events", "5");
       assertThat(followed).hasSize(5).allSatisfy(l -> assertThat(parse(l).path("server_uuid").asText())
@@ -232,6 +236,21 @@ class FleetKafkaIT {
       assertThat(metrics).containsPattern("vminfo_fleet_published_total\\{kind=\"usage\"[^}]*\\} [1-9]")
           .contains("vminfo_fleet_connected 1.0").contains("vminfo_fleet_lag 0.0");
     }
+  }
+
+  record CliRun(int exit, String out, String err) {}
+
+  /** Runs {@code bin/vminfo} of the distribution to its end. */
+  private CliRun cliRun(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(AgentDistribution.locate().home().resolve("bin/vminfo").toString());
+    cmd.addAll(List.of(args));
+    Path err = Files.createTempFile(dir, "cli", ".err");
+    Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("vminfo %s ends", cmd).isTrue();
+    return new CliRun(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8),
+        Files.readString(err));
   }
 
   /** Runs {@code bin/vminfo} of the distribution; its stdout lines, after it exited 0. */
