@@ -211,6 +211,7 @@ public final class Agent implements AutoCloseable {
         fleet = startFleet(c, dirs.stateDir(), dirs.spoolDir());
         FleetPublisher f = fleet;
         api.fleetStatus(() -> fleetStatusJson(f.status()));
+        metrics.bindFleet(f::status);
       }
       Optional<JobsApi> jobsApi = Optional.empty();
       if (c.actionsEnabled()) {
@@ -431,7 +432,8 @@ public final class Agent implements AutoCloseable {
     try {
       fc = FleetConfig.defaults(servers, serverUuid, stateDir.resolve("fleet"))
           .withTopics(c.fleetFeedTopic(), c.fleetVmsTopic(), c.fleetUsageTopic())
-          .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500));
+          .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500))
+          .withTopicLayout(c.fleetTopicPartitions(), c.fleetReplicationFactor());
       if (c.fleetClientId().isPresent()) {
         fc = fc.withClientId(c.fleetClientId().get());
       }

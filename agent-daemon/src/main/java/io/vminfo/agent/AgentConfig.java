@@ -202,6 +202,16 @@ public final class AgentConfig {
     return (Duration) values.get("fleet.ack_timeout");
   }
 
+  /** {@code fleet.topic_partitions}: 0 = the broker's default. */
+  public int fleetTopicPartitions() {
+    return (Integer) values.get("fleet.topic_partitions");
+  }
+
+  /** {@code fleet.replication_factor}: 0 = the broker's default. */
+  public int fleetReplicationFactor() {
+    return (Integer) values.get("fleet.replication_factor");
+  }
+
   public StorageTarget storageTarget() {
     return StorageTarget.valueOf(upper("storage.target"));
   }

@@ -34,7 +34,7 @@ class HelpTest {
   @Test
   void everyCommandHasHelpWithExamplesAndExitCodes() {
     List<List<String>> all = commands();
-    assertThat(all).hasSize(27);
+    assertThat(all).hasSize(31);
     for (List<String> path : all) {
       List<String> args = new ArrayList<>(path);
       args.add("--help");
@@ -58,7 +58,7 @@ class HelpTest {
     assertThat(r.out()).contains("Usage: vminfo events");
     Result top = cli().run("--help");
     for (String c : List.of("ping", "status", "vms", "vm", "events", "wait", "diff", "inspect",
-        "usage", "manta")) {
+        "usage", "manta", "fleet")) {
       assertThat(top.out()).containsPattern("\n  " + c + " +[A-Z]");
     }
   }

@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  * @param ackTimeout how long a batch may wait for its acknowledgements before it is sent again
  * @param retryBackoff pause after a failed batch (broker down) before trying again
  * @param pollInterval how often the usage spool is looked at for new lines
+ * @param topicPartitions partitions of the topics the publisher creates when missing; 0 = the
+ *     broker's {@code num.partitions}
+ * @param replicationFactor replicas of the topics it creates; 0 = the broker's
+ *     {@code default.replication.factor}
  */
 public record FleetConfig(
     String bootstrapServers,
@@ -34,7 +38,9 @@ public record FleetConfig(
     int batchSize,
     Duration ackTimeout,
     Duration retryBackoff,
-    Duration pollInterval) {
+    Duration pollInterval,
+    int topicPartitions,
+    int replicationFactor) {
 
   private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
   private static final Pattern SERVERS = Pattern.compile("[^\\s,]+:\\d{1,5}(,[^\\s,]+:\\d{1,5})*");
@@ -61,33 +67,46 @@ public record FleetConfig(
     requirePositive(ackTimeout, "ackTimeout");
     requirePositive(retryBackoff, "retryBackoff");
     requirePositive(pollInterval, "pollInterval");
+    if (topicPartitions < 0 || topicPartitions > 10_000) {
+      throw new IllegalArgumentException("topicPartitions must be 0 (broker default)..10000, got " + topicPartitions);
+    }
+    if (replicationFactor < 0 || replicationFactor > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("replicationFactor must be 0 (broker default)..32767, got "
+          + replicationFactor);
+    }
   }
 
   /** Defaults: topics {@code vminfo.feed}, {@code vminfo.vms}, {@code vminfo.usage}; 1000 per batch. */
   public static FleetConfig defaults(String bootstrapServers, String serverUuid, Path stateDir) {
     return new FleetConfig(bootstrapServers, "vminfo-" + serverUuid, serverUuid, "vminfo.feed",
         "vminfo.vms", "vminfo.usage", stateDir, Optional.empty(), 1000, Duration.ofSeconds(60),
-        Duration.ofSeconds(2), Duration.ofSeconds(1));
+        Duration.ofSeconds(2), Duration.ofSeconds(1), 0, 0);
   }
 
   public FleetConfig withUsageSpool(Path spool) {
     return new FleetConfig(bootstrapServers, clientId, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, Optional.of(spool), batchSize, ackTimeout, retryBackoff, pollInterval);
+        stateDir, Optional.of(spool), batchSize, ackTimeout, retryBackoff, pollInterval, topicPartitions, replicationFactor);
   }
 
   public FleetConfig withTopics(String feed, String vms, String usage) {
     return new FleetConfig(bootstrapServers, clientId, serverUuid, feed, vms, usage,
-        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval);
+        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval, topicPartitions, replicationFactor);
   }
 
   public FleetConfig withClientId(String id) {
     return new FleetConfig(bootstrapServers, id, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval);
+        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval, topicPartitions, replicationFactor);
   }
 
   public FleetConfig withTimings(Duration ack, Duration backoff, Duration poll) {
     return new FleetConfig(bootstrapServers, clientId, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, usageSpool, batchSize, ack, backoff, poll);
+        stateDir, usageSpool, batchSize, ack, backoff, poll, topicPartitions, replicationFactor);
+  }
+
+  /** Partitions and replicas of the topics created when missing (0 = the broker's default). */
+  public FleetConfig withTopicLayout(int partitions, int replicas) {
+    return new FleetConfig(bootstrapServers, clientId, serverUuid, feedTopic, vmsTopic, usageTopic,
+        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval, partitions, replicas);
   }
 
   private static void requireText(String s, String name) {

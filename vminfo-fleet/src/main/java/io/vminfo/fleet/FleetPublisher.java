@@ -13,6 +13,7 @@ import io.vminfo.core.internal.Json;
 import io.vminfo.fleet.internal.FeedCheckpoint;
 import io.vminfo.fleet.internal.SpoolFileKey;
 import io.vminfo.fleet.internal.SpoolReader;
+import io.vminfo.fleet.internal.TopicSetup;
 import io.vminfo.fleet.internal.UsagePosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -86,22 +89,70 @@ public final class FleetPublisher implements AutoCloseable {
   private volatile String lastError = "";
   private volatile Instant lastAck;
   private volatile boolean started;
+  private final Topics topics;
+  private boolean topicsReady;
   /** Whether the usage position's file was seen sealed and read to its end (usage thread only). */
   private boolean positionFileComplete;
 
-  /** A publisher using the real Kafka producer. */
+  /**
+   * A publisher using the real Kafka producer; it creates its topics when missing (the VM topic
+   * compacted) before the first send.
+   */
   public FleetPublisher(FleetConfig config, VmStore store) {
-    this(config, store, props -> new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()));
+    this(config, store,
+        props -> new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()),
+        null);
   }
 
-  /** With another producer factory (tests: a {@code MockProducer} at the Kafka boundary). */
+  /**
+   * With another producer factory (tests: a {@code MockProducer} at the Kafka boundary); the
+   * topics are taken to exist.
+   */
   public FleetPublisher(FleetConfig config, VmStore store,
                         Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+    this(config, store, producers, () -> { });
+  }
+
+  private FleetPublisher(FleetConfig config, VmStore store,
+                         Function<Map<String, Object>, Producer<String, byte[]>> producers, Topics topics) {
     this.config = Objects.requireNonNull(config, "config");
     this.store = Objects.requireNonNull(store, "store");
     this.producers = Objects.requireNonNull(producers, "producers");
     this.feedCheckpointFile = config.stateDir().resolve(FEED_CHECKPOINT);
     this.usagePositionFile = config.stateDir().resolve(USAGE_POSITION);
+    this.topics = topics != null ? topics : this::createTopics;
+  }
+
+  private void createTopics() throws IOException {
+    Map<String, Object> p = new HashMap<>();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, config.clientId() + "-admin");
+    int ack = (int) Math.min(config.ackTimeout().toMillis(), Integer.MAX_VALUE);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ack, 30_000));
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ack);
+    p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
+    try (Admin admin = Admin.create(p)) {
+      new TopicSetup(config.topicPartitions(), config.replicationFactor())
+          .ensure(admin, config.feedTopic(), config.vmsTopic(), config.usageTopic(), config.ackTimeout());
+    }
+  }
+
+  /** Once per publisher, from whichever thread sends first; a failure is retried like a send. */
+  private synchronized void ensureTopics() throws PublishException {
+    if (topicsReady) {
+      return;
+    }
+    try {
+      topics.ensure();
+    } catch (IOException e) {
+      throw new PublishException("topics: " + e.getMessage(), e);
+    }
+    topicsReady = true;
+  }
+
+  /** Creates or checks the topics (an Admin client in production, nothing in MockProducer tests). */
+  private interface Topics {
+    void ensure() throws IOException;
   }
 
   /** The producer settings: idempotent, every replica acknowledges, bounded waits. */
@@ -198,6 +249,13 @@ public final class FleetPublisher implements AutoCloseable {
       SubscribeRequest req = SubscribeRequest.all().describedAs("fleet publisher");
       if (from.epoch().equals(store.epoch())) {
         req = req.resumingAfter(from.rev(), from.epoch());
+      }
+      try {
+        ensureTopics();
+      } catch (PublishException e) {
+        failed(e);
+        pause(config.retryBackoff());
+        continue;
       }
       try (Subscription sub = store.subscribe(req)) {
         Set<String> known = new TreeSet<>(from.uuids());
@@ -333,6 +391,7 @@ public final class FleetPublisher implements AutoCloseable {
 
   /** Publishes what is there; true when it did something and should go on at once. */
   private boolean usageRound(SpoolReader reader) throws IOException, PublishException {
+    ensureTopics();
     UsagePosition pos = usageAcked;
     List<SpoolFileKey> files = reader.files();
     SpoolFileKey current = null;

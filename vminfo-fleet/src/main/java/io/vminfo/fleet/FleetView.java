@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -72,18 +73,34 @@ public final class FleetView implements AutoCloseable {
   /**
    * Reads the VM topic up to the end offsets it has now (from the beginning the first time, then on
    * from where the last refresh stopped), waiting at most {@code timeout}.
+   *
+   * @throws IllegalStateException when the VM topic does not exist
+   * @throws org.apache.kafka.common.errors.TimeoutException when the broker does not answer
    */
   public synchronized void refresh(Duration timeout) throws TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (vms == null) {
-      vms = new KafkaConsumer<>(common());
-      List<PartitionInfo> parts = vms.partitionsFor(vmsTopic, timeout);
+      KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(common());
+      List<PartitionInfo> parts;
+      try {
+        parts = c.partitionsFor(vmsTopic, timeout);
+      } catch (RuntimeException e) {
+        c.close(CloseOptions.timeout(Duration.ZERO));
+        throw e;
+      }
+      if (parts == null || parts.isEmpty()) {
+        c.close(CloseOptions.timeout(Duration.ZERO));
+        // an empty view would read as "no VMs in the fleet"; a missing topic is another answer
+        throw new IllegalStateException("the VM topic " + vmsTopic + " does not exist on "
+            + bootstrapServers + " (no publisher has created it yet, or another fleet.vms_topic)");
+      }
       List<TopicPartition> tps = new ArrayList<>();
-      for (PartitionInfo pi : parts == null ? List.<PartitionInfo>of() : parts) {
+      for (PartitionInfo pi : parts) {
         tps.add(new TopicPartition(pi.topic(), pi.partition()));
       }
-      vms.assign(tps);
-      vms.seekToBeginning(tps);
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      vms = c;
     }
     Map<TopicPartition, Long> end = vms.endOffsets(vms.assignment(), remaining(deadline));
     while (!caughtUp(end)) {
@@ -164,24 +181,33 @@ public final class FleetView implements AutoCloseable {
   /**
    * Follows the feed topic as member of consumer group {@code groupId} (offsets committed after
    * {@code handler} returns, so a crash repeats events, never skips them), until {@code keepGoing}
-   * says stop; it is asked at least every {@code pollTimeout}.
+   * says stop; it is asked after every event and at least every {@code pollTimeout}, and a stop
+   * in the middle of a batch commits only the events handled.
    */
   public void follow(String groupId, Duration pollTimeout, BooleanSupplier keepGoing, Consumer<FleetEvent> handler) {
     Properties p = common();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, requireText(groupId, "groupId"));
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       c.subscribe(List.of(feedTopic));
-      while (keepGoing.getAsBoolean()) {
-        var records = c.poll(pollTimeout);
-        for (ConsumerRecord<String, byte[]> r : records) {
+      boolean go = keepGoing.getAsBoolean();
+      while (go) {
+        Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : c.poll(pollTimeout)) {
           FleetEvent e = event(r);
           if (e != null) {
             handler.accept(e);
           }
+          handled.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          // asked after every event: a stop within a batch commits only what was handled
+          go = keepGoing.getAsBoolean();
+          if (!go) {
+            break;
+          }
         }
-        if (!records.isEmpty()) {
-          c.commitSync(Duration.ofSeconds(15));
+        if (!handled.isEmpty()) {
+          c.commitSync(handled, Duration.ofSeconds(15));
         }
+        go = go && keepGoing.getAsBoolean();
       }
     }
   }

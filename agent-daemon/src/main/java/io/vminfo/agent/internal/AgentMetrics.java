@@ -19,6 +19,7 @@ import io.vminfo.core.ServiceStatus;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
+import io.vminfo.fleet.FleetStatus;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +35,10 @@ import java.util.function.Supplier;
  * {@code vminfo_usage_records_written_total}, {@code vminfo_usage_uploads_total{result}},
  * {@code vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total},
  * {@code vminfo_usage_set_aside_total}, {@code vminfo_usage_intervals_skipped_total},
- * {@code vminfo_usage_clock_behind}, and the JVM and
+ * {@code vminfo_usage_clock_behind}, with {@code fleet.enabled} {@code vminfo_fleet_published_total{kind}},
+ * {@code vminfo_fleet_resyncs_total}, {@code vminfo_fleet_failures_total},
+ * {@code vminfo_fleet_usage_files_missed_total}, {@code vminfo_fleet_lag},
+ * {@code vminfo_fleet_connected}, and the JVM and
  * process metrics of Micrometer's binders.
  */
 public final class AgentMetrics implements AutoCloseable {
@@ -130,6 +134,35 @@ public final class AgentMetrics implements AutoCloseable {
     FunctionCounter.builder("vminfo.usage.set.aside", usage, u -> u.get().filesSetAside())
         .description("Usage files or lines moved to corrupt/ in the spool (damaged, torn,"
             + " or written by another process)").register(registry);
+  }
+
+  /**
+   * The fleet publisher's counters (with {@code fleet.enabled}): records acknowledged by Kafka per
+   * kind, resyncs, failed batches, usage files missed, feed lag and whether the broker answers.
+   */
+  public void bindFleet(Supplier<FleetStatus> fleet) {
+    Object[] b = bound;
+    Object[] more = java.util.Arrays.copyOf(b, b.length + 1);
+    more[b.length] = fleet;
+    bound = more;
+    FunctionCounter.builder("vminfo.fleet.published", fleet, f -> f.get().feedRecords())
+        .tags("kind", "feed").description("Feed events acknowledged by Kafka").register(registry);
+    FunctionCounter.builder("vminfo.fleet.published", fleet, f -> f.get().usageRecords())
+        .tags("kind", "usage").description("Usage records acknowledged by Kafka").register(registry);
+    FunctionCounter.builder("vminfo.fleet.resyncs", fleet, f -> f.get().resyncs())
+        .description("Full snapshots published (first publish, agent restart, feed history lost)")
+        .register(registry);
+    FunctionCounter.builder("vminfo.fleet.failures", fleet, f -> f.get().failures())
+        .description("Batches Kafka did not acknowledge (sent again from the checkpoint)")
+        .register(registry);
+    FunctionCounter.builder("vminfo.fleet.usage.files.missed", fleet, f -> f.get().usageFilesMissed())
+        .description("Usage files that left the spool before they were published to their end")
+        .register(registry);
+    Gauge.builder("vminfo.fleet.lag", fleet, f -> f.get().lag()).strongReference(true)
+        .description("Store revisions not yet acknowledged by Kafka").register(registry);
+    Gauge.builder("vminfo.fleet.connected", fleet, f -> f.get().connected() ? 1 : 0)
+        .strongReference(true)
+        .description("1 while the last batch was acknowledged, 0 after a failed one").register(registry);
   }
 
   /** Counts one answered request; {@code route} is one of the fixed route names. */

@@ -106,6 +106,11 @@ public final class ConfigSchema {
               + " a publisher behind a broker outage still reads them (within usage.spool_cap)"),
       bounded("fleet.ack_timeout", Kind.DURATION, "60s", false, 1000, 3_600_000,
           "a batch not acknowledged by the broker within this is sent again from the checkpoint"),
+      bounded("fleet.topic_partitions", Kind.INT, "0", false, 0, 10_000,
+          "partitions of the fleet topics the agent creates when missing (0 = the broker's num.partitions)"),
+      bounded("fleet.replication_factor", Kind.INT, "0", false, 0, 32_767,
+          "replicas of the fleet topics the agent creates when missing (0 = the broker's"
+              + " default.replication.factor)"),
       bounded("http.max_header_bytes", Kind.BYTES, "16KiB", false, 1024, 1L << 20,
           "largest request header block (431 beyond)"),
       bounded("http.max_uri_bytes", Kind.BYTES, "8KiB", false, 256, 1L << 20,

@@ -8,7 +8,7 @@ public final class ExitCode {
   public static final int FAILED = 1;
   /** Bad command line: unknown option, bad value, missing argument. */
   public static final int USAGE = 2;
-  /** The agent (or, for {@code vminfo manta}, Manta) cannot be reached. */
+  /** The agent (or Manta for {@code vminfo manta}, Kafka for {@code vminfo fleet}) cannot be reached. */
   public static final int UNREACHABLE = 3;
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   public static final int INTERRUPTED = 130;
@@ -18,7 +18,7 @@ public final class ExitCode {
     "0:ok",
     "1:failed condition (wait timed out, verify found bad lines, not found, bad input)",
     "2:usage error (bad option, argument or environment)",
-    "3:cannot reach the agent (or Manta, for vminfo manta)",
+    "3:cannot reach the agent (or Manta, for vminfo manta; Kafka, for vminfo fleet)",
   };
 
   private ExitCode() {}

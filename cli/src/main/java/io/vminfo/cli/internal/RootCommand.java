@@ -2,6 +2,7 @@ package io.vminfo.cli.internal;
 
 import io.vminfo.cli.internal.commands.DiffCommand;
 import io.vminfo.cli.internal.commands.EventsCommand;
+import io.vminfo.cli.internal.commands.FleetCommand;
 import io.vminfo.cli.internal.commands.GuestActionCommand;
 import io.vminfo.cli.internal.commands.InspectCommand;
 import io.vminfo.cli.internal.commands.JobsCommand;
@@ -30,14 +31,14 @@ import picocli.CommandLine.ScopeType;
     synopsisSubcommandLabel = "COMMAND",
     description =
         "Query a vminfo agent, follow its change feed, inspect a host without an agent, "
-        + "check usage files and browse Manta.",
+        + "check usage files, browse Manta and query the fleet in Kafka.",
     commandListHeading = "%nCommands:%n",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:ok",
       "1:failed condition (wait timed out, verify found bad lines, not found, bad input)",
       "2:usage error (bad option, argument or environment)",
-      "3:cannot reach the agent (or Manta, for vminfo manta)",
+      "3:cannot reach the agent (or Manta, for vminfo manta; Kafka, for vminfo fleet)",
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -59,6 +60,7 @@ import picocli.CommandLine.ScopeType;
       InspectCommand.class,
       UsageCommand.class,
       MantaCommand.class,
+      FleetCommand.class,
       GuestActionCommand.Start.class,
       GuestActionCommand.Stop.class,
       GuestActionCommand.Reboot.class,
