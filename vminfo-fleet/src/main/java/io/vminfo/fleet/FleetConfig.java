@@ -1,5 +1,6 @@
 package io.vminfo.fleet;
 
+import io.vminfo.core.time.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -64,9 +65,9 @@ public record FleetConfig(
     if (batchSize < 1 || batchSize > 100_000) {
       throw new IllegalArgumentException("batchSize must be 1..100000, got " + batchSize);
     }
-    requirePositive(ackTimeout, "ackTimeout");
-    requirePositive(retryBackoff, "retryBackoff");
-    requirePositive(pollInterval, "pollInterval");
+    Durations.requirePositive(ackTimeout, "ackTimeout");
+    Durations.requirePositive(retryBackoff, "retryBackoff");
+    Durations.requirePositive(pollInterval, "pollInterval");
     if (topicPartitions < 0 || topicPartitions > 10_000) {
       throw new IllegalArgumentException("topicPartitions must be 0 (broker default)..10000, got " + topicPartitions);
     }
@@ -120,13 +121,6 @@ public record FleetConfig(
     Objects.requireNonNull(t, name);
     if (!TOPIC.matcher(t).matches() || t.equals(".") || t.equals("..")) {
       throw new IllegalArgumentException(name + " is not a valid Kafka topic name: '" + t + "'");
-    }
-  }
-
-  private static void requirePositive(Duration d, String name) {
-    Objects.requireNonNull(d, name);
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, got " + d);
     }
   }
 }
