@@ -72,6 +72,7 @@ class SmartOsActionsIT {
     try (AgentProcess a = E2e.smartosAgent(dir, tree)
         .set("actions.enabled", true)
         .set("actions.authorized_keys", operator.authorizedKeys.toString())
+        .set("actions.socket", dir.resolve("agent.sock").toString())
         .set("actions.grace", "1s")
         .set("actions.timeout", "30s")
         .start()) {
@@ -111,6 +112,18 @@ class SmartOsActionsIT {
       assertThat(out).contains(" start " + uuid + " Complete");
       List<String> requesters = a.getJson("/vms/" + uuid + "/jobs").findValuesAsText("requester");
       assertThat(requesters).hasSize(7).allMatch(r -> r.startsWith("key:ops@smartos-it "));
+
+      // the CLI on the local socket: no key, the peer's credentials say who
+      Process local = new ProcessBuilder(AgentDistribution.locate().home().resolve("bin/vminfo")
+          .toString(), "poweroff", uuid, "--wait", "--timeout", "30s", "--socket",
+          dir.resolve("agent.sock").toString()).redirectErrorStream(true).start();
+      assertThat(local.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String said = new String(local.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(local.exitValue()).as(said).isZero();
+      assertThat(said).contains(" poweroff " + uuid + " Complete");
+      assertThat(a.getJson("/vms/" + uuid + "/jobs").findValuesAsText("requester"))
+          .last().isEqualTo("unix:" + System.getProperty("user.name") + "("
+              + System.getProperty("user.name") + ")");
     }
   }
 

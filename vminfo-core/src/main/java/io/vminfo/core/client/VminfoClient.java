@@ -7,6 +7,7 @@ import io.vminfo.core.GuestAction;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.client.internal.BoundedBody;
+import io.vminfo.core.client.internal.UnixSocketExchange;
 import io.vminfo.core.client.internal.ChangeTracker;
 import io.vminfo.core.client.internal.ErrorBodies;
 import io.vminfo.core.client.internal.FeedConnection;
@@ -63,6 +64,7 @@ public final class VminfoClient implements AutoCloseable {
   private final Clock clock;
   private final RandomGenerator random;
   private final Optional<RequestSigner> signer;
+  private final Optional<java.nio.file.Path> unixSocket;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
@@ -80,6 +82,7 @@ public final class VminfoClient implements AutoCloseable {
     this.clock = b.clock;
     this.random = b.random;
     this.signer = b.signer;
+    this.unixSocket = b.unixSocket;
     this.executor = Executors.newCachedThreadPool(NamedThreads.daemon("vminfo-client"));
     this.ownsScheduler = b.scheduler == null;
     this.scheduler = b.scheduler != null
@@ -411,6 +414,9 @@ public final class VminfoClient implements AutoCloseable {
   private byte[] send(String relative, boolean post, int expected)
       throws IOException, InterruptedException {
     URI uri = base.resolve(relative);
+    if (unixSocket.isPresent()) {
+      return sendOverSocket(uri, post, expected);
+    }
     HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
         .timeout(requestTimeout)
         .header("User-Agent", userAgent)
@@ -443,6 +449,30 @@ public final class VminfoClient implements AutoCloseable {
     return response.body();
   }
 
+  /** {@link #send} over the agent's local UNIX socket. */
+  private byte[] sendOverSocket(URI uri, boolean post, int expected)
+      throws IOException, InterruptedException {
+    String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("User-Agent", userAgent);
+    headers.put("Accept", "application/json");
+    if (post && signer.isPresent()) {
+      headers.putAll(signer.get().headers("POST", target));
+    }
+    UnixSocketExchange.Response response;
+    try {
+      response = UnixSocketExchange.exchange(unixSocket.get(), post ? "POST" : "GET", target,
+          headers, requestTimeout, maxResponseBytes, executor);
+    } catch (IOException e) {
+      throw new VminfoClientException((post ? "POST " : "GET ") + target + " on "
+          + unixSocket.get() + " failed: " + e.getMessage(), e);
+    }
+    if (response.status() != expected) {
+      throw ErrorBodies.toException(response.status(), response.body());
+    }
+    return response.body();
+  }
+
   /** Configures a client. */
   public static final class Builder {
     private final URI base;
@@ -455,6 +485,7 @@ public final class VminfoClient implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private RandomGenerator random = RandomGenerator.getDefault();
     private Optional<RequestSigner> signer = Optional.empty();
+    private Optional<java.nio.file.Path> unixSocket = Optional.empty();
 
     private Builder(URI base) {
       Objects.requireNonNull(base, "base");
@@ -517,6 +548,16 @@ public final class VminfoClient implements AutoCloseable {
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Makes the calls (not the event streams, which stay on HTTP) over the agent's local UNIX
+     * socket ({@code actions.socket}), where a write needs no signature: the agent knows the
+     * caller from the socket's peer credentials.
+     */
+    public Builder unixSocket(java.nio.file.Path socket) {
+      this.unixSocket = Optional.of(Objects.requireNonNull(socket, "socket"));
       return this;
     }
 

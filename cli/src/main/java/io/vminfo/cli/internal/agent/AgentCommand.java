@@ -28,7 +28,13 @@ public abstract class AgentCommand extends CommandBase {
         .requestTimeout(root().requestTimeout())
         .userAgent("vminfo-cli/" + VersionProvider.version());
     signer().ifPresent(b::requestSigner);
+    socket().ifPresent(b::unixSocket);
     return b.build();
+  }
+
+  /** The agent's local UNIX socket to talk over instead of HTTP; none for most commands. */
+  protected Optional<java.nio.file.Path> socket() {
+    return Optional.empty();
   }
 
   /** What signs this command's writes; none for commands that only read. */

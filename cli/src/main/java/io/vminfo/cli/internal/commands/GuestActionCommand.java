@@ -42,6 +42,19 @@ public abstract class GuestActionCommand extends AgentCommand {
           + " agent's actions.authorized_keys (default: $VMINFO_KEY).")
   private Path key;
 
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description = "Talk to the agent over its local UNIX socket (actions.socket), where root,"
+          + " the agent's user and actions.socket_group need no key (default: $VMINFO_SOCKET).")
+  private Path socket;
+
+  @Override
+  protected Optional<Path> socket() {
+    return Optional.ofNullable(socket).or(() -> Optional.ofNullable(System.getenv("VMINFO_SOCKET"))
+        .filter(s -> !s.isBlank()).map(Path::of));
+  }
+
   protected abstract GuestAction action();
 
   @Override
