@@ -131,9 +131,13 @@ public final class FleetPublisher implements AutoCloseable {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ack, 30_000));
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ack);
     p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
-    try (Admin admin = Admin.create(p)) {
+    Admin admin = Admin.create(p);
+    try {
       new TopicSetup(config.topicPartitions(), config.replicationFactor())
           .ensure(admin, config.feedTopic(), config.vmsTopic(), config.usageTopic(), config.ackTimeout());
+    } finally {
+      // Admin.close() alone waits without a bound for requests still in flight
+      admin.close(Duration.ofSeconds(5));
     }
   }
 
