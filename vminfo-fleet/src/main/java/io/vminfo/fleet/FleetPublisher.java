@@ -487,6 +487,12 @@ public final class FleetPublisher implements AutoCloseable {
   }
 
   private void failed(PublishException e) {
+    if (!running()) {
+      // stop() interrupts the threads, which can cut a send or a checkpoint write short: the old
+      // checkpoint stands (the write is atomic), so the next run repeats that batch; not a failure
+      log.debug("fleet publisher stopped during a batch: {}", e.getMessage());
+      return;
+    }
     failures.incrementAndGet();
     if (connected || !e.getMessage().equals(lastError)) {
       log.warn("fleet publish failed, sending again from the checkpoint: {}", e.getMessage());
