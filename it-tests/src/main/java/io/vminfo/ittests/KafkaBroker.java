@@ -123,7 +123,9 @@ public final class KafkaBroker implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Djava.awt.headless=true"));
+        "-Djava.awt.headless=true",
+        // the test class path's simplelogger.properties quiets the ITs' own clients, not the broker
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info"));
     cmd.add("-cp");
     cmd.add(String.join(File.pathSeparator, classPath));
     cmd.add(mainClass);
@@ -160,7 +162,8 @@ public final class KafkaBroker implements AutoCloseable {
   private void awaitReady() throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     Exception last = null;
-    try (Admin admin = admin()) {
+    Admin admin = admin();
+    try {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
           throw new IllegalStateException("the broker exited " + process.exitValue()
@@ -177,12 +180,14 @@ public final class KafkaBroker implements AutoCloseable {
         // doubles as the pause between attempts: a broker that dies while starting ends the wait
         process.waitFor(200, TimeUnit.MILLISECONDS);
       }
+    } finally {
+      admin.close(Duration.ofSeconds(5)); // close() alone waits without a bound
     }
     throw new TimeoutException("the broker did not serve clients within " + startTimeout
         + " (last: " + last + "):" + tail(60));
   }
 
-  /** An admin client of this broker with short timeouts; the caller closes it. */
+  /** An admin client of this broker with short timeouts; the caller closes it (with a timeout). */
   public Admin admin() {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

@@ -131,9 +131,13 @@ public final class FleetPublisher implements AutoCloseable {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ack, 30_000));
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ack);
     p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 2000);
-    try (Admin admin = Admin.create(p)) {
+    Admin admin = Admin.create(p);
+    try {
       new TopicSetup(config.topicPartitions(), config.replicationFactor())
           .ensure(admin, config.feedTopic(), config.vmsTopic(), config.usageTopic(), config.ackTimeout());
+    } finally {
+      // Admin.close() alone waits without a bound for requests still in flight
+      admin.close(Duration.ofSeconds(5));
     }
   }
 
@@ -483,6 +487,12 @@ public final class FleetPublisher implements AutoCloseable {
   }
 
   private void failed(PublishException e) {
+    if (!running()) {
+      // stop() interrupts the threads, which can cut a send or a checkpoint write short: the old
+      // checkpoint stands (the write is atomic), so the next run repeats that batch; not a failure
+      log.debug("fleet publisher stopped during a batch: {}", e.getMessage());
+      return;
+    }
     failures.incrementAndGet();
     if (connected || !e.getMessage().equals(lastError)) {
       log.warn("fleet publish failed, sending again from the checkpoint: {}", e.getMessage());

@@ -251,5 +251,12 @@ class FleetPublisherTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> FleetConfig.defaults("h:1", SERVER, dir).withTopics("a b", "c", "d"))
         .hasMessageContaining("topic name");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> FleetConfig.defaults("h:1", SERVER, dir).withTopicLayout(-1, 0))
+        .hasMessageContaining("topicPartitions");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> FleetConfig.defaults("h:1", SERVER, dir).withTopicLayout(6, 40_000))
+        .hasMessageContaining("replicationFactor");
+    assertThat(FleetConfig.defaults("h:1", SERVER, dir).withTopicLayout(24, 3).topicPartitions()).isEqualTo(24);
   }
 }
