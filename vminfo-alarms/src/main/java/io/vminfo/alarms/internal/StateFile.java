@@ -57,7 +57,7 @@ public final class StateFile {
         throw new IllegalArgumentException("not a JSON object");
       }
       Map<String, String> states = new LinkedHashMap<>();
-      Codec.require(root, "states").fields().forEachRemaining(e -> states.put(e.getKey(),
+      Codec.require(root, "states").properties().forEach(e -> states.put(e.getKey(),
           e.getValue().asText()));
       List<Alarm> alarms = new ArrayList<>();
       Codec.require(root, "alarms").forEach(a -> alarms.add(Codec.alarm(a)));
