@@ -18,6 +18,8 @@ import io.vminfo.agent.internal.StateDirectoryPermissions;
 import io.vminfo.agent.internal.Timers;
 import io.vminfo.agent.internal.UsageRecorderPort;
 import io.vminfo.agent.internal.UsageRecorders;
+import io.vminfo.alarms.AlarmService;
+import io.vminfo.alarms.AlarmsConfig;
 import io.vminfo.fleet.FleetConfig;
 import io.vminfo.fleet.FleetPublisher;
 import io.vminfo.fleet.FleetStatus;
@@ -94,6 +96,7 @@ public final class Agent implements AutoCloseable {
   private AgentMetrics metrics;
   private UsageRecorderPort usage;
   private FleetPublisher fleet;
+  private AlarmService alarms;
   private ExecutorService lateUsageStart;
   private FeedRegistry feeds;
   private HttpServer server;
@@ -207,6 +210,12 @@ public final class Agent implements AutoCloseable {
         FleetPublisher f = fleet;
         api.fleetStatus(() -> fleetStatusJson(f.status()));
       }
+      JobListener listener = jobListener;
+      if (c.alarmsEnabled()) {
+        alarms = startAlarms(c, dirs.stateDir());
+        api.alarms(new io.vminfo.agent.internal.AlarmsApi(alarms));
+        listener = alarmsListener(alarms, jobListener);
+      }
       Optional<JobsApi> jobsApi = Optional.empty();
       if (c.actionsEnabled()) {
         if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
@@ -216,7 +225,7 @@ public final class Agent implements AutoCloseable {
         JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
             clock.instant());
         jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
-            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), jobListener);
+            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), listener);
         jobsApi = Optional.of(new JobsApi(jobs, store));
         log.info("guest actions enabled ({}; job log {})", backend.actions().supported().isEmpty()
             ? "this backend has none" : "backend can " + backend.actions().supported(),
@@ -428,6 +437,44 @@ public final class Agent implements AutoCloseable {
     return p;
   }
 
+  private AlarmService startAlarms(AgentConfig c, java.nio.file.Path stateDir) throws IOException {
+    AlarmService svc;
+    try {
+      AlarmsConfig ac = AlarmsConfig.defaults(stateDir.resolve("alarms"))
+          .withRebootTimeout(c.alarmsRebootTimeout())
+          .withFlapping(c.alarmsFlapTransitions(), c.alarmsFlapWindow());
+      AlarmService.Builder b = AlarmService.builder(ac).clock(clock);
+      if (c.alarmsWebhookUrl().isPresent()) {
+        b.webhook(java.net.URI.create(c.alarmsWebhookUrl().get()), c.alarmsWebhookTimeout());
+      }
+      svc = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("alarms: " + e.getMessage(), e);
+    }
+    svc.start(store);
+    log.info("alarms enabled (state {}, webhook {})", stateDir.resolve("alarms"),
+        c.alarmsWebhookUrl().isPresent() ? "on" : "off");
+    return svc;
+  }
+
+  /** Requested actions tell the alarms their transitions are expected; then the caller's listener. */
+  private static JobListener alarmsListener(AlarmService alarms, JobListener next) {
+    return new JobListener() {
+      @Override
+      public void jobStarted(Job job) {
+        alarms.actionRequested(job.vmUuid(), job.action().wireName(), job.requester());
+        next.jobStarted(job);
+      }
+
+      @Override
+      public void jobFinished(Job job) {
+        alarms.actionFinished(job.vmUuid(), job.action().wireName(),
+            job.state() == JobState.COMPLETE);
+        next.jobFinished(job);
+      }
+    };
+  }
+
   private static com.fasterxml.jackson.databind.JsonNode fleetStatusJson(FleetStatus s) {
     com.fasterxml.jackson.databind.node.ObjectNode o =
         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
@@ -459,6 +506,9 @@ public final class Agent implements AutoCloseable {
     }
     if (service != null) {
       service.close();
+    }
+    if (alarms != null) {
+      alarms.close();
     }
     if (fleet != null) {
       // Before the store closes, or the publisher would see its subscription end and try again.

@@ -165,6 +165,31 @@ public final class AgentConfig {
     return (Duration) values.get("usage.max_catch_up");
   }
 
+  /** {@code alarms.enabled}: run vminfo-alarms on the store's feed. */
+  public boolean alarmsEnabled() {
+    return (Boolean) values.get("alarms.enabled");
+  }
+
+  public Optional<String> alarmsWebhookUrl() {
+    return Optional.ofNullable((String) values.get("alarms.webhook_url"));
+  }
+
+  public Duration alarmsWebhookTimeout() {
+    return (Duration) values.get("alarms.webhook_timeout");
+  }
+
+  public Duration alarmsRebootTimeout() {
+    return (Duration) values.get("alarms.reboot_timeout");
+  }
+
+  public int alarmsFlapTransitions() {
+    return (Integer) values.get("alarms.flap_transitions");
+  }
+
+  public Duration alarmsFlapWindow() {
+    return (Duration) values.get("alarms.flap_window");
+  }
+
   /** {@code fleet.enabled}: publish to Kafka (vminfo-fleet). */
   public boolean fleetEnabled() {
     return (Boolean) values.get("fleet.enabled");

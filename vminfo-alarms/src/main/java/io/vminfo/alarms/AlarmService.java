@@ -144,7 +144,9 @@ public final class AlarmService implements AutoCloseable {
         throw new IllegalStateException("already started");
       }
       store = Objects.requireNonNull(vmStore, "store");
-      subscribe(SubscribeRequest.all().describedAs("alarms"));
+      if (store.isReady()) {
+        subscribe(SubscribeRequest.all().describedAs("alarms"));
+      }
     }
     long tickMs = config.tick().toMillis();
     scheduler.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
@@ -204,6 +206,11 @@ public final class AlarmService implements AutoCloseable {
   private void tick() {
     try {
       synchronized (lock) {
+        // A store still loading has no full picture: a resync against it would take every VM
+        // known from the state file for deleted and clear its alarms.
+        if (!closed && subscription == null && store.isReady()) {
+          subscribe(SubscribeRequest.all().describedAs("alarms"));
+        }
         if (!closed && engine.hasTimers()) {
           int sups = engine.suppressions(clock.instant()).size();
           List<AlarmNotice> notices = engine.tick(clock.instant());

@@ -196,6 +196,27 @@ class AlarmServiceTest {
   }
 
   @Test
+  void aStoreStillLoadingIsNotTakenForOneWithNoVms() throws Exception {
+    VmStore first = store();
+    AlarmService svc = service(first, notifier);
+    first.put(state(vm, "stopped"));
+    step(Duration.ofSeconds(1));
+    svc.close();
+    VmStore loading = VmStore.builder().clock(clock).build();
+    closeables.add(loading);
+    RecordingNotifier after = new RecordingNotifier();
+    AlarmService again = service(loading, after);
+    step(Duration.ofSeconds(5));
+    assertThat(again.openAlarms()).hasSize(1);
+    assertThat(after.received).isEmpty();
+    loading.initialize(List.of(state(vm, "running")));
+    step(Duration.ofSeconds(1));
+    assertThat(again.openAlarms()).isEmpty();
+    assertThat(after.received).extracting(AlarmNotice::kind)
+        .containsExactly(AlarmNotice.Kind.CLEARED);
+  }
+
+  @Test
   void corruptStateFileIsMovedAsideAndTheServiceStarts() throws Exception {
     Files.writeString(dir.resolve("alarms-state.json"), "{not json");
     AlarmService svc = service(store(), notifier);

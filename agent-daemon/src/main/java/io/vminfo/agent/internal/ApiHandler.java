@@ -160,6 +160,10 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       } else if (seg.size() == 1 && first.equals("metrics")) {
         route = "metrics";
         response = api.metrics(target);
+      } else if (first.equals("alarms") && api.alarms().isPresent()
+          && (seg.size() == 1 || (seg.size() == 2 && seg.get(1).equals("suppressions")))) {
+        route = seg.size() == 1 ? "alarms" : "alarm_suppressions";
+        response = seg.size() == 1 ? api.alarms().get().alarms() : api.alarms().get().suppressions();
       } else if (jobs.isPresent() && seg.size() == 1 && first.equals("jobs")) {
         route = "jobs";
         response = jobs.get().list(target);
