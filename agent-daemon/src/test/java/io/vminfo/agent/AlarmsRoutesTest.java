@@ -1,0 +1,134 @@
+package io.vminfo.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.vminfo.agent.testing.AgentHarness;
+import io.vminfo.agent.testing.RawHttp;
+import io.vminfo.agent.testing.TestVms;
+import io.vminfo.core.GuestAction;
+import io.vminfo.core.GuestActions;
+import io.vminfo.core.HostIdentity;
+import io.vminfo.core.UsageProbe;
+import io.vminfo.core.Vm;
+import io.vminfo.core.internal.Json;
+import io.vminfo.core.testing.FakeVmSource;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Alarms in a real agent: its feed, its job listener, /alarms, /status, a real webhook receiver. */
+class AlarmsRoutesTest {
+  static final Duration WAIT = Duration.ofSeconds(15);
+
+  @TempDir
+  Path state;
+
+  FakeVmSource source = new FakeVmSource(
+      List.of(TestVms.vm(1, "running", "kvm", TestVms.OWNER_A),
+          TestVms.vm(2, "running", "kvm", TestVms.OWNER_A)), HostIdentity.unknown());
+  final List<JsonNode> received = new CopyOnWriteArrayList<>();
+  HttpServer receiver;
+  ExecutorService receiverThread;
+  AgentHarness h;
+
+  final GuestActions host = new GuestActions() {
+    @Override
+    public Set<GuestAction> supported() {
+      return EnumSet.allOf(GuestAction.class);
+    }
+
+    @Override
+    public void perform(Vm vm, GuestAction action, Duration grace, Duration timeout) {
+      source.apply(vm.with(o -> o.put("state", action.expectedState())));
+    }
+  };
+
+  @BeforeEach
+  void startReceiver() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiverThread = Executors.newSingleThreadExecutor();
+    receiver.setExecutor(receiverThread);
+    receiver.createContext("/hook", ex -> {
+      received.add(Json.MAPPER.readTree(ex.getRequestBody().readAllBytes()));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    receiver.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (h != null) {
+      h.close();
+    }
+    receiver.stop(0);
+    receiverThread.shutdownNow();
+  }
+
+  void start(boolean alarms) throws Exception {
+    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    h = AgentHarness.start(source, state, b -> {
+      b.set("actions.enabled", "true");
+      b.set("alarms.enabled", Boolean.toString(alarms));
+      b.set("alarms.webhook_url", hook);
+    }, null, b -> b.backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host)));
+  }
+
+  RawHttp.Response post(String target) throws IOException {
+    try (RawHttp c = h.connect()) {
+      c.send("POST " + target + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+      return c.readResponse();
+    }
+  }
+
+  @Test
+  void alarmRoutesAreOffByDefault() throws Exception {
+    start(false);
+    assertThat(h.get("/alarms").status()).isEqualTo(404);
+    assertThat(h.get("/status").json().has("alarms")).isFalse();
+  }
+
+  @Test
+  void anUnexpectedStopOpensOneAlarmAndARequestedStopNone() throws Exception {
+    start(true);
+    String one = TestVms.uuid(1);
+    String two = TestVms.uuid(2);
+    h.apply(source.get(one).orElseThrow().with(o -> o.put("state", "stopped")));
+    JsonNode alarms = await().atMost(WAIT).until(() -> h.get("/alarms").json(),
+        j -> j.path("alarms").size() == 1);
+    assertThat(alarms.path("alarms").get(0).path("vm_uuid").asText()).isEqualTo(one);
+    assertThat(alarms.path("alarms").get(0).path("rule").asText()).isEqualTo("unexpected-stop");
+    await().atMost(WAIT).until(() -> received.size() == 1);
+    assertThat(received.get(0).path("kind").asText()).isEqualTo("opened");
+
+    RawHttp.Response r = post("/vms/" + two + "/stop");
+    assertThat(r.status()).isEqualTo(202);
+    String job = r.header("x-guest-job-id");
+    await().atMost(WAIT).until(() -> h.get("/jobs/" + job).json().path("status").asText(),
+        s -> s.equals("Complete"));
+    assertThat(h.get("/alarms").json().path("alarms").size()).isEqualTo(1);
+    assertThat(h.get("/status").json().path("alarms").path("open").asInt()).isEqualTo(1);
+
+    h.apply(source.get(one).orElseThrow().with(o -> o.put("state", "running")));
+    await().atMost(WAIT).until(() -> received.size() == 2);
+    assertThat(received.get(1).path("kind").asText()).isEqualTo("cleared");
+    assertThat(h.get("/alarms").json().path("alarms").size()).isZero();
+    assertThat(h.get("/alarms/suppressions").json().path("suppressions").size()).isZero();
+    assertThat(received).hasSize(2);
+  }
+}
