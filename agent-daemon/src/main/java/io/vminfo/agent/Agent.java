@@ -213,7 +213,11 @@ public final class Agent implements AutoCloseable {
       JobListener listener = jobListener;
       if (c.alarmsEnabled()) {
         alarms = startAlarms(c, dirs.stateDir());
-        api.alarms(new io.vminfo.agent.internal.AlarmsApi(alarms));
+        if (c.alarmsApiWrites() && !InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
+          throw new IOException("alarms.api_writes needs a loopback listen.address (not "
+              + c.listenAddress() + "): the write routes have no authentication of their own");
+        }
+        api.alarms(new io.vminfo.agent.internal.AlarmsApi(alarms, c.alarmsApiWrites()));
         listener = alarmsListener(alarms, jobListener);
       }
       Optional<JobsApi> jobsApi = Optional.empty();

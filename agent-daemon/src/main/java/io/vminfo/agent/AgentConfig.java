@@ -170,6 +170,10 @@ public final class AgentConfig {
     return (Boolean) values.get("alarms.enabled");
   }
 
+  public boolean alarmsApiWrites() {
+    return (Boolean) values.get("alarms.api_writes");
+  }
+
   public Optional<String> alarmsWebhookUrl() {
     return Optional.ofNullable((String) values.get("alarms.webhook_url"));
   }

@@ -81,17 +81,26 @@ class AlarmsRoutesTest {
   }
 
   void start(boolean alarms) throws Exception {
+    start(alarms, false);
+  }
+
+  void start(boolean alarms, boolean writes) throws Exception {
     String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
     h = AgentHarness.start(source, state, b -> {
       b.set("actions.enabled", "true");
       b.set("alarms.enabled", Boolean.toString(alarms));
       b.set("alarms.webhook_url", hook);
+      b.set("alarms.api_writes", Boolean.toString(writes));
     }, null, b -> b.backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host)));
   }
 
   RawHttp.Response post(String target) throws IOException {
+    return send("POST", target);
+  }
+
+  RawHttp.Response send(String method, String target) throws IOException {
     try (RawHttp c = h.connect()) {
-      c.send("POST " + target + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+      c.send(method + " " + target + " HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
       return c.readResponse();
     }
   }
@@ -130,5 +139,40 @@ class AlarmsRoutesTest {
     assertThat(h.get("/alarms").json().path("alarms").size()).isZero();
     assertThat(h.get("/alarms/suppressions").json().path("suppressions").size()).isZero();
     assertThat(received).hasSize(2);
+  }
+
+  @Test
+  void suppressionWritesAreOffUnlessConfigured() throws Exception {
+    start(true);
+    assertThat(post("/alarms/suppressions?rule=unexpected-stop").status()).isEqualTo(404);
+    assertThat(h.get("/alarms/suppressions").json().path("suppressions").size()).isZero();
+  }
+
+  @Test
+  void aSuppressionThroughTheApiHoldsUntilLifted() throws Exception {
+    start(true, true);
+    String one = TestVms.uuid(1);
+    assertThat(post("/alarms/suppressions?rule=nope").status()).isEqualTo(400);
+    assertThat(post("/alarms/suppressions?for=soon").status()).isEqualTo(400);
+    assertThat(post("/alarms/suppressions?colour=red").status()).isEqualTo(400);
+    RawHttp.Response r = post("/alarms/suppressions?vm=" + one + "&rule=unexpected-stop&for=2h"
+        + "&reason=maintenance");
+    assertThat(r.status()).isEqualTo(201);
+    String id = r.json().path("suppression").path("id").asText();
+    assertThat(r.json().path("suppression").path("until").isTextual()).isTrue();
+    assertThat(h.get("/alarms/suppressions").json().path("suppressions").get(0).path("id")
+        .asText()).isEqualTo(id);
+
+    h.apply(source.get(one).orElseThrow().with(o -> o.put("state", "stopped")));
+    h.apply(source.get(one).orElseThrow().with(o -> o.put("state", "running")));
+    await().atMost(WAIT).until(() -> h.get("/status").json().path("alarms")
+        .path("suppressedOpens").asInt() == 1);
+    assertThat(h.get("/alarms").json().path("alarms").size()).isZero();
+
+    assertThat(send("DELETE", "/alarms/suppressions/" + id).status()).isEqualTo(200);
+    assertThat(send("DELETE", "/alarms/suppressions/" + id).status()).isEqualTo(404);
+    h.apply(source.get(one).orElseThrow().with(o -> o.put("state", "stopped")));
+    await().atMost(WAIT).until(() -> h.get("/alarms").json().path("alarms").size() == 1);
+    await().atMost(WAIT).until(() -> received.size() == 1);
   }
 }

@@ -8,18 +8,78 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vminfo.alarms.Alarm;
 import io.vminfo.alarms.AlarmService;
 import io.vminfo.alarms.AlarmStatus;
+import io.vminfo.alarms.Rule;
 import io.vminfo.alarms.Suppression;
+import io.vminfo.alarms.SuppressionRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vminfo.core.internal.Json;
 
 /**
  * The read-only alarm routes: {@code GET /alarms} (open alarms and active suppressions) and
- * {@code GET /alarms/suppressions}. Writes (suppress, lift) are not served yet.
+ * {@code GET /alarms/suppressions}; with {@code alarms.api_writes} also suppress and lift.
  */
 public final class AlarmsApi {
-  private final AlarmService alarms;
+  private static final Logger log = LoggerFactory.getLogger(AlarmsApi.class);
+  private static final java.util.Set<String> SUPPRESS_PARAMS = java.util.Set.of("vm", "rule", "for",
+      "reason");
 
-  public AlarmsApi(AlarmService alarms) {
+  private final AlarmService alarms;
+  private final boolean writes;
+
+  public AlarmsApi(AlarmService alarms, boolean writes) {
     this.alarms = alarms;
+    this.writes = writes;
+  }
+
+  public boolean writes() {
+    return writes;
+  }
+
+  /**
+   * {@code POST /alarms/suppressions?vm=U&vm=..&rule=R&for=2h&reason=..}: no vm means every VM, no
+   * rule every rule, no {@code for} until lifted. The request carries no body (the API takes none).
+   */
+  FullHttpResponse suppress(RequestTarget t, String requester) throws ApiError {
+    t.allowOnly(SUPPRESS_PARAMS);
+    java.util.Set<Rule> rules = java.util.EnumSet.noneOf(Rule.class);
+    java.util.Optional<java.time.Duration> duration;
+    SuppressionRequest req;
+    try {
+      for (String r : t.list("rule")) {
+        rules.add(Rule.fromId(r));
+      }
+      duration = t.single("for").map(Units::duration);
+      req = new SuppressionRequest(java.util.Set.copyOf(t.list("vm")), rules, duration,
+          t.single("reason").orElse("") + " (by " + requester + ")");
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    try {
+      Suppression s = alarms.suppress(req);
+      log.info("suppression {} added by {}", s.id(), requester);
+      ObjectNode o = Json.NODES.objectNode();
+      o.set("suppression", suppressionJson(s));
+      return Responses.json(HttpResponseStatus.CREATED, o);
+    } catch (java.io.IOException e) {
+      throw new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+          "could not save the suppression: " + e.getMessage());
+    }
+  }
+
+  FullHttpResponse lift(String id, String requester) throws ApiError {
+    try {
+      if (!alarms.lift(id)) {
+        throw ApiError.notFound("no suppression " + RequestTarget.shorten(id));
+      }
+    } catch (java.io.IOException e) {
+      throw new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+          "could not save the alarm state: " + e.getMessage());
+    }
+    log.info("suppression {} lifted by {}", id, requester);
+    ObjectNode o = Json.NODES.objectNode();
+    o.put("lifted", id);
+    return Responses.json(HttpResponseStatus.OK, o);
   }
 
   public FullHttpResponse alarms() {
@@ -53,21 +113,26 @@ public final class AlarmsApi {
   private ArrayNode suppressionArray() {
     ArrayNode a = Json.NODES.arrayNode();
     for (Suppression s : alarms.suppressions()) {
-      ObjectNode o = a.addObject();
-      o.put("id", s.id());
-      ArrayNode vms = o.putArray("vms");
-      s.vms().stream().sorted().forEach(vms::add);
-      ArrayNode rules = o.putArray("rules");
-      s.rules().stream().map(r -> r.id()).sorted().forEach(rules::add);
-      o.put("created_at", s.createdAt().toString());
-      if (s.until().isPresent()) {
-        o.put("until", s.until().get().toString());
-      } else {
-        o.putNull("until");
-      }
-      o.put("reason", s.reason());
+      a.add(suppressionJson(s));
     }
     return a;
+  }
+
+  private static ObjectNode suppressionJson(Suppression s) {
+    ObjectNode o = Json.NODES.objectNode();
+    o.put("id", s.id());
+    ArrayNode vms = o.putArray("vms");
+    s.vms().stream().sorted().forEach(vms::add);
+    ArrayNode rules = o.putArray("rules");
+    s.rules().stream().map(Rule::id).sorted().forEach(rules::add);
+    o.put("created_at", s.createdAt().toString());
+    if (s.until().isPresent()) {
+      o.put("until", s.until().get().toString());
+    } else {
+      o.putNull("until");
+    }
+    o.put("reason", s.reason());
+    return o;
   }
 
   private static ObjectNode alarm(Alarm a) {

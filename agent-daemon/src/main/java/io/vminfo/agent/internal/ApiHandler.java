@@ -119,6 +119,12 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
               + " bytes are tolerated)"));
       return;
     }
+    if ((HttpMethod.POST.equals(req.method()) || HttpMethod.DELETE.equals(req.method()))
+        && api.alarms().filter(AlarmsApi::writes).isPresent()
+        && req.uri().startsWith("/alarms/suppressions")) {
+      onAlarmsWrite(ctx, req, api.alarms().get());
+      return;
+    }
     if (HttpMethod.POST.equals(req.method()) && jobs.isPresent()) {
       onPost(ctx, req, jobs.get());
       return;
@@ -178,6 +184,31 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
         throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
       }
       respond(ctx, req, route, response);
+    } catch (ApiError e) {
+      respond(ctx, req, route, Responses.error(e));
+    } catch (RuntimeException e) {
+      log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
+      respond(ctx, req, route, Responses.error(new ApiError(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+          "internal error: " + e.getClass().getSimpleName())));
+    }
+  }
+
+  /** {@code POST /alarms/suppressions?...}, {@code DELETE /alarms/suppressions/{id}}. */
+  private void onAlarmsWrite(ChannelHandlerContext ctx, HttpRequest req, AlarmsApi alarms) {
+    String route = "alarm_suppressions";
+    try {
+      RequestTarget target = RequestTarget.parse(req.uri());
+      List<String> seg = target.segments();
+      FullHttpResponse r;
+      if (HttpMethod.POST.equals(req.method()) && seg.size() == 2) {
+        r = alarms.suppress(target, requester(ctx));
+      } else if (HttpMethod.DELETE.equals(req.method()) && seg.size() == 3) {
+        r = alarms.lift(seg.get(2), requester(ctx));
+      } else {
+        throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+      }
+      respond(ctx, req, route, r);
     } catch (ApiError e) {
       respond(ctx, req, route, Responses.error(e));
     } catch (RuntimeException e) {

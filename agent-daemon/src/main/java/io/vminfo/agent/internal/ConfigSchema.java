@@ -92,6 +92,9 @@ public final class ConfigSchema {
       s("alarms.enabled", Kind.BOOL, "false", false,
           "alarms on VM transitions (vminfo-alarms): unexpected-stop, reboot-timeout, flapping;"
               + " GET /alarms"),
+      s("alarms.api_writes", Kind.BOOL, "false", false,
+          "serve POST /alarms/suppressions and DELETE /alarms/suppressions/{id} (needs a loopback"
+              + " listen.address: no write authentication yet)"),
       opt("alarms.webhook_url", Kind.STRING, false,
           "with alarms.enabled, POST each alarm open/clear as JSON here (durable outbox, retries)"),
       bounded("alarms.webhook_timeout", Kind.DURATION, "10s", false, 100, 600_000,
