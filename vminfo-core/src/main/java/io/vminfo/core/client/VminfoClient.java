@@ -277,6 +277,40 @@ public final class VminfoClient implements AutoCloseable {
     return JobInfo.of(json(send(rel, true, 202), rel));
   }
 
+  /** {@code GET /alarms}: the open alarms and active suppressions (agent with alarms.enabled). */
+  public JsonNode alarms() throws IOException, InterruptedException {
+    return getJson("alarms");
+  }
+
+  /**
+   * Suppresses alarms of these VMs (empty: all) and rules (empty: all) for {@code duration}
+   * (empty: until lifted); returns the suppression. Needs the agent's {@code alarms.api_writes}.
+   */
+  public JsonNode suppressAlarms(List<String> vms, List<String> rules, Optional<Duration> duration,
+      String reason) throws IOException, InterruptedException {
+    StringBuilder q = new StringBuilder("alarms/suppressions?");
+    for (String vm : vms) {
+      q.append("vm=").append(PercentEncoding.encode(vm)).append('&');
+    }
+    for (String r : rules) {
+      q.append("rule=").append(PercentEncoding.encode(r)).append('&');
+    }
+    if (duration.isPresent()) {
+      long ms = duration.get().toMillis();
+      q.append("for=").append(ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms").append('&');
+    }
+    if (!reason.isEmpty()) {
+      q.append("reason=").append(PercentEncoding.encode(reason)).append('&');
+    }
+    String rel = q.substring(0, q.length() - 1);
+    return json(send(rel, "POST", 201), "alarms/suppressions").path("suppression");
+  }
+
+  /** Lifts a suppression by id. */
+  public void liftAlarmSuppression(String id) throws IOException, InterruptedException {
+    send("alarms/suppressions/" + PercentEncoding.encode(id), "DELETE", 200);
+  }
+
   /** One job by id. */
   public JobInfo job(String id) throws IOException, InterruptedException {
     String rel = "jobs/" + PercentEncoding.encode(id);
@@ -407,12 +441,17 @@ public final class VminfoClient implements AutoCloseable {
 
   private byte[] send(String relative, boolean post, int expected)
       throws IOException, InterruptedException {
+    return send(relative, post ? "POST" : "GET", expected);
+  }
+
+  private byte[] send(String relative, String method, int expected)
+      throws IOException, InterruptedException {
     URI uri = base.resolve(relative);
     HttpRequest request = HttpRequest.newBuilder(uri)
         .timeout(requestTimeout)
         .header("User-Agent", userAgent)
         .header("Accept", "application/json")
-        .method(post ? "POST" : "GET", HttpRequest.BodyPublishers.noBody())
+        .method(method, HttpRequest.BodyPublishers.noBody())
         .build();
     HttpResponse<byte[]> response;
     try {
@@ -428,7 +467,7 @@ public final class VminfoClient implements AutoCloseable {
       if (e.getCause() instanceof VminfoClientException vce) {
         throw vce;
       }
-      throw new VminfoClientException((post ? "POST " : "GET ") + uri + " failed: " + e, e);
+      throw new VminfoClientException(method + " " + uri + " failed: " + e, e);
     }
     if (response.statusCode() != expected) {
       throw ErrorBodies.toException(response.statusCode(), response.body());
