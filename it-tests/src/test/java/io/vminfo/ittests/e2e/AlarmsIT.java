@@ -65,8 +65,8 @@ class AlarmsIT {
       String a = tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "a")).uuid();
       String b = tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "b")).uuid();
       AgentProcess.Builder builder = E2e.smartosAgent(dir, tree)
-          .set("alarms.enabled", "true")
-          .set("alarms.api_writes", "true")
+          .set("alarms.enabled", true)
+          .set("alarms.api_writes", true)
           .set("alarms.webhook_url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
       AgentProcess agent = builder.start();
       try {
