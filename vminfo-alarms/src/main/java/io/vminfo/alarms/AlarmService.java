@@ -132,6 +132,11 @@ public final class AlarmService implements AutoCloseable {
       return notifier(new WebhookNotifier(url, timeout));
     }
 
+    /** An email notifier: plain SMTP to {@code host:port} (a local relay), each attempt bounded. */
+    public Builder email(String host, int port, String from, List<String> to, Duration timeout) {
+      return notifier(new io.vminfo.alarms.internal.SmtpNotifier(host, port, from, to, timeout));
+    }
+
     public AlarmService build() throws IOException {
       return new AlarmService(this);
     }
