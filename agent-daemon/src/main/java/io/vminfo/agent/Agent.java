@@ -451,13 +451,18 @@ public final class Agent implements AutoCloseable {
       if (c.alarmsWebhookUrl().isPresent()) {
         b.webhook(java.net.URI.create(c.alarmsWebhookUrl().get()), c.alarmsWebhookTimeout());
       }
+      if (c.alarmsSmtpHost().isPresent()) {
+        b.email(c.alarmsSmtpHost().get(), c.alarmsSmtpPort(), c.alarmsSmtpFrom().orElseThrow(
+            () -> new IllegalArgumentException("alarms.smtp_host needs alarms.smtp_from")),
+            c.alarmsSmtpTo(), c.alarmsWebhookTimeout());
+      }
       svc = b.build();
     } catch (IllegalArgumentException e) {
       throw new IOException("alarms: " + e.getMessage(), e);
     }
     svc.start(store);
-    log.info("alarms enabled (state {}, webhook {})", stateDir.resolve("alarms"),
-        c.alarmsWebhookUrl().isPresent() ? "on" : "off");
+    log.info("alarms enabled (state {}, webhook {}, email {})", stateDir.resolve("alarms"),
+        c.alarmsWebhookUrl().isPresent() ? "on" : "off", c.alarmsSmtpHost().isPresent() ? "on" : "off");
     return svc;
   }
 

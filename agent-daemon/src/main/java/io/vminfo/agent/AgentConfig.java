@@ -174,6 +174,24 @@ public final class AgentConfig {
     return (Boolean) values.get("alarms.api_writes");
   }
 
+  public Optional<String> alarmsSmtpHost() {
+    return Optional.ofNullable((String) values.get("alarms.smtp_host"));
+  }
+
+  public int alarmsSmtpPort() {
+    return (Integer) values.get("alarms.smtp_port");
+  }
+
+  public Optional<String> alarmsSmtpFrom() {
+    return Optional.ofNullable((String) values.get("alarms.smtp_from"));
+  }
+
+  public java.util.List<String> alarmsSmtpTo() {
+    String to = (String) values.get("alarms.smtp_to");
+    return to == null ? java.util.List.of() : java.util.Arrays.stream(to.split(","))
+        .map(String::strip).filter(t -> !t.isEmpty()).toList();
+  }
+
   public Optional<String> alarmsWebhookUrl() {
     return Optional.ofNullable((String) values.get("alarms.webhook_url"));
   }

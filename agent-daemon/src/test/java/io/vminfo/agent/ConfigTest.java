@@ -106,6 +106,9 @@ class ConfigTest {
     assertThat(on.alarmsEnabled()).isTrue();
     assertThat(on.alarmsWebhookUrl()).contains("http://127.0.0.1:1/hook");
     assertThat(on.alarmsFlapTransitions()).isEqualTo(3);
+    assertThat(on.alarmsSmtpTo()).isEmpty();
+    assertThat(AgentConfig.load(List.of("--alarms.smtp-to=a@b.c, d@e.f"), Map.of()).alarmsSmtpTo())
+        .containsExactly("a@b.c", "d@e.f");
     assertThatThrownBy(() -> AgentConfig.load(List.of("--alarms.flap-transitions=1"), Map.of()))
         .hasMessageContaining("alarms.flap_transitions").hasMessageContaining("out of range");
   }

@@ -95,6 +95,11 @@ public final class ConfigSchema {
       s("alarms.api_writes", Kind.BOOL, "false", false,
           "serve POST /alarms/suppressions and DELETE /alarms/suppressions/{id} (needs a loopback"
               + " listen.address: no write authentication yet)"),
+      opt("alarms.smtp_host", Kind.STRING, false,
+          "with alarms.enabled, mail each alarm open/clear through this SMTP relay (plain SMTP)"),
+      bounded("alarms.smtp_port", Kind.INT, "25", false, 1, 65535, "the SMTP relay's port"),
+      opt("alarms.smtp_from", Kind.STRING, false, "the mails' sender address"),
+      opt("alarms.smtp_to", Kind.STRING, false, "recipients, comma-separated"),
       opt("alarms.webhook_url", Kind.STRING, false,
           "with alarms.enabled, POST each alarm open/clear as JSON here (durable outbox, retries)"),
       bounded("alarms.webhook_timeout", Kind.DURATION, "10s", false, 100, 600_000,
