@@ -21,13 +21,15 @@ import io.vminfo.agent.internal.UsageRecorderPort;
 import io.vminfo.agent.internal.UsageRecorders;
 import io.vminfo.agent.internal.WriteAccess;
 import io.vminfo.agent.internal.WriteAuthenticator;
+import io.vminfo.alarms.AlarmService;
+import io.vminfo.alarms.AlarmsConfig;
+import io.vminfo.fleet.FleetConfig;
+import io.vminfo.fleet.FleetPublisher;
+import io.vminfo.fleet.FleetStatus;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.concurrent.NamedThreads;
-import io.vminfo.fleet.FleetConfig;
-import io.vminfo.fleet.FleetPublisher;
-import io.vminfo.fleet.FleetStatus;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -97,6 +99,7 @@ public final class Agent implements AutoCloseable {
   private AgentMetrics metrics;
   private UsageRecorderPort usage;
   private FleetPublisher fleet;
+  private AlarmService alarms;
   private ExecutorService lateUsageStart;
   private FeedRegistry feeds;
   private HttpServer server;
@@ -213,24 +216,37 @@ public final class Agent implements AutoCloseable {
         api.fleetStatus(() -> fleetStatusJson(f.status()));
         metrics.bindFleet(f::status);
       }
-      Optional<JobsApi> jobsApi = Optional.empty();
-      if (c.actionsEnabled()) {
+      // One way in for every write (guest actions, alarm suppressions): a signature by a listed
+      // key, or the local socket's peer credentials.
+      Optional<WriteAuthenticator> signatures = Optional.empty();
+      if (c.actionsEnabled() || (c.alarmsEnabled() && c.alarmsApiWrites())) {
         if (c.actionsAuthorizedKeys().isEmpty() && c.actionsSocket().isEmpty()) {
-          throw new IOException("actions.enabled needs actions.authorized_keys (writes signed by"
-              + " a listed key) or actions.socket (writes on a local UNIX socket), or both");
+          throw new IOException((c.actionsEnabled() ? "actions.enabled" : "alarms.api_writes")
+              + " needs actions.authorized_keys (writes signed by a listed key) or"
+              + " actions.socket (writes on a local UNIX socket), or both");
         }
-        Optional<WriteAuthenticator> signatures = Optional.empty();
         if (c.actionsAuthorizedKeys().isPresent()) {
           signatures = Optional.of(WriteAuthenticator.load(c.actionsAuthorizedKeys().get(), clock));
         }
         writers = new WriteAccess(signatures, c.actionsSocketGroup(),
             System.getProperty("user.name", "root"));
+      }
+      JobListener listener = jobListener;
+      if (c.alarmsEnabled()) {
+        alarms = startAlarms(c, dirs.stateDir());
+        api.alarms(new io.vminfo.agent.internal.AlarmsApi(alarms,
+            c.alarmsApiWrites() ? Optional.of(writers) : Optional.empty()));
+        listener = alarmsListener(alarms, jobListener);
+      }
+      Optional<JobsApi> jobsApi = Optional.empty();
+      if (c.actionsEnabled()) {
         JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
             clock.instant());
         jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
-            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), jobListener);
+            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), listener);
         jobsApi = Optional.of(new JobsApi(jobs, store, writers));
-        log.info("guest actions enabled ({}; job log {}; {} authorized keys; socket {})", backend.actions().supported().isEmpty()
+        log.info("guest actions enabled ({}; job log {}; {} authorized keys; socket {})",
+            backend.actions().supported().isEmpty()
             ? "this backend has none" : "backend can " + backend.actions().supported(),
             dirs.stateDir().resolve("jobs.log"),
             signatures.map(WriteAuthenticator::keyCount).orElse(0),
@@ -448,6 +464,49 @@ public final class Agent implements AutoCloseable {
     return p;
   }
 
+  private AlarmService startAlarms(AgentConfig c, java.nio.file.Path stateDir) throws IOException {
+    AlarmService svc;
+    try {
+      AlarmsConfig ac = AlarmsConfig.defaults(stateDir.resolve("alarms"))
+          .withRebootTimeout(c.alarmsRebootTimeout())
+          .withFlapping(c.alarmsFlapTransitions(), c.alarmsFlapWindow());
+      AlarmService.Builder b = AlarmService.builder(ac).clock(clock);
+      if (c.alarmsWebhookUrl().isPresent()) {
+        b.webhook(java.net.URI.create(c.alarmsWebhookUrl().get()), c.alarmsWebhookTimeout());
+      }
+      if (c.alarmsSmtpHost().isPresent()) {
+        b.email(c.alarmsSmtpHost().get(), c.alarmsSmtpPort(), c.alarmsSmtpFrom().orElseThrow(
+            () -> new IllegalArgumentException("alarms.smtp_host needs alarms.smtp_from")),
+            c.alarmsSmtpTo(), c.alarmsWebhookTimeout());
+      }
+      svc = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("alarms: " + e.getMessage(), e);
+    }
+    svc.start(store);
+    log.info("alarms enabled (state {}, webhook {}, email {})", stateDir.resolve("alarms"),
+        c.alarmsWebhookUrl().isPresent() ? "on" : "off", c.alarmsSmtpHost().isPresent() ? "on" : "off");
+    return svc;
+  }
+
+  /** Requested actions tell the alarms their transitions are expected; then the caller's listener. */
+  private static JobListener alarmsListener(AlarmService alarms, JobListener next) {
+    return new JobListener() {
+      @Override
+      public void jobStarted(Job job) {
+        alarms.actionRequested(job.vmUuid(), job.action().wireName(), job.requester());
+        next.jobStarted(job);
+      }
+
+      @Override
+      public void jobFinished(Job job) {
+        alarms.actionFinished(job.vmUuid(), job.action().wireName(),
+            job.state() == JobState.COMPLETE);
+        next.jobFinished(job);
+      }
+    };
+  }
+
   private static com.fasterxml.jackson.databind.JsonNode fleetStatusJson(FleetStatus s) {
     com.fasterxml.jackson.databind.node.ObjectNode o =
         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
@@ -482,6 +541,9 @@ public final class Agent implements AutoCloseable {
     }
     if (service != null) {
       service.close();
+    }
+    if (alarms != null) {
+      alarms.close();
     }
     if (fleet != null) {
       // Before the store closes, or the publisher would see its subscription end and try again.

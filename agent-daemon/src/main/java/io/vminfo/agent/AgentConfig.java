@@ -165,6 +165,53 @@ public final class AgentConfig {
     return (Duration) values.get("usage.max_catch_up");
   }
 
+  /** {@code alarms.enabled}: run vminfo-alarms on the store's feed. */
+  public boolean alarmsEnabled() {
+    return (Boolean) values.get("alarms.enabled");
+  }
+
+  public boolean alarmsApiWrites() {
+    return (Boolean) values.get("alarms.api_writes");
+  }
+
+  public Optional<String> alarmsSmtpHost() {
+    return Optional.ofNullable((String) values.get("alarms.smtp_host"));
+  }
+
+  public int alarmsSmtpPort() {
+    return (Integer) values.get("alarms.smtp_port");
+  }
+
+  public Optional<String> alarmsSmtpFrom() {
+    return Optional.ofNullable((String) values.get("alarms.smtp_from"));
+  }
+
+  public java.util.List<String> alarmsSmtpTo() {
+    String to = (String) values.get("alarms.smtp_to");
+    return to == null ? java.util.List.of() : java.util.Arrays.stream(to.split(","))
+        .map(String::strip).filter(t -> !t.isEmpty()).toList();
+  }
+
+  public Optional<String> alarmsWebhookUrl() {
+    return Optional.ofNullable((String) values.get("alarms.webhook_url"));
+  }
+
+  public Duration alarmsWebhookTimeout() {
+    return (Duration) values.get("alarms.webhook_timeout");
+  }
+
+  public Duration alarmsRebootTimeout() {
+    return (Duration) values.get("alarms.reboot_timeout");
+  }
+
+  public int alarmsFlapTransitions() {
+    return (Integer) values.get("alarms.flap_transitions");
+  }
+
+  public Duration alarmsFlapWindow() {
+    return (Duration) values.get("alarms.flap_window");
+  }
+
   /** {@code fleet.enabled}: publish to Kafka (vminfo-fleet). */
   public boolean fleetEnabled() {
     return (Boolean) values.get("fleet.enabled");

@@ -94,6 +94,26 @@ class ConfigTest {
   }
 
   @Test
+  void alarmsAreOffByDefaultAndTheirSettingsAreValidated() {
+    AgentConfig c = AgentConfig.defaults();
+    assertThat(c.alarmsEnabled()).isFalse();
+    assertThat(c.alarmsWebhookUrl()).isEmpty();
+    assertThat(c.alarmsRebootTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.alarmsFlapTransitions()).isEqualTo(4);
+    assertThat(c.alarmsFlapWindow()).isEqualTo(Duration.ofMinutes(10));
+    AgentConfig on = AgentConfig.load(List.of("--alarms.enabled=true",
+        "--alarms.webhook-url=http://127.0.0.1:1/hook", "--alarms.flap-transitions=3"), Map.of());
+    assertThat(on.alarmsEnabled()).isTrue();
+    assertThat(on.alarmsWebhookUrl()).contains("http://127.0.0.1:1/hook");
+    assertThat(on.alarmsFlapTransitions()).isEqualTo(3);
+    assertThat(on.alarmsSmtpTo()).isEmpty();
+    assertThat(AgentConfig.load(List.of("--alarms.smtp-to=a@b.c, d@e.f"), Map.of()).alarmsSmtpTo())
+        .containsExactly("a@b.c", "d@e.f");
+    assertThatThrownBy(() -> AgentConfig.load(List.of("--alarms.flap-transitions=1"), Map.of()))
+        .hasMessageContaining("alarms.flap_transitions").hasMessageContaining("out of range");
+  }
+
+  @Test
   void badValuesNameTheKeyAndTheirSource() throws Exception {
     assertThatThrownBy(() -> load(write("{\"listen\":{\"port\":\"9090\"}}")))
         .hasMessageContaining("listen.port").hasMessageContaining("must be an integer");

@@ -86,6 +86,17 @@ public final class Api {
   private volatile Supplier<com.fasterxml.jackson.databind.JsonNode> fleetStatus;
 
   /** Adds a {@code fleet} object (the Kafka publisher's state) to {@code /status}. */
+  private volatile AlarmsApi alarms;
+
+  /** Turns on the read-only /alarms routes and the alarms part of /status. */
+  public void alarms(AlarmsApi a) {
+    this.alarms = a;
+  }
+
+  public java.util.Optional<AlarmsApi> alarms() {
+    return java.util.Optional.ofNullable(alarms);
+  }
+
   public void fleetStatus(Supplier<com.fasterxml.jackson.databind.JsonNode> status) {
     this.fleetStatus = status;
   }
@@ -315,6 +326,10 @@ public final class Api {
     feed.put("oldestRev", st.store().oldestHistoryRev());
     feed.put("subscribersCutOff", st.store().subscribersCutOff());
     o.set("usage", usage.status());
+    AlarmsApi al = alarms;
+    if (al != null) {
+      o.set("alarms", al.status());
+    }
     Supplier<com.fasterxml.jackson.databind.JsonNode> fleet = fleetStatus;
     if (fleet != null) {
       o.set("fleet", fleet.get());

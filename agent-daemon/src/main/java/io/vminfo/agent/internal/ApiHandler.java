@@ -119,6 +119,12 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
               + " bytes are tolerated)"));
       return;
     }
+    if ((HttpMethod.POST.equals(req.method()) || HttpMethod.DELETE.equals(req.method()))
+        && api.alarms().filter(AlarmsApi::writes).isPresent()
+        && req.uri().startsWith("/alarms/suppressions")) {
+      onAlarmsWrite(ctx, req, api.alarms().get());
+      return;
+    }
     if (HttpMethod.POST.equals(req.method()) && jobs.isPresent()) {
       onPost(ctx, req, jobs.get());
       return;
@@ -160,6 +166,10 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       } else if (seg.size() == 1 && first.equals("metrics")) {
         route = "metrics";
         response = api.metrics(target);
+      } else if (first.equals("alarms") && api.alarms().isPresent()
+          && (seg.size() == 1 || (seg.size() == 2 && seg.get(1).equals("suppressions")))) {
+        route = seg.size() == 1 ? "alarms" : "alarm_suppressions";
+        response = seg.size() == 1 ? api.alarms().get().alarms() : api.alarms().get().suppressions();
       } else if (jobs.isPresent() && seg.size() == 1 && first.equals("jobs")) {
         route = "jobs";
         response = jobs.get().list(target);
@@ -174,6 +184,31 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
         throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
       }
       respond(ctx, req, route, response);
+    } catch (ApiError e) {
+      respond(ctx, req, route, Responses.error(e));
+    } catch (RuntimeException e) {
+      log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
+      respond(ctx, req, route, Responses.error(new ApiError(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+          "internal error: " + e.getClass().getSimpleName())));
+    }
+  }
+
+  /** {@code POST /alarms/suppressions?...}, {@code DELETE /alarms/suppressions/{id}}. */
+  private void onAlarmsWrite(ChannelHandlerContext ctx, HttpRequest req, AlarmsApi alarms) {
+    String route = "alarm_suppressions";
+    try {
+      RequestTarget target = RequestTarget.parse(req.uri());
+      List<String> seg = target.segments();
+      FullHttpResponse r;
+      if (HttpMethod.POST.equals(req.method()) && seg.size() == 2) {
+        r = alarms.suppress(target, alarms.authorize(req, ctx.channel().remoteAddress()));
+      } else if (HttpMethod.DELETE.equals(req.method()) && seg.size() == 3) {
+        r = alarms.lift(seg.get(2), alarms.authorize(req, ctx.channel().remoteAddress()));
+      } else {
+        throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+      }
+      respond(ctx, req, route, r);
     } catch (ApiError e) {
       respond(ctx, req, route, Responses.error(e));
     } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import io.vminfo.cli.internal.commands.EventsCommand;
 import io.vminfo.cli.internal.commands.FleetCommand;
 import io.vminfo.cli.internal.commands.GuestActionCommand;
 import io.vminfo.cli.internal.commands.InspectCommand;
+import io.vminfo.cli.internal.commands.AlarmsCommand;
 import io.vminfo.cli.internal.commands.JobsCommand;
 import io.vminfo.cli.internal.commands.MantaCommand;
 import io.vminfo.cli.internal.commands.PingCommand;
@@ -68,6 +69,7 @@ import picocli.CommandLine.ScopeType;
       GuestActionCommand.Suspend.class,
       GuestActionCommand.Resume.class,
       JobsCommand.class,
+      AlarmsCommand.class,
       HelpCommand.class,
     })
 public final class RootCommand implements Runnable {

@@ -30,6 +30,7 @@ public final class TestAgent implements AutoCloseable {
   private final Path stateDir;
   private Agent agent;
   private int port;
+  private Map<String, String> extra = Map.of();
 
   private TestAgent(Path stateDir, Instant start) {
     this.stateDir = stateDir;
@@ -41,6 +42,16 @@ public final class TestAgent implements AutoCloseable {
     return start(stateDir, vms, Instant.parse("2026-11-22T10:00:00.000Z"));
   }
 
+  /** With more agent settings (e.g. {@code alarms.enabled}). */
+  public static TestAgent startWith(Path stateDir, List<Vm> vms, Map<String, String> settings)
+      throws Exception {
+    TestAgent t = new TestAgent(stateDir, Instant.parse("2026-11-22T10:00:00.000Z"));
+    t.extra = Map.copyOf(settings);
+    vms.forEach(t.source::put);
+    t.launch(0);
+    return t;
+  }
+
   public static TestAgent start(Path stateDir, List<Vm> vms, Instant clock) throws Exception {
     TestAgent t = new TestAgent(stateDir, clock);
     vms.forEach(t.source::put);
@@ -49,12 +60,13 @@ public final class TestAgent implements AutoCloseable {
   }
 
   private void launch(int onPort) throws Exception {
-    AgentConfig config = AgentConfig.builder()
+    AgentConfig.Builder cb = AgentConfig.builder()
         .set("listen.port", Integer.toString(onPort))
         .set("state_dir", stateDir.toString())
         .set("http.threads", "2")
-        .set("shutdown_timeout", "5s")
-        .build();
+        .set("shutdown_timeout", "5s");
+    extra.forEach(cb::set);
+    AgentConfig config = cb.build();
     Agent a = Agent.builder(config)
         .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE))
         .clock(clock)

@@ -283,6 +283,40 @@ public final class VminfoClient implements AutoCloseable {
     return JobInfo.of(json(send(rel, true, 202), rel));
   }
 
+  /** {@code GET /alarms}: the open alarms and active suppressions (agent with alarms.enabled). */
+  public JsonNode alarms() throws IOException, InterruptedException {
+    return getJson("alarms");
+  }
+
+  /**
+   * Suppresses alarms of these VMs (empty: all) and rules (empty: all) for {@code duration}
+   * (empty: until lifted); returns the suppression. Needs the agent's {@code alarms.api_writes}.
+   */
+  public JsonNode suppressAlarms(List<String> vms, List<String> rules, Optional<Duration> duration,
+      String reason) throws IOException, InterruptedException {
+    StringBuilder q = new StringBuilder("alarms/suppressions?");
+    for (String vm : vms) {
+      q.append("vm=").append(PercentEncoding.encode(vm)).append('&');
+    }
+    for (String r : rules) {
+      q.append("rule=").append(PercentEncoding.encode(r)).append('&');
+    }
+    if (duration.isPresent()) {
+      long ms = duration.get().toMillis();
+      q.append("for=").append(ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms").append('&');
+    }
+    if (!reason.isEmpty()) {
+      q.append("reason=").append(PercentEncoding.encode(reason)).append('&');
+    }
+    String rel = q.substring(0, q.length() - 1);
+    return json(send(rel, "POST", 201), "alarms/suppressions").path("suppression");
+  }
+
+  /** Lifts a suppression by id. */
+  public void liftAlarmSuppression(String id) throws IOException, InterruptedException {
+    send("alarms/suppressions/" + PercentEncoding.encode(id), "DELETE", 200);
+  }
+
   /** One job by id. */
   public JobInfo job(String id) throws IOException, InterruptedException {
     String rel = "jobs/" + PercentEncoding.encode(id);
@@ -413,18 +447,24 @@ public final class VminfoClient implements AutoCloseable {
 
   private byte[] send(String relative, boolean post, int expected)
       throws IOException, InterruptedException {
+    return send(relative, post ? "POST" : "GET", expected);
+  }
+
+  private byte[] send(String relative, String method, int expected)
+      throws IOException, InterruptedException {
     URI uri = base.resolve(relative);
     if (unixSocket.isPresent()) {
-      return sendOverSocket(uri, post, expected);
+      return sendOverSocket(uri, method, expected);
     }
     HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
         .timeout(requestTimeout)
         .header("User-Agent", userAgent)
         .header("Accept", "application/json")
-        .method(post ? "POST" : "GET", HttpRequest.BodyPublishers.noBody());
-    if (post && signer.isPresent()) {
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    boolean write = !method.equals("GET");
+    if (write && signer.isPresent()) {
       String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-      signer.get().headers("POST", target).forEach(rb::setHeader);
+      signer.get().headers(method, target).forEach(rb::setHeader);
     }
     HttpRequest request = rb.build();
     HttpResponse<byte[]> response;
@@ -441,7 +481,7 @@ public final class VminfoClient implements AutoCloseable {
       if (e.getCause() instanceof VminfoClientException vce) {
         throw vce;
       }
-      throw new VminfoClientException((post ? "POST " : "GET ") + uri + " failed: " + e, e);
+      throw new VminfoClientException(method + " " + uri + " failed: " + e, e);
     }
     if (response.statusCode() != expected) {
       throw ErrorBodies.toException(response.statusCode(), response.body());
@@ -450,21 +490,21 @@ public final class VminfoClient implements AutoCloseable {
   }
 
   /** {@link #send} over the agent's local UNIX socket. */
-  private byte[] sendOverSocket(URI uri, boolean post, int expected)
+  private byte[] sendOverSocket(URI uri, String method, int expected)
       throws IOException, InterruptedException {
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
     headers.put("User-Agent", userAgent);
     headers.put("Accept", "application/json");
-    if (post && signer.isPresent()) {
-      headers.putAll(signer.get().headers("POST", target));
+    if (!method.equals("GET") && signer.isPresent()) {
+      headers.putAll(signer.get().headers(method, target));
     }
     UnixSocketExchange.Response response;
     try {
-      response = UnixSocketExchange.exchange(unixSocket.get(), post ? "POST" : "GET", target,
+      response = UnixSocketExchange.exchange(unixSocket.get(), method, target,
           headers, requestTimeout, maxResponseBytes, executor);
     } catch (IOException e) {
-      throw new VminfoClientException((post ? "POST " : "GET ") + target + " on "
+      throw new VminfoClientException(method + " " + target + " on "
           + unixSocket.get() + " failed: " + e.getMessage(), e);
     }
     if (response.status() != expected) {

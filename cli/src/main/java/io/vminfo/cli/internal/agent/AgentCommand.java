@@ -34,11 +34,16 @@ public abstract class AgentCommand extends CommandBase {
 
   /** The agent's local UNIX socket to talk over instead of HTTP; none for most commands. */
   protected Optional<java.nio.file.Path> socket() {
-    return Optional.empty();
+    return writeOptions().flatMap(WriteOptions::socket);
   }
 
   /** What signs this command's writes; none for commands that only read. */
   protected Optional<RequestSigner> signer() {
+    return writeOptions().flatMap(w -> w.signer(spec));
+  }
+
+  /** The write options of a command that writes (a {@code @Mixin WriteOptions}); else none. */
+  protected Optional<WriteOptions> writeOptions() {
     return Optional.empty();
   }
 

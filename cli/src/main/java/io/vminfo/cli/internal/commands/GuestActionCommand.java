@@ -3,16 +3,13 @@ package io.vminfo.cli.internal.commands;
 import io.vminfo.cli.internal.DurationConverter;
 import io.vminfo.cli.internal.ExitCode;
 import io.vminfo.cli.internal.agent.AgentCommand;
-import io.vminfo.cli.internal.agent.SshKeyRequestSigner;
-import io.vminfo.core.client.RequestSigner;
-import io.vminfo.manta.MantaKeys;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.util.Optional;
+import io.vminfo.cli.internal.agent.WriteOptions;
 import io.vminfo.core.GuestAction;
 import io.vminfo.core.client.JobInfo;
 import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,42 +32,14 @@ public abstract class GuestActionCommand extends AgentCommand {
       description = "With --wait: give up after this long (default: 180s).")
   private Duration timeout = Duration.ofSeconds(180);
 
-  @Option(
-      names = "--key",
-      paramLabel = "FILE",
-      description = "Private SSH key that signs the request; its public half must be in the"
-          + " agent's actions.authorized_keys (default: $VMINFO_KEY).")
-  private Path key;
-
-  @Option(
-      names = "--socket",
-      paramLabel = "PATH",
-      description = "Talk to the agent over its local UNIX socket (actions.socket), where root,"
-          + " the agent's user and actions.socket_group need no key (default: $VMINFO_SOCKET).")
-  private Path socket;
-
-  @Override
-  protected Optional<Path> socket() {
-    return Optional.ofNullable(socket).or(() -> Optional.ofNullable(System.getenv("VMINFO_SOCKET"))
-        .filter(s -> !s.isBlank()).map(Path::of));
-  }
+  @Mixin
+  private WriteOptions writes;
 
   protected abstract GuestAction action();
 
   @Override
-  protected Optional<RequestSigner> signer() {
-    Optional<Path> file = Optional.ofNullable(key)
-        .or(() -> Optional.ofNullable(System.getenv("VMINFO_KEY")).filter(s -> !s.isBlank())
-            .map(Path::of));
-    if (file.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(new SshKeyRequestSigner(MantaKeys.load(file.get()), Clock.systemUTC()));
-    } catch (RuntimeException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "cannot use key " + file.get() + ": " + e.getMessage());
-    }
+  protected Optional<WriteOptions> writeOptions() {
+    return Optional.of(writes);
   }
 
   @Override
