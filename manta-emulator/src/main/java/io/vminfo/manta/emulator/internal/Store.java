@@ -161,6 +161,20 @@ public final class Store {
         return entry;
     }
 
+    /** Replaces an entry's metadata, unless it was replaced or removed since {@code expected} was read. */
+    synchronized void updateMetadata(ManPath p, Entry expected, Entry updated) {
+        Optional<Entry> current = get(p);
+        if (current.isEmpty() || !current.get().equals(expected)) {
+            throw new MantaError(409, "ConcurrentRequest", p + " changed during the metadata update");
+        }
+        try {
+            writeMeta(p, updated);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        siblings(p).put(p.name(), updated);
+    }
+
     synchronized Entry link(ManPath target, ManPath source, Entry sourceEntry, Instant now) {
         checkParent(target);
         Optional<Entry> existing = get(target);
