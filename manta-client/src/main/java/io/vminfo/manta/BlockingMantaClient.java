@@ -48,6 +48,11 @@ public final class BlockingMantaClient {
         return await(client.head(path));
     }
 
+    /** See {@link MantaClient#info}: a HEAD whose refusals carry Manta's error name. */
+    public MantaObjectInfo info(String path) {
+        return await(client.info(path));
+    }
+
     /** See {@link MantaClient#putMetadata}. */
     public void putMetadata(String path, java.util.Map<String, String> headers) {
         await(client.putMetadata(path, headers));

@@ -303,11 +303,21 @@ public final class MantaClient implements AutoCloseable {
     }
 
     /**
-     * HEAD of an object or directory. A HEAD answer has no body, so a refusal carries no error
-     * code: it is asked again as a one-byte GET to learn Manta's code and message
-     * ({@code KeyDoesNotExist}, {@code ResourceNotFound}, ...), as node-manta does.
+     * HEAD of an object or directory: exactly one request, so existence checks stay cheap. A HEAD
+     * answer has no body, so a refusal is named only {@code HTTP<status>}; use {@link #info} where
+     * the reason matters to a person.
      */
     public CompletableFuture<MantaObjectInfo> head(String path) {
+        return headOnce(normalize(path));
+    }
+
+    /**
+     * Like {@link #head}, but a refusal without a name (a 4xx HEAD answer) is asked again as a
+     * one-byte GET to learn Manta's code and message ({@code KeyDoesNotExist},
+     * {@code ResourceNotFound}, ...), as node-manta's tools report them. Costs a second request
+     * only when the HEAD fails.
+     */
+    public CompletableFuture<MantaObjectInfo> info(String path) {
         String p = normalize(path);
         return headOnce(p).handle((info, e) -> {
             if (e == null) {

@@ -1,5 +1,6 @@
 package io.vminfo.manta;
 
+import static io.vminfo.manta.MantaClientTest.catchManta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -78,19 +79,22 @@ class MantaMetadataTest {
 
     @Test
     void headErrorsAreNamed() {
-        assertThatThrownBy(() -> manta.head("/alice/stor/nothing/here"))
+        assertThatThrownBy(() -> manta.info("/alice/stor/nothing/here"))
                 .isInstanceOfSatisfying(MantaException.class, e -> {
                     assertThat(e.code()).isEqualTo("ResourceNotFound");
                     assertThat(e.getMessage()).contains("/alice/stor/nothing/here was not found");
                 });
         try (EmulatorFixture other = new EmulatorFixture(tmp.resolve("other"), e -> e, "rsa_openssh",
                 b -> b.signer(MantaSigner.of(EmulatorFixture.key("ecdsa256_sec1"))))) {
-            assertThatThrownBy(() -> other.manta().head("/alice/stor"))
+            assertThatThrownBy(() -> other.manta().info("/alice/stor"))
                     .isInstanceOfSatisfying(MantaException.class, e -> {
                         assertThat(e.status()).isEqualTo(403);
                         assertThat(e.code()).isEqualTo("KeyDoesNotExist");
                         assertThat(e.getMessage()).startsWith("/alice/keys/").endsWith(" does not exist");
                     });
+            long before = other.emulator.requestCount();
+            assertThat(catchManta(() -> other.manta().head("/alice/stor")).code()).isEqualTo("HTTP403");
+            assertThat(other.emulator.requestCount() - before).isEqualTo(1);
         }
     }
 

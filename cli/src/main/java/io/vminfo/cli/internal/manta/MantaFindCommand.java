@@ -63,7 +63,7 @@ public final class MantaFindCommand extends MantaBase {
     }
     return withManta(manta -> {
       BlockingMantaClient m = manta.blocking();
-      MantaObjectInfo root = m.head(path);
+      MantaObjectInfo root = m.info(path);
       if (!root.directory()) {
         String parent = root.path().substring(0, root.path().lastIndexOf('/'));
         String n = root.path().substring(root.path().lastIndexOf('/') + 1);

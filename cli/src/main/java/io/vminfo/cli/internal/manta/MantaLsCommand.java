@@ -36,7 +36,7 @@ public final class MantaLsCommand extends MantaBase {
   @Override
   public Integer call() throws Exception {
     return withManta(manta -> {
-      MantaObjectInfo info = manta.blocking().head(path);
+      MantaObjectInfo info = manta.blocking().info(path);
       // node-manta's -l prints the login the path is under as the owner.
       String[] segments = info.path().split("/");
       owner = segments.length > 1 ? segments[1] : "";
