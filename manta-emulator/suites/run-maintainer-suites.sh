@@ -23,6 +23,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${SUITES_WORK:-$(mktemp -d /tmp/manta-suites.XXXXXX)}
 JAVA_MANTA_M2=${JAVA_MANTA_M2:-$WORK/m2}
 LOGIN=suites
+ROLE=suites-ops
 mkdir -p "$WORK"
 echo "work dir: $WORK"
 
@@ -64,7 +65,7 @@ start_emulator() {
     mkdir -p "$d/root" "$d/home/.ssh"
     ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -C "$LOGIN@suites" -f "$d/home/.ssh/id_rsa"
     java -cp "$CP" io.vminfo.manta.emulator.MantaEmulatorMain --port 0 --root "$d/root" \
-        --key "$LOGIN=$d/home/.ssh/id_rsa.pub" >"$d/emulator.out" 2>"$d/emulator.err" &
+        --key "$LOGIN=$d/home/.ssh/id_rsa.pub" --role "$LOGIN=$ROLE" >"$d/emulator.out" 2>"$d/emulator.err" &
     EMU_PID=$!
     for _ in $(seq 1 150); do
         grep -q '^MANTA_URL=' "$d/emulator.out" 2>/dev/null && break
@@ -77,6 +78,8 @@ start_emulator() {
     export MANTA_KEY_ID; MANTA_KEY_ID=$(ssh-keygen -l -E md5 -f "$d/home/.ssh/id_rsa.pub" | awk '{print $2}' | sed 's/^MD5://')
     export MANTA_KEY_PATH=$d/home/.ssh/id_rsa
     export MANTA_TLS_INSECURE=1
+    # node-manta's role-tag tests (mchmod, mmkdir) run only when given a role the account has.
+    export MANTA_TEST_ROLE=$ROLE
     export SUITE_HOME=$d/home
     echo "emulator for $1 at $MANTA_URL (key $MANTA_KEY_ID)"
 }

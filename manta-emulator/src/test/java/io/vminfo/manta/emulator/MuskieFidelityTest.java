@@ -40,6 +40,19 @@ class MuskieFidelityTest {
     }
 
     @Test
+    void chunkedMetadataPutWithAnEmptyBodyIsAccepted() throws Exception {
+        http.request("PUT", "/alice/stor/c", "m-a: 1\r\n", "kept".getBytes(StandardCharsets.UTF_8));
+        http.head("PUT", "/alice/stor/c?metadata=true", "transfer-encoding: chunked\r\nm-foo: bar\r\n",
+                http.auth(java.time.Instant.now(), "ed25519-sha512"));
+        http.body("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(http.read(false).status()).isEqualTo(204);
+        RawHttp.Response get = http.request("GET", "/alice/stor/c", "", new byte[0]);
+        assertThat(get.body()).isEqualTo("kept");
+        assertThat(get.header("m-foo")).isEqualTo("bar");
+        assertThat(get.header("m-a")).isNull();
+    }
+
+    @Test
     void metadataPutKeepsContentAndEtag() throws Exception {
         RawHttp.Response put = http.request("PUT", "/alice/stor/o", "content-type: text/plain\r\nm-a: 1\r\n",
                 "payload".getBytes(StandardCharsets.UTF_8));

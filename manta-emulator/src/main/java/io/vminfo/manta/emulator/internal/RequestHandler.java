@@ -725,9 +725,11 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             throw MantaError.authorization(path.login(), path.toString());
         }
         // muskie refuses any of these; a Content-Length of 0 is let through because HTTP clients
-        // (the JDK's among them) send it on every body-less PUT.
+        // (the JDK's among them) send it on every body-less PUT. A chunked request is let through
+        // as muskie does (it looks at the header only): node-manta's chattr sends exactly that,
+        // and its (empty) body is discarded.
         String length = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-        if ((length != null && !length.trim().equals("0")) || HttpUtil.isTransferEncodingChunked(req)) {
+        if (length != null && !length.trim().equals("0")) {
             throw MantaError.invalidUpdate("content-length");
         }
         for (String k : List.of("content-md5", "durability-level")) {
