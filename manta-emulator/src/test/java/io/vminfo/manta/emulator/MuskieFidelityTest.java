@@ -113,6 +113,18 @@ class MuskieFidelityTest {
     }
 
     @Test
+    void aSnaplinkTakesTheRoleTagOfItsRequest() throws Exception {
+        http.request("PUT", "/alice/stor/src", "m-a: 1\r\n", new byte[] {7});
+        assertThat(http.request("PUT", "/alice/stor/lnk", "location: /alice/stor/src\r\nrole-tag: ops\r\n",
+                new byte[0]).status()).isEqualTo(204);
+        RawHttp.Response link = http.request("HEAD", "/alice/stor/lnk", "", new byte[0]);
+        assertThat(link.header("role-tag")).isEqualTo("ops");
+        assertThat(http.request("HEAD", "/alice/stor/src", "", new byte[0]).header("role-tag")).isNull();
+        assertThat(http.request("PUT", "/alice/stor/lnk2", "location: /alice/stor/src\r\nrole-tag: nobody\r\n",
+                new byte[0]).status()).isEqualTo(409);
+    }
+
+    @Test
     void roleTagsAreStoredAndUnknownRolesRefused() throws Exception {
         assertThat(http.request("PUT", "/alice/stor/r", "role-tag: ops\r\n", new byte[] {1}).status()).isEqualTo(204);
         assertThat(http.request("HEAD", "/alice/stor/r", "", new byte[0]).header("role-tag")).isEqualTo("ops");

@@ -830,7 +830,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (src.directory()) {
             throw new MantaError(400, "LinkNotObject", location + " is not an object");
         }
-        Entry e = store.link(path, source, src, now);
+        // The link keeps the source's metadata, but a role-tag sent with the link request is the
+        // link's own (muskie; node-manta's mln --role-tag relies on it).
+        Map<String, String> headers = new LinkedHashMap<>(src.headers());
+        String roleTag = req.headers().get("role-tag");
+        if (roleTag != null) {
+            headers.put("role-tag", roleTag);
+        }
+        Entry e = store.link(path, source, src, headers, now);
         FullHttpResponse res = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
         res.headers().set(HttpHeaderNames.ETAG, e.etag());
         res.headers().set(HttpHeaderNames.LAST_MODIFIED, HTTP_DATE.format(e.mtime()));

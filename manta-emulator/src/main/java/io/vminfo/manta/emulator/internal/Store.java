@@ -175,14 +175,14 @@ public final class Store {
         siblings(p).put(p.name(), updated);
     }
 
-    synchronized Entry link(ManPath target, ManPath source, Entry sourceEntry, Instant now) {
+    synchronized Entry link(ManPath target, ManPath source, Entry sourceEntry, Map<String, String> headers, Instant now) {
         checkParent(target);
         Optional<Entry> existing = get(target);
         if (existing.isPresent() && existing.get().directory()) {
             throw MantaError.directoryOperation("PUT", target.toString());
         }
         Entry e = new Entry(target.name(), false, now, sourceEntry.etag(), sourceEntry.size(),
-                sourceEntry.contentMd5(), sourceEntry.contentType(), sourceEntry.durability(), sourceEntry.headers());
+                sourceEntry.contentMd5(), sourceEntry.contentType(), sourceEntry.durability(), headers);
         try {
             Path staged = newTempFile();
             Files.delete(staged);
