@@ -90,8 +90,9 @@ class MantaCommandsTest {
     Result lsObject = m().run("manta", "ls", "/alice/stor/t1/reports/2026/report.csv");
     assertThat(lsObject.out()).isEqualTo("report.csv\n");
     Result lsLong = m().run("manta", "ls", "-l", "/alice/stor/t1/reports/2026");
-    assertThat(lsLong.out()).matches("-  16  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"
-        + "  report.csv\n");
+    assertThat(lsLong.out()).matches("-rwxr-xr-x 1 alice {12}16 [A-Z][a-z]{2} \\d\\d \\d\\d:\\d\\d report.csv\n");
+    assertThat(m().run("manta", "ls", "-l", "~~/stor/t1/reports").out())
+        .matches("drwxr-xr-x 1 alice {13}0 [A-Z][a-z]{2} \\d\\d \\d\\d:\\d\\d 2026\n");
     Result lsJson = m().run("manta", "ls", "-j", "/alice/stor/t1/reports/2026");
     JsonNode entry = CliJson.parse(lsJson.out().getBytes(StandardCharsets.UTF_8));
     assertThat(entry.path("name").asText()).isEqualTo("report.csv");
@@ -197,5 +198,79 @@ class MantaCommandsTest {
     assertThat(hostile.exit()).isEqualTo(2);
     assertThat(hostile.err()).isEqualTo("vminfo: Manta path must not contain . or .. segments:"
         + " /alice/stor/../../etc\n");
+  }
+
+  @Test
+  void findChattrSignAndNamedHeadErrors() throws Exception {
+    ok(m().run("manta", "mkdir", "-p", "/alice/stor/t3/a/b"));
+    ok(m().stdin("1").run("manta", "put", "-", "/alice/stor/t3/a/one.log"));
+    ok(m().stdin("22").run("manta", "put", "-", "/alice/stor/t3/a/b/two.log"));
+    ok(m().stdin("3").run("manta", "put", "-", "/alice/stor/t3/top.txt"));
+
+    assertThat(m().run("manta", "find", "/alice/stor/t3").out()).isEqualTo("/alice/stor/t3/a\n"
+        + "/alice/stor/t3/a/b\n/alice/stor/t3/a/b/two.log\n/alice/stor/t3/a/one.log\n/alice/stor/t3/top.txt\n");
+    assertThat(m().run("manta", "find", "-t", "o", "-n", "\\.log$", "~~/stor/t3").out())
+        .isEqualTo("/alice/stor/t3/a/b/two.log\n/alice/stor/t3/a/one.log\n");
+    assertThat(m().run("manta", "find", "-t", "d", "/alice/stor/t3").out())
+        .isEqualTo("/alice/stor/t3/a\n/alice/stor/t3/a/b\n");
+    assertThat(m().run("manta", "find", "--maxdepth", "1", "/alice/stor/t3").out())
+        .isEqualTo("/alice/stor/t3/a\n/alice/stor/t3/top.txt\n");
+    assertThat(m().run("manta", "find", "--mindepth", "3", "/alice/stor/t3").out())
+        .isEqualTo("/alice/stor/t3/a/b/two.log\n");
+    JsonNode j = CliJson.parse(m().run("manta", "find", "-j", "-n", "two", "/alice/stor/t3").out()
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(j.path("parent").asText()).isEqualTo("/alice/stor/t3/a/b");
+    assertThat(j.path("size").asLong()).isEqualTo(2);
+    Result badType = m().run("manta", "find", "-t", "x", "/alice/stor/t3");
+    assertThat(badType.exit()).isEqualTo(2);
+    assertThat(m().run("manta", "find", "-n", "(", "/alice/stor/t3").err()).contains("not a regular expression");
+
+    String etag = manta.fileOf("/alice/stor/t3/top.txt").isPresent()
+        ? CliJson.parse(m().run("manta", "info", "-j", "/alice/stor/t3/top.txt").out()
+            .getBytes(StandardCharsets.UTF_8)).path("etag").asText() : "";
+    ok(m().run("manta", "chattr", "-H", "m-owner: ops", "-H", "content-type: text/plain",
+        "/alice/stor/t3/top.txt"));
+    JsonNode after = CliJson.parse(m().run("manta", "info", "-j", "/alice/stor/t3/top.txt").out()
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(after.path("etag").asText()).isEqualTo(etag);
+    assertThat(after.path("contentType").asText()).isEqualTo("text/plain");
+    assertThat(after.path("metadata").path("m-owner").asText()).isEqualTo("ops");
+    assertThat(m().run("manta", "get", "/alice/stor/t3/top.txt").out()).isEqualTo("3");
+    Result badHeader = m().run("manta", "chattr", "-H", "nocolon", "/alice/stor/t3/top.txt");
+    assertThat(badHeader.exit()).isEqualTo(2);
+    assertThat(badHeader.err()).contains("-H takes 'NAME: VALUE'");
+    Result forbidden = m().run("manta", "chattr", "-H", "content-length: 9", "/alice/stor/t3/top.txt");
+    assertThat(forbidden.exit()).isEqualTo(2);
+
+    Result sign = m().run("manta", "sign", "--expires", "60", "/alice/stor/t3/top.txt");
+    ok(sign);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(sign.out().trim()))
+        .timeout(java.time.Duration.ofSeconds(10)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.body()).isEqualTo("3");
+    assertThat(m().run("manta", "sign", "--expires", "0", "/alice/stor/t3/top.txt").exit()).isEqualTo(2);
+
+    Result missing = m().run("manta", "ls", "/alice/stor/t3/nope");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).isEqualTo("vminfo: manta: ResourceNotFound (HTTP 404): /alice/stor/t3/nope"
+        + " was not found\n");
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+    gen.initialize(2048);
+    Path otherKey = dir.resolve("other_rsa");
+    Files.writeString(otherKey, "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(gen.generateKeyPair().getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n");
+    Files.setPosixFilePermissions(otherKey, java.nio.file.attribute.PosixFilePermissions
+        .fromString("rw-------"));
+    Result wrongKey = cli().env(env).env("MANTA_KEY_PATH", otherKey.toString())
+        .run("manta", "info", "/alice/stor/t3");
+    assertThat(wrongKey.exit()).isEqualTo(1);
+    assertThat(wrongKey.err()).matches("vminfo: manta: KeyDoesNotExist \\(HTTP 403\\): /alice/keys/\\S+"
+        + " does not exist\n");
+    Result unknownLogin = cli().env(env).env("MANTA_USER", "bob").run("manta", "ls", "~~/stor");
+    assertThat(unknownLogin.err()).startsWith("vminfo: manta: AccountDoesNotExist (HTTP 403): bob");
   }
 }

@@ -48,6 +48,21 @@ public final class BlockingMantaClient {
         return await(client.head(path));
     }
 
+    /** See {@link MantaClient#info}: a HEAD whose refusals carry Manta's error name. */
+    public MantaObjectInfo info(String path) {
+        return await(client.info(path));
+    }
+
+    /** See {@link MantaClient#putMetadata}. */
+    public void putMetadata(String path, java.util.Map<String, String> headers) {
+        await(client.putMetadata(path, headers));
+    }
+
+    /** See {@link MantaClient#signedUrl}; may block on an ssh-agent, not longer than its timeout. */
+    public java.net.URI signedUrl(String path, List<String> methods, java.time.Instant expires) {
+        return client.signedUrl(path, methods, expires);
+    }
+
     public byte[] getBytes(String path) {
         return await(client.getBytes(path));
     }

@@ -22,6 +22,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vminfo.manta.internal.AgentSigner;
 import io.vminfo.manta.internal.Authorizer;
+import io.vminfo.manta.internal.UrlSigner;
 import io.vminfo.manta.internal.BodySource;
 import io.vminfo.manta.internal.ClientHandler;
 import io.vminfo.manta.internal.ConnectionPool;
@@ -301,8 +302,71 @@ public final class MantaClient implements AutoCloseable {
         });
     }
 
+    /**
+     * HEAD of an object or directory: exactly one request, so existence checks stay cheap. A HEAD
+     * answer has no body, so a refusal is named only {@code HTTP<status>}; use {@link #info} where
+     * the reason matters to a person.
+     */
     public CompletableFuture<MantaObjectInfo> head(String path) {
+        return headOnce(normalize(path));
+    }
+
+    /**
+     * Like {@link #head}, but a refusal without a name (a 4xx HEAD answer) is asked again as a
+     * one-byte GET to learn Manta's code and message ({@code KeyDoesNotExist},
+     * {@code ResourceNotFound}, ...), as node-manta's tools report them. Costs a second request
+     * only when the HEAD fails.
+     */
+    public CompletableFuture<MantaObjectInfo> info(String path) {
         String p = normalize(path);
+        return headOnce(p).handle((info, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(info);
+            }
+            MantaException me = unwrap(e);
+            if (!HeadErrors.unnamed(me)) {
+                return CompletableFuture.<MantaObjectInfo>failedFuture(me);
+            }
+            return getBytes(p, GetOptions.range(0, 0), 64 * 1024).handle((bytes, ge) ->
+                    HeadErrors.<MantaObjectInfo>named(me, ge == null ? null : unwrap(ge))).thenCompose(f -> f);
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * Replaces the metadata of an object or directory, keeping its content and etag
+     * ({@code PUT ?metadata=true}). {@code headers} are {@code m-*} metadata plus, optionally,
+     * {@code content-type}, {@code role-tag}, {@code cache-control}; metadata not given is removed.
+     */
+    public CompletableFuture<Void> putMetadata(String path, Map<String, String> headers) {
+        String p = normalize(path);
+        Map<String, String> h = MetadataHeaders.check(headers);
+        return execute(new Op<Void>() {
+            @Override
+            RequestSpec spec(Map<String, String> auth) {
+                Map<String, String> all = new LinkedHashMap<>(auth);
+                all.putAll(h);
+                return new RequestSpec(HttpMethod.PUT, MantaPaths.encode(p) + "?metadata=true", all, null, false);
+            }
+
+            @Override
+            Void onSuccess(HttpExchange.Response<?> r) {
+                return null;
+            }
+        });
+    }
+
+    /**
+     * A pre-signed URL for {@code path}, good for {@code methods} (e.g. {@code List.of("GET")})
+     * until {@code expires}, usable without a key (node-manta's {@code msign}). Signs with the
+     * client's key, which may block on an ssh-agent.
+     */
+    public java.net.URI signedUrl(String path, List<String> methods, Instant expires) {
+        MantaSigner s = authorizer.signer().orElseThrow(() ->
+                new IllegalStateException("an anonymous client cannot sign URLs"));
+        return UrlSigner.sign(config.url(), hostHeader, s, authorizer.keyId(), methods, normalize(path), expires);
+    }
+
+    private CompletableFuture<MantaObjectInfo> headOnce(String p) {
         return execute(new Op<MantaObjectInfo>() {
             @Override
             RequestSpec spec(Map<String, String> auth) {

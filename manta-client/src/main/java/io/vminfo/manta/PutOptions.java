@@ -16,7 +16,7 @@ import java.util.OptionalInt;
  * @param computeContentMd5 read the body once before sending to compute {@code content-md5}
  *        (files and byte arrays), so Manta refuses a body that changed on the way
  * @param durabilityLevel number of copies Manta keeps (1..9)
- * @param metadata {@code m-*} headers
+ * @param metadata {@code m-*} headers, and {@code role-tag} (roles, comma-separated, that may read it)
  * @param ifMatch only overwrite this etag ({@code "*"}: only if it exists)
  * @param mkdirs create missing parent directories when Manta answers {@code DirectoryDoesNotExist}
  */
@@ -56,8 +56,10 @@ public record PutOptions(
         Map<String, String> m = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : Objects.requireNonNull(metadata, "metadata").entrySet()) {
             String k = e.getKey().toLowerCase(Locale.ROOT);
-            if (!k.startsWith("m-") || k.length() < 3 || !k.matches("[a-z0-9!#$%&'*+.^_`|~-]+")) {
-                throw new IllegalArgumentException("metadata keys are m-* header names: " + e.getKey());
+            // role-tag travels with the metadata: Manta stores it with the object the same way.
+            boolean roleTag = k.equals("role-tag");
+            if (!roleTag && (!k.startsWith("m-") || k.length() < 3 || !k.matches("[a-z0-9!#$%&'*+.^_`|~-]+"))) {
+                throw new IllegalArgumentException("metadata keys are m-* header names or role-tag: " + e.getKey());
             }
             if (e.getValue().chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
                 throw new IllegalArgumentException("metadata value of " + k + " has control characters");

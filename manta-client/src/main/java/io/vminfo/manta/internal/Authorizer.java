@@ -39,6 +39,10 @@ public final class Authorizer {
         return signer.map(MantaSigner::blocking).orElse(false);
     }
 
+    public Optional<MantaSigner> signer() {
+        return signer;
+    }
+
     public String keyId() {
         return keyId;
     }

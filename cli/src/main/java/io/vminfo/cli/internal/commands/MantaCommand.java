@@ -1,17 +1,20 @@
 package io.vminfo.cli.internal.commands;
 
+import io.vminfo.cli.internal.manta.MantaChattrCommand;
+import io.vminfo.cli.internal.manta.MantaFindCommand;
 import io.vminfo.cli.internal.manta.MantaGetCommand;
 import io.vminfo.cli.internal.manta.MantaInfoCommand;
 import io.vminfo.cli.internal.manta.MantaLsCommand;
 import io.vminfo.cli.internal.manta.MantaMkdirCommand;
 import io.vminfo.cli.internal.manta.MantaPutCommand;
 import io.vminfo.cli.internal.manta.MantaRmCommand;
+import io.vminfo.cli.internal.manta.MantaSignCommand;
 import picocli.CommandLine.Command;
 
 /** {@code vminfo manta}: look at (and fix) what was uploaded to Manta. */
 @Command(
     name = "manta",
-    header = "Browse Manta: ls, get, put, mkdir, rm, info.",
+    header = "Browse Manta: ls, get, put, mkdir, rm, info, find, chattr, sign.",
     description =
         "Browse Manta, e.g. to check what the agent uploaded. Uses the MANTA_* "
         + "environment as node-manta does: MANTA_URL, MANTA_USER, MANTA_KEY_ID (ssh-agent "
@@ -26,6 +29,9 @@ import picocli.CommandLine.Command;
       MantaMkdirCommand.class,
       MantaRmCommand.class,
       MantaInfoCommand.class,
+      MantaFindCommand.class,
+      MantaChattrCommand.class,
+      MantaSignCommand.class,
     },
     footer = {
       "  vminfo manta ls -l ~~/stor/usage/2026/11/22/10",
@@ -39,6 +45,6 @@ public final class MantaCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "name a manta command: ls, get, put, mkdir, rm or info");
+        "name a manta command: ls, get, put, mkdir, rm, info, find, chattr or sign");
   }
 }

@@ -30,7 +30,7 @@ public final class MantaInfoCommand extends MantaBase {
   @Override
   public Integer call() throws Exception {
     return withManta(manta -> {
-      MantaObjectInfo i = manta.blocking().head(path);
+      MantaObjectInfo i = manta.blocking().info(path);
       ObjectNode o = CliJson.NODES.objectNode();
       o.put("path", i.path());
       o.put("type", i.directory() ? "directory" : "object");

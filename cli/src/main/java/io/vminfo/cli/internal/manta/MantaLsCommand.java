@@ -6,7 +6,6 @@ import io.vminfo.cli.internal.output.Cells;
 import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.internal.output.EventLines;
 import io.vminfo.cli.internal.output.JsonText;
-import io.vminfo.cli.internal.output.Table;
 import io.vminfo.manta.MantaEntry;
 import io.vminfo.manta.MantaObjectInfo;
 import java.util.Iterator;
@@ -26,16 +25,21 @@ public final class MantaLsCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", description = "A directory or object.")
   private String path;
 
-  @Option(names = {"-l", "--long"}, description = "Type, size, modification time and name.")
+  @Option(names = {"-l", "--long"}, description = "Long format, as node-manta's mls -l.")
   private boolean longFormat;
 
   @Option(names = {"-j", "--json"}, description = "One JSON object per entry.")
   private boolean json;
 
+  private String owner = "";
+
   @Override
   public Integer call() throws Exception {
     return withManta(manta -> {
-      MantaObjectInfo info = manta.blocking().head(path);
+      MantaObjectInfo info = manta.blocking().info(path);
+      // node-manta's -l prints the login the path is under as the owner.
+      String[] segments = info.path().split("/");
+      owner = segments.length > 1 ? segments[1] : "";
       if (!info.directory()) {
         String name = info.path().substring(info.path().lastIndexOf('/') + 1);
         print(Stream.of(new MantaEntry(name, false, info.size(), info.etag(),
@@ -66,12 +70,31 @@ public final class MantaLsCommand extends MantaBase {
       }
       return;
     }
-    // -l has to see every entry for the column widths.
-    Table table = new Table(List.of("TYPE", "SIZE", "MTIME", "NAME"));
-    entries.forEach(e -> table.add(List.of(e.directory() ? "d" : "-", Long.toString(e.size()),
-        EventLines.date(e.mtime()), Cells.escape(e.name()) + (e.directory() ? "/" : ""))));
-    table.render(Table.Style.ALIGNED, false).forEach(out()::println);
+    String owner = this.owner;
+    java.time.ZonedDateTime now = java.time.ZonedDateTime.now();
+    Iterator<MantaEntry> it = entries.iterator();
+    while (it.hasNext()) {
+      out().println(longLine(it.next(), owner, now));
+    }
   }
+
+
+  /**
+   * node-manta's {@code mls -l} line: {@code drwxr-xr-x 1 LOGIN SIZE(13) MMM DD HH:mm NAME}, the
+   * year instead of the time for entries six months old or more, in the local time zone.
+   */
+  static String longLine(MantaEntry e, String owner, java.time.ZonedDateTime now) {
+    java.time.ZonedDateTime d = e.mtime().atZone(now.getZone());
+    String when = d.plusMonths(6).isAfter(now)
+        ? LONG_RECENT.format(d) : LONG_OLD.format(d);
+    return String.format(java.util.Locale.ROOT, "%srwxr-xr-x 1 %s %13d %s %s", e.directory() ? "d" : "-",
+        Cells.escape(owner), e.directory() ? 0 : e.size(), when, Cells.escape(e.name()));
+  }
+
+  private static final java.time.format.DateTimeFormatter LONG_RECENT =
+      java.time.format.DateTimeFormatter.ofPattern("MMM dd HH:mm", java.util.Locale.US);
+  private static final java.time.format.DateTimeFormatter LONG_OLD =
+      java.time.format.DateTimeFormatter.ofPattern("MMM dd  yyyy", java.util.Locale.US);
 
   /** node-manta's {@code mls -j} entry. */
   private static ObjectNode json(MantaEntry e) {

@@ -33,6 +33,10 @@ public final class MantaError extends RuntimeException {
         return headers;
     }
 
+    static MantaError invalidUpdate(String header) {
+        return new MantaError(400, "InvalidUpdate", "overwrite of \"" + header + "\" forbidden");
+    }
+
     static MantaError resourceNotFound(String path) {
         return new MantaError(404, "ResourceNotFound", path + " was not found");
     }

@@ -260,11 +260,13 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void route(ChannelHandlerContext ctx, HttpRequest req) {
-        Optional<SignatureVerifier.Caller> caller = ctxShared.verifier().verify(req);
         String uri = req.uri();
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);
         Map<String, List<String>> query = q < 0 ? Map.of() : new QueryStringDecoder(uri).parameters();
+        Optional<SignatureVerifier.Caller> caller = SignatureVerifier.isPresigned(req, query)
+                ? ctxShared.verifier().verifyPresigned(req, rawPath, query)
+                : ctxShared.verifier().verify(req);
         ManPath path = ManPath.parse(rawPath, caller.map(SignatureVerifier.Caller::login).orElse(null));
         authorize(req, caller, path);
 
@@ -273,10 +275,20 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
             mode = Mode.DISCARD;
             read(ctx, req, path, query);
         } else if (m.equals(HttpMethod.PUT)) {
-            put(ctx, req, path);
+            checkRoleTags(req, path);
+            if (isTrue(first(query, "metadata"))) {
+                mode = Mode.DISCARD;
+                putMetadata(ctx, req, path);
+            } else {
+                put(ctx, req, path);
+            }
         } else if (m.equals(HttpMethod.DELETE)) {
             mode = Mode.DISCARD;
             delete(ctx, req, path);
+        } else if (m.equals(HttpMethod.POST) && !path.isKnownTree()) {
+            // Multipart upload is off here, as on a muskie without enableMPU: /:login/uploads is
+            // no storage path, so clients probing it get ResourceNotFound and fall back.
+            throw MantaError.resourceNotFound(path.toString());
         } else {
             throw new MantaError(405, "MethodNotAllowed", m.name() + " is not allowed");
         }
@@ -345,6 +357,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, DIR_LIST_TYPE);
         res.headers().set("Result-Set-Size", names.size());
+        if (head) {
+            res.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
         send(ctx, res);
     }
 
@@ -425,6 +440,9 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         res.headers().set("Result-Set-Size", store.count(path));
         res.headers().set(HttpHeaderNames.LAST_MODIFIED, HTTP_DATE.format(dir.mtime()));
         dir.headers().forEach((k, v) -> res.headers().set(k, v));
+        if (head) {
+            res.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // muskie's directory HEAD has none
+        }
         send(ctx, res);
     }
 
@@ -692,6 +710,67 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * {@code PUT ?metadata=true}: replaces the entry's headers and metadata (and an object's
+     * content type when one is sent), keeps its content, size, MD5 and etag, as muskie does.
+     */
+    private void putMetadata(ChannelHandlerContext ctx, HttpRequest req, ManPath path) {
+        if (path.isAccountRoot() || path.isStorageRoot()) {
+            throw MantaError.rootDirectory("PUT", path.toString());
+        }
+        if (!path.isKnownTree()) {
+            throw MantaError.resourceNotFound(path.toString());
+        }
+        if (!path.isWritableTree()) {
+            throw MantaError.authorization(path.login(), path.toString());
+        }
+        // muskie refuses any of these; a Content-Length of 0 is let through because HTTP clients
+        // (the JDK's among them) send it on every body-less PUT. A chunked request is let through
+        // as muskie does (it looks at the header only): node-manta's chattr sends exactly that,
+        // and its (empty) body is discarded.
+        String length = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null && !length.trim().equals("0")) {
+            throw MantaError.invalidUpdate("content-length");
+        }
+        for (String k : List.of("content-md5", "durability-level")) {
+            if (req.headers().contains(k)) {
+                throw MantaError.invalidUpdate(k);
+            }
+        }
+        Store store = ctxShared.store();
+        Entry old = store.get(path).orElseThrow(() -> MantaError.resourceNotFound(path.toString()));
+        checkIfMatch(req, Optional.of(old));
+        String contentType = Optional.ofNullable(req.headers().get(HttpHeaderNames.CONTENT_TYPE))
+                .map(String::trim).filter(t -> !t.isEmpty() && !old.directory()).orElse(old.contentType());
+        Entry updated = new Entry(old.name(), old.directory(), now(), old.etag(), old.size(), old.contentMd5(),
+                contentType, old.durability(), metadataHeaders(req));
+        store.updateMetadata(path, old, updated);
+        FullHttpResponse res = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
+        if (!updated.directory()) {
+            res.headers().set(HttpHeaderNames.ETAG, updated.etag());
+        }
+        res.headers().set(HttpHeaderNames.LAST_MODIFIED, HTTP_DATE.format(updated.mtime()));
+        send(ctx, res);
+    }
+
+    /** Every role named in {@code role-tag} must be one of the login's roles (muskie: InvalidRoleTag). */
+    private void checkRoleTags(HttpRequest req, ManPath path) {
+        String tags = req.headers().get("role-tag");
+        if (tags == null || tags.isBlank()) {
+            return;
+        }
+        for (String tag : tags.split(",")) {
+            String t = tag.trim();
+            if (!t.isEmpty() && !ctxShared.accounts().hasRole(path.login(), t)) {
+                throw new MantaError(409, "InvalidRoleTag", "Role tag \"" + t + "\" is invalid.");
+            }
+        }
+    }
+
+    private static boolean isTrue(String queryValue) {
+        return queryValue != null && !queryValue.equalsIgnoreCase("false") && !queryValue.equals("0");
+    }
+
     private void finishUpload(ChannelHandlerContext ctx) {
         Upload u = upload;
         upload = null;
@@ -751,7 +830,14 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         if (src.directory()) {
             throw new MantaError(400, "LinkNotObject", location + " is not an object");
         }
-        Entry e = store.link(path, source, src, now);
+        // The link keeps the source's metadata, but a role-tag sent with the link request is the
+        // link's own (muskie; node-manta's mln --role-tag relies on it).
+        Map<String, String> headers = new LinkedHashMap<>(src.headers());
+        String roleTag = req.headers().get("role-tag");
+        if (roleTag != null) {
+            headers.put("role-tag", roleTag);
+        }
+        Entry e = store.link(path, source, src, headers, now);
         FullHttpResponse res = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
         res.headers().set(HttpHeaderNames.ETAG, e.etag());
         res.headers().set(HttpHeaderNames.LAST_MODIFIED, HTTP_DATE.format(e.mtime()));
@@ -768,7 +854,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 if (size < MAX_METADATA_BYTES) {
                     out.put(name, h.getValue());
                 }
-            } else if (name.equals("cache-control") || name.equals("surrogate-key")
+            } else if (name.equals("cache-control") || name.equals("surrogate-key") || name.equals("role-tag")
                     || name.startsWith("access-control-")) {
                 out.put(name, h.getValue());
             }

@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -96,6 +97,23 @@ public final class SignatureVerifier {
                     + " is not a supported signing algorithm. Supported algorithms are RSA-SHA1, RSA-SHA256, "
                     + "RSA-SHA512, ECDSA-SHA256, ECDSA-SHA512, ED25519-SHA512 (http-signature has no SHA384)");
         }
+        Signer signer = signer(keyId);
+        RegisteredKey key = signer.key();
+        if (!key.type().equals(alg[0]) || !verifies(javaAlg, key, signingString, signature)) {
+            throw new MantaError(403, "InvalidSignature", "The signature we calculated does not match the one you sent");
+        }
+        Caller caller = signer.caller();
+        if (dateHeader != null && headers.equals("date")) {
+            verified.put(cacheKey, caller);
+        }
+        return Optional.of(caller);
+    }
+
+    private record Signer(Caller caller, RegisteredKey key) {
+    }
+
+    /** Finds the key a {@code keyId} names, failing as mahi does for each way it can be wrong. */
+    private Signer signer(String keyId) {
         String[] k = keyId.split("/", -1);
         String login;
         Optional<String> subuser;
@@ -123,14 +141,104 @@ public final class SignatureVerifier {
         RegisteredKey key = accounts.key(login, subuser, fingerprint).orElseThrow(() -> new MantaError(403,
                 "KeyDoesNotExist", subuser.map(s -> "/" + login + "/" + s).orElse("/" + login)
                         + "/keys/" + fingerprint + " does not exist"));
-        if (!key.type().equals(alg[0]) || !verifies(javaAlg, key, signingString, signature)) {
+        return new Signer(new Caller(login, subuser), key);
+    }
+
+    /**
+     * Verifies a pre-signed URL (node-manta's {@code msign}, java-manta's {@code getAsSignedURI}):
+     * the query carries {@code algorithm}, {@code expires} (epoch seconds), {@code keyId} and
+     * {@code signature}; the signed text is the methods, the Host header, the raw path and the
+     * other query parameters sorted and RFC 3986 encoded, one per line, as muskie builds it.
+     */
+    public Optional<Caller> verifyPresigned(HttpRequest request, String rawPath, Map<String, List<String>> query) {
+        List<String> missing = new java.util.ArrayList<>();
+        for (String k : List.of("algorithm", "expires", "keyId", "signature")) {
+            if (first(query, k).isEmpty()) {
+                missing.add(k);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw presignedError("parameters \"" + String.join(", ", missing) + "\" are required");
+        }
+        List<String> methods = new java.util.ArrayList<>(List.of(
+                first(query, "method").orElse(request.method().name()).split("\\s*,\\s*")));
+        java.util.Collections.sort(methods);
+        if (!methods.contains(request.method().name())) {
+            throw presignedError(request.method().name() + " was not a signed method");
+        }
+        long expires;
+        try {
+            expires = Long.parseLong(first(query, "expires").orElseThrow().trim());
+        } catch (NumberFormatException e) {
+            throw presignedError("expires is invalid");
+        }
+        if (clock.instant().getEpochSecond() > expires) {
+            throw presignedError("request expired");
+        }
+        String algorithm = first(query, "algorithm").orElseThrow().toLowerCase(Locale.ROOT);
+        String[] alg = algorithm.split("-");
+        String javaAlg = alg.length == 2 ? javaAlgorithm(alg[0], alg[1]) : null;
+        if (javaAlg == null) {
+            throw presignedError(algorithm.toUpperCase(Locale.ROOT) + " is not a supported signing algorithm");
+        }
+        Signer signer = signer(first(query, "keyId").orElseThrow());
+        String host = Optional.ofNullable(request.headers().get("host")).orElse("");
+        StringBuilder text = new StringBuilder()
+                .append(String.join(",", methods)).append('\n')
+                .append(host).append('\n')
+                .append(rawPath).append('\n');
+        List<String> names = new java.util.ArrayList<>(query.keySet());
+        names.removeIf(n -> n.equalsIgnoreCase("signature"));
+        java.util.Collections.sort(names);
+        boolean firstParam = true;
+        for (String n : names) {
+            for (String v : query.get(n)) {
+                if (!firstParam) {
+                    text.append('&');
+                }
+                firstParam = false;
+                text.append(rfc3986(n)).append('=').append(rfc3986(v));
+            }
+        }
+        if (!signer.key().type().equals(alg[0])
+                                // A raw '+' of the base64 signature arrives decoded as a space.
+                || !verifies(javaAlg, signer.key(), text.toString(),
+                        first(query, "signature").orElseThrow().replace(' ', '+'))) {
             throw new MantaError(403, "InvalidSignature", "The signature we calculated does not match the one you sent");
         }
-        Caller caller = new Caller(login, subuser);
-        if (dateHeader != null && headers.equals("date")) {
-            verified.put(cacheKey, caller);
+        return Optional.of(signer.caller());
+    }
+
+    /** True when a request without Authorization carries any pre-signed URL parameter (muskie's test). */
+    public static boolean isPresigned(HttpRequest request, Map<String, List<String>> query) {
+        return request.headers().get("authorization") == null
+                && (query.containsKey("expires") || query.containsKey("signature")
+                        || query.containsKey("keyId") || query.containsKey("algorithm"));
+    }
+
+    private static MantaError presignedError(String message) {
+        return new MantaError(403, "InvalidQueryStringAuthentication", message);
+    }
+
+    private static Optional<String> first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() || v.get(0).isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+    }
+
+    /** Percent-encodes everything but RFC 3986's unreserved characters. */
+    static String rfc3986(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
         }
-        return Optional.of(caller);
+        return out.toString();
     }
 
     private void checkSkew(String dateHeader) {

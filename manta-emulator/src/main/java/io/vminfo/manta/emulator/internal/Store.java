@@ -161,14 +161,28 @@ public final class Store {
         return entry;
     }
 
-    synchronized Entry link(ManPath target, ManPath source, Entry sourceEntry, Instant now) {
+    /** Replaces an entry's metadata, unless it was replaced or removed since {@code expected} was read. */
+    synchronized void updateMetadata(ManPath p, Entry expected, Entry updated) {
+        Optional<Entry> current = get(p);
+        if (current.isEmpty() || !current.get().equals(expected)) {
+            throw new MantaError(409, "ConcurrentRequest", p + " changed during the metadata update");
+        }
+        try {
+            writeMeta(p, updated);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        siblings(p).put(p.name(), updated);
+    }
+
+    synchronized Entry link(ManPath target, ManPath source, Entry sourceEntry, Map<String, String> headers, Instant now) {
         checkParent(target);
         Optional<Entry> existing = get(target);
         if (existing.isPresent() && existing.get().directory()) {
             throw MantaError.directoryOperation("PUT", target.toString());
         }
         Entry e = new Entry(target.name(), false, now, sourceEntry.etag(), sourceEntry.size(),
-                sourceEntry.contentMd5(), sourceEntry.contentType(), sourceEntry.durability(), sourceEntry.headers());
+                sourceEntry.contentMd5(), sourceEntry.contentType(), sourceEntry.durability(), headers);
         try {
             Path staged = newTempFile();
             Files.delete(staged);
