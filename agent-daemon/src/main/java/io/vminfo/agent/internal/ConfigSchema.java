@@ -93,8 +93,8 @@ public final class ConfigSchema {
           "alarms on VM transitions (vminfo-alarms): unexpected-stop, reboot-timeout, flapping;"
               + " GET /alarms"),
       s("alarms.api_writes", Kind.BOOL, "false", false,
-          "serve POST /alarms/suppressions and DELETE /alarms/suppressions/{id} (needs a loopback"
-              + " listen.address: no write authentication yet)"),
+          "serve POST /alarms/suppressions and DELETE /alarms/suppressions/{id}, with the same"
+              + " write access as guest actions (actions.authorized_keys or actions.socket)"),
       opt("alarms.smtp_host", Kind.STRING, false,
           "with alarms.enabled, mail each alarm open/clear through this SMTP relay (plain SMTP)"),
       bounded("alarms.smtp_port", Kind.INT, "25", false, 1, 65535, "the SMTP relay's port"),
