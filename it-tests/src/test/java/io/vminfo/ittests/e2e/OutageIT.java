@@ -159,15 +159,14 @@ class OutageIT {
           .filter(h -> droppedFiles.stream().noneMatch(f -> f.startsWith(h)))
           .toList();
       assertThat(keptThroughOutage).isNotEmpty();
-      // The file being uploaded when the cap bites is never dropped (the spool's rule), so the
-      // oldest pending hour may survive while newer ones go; any other survivor is newer than
-      // every dropped file.
-      String oldestDropped = ((TreeSet<String>) droppedFiles).first().substring(0, 13);
+      // The file being uploaded when the cap bites is never dropped (the spool's rule), so an
+      // hour older than a dropped one survives only as the upload in flight at some drop: at most
+      // one per drop (the file in flight moves on between drops: CI saw 12 dropped, 13 in flight
+      // and kept, 14 dropped). Any other survivor is newer than every dropped file.
       List<String> olderThanADrop = keptThroughOutage.stream()
           .filter(h -> h.compareTo(newestDropped) < 0).toList();
-      assertThat(olderThanADrop).as("kept hours older than a dropped file: only the one in flight")
-          .hasSizeLessThanOrEqualTo(1)
-          .allMatch(h -> h.compareTo(oldestDropped) < 0);
+      assertThat(olderThanADrop).as("kept hours older than a dropped file: only ones in flight")
+          .hasSizeLessThanOrEqualTo(droppedFiles.size());
       // and what was kept is whole but for samples that did not fit, each counted: every uploaded
       // hour but the first (the agent started in it), the newest and those with a dropped file has
       // 60 samples, or the missing ones were reported dropped

@@ -90,6 +90,7 @@ public final class AlarmEngine {
       }
     }
     if (RUNNING.equals(cur)) {
+      endExpectationIfArrived(t);
       t.returnDeadline = null;
       t.returnAction = null;
       clearAlarm(uuid, Rule.UNEXPECTED_STOP, "vm is running again", now, out);
@@ -160,6 +161,9 @@ public final class AlarmEngine {
     String a = action.toLowerCase(java.util.Locale.ROOT);
     if (a.equals(t.expectedAction) && t.expectedFinished == null) {
       t.expectedFinished = now;
+    }
+    if (succeeded) {
+      endExpectationIfArrived(t);
     }
     if (succeeded && t.returnDeadline != null && a.equals(t.returnAction) && RUNNING.equals(t.state)) {
       t.returnDeadline = null;
@@ -241,6 +245,20 @@ public final class AlarmEngine {
 
   public long suppressedCount() {
     return suppressedCount;
+  }
+
+  /**
+   * A finished action that ends running (start, reboot, resume) explains nothing more once the
+   * VM is seen running: its own transitions are over, and a stop a second later is a new one,
+   * not the tail of the reboot. (The grace still covers a feed that lags the job's end.)
+   */
+  private static void endExpectationIfArrived(VmTrack t) {
+    if (t.expectedAction != null && t.expectedFinished != null
+        && RETURNING.contains(t.expectedAction) && RUNNING.equals(t.state)) {
+      t.expectedAction = null;
+      t.expectedFinished = null;
+      t.expectedSince = null;
+    }
   }
 
   private boolean expectationActive(VmTrack t, Instant now) {

@@ -85,6 +85,33 @@ class AlarmEngineTest {
   }
 
   @Test
+  void aStopRightAfterARequestedRebootCameBackIsUnexpected() {
+    see(VM, "running");
+    engine.actionRequested(VM, "reboot", now);
+    later(Duration.ofSeconds(1));
+    assertThat(see(VM, "stopped")).isEmpty();
+    later(Duration.ofSeconds(1));
+    assertThat(see(VM, "running")).isEmpty();
+    engine.actionFinished(VM, "reboot", true, now);
+    later(Duration.ofSeconds(1)); // well inside the action grace
+    assertThat(see(VM, "stopped")).singleElement()
+        .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
+  }
+
+  @Test
+  void aJobThatEndsBeforeTheFeedShowsRunningStillEndsItsExpectationThere() {
+    see(VM, "running");
+    engine.actionRequested(VM, "start", now);
+    see(VM, "stopped");
+    engine.actionFinished(VM, "start", true, now); // the feed is a moment behind the job
+    later(Duration.ofMillis(5));
+    assertThat(see(VM, "running")).isEmpty();
+    later(Duration.ofSeconds(1));
+    assertThat(see(VM, "stopped")).singleElement()
+        .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
+  }
+
+  @Test
   void requestedRebootThatComesBackOpensNothing() {
     see(VM, "running");
     engine.actionRequested(VM, "reboot", now);
