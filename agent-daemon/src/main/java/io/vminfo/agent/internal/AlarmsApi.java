@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vminfo.alarms.Alarm;
 import io.vminfo.alarms.AlarmService;
+import io.vminfo.alarms.AlarmsJson;
 import io.vminfo.alarms.AlarmStatus;
 import io.vminfo.alarms.Rule;
 import io.vminfo.alarms.Suppression;
@@ -67,7 +68,7 @@ public final class AlarmsApi {
       Suppression s = alarms.suppress(req);
       log.info("suppression {} added by {}", s.id(), requester);
       ObjectNode o = Json.NODES.objectNode();
-      o.set("suppression", suppressionJson(s));
+      o.set("suppression", AlarmsJson.suppression(s));
       return Responses.json(HttpResponseStatus.CREATED, o);
     } catch (java.io.IOException e) {
       throw new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
@@ -94,7 +95,7 @@ public final class AlarmsApi {
     ObjectNode o = Json.NODES.objectNode();
     ArrayNode a = o.putArray("alarms");
     for (Alarm al : alarms.openAlarms()) {
-      a.add(alarm(al));
+      a.add(AlarmsJson.alarm(al));
     }
     o.set("suppressions", suppressionArray());
     return Responses.json(HttpResponseStatus.OK, o);
@@ -121,35 +122,8 @@ public final class AlarmsApi {
   private ArrayNode suppressionArray() {
     ArrayNode a = Json.NODES.arrayNode();
     for (Suppression s : alarms.suppressions()) {
-      a.add(suppressionJson(s));
+      a.add(AlarmsJson.suppression(s));
     }
     return a;
-  }
-
-  private static ObjectNode suppressionJson(Suppression s) {
-    ObjectNode o = Json.NODES.objectNode();
-    o.put("id", s.id());
-    ArrayNode vms = o.putArray("vms");
-    s.vms().stream().sorted().forEach(vms::add);
-    ArrayNode rules = o.putArray("rules");
-    s.rules().stream().map(Rule::id).sorted().forEach(rules::add);
-    o.put("created_at", s.createdAt().toString());
-    if (s.until().isPresent()) {
-      o.put("until", s.until().get().toString());
-    } else {
-      o.putNull("until");
-    }
-    o.put("reason", s.reason());
-    return o;
-  }
-
-  private static ObjectNode alarm(Alarm a) {
-    ObjectNode o = Json.NODES.objectNode();
-    o.put("id", a.id());
-    o.put("vm_uuid", a.vmUuid());
-    o.put("rule", a.rule().id());
-    o.put("opened_at", a.openedAt().toString());
-    o.put("detail", a.detail());
-    return o;
   }
 }

@@ -187,60 +187,68 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
     } catch (ApiError e) {
       respond(ctx, req, route, Responses.error(e));
     } catch (RuntimeException e) {
-      log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
-      respond(ctx, req, route, Responses.error(new ApiError(
-          HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
-          "internal error: " + e.getClass().getSimpleName())));
+      internalError(ctx, req, route, e);
     }
   }
 
   /** {@code POST /alarms/suppressions?...}, {@code DELETE /alarms/suppressions/{id}}. */
   private void onAlarmsWrite(ChannelHandlerContext ctx, HttpRequest req, AlarmsApi alarms) {
-    String route = "alarm_suppressions";
-    try {
+    serve(ctx, req, "alarm_suppressions", () -> {
+      writable();
       RequestTarget target = RequestTarget.parse(req.uri());
       List<String> seg = target.segments();
-      FullHttpResponse r;
       if (HttpMethod.POST.equals(req.method()) && seg.size() == 2) {
-        r = alarms.suppress(target, alarms.authorize(req, ctx.channel().remoteAddress()));
+        return alarms.suppress(target, alarms.authorize(req, ctx.channel().remoteAddress()));
       } else if (HttpMethod.DELETE.equals(req.method()) && seg.size() == 3) {
-        r = alarms.lift(seg.get(2), alarms.authorize(req, ctx.channel().remoteAddress()));
-      } else {
-        throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+        return alarms.lift(seg.get(2), alarms.authorize(req, ctx.channel().remoteAddress()));
       }
-      respond(ctx, req, route, r);
-    } catch (ApiError e) {
-      respond(ctx, req, route, Responses.error(e));
-    } catch (RuntimeException e) {
-      log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
-      respond(ctx, req, route, Responses.error(new ApiError(
-          HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
-          "internal error: " + e.getClass().getSimpleName())));
-    }
+      throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+    });
   }
 
   /** {@code POST /vms/{id}/{action}}: queues a guest action (answered at once, 202). */
   private void onPost(ChannelHandlerContext ctx, HttpRequest req, JobsApi jobsApi) {
-    String route = "action";
-    try {
-      if (stopping.get()) {
-        throw ApiError.unavailable("the agent is shutting down");
-      }
+    serve(ctx, req, "action", () -> {
+      writable();
       RequestTarget target = RequestTarget.parse(req.uri());
       List<String> seg = target.segments();
       if (seg.size() != 3 || !seg.get(0).equals("vms")) {
         throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
       }
       String requester = jobsApi.authorize(req, ctx.channel().remoteAddress());
-      respond(ctx, req, route, jobsApi.submit(target, seg.get(1), seg.get(2), requester));
+      return jobsApi.submit(target, seg.get(1), seg.get(2), requester);
+    });
+  }
+
+  private void writable() throws ApiError {
+    if (stopping.get()) {
+      throw ApiError.unavailable("the agent is shutting down");
+    }
+  }
+
+  /** One write route's answer. */
+  @FunctionalInterface
+  private interface Answer {
+    FullHttpResponse get() throws ApiError;
+  }
+
+  /** Answers, turning a refusal into its error body and a bug into a logged 500. */
+  private void serve(ChannelHandlerContext ctx, HttpRequest req, String route, Answer answer) {
+    try {
+      respond(ctx, req, route, answer.get());
     } catch (ApiError e) {
       respond(ctx, req, route, Responses.error(e));
     } catch (RuntimeException e) {
-      log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
-      respond(ctx, req, route, Responses.error(new ApiError(
-          HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
-          "internal error: " + e.getClass().getSimpleName())));
+      internalError(ctx, req, route, e);
     }
+  }
+
+  private void internalError(ChannelHandlerContext ctx, HttpRequest req, String route,
+      RuntimeException e) {
+    log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
+    respond(ctx, req, route, Responses.error(new ApiError(
+        HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+        "internal error: " + e.getClass().getSimpleName())));
   }
 
   private void startFeed(ChannelHandlerContext ctx, HttpRequest req, RequestTarget target)
