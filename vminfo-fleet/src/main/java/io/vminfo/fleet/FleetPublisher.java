@@ -313,6 +313,7 @@ public final class FleetPublisher implements AutoCloseable {
     marker.put("vm_count", now.size());
     marker.put("reason", snap.resyncReason().orElse(from.epoch().isEmpty() ? "first publish" : "new agent run"));
     records.add(new ProducerRecord<>(config.feedTopic(), config.serverUuid(), bytes(marker)));
+    recordMaybePublished(now, known);
     for (int i = 0; i < records.size(); i += config.batchSize()) {
       sendAll(records.subList(i, Math.min(records.size(), i + config.batchSize())));
     }
@@ -342,6 +343,13 @@ public final class FleetPublisher implements AutoCloseable {
         records.add(vmRecord(e.vm().orElseThrow(), e.rev()));
       }
     }
+    Set<String> written = new TreeSet<>();
+    for (VmEvent e : batch) {
+      if (e.type() != VmEventType.DELETE) {
+        written.add(e.uuid());
+      }
+    }
+    recordMaybePublished(written, known);
     sendAll(records);
     for (VmEvent e : batch) {
       if (e.type() == VmEventType.DELETE) {
@@ -352,6 +360,22 @@ public final class FleetPublisher implements AutoCloseable {
     }
     feedRecords.addAndGet(batch.size());
     checkpoint(new FeedCheckpoint(store.epoch(), batch.get(batch.size() - 1).rev(), known));
+  }
+
+  /**
+   * Makes {@code uuids} part of the known set, durably, before their records go out. A send the
+   * broker does not acknowledge in time may still be delivered later (the producer keeps retrying
+   * it), and an agent killed mid-send may have delivered some of a batch: a VM whose record may be
+   * in the topic must get a tombstone from the next resync if it is gone by then, or the fleet
+   * view keeps it forever. The position stays where the broker last acknowledged it.
+   */
+  private void recordMaybePublished(Set<String> uuids, Set<String> known) throws PublishException {
+    if (known.containsAll(uuids)) {
+      return;
+    }
+    known.addAll(uuids);
+    FeedCheckpoint a = acked;
+    checkpoint(new FeedCheckpoint(a.epoch(), a.rev(), known));
   }
 
   private ProducerRecord<String, byte[]> vmRecord(Vm vm, long rev) {

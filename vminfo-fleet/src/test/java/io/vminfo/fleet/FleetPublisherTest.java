@@ -161,6 +161,41 @@ class FleetPublisherTest {
     assertThat(publisher.status().connected()).isTrue();
   }
 
+  @Test
+  void aVmWhoseRecordMayHaveReachedTheTopicIsTombstonedByTheNextRunIfItIsGone() throws Exception {
+    store = VmStore.builder().build();
+    store.initialize(List.of(TestVms.vm(1)));
+    MockProducer<String, byte[]> p = producer(false);
+    start(config(), p);
+    await().atMost(WAIT).until(() -> {
+      while (p.completeNext()) {
+        // the first resync is acknowledged
+      }
+      return publisher.status().resyncs() == 1;
+    });
+    store.put(TestVms.vm(2));
+    // vm 2's record is sent and never acknowledged: the broker may hold it all the same
+    await().atMost(WAIT).until(() -> on(p, "vminfo.vms").stream()
+        .anyMatch(r -> r.key().equals(SERVER + "/" + TestVms.uuid(2))));
+    publisher.close();
+    publisher = null;
+    FeedCheckpoint cp = FeedCheckpoint.read(dir.resolve("state/feed-checkpoint.json"));
+    assertThat(cp.rev()).as("the position is the acknowledged one").isZero();
+    assertThat(cp.uuids()).contains(TestVms.uuid(2));
+
+    // the agent comes back (a new store epoch) and vm 2 is gone by then
+    store.close();
+    store = VmStore.builder().build();
+    store.initialize(List.of(TestVms.vm(1)));
+    MockProducer<String, byte[]> again = producer(true);
+    start(config(), again);
+    await().atMost(WAIT).until(() -> publisher.status().resyncs() == 1);
+    assertThat(on(again, "vminfo.vms")).filteredOn(r -> r.key().equals(SERVER + "/" + TestVms.uuid(2)))
+        .singleElement().satisfies(r -> assertThat(r.value()).isNull());
+    assertThat(FeedCheckpoint.read(dir.resolve("state/feed-checkpoint.json")).uuids())
+        .containsExactly(TestVms.uuid(1));
+  }
+
   private static String usageLine(String uuid, String ts) {
     return "{\"v\":1,\"type\":\"usage\",\"timestamp\":\"" + ts + "\",\"server_uuid\":\"" + SERVER
         + "\",\"uuid\":\"" + uuid + "\",\"status\":\"running\"}\n";
