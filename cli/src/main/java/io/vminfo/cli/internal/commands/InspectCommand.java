@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -43,7 +44,7 @@ public final class InspectCommand extends CommandBase {
   /** The backend provider of the bundled example host. */
   static final String EXAMPLE = "example";
 
-  @Option(names = "--backend", paramLabel = "NAME",
+  @Option(names = "--backend", paramLabel = "NAME", completionCandidates = BackendNames.class,
       description = "The host backend, one of the installed backend providers: smartos, libvirt,"
           + " example, ... (default: the first that recognises ROOT: smartos if ROOT/etc/zones"
           + " exists, libvirt if ROOT/etc/libvirt/qemu or ROOT/run/libvirt/qemu does).")
@@ -99,6 +100,14 @@ public final class InspectCommand extends CommandBase {
       return result.errors().isEmpty() ? ExitCode.OK : ExitCode.FAILED;
     } finally {
       deleteTree(scratch);
+    }
+  }
+
+  /** The installed backends' names, for shell completion. */
+  static final class BackendNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Backends.installed().names().iterator();
     }
   }
 
