@@ -10,6 +10,7 @@ import io.vminfo.usage.AcceleratedTime;
 import io.vminfo.usage.ObjectStore;
 import io.vminfo.usage.RemotePathTemplate;
 import io.vminfo.usage.UsageService;
+import io.vminfo.usage.WaitingSamples;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -57,6 +58,11 @@ public final class UsageRecorders {
    * {@link IllegalArgumentException} naming the key.
    */
   public static UsageRecorderPort create(Context c) {
+    return create(c, WaitingSamples.none());
+  }
+
+  /** As {@link #create(Context)}, taking over a stopped predecessor's unwritten samples. */
+  public static UsageRecorderPort create(Context c, WaitingSamples carryOver) {
     AgentConfig config = c.config();
     AgentConfig.MantaSettings manta = config.manta();
     String login = manta.user().orElse(LOCAL_LOGIN);
@@ -80,7 +86,8 @@ public final class UsageRecorders {
         .spoolCapBytes(config.usageSpoolCapBytes())
         .parkedRetry(config.usageParkedRetry())
         .maxCatchUp(catchUpIntervals(config.usageMaxCatchUp(), config.usageInterval()))
-        .listener(meters);
+        .listener(meters)
+        .carryOver(carryOver);
     c.datacenterName().ifPresent(b::datacenterName);
     c.scheduler().ifPresent(b::scheduler);
     if (config.usageClockRate() > 1) {
