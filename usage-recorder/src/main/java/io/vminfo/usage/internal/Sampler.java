@@ -201,7 +201,7 @@ public final class Sampler {
       List<UsageRecord> records = new ArrayList<>();
       for (VmTracker.Tracked t : sets.get(i++)) {
         VmUsage u = t.deletedAt().isEmpty() ? usage.getOrDefault(t.vm().uuid(), VmUsage.EMPTY) : VmUsage.EMPTY;
-        if (u.cpu().isEmpty() && u.nics().isEmpty()) {
+        if (!u.hasCounters()) {
           u = withStopReading(u, stopReadings.take(t.vm().uuid(), b, interval));
         }
         records.add(UsageRecord.of(b, serverUuid, datacenterName, t.vm(), u));
@@ -226,7 +226,8 @@ public final class Sampler {
     VmUsage r = atStop.get();
     List<String> problems = new ArrayList<>(now.problems());
     problems.addAll(r.problems());
-    return new VmUsage(r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), problems);
+    return new VmUsage(r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), r.blockIo(),
+        problems);
   }
 
   private void enqueue(Batch batch) {

@@ -20,7 +20,7 @@ public final class StopReadings {
 
   /** Keeps {@code usage} when it holds counters (CPU or NICs); the newest reading wins. */
   public synchronized void put(String uuid, VmUsage usage, Instant at) {
-    if (usage.cpu().isPresent() || !usage.nics().isEmpty()) {
+    if (usage.hasCounters()) {
       byUuid.put(uuid, new Reading(usage, at));
     }
   }
