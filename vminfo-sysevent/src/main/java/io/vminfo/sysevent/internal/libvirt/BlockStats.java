@@ -29,8 +29,10 @@ public final class BlockStats {
   /**
    * Disks by target device, in libvirt's order. A disk without all four counters (an inactive
    * domain, an empty CD-ROM drive QEMU keeps no statistics for) or with a value that is not a
-   * count is left out, never filled in; so are backing-chain entries ({@code backingIndex}),
-   * which are not the guest's disks.
+   * count is left out, never filled in. A name seen again is a backing-chain image (listed
+   * after its disk when asked for with {@code VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING}), not
+   * another disk; the first entry is the disk. ({@code backingIndex} does not tell: libvirt 9.0
+   * gives it to the top image too.)
    */
   public static Map<String, Disk> parse(List<TypedParameter> params) {
     Map<Integer, Map<String, Object>> byIndex = new TreeMap<>();
@@ -56,8 +58,7 @@ public final class BlockStats {
     }
     Map<String, Disk> out = new LinkedHashMap<>();
     for (Map<String, Object> d : byIndex.values()) {
-      if (!(d.get("name") instanceof String name) || name.isEmpty() || d.containsKey("backingIndex")
-          || out.containsKey(name)) {
+      if (!(d.get("name") instanceof String name) || name.isEmpty() || out.containsKey(name)) {
         continue;
       }
       Optional<Long> rdReqs = count(d.get("rd.reqs"));

@@ -95,27 +95,50 @@ class TypedParametersTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  /** What libvirt 9.0 gives for a guest with a virtio disk, an empty CD-ROM and a backing file. */
+  /**
+   * What libvirt 9.0 gives (measured: {@code block.0.*} of a raw virtio disk, in this order), plus
+   * an empty CD-ROM and a backing-chain entry.
+   */
   @Test
   void blockStatsPerTargetDevice() {
     Params params = new Params()
-        .ullong("block.count", 3)
+        .ullong("block.count", 4)
         .string("block.0.name", "vda")
-        .string("block.0.path", "/var/lib/libvirt/images/t1.qcow2")
-        .ullong("block.0.backingIndex", 0) // this one is the top image: listed once more below
-        .string("block.1.name", "hdc") // empty CD-ROM: no path, no counters
-        .string("block.2.name", "vdb")
-        .string("block.2.path", "/dev/vg0/t1-data")
-        .ullong("block.2.rd.reqs", 9)
-        .ullong("block.2.rd.bytes", 36864)
-        .ullong("block.2.rd.times", 123456)
-        .ullong("block.2.wr.reqs", 4)
-        .ullong("block.2.wr.bytes", 16384)
-        .ullong("block.2.fl.reqs", 1)
-        .ullong("block.2.allocation", 0);
+        .string("block.0.path", "/tmp/junit-1/vminfo-it-blk-d5859662.raw")
+        .add("block.0.backingIndex", TypedParameters.UINT, 1) // libvirt 9.0: on the disk itself
+        .ullong("block.0.rd.reqs", 1)
+        .ullong("block.0.rd.bytes", 512)
+        .ullong("block.0.rd.times", 80842)
+        .ullong("block.0.wr.reqs", 0)
+        .ullong("block.0.wr.bytes", 0)
+        .ullong("block.0.wr.times", 0)
+        .ullong("block.0.fl.reqs", 0)
+        .ullong("block.0.fl.times", 0)
+        .ullong("block.0.allocation", 0)
+        .ullong("block.0.capacity", 16777216)
+        .ullong("block.0.physical", 4096)
+        .string("block.1.name", "vda") // its backing file (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING)
+        .string("block.1.path", "/var/lib/libvirt/images/base.qcow2")
+        .add("block.1.backingIndex", TypedParameters.UINT, 2)
+        .ullong("block.1.rd.reqs", 77)
+        .ullong("block.1.rd.bytes", 7700)
+        .ullong("block.1.wr.reqs", 0)
+        .ullong("block.1.wr.bytes", 0)
+        .string("block.2.name", "hdc") // empty CD-ROM: no path, no counters
+        .string("block.3.name", "vdb")
+        .string("block.3.path", "/dev/vg0/t1-data")
+        .ullong("block.3.rd.reqs", 9)
+        .ullong("block.3.rd.bytes", 36864)
+        .ullong("block.3.rd.times", 123456)
+        .ullong("block.3.wr.reqs", 4)
+        .ullong("block.3.wr.bytes", 16384)
+        .ullong("block.3.fl.reqs", 1)
+        .ullong("block.3.allocation", 0);
     Map<String, BlockStats.Disk> disks =
         BlockStats.parse(TypedParameters.read(params.build(), params.entries.size()));
-    assertThat(disks).containsOnlyKeys("vdb");
+    assertThat(disks.keySet()).containsExactly("vda", "vdb");
+    assertThat(disks.get("vda")).isEqualTo(new BlockStats.Disk(
+        Optional.of("/tmp/junit-1/vminfo-it-blk-d5859662.raw"), 1, 512, 0, 0));
     assertThat(disks.get("vdb")).isEqualTo(
         new BlockStats.Disk(Optional.of("/dev/vg0/t1-data"), 9, 36864, 4, 16384));
   }
