@@ -3,6 +3,7 @@ package io.vminfo.usage;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
+import io.vminfo.core.VmUsage;
 import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.usage.internal.FileChannels;
@@ -113,7 +114,8 @@ public final class UsageService implements AutoCloseable {
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
       Clock clock = b.clock;
-      tracker = new VmTracker(last -> readAtStop(probes, clock, last));
+      tracker = new VmTracker(vm -> readAtStart(probes, clock, vm),
+          last -> readAtStop(probes, clock, last));
       sampler = Optional.of(new Sampler(tracker, probes, spool, b.clock, b.interval, b.maxCatchUp,
           b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024, stopReadings));
     } else {
@@ -127,23 +129,50 @@ public final class UsageService implements AutoCloseable {
   }
 
   /**
-   * A guest stopped (or was deleted while running): its counters are read at once, on the probe
-   * thread, while what is left of it may still be read (a graceful shutdown is seen while the
-   * process runs; after a destroy the probe finds nothing and no reading is kept).
+   * A guest started: its counters are read at once, on the probe thread, and kept as its last
+   * reading, so a guest destroyed before the next sample (when nothing of it can be read any more)
+   * still has counters of its run (see {@link StopReadings}).
    */
-  private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
-    // A mass stop (a host shutting all guests down) must not queue so many probes ahead of the
-    // next sample that it misses its deadline: past the bound, stops are not read.
-    if (pendingStopProbes.incrementAndGet() > MAX_PENDING_STOP_PROBES) {
-      pendingStopProbes.decrementAndGet();
-      log.debug("{} stop readings pending: VM {} is not read at its stop", MAX_PENDING_STOP_PROBES,
-          last.uuid());
+  private void readAtStart(ProbeRunner probes, Clock clock, Vm vm) {
+    if (!reserveProbe()) {
+      log.debug("{} start/stop readings pending: VM {} is not read at its start",
+          MAX_PENDING_STOP_PROBES, vm.uuid());
       return;
     }
     try {
       probeExecutor.execute(() -> {
         try {
-          stopReadings.put(last.uuid(), probes.probeNow(last), clock.instant());
+          stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
+        } finally {
+          pendingStopProbes.decrementAndGet();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      pendingStopProbes.decrementAndGet();
+      log.debug("usage probe executor stopped: no reading of VM {} at its start", vm.uuid());
+    }
+  }
+
+  /**
+   * A guest stopped (or was deleted while running): its counters are read at once, on the probe
+   * thread, while what is left of it may still be read (a graceful shutdown is seen while the
+   * process runs). After a hard destroy the probe finds nothing: then the last counters read
+   * while it ran (at its start or a sample) stand in (see {@link StopReadings}).
+   */
+  private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
+    // A mass stop (a host shutting all guests down) must not queue so many probes ahead of the
+    // next sample that it misses its deadline: past the bound, stops are not read, and the last
+    // readings are all there is.
+    if (!reserveProbe()) {
+      log.debug("{} start/stop readings pending: VM {} is not read at its stop",
+          MAX_PENDING_STOP_PROBES, last.uuid());
+      stopReadings.stopped(last, VmUsage.EMPTY, clock.instant());
+      return;
+    }
+    try {
+      probeExecutor.execute(() -> {
+        try {
+          stopReadings.stopped(last, probes.probeNow(last), clock.instant());
         } finally {
           pendingStopProbes.decrementAndGet();
         }
@@ -151,7 +180,16 @@ public final class UsageService implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pendingStopProbes.decrementAndGet();
       log.debug("usage probe executor stopped: no reading of VM {} at its stop", last.uuid());
+      stopReadings.stopped(last, VmUsage.EMPTY, clock.instant());
     }
+  }
+
+  private boolean reserveProbe() {
+    if (pendingStopProbes.incrementAndGet() > MAX_PENDING_STOP_PROBES) {
+      pendingStopProbes.decrementAndGet();
+      return false;
+    }
+    return true;
   }
 
   /**

@@ -34,6 +34,7 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
   public record Tracked(Vm vm, Instant firstSeen, Optional<Instant> deletedAt) {}
 
   private final Map<String, Tracked> byUuid = new HashMap<>();
+  private final Consumer<Vm> onStart;
   private final Consumer<Vm> onStop;
   private AutoCloseable subscription;
 
@@ -46,6 +47,15 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
    * while running (called on the store's event thread: it must not block).
    */
   public VmTracker(Consumer<Vm> onStop) {
+    this(vm -> { }, onStop);
+  }
+
+  /**
+   * Also {@code onStart}: given a VM seen running in a new run (created running, started, or
+   * running with another pid or zone id than before), on the store's event thread.
+   */
+  public VmTracker(Consumer<Vm> onStart, Consumer<Vm> onStop) {
+    this.onStart = java.util.Objects.requireNonNull(onStart, "onStart");
     this.onStop = java.util.Objects.requireNonNull(onStop, "onStop");
   }
 
@@ -71,11 +81,19 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         // Re-created before the old one left the books: one lifetime, from its first start.
         Instant first = known != null ? known.firstSeen() : e.date();
         byUuid.put(e.uuid(), new Tracked(vm, first, Optional.empty()));
+        if (isRunning(vm)) {
+          onStart.accept(vm);
+        }
       }
       case MODIFY -> {
         Vm vm = e.vm().orElseThrow();
-        if (known != null && isRunning(known.vm()) && !isRunning(vm)) {
+        boolean wasRunning = known != null && isRunning(known.vm());
+        boolean anotherRun = wasRunning && isRunning(vm) && !sameRun(known.vm(), vm);
+        if (wasRunning && (!isRunning(vm) || anotherRun)) {
           onStop.accept(known.vm());
+        }
+        if (isRunning(vm) && (!wasRunning || anotherRun)) {
+          onStart.accept(vm);
         }
         Instant first = known != null ? known.firstSeen() : Instant.MIN;
         byUuid.put(e.uuid(), new Tracked(vm, first, Optional.empty()));
@@ -91,6 +109,11 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         }
       }
     }
+  }
+
+  /** The same process (libvirt) or zone boot (SmartOS): pid and zone id unchanged. */
+  private static boolean sameRun(Vm a, Vm b) {
+    return a.pid().equals(b.pid()) && a.zoneid().equals(b.zoneid());
   }
 
   private static boolean isRunning(Vm vm) {
