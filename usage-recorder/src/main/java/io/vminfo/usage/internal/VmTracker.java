@@ -52,7 +52,8 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
 
   /**
    * Also {@code onStart}: given a VM seen running in a new run (created running, started, or
-   * running with another pid or zone id than before), on the store's event thread.
+   * running with another pid or zone id than before), or in the same run with other NIC host
+   * devices (taps created after the running state was written), on the store's event thread.
    */
   public VmTracker(Consumer<Vm> onStart, Consumer<Vm> onStop) {
     this.onStart = java.util.Objects.requireNonNull(onStart, "onStart");
@@ -92,7 +93,9 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         if (wasRunning && (!isRunning(vm) || anotherRun)) {
           onStop.accept(known.vm());
         }
-        if (isRunning(vm) && (!wasRunning || anotherRun)) {
+        // Also when its NICs got their host devices: libvirt writes the running state before the
+        // taps, so the first read of a run may have had no NIC to read.
+        if (isRunning(vm) && (!wasRunning || anotherRun || !interfaces(vm).equals(interfaces(known.vm())))) {
           onStart.accept(vm);
         }
         Instant first = known != null ? known.firstSeen() : Instant.MIN;
@@ -109,6 +112,10 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         }
       }
     }
+  }
+
+  private static List<String> interfaces(Vm vm) {
+    return vm.nics().stream().map(n -> n.interfaceName().orElse("")).toList();
   }
 
   /** The same process (libvirt) or zone boot (SmartOS): pid and zone id unchanged. */
