@@ -69,6 +69,7 @@ public final class UsageService implements AutoCloseable {
   private final Spool spool;
   private final Shipper shipper;
   private final Optional<Sampler> sampler;
+  private final Optional<ProbeRunner> probeRunner;
   private final VmTracker tracker;
   private final StopReadings stopReadings = new StopReadings();
   private static final int MAX_PENDING_STOP_PROBES = 256;
@@ -81,6 +82,9 @@ public final class UsageService implements AutoCloseable {
   private final boolean ownsProbeExecutor;
   private final Object lock = new Object();
   private ScheduledFuture<?> sampleFuture;
+  private ScheduledFuture<?> refreshFuture;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private ScheduledFuture<?> shipFuture;
   private Instant shipAt;
   // Requests made while a round runs are folded into the round's successor: on a shared pool a
@@ -113,6 +117,7 @@ public final class UsageService implements AutoCloseable {
         b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax), b.jitter, b.parkedRetry, reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
+      probeRunner = Optional.of(probes);
       Clock clock = b.clock;
       tracker = new VmTracker(vm -> readAtStart(probes, clock, vm),
           last -> readAtStop(probes, clock, last));
@@ -121,6 +126,7 @@ public final class UsageService implements AutoCloseable {
     } else {
       tracker = new VmTracker();
       sampler = Optional.empty();
+      probeRunner = Optional.empty();
     }
   }
 
@@ -220,6 +226,7 @@ public final class UsageService implements AutoCloseable {
         tracker.start(config.store, clock.instant());
         sampler.get().resumeAfter(r.lastSample());
         scheduleSample(Duration.ZERO);
+        scheduleRefresh();
       }
       scheduleShip(clock.instant());
     }
@@ -255,6 +262,9 @@ public final class UsageService implements AutoCloseable {
       running = false;
       if (sampleFuture != null) {
         sampleFuture.cancel(false);
+      }
+      if (refreshFuture != null) {
+        refreshFuture.cancel(false);
       }
       if (shipFuture != null) {
         shipFuture.cancel(false);
@@ -313,6 +323,53 @@ public final class UsageService implements AutoCloseable {
         sampleFuture = samplerScheduler.schedule(this::sampleRound, delay.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
+  }
+
+  private void scheduleRefresh() {
+    Duration every = config.lastReadingsEvery;
+    if (every.isZero() || every.compareTo(config.interval) > 0) {
+      return;
+    }
+    synchronized (lock) {
+      if (running) {
+        refreshFuture = samplerScheduler.schedule(this::refreshRound, every.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /**
+   * Reads every running guest once, on the probe thread, as its last reading. One round at a
+   * time: a round still waiting for the probe thread (a slow sample) makes the next one skip.
+   */
+  private void refreshRound() {
+    if (!running) {
+      return;
+    }
+    try {
+      List<Vm> runningVms = tracker.running();
+      if (!runningVms.isEmpty() && refreshPending.compareAndSet(false, true)) {
+        ProbeRunner probes = probeRunner.orElseThrow();
+        try {
+          probeExecutor.execute(() -> {
+            try {
+              for (Vm vm : runningVms) {
+                if (!running) {
+                  return;
+                }
+                stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
+              }
+            } finally {
+              refreshPending.set(false);
+            }
+          });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          refreshPending.set(false);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("refreshing the last usage readings failed: {}", e.toString());
+    }
+    scheduleRefresh();
   }
 
   private void sampleRound() {
@@ -421,6 +478,7 @@ public final class UsageService implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ExecutorService probeExecutor;
     private Duration interval = Duration.ofSeconds(60);
+    private Duration lastReadingsEvery = Duration.ZERO;
     private Duration grace = Duration.ofMinutes(2);
     private long spoolCapBytes = 2L * 1024 * 1024 * 1024;
     private Duration retention = Duration.ZERO;
@@ -598,6 +656,22 @@ public final class UsageService implements AutoCloseable {
 
     public Builder listener(UsageListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How often running guests are read between samples, to keep their last readings fresh
+     * (default off: readings come from the samples and each guest's start). A guest destroyed
+     * hard (nothing left to read at its stop) then keeps its usage up to the last such read
+     * instead of up to the last sample. Zero, or 1 s up to the interval; each read costs one probe
+     * per running guest, so use it where probes are cheap (libvirt: file reads).
+     */
+    public Builder lastReadingsEvery(Duration every) {
+      Objects.requireNonNull(every, "every");
+      if (every.isNegative() || (!every.isZero() && every.compareTo(Duration.ofSeconds(1)) < 0)) {
+        throw new IllegalArgumentException("lastReadingsEvery must be zero or at least 1 s, got " + every);
+      }
+      this.lastReadingsEvery = every;
       return this;
     }
 

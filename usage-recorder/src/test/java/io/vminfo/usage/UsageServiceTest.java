@@ -212,6 +212,37 @@ class UsageServiceTest {
     assertThat(usage.get(2).has("cpu_usage")).as("used once").isFalse();
   }
 
+  /**
+   * With {@code lastReadingsEvery}, a guest destroyed hard in the middle of an interval keeps its
+   * usage up to the last read before the destroy, not only up to the last sample.
+   */
+  @Test
+  void readingsBetweenSamplesKeepTheLastPartialIntervalOfAHardDestroy() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 0);
+    Set<String> processRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Instant boot = Instant.parse("2026-11-22T10:00:00Z");
+    // CPU seconds grow with the clock while the process runs: one per second
+    io.vminfo.core.UsageProbe host = vm -> processRuns.contains(vm.uuid())
+        ? new io.vminfo.core.VmUsage(java.util.Map.of(), java.util.Optional.of(new io.vminfo.core.VmUsage.CpuUsage(
+            Duration.between(boot, h.clock.instant()).toSeconds(), boot)), java.util.Optional.empty(),
+            java.util.Map.of(), List.of())
+        : io.vminfo.core.VmUsage.EMPTY;
+    io.vminfo.core.Vm vm = TestVms.vm(1).toBuilder().put("pid", 4242).build();
+    processRuns.add(vm.uuid());
+    h.store.put(vm);
+    h.start(b -> b.probe(host).lastReadingsEvery(Duration.ofSeconds(10)));
+    h.advanceTo("2026-11-22T10:01:35Z"); // sampled at 10:01:00, read at 10:01:10, :20, :30
+    processRuns.clear();
+    h.store.put(vm.toBuilder().put("state", "stopped").remove("pid").build());
+    h.advanceTo("2026-11-22T10:02:00Z");
+    List<JsonNode> usage = Records.usage(h.local());
+    assertThat(Records.keys(usage)).containsExactly(TestVms.uuid(1) + "@2026-11-22T10:01:00.000Z",
+        TestVms.uuid(1) + "@2026-11-22T10:02:00.000Z");
+    assertThat(usage.get(0).path("cpu_usage").path("cpu_seconds").asLong()).isEqualTo(60);
+    assertThat(usage.get(1).path("cpu_usage").path("cpu_seconds").asLong())
+        .as("as read at 10:01:30, the last read before the destroy").isEqualTo(90);
+  }
+
   @Test
   void aLateSampleIsWrittenLateNeverSkipped() {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);

@@ -141,6 +141,18 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
     return out;
   }
 
+  /** The VMs running now (as last known), by uuid. */
+  public synchronized List<Vm> running() {
+    List<Vm> out = new ArrayList<>();
+    for (Tracked t : byUuid.values()) {
+      if (t.deletedAt().isEmpty() && isRunning(t.vm())) {
+        out.add(t.vm());
+      }
+    }
+    out.sort(Comparator.comparing(Vm::uuid));
+    return out;
+  }
+
   /** Forgets VMs deleted at or before {@code boundary}: no later interval includes them. */
   public synchronized void forgetBefore(Instant boundary) {
     byUuid.values().removeIf(t -> t.deletedAt().isPresent() && !t.deletedAt().get().isAfter(boundary));
