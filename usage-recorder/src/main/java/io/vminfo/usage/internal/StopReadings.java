@@ -47,24 +47,45 @@ public final class StopReadings {
       return;
     }
     Last prev = lastByUuid.get(vm.uuid());
-    if (prev != null && prev.run().equals(run(vm)) && prev.at().isAfter(at)) {
-      return; // a slower probe of the same run finished after a newer one
+    if (prev == null || !prev.run().equals(run(vm))) {
+      lastByUuid.put(vm.uuid(), new Last(run(vm), usage, at));
+    } else if (prev.at().isAfter(at)) {
+      // a slower probe of the same run finished after a newer one: it only fills gaps
+      lastByUuid.put(vm.uuid(), new Last(prev.run(), merge(prev.usage(), usage), prev.at()));
+    } else {
+      // A read racing the guest's end may get part of it (the tap, not the process): the
+      // counters it missed stay as read before, all of the same run.
+      lastByUuid.put(vm.uuid(), new Last(prev.run(), merge(usage, prev.usage()), at));
     }
-    lastByUuid.put(vm.uuid(), new Last(run(vm), usage, at));
+  }
+
+  /** {@code newer}'s parts, and {@code older}'s where {@code newer} has none (per NIC, per disk). */
+  static VmUsage merge(VmUsage newer, VmUsage older) {
+    Map<String, VmUsage.NicUsage> nics = new java.util.LinkedHashMap<>(older.nics());
+    nics.putAll(newer.nics());
+    Map<String, VmUsage.DiskUsage> disks = new java.util.LinkedHashMap<>(older.disks());
+    disks.putAll(newer.disks());
+    Map<String, VmUsage.BlockIo> blocks = new java.util.LinkedHashMap<>(older.blockIo());
+    blocks.putAll(newer.blockIo());
+    return new VmUsage(nics, newer.cpu().or(older::cpu), newer.memory().or(older::memory), disks,
+        newer.diskIo().or(older::diskIo), blocks, newer.problems());
   }
 
   /**
    * {@code last} (its last running state) stopped; {@code atStop} is what was read at that moment.
-   * Counters read then are the stop reading; without them, the last reading of the same run, if
-   * any, marked as such in its problems. Either way the last reading of the guest is forgotten.
+   * Counters read then are the stop reading (parts it missed taken from the last reading of the
+   * same run); without any, the last reading of the same run, if any, marked as such in its
+   * problems. Either way the last reading of the guest is forgotten.
    */
   public synchronized void stopped(Vm last, VmUsage atStop, Instant at) {
     Last kept = lastByUuid.remove(last.uuid());
+    boolean sameRun = kept != null && kept.run().equals(run(last));
     if (atStop.hasCounters()) {
-      byUuid.put(last.uuid(), new Reading(atStop, at));
+      // What the stop read wins; what it could not read any more is as last read.
+      byUuid.put(last.uuid(), new Reading(sameRun ? merge(atStop, kept.usage()) : atStop, at));
       return;
     }
-    if (kept != null && kept.run().equals(run(last))) {
+    if (sameRun) {
       List<String> problems = new ArrayList<>(atStop.problems());
       problems.add("nothing left to read at the stop: counters as last read at "
           + IsoMillis.format(kept.at()));
