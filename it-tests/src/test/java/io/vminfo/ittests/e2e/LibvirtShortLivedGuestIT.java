@@ -45,6 +45,56 @@ class LibvirtShortLivedGuestIT {
     }
   }
 
+  /**
+   * A guest sampled running, then destroyed late in the next interval: that interval's record
+   * carries counters read after the sample (the agent reads libvirt guests every 10 s between
+   * samples), so its last partial interval is not lost back to the sample.
+   */
+  @Test
+  void aHardDestroyMidIntervalKeepsUsageReadAfterTheLastSample() throws Exception {
+    String name = "vminfo-e2e-mid-" + UUID.randomUUID().toString().substring(0, 8);
+    try (AgentProcess agent = AgentProcess.builder(dir.resolve("agent"))
+        .set("backend", "libvirt").set("host_root", "/")
+        .set("usage.interval", INTERVAL.toSeconds() + "s").start()) {
+      String uuid = host.defineGuest(name);
+      host.startGuest(name);
+      JsonNode sampled = await().atMost(WAIT.plus(INTERVAL.multipliedBy(2)))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> LibvirtAgentIT.usageOf(agent, uuid), o -> o.isPresent()
+              && o.get().path("status").asText().equals("running") && o.get().has("cpu_usage"))
+          .orElseThrow();
+      Instant t1 = Instant.parse(sampled.path("timestamp").asText());
+      Instant t2 = t1.plus(INTERVAL);
+      // Past one 10 s read after the sample, still before the next boundary.
+      await().atMost(INTERVAL).pollInterval(Duration.ofMillis(100))
+          .until(() -> Instant.now().isAfter(t1.plusSeconds(12)));
+      host.destroy(name);
+      LibvirtAgentIT.awaitVm(agent, uuid, vm -> LibvirtAgentIT.state(vm).equals("stopped"));
+      assertThat(Instant.now()).as("destroyed inside the interval ending %s", t2).isBefore(t2);
+      JsonNode r = await().atMost(INTERVAL.multipliedBy(3)).pollInterval(Duration.ofMillis(100))
+          .until(() -> LibvirtAgentIT.usageOf(agent, uuid),
+              o -> o.isPresent() && !Instant.parse(o.get().path("timestamp").asText()).isBefore(t2))
+          .orElseThrow();
+      double before = sampled.path("cpu_usage").path("cpu_seconds").asDouble();
+      double after = r.path("cpu_usage").path("cpu_seconds").asDouble();
+      System.out.printf("LibvirtShortLivedGuestIT: cpu_seconds %.6f at the sample %s, %.6f in the"
+          + " record of the destroy %s%n", before, t1, after, r.path("timestamp").asText());
+      assertThat(r.path("status").asText()).isEqualTo("stopped");
+      assertThat(r.path("cpu_usage").path("counter_start").asText())
+          .isEqualTo(sampled.path("cpu_usage").path("counter_start").asText());
+      assertThat(after).as("usage after the last sample is kept").isGreaterThan(before);
+    } finally {
+      try {
+        if (host.virsh("domstate", name).trim().equals("running")) {
+          host.destroy(name);
+        }
+        host.undefine(name);
+      } catch (java.io.IOException e) {
+        System.out.println("LibvirtShortLivedGuestIT: cleanup: " + e.getMessage());
+      }
+    }
+  }
+
   @Test
   void aGuestDestroyedBetweenTwoSamplesKeepsItsCounters() throws Exception {
     String name = "vminfo-e2e-short-" + UUID.randomUUID().toString().substring(0, 8);
