@@ -327,7 +327,7 @@ public final class UsageService implements AutoCloseable {
 
   private void scheduleRefresh() {
     Duration every = config.lastReadingsEvery;
-    if (every.isZero() || every.compareTo(config.interval) > 0) {
+    if (every.isZero()) {
       return;
     }
     synchronized (lock) {
@@ -714,6 +714,10 @@ public final class UsageService implements AutoCloseable {
       if (probeTimeout == null) {
         Duration half = interval.dividedBy(2);
         probeTimeout = half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30);
+      }
+      if (lastReadingsEvery.compareTo(interval) > 0) {
+        throw new IllegalArgumentException("lastReadingsEvery (" + lastReadingsEvery
+            + ") must not be longer than the interval (" + interval + ")");
       }
       return new UsageService(this);
     }

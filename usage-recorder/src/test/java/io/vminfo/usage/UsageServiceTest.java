@@ -241,6 +241,14 @@ class UsageServiceTest {
     assertThat(usage.get(0).path("cpu_usage").path("cpu_seconds").asLong()).isEqualTo(60);
     assertThat(usage.get(1).path("cpu_usage").path("cpu_seconds").asLong())
         .as("as read at 10:01:30, the last read before the destroy").isEqualTo(90);
+    assertThatThrownBy(() -> UsageService.builder().lastReadingsEvery(Duration.ofMillis(500)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> UsageService.builder().interval(Duration.ofSeconds(5))
+        .lastReadingsEvery(Duration.ofSeconds(10)).spoolDir(tmp).serverUuid("h")
+        .objectStore(new LocalDirectoryStore(tmp.resolve("o")))
+        .remotePath(RemotePathTemplate.defaultFor("local")).store(h.store)
+        .probe(io.vminfo.core.UsageProbe.NONE).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lastReadingsEvery");
   }
 
   @Test
