@@ -200,7 +200,7 @@ public final class Agent implements AutoCloseable {
           backend.usageProbe(), clock, env, "vminfod/" + AgentMain.version(), usageScheduler);
       try {
         usage = new RetryingUsageRecorder(UsageRecorders.create(usageContext),
-            () -> UsageRecorders.create(usageContext), dirs.spoolDir(), separateSpool,
+            carry -> UsageRecorders.create(usageContext, carry), dirs.spoolDir(), separateSpool,
             usageRetry, clock);
       } catch (IllegalArgumentException e) {
         throw new IOException("usage recorder: " + e.getMessage(), e);

@@ -20,21 +20,7 @@ import java.util.Optional;
  * README and by {@code vminfod --help}. Immutable; unknown keys and bad values are errors
  * ({@link AgentConfigException}) that name the key and where the value came from.
  */
-public final class AgentConfig {
-  /** The host backends. */
-  public enum Backend {
-    AUTO,
-    SMARTOS,
-    LIBVIRT,
-    EXAMPLE
-  }
-
-  /** Where sealed usage files are stored. */
-  public enum StorageTarget {
-    LOCAL,
-    MANTA
-  }
-
+public final class AgentConfig implements ConfigValues {
   /** The FHS default of {@code state_dir}; it alone falls back to a per-user directory. */
   public static final Path DEFAULT_STATE_DIR = Path.of("/var/opt/vminfo");
 
@@ -93,8 +79,13 @@ public final class AgentConfig {
     return path("host_root");
   }
 
-  public Backend backend() {
-    return Backend.valueOf(upper("backend"));
+  /**
+   * {@code backend}: {@code auto} or the name of a host backend provider (vminfo-sysevent's
+   * {@code BackendProvider}: {@code smartos}, {@code libvirt}, {@code example}, or one more on
+   * the class path).
+   */
+  public String backend() {
+    return (String) values.get("backend");
   }
 
   public Path stateDir() {
@@ -259,8 +250,12 @@ public final class AgentConfig {
     return (Integer) values.get("fleet.replication_factor");
   }
 
-  public StorageTarget storageTarget() {
-    return StorageTarget.valueOf(upper("storage.target"));
+  /**
+   * {@code storage.target}: the name of a {@link StoreProvider} ({@code local}, {@code manta}, or
+   * one more on the class path).
+   */
+  public String storageTarget() {
+    return (String) values.get("storage.target");
   }
 
   /** Empty means {@code <state dir>/archive}. */
@@ -385,6 +380,17 @@ public final class AgentConfig {
     return (String) values.get("actions.libvirt_uri");
   }
 
+  /** Any key by name, e.g. a provider's own (see {@link ConfigValues#get} for the types). */
+  @Override
+  public <T> Optional<T> get(String key, Class<T> type) {
+    return ConfigLoader.typed(values, key, type);
+  }
+
+  @Override
+  public String source(String key) {
+    return sources.getOrDefault(key, "default");
+  }
+
   /** The config file that was read, if any. */
   public Optional<Path> file() {
     return file;
@@ -449,10 +455,6 @@ public final class AgentConfig {
 
   private Optional<String> text(String key) {
     return Optional.ofNullable((String) values.get(key));
-  }
-
-  private String upper(String key) {
-    return ((String) values.get(key)).toUpperCase(java.util.Locale.ROOT);
   }
 
   private static Map<String, Object> defaultsMap() {

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.testing.CliRunner.Result;
+import io.vminfo.cli.testing.FixtureBackendProvider;
 import io.vminfo.cli.testing.Golden;
+import io.vminfo.cli.testing.Vms;
 import io.vminfo.core.Vm;
 import io.vminfo.sysevent.ExampleHost;
 import java.io.InputStream;
@@ -83,9 +85,11 @@ class InspectTest {
   void whereThereIsNoHost() {
     Result none = cli().run("inspect", "--root", dir.toString());
     assertThat(none.exit()).isEqualTo(1);
-    assertThat(none.err()).isEqualTo("vminfo: no SmartOS (etc/zones) or libvirt (etc/libvirt/qemu,"
-        + " run/libvirt/qemu) host under " + dir + "; use --backend and --root, or --example for"
-        + " the bundled example host\n");
+    assertThat(none.err()).startsWith("vminfo: no host backend recognises " + dir + " (")
+        .contains("smartos: no " + dir.resolve("etc/zones"))
+        .contains("libvirt: neither " + dir.resolve("etc/libvirt/qemu") + " nor "
+            + dir.resolve("run/libvirt/qemu"))
+        .endsWith("); use --backend and --root, or --example for the bundled example host\n");
     Result missing = cli().run("inspect", "--root", dir.resolve("nope").toString());
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("is not a directory");
@@ -93,7 +97,35 @@ class InspectTest {
     assertThat(both.exit()).isEqualTo(2);
     Result badBackend = cli().run("inspect", "--backend", "xen");
     assertThat(badBackend.exit()).isEqualTo(2);
-    assertThat(badBackend.err()).contains("Invalid value for option '--backend'");
+    assertThat(badBackend.err()).contains("unknown backend \"xen\"; the known backends are"
+        + " fixture, smartos, libvirt, example");
+    Result exampleAndLibvirt = cli().run("inspect", "--example", "--backend", "libvirt");
+    assertThat(exampleAndLibvirt.exit()).isEqualTo(2);
+  }
+
+  @Test
+  void theExampleBackendByNameIsTheSameAsExample() throws Exception {
+    Result byName = cli().run("inspect", "--backend", "example");
+    assertThat(byName.exit()).as(byName.toString()).isZero();
+    Golden.assertMatches("inspect-example.txt", byName.out());
+  }
+
+  @Test
+  void aBackendRegisteredOnlyByATestServicesFileIsDetectedAndNamed() throws Exception {
+    // The fixture provider (order 50) asks before SmartOS, so a SmartOS tree with its marker is
+    // a fixture host; --backend smartos still reads it as SmartOS.
+    Path root = ExampleHost.copyTo(dir.resolve("host"));
+    Files.createFile(root.resolve(FixtureBackendProvider.MARKER));
+    Result auto = cli().run("inspect", "--root", root.toString(), "-H", "-o", "alias");
+    assertThat(auto.exit()).as(auto.toString()).isZero();
+    assertThat(auto.out()).isEqualTo(Vms.web().alias().orElseThrow() + "\n"
+        + Vms.db().alias().orElseThrow() + "\n");
+    Result named = cli().run("inspect", "--backend", "fixture", "--root", dir.toString(), "-H",
+        "-o", "alias");
+    assertThat(named.out()).isEqualTo(auto.out());
+    Result smartos = cli().run("inspect", "--backend", "smartos", "--root", root.toString(), "-H",
+        "-o", "alias");
+    assertThat(smartos.out().lines()).hasSize(5);
   }
 
   private static void copy(String resource, Path to) throws Exception {

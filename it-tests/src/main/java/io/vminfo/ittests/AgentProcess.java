@@ -336,7 +336,7 @@ public final class AgentProcess implements AutoCloseable {
   /** A response of the agent's API. */
   public record Response(int status, String body, Map<String, List<String>> headers) {
     public Response {
-      body = Objects.requireNonNull(body, "body");
+      Objects.requireNonNull(body, "body");
       headers = Map.copyOf(headers);
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,7 @@ public final class LibvirtHost implements AutoCloseable {
   public record Availability(boolean available, String reason) {}
 
   public static Availability availability() {
-    if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
+    if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
       return new Availability(false, "not Linux");
     }
     for (String tool : List.of("libvirtd", "virsh", "qemu-system-x86_64")) {

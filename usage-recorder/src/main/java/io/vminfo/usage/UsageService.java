@@ -224,7 +224,11 @@ public final class UsageService implements AutoCloseable {
       running = true;
       if (sampler.isPresent()) {
         tracker.start(config.store, clock.instant());
-        sampler.get().resumeAfter(r.lastSample());
+        Optional<Instant> resume = sampler.get().carry(config.carryOver.batches(), r.lastSample());
+        if (!config.carryOver.isEmpty()) {
+          log.info("usage sampler takes over {} of the previous recorder", config.carryOver);
+        }
+        sampler.get().resumeAfter(resume);
         scheduleSample(Duration.ZERO);
         scheduleRefresh();
       }
@@ -310,6 +314,28 @@ public final class UsageService implements AutoCloseable {
   public UsageStatus status() {
     return reporter.status(running, spool.snapshot(),
         sampler.map(Sampler::waitingSamples).orElse(0), config.spoolCapBytes, shipper.nextAttempt());
+  }
+
+  /**
+   * Whether the spool refused the last write because its file system is read-only (EROFS),
+   * which waiting cannot fix while this service keeps its files there open: the owner may stop
+   * it, let the file system be repaired, and start a successor with {@link #takeWaitingSamples}.
+   */
+  public boolean spoolReadOnly() {
+    return sampler.map(Sampler::spoolReadOnly).orElse(false);
+  }
+
+  /**
+   * After {@link #stop}: the samples taken but never written, for a successor's
+   * {@link Builder#carryOver}; empty when there are none (or before stop).
+   */
+  public WaitingSamples takeWaitingSamples() {
+    synchronized (lock) {
+      if (running || sampler.isEmpty()) {
+        return WaitingSamples.none();
+      }
+    }
+    return WaitingSamples.of(sampler.get().takeWaiting());
   }
 
   /** The records of the newest sample, one per VM, by uuid (for {@code GET /usage}). */
@@ -489,6 +515,7 @@ public final class UsageService implements AutoCloseable {
     private Duration backoffMax = Duration.ofMinutes(5);
     private UsageListener listener = UsageListener.NONE;
     private boolean sampleOnStop = true;
+    private WaitingSamples carryOver = WaitingSamples.none();
     private boolean sampling = true;
     private FileChannels fileChannels = FileChannels.DEFAULT;
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
@@ -676,6 +703,16 @@ public final class UsageService implements AutoCloseable {
     }
 
     /** Whether {@link #stop} samples the interval in progress first (default true). */
+    /**
+     * Samples a stopped predecessor on the same spool could not write
+     * ({@link UsageService#takeWaitingSamples}): written first, before new ones; sampling goes
+     * on after the newest of them, so they are not caught up again.
+     */
+    public Builder carryOver(WaitingSamples carryOver) {
+      this.carryOver = Objects.requireNonNull(carryOver, "carryOver");
+      return this;
+    }
+
     public Builder sampleOnStop(boolean sampleOnStop) {
       this.sampleOnStop = sampleOnStop;
       return this;

@@ -62,6 +62,38 @@ class FaultsTest {
   }
 
   @Test
+  void aReadOnlySpoolIsSaidSoAndASuccessorWritesTheSamplesItsPredecessorKept() throws Exception {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 3);
+    h.start();
+    h.advanceTo("2026-11-22T10:03:00Z");
+    assertThat(h.service.takeWaitingSamples().isEmpty()).as("nothing handed out while running").isTrue();
+    h.disk.readOnly(true);
+    h.advanceTo("2026-11-22T10:06:00Z");
+    assertThat(h.service.spoolReadOnly()).isTrue();
+    assertThat(h.status().samplesWaiting()).isEqualTo(3);
+    assertThat(h.status().lastError()).hasValueSatisfying(
+        p -> assertThat(p.message()).contains("Read-only file system"));
+    h.stop();
+    WaitingSamples kept = h.service.takeWaitingSamples();
+    // the three refused, and the sample of the interval in progress that stop takes
+    assertThat(kept.count()).isEqualTo(4);
+    assertThat(kept.newest()).contains(Instant.parse("2026-11-22T10:07:00Z"));
+    assertThat(h.service.takeWaitingSamples().isEmpty()).as("handed out once").isTrue();
+
+    // repaired; the successor may catch up one boundary only: the kept ones are not caught up
+    // but written as they were measured
+    h.disk.readOnly(false);
+    h.start(b -> b.carryOver(kept).maxCatchUp(1));
+    assertThat(h.service.spoolReadOnly()).isFalse();
+    h.advanceTo("2026-11-22T10:08:00Z");
+    assertThat(h.status().samplesWaiting()).isZero();
+    assertThat(h.status().intervalsSkipped()).isZero();
+    List<JsonNode> local = h.local();
+    assertThat(sampleTimes(local)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
+    assertThat(new HashSet<>(Records.keys(local))).hasSize(8 * 3);
+  }
+
+  @Test
   void aDiskFullWhenTheHourIsSealedDelaysTheSealAndLosesNothing() throws Exception {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
     h.start(b -> b.grace(Duration.ofMinutes(1)));

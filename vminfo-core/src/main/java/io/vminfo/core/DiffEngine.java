@@ -197,7 +197,7 @@ final class DiffEngine {
   /** JavaScript's {@code ===} on two parsed JSON values; {@code null} is an absent field. */
   private static boolean strictlyEqual(JsonNode a, JsonNode b) {
     if (a == null || b == null) {
-      return a == b;
+      return a == null && b == null;
     }
     if (a.isContainerNode() || b.isContainerNode()) {
       return false;

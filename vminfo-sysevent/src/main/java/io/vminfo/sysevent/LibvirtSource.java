@@ -3,25 +3,15 @@ package io.vminfo.sysevent;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.LoadResult;
 import io.vminfo.core.Reload;
-import io.vminfo.core.ReloadQueue;
 import io.vminfo.core.ReloadResult;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmLookup;
-import io.vminfo.core.VmSource;
-import io.vminfo.core.text.Uuids;
-import io.vminfo.sysevent.internal.host.Args;
-import io.vminfo.sysevent.internal.host.HostFiles;
-import io.vminfo.sysevent.internal.host.QueueLink;
 import io.vminfo.sysevent.internal.libvirt.LibvirtHost;
-import io.vminfo.sysevent.internal.watch.Relevance;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -38,20 +28,14 @@ import org.slf4j.LoggerFactory;
  * not exist yet (e.g. {@code /run/libvirt/qemu} before libvirtd starts) are watched as soon as they
  * appear, followed by a full reconciliation.
  */
-public final class LibvirtSource implements VmSource {
+public final class LibvirtSource extends HostSource {
   private static final Logger log = LoggerFactory.getLogger(LibvirtSource.class);
 
   private final LibvirtHost host;
-  private final Clock clock;
-  private final FileWatcherFactory watcherFactory;
-  private final QueueLink queue = new QueueLink();
-  private volatile FileWatcher watcher;
-  private volatile Relevance relevance;
 
   private LibvirtSource(Builder b) throws IOException {
-    this.host = new LibvirtHost(new HostFiles(b.hostRoot), b.fallbackServerUuid);
-    this.clock = b.clock;
-    this.watcherFactory = b.watcherFactory;
+    super(b);
+    this.host = new LibvirtHost(files, b.fallbackServerUuid);
     host.reloadHostUuid();
   }
 
@@ -63,10 +47,6 @@ public final class LibvirtSource implements VmSource {
   @Override
   public String name() {
     return "libvirt";
-  }
-
-  public Path hostRoot() {
-    return host.files().root();
   }
 
   @Override
@@ -89,53 +69,27 @@ public final class LibvirtSource implements VmSource {
           vms.add(vm.get());
         }
       } catch (IOException | RuntimeException e) {
-        errors.add(new VmLoadError(name, Optional.empty(), Optional.of(name), e.getMessage(),
-            clock.instant()));
+        errors.add(loadError(name, Optional.empty(), Optional.of(name), e.getMessage()));
       }
     }
     return new LoadResult(vms, errors);
   }
 
   @Override
-  public void start(ReloadQueue queue) throws IOException {
-    this.queue.set(queue);
-    FileWatcher w = watcherFactory.create(new Listener());
-    this.watcher = w;
-    this.relevance = Relevance.of(w);
+  void startWatching(FileWatcher w) throws IOException {
     w.watch(host.configDir());
     w.watch(host.statusDir());
     w.watch(host.autostartDir());
   }
 
   @Override
-  public void close() {
-    queue.close();
-    FileWatcher w = watcher;
-    if (w != null) {
-      w.close();
+  void onFileEvent(WatchEvent e) {
+    if (!LibvirtHost.isDomainFile(e.name())) {
+      return;
     }
-  }
-
-  private final class Listener implements WatchListener {
-    @Override
-    public void onEvent(WatchEvent e) {
-      if (e.kind() == WatchEvent.Kind.DELETE_SELF || !LibvirtHost.isDomainFile(e.name())) {
-        return;
-      }
-      // Autostart entries are symlinks: Relevance counts their create, as no close-write follows.
-      if (relevance.test(e)) {
-        queue.submit(new DomainReload(e.name().substring(0, e.name().length() - 4)));
-      }
-    }
-
-    @Override
-    public void onOverflow() {
-      queue.reconcile("file watcher overflow: events were lost");
-    }
-
-    @Override
-    public void onWatchEstablished(Path directory) {
-      queue.reconcile(directory + " is (again) watched");
+    // Autostart entries are symlinks: Relevance counts their create, as no close-write follows.
+    if (relevant(e)) {
+      queue.submit(new DomainReload(e.name().substring(0, e.name().length() - 4)));
     }
   }
 
@@ -172,42 +126,28 @@ public final class LibvirtSource implements VmSource {
       } catch (IOException | RuntimeException e) {
         // The VM keeps its last good state; libvirt's next write retries.
         log.debug("reloading domain {} failed", name, e);
-        out.error(new VmLoadError(name, existing.map(Vm::uuid), Optional.of(name), e.getMessage(),
-            clock.instant()));
+        out.error(loadError(name, existing.map(Vm::uuid), Optional.of(name), e.getMessage()));
       }
       return out.build();
     }
   }
 
-  /** Configures a {@link LibvirtSource}. */
-  public static final class Builder {
-    private final String fallbackServerUuid;
-    private Path hostRoot = Path.of("/");
-    private Clock clock = Clock.systemUTC();
-    private FileWatcherFactory watcherFactory = FileWatcherFactory.DEFAULT;
-
+  /**
+   * Configures a {@link LibvirtSource}: {@code hostRoot} (default {@code /}), {@code clock},
+   * {@code watcherFactory}.
+   */
+  public static final class Builder extends HostSource.Builder<Builder, LibvirtSource> {
     private Builder(String fallbackServerUuid) {
-      this.fallbackServerUuid = Uuids.requireUuid(fallbackServerUuid, "fallbackServerUuid");
+      super(fallbackServerUuid);
     }
 
-    /** Root of the host tree (default {@code /}). */
-    public Builder hostRoot(Path root) {
-      this.hostRoot = Objects.requireNonNull(root, "root");
+    @Override
+    Builder self() {
       return this;
     }
 
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    public Builder watcherFactory(FileWatcherFactory factory) {
-      this.watcherFactory = Objects.requireNonNull(factory, "factory");
-      return this;
-    }
-
-    public LibvirtSource build() throws IOException {
-      Args.hostRoot(hostRoot);
+    @Override
+    LibvirtSource create() throws IOException {
       return new LibvirtSource(this);
     }
   }

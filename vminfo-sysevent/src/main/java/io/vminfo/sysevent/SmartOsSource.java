@@ -3,32 +3,25 @@ package io.vminfo.sysevent;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.LoadResult;
 import io.vminfo.core.Reload;
-import io.vminfo.core.ReloadQueue;
 import io.vminfo.core.ReloadResult;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmLookup;
-import io.vminfo.core.VmSource;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.core.text.Uuids;
 import io.vminfo.core.time.Durations;
-import io.vminfo.sysevent.internal.host.Args;
 import io.vminfo.sysevent.internal.host.CommandRunner;
-import io.vminfo.sysevent.internal.host.HostFiles;
-import io.vminfo.sysevent.internal.host.QueueLink;
 import io.vminfo.sysevent.internal.smartos.SmartOsHost;
 import io.vminfo.sysevent.internal.smartos.Sysinfo;
 import io.vminfo.sysevent.internal.smartos.ZfsList;
 import io.vminfo.sysevent.internal.smartos.ZoneEventStream;
 import io.vminfo.sysevent.internal.smartos.ZoneIndex;
 import io.vminfo.sysevent.internal.smartos.ZoneadmList;
-import io.vminfo.sysevent.internal.watch.Relevance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -57,21 +50,16 @@ import org.slf4j.LoggerFactory;
  * the zone states at once; {@code zoneadm list -pc} is then polled only as a safety net, once a
  * minute), and otherwise from polling {@code zoneadm list -pc} (every 5 s by default).
  */
-public final class SmartOsSource implements VmSource {
+public final class SmartOsSource extends HostSource {
   private static final Logger log = LoggerFactory.getLogger(SmartOsSource.class);
 
   private final SmartOsHost host;
-  private final Clock clock;
-  private final FileWatcherFactory watcherFactory;
   private final Duration pollInterval;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final Path tmpDir;
   private final Map<String, Path> zoneDirs = new ConcurrentHashMap<>();
   private final Map<Path, String> dirToZone = new ConcurrentHashMap<>();
-  private final QueueLink queue = new QueueLink();
-  private volatile FileWatcher watcher;
-  private volatile Relevance relevance;
   /** Zones the index lists whose XML was missing when last looked at: each has a load error. */
   private final Set<String> listedWithoutXml = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile ScheduledFuture<?> poll;
@@ -81,11 +69,9 @@ public final class SmartOsSource implements VmSource {
   private volatile ZoneadmList lastZoneadm;
 
   private SmartOsSource(Builder b) throws IOException {
-    HostFiles files = new HostFiles(b.hostRoot);
+    super(b);
     this.host = new SmartOsHost(files, new CommandRunner(b.commandTimeout, 64 * 1024 * 1024),
         b.fallbackServerUuid);
-    this.clock = b.clock;
-    this.watcherFactory = b.watcherFactory;
     this.pollInterval = b.pollInterval;
     this.safetyPollInterval = b.safetyPollInterval;
     this.ownsScheduler = b.scheduler == null;
@@ -102,10 +88,6 @@ public final class SmartOsSource implements VmSource {
   @Override
   public String name() {
     return "smartos";
-  }
-
-  public Path hostRoot() {
-    return host.files().root();
   }
 
   @Override
@@ -212,11 +194,7 @@ public final class SmartOsSource implements VmSource {
   }
 
   @Override
-  public void start(ReloadQueue queue) throws IOException {
-    this.queue.set(queue);
-    FileWatcher w = watcherFactory.create(new Listener());
-    this.watcher = w;
-    this.relevance = Relevance.of(w);
+  void startWatching(FileWatcher w) throws IOException {
     w.watch(host.zonesDir());
     w.watch(tmpDir);
     try {
@@ -253,8 +231,7 @@ public final class SmartOsSource implements VmSource {
   }
 
   @Override
-  public void close() {
-    queue.close();
+  void closeOwn() {
     ScheduledFuture<?> p = poll;
     if (p != null) {
       p.cancel(false);
@@ -266,67 +243,56 @@ public final class SmartOsSource implements VmSource {
     if (ownsScheduler) {
       scheduler.shutdownNow();
     }
-    FileWatcher w = watcher;
-    if (w != null) {
-      w.close();
-    }
   }
 
   // ---------------------------------------------------------------- events
 
-  private final class Listener implements WatchListener {
-    @Override
-    public void onEvent(WatchEvent e) {
-      if (e.kind() == WatchEvent.Kind.DELETE_SELF || !relevance.test(e)) {
+  @Override
+  void onFileEvent(WatchEvent e) {
+    if (!relevant(e)) {
+      return;
+    }
+    Path dir = e.directory();
+    String name = e.name();
+    if (dir.equals(host.zonesDir())) {
+      if (name.equals("index")) {
+        queue.submit(new IndexReload());
+      } else if (name.endsWith(".xml") && name.length() > 4 && !name.startsWith(".")) {
+        queue.submit(new ZoneReload(name.substring(0, name.length() - 4)));
+      }
+    } else if (dir.equals(tmpDir)) {
+      if (name.equals(".sysinfo.json")) {
+        queue.reconcile("sysinfo changed");
+      }
+    } else {
+      String zonename = dirToZone.get(dir);
+      if (zonename == null) {
         return;
       }
-      Path dir = e.directory();
-      String name = e.name();
-      if (dir.equals(host.zonesDir())) {
-        if (name.equals("index")) {
-          queue.submit(new IndexReload());
-        } else if (name.endsWith(".xml") && name.length() > 4 && !name.startsWith(".")) {
-          queue.submit(new ZoneReload(name.substring(0, name.length() - 4)));
-        }
-      } else if (dir.equals(tmpDir)) {
-        if (name.equals(".sysinfo.json")) {
-          queue.reconcile("sysinfo changed");
-        }
-      } else {
-        String zonename = dirToZone.get(dir);
-        if (zonename == null) {
-          return;
-        }
-        if (dir.getFileName().toString().equals("config")
-            && SmartOsHost.CONFIG_FILES.contains(name)) {
-          queue.submit(new PartReload(zonename, "config", host::withFreshConfig));
-        } else if (name.equals("lastexited") && !dir.getFileName().toString().equals("config")) {
-          queue.submit(new PartReload(zonename, "lastexited", host::withFreshLastExited));
-        }
+      if (dir.getFileName().toString().equals("config")
+          && SmartOsHost.CONFIG_FILES.contains(name)) {
+        queue.submit(new PartReload(zonename, "config", host::withFreshConfig));
+      } else if (name.equals("lastexited") && !dir.getFileName().toString().equals("config")) {
+        queue.submit(new PartReload(zonename, "lastexited", host::withFreshLastExited));
       }
     }
+  }
 
-    @Override
-    public void onOverflow() {
-      queue.reconcile("file watcher overflow: events were lost");
+  @Override
+  void onWatchEstablished(Path directory) {
+    if (directory.equals(host.zonesDir()) || directory.equals(tmpDir)) {
+      super.onWatchEstablished(directory);
+      return;
     }
-
-    @Override
-    public void onWatchEstablished(Path directory) {
-      if (directory.equals(host.zonesDir()) || directory.equals(tmpDir)) {
-        queue.reconcile(directory + " is (again) watched");
-        return;
-      }
-      String zonename = dirToZone.get(directory);
-      if (zonename != null) {
-        queue.submit(new ZoneReload(zonename));
-      }
+    String zonename = dirToZone.get(directory);
+    if (zonename != null) {
+      queue.submit(new ZoneReload(zonename));
     }
   }
 
 
   private void ensureWatches(String zonename, String zonepath) {
-    FileWatcher w = watcher;
+    FileWatcher w = watcher().orElse(null);
     if (w == null) {
       return;
     }
@@ -358,7 +324,7 @@ public final class SmartOsSource implements VmSource {
   private void unwatchZoneDir(Path zoneDir) {
     dirToZone.remove(zoneDir);
     dirToZone.remove(zoneDir.resolve("config"));
-    FileWatcher w = watcher;
+    FileWatcher w = watcher().orElse(null);
     if (w != null) {
       w.unwatch(zoneDir);
       w.unwatch(zoneDir.resolve("config"));
@@ -387,7 +353,7 @@ public final class SmartOsSource implements VmSource {
   }
 
   private VmLoadError error(String key, String zonename, Optional<String> uuid, String message) {
-    return new VmLoadError(key, uuid, Optional.of(zonename), message, clock.instant());
+    return loadError(key, uuid, Optional.of(zonename), message);
   }
 
   // ---------------------------------------------------------------- reloads
@@ -608,35 +574,18 @@ public final class SmartOsSource implements VmSource {
     }
   }
 
-  /** Configures a {@link SmartOsSource}. */
-  public static final class Builder {
-    private final String fallbackServerUuid;
-    private Path hostRoot = Path.of("/");
-    private Clock clock = Clock.systemUTC();
-    private FileWatcherFactory watcherFactory = FileWatcherFactory.DEFAULT;
+  /**
+   * Configures a {@link SmartOsSource}: {@code hostRoot} (default {@code /}), {@code clock},
+   * {@code watcherFactory}, and the SmartOS settings below.
+   */
+  public static final class Builder extends HostSource.Builder<Builder, SmartOsSource> {
     private Duration commandTimeout = Duration.ofSeconds(30);
     private Duration pollInterval = Duration.ofSeconds(5);
     private Duration safetyPollInterval = Duration.ofMinutes(1);
     private ScheduledExecutorService scheduler;
 
     private Builder(String fallbackServerUuid) {
-      this.fallbackServerUuid = Uuids.requireUuid(fallbackServerUuid, "fallbackServerUuid");
-    }
-
-    /** Root of the host tree (default {@code /}). */
-    public Builder hostRoot(Path root) {
-      this.hostRoot = Objects.requireNonNull(root, "root");
-      return this;
-    }
-
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    public Builder watcherFactory(FileWatcherFactory factory) {
-      this.watcherFactory = Objects.requireNonNull(factory, "factory");
-      return this;
+      super(fallbackServerUuid);
     }
 
     /** Longest a {@code zoneadm} or {@code zfs} run may take before it is killed (default 30 s). */
@@ -666,8 +615,13 @@ public final class SmartOsSource implements VmSource {
       return this;
     }
 
-    public SmartOsSource build() throws IOException {
-      Args.hostRoot(hostRoot);
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    @Override
+    SmartOsSource create() throws IOException {
       return new SmartOsSource(this);
     }
   }

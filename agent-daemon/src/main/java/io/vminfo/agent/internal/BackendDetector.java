@@ -1,45 +1,40 @@
 package io.vminfo.agent.internal;
 
-import io.vminfo.agent.AgentConfig;
-import java.nio.file.Files;
+import io.vminfo.sysevent.BackendProvider;
+import io.vminfo.sysevent.Backends;
 import java.nio.file.Path;
+import java.util.Objects;
 
-/** Decides which host backend to run (DESIGN section 9 and issue 6). */
+/**
+ * Decides which host backend to run (DESIGN section 9 and issue 6): the provider {@code backend}
+ * names, or with {@code auto} the first that recognises the host root ({@link Backends#detect}),
+ * else the example host.
+ */
 public final class BackendDetector {
-  /** The backends the agent knows. */
-  public enum Kind {
-    SMARTOS,
-    LIBVIRT,
-    EXAMPLE
-  }
-
   /** A decision and why, for the log. */
-  public record Decision(Kind kind, String reason) {}
+  public record Decision(BackendProvider provider, String reason) {
+    public Decision {
+      Objects.requireNonNull(provider, "provider");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
 
   private BackendDetector() {}
 
-  public static Decision decide(AgentConfig.Backend configured, Path hostRoot) {
-    switch (configured) {
-      case SMARTOS:
-        return new Decision(Kind.SMARTOS, "backend=smartos in the config");
-      case LIBVIRT:
-        return new Decision(Kind.LIBVIRT, "backend=libvirt in the config");
-      case EXAMPLE:
-        return new Decision(Kind.EXAMPLE, "backend=example in the config");
-      default:
-        break;
+  /**
+   * The provider for {@code configured} ({@code auto} or a name the config schema accepted).
+   *
+   * @throws IllegalArgumentException naming the known backends for an unknown name
+   */
+  public static Decision decide(Backends backends, String configured, Path hostRoot) {
+    if (!configured.equals(Backends.AUTO)) {
+      return new Decision(backends.named(configured), "backend=" + configured + " in the config");
     }
-    Path zones = hostRoot.resolve("etc/zones");
-    if (Files.isDirectory(zones)) {
-      return new Decision(Kind.SMARTOS, zones + " exists");
+    Backends.Detected detected = backends.detect(hostRoot);
+    if (detected.provider().isPresent()) {
+      return new Decision(detected.provider().get(), detected.reason());
     }
-    for (String dir : new String[] {"etc/libvirt/qemu", "run/libvirt/qemu"}) {
-      Path p = hostRoot.resolve(dir);
-      if (Files.isDirectory(p)) {
-        return new Decision(Kind.LIBVIRT, p + " exists");
-      }
-    }
-    return new Decision(Kind.EXAMPLE, "neither " + zones + " nor " + hostRoot.resolve(
-        "etc/libvirt/qemu") + " nor " + hostRoot.resolve("run/libvirt/qemu") + " exists");
+    return new Decision(backends.named(Providers.FALLBACK_BACKEND),
+        "no backend recognises " + hostRoot + " (" + detected.reason() + ")");
   }
 }

@@ -3,6 +3,8 @@ package io.vminfo.agent.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.agent.ConfigValues;
+import io.vminfo.agent.StoreProvider;
 import io.vminfo.core.json.HardenedJson;
 import io.vminfo.usage.RemotePathTemplate;
 import java.io.IOException;
@@ -31,14 +33,6 @@ public final class ConfigLoader {
   /** Largest config file read. */
   public static final int MAX_FILE_BYTES = 1 << 20;
 
-  private static final Map<String, String> MANTA_ENV = Map.of(
-      "storage.manta.url", "MANTA_URL",
-      "storage.manta.user", "MANTA_USER",
-      "storage.manta.subuser", "MANTA_SUBUSER",
-      "storage.manta.role", "MANTA_ROLE",
-      "storage.manta.key_id", "MANTA_KEY_ID",
-      "storage.manta.key_path", "MANTA_KEY_PATH",
-      "storage.manta.tls_insecure", "MANTA_TLS_INSECURE");
 
   private static final ObjectMapper MAPPER = HardenedJson.UNTRUSTED.withMaxNesting(16)
       .withMaxStringLength(64 * 1024).withMaxNumberLength(1000).withComments().mapper();
@@ -121,10 +115,11 @@ public final class ConfigLoader {
       applyFile(json.get(), candidate, values, sources);
     }
 
-    for (Map.Entry<String, String> m : MANTA_ENV.entrySet()) {
-      String v = env.get(m.getValue());
+    for (Setting s : ConfigSchema.SETTINGS) {
+      // A provider's second variable (Manta's standard MANTA_*), below VMINFO_*.
+      String v = s.envAlias().map(env::get).orElse(null);
       if (v != null && !v.isBlank()) {
-        apply(m.getKey(), v, "env " + m.getValue(), values, sources);
+        apply(s.key(), v, "env " + s.envAlias().get(), values, sources);
       }
     }
     for (Map.Entry<String, String> e : env.entrySet()) {
@@ -161,22 +156,21 @@ public final class ConfigLoader {
 
   /** Checks rules that span keys. */
   public static void validate(Map<String, Object> values, Map<String, String> sources) {
-    if ("manta".equals(values.get("storage.target"))) {
-      List<String> missing = new ArrayList<>();
-      for (String k : List.of("storage.manta.url", "storage.manta.user", "storage.manta.key_id")) {
-        if (!values.containsKey(k)) {
-          missing.add(k + " (or " + MANTA_ENV.get(k) + ")");
+    StoreProvider store = Providers.STORES.named((String) values.get("storage.target"));
+    try {
+      store.validate(new ConfigValues() {
+        @Override
+        public <T> Optional<T> get(String key, Class<T> type) {
+          return typed(values, key, type);
         }
-      }
-      if (!missing.isEmpty()) {
-        throw new Problem("storage.target is manta (" + sources.get("storage.target")
-            + ") but " + String.join(", ", missing) + " is not set");
-      }
-      String url = (String) values.get("storage.manta.url");
-      if (!url.startsWith("https://") && !url.startsWith("http://")) {
-        throw new Problem("storage.manta.url (" + sources.get("storage.manta.url")
-            + "): \"" + url + "\" is not an http(s) URL");
-      }
+
+        @Override
+        public String source(String key) {
+          return sources.getOrDefault(key, "default");
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      throw new Problem(e.getMessage());
     }
     String template = (String) values.get("storage.manta.path_template");
     try {
@@ -194,6 +188,22 @@ public final class ConfigLoader {
             + e.getMessage());
       }
     }
+  }
+
+  /** The value of {@code key} as {@code type} (see {@link ConfigValues#get}). */
+  public static <T> Optional<T> typed(Map<String, Object> values, String key, Class<T> type) {
+    if (ConfigSchema.find(key).isEmpty()) {
+      throw new IllegalArgumentException("unknown config key \"" + key + "\"");
+    }
+    Object v = values.get(key);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!type.isInstance(v)) {
+      throw new IllegalArgumentException(key + " is a " + v.getClass().getSimpleName() + ", not a "
+          + type.getSimpleName());
+    }
+    return Optional.of(type.cast(v));
   }
 
   private static void apply(

@@ -1,6 +1,10 @@
 package io.vminfo.agent.internal;
 
+import io.vminfo.agent.StoreProvider;
 import io.vminfo.agent.internal.Setting.Kind;
+import io.vminfo.sysevent.BackendProvider;
+import io.vminfo.sysevent.Backends;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,17 +15,51 @@ public final class ConfigSchema {
   private static final long MS_DAY = 86_400_000L;
   private static final long GIB = 1L << 30;
 
-  /** In file order; also the order of {@code --print-config}. */
-  public static final List<Setting> SETTINGS = List.of(
+  /**
+   * In file order; also the order of {@code --print-config}: the agent's own keys, with the store
+   * providers' keys after {@code storage.target} and the backend providers' keys at the end.
+   */
+  public static final List<Setting> SETTINGS = assemble(Providers.BACKENDS, Providers.STORES);
+
+  private static final Map<String, Setting> BY_KEY = index();
+
+  private ConfigSchema() {}
+
+  public static Optional<Setting> find(String key) {
+    return Optional.ofNullable(BY_KEY.get(key));
+  }
+
+  private static List<Setting> assemble(Backends backends, StoreProviders stores) {
+    List<Setting> out = new ArrayList<>();
+    for (Setting s : own(backends, stores)) {
+      out.add(s);
+      if (s.key().equals("storage.target")) {
+        for (StoreProvider p : stores.providers()) {
+          p.settings().forEach(k -> out.add(Setting.of(k)));
+        }
+      }
+    }
+    for (BackendProvider p : backends.providers()) {
+      p.settings().forEach(k -> out.add(Setting.of(k)));
+    }
+    return List.copyOf(out);
+  }
+
+  private static List<Setting> own(Backends backends, StoreProviders stores) {
+    List<String> backendNames = new ArrayList<>();
+    backendNames.add(Backends.AUTO);
+    backendNames.addAll(backends.names());
+    return List.of(
       s("listen.address", Kind.STRING, "127.0.0.1", false,
           "address the HTTP API binds to; anything but loopback logs a warning"),
       bounded("listen.port", Kind.INT, "9090", false, 0, 65535,
           "TCP port of the HTTP API (0 = any free port)"),
       s("host_root", Kind.PATH, "/", false,
           "root of the host's file tree the backends read (tests point it at a temp tree)"),
-      choice("backend", "auto", false, List.of("auto", "smartos", "libvirt", "example"),
-          "host backend; auto: smartos if <host_root>/etc/zones exists, libvirt if"
-              + " <host_root>/etc/libvirt/qemu or run/libvirt/qemu exists, else the example host"),
+      choice("backend", Backends.AUTO, false, backendNames,
+          "host backend (a BackendProvider); auto: the first that recognises <host_root> (smartos"
+              + " if etc/zones exists, then libvirt if etc/libvirt/qemu or run/libvirt/qemu"
+              + " does), else the example host"),
       s("state_dir", Kind.PATH, "/var/opt/vminfo", false,
           "server uuid, usage ledger, example host copy; the default falls back to a per-user"
               + " directory when not writable"),
@@ -56,23 +94,8 @@ public final class ConfigSchema {
       bounded("usage.max_catch_up", Kind.DURATION, "1h", false, 1000, 7 * MS_DAY,
           "after a stall or a restart, the missed sampling boundaries of at most this long are"
               + " still written (stamped with their boundary); older ones are counted as skipped"),
-      choice("storage.target", "local", false, List.of("local", "manta"),
-          "where sealed usage files go"),
-      opt("storage.local.dir", Kind.PATH, false,
-          "local object store directory (default <state_dir>/archive)"),
-      opt("storage.manta.url", Kind.STRING, false, "Manta URL (env MANTA_URL)"),
-      opt("storage.manta.user", Kind.STRING, false, "Manta login (env MANTA_USER)"),
-      opt("storage.manta.subuser", Kind.STRING, false, "Manta subuser (env MANTA_SUBUSER)"),
-      opt("storage.manta.role", Kind.STRING, false, "Manta role (env MANTA_ROLE)"),
-      opt("storage.manta.key_id", Kind.STRING, false,
-          "fingerprint of the signing key (env MANTA_KEY_ID)"),
-      opt("storage.manta.key_path", Kind.PATH, false,
-          "private key file (env MANTA_KEY_PATH); without it the key is taken from ssh-agent,"
-              + " else from ~/.ssh by its fingerprint"),
-      s("storage.manta.tls_insecure", Kind.BOOL, "false", false,
-          "skip TLS certificate checks (env MANTA_TLS_INSECURE)"),
-      bounded("storage.manta.durability_level", Kind.INT, "2", false, 1, 9,
-          "copies Manta keeps of each usage file (durability-level header)"),
+      choice("storage.target", "local", false, stores.names(),
+          "where sealed usage files go (a StoreProvider)"),
       s("storage.manta.path_template", Kind.STRING,
           "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log", false,
           "object path of an hour's usage file (also under storage.local.dir); {login} is"
@@ -156,11 +179,6 @@ public final class ConfigSchema {
           "how long a job may run until the VM store shows its result; then it is Error"),
       bounded("actions.jobs_kept", Kind.INT, "1000", false, 1, 1_000_000,
           "finished jobs kept in <state_dir>/jobs.log"),
-      s("actions.libvirt_uri", Kind.STRING, "qemu:///system", false,
-          "libvirt connection URI for guest actions"),
-      choice("actions.libvirt_transport", "auto", false, List.of("auto", "library", "virsh"),
-          "how libvirt guest actions are made: libvirt's client library libvirt.so.0 (through"
-              + " JNR-FFI), the virsh command, or auto (the library where it loads, else virsh)"),
       opt("actions.authorized_keys", Kind.PATH, false,
           "OpenSSH public keys (one per line, the comment names the owner) whose HTTP Signature"
               + " over (request-target), date and x-request-id a write must carry (or use"
@@ -170,13 +188,6 @@ public final class ConfigSchema {
               + " root, the agent's user, or actions.socket_group"),
       opt("actions.socket_group", Kind.STRING, false,
           "a group (the peer process's group) whose members may write on actions.socket"));
-
-  private static final Map<String, Setting> BY_KEY = index();
-
-  private ConfigSchema() {}
-
-  public static Optional<Setting> find(String key) {
-    return Optional.ofNullable(BY_KEY.get(key));
   }
 
   private static Map<String, Setting> index() {
@@ -184,7 +195,8 @@ public final class ConfigSchema {
     Map<String, String> envs = new LinkedHashMap<>();
     for (Setting s : SETTINGS) {
       if (m.put(s.key(), s) != null) {
-        throw new IllegalStateException("duplicate setting " + s.key());
+        throw new IllegalStateException("the config key " + s.key() + " is declared twice (by the"
+            + " agent and a provider, or by two providers)");
       }
       String other = envs.put(s.envName(), s.key());
       if (other != null) {
@@ -196,22 +208,23 @@ public final class ConfigSchema {
 
   private static Setting s(String key, Kind kind, String def, boolean reloadable, String help) {
     return new Setting(key, kind, Optional.of(def), reloadable, List.of(), Long.MIN_VALUE,
-        Long.MAX_VALUE, help);
+        Long.MAX_VALUE, help, Optional.empty());
   }
 
   private static Setting opt(String key, Kind kind, boolean reloadable, String help) {
     return new Setting(key, kind, Optional.empty(), reloadable, List.of(), Long.MIN_VALUE,
-        Long.MAX_VALUE, help);
+        Long.MAX_VALUE, help, Optional.empty());
   }
 
   private static Setting bounded(
       String key, Kind kind, String def, boolean reloadable, long min, long max, String help) {
-    return new Setting(key, kind, Optional.of(def), reloadable, List.of(), min, max, help);
+    return new Setting(key, kind, Optional.of(def), reloadable, List.of(), min, max, help,
+        Optional.empty());
   }
 
   private static Setting choice(
       String key, String def, boolean reloadable, List<String> choices, String help) {
     return new Setting(key, Kind.CHOICE, Optional.of(def), reloadable, choices, Long.MIN_VALUE,
-        Long.MAX_VALUE, help);
+        Long.MAX_VALUE, help, Optional.empty());
   }
 }

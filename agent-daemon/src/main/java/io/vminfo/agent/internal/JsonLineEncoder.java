@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.vminfo.core.text.IsoMillis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 
@@ -56,7 +57,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       }
       g.writeEndObject();
     } catch (IOException e) {
-      return ("{\"level\":\"ERROR\",\"msg\":\"log encoding failed\"}\n").getBytes();
+      return ("{\"level\":\"ERROR\",\"msg\":\"log encoding failed\"}\n").getBytes(StandardCharsets.UTF_8);
     }
     out.write('\n');
     return out.toByteArray();

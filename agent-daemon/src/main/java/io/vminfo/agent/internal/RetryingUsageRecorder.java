@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.core.internal.Json;
 import io.vminfo.core.text.IsoMillis;
+import io.vminfo.usage.WaitingSamples;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,8 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +33,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A {@code spool_dir} outside the state directory gets its own {@link DirectoryLock}, taken
  * here before each try and held until {@link #close}.
+ *
+ * <p>A spool whose file system turns read-only while the recorder runs (EROFS: ext4 remounts
+ * itself read-only after I/O errors) cannot come back by waiting: the kernel refuses to make it
+ * writable again while files there are open, and the repair (unmount, fsck, mount) needs the
+ * files closed. So every {@code retryEvery} the running recorder is asked, and when its last write
+ * met a read-only file system it is stopped (its files and the spool's lock are closed), the
+ * samples it could not write are kept in memory, and its start is tried again as above; the
+ * successor writes the kept samples first, then catches up the minutes it did not see. A
+ * separate spool that a recorder already used must still hold its lock file to be used again, so
+ * that a try between an unmount and the mount does not start on the empty mount point.
  */
 public final class RetryingUsageRecorder implements UsageRecorderPort {
   private static final Logger log = LoggerFactory.getLogger(RetryingUsageRecorder.class);
 
-  private final Supplier<UsageRecorderPort> factory;
+  private final Function<WaitingSamples, UsageRecorderPort> factory;
   private final Optional<Path> separateSpoolDir;
   private final Path spoolDir;
   private final Duration retryEvery;
@@ -46,16 +59,21 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
   private ScheduledExecutorService retries;
   private volatile Unavailable unavailable;
   private long attempts;
+  private WaitingSamples carry = WaitingSamples.none();
+  private boolean everStarted;
+  private ScheduledFuture<?> watch;
   private boolean closed;
 
   private record Unavailable(Instant since, Instant at, String message, Instant nextAttempt) {}
 
   /**
    * @param first the recorder made from the configuration (not started)
-   * @param factory makes a fresh recorder for each later try (a failed one cannot start again)
+   * @param factory makes a fresh recorder for each later try (a failed one cannot start again),
+   *     given the samples its predecessor could not write
    * @param separateSpoolDir the spool directory when it is outside the state directory
    */
-  public RetryingUsageRecorder(UsageRecorderPort first, Supplier<UsageRecorderPort> factory,
+  public RetryingUsageRecorder(UsageRecorderPort first,
+                        Function<WaitingSamples, UsageRecorderPort> factory,
                         Path spoolDir, Optional<Path> separateSpoolDir, Duration retryEvery,
                         Clock clock) {
     this.next = Objects.requireNonNull(first, "first");
@@ -92,9 +110,14 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
       }
       attempts++;
       if (spoolLock == null && separateSpoolDir.isPresent()) {
-        spoolLock = DirectoryLock.acquire(separateSpoolDir.get(), "spool directory");
+        Path dir = separateSpoolDir.get();
+        if (everStarted && !Files.exists(dir.resolve(DirectoryLock.FILE_NAME))) {
+          throw new IOException("spool directory " + dir + " has lost its " + DirectoryLock.FILE_NAME
+              + ": not the spool used before (its file system not mounted again yet?)");
+        }
+        spoolLock = DirectoryLock.acquire(dir, "spool directory");
       }
-      port = next != null ? next : factory.get();
+      port = next != null ? next : factory.apply(carry);
       next = null;
     }
     try {
@@ -109,11 +132,64 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
         return;
       }
       running = port;
+      everStarted = true;
+      carry = WaitingSamples.none();
+      watchSpool();
       if (unavailable != null) {
         log.info("usage recording works again after {} tries (unavailable since {})", attempts,
             IsoMillis.format(unavailable.since()));
         unavailable = null;
       }
+    }
+  }
+
+  /** Asks the running recorder every {@code retryEvery} whether its spool turned read-only. */
+  private void watchSpool() {
+    ensureExecutor();
+    if (watch == null) {
+      watch = retries.scheduleWithFixedDelay(this::checkSpool, retryEvery.toMillis(),
+          retryEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void checkSpool() {
+    UsageRecorderPort r = running;
+    if (r == null || !r.spoolReadOnly()) {
+      return;
+    }
+    DirectoryLock held;
+    synchronized (lock) {
+      if (closed || running != r) {
+        return;
+      }
+      running = null;
+      held = spoolLock;
+      spoolLock = null;
+    }
+    r.flush(Duration.ofSeconds(5));
+    r.close();
+    WaitingSamples kept = r.takeWaiting();
+    if (held != null) {
+      try {
+        held.close();
+      } catch (IOException e) {
+        log.warn("releasing the spool directory lock failed: {}", e.toString());
+      }
+    }
+    synchronized (lock) {
+      carry = kept;
+    }
+    log.error("usage spool {} is on a read-only file system: the recorder stopped and closed its"
+        + " files there so that it can be repaired (unmount, fsck, mount); {} kept in memory",
+        spoolDir, kept);
+    failed(new IOException("the spool's file system is read-only; the recorder closed its files"
+        + " there so that it can be repaired, and " + kept + " wait in memory"));
+  }
+
+  private void ensureExecutor() {
+    if (retries == null) {
+      retries = Executors.newSingleThreadScheduledExecutor(
+          NamedThreads.daemon("vminfo-usage-retry"));
     }
   }
 
@@ -135,10 +211,7 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
       } else {
         log.debug("usage recording still unavailable: {}", message);
       }
-      if (retries == null) {
-        retries = Executors.newSingleThreadScheduledExecutor(
-            NamedThreads.daemon("vminfo-usage-retry"));
-      }
+      ensureExecutor();
       retries.schedule(this::retry, retryEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
   }

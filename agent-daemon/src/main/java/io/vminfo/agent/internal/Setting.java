@@ -1,6 +1,8 @@
 package io.vminfo.agent.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.agent.ConfigKey;
+import io.vminfo.sysevent.BackendSetting;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +13,9 @@ import java.util.Optional;
 
 /**
  * One configuration key: its dotted name (nested objects in the JSON file), type, default, bounds,
- * whether a running agent can apply a new value without a restart, and a one-line description.
+ * whether a running agent can apply a new value without a restart, a one-line description, and
+ * a second environment variable read below {@code VMINFO_*} (Manta's {@code MANTA_URL}). The
+ * agent's own keys are in {@link ConfigSchema}; providers' keys are made with {@link #of}.
  */
 public record Setting(
     String key,
@@ -21,7 +25,8 @@ public record Setting(
     List<String> choices,
     long min,
     long max,
-    String help) {
+    String help,
+    Optional<String> envAlias) {
 
   /** Value types. */
   public enum Kind {
@@ -42,6 +47,30 @@ public record Setting(
     Objects.requireNonNull(defaultValue, "defaultValue");
     choices = List.copyOf(choices);
     Objects.requireNonNull(help, "help");
+    Objects.requireNonNull(envAlias, "envAlias");
+  }
+
+  /** A store provider's key; it needs a restart to change, as a store is made once. */
+  public static Setting of(ConfigKey k) {
+    Kind kind = switch (k.type()) {
+      case TEXT -> Kind.STRING;
+      case INT -> Kind.INT;
+      case BOOL -> Kind.BOOL;
+      case DURATION -> Kind.DURATION;
+      case BYTES -> Kind.BYTES;
+      case PATH -> Kind.PATH;
+    };
+    Setting s = new Setting(k.key(), kind, k.defaultValue(), false, List.of(), k.min(), k.max(),
+        k.help(), k.envAlias());
+    k.defaultValue().ifPresent(s::parse); // a bad default fails at start, naming the key
+    return s;
+  }
+
+  /** A backend provider's key: text, or one of its choices; needs a restart to change. */
+  public static Setting of(BackendSetting b) {
+    return new Setting(b.key(), b.choices().isEmpty() ? Kind.STRING : Kind.CHOICE,
+        b.defaultValue(), false, b.choices(), Long.MIN_VALUE, Long.MAX_VALUE, b.help(),
+        Optional.empty());
   }
 
   /** {@code VMINFO_} + the key in upper case with {@code .} as {@code _}. */

@@ -1,6 +1,7 @@
 package io.vminfo.agent.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vminfo.usage.WaitingSamples;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -20,6 +21,19 @@ public interface UsageRecorderPort extends AutoCloseable {
   byte[] latestSamplesJson();
 
   UsageCounters counters();
+
+  /**
+   * Whether the spool's file system turned read-only under the running recorder (EROFS on its
+   * last write): waiting does not help while the recorder holds its files there open.
+   */
+  default boolean spoolReadOnly() {
+    return false;
+  }
+
+  /** After {@link #flush}: the samples taken but never written, for the next recorder. */
+  default WaitingSamples takeWaiting() {
+    return WaitingSamples.none();
+  }
 
   /** Writes the sample of the interval in progress and stops, within {@code budget}. */
   void flush(Duration budget);

@@ -1,13 +1,16 @@
 package io.vminfo.agent.internal;
 
 import io.vminfo.agent.AgentConfig;
+import io.vminfo.agent.StoreContext;
+import io.vminfo.agent.StoreProvider;
+import io.vminfo.agent.StoreTarget;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.VmStore;
 import io.vminfo.usage.AcceleratedTime;
-import io.vminfo.usage.LocalDirectoryStore;
 import io.vminfo.usage.ObjectStore;
 import io.vminfo.usage.RemotePathTemplate;
 import io.vminfo.usage.UsageService;
+import io.vminfo.usage.WaitingSamples;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -18,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the agent's usage recorder (usage-recorder's {@link UsageService}) from the configuration:
- * the spool, the interval, grace and cap, and the object store sealed files go to, a
- * {@link LocalDirectoryStore} under {@code storage.local.dir} or Manta ({@link MantaObjectStore}).
+ * the spool, the interval, grace and cap, and the object store sealed files go to, made by the
+ * {@link StoreProvider} that {@code storage.target} names ({@link LocalStoreProvider},
+ * {@link MantaStoreProvider}, or one more on the class path).
  */
 public final class UsageRecorders {
   private static final Logger log = LoggerFactory.getLogger(UsageRecorders.class);
@@ -54,24 +58,20 @@ public final class UsageRecorders {
    * {@link IllegalArgumentException} naming the key.
    */
   public static UsageRecorderPort create(Context c) {
+    return create(c, WaitingSamples.none());
+  }
+
+  /** As {@link #create(Context)}, taking over a stopped predecessor's unwritten samples. */
+  public static UsageRecorderPort create(Context c, WaitingSamples carryOver) {
     AgentConfig config = c.config();
     AgentConfig.MantaSettings manta = config.manta();
     String login = manta.user().orElse(LOCAL_LOGIN);
     RemotePathTemplate paths = RemotePathTemplate.of(manta.pathTemplate(), login);
-    ObjectStore objectStore;
-    AutoCloseable resource;
-    Runnable onStart;
-    if (config.storageTarget() == AgentConfig.StorageTarget.MANTA) {
-      MantaObjectStore m = MantaObjectStore.create(manta, config.mantaDurabilityLevel(), c.env(),
-          c.userAgent());
-      objectStore = m;
-      resource = m;
-      onStart = m::connect;
-    } else {
-      objectStore = new LocalDirectoryStore(c.archiveDir());
-      resource = () -> {};
-      onStart = () -> {};
-    }
+    StoreTarget target = Providers.STORES.named(config.storageTarget())
+        .create(new StoreContext(config, c.archiveDir(), c.env(), c.userAgent()));
+    ObjectStore objectStore = target.objectStore();
+    AutoCloseable resource = target.resource();
+    Runnable onStart = target.onStart();
     UsageServicePort.Meters meters = new UsageServicePort.Meters();
     UsageService.Builder b = UsageService.builder()
         .store(c.store())
@@ -86,7 +86,8 @@ public final class UsageRecorders {
         .spoolCapBytes(config.usageSpoolCapBytes())
         .parkedRetry(config.usageParkedRetry())
         .maxCatchUp(catchUpIntervals(config.usageMaxCatchUp(), config.usageInterval()))
-        .listener(meters);
+        .listener(meters)
+        .carryOver(carryOver);
     c.datacenterName().ifPresent(b::datacenterName);
     c.scheduler().ifPresent(b::scheduler);
     if (c.probe() instanceof io.vminfo.sysevent.LibvirtUsageProbe) {

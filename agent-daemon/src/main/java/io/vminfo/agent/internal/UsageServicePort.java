@@ -9,6 +9,7 @@ import io.vminfo.usage.UsageListener;
 import io.vminfo.usage.UsageRecord;
 import io.vminfo.usage.UsageService;
 import io.vminfo.usage.UsageStatus;
+import io.vminfo.usage.WaitingSamples;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -144,6 +145,16 @@ final class UsageServicePort implements UsageRecorderPort {
     return new UsageCounters(meters.records.get(), meters.uploadsSucceeded.get(),
         meters.uploadsFailed.get(), s.spoolBytes(), meters.droppedBytes.get(),
         meters.setAside.get(), s.intervalsSkipped(), s.clockBehindUntil().isPresent());
+  }
+
+  @Override
+  public boolean spoolReadOnly() {
+    return service.spoolReadOnly();
+  }
+
+  @Override
+  public WaitingSamples takeWaiting() {
+    return service.takeWaitingSamples();
   }
 
   @Override

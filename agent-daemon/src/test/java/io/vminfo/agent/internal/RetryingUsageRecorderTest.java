@@ -25,8 +25,10 @@ class RetryingUsageRecorderTest {
   /** A recorder whose start fails while {@code failures} is above zero. */
   static final class FakePort implements UsageRecorderPort {
     final AtomicInteger failures;
-    boolean started;
-    boolean closed;
+    volatile boolean started;
+    volatile boolean closed;
+    volatile boolean flushed;
+    volatile boolean readOnly;
 
     FakePort(AtomicInteger failures) {
       this.failures = failures;
@@ -56,7 +58,14 @@ class RetryingUsageRecorderTest {
     }
 
     @Override
-    public void flush(Duration budget) {}
+    public void flush(Duration budget) {
+      flushed = true;
+    }
+
+    @Override
+    public boolean spoolReadOnly() {
+      return readOnly;
+    }
 
     @Override
     public void close() {
@@ -70,7 +79,7 @@ class RetryingUsageRecorderTest {
                                          Duration retry) {
     FakePort first = new FakePort(failures);
     made.add(first);
-    return new RetryingUsageRecorder(first, () -> {
+    return new RetryingUsageRecorder(first, carry -> {
       FakePort p = new FakePort(failures);
       synchronized (made) {
         made.add(p);
@@ -99,6 +108,53 @@ class RetryingUsageRecorderTest {
     }
     // The spool lock was held while running and is released on close: it can be taken again.
     DirectoryLock.acquire(dir, "spool directory").close();
+  }
+
+  @Test
+  void aSpoolThatTurnsReadOnlyStopsTheRecorderFreesTheSpoolAndWaitsForItsRepair() throws Exception {
+    Path spool = Files.createDirectories(dir.resolve("spool"));
+    AtomicInteger failures = new AtomicInteger();
+    try (RetryingUsageRecorder r = recorder(failures, Optional.of(spool), Duration.ofMillis(10))) {
+      r.start();
+      FakePort first;
+      synchronized (made) {
+        first = made.get(0);
+      }
+      assertThat(first.started).isTrue();
+      failures.set(Integer.MAX_VALUE); // a recorder cannot start on the read-only spool either
+      // The operator's repair will unmount it: from then on the mount point is an empty
+      // directory without the lock file, where no recorder may start.
+      Files.delete(spool.resolve(DirectoryLock.FILE_NAME));
+      first.readOnly = true;
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.closed);
+      assertThat(first.flushed).as("its last sample taken before it stops").isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("state").asText()
+          .equals("unavailable"));
+      // the stop's own reason, or (once a start was tried) why the spool cannot be used yet
+      assertThat(r.status().path("lastError").path("message").asText())
+          .containsAnyOf("read-only", "has lost its " + DirectoryLock.FILE_NAME);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("lastError")
+          .path("message").asText().contains("has lost its " + DirectoryLock.FILE_NAME));
+      int tried;
+      synchronized (made) {
+        tried = made.size();
+      }
+      await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(30)).until(() -> {
+        synchronized (made) {
+          return made.size() == tried;
+        }
+      });
+      // mounted again: the spool with its lock file is back
+      Files.createFile(spool.resolve(DirectoryLock.FILE_NAME));
+      failures.set(0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("state").asText()
+          .equals("running"));
+      synchronized (made) {
+        assertThat(made.get(made.size() - 1).started).isTrue();
+        assertThat(made.subList(1, made.size() - 1)).allMatch(p -> !p.started);
+      }
+    }
   }
 
   @Test

@@ -75,23 +75,21 @@ class StateAndIdentityTest {
     Path smartos = Files.createDirectories(tmp.resolve("smartos/etc/zones"));
     Path libvirtEtc = Files.createDirectories(tmp.resolve("kvm1/etc/libvirt/qemu"));
     Path libvirtRun = Files.createDirectories(tmp.resolve("kvm2/run/libvirt/qemu"));
-    assertThat(decide(AgentConfig.Backend.AUTO, tmp.resolve("smartos")))
-        .isEqualTo(BackendDetector.Kind.SMARTOS);
-    assertThat(decide(AgentConfig.Backend.AUTO, tmp.resolve("kvm1")))
-        .isEqualTo(BackendDetector.Kind.LIBVIRT);
-    assertThat(decide(AgentConfig.Backend.AUTO, tmp.resolve("kvm2")))
-        .isEqualTo(BackendDetector.Kind.LIBVIRT);
-    assertThat(decide(AgentConfig.Backend.AUTO, tmp.resolve("empty")))
-        .isEqualTo(BackendDetector.Kind.EXAMPLE);
-    assertThat(decide(AgentConfig.Backend.LIBVIRT, tmp.resolve("smartos")))
-        .isEqualTo(BackendDetector.Kind.LIBVIRT);
-    assertThat(BackendDetector.decide(AgentConfig.Backend.AUTO, tmp.resolve("smartos")).reason())
+    assertThat(decide("auto", tmp.resolve("smartos"))).isEqualTo("smartos");
+    assertThat(decide("auto", tmp.resolve("kvm1"))).isEqualTo("libvirt");
+    assertThat(decide("auto", tmp.resolve("kvm2"))).isEqualTo("libvirt");
+    assertThat(decide("auto", tmp.resolve("empty"))).isEqualTo("example");
+    assertThat(decide("libvirt", tmp.resolve("smartos"))).isEqualTo("libvirt");
+    assertThat(BackendDetector.decide(Providers.BACKENDS, "auto", tmp.resolve("smartos")).reason())
         .contains(smartos.toString());
+    assertThat(BackendDetector.decide(Providers.BACKENDS, "auto", tmp.resolve("empty")).reason())
+        .startsWith("no backend recognises " + tmp.resolve("empty"))
+        .contains("smartos: no " + tmp.resolve("empty/etc/zones"));
     assertThat(libvirtEtc).isDirectory();
     assertThat(libvirtRun).isDirectory();
   }
 
-  private static BackendDetector.Kind decide(AgentConfig.Backend b, Path root) {
-    return BackendDetector.decide(b, root).kind();
+  private static String decide(String configured, Path root) {
+    return BackendDetector.decide(Providers.BACKENDS, configured, root).provider().name();
   }
 }

@@ -240,7 +240,9 @@ public final class PrivateKeyParser {
             }
             in.bytes(); // public key blob, repeated in the private section
             SshWire priv = new SshWire(in.bytes());
-            if (priv.uint32() != priv.uint32()) {
+            int check1 = priv.uint32();
+            int check2 = priv.uint32();
+            if (check1 != check2) {
                 throw new MantaKeyException(source + " is corrupt (check integers differ)");
             }
             String type = priv.string();

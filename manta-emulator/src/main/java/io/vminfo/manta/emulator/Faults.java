@@ -181,7 +181,7 @@ public final class Faults {
         } else {
             d = delay.isZero() ? Decision.NONE : new Decision(Action.NONE, 0, "", delay, -1);
         }
-        if (d != Decision.NONE) {
+        if (!d.equals(Decision.NONE)) {
             injected.incrementAndGet();
         }
         return d;

@@ -71,7 +71,7 @@ public final class Ledger implements AutoCloseable {
     long torn = 0;
     int lastNl = lastIndexOf(content, (byte) '\n');
     if (lastNl + 1 < end) {
-      torn = end - (lastNl + 1);
+      torn = (long) end - (lastNl + 1);
       end = lastNl + 1;
     }
     List<Entry> good = new ArrayList<>();

@@ -44,6 +44,7 @@ public final class Sampler {
   private final StopReadings stopReadings;
   private final ArrayDeque<Batch> waiting = new ArrayDeque<>();
   private long waitingBytes;
+  private volatile boolean spoolReadOnly;
   private Instant last;
   private boolean behindLogged;
   private volatile List<UsageRecord> latest = List.of();
@@ -153,6 +154,41 @@ public final class Sampler {
     return waiting.size();
   }
 
+  /**
+   * Whether the last write the spool refused failed because its file system is read-only
+   * (EROFS: remounted after I/O errors, or by an operator). Cleared by the next good write.
+   */
+  public boolean spoolReadOnly() {
+    return spoolReadOnly;
+  }
+
+  /** Removes and returns the samples not yet written, oldest first (for a successor). */
+  public synchronized List<Batch> takeWaiting() {
+    List<Batch> out = new ArrayList<>(waiting);
+    waiting.clear();
+    waitingBytes = 0;
+    return out;
+  }
+
+  /**
+   * Takes over a predecessor's unwritten samples: those after {@code lastOnDisk} wait to be
+   * written first (before any new sample), and sampling goes on after the newest of them.
+   * Call before {@link #resumeAfter}; returns where to resume from.
+   */
+  public synchronized Optional<Instant> carry(List<Batch> batches, Optional<Instant> lastOnDisk) {
+    Optional<Instant> resume = lastOnDisk;
+    for (Batch b : batches) {
+      if (lastOnDisk.isPresent() && !b.timestamp().isAfter(lastOnDisk.get())) {
+        continue; // written after all (the refused write reached the disk): never twice
+      }
+      enqueue(b);
+      if (resume.isEmpty() || b.timestamp().isAfter(resume.get())) {
+        resume = Optional.of(b.timestamp());
+      }
+    }
+    return resume;
+  }
+
   /** Tries again to write samples the spool refused (called before each sample and at stop). */
   public synchronized void writeWaiting() {
     while (!waiting.isEmpty()) {
@@ -160,7 +196,9 @@ public final class Sampler {
       Spool.Appended result;
       try {
         result = spool.append(serverUuid, b);
+        spoolReadOnly = false;
       } catch (IOException e) {
+        spoolReadOnly = isReadOnlyFileSystem(e);
         reporter.problem("write", "cannot write the sample of " + IsoMillis.format(b.timestamp())
             + " (" + waiting.size() + " waiting): " + e);
         log.error("cannot write usage sample {} to the spool ({} sample(s) waiting, retried at the"
@@ -251,6 +289,12 @@ public final class Sampler {
     }
     waiting.add(batch);
     waitingBytes += batch.size();
+  }
+
+  private static boolean isReadOnlyFileSystem(IOException e) {
+    // the JDK reports EROFS only as the reason text of a FileSystemException
+    return e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+        && f.getReason().contains("Read-only file system");
   }
 
   private Instant floor(Instant t) {

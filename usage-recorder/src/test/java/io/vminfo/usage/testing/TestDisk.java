@@ -24,6 +24,7 @@ public final class TestDisk implements FileChannels {
   private final AtomicLong failures = new AtomicLong();
   private volatile int chunk = Integer.MAX_VALUE;
   private volatile long pauseNanos;
+  private volatile boolean readOnly;
 
   /** Every write goes to the file {@code chunk} bytes at a time, {@code pauseNanos} apart. */
   public TestDisk slowWrites(int chunk, long pauseNanos) {
@@ -39,6 +40,11 @@ public final class TestDisk implements FileChannels {
 
   public void unlimited() {
     free.set(Long.MAX_VALUE);
+  }
+
+  /** Writes fail as on a file system the kernel turned read-only (EROFS) while on. */
+  public void readOnly(boolean on) {
+    readOnly = on;
   }
 
   public long failures() {
@@ -65,6 +71,10 @@ public final class TestDisk implements FileChannels {
         src.position(src.position() + n);
         java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
         return n;
+      }
+      if (readOnly) {
+        failures.incrementAndGet();
+        throw new java.nio.file.FileSystemException("spool file", null, "Read-only file system");
       }
       long budget = free.get();
       int want = src.remaining();

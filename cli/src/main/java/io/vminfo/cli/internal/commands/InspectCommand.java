@@ -9,14 +9,15 @@ import io.vminfo.core.LoadResult;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmLoadError;
 import io.vminfo.core.VmSource;
+import io.vminfo.sysevent.BackendProvider;
+import io.vminfo.sysevent.BackendRequest;
 import io.vminfo.sysevent.Backends;
-import io.vminfo.sysevent.ExampleHost;
-import io.vminfo.sysevent.LibvirtSource;
-import io.vminfo.sysevent.SmartOsSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,29 +35,27 @@ import picocli.CommandLine.Option;
       "  vminfo inspect                                  # this host, backend detected",
       "  vminfo inspect --backend smartos --root /mnt/cn1 -o uuid,alias,zone_state",
       "  vminfo inspect --backend libvirt -j",
+      "  vminfo inspect --backend example                # the same as --example",
       "  vminfo inspect --example                        # the bundled example SmartOS host",
     })
 public final class InspectCommand extends CommandBase {
-  /** The host backends. */
-  public enum Backend {
-    SMARTOS,
-    LIBVIRT
-  }
-
   /** Server uuid for VMs of a host that does not tell its own. */
   static final String UNKNOWN_SERVER = "00000000-0000-0000-0000-000000000000";
+  /** The backend provider of the bundled example host. */
+  static final String EXAMPLE = "example";
 
-  @Option(names = "--backend", paramLabel = "smartos|libvirt",
-      description = "The host kind (default: smartos if ROOT/etc/zones exists, libvirt if"
-          + " ROOT/etc/libvirt/qemu or ROOT/run/libvirt/qemu does).")
-  private Backend backend;
+  @Option(names = "--backend", paramLabel = "NAME", completionCandidates = BackendNames.class,
+      description = "The host backend, one of the installed backend providers: smartos, libvirt,"
+          + " example, ... (default: the first that recognises ROOT: smartos if ROOT/etc/zones"
+          + " exists, libvirt if ROOT/etc/libvirt/qemu or ROOT/run/libvirt/qemu does).")
+  private String backend;
 
   @Option(names = "--root", paramLabel = "DIR",
       description = "Root of the host tree (default: /, this host).")
   private Path root;
 
   @Option(names = "--example", description = "Inspect the example SmartOS host bundled with"
-      + " vminfo (what the agent serves when it finds no host backend).")
+      + " vminfo (what the agent serves when it finds no host backend); --backend example.")
   private boolean example;
 
   @Mixin
@@ -65,26 +64,32 @@ public final class InspectCommand extends CommandBase {
   @Override
   public Integer call() throws IOException {
     ListingOptions.Listing listing = options.listing();
-    if (example && (root != null || backend == Backend.LIBVIRT)) {
-      throw CliFailure.usage("--example is a SmartOS host of its own: no --root or libvirt");
+    Backends backends = Backends.installed();
+    boolean exampleHost = example || (backend != null && backend.equalsIgnoreCase(EXAMPLE));
+    if (example && backend != null && !backend.equalsIgnoreCase(EXAMPLE)
+        && !backend.equalsIgnoreCase("smartos")) {
+      throw CliFailure.usage("--example is a SmartOS host of its own: no --backend " + backend);
     }
-    Path temp = null;
+    if (exampleHost && root != null) {
+      throw CliFailure.usage("--example is a SmartOS host of its own: no --root");
+    }
+    Optional<BackendProvider> named = Optional.empty();
+    if (exampleHost) {
+      named = Optional.of(known(backends, EXAMPLE));
+    } else if (backend != null) {
+      named = Optional.of(known(backends, backend));
+    }
+    Path hostRoot = root == null ? Path.of("/") : root;
+    if (!exampleHost && !Files.isDirectory(hostRoot)) {
+      throw CliFailure.failed("host root " + hostRoot + " is not a directory");
+    }
+    BackendProvider provider = named.orElseGet(() -> detect(backends, hostRoot));
+    // A scratch state directory: the example host copies its tree there; gone when done.
+    Path scratch = Files.createTempDirectory("vminfo-inspect");
     try {
-      Path hostRoot;
-      Backend kind;
-      if (example) {
-        temp = Files.createTempDirectory("vminfo-example-host");
-        hostRoot = ExampleHost.copyTo(temp);
-        kind = Backend.SMARTOS;
-      } else {
-        hostRoot = root == null ? Path.of("/") : root;
-        if (!Files.isDirectory(hostRoot)) {
-          throw CliFailure.failed("host root " + hostRoot + " is not a directory");
-        }
-        kind = backend != null ? backend : detect(hostRoot);
-      }
       LoadResult result;
-      try (VmSource source = open(kind, hostRoot)) {
+      try (VmSource source = provider.source(
+          BackendRequest.of(hostRoot, scratch, UNKNOWN_SERVER))) {
         result = source.loadAll();
       }
       listing.render(result.vms().stream().map(Vm::toJson).toList()).forEach(out()::println);
@@ -94,27 +99,31 @@ public final class InspectCommand extends CommandBase {
       }
       return result.errors().isEmpty() ? ExitCode.OK : ExitCode.FAILED;
     } finally {
-      if (temp != null) {
-        deleteTree(temp);
-      }
+      deleteTree(scratch);
     }
   }
 
-  private static Backend detect(Path hostRoot) {
-    return switch (Backends.detect(hostRoot)) {
-      case SMARTOS -> Backend.SMARTOS;
-      case LIBVIRT -> Backend.LIBVIRT;
-      case NONE -> throw CliFailure.failed("no SmartOS (etc/zones) or libvirt (etc/libvirt/qemu,"
-          + " run/libvirt/qemu) host under " + hostRoot + "; use --backend and --root, or"
-          + " --example for the bundled example host");
-    };
+  /** The installed backends' names, for shell completion. */
+  static final class BackendNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Backends.installed().names().iterator();
+    }
   }
 
-  private static VmSource open(Backend kind, Path hostRoot) throws IOException {
-    return switch (kind) {
-      case SMARTOS -> SmartOsSource.builder(UNKNOWN_SERVER).hostRoot(hostRoot).build();
-      case LIBVIRT -> LibvirtSource.builder(UNKNOWN_SERVER).hostRoot(hostRoot).build();
-    };
+  private static BackendProvider known(Backends backends, String name) {
+    try {
+      return backends.named(name);
+    } catch (IllegalArgumentException e) {
+      throw CliFailure.usage("--backend: " + e.getMessage());
+    }
+  }
+
+  private static BackendProvider detect(Backends backends, Path hostRoot) {
+    Backends.Detected detected = backends.detect(hostRoot);
+    return detected.provider().orElseThrow(() -> CliFailure.failed("no host backend recognises "
+        + hostRoot + " (" + detected.reason() + "); use --backend and --root, or --example for"
+        + " the bundled example host"));
   }
 
   private static String describe(VmLoadError e) {

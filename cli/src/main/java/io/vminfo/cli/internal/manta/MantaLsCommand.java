@@ -71,7 +71,8 @@ public final class MantaLsCommand extends MantaBase {
       return;
     }
     String owner = this.owner;
-    java.time.ZonedDateTime now = java.time.ZonedDateTime.now();
+    // long listings show local times, as ls and node-manta's mls do
+    java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneId.systemDefault());
     Iterator<MantaEntry> it = entries.iterator();
     while (it.hasNext()) {
       out().println(longLine(it.next(), owner, now));

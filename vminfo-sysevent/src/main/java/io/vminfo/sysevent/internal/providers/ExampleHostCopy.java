@@ -1,4 +1,4 @@
-package io.vminfo.agent.internal;
+package io.vminfo.sysevent.internal.providers;
 
 import io.vminfo.sysevent.ExampleHost;
 import java.io.IOException;
@@ -30,6 +30,7 @@ public final class ExampleHostCopy {
   /** The copy under {@code stateDir}, made first if there is none. */
   public static Path ensure(Path stateDir) throws IOException {
     Path target = stateDir.resolve(DIR);
+    Files.createDirectories(stateDir);
     removeLeftovers(stateDir);
     if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       log.info("example host: using the existing copy in {} (delete it for a fresh one)", target);
