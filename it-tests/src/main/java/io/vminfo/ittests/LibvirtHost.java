@@ -116,9 +116,26 @@ public final class LibvirtHost implements AutoCloseable {
 
   /** Defines a persistent 64 MiB diskless guest with one ethernet (tap) NIC; returns its uuid. */
   public String defineGuest(String name) throws IOException {
+    return defineGuest(name, "<boot dev='network'/>", "");
+  }
+
+  /**
+   * Defines the guest of {@link #defineGuest(String)} with a raw virtio disk {@code vda} on
+   * {@code image} (the caller makes the file, e.g. sparse); returns its uuid.
+   */
+  public String defineGuestWithDisk(String name, Path image) throws IOException {
+    // Boots from the disk first: SeaBIOS reads its first sector (QEMU counts a read), finds no
+    // boot signature and goes on to the network, where iPXE idles.
+    return defineGuest(name, "<boot dev='hd'/><boot dev='network'/>",
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        + "<source file='" + escape(image.toAbsolutePath().toString()) + "'/>"
+        + "<target dev='vda' bus='virtio'/></disk>\n");
+  }
+
+  private String defineGuest(String name, String boot, String extraDevices) throws IOException {
     Path xml = Files.createTempFile("vminfo-it-" + name, ".xml");
     try {
-      Files.writeString(xml, guestXml(name, UUID.randomUUID().toString()));
+      Files.writeString(xml, guestXml(name, UUID.randomUUID().toString(), boot, extraDevices));
       virsh("define", xml.toString());
       domains.add(name);
     } finally {
@@ -243,6 +260,18 @@ public final class LibvirtHost implements AutoCloseable {
     return out;
   }
 
+  /** {@code virsh domblkstat}: QEMU's counters of one disk, e.g. "rd_req" -> 12, "wr_bytes" -> 0. */
+  public Map<String, Long> domblkstat(String name, String dev) throws IOException {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String line : virsh("domblkstat", name, dev).split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length == 3 && f[2].matches("-?[0-9]+")) {
+        out.put(f[1], Long.parseLong(f[2]));
+      }
+    }
+    return out;
+  }
+
   /** Runs {@code virsh -c qemu:///system ARGS}; throws with its stderr when it fails. */
   public String virsh(String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
@@ -287,14 +316,19 @@ public final class LibvirtHost implements AutoCloseable {
    * firmware hits an emulation failure after ~10 s and QEMU pauses it (reason "unknown").
    */
   static String guestXml(String name, String uuid) {
+    return guestXml(name, uuid, "<boot dev='network'/>", "");
+  }
+
+  static String guestXml(String name, String uuid, String boot, String extraDevices) {
     return "<domain type='qemu'>\n"
         + "  <name>" + name + "</name>\n"
         + "  <uuid>" + uuid + "</uuid>\n"
         + "  <memory unit='MiB'>64</memory>\n"
         + "  <vcpu>1</vcpu>\n"
-        + "  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>\n"
+        + "  <os><type arch='x86_64' machine='pc'>hvm</type>" + boot + "</os>\n"
         + "  <devices>\n"
         + "    <interface type='ethernet'><model type='virtio'/></interface>\n"
+        + extraDevices
         + "    <serial type='pty'/><console type='pty'/>\n"
         + "  </devices>\n"
         + "</domain>\n";

@@ -3,6 +3,7 @@ package io.vminfo.usage;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
+import io.vminfo.core.VmUsage;
 import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.usage.internal.FileChannels;
@@ -68,6 +69,7 @@ public final class UsageService implements AutoCloseable {
   private final Spool spool;
   private final Shipper shipper;
   private final Optional<Sampler> sampler;
+  private final Optional<ProbeRunner> probeRunner;
   private final VmTracker tracker;
   private final StopReadings stopReadings = new StopReadings();
   private static final int MAX_PENDING_STOP_PROBES = 256;
@@ -80,6 +82,9 @@ public final class UsageService implements AutoCloseable {
   private final boolean ownsProbeExecutor;
   private final Object lock = new Object();
   private ScheduledFuture<?> sampleFuture;
+  private ScheduledFuture<?> refreshFuture;
+  private final java.util.concurrent.atomic.AtomicBoolean refreshPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private ScheduledFuture<?> shipFuture;
   private Instant shipAt;
   // Requests made while a round runs are folded into the round's successor: on a shared pool a
@@ -112,13 +117,16 @@ public final class UsageService implements AutoCloseable {
         b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax), b.jitter, b.parkedRetry, reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
+      probeRunner = Optional.of(probes);
       Clock clock = b.clock;
-      tracker = new VmTracker(last -> readAtStop(probes, clock, last));
+      tracker = new VmTracker(vm -> readAtStart(probes, clock, vm),
+          last -> readAtStop(probes, clock, last));
       sampler = Optional.of(new Sampler(tracker, probes, spool, b.clock, b.interval, b.maxCatchUp,
           b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024, stopReadings));
     } else {
       tracker = new VmTracker();
       sampler = Optional.empty();
+      probeRunner = Optional.empty();
     }
   }
 
@@ -127,23 +135,50 @@ public final class UsageService implements AutoCloseable {
   }
 
   /**
-   * A guest stopped (or was deleted while running): its counters are read at once, on the probe
-   * thread, while what is left of it may still be read (a graceful shutdown is seen while the
-   * process runs; after a destroy the probe finds nothing and no reading is kept).
+   * A guest started: its counters are read at once, on the probe thread, and kept as its last
+   * reading, so a guest destroyed before the next sample (when nothing of it can be read any more)
+   * still has counters of its run (see {@link StopReadings}).
    */
-  private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
-    // A mass stop (a host shutting all guests down) must not queue so many probes ahead of the
-    // next sample that it misses its deadline: past the bound, stops are not read.
-    if (pendingStopProbes.incrementAndGet() > MAX_PENDING_STOP_PROBES) {
-      pendingStopProbes.decrementAndGet();
-      log.debug("{} stop readings pending: VM {} is not read at its stop", MAX_PENDING_STOP_PROBES,
-          last.uuid());
+  private void readAtStart(ProbeRunner probes, Clock clock, Vm vm) {
+    if (!reserveProbe()) {
+      log.debug("{} start/stop readings pending: VM {} is not read at its start",
+          MAX_PENDING_STOP_PROBES, vm.uuid());
       return;
     }
     try {
       probeExecutor.execute(() -> {
         try {
-          stopReadings.put(last.uuid(), probes.probeNow(last), clock.instant());
+          stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
+        } finally {
+          pendingStopProbes.decrementAndGet();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      pendingStopProbes.decrementAndGet();
+      log.debug("usage probe executor stopped: no reading of VM {} at its start", vm.uuid());
+    }
+  }
+
+  /**
+   * A guest stopped (or was deleted while running): its counters are read at once, on the probe
+   * thread, while what is left of it may still be read (a graceful shutdown is seen while the
+   * process runs). After a hard destroy the probe finds nothing: then the last counters read
+   * while it ran (at its start or a sample) stand in (see {@link StopReadings}).
+   */
+  private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
+    // A mass stop (a host shutting all guests down) must not queue so many probes ahead of the
+    // next sample that it misses its deadline: past the bound, stops are not read, and the last
+    // readings are all there is.
+    if (!reserveProbe()) {
+      log.debug("{} start/stop readings pending: VM {} is not read at its stop",
+          MAX_PENDING_STOP_PROBES, last.uuid());
+      stopReadings.stopped(last, VmUsage.EMPTY, clock.instant());
+      return;
+    }
+    try {
+      probeExecutor.execute(() -> {
+        try {
+          stopReadings.stopped(last, probes.probeNow(last), clock.instant());
         } finally {
           pendingStopProbes.decrementAndGet();
         }
@@ -151,7 +186,16 @@ public final class UsageService implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pendingStopProbes.decrementAndGet();
       log.debug("usage probe executor stopped: no reading of VM {} at its stop", last.uuid());
+      stopReadings.stopped(last, VmUsage.EMPTY, clock.instant());
     }
+  }
+
+  private boolean reserveProbe() {
+    if (pendingStopProbes.incrementAndGet() > MAX_PENDING_STOP_PROBES) {
+      pendingStopProbes.decrementAndGet();
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -186,6 +230,7 @@ public final class UsageService implements AutoCloseable {
         }
         sampler.get().resumeAfter(resume);
         scheduleSample(Duration.ZERO);
+        scheduleRefresh();
       }
       scheduleShip(clock.instant());
     }
@@ -221,6 +266,9 @@ public final class UsageService implements AutoCloseable {
       running = false;
       if (sampleFuture != null) {
         sampleFuture.cancel(false);
+      }
+      if (refreshFuture != null) {
+        refreshFuture.cancel(false);
       }
       if (shipFuture != null) {
         shipFuture.cancel(false);
@@ -301,6 +349,53 @@ public final class UsageService implements AutoCloseable {
         sampleFuture = samplerScheduler.schedule(this::sampleRound, delay.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
+  }
+
+  private void scheduleRefresh() {
+    Duration every = config.lastReadingsEvery;
+    if (every.isZero()) {
+      return;
+    }
+    synchronized (lock) {
+      if (running) {
+        refreshFuture = samplerScheduler.schedule(this::refreshRound, every.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /**
+   * Reads every running guest once, on the probe thread, as its last reading. One round at a
+   * time: a round still waiting for the probe thread (a slow sample) makes the next one skip.
+   */
+  private void refreshRound() {
+    if (!running) {
+      return;
+    }
+    try {
+      List<Vm> runningVms = tracker.running();
+      if (!runningVms.isEmpty() && refreshPending.compareAndSet(false, true)) {
+        ProbeRunner probes = probeRunner.orElseThrow();
+        try {
+          probeExecutor.execute(() -> {
+            try {
+              for (Vm vm : runningVms) {
+                if (!running) {
+                  return;
+                }
+                stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
+              }
+            } finally {
+              refreshPending.set(false);
+            }
+          });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          refreshPending.set(false);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("refreshing the last usage readings failed: {}", e.toString());
+    }
+    scheduleRefresh();
   }
 
   private void sampleRound() {
@@ -409,6 +504,7 @@ public final class UsageService implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ExecutorService probeExecutor;
     private Duration interval = Duration.ofSeconds(60);
+    private Duration lastReadingsEvery = Duration.ZERO;
     private Duration grace = Duration.ofMinutes(2);
     private long spoolCapBytes = 2L * 1024 * 1024 * 1024;
     private Duration retention = Duration.ZERO;
@@ -590,6 +686,22 @@ public final class UsageService implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often running guests are read between samples, to keep their last readings fresh
+     * (default off: readings come from the samples and each guest's start). A guest destroyed
+     * hard (nothing left to read at its stop) then keeps its usage up to the last such read
+     * instead of up to the last sample. Zero, or 1 s up to the interval; each read costs one probe
+     * per running guest, so use it where probes are cheap (libvirt: file reads).
+     */
+    public Builder lastReadingsEvery(Duration every) {
+      Objects.requireNonNull(every, "every");
+      if (every.isNegative() || (!every.isZero() && every.compareTo(Duration.ofSeconds(1)) < 0)) {
+        throw new IllegalArgumentException("lastReadingsEvery must be zero or at least 1 s, got " + every);
+      }
+      this.lastReadingsEvery = every;
+      return this;
+    }
+
     /** Whether {@link #stop} samples the interval in progress first (default true). */
     /**
      * Samples a stopped predecessor on the same spool could not write
@@ -639,6 +751,10 @@ public final class UsageService implements AutoCloseable {
       if (probeTimeout == null) {
         Duration half = interval.dividedBy(2);
         probeTimeout = half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30);
+      }
+      if (lastReadingsEvery.compareTo(interval) > 0) {
+        throw new IllegalArgumentException("lastReadingsEvery (" + lastReadingsEvery
+            + ") must not be longer than the interval (" + interval + ")");
       }
       return new UsageService(this);
     }

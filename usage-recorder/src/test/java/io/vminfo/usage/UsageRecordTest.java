@@ -72,6 +72,35 @@ class UsageRecordTest {
         .check(json.getBytes(StandardCharsets.UTF_8))).isInstanceOf(UsageLineCheck.Good.class);
   }
 
+  /** Per-disk block I/O: a new object after disk_io, by target device, fixed key order. */
+  @Test
+  void blockIoPerDiskComesAfterDiskIo() {
+    Vm vm = TestVms.vm(1);
+    Instant start = Instant.parse("2026-11-20T08:00:00Z");
+    Map<String, VmUsage.BlockIo> blocks = new java.util.LinkedHashMap<>();
+    blocks.put("vda", new VmUsage.BlockIo(Optional.of("/var/lib/libvirt/images/a.qcow2"), 120,
+        4915200, 30, 122880, start));
+    blocks.put("hdc", new VmUsage.BlockIo(Optional.empty(), 2, 1024, 0, 0, start));
+    VmUsage u = new VmUsage(Map.of(), Optional.of(new VmUsage.CpuUsage(1.5, start)), Optional.empty(),
+        Map.of("/var/lib/libvirt/images/a.qcow2", new VmUsage.DiskUsage(OptionalLong.of(1), OptionalLong.of(2))),
+        Optional.of(new VmUsage.DiskIo(409600, 1228800, start)), blocks, List.of());
+    String json = UsageRecord.of(T, TestVms.SERVER, Optional.empty(), vm, u).toJson();
+    JsonNode n = Records.check(json);
+    assertThat(Records.fieldNames(n)).endsWith("disk_usage", "disk_io", "block_io");
+    assertThat(json).endsWith("\"block_io\":{\"vda\":{\"path\":\"/var/lib/libvirt/images/a.qcow2\","
+        + "\"read_requests\":120,\"read_bytes\":4915200,\"write_requests\":30,\"write_bytes\":122880,"
+        + "\"counter_start\":\"2026-11-20T08:00:00.000Z\"},\"hdc\":{\"read_requests\":2,"
+        + "\"read_bytes\":1024,\"write_requests\":0,\"write_bytes\":0,"
+        + "\"counter_start\":\"2026-11-20T08:00:00.000Z\"}}}");
+    assertThat(UsageLineCheck.forFile(java.nio.file.Path.of("2026/11/22/10/" + TestVms.SERVER + ".log"))
+        .check(json.getBytes(StandardCharsets.UTF_8))).isInstanceOf(UsageLineCheck.Good.class);
+    // the contract check sees a block_io entry out of order
+    String swapped = json.replace("\"read_requests\":120,\"read_bytes\":4915200",
+        "\"read_bytes\":4915200,\"read_requests\":120");
+    assertThat(UsageLineCheck.forFile(java.nio.file.Path.of("2026/11/22/10/" + TestVms.SERVER + ".log"))
+        .check(swapped.getBytes(StandardCharsets.UTF_8))).isNotInstanceOf(UsageLineCheck.Good.class);
+  }
+
   @Test
   void omitsWhatIsUnknownInsteadOfInventingIt() {
     Vm bare = Vm.Builder.create(TestVms.uuid(2)).put("brand", "kvm").build();

@@ -169,6 +169,88 @@ class UsageServiceTest {
     assertThat(usage.get(2).has("network_usage")).isFalse();
   }
 
+  /**
+   * A guest destroyed hard ({@code virsh destroy}: its process, cgroup and taps are gone before
+   * the stop event, so the read at the stop finds nothing) between two samples, after living a
+   * few seconds: the counters read at its start are its record's. A transient one (deleted as it
+   * stops) alike. Their next records have no counters.
+   */
+  @Test
+  void aGuestDestroyedWithinOneIntervalKeepsTheCountersReadAtItsStart() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 0);
+    Set<String> processRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    io.vminfo.core.UsageProbe host = vm -> processRuns.contains(vm.uuid())
+        ? TestVms.usageOf(vm) : io.vminfo.core.VmUsage.EMPTY;
+    h.start(b -> b.probe(host));
+    h.advanceTo("2026-11-22T10:01:10Z");
+    io.vminfo.core.Vm persistent = TestVms.vm(1).toBuilder().put("pid", 4242).build();
+    io.vminfo.core.Vm transientVm = TestVms.vm(2).toBuilder().put("pid", 4343).build();
+    for (io.vminfo.core.Vm vm : List.of(persistent, transientVm)) {
+      processRuns.add(vm.uuid());
+      h.store.put(vm); // created running: read at once
+    }
+    h.advanceTo("2026-11-22T10:01:15Z");
+    processRuns.clear(); // destroyed: nothing left to read when the store hears of it
+    h.store.put(persistent.toBuilder().put("state", "stopped").put("zone_state", "installed")
+        .remove("pid").build());
+    h.store.remove(transientVm.uuid());
+    h.advanceTo("2026-11-22T10:03:00Z");
+
+    List<JsonNode> usage = Records.usage(h.local());
+    assertThat(Records.keys(usage)).containsExactly(
+        TestVms.uuid(1) + "@2026-11-22T10:02:00.000Z",
+        TestVms.uuid(2) + "@2026-11-22T10:02:00.000Z",
+        TestVms.uuid(1) + "@2026-11-22T10:03:00.000Z");
+    for (int i = 0; i < 2; i++) {
+      JsonNode r = usage.get(i);
+      io.vminfo.core.VmUsage atStart = TestVms.usageOf(i == 0 ? persistent : transientVm);
+      assertThat(r.path("cpu_usage").path("cpu_seconds").asDouble())
+          .isEqualTo(atStart.cpu().orElseThrow().cpuSeconds());
+      assertThat(r.path("network_usage").size()).isEqualTo(1);
+    }
+    assertThat(usage.get(0).path("status").asText()).isEqualTo("stopped");
+    assertThat(usage.get(2).has("cpu_usage")).as("used once").isFalse();
+  }
+
+  /**
+   * With {@code lastReadingsEvery}, a guest destroyed hard in the middle of an interval keeps its
+   * usage up to the last read before the destroy, not only up to the last sample.
+   */
+  @Test
+  void readingsBetweenSamplesKeepTheLastPartialIntervalOfAHardDestroy() {
+    ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 0);
+    Set<String> processRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Instant boot = Instant.parse("2026-11-22T10:00:00Z");
+    // CPU seconds grow with the clock while the process runs: one per second
+    io.vminfo.core.UsageProbe host = vm -> processRuns.contains(vm.uuid())
+        ? new io.vminfo.core.VmUsage(java.util.Map.of(), java.util.Optional.of(new io.vminfo.core.VmUsage.CpuUsage(
+            Duration.between(boot, h.clock.instant()).toSeconds(), boot)), java.util.Optional.empty(),
+            java.util.Map.of(), List.of())
+        : io.vminfo.core.VmUsage.EMPTY;
+    io.vminfo.core.Vm vm = TestVms.vm(1).toBuilder().put("pid", 4242).build();
+    processRuns.add(vm.uuid());
+    h.store.put(vm);
+    h.start(b -> b.probe(host).lastReadingsEvery(Duration.ofSeconds(10)));
+    h.advanceTo("2026-11-22T10:01:35Z"); // sampled at 10:01:00, read at 10:01:10, :20, :30
+    processRuns.clear();
+    h.store.put(vm.toBuilder().put("state", "stopped").remove("pid").build());
+    h.advanceTo("2026-11-22T10:02:00Z");
+    List<JsonNode> usage = Records.usage(h.local());
+    assertThat(Records.keys(usage)).containsExactly(TestVms.uuid(1) + "@2026-11-22T10:01:00.000Z",
+        TestVms.uuid(1) + "@2026-11-22T10:02:00.000Z");
+    assertThat(usage.get(0).path("cpu_usage").path("cpu_seconds").asLong()).isEqualTo(60);
+    assertThat(usage.get(1).path("cpu_usage").path("cpu_seconds").asLong())
+        .as("as read at 10:01:30, the last read before the destroy").isEqualTo(90);
+    assertThatThrownBy(() -> UsageService.builder().lastReadingsEvery(Duration.ofMillis(500)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> UsageService.builder().interval(Duration.ofSeconds(5))
+        .lastReadingsEvery(Duration.ofSeconds(10)).spoolDir(tmp).serverUuid("h")
+        .objectStore(new LocalDirectoryStore(tmp.resolve("o")))
+        .remotePath(RemotePathTemplate.defaultFor("local")).store(h.store)
+        .probe(io.vminfo.core.UsageProbe.NONE).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lastReadingsEvery");
+  }
+
   @Test
   void aLateSampleIsWrittenLateNeverSkipped() {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);

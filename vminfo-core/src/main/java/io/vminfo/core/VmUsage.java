@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 
 /**
  * One sample of a VM's counters. NIC counters are from the VM's point of view: {@code received}
- * is traffic into the guest. Maps keep insertion order (NICs by mac, disks by path or dataset).
+ * is traffic into the guest. Maps keep insertion order (NICs by mac, disks by path or dataset,
+ * block I/O by the guest's target device).
  */
 public record VmUsage(
     Map<String, NicUsage> nics,
@@ -18,10 +19,11 @@ public record VmUsage(
     Optional<MemoryUsage> memory,
     Map<String, DiskUsage> disks,
     Optional<DiskIo> diskIo,
+    Map<String, BlockIo> blockIo,
     List<String> problems) {
 
-  public static final VmUsage EMPTY =
-      new VmUsage(Map.of(), Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), List.of());
+  public static final VmUsage EMPTY = new VmUsage(Map.of(), Optional.empty(), Optional.empty(),
+      Map.of(), Optional.empty(), Map.of(), List.of());
 
   public VmUsage {
     nics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(nics, "nics")));
@@ -29,13 +31,26 @@ public record VmUsage(
     Objects.requireNonNull(memory, "memory");
     disks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(disks, "disks")));
     Objects.requireNonNull(diskIo, "diskIo");
+    blockIo = java.util.Collections.unmodifiableMap(
+        new LinkedHashMap<>(Objects.requireNonNull(blockIo, "blockIo")));
     problems = List.copyOf(problems);
+  }
+
+  /** Without per-disk block I/O (hosts that cannot tell it). */
+  public VmUsage(Map<String, NicUsage> nics, Optional<CpuUsage> cpu, Optional<MemoryUsage> memory,
+      Map<String, DiskUsage> disks, Optional<DiskIo> diskIo, List<String> problems) {
+    this(nics, cpu, memory, disks, diskIo, Map.of(), problems);
   }
 
   /** Without disk I/O counters (hosts that cannot tell them). */
   public VmUsage(Map<String, NicUsage> nics, Optional<CpuUsage> cpu, Optional<MemoryUsage> memory,
       Map<String, DiskUsage> disks, List<String> problems) {
-    this(nics, cpu, memory, disks, Optional.empty(), problems);
+    this(nics, cpu, memory, disks, Optional.empty(), Map.of(), problems);
+  }
+
+  /** True when it holds a cumulative counter (CPU, a NIC, disk I/O): what a stopped guest loses. */
+  public boolean hasCounters() {
+    return cpu.isPresent() || !nics.isEmpty() || diskIo.isPresent() || !blockIo.isEmpty();
   }
 
   /**
@@ -47,6 +62,23 @@ public record VmUsage(
     public DiskIo {
       if (readBytes < 0 || writeBytes < 0) {
         throw new IllegalArgumentException("disk I/O bytes must be >= 0");
+      }
+      Objects.requireNonNull(counterStart, "counterStart");
+    }
+  }
+
+  /**
+   * Block I/O of one guest disk as the hypervisor counts it (libvirt: QEMU's block statistics,
+   * {@code virsh domblkstat}), keyed by the guest's target device ({@code vda}) in
+   * {@link VmUsage#blockIo()}; cumulative since {@code counterStart}. {@code path} is the disk's
+   * source (image file or device) when it has one.
+   */
+  public record BlockIo(Optional<String> path, long readRequests, long readBytes,
+      long writeRequests, long writeBytes, Instant counterStart) {
+    public BlockIo {
+      Objects.requireNonNull(path, "path");
+      if (readRequests < 0 || readBytes < 0 || writeRequests < 0 || writeBytes < 0) {
+        throw new IllegalArgumentException("block I/O counters must be >= 0");
       }
       Objects.requireNonNull(counterStart, "counterStart");
     }

@@ -4,6 +4,9 @@ import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmUsage;
 import io.vminfo.sysevent.internal.host.HostFiles;
+import io.vminfo.sysevent.internal.libvirt.BlockStats;
+import io.vminfo.sysevent.internal.libvirt.BlockStatsReader;
+import io.vminfo.sysevent.internal.libvirt.LibraryBlockStats;
 import io.vminfo.sysevent.internal.libvirt.LibvirtHost;
 import io.vminfo.sysevent.internal.usage.CounterStarts;
 import io.vminfo.sysevent.internal.usage.NativeStat;
@@ -13,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +25,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Counters of libvirt guests.
@@ -38,6 +45,12 @@ import java.util.OptionalLong;
  *       {@code <currentMemory>} in the status file.
  *   <li>Disk I/O: {@code read_bytes}/{@code write_bytes} of {@code /proc/<pid>/io} (all disks
  *       together), counted from the QEMU process start.
+ *   <li>Block I/O per disk: QEMU's block statistics through libvirt's client library
+ *       ({@code virDomainListGetStats}, {@code VIR_DOMAIN_STATS_BLOCK}: what
+ *       {@code virsh domblkstat} shows), keyed by target device. Used by default when the host
+ *       root is {@code /} (a host tree elsewhere is not what the local libvirtd serves). Without
+ *       the library, or when the call fails, these counters are left out; the reason is logged
+ *       once (and again when it works).
  *   <li>Disks: allocated bytes of image files ({@code st_blocks}), size from the qcow2 header or
  *       the file size.
  * </ul>
@@ -45,17 +58,49 @@ import java.util.OptionalLong;
  * NIC {@code counter_start} is the QEMU process start on first sight; when the tap is re-created
  * (its ifindex changes) or a counter goes down, it becomes the time the reset was seen.
  */
-public final class LibvirtUsageProbe implements UsageProbe {
+public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LibvirtUsageProbe.class);
+  private static final Duration LIBVIRT_TIMEOUT = Duration.ofSeconds(5);
+
   private final HostFiles files;
   private final ProcReader proc;
   private final LibvirtHost images;
   private final CounterStarts starts;
+  private final Optional<BlockStatsReader> blockStats;
+  private final AtomicBoolean blockStatsFailing = new AtomicBoolean();
 
   private LibvirtUsageProbe(Builder b) throws IOException {
     this.files = new HostFiles(b.hostRoot);
     this.proc = new ProcReader(files, NativeStat.clockTicksPerSecond());
     this.images = new LibvirtHost(files, "00000000-0000-0000-0000-000000000000");
     this.starts = new CounterStarts(b.clock);
+    this.blockStats = blockStatsReader(b);
+  }
+
+  private static Optional<BlockStatsReader> blockStatsReader(Builder b) {
+    if (b.blockStats != null) {
+      return Optional.of(b.blockStats);
+    }
+    boolean wanted = b.blockStatsFromLibvirt.orElse(b.hostRoot.equals(Path.of("/")));
+    if (!wanted) {
+      log.debug("libvirt usage: per-disk block I/O is not read (host root {})", b.hostRoot);
+      return Optional.empty();
+    }
+    LibraryBlockStats.Loaded loaded = LibraryBlockStats.load(b.libvirtUri, LIBVIRT_TIMEOUT);
+    if (loaded instanceof LibraryBlockStats.Available a) {
+      log.info("libvirt usage: per-disk block I/O through {}", a.reader().transport());
+      return Optional.of(a.reader());
+    }
+    log.warn("libvirt usage: per-disk block I/O (block_io) is not recorded: {}",
+        ((LibraryBlockStats.Unavailable) loaded).reason());
+    return Optional.empty();
+  }
+
+  /** Closes the libvirt connection of the block statistics, if one is open. */
+  @Override
+  public void close() {
+    blockStats.filter(LibraryBlockStats.class::isInstance).map(LibraryBlockStats.class::cast)
+        .ifPresent(LibraryBlockStats::close);
   }
 
   public static Builder builder() {
@@ -69,6 +114,7 @@ public final class LibvirtUsageProbe implements UsageProbe {
     Optional<VmUsage.MemoryUsage> memory = Optional.empty();
     Optional<VmUsage.DiskIo> diskIo = Optional.empty();
     Optional<Instant> processStart = Optional.empty();
+    Map<String, VmUsage.BlockIo> blockIo = Map.of();
     long pid = vm.pid().orElse(-1);
     if (pid > 0) {
       try {
@@ -92,6 +138,8 @@ public final class LibvirtUsageProbe implements UsageProbe {
         } catch (IOException | RuntimeException e) {
           problems.add("disk io: " + e.getMessage());
         }
+        // Only of a guest whose process runs: a stopped one has no block statistics to ask for.
+        blockIo = blockIo(vm, pid, processStart, problems);
       } catch (NoSuchFileException e) {
         problems.add("cpu/memory: process " + pid + " is gone");
       } catch (IOException | RuntimeException e) {
@@ -139,7 +187,39 @@ public final class LibvirtUsageProbe implements UsageProbe {
         problems.add("disk " + path + ": " + e.getMessage());
       }
     }
-    return new VmUsage(nics, cpu, memory, disks, diskIo, problems);
+    return new VmUsage(nics, cpu, memory, disks, diskIo, blockIo, problems);
+  }
+
+  private Map<String, VmUsage.BlockIo> blockIo(Vm vm, long pid, Optional<Instant> processStart,
+      List<String> problems) {
+    if (blockStats.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, BlockStats.Disk> read;
+    try {
+      read = blockStats.get().read(vm.uuid());
+    } catch (IOException | RuntimeException e) {
+      problems.add("block io: " + e.getMessage());
+      if (blockStatsFailing.compareAndSet(false, true)) {
+        log.warn("libvirt usage: per-disk block I/O (block_io) is left out while {} fails: {}"
+            + " (logged once, until it works again)", blockStats.get().transport(), e.getMessage());
+      }
+      return Map.of();
+    }
+    if (blockStatsFailing.compareAndSet(true, false)) {
+      log.info("libvirt usage: per-disk block I/O through {} works again", blockStats.get().transport());
+    }
+    Map<String, VmUsage.BlockIo> out = new LinkedHashMap<>();
+    for (Map.Entry<String, BlockStats.Disk> e : read.entrySet()) {
+      BlockStats.Disk d = e.getValue();
+      // A disk hot-plugged again under the same target, or another image behind it, counts anew.
+      Instant start = starts.start(vm.uuid() + "/block/" + e.getKey(),
+          pid + "/" + d.path().orElse(""), processStart,
+          d.readRequests(), d.readBytes(), d.writeRequests(), d.writeBytes());
+      out.put(e.getKey(), new VmUsage.BlockIo(d.path(), d.readRequests(), d.readBytes(),
+          d.writeRequests(), d.writeBytes(), start));
+    }
+    return out;
   }
 
   private OptionalLong balloon(Vm vm, List<String> problems) {
@@ -212,8 +292,32 @@ public final class LibvirtUsageProbe implements UsageProbe {
   public static final class Builder {
     private Path hostRoot = Path.of("/");
     private Clock clock = Clock.systemUTC();
+    private String libvirtUri = "qemu:///system";
+    private Optional<Boolean> blockStatsFromLibvirt = Optional.empty();
+    private BlockStatsReader blockStats;
 
     private Builder() {}
+
+    /** The libvirt connection the per-disk block statistics are read from ({@code qemu:///system}). */
+    public Builder libvirtUri(String uri) {
+      this.libvirtUri = Objects.requireNonNull(uri, "uri");
+      return this;
+    }
+
+    /**
+     * Whether per-disk block I/O is read through libvirt's library; by default only when the host
+     * root is {@code /}.
+     */
+    public Builder blockStatsFromLibvirt(boolean read) {
+      this.blockStatsFromLibvirt = Optional.of(read);
+      return this;
+    }
+
+    /** Tests: the block statistics from here instead of libvirt's library. */
+    Builder blockStats(BlockStatsReader reader) {
+      this.blockStats = Objects.requireNonNull(reader, "reader");
+      return this;
+    }
 
     /** Root of the host tree whose {@code /proc} and {@code /sys} are read (default {@code /}). */
     public Builder hostRoot(Path root) {

@@ -90,6 +90,12 @@ public final class UsageRecorders {
         .carryOver(carryOver);
     c.datacenterName().ifPresent(b::datacenterName);
     c.scheduler().ifPresent(b::scheduler);
+    if (c.probe() instanceof io.vminfo.sysevent.LibvirtUsageProbe) {
+      // libvirt probes are file reads: refresh running guests' readings so a virsh destroy
+      // mid-interval keeps its usage up to 10 s before it, not only up to the last sample.
+      java.time.Duration tenSeconds = java.time.Duration.ofSeconds(10);
+      b.lastReadingsEvery(config.usageInterval().compareTo(tenSeconds) < 0 ? config.usageInterval() : tenSeconds);
+    }
     if (config.usageClockRate() > 1) {
       // Test-only (testing.usage_clock_rate): the recorder's clock and timers run faster, so a
       // test sees hours of sampling, sealing and upload in seconds of a real agent process.

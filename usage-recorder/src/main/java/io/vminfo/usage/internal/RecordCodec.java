@@ -72,6 +72,10 @@ public final class RecordCodec {
   private static final SerializedString K_DISK_IO = new SerializedString("disk_io");
   private static final SerializedString K_READ_BYTES = new SerializedString("read_bytes");
   private static final SerializedString K_WRITE_BYTES = new SerializedString("write_bytes");
+  private static final SerializedString K_BLOCK_IO = new SerializedString("block_io");
+  private static final SerializedString K_PATH = new SerializedString("path");
+  private static final SerializedString K_READ_REQUESTS = new SerializedString("read_requests");
+  private static final SerializedString K_WRITE_REQUESTS = new SerializedString("write_requests");
   private static final SerializedString K_VCPUS = new SerializedString("vcpus");
   private static final SerializedString USAGE = new SerializedString("usage");
 
@@ -229,6 +233,27 @@ public final class RecordCodec {
       g.writeNumber(io.writeBytes());
       g.writeFieldName(K_COUNTER_START);
       g.writeString(IsoMillis.format(io.counterStart()));
+      g.writeEndObject();
+    }
+    if (!u.blockIo().isEmpty()) {
+      g.writeFieldName(K_BLOCK_IO);
+      g.writeStartObject();
+      for (Map.Entry<String, VmUsage.BlockIo> e : u.blockIo().entrySet()) {
+        VmUsage.BlockIo b = e.getValue();
+        g.writeObjectFieldStart(e.getKey());
+        text(g, K_PATH, b.path());
+        g.writeFieldName(K_READ_REQUESTS);
+        g.writeNumber(b.readRequests());
+        g.writeFieldName(K_READ_BYTES);
+        g.writeNumber(b.readBytes());
+        g.writeFieldName(K_WRITE_REQUESTS);
+        g.writeNumber(b.writeRequests());
+        g.writeFieldName(K_WRITE_BYTES);
+        g.writeNumber(b.writeBytes());
+        g.writeFieldName(K_COUNTER_START);
+        g.writeString(IsoMillis.format(b.counterStart()));
+        g.writeEndObject();
+      }
       g.writeEndObject();
     }
     g.writeEndObject();

@@ -26,12 +26,14 @@ public final class RecordContract {
   static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
       "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid",
       "status", "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage",
-      "memory_usage", "disk_usage", "disk_io");
+      "memory_usage", "disk_usage", "disk_io", "block_io");
   static final List<String> SUMMARY_ORDER =
       List.of("v", "type", "timestamp", "server_uuid", "datacenter_name", "vm_count", "runtime_ms");
   static final List<String> NIC_ORDER = List.of("interface", "received_bytes", "sent_bytes",
       "received_packets", "sent_packets", "counter_start", "received_errors", "sent_errors",
       "received_drops", "sent_drops");
+  static final List<String> BLOCK_ORDER = List.of("path", "read_requests", "read_bytes",
+      "write_requests", "write_bytes", "counter_start");
 
   private final JsonSchema usage;
   private final JsonSchema summary;
@@ -97,6 +99,12 @@ public final class RecordContract {
     }
     for (java.util.Map.Entry<String, JsonNode> nic : record.path("network_usage").properties()) {
       o = order(nic.getValue(), NIC_ORDER, "network_usage." + nic.getKey() + ": ");
+      if (o.isPresent()) {
+        return o;
+      }
+    }
+    for (java.util.Map.Entry<String, JsonNode> disk : record.path("block_io").properties()) {
+      o = order(disk.getValue(), BLOCK_ORDER, "block_io." + disk.getKey() + ": ");
       if (o.isPresent()) {
         return o;
       }

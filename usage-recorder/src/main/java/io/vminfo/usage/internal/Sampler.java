@@ -232,14 +232,25 @@ public final class Sampler {
     }
     // One probe per VM per tick, shared by the boundaries a late tick catches up on.
     Map<String, VmUsage> usage = probes.probeAll(new ArrayList<>(alive.values()));
+    // Kept as each running guest's last reading (for a hard stop before the next sample), dated
+    // by the boundary it was read for: no extra clock read inside a sample.
+    for (Vm vm : alive.values()) {
+      VmUsage u = usage.get(vm.uuid());
+      if (u != null) {
+        stopReadings.keepLast(vm, u, lastBoundary);
+      }
+    }
     long probeNanos = System.nanoTime() - started;
     int i = 0;
     for (Instant b = first; !b.isAfter(lastBoundary); b = b.plus(interval)) {
       long t0 = System.nanoTime();
       List<UsageRecord> records = new ArrayList<>();
       for (VmTracker.Tracked t : sets.get(i++)) {
+        if (t.deletedAt().isPresent()) {
+          stopReadings.forgetLast(t.vm().uuid());
+        }
         VmUsage u = t.deletedAt().isEmpty() ? usage.getOrDefault(t.vm().uuid(), VmUsage.EMPTY) : VmUsage.EMPTY;
-        if (u.cpu().isEmpty() && u.nics().isEmpty()) {
+        if (!u.hasCounters()) {
           u = withStopReading(u, stopReadings.take(t.vm().uuid(), b, interval));
         }
         records.add(UsageRecord.of(b, serverUuid, datacenterName, t.vm(), u));
@@ -264,7 +275,8 @@ public final class Sampler {
     VmUsage r = atStop.get();
     List<String> problems = new ArrayList<>(now.problems());
     problems.addAll(r.problems());
-    return new VmUsage(r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), problems);
+    return new VmUsage(r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), r.blockIo(),
+        problems);
   }
 
   private void enqueue(Batch batch) {

@@ -34,6 +34,7 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
   public record Tracked(Vm vm, Instant firstSeen, Optional<Instant> deletedAt) {}
 
   private final Map<String, Tracked> byUuid = new HashMap<>();
+  private final Consumer<Vm> onStart;
   private final Consumer<Vm> onStop;
   private AutoCloseable subscription;
 
@@ -46,6 +47,16 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
    * while running (called on the store's event thread: it must not block).
    */
   public VmTracker(Consumer<Vm> onStop) {
+    this(vm -> { }, onStop);
+  }
+
+  /**
+   * Also {@code onStart}: given a VM seen running in a new run (created running, started, or
+   * running with another pid or zone id than before), or in the same run with other NIC host
+   * devices (taps created after the running state was written), on the store's event thread.
+   */
+  public VmTracker(Consumer<Vm> onStart, Consumer<Vm> onStop) {
+    this.onStart = java.util.Objects.requireNonNull(onStart, "onStart");
     this.onStop = java.util.Objects.requireNonNull(onStop, "onStop");
   }
 
@@ -71,11 +82,21 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         // Re-created before the old one left the books: one lifetime, from its first start.
         Instant first = known != null ? known.firstSeen() : e.date();
         byUuid.put(e.uuid(), new Tracked(vm, first, Optional.empty()));
+        if (isRunning(vm)) {
+          onStart.accept(vm);
+        }
       }
       case MODIFY -> {
         Vm vm = e.vm().orElseThrow();
-        if (known != null && isRunning(known.vm()) && !isRunning(vm)) {
+        boolean wasRunning = known != null && isRunning(known.vm());
+        boolean anotherRun = wasRunning && isRunning(vm) && !sameRun(known.vm(), vm);
+        if (wasRunning && (!isRunning(vm) || anotherRun)) {
           onStop.accept(known.vm());
+        }
+        // Also when its NICs got their host devices: libvirt writes the running state before the
+        // taps, so the first read of a run may have had no NIC to read.
+        if (isRunning(vm) && (!wasRunning || anotherRun || !interfaces(vm).equals(interfaces(known.vm())))) {
+          onStart.accept(vm);
         }
         Instant first = known != null ? known.firstSeen() : Instant.MIN;
         byUuid.put(e.uuid(), new Tracked(vm, first, Optional.empty()));
@@ -93,6 +114,15 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
     }
   }
 
+  private static List<String> interfaces(Vm vm) {
+    return vm.nics().stream().map(n -> n.interfaceName().orElse("")).toList();
+  }
+
+  /** The same process (libvirt) or zone boot (SmartOS): pid and zone id unchanged. */
+  private static boolean sameRun(Vm a, Vm b) {
+    return a.pid().equals(b.pid()) && a.zoneid().equals(b.zoneid());
+  }
+
   private static boolean isRunning(Vm vm) {
     return vm.state().filter("running"::equals).isPresent();
   }
@@ -108,6 +138,18 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
       }
     }
     out.sort(Comparator.comparing(t -> t.vm().uuid()));
+    return out;
+  }
+
+  /** The VMs running now (as last known), by uuid. */
+  public synchronized List<Vm> running() {
+    List<Vm> out = new ArrayList<>();
+    for (Tracked t : byUuid.values()) {
+      if (t.deletedAt().isEmpty() && isRunning(t.vm())) {
+        out.add(t.vm());
+      }
+    }
+    out.sort(Comparator.comparing(Vm::uuid));
     return out;
   }
 

@@ -70,4 +70,25 @@ class VmTrackerTest {
     store.remove(TestVms.uuid(1));
     assertThat(tracker.select(Instant.parse("2026-11-22T10:05:00Z"), MINUTE)).hasSize(2);
   }
+
+  @Test
+  void startsAndStopsOfRunsAreReported() {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    VmTracker tracker = new VmTracker(vm -> seen.add("start " + vm.pid().orElse(-1)),
+        vm -> seen.add("stop " + vm.pid().orElse(-1)));
+    tracker.start(store, clock.instant());
+    io.vminfo.core.Vm running = TestVms.vm(1).toBuilder().put("pid", 10).build();
+    store.put(running); // created running
+    store.put(running.toBuilder().put("alias", "renamed").build()); // same run: nothing
+    io.vminfo.core.Vm withTap = running.with(n -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+        n.withArray("nics").get(0)).put("interface", "vnet7"));
+    store.put(withTap); // the same run's tap appeared: read again
+    store.put(withTap.toBuilder().put("alias", "again").build()); // nothing
+    store.put(running.toBuilder().put("pid", 11).build()); // another process: stop, then start
+    store.put(running.toBuilder().put("pid", 11).put("state", "stopped").build());
+    store.put(running.toBuilder().put("pid", 12).build()); // started again
+    store.remove(running.uuid()); // deleted while running
+    assertThat(seen).containsExactly("start 10", "start 10", "stop 10", "start 11", "stop 11", "start 12",
+        "stop 12");
+  }
 }

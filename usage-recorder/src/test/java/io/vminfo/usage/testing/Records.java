@@ -34,12 +34,14 @@ public final class Records {
   private static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
       "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid", "status",
       "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage", "memory_usage", "disk_usage",
-      "disk_io");
+      "disk_io", "block_io");
   private static final List<String> SUMMARY_ORDER =
       List.of("v", "type", "timestamp", "server_uuid", "datacenter_name", "vm_count", "runtime_ms");
   private static final List<String> NIC_ORDER = List.of("interface", "received_bytes", "sent_bytes",
       "received_packets", "sent_packets", "counter_start", "received_errors", "sent_errors",
       "received_drops", "sent_drops");
+  private static final List<String> BLOCK_ORDER = List.of("path", "read_requests", "read_bytes",
+      "write_requests", "write_bytes", "counter_start");
 
   private static final JsonSchema SCHEMA = load();
 
@@ -67,6 +69,7 @@ public final class Records {
     List<String> order = "usage".equals(n.path("type").asText()) ? USAGE_ORDER : SUMMARY_ORDER;
     assertOrder(n, order, line);
     n.path("network_usage").forEach(nic -> assertOrder(nic, NIC_ORDER, line));
+    n.path("block_io").forEach(disk -> assertOrder(disk, BLOCK_ORDER, line));
     return n;
   }
 
