@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -36,24 +35,10 @@ class FullSpoolIT {
 
   private Path mounted;
 
-  private static String run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    boolean done = p.waitFor(30, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!done) {
-      p.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", command) + " did not finish");
-    }
-    if (p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + ": " + out.strip());
-    }
-    return out;
-  }
-
   @AfterEach
   void unmount() throws Exception {
     if (mounted != null) {
-      run("umount", "-l", mounted.toString());
+      HostCommand.run("umount", "-l", mounted.toString());
     }
   }
 
@@ -65,7 +50,7 @@ class FullSpoolIT {
   void aFullThenReadOnlySpoolLosesAndDuplicatesNothing() throws Exception {
     Path spool = Files.createDirectories(dir.resolve("spool-fs"));
     try {
-      run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0750", "tmpfs", spool.toString());
+      HostCommand.run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0750", "tmpfs", spool.toString());
       mounted = spool;
     } catch (Exception e) {
       System.out.println("SKIPPED FullSpoolIT: cannot mount a tmpfs here (" + e.getMessage() + ")");
@@ -102,7 +87,7 @@ class FullSpoolIT {
 
     // 2. Read-only (a remount after I/O errors, an operator's mistake): the agent starts and
     //    serves; usage is unavailable, with the error, until the file system is writable again.
-    run("mount", "-o", "remount,ro", spool.toString());
+    HostCommand.run("mount", "-o", "remount,ro", spool.toString());
     boolean readOnly = true;
     try (AgentProcess p = agent.launch()) {
       p.awaitReady(WAIT);
@@ -114,7 +99,7 @@ class FullSpoolIT {
           .contains("Read-only file system");
       assertThat(p.logLines(l -> l.isError() && l.message().contains("usage recording unavailable")))
           .hasSize(1);
-      run("mount", "-o", "remount,rw", spool.toString());
+      HostCommand.run("mount", "-o", "remount,rw", spool.toString());
       readOnly = false;
       await().atMost(WAIT).until(() -> usage(p).path("state").asText().equals("running"));
       assertThat(p.logLines(l -> l.message().contains("usage recording works again"))).hasSize(1);
@@ -132,7 +117,7 @@ class FullSpoolIT {
       assertThat(p.stop(Duration.ofSeconds(30))).isEqualTo(143);
     } finally {
       if (readOnly) {
-        run("mount", "-o", "remount,rw", spool.toString());
+        HostCommand.run("mount", "-o", "remount,rw", spool.toString());
       }
     }
     UsageChecks.Uploaded uploaded = UsageChecks.checkUploaded(agent.stateDir().resolve("archive"));

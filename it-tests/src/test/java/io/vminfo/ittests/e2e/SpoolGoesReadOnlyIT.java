@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.ittests.AgentProcess;
 import io.vminfo.ittests.SmartOsHostTree;
 import io.vminfo.ittests.ZoneSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -40,25 +38,10 @@ class SpoolGoesReadOnlyIT {
 
   private Path mounted;
 
-  private static String run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    boolean done = p.waitFor(60, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!done) {
-      p.destroyForcibly();
-      throw new IllegalStateException(String.join(" ", command) + " did not finish");
-    }
-    if (p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue()
-          + ": " + out.strip());
-    }
-    return out;
-  }
-
   @AfterEach
   void unmount() throws Exception {
     if (mounted != null) {
-      run("umount", "-l", mounted.toString());
+      HostCommand.run("umount", "-l", mounted.toString());
     }
   }
 
@@ -78,7 +61,7 @@ class SpoolGoesReadOnlyIT {
   }
 
   private void mount(Path image, Path at) throws Exception {
-    run("mount", "-o", "loop,errors=remount-ro", image.toString(), at.toString());
+    HostCommand.run("mount", "-o", "loop,errors=remount-ro", image.toString(), at.toString());
     mounted = at;
   }
 
@@ -88,8 +71,8 @@ class SpoolGoesReadOnlyIT {
     Path image = dir.resolve("spool.ext4");
     Path spool = Files.createDirectories(dir.resolve("spool-fs"));
     try {
-      run("truncate", "-s", "32M", image.toString());
-      run("mkfs.ext4", "-q", "-F", image.toString());
+      HostCommand.run("truncate", "-s", "32M", image.toString());
+      HostCommand.run("mkfs.ext4", "-q", "-F", image.toString());
       mount(image, spool);
     } catch (Exception e) {
       System.out.println("SKIPPED SpoolGoesReadOnlyIT: cannot loop-mount an ext4 here ("
@@ -99,7 +82,7 @@ class SpoolGoesReadOnlyIT {
     String device = Path.of(deviceOf(spool)).getFileName().toString();
     Path trigger = Path.of("/sys/fs/ext4", device, "trigger_fs_error");
     Assumptions.assumeTrue(Files.exists(trigger), "this kernel has no " + trigger);
-    run("chmod", "0750", spool.toString());
+    HostCommand.run("chmod", "0750", spool.toString());
 
     SmartOsHostTree tree = SmartOsHostTree.create(dir.resolve("host"));
     for (int i = 0; i < VMS; i++) {
@@ -130,9 +113,9 @@ class SpoolGoesReadOnlyIT {
       //    a file is open), check, mount again at the same place.
       await().atMost(WAIT).until(() -> usage(p).path("state").asText().equals("unavailable"));
       System.out.println("SpoolGoesReadOnlyIT freed: " + usage(p));
-      run("umount", spool.toString());
+      HostCommand.run("umount", spool.toString());
       mounted = null;
-      String fsck = run("sh", "-c", "e2fsck -fy " + image + " >/dev/null 2>&1; echo $?");
+      String fsck = HostCommand.run("sh", "-c", "e2fsck -fy " + image + " >/dev/null 2>&1; echo $?");
       assertThat(Integer.parseInt(fsck.strip())).as("e2fsck exit (0 or 1: fixed)").isLessThan(2);
       mount(image, spool);
 
