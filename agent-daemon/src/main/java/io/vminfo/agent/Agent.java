@@ -23,13 +23,13 @@ import io.vminfo.agent.internal.WriteAccess;
 import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.alarms.AlarmService;
 import io.vminfo.alarms.AlarmsConfig;
-import io.vminfo.fleet.FleetConfig;
-import io.vminfo.fleet.FleetPublisher;
-import io.vminfo.fleet.FleetStatus;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.concurrent.NamedThreads;
+import io.vminfo.fleet.FleetConfig;
+import io.vminfo.fleet.FleetPublisher;
+import io.vminfo.fleet.FleetStatus;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -92,8 +92,10 @@ public final class Agent implements AutoCloseable {
   private volatile AgentConfig config;
   private volatile State state = State.NEW;
   private StateDirectories.Resolved dirs;
+
   /** Held from start to the end of teardown: one agent per state (and spool) directory. */
   private final List<DirectoryLock> locks = new ArrayList<>();
+
   private VmStore store;
   private VmInfoService service;
   private AgentMetrics metrics;
@@ -128,11 +130,11 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts the agent: resolves its directories and server uuid, creates the backend, loads every
-   * VM (waiting up to {@code initial_load_wait}; a slower or failed load goes on or is retried
-   * while the agent serves what is loaded), binds the HTTP API, then starts usage recording (once
-   * the initial load is complete). On failure everything started
-   * so far is stopped again and the exception says why.
+   * Starts the agent: resolves its directories and server uuid, creates the backend, loads every VM
+   * (waiting up to {@code initial_load_wait}; a slower or failed load goes on or is retried while
+   * the agent serves what is loaded), binds the HTTP API, then starts usage recording (once the
+   * initial load is complete). On failure everything started so far is stopped again and the
+   * exception says why.
    */
   public void start() throws IOException, InterruptedException {
     synchronized (lifecycle) {
@@ -148,17 +150,21 @@ public final class Agent implements AutoCloseable {
       locks.add(DirectoryLock.acquire(dirs.stateDir(), "state directory"));
       // A spool_dir of its own is locked by the usage recorder, which keeps trying while that
       // directory cannot be written; only another agent holding it stops this one, at once.
-      Optional<Path> separateSpool = dirs.spoolDir().toAbsolutePath().normalize()
-          .startsWith(dirs.stateDir().toAbsolutePath().normalize())
-          ? Optional.empty() : Optional.of(dirs.spoolDir());
+      Optional<Path> separateSpool =
+          dirs.spoolDir()
+                  .toAbsolutePath()
+                  .normalize()
+                  .startsWith(dirs.stateDir().toAbsolutePath().normalize())
+              ? Optional.empty()
+              : Optional.of(dirs.spoolDir());
       if (separateSpool.isPresent()) {
         DirectoryLock.checkNotInUse(separateSpool.get(), "spool directory");
       }
       dirs.fallback().ifPresent(f -> log.warn("state directory: {}", f));
       log.info("state directory {}", dirs.stateDir());
       StateDirectoryPermissions.warning(dirs.stateDir()).ifPresent(log::warn);
-      HostBackend backend = backendFactory.create(
-          new BackendContext(c, c.hostRoot(), dirs.stateDir()));
+      HostBackend backend =
+          backendFactory.create(new BackendContext(c, c.hostRoot(), dirs.stateDir()));
       backendName = backend.source().name();
       HostIdentity identity;
       try {
@@ -169,47 +175,80 @@ public final class Agent implements AutoCloseable {
       }
       serverUuid = ServerIdentity.resolve(identity.serverUuid(), dirs.stateDir());
       Optional<String> dc = identity.datacenterName().or(c::datacenterName);
-      store = VmStore.builder()
-          .clock(clock)
-          .history(c.feedHistoryEvents(), c.feedHistoryBytes())
-          .subscriberBuffer(c.feedSubscriberBufferEvents(), c.feedSubscriberBufferBytes())
-          .build();
+      store =
+          VmStore.builder()
+              .clock(clock)
+              .history(c.feedHistoryEvents(), c.feedHistoryBytes())
+              .subscriberBuffer(c.feedSubscriberBufferEvents(), c.feedSubscriberBufferBytes())
+              .build();
       metrics = new AgentMetrics();
-      service = VmInfoService.builder(backend.source(), store)
-          .clock(clock)
-          .reconcileInterval(c.reconcileInterval())
-          .initialLoadWait(c.initialLoadWait())
-          .initialLoadRetry(c.initialLoadRetry())
-          .observer(metrics.reloadObserver(backendName))
-          .build();
+      service =
+          VmInfoService.builder(backend.source(), store)
+              .clock(clock)
+              .reconcileInterval(c.reconcileInterval())
+              .initialLoadWait(c.initialLoadWait())
+              .initialLoadRetry(c.initialLoadRetry())
+              .observer(metrics.reloadObserver(backendName))
+              .build();
       // Returns once there is something to serve: the whole host, or (when the initial load is
       // slow or fails, and is retried) what is loaded so far; /status says which.
       try {
         service.start();
       } catch (IOException e) {
-        throw new IOException("backend " + backendName + " (host root " + c.hostRoot()
-            + ") could not start: " + e.getMessage(), e);
+        throw new IOException(
+            "backend "
+                + backendName
+                + " (host root "
+                + c.hostRoot()
+                + ") could not start: "
+                + e.getMessage(),
+            e);
       } catch (InterruptedException | RuntimeException e) {
         throw e;
       } catch (Exception e) {
         throw new IOException("backend " + backendName + " could not start: " + e, e);
       }
       warnIfServerUuidsDiffer();
-      UsageRecorders.Context usageContext = new UsageRecorders.Context(
-          c, dirs.spoolDir(), dirs.archiveDir(), dirs.stateDir(), serverUuid, dc, store,
-          backend.usageProbe(), clock, env, "vminfod/" + AgentMain.version(), usageScheduler);
+      UsageRecorders.Context usageContext =
+          new UsageRecorders.Context(
+              c,
+              dirs.spoolDir(),
+              dirs.archiveDir(),
+              dirs.stateDir(),
+              serverUuid,
+              dc,
+              store,
+              backend.usageProbe(),
+              clock,
+              env,
+              "vminfod/" + AgentMain.version(),
+              usageScheduler);
       try {
-        usage = new RetryingUsageRecorder(UsageRecorders.create(usageContext),
-            carry -> UsageRecorders.create(usageContext, carry), dirs.spoolDir(), separateSpool,
-            usageRetry, clock);
+        usage =
+            new RetryingUsageRecorder(
+                UsageRecorders.create(usageContext),
+                carry -> UsageRecorders.create(usageContext, carry),
+                dirs.spoolDir(),
+                separateSpool,
+                usageRetry,
+                clock);
       } catch (IllegalArgumentException e) {
         throw new IOException("usage recorder: " + e.getMessage(), e);
       }
       feeds = new FeedRegistry();
       metrics.bind(service, store, feeds, usage::counters);
       Instant startedAt = clock.instant();
-      Api api = new Api(service, feeds, metrics, usage, clock, serverUuid, dc, startedAt,
-          () -> state == State.STOPPING || state == State.STOPPED ? "stopping" : "running");
+      Api api =
+          new Api(
+              service,
+              feeds,
+              metrics,
+              usage,
+              clock,
+              serverUuid,
+              dc,
+              startedAt,
+              () -> state == State.STOPPING || state == State.STOPPED ? "stopping" : "running");
       if (c.fleetEnabled()) {
         fleet = startFleet(c, dirs.stateDir(), dirs.spoolDir());
         FleetPublisher f = fleet;
@@ -221,47 +260,77 @@ public final class Agent implements AutoCloseable {
       Optional<WriteAuthenticator> signatures = Optional.empty();
       if (c.actionsEnabled() || (c.alarmsEnabled() && c.alarmsApiWrites())) {
         if (c.actionsAuthorizedKeys().isEmpty() && c.actionsSocket().isEmpty()) {
-          throw new IOException((c.actionsEnabled() ? "actions.enabled" : "alarms.api_writes")
-              + " needs actions.authorized_keys (writes signed by a listed key) or"
-              + " actions.socket (writes on a local UNIX socket), or both");
+          throw new IOException(
+              (c.actionsEnabled() ? "actions.enabled" : "alarms.api_writes")
+                  + " needs actions.authorized_keys (writes signed by a listed key) or"
+                  + " actions.socket (writes on a local UNIX socket), or both");
         }
         if (c.actionsAuthorizedKeys().isPresent()) {
           signatures = Optional.of(WriteAuthenticator.load(c.actionsAuthorizedKeys().get(), clock));
         }
-        writers = new WriteAccess(signatures, c.actionsSocketGroup(),
-            System.getProperty("user.name", "root"));
+        writers =
+            new WriteAccess(
+                signatures, c.actionsSocketGroup(), System.getProperty("user.name", "root"));
       }
       JobListener listener = jobListener;
       if (c.alarmsEnabled()) {
         alarms = startAlarms(c, dirs.stateDir());
-        api.alarms(new io.vminfo.agent.internal.AlarmsApi(alarms,
-            c.alarmsApiWrites() ? Optional.of(writers) : Optional.empty()));
+        api.alarms(
+            new io.vminfo.agent.internal.AlarmsApi(
+                alarms, c.alarmsApiWrites() ? Optional.of(writers) : Optional.empty()));
         listener = alarmsListener(alarms, jobListener);
       }
       Optional<JobsApi> jobsApi = Optional.empty();
       if (c.actionsEnabled()) {
-        JobLog jobLog = JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(),
-            clock.instant());
-        jobs = new JobManager(store, backend.actions(), jobLog, clock, c.actionsQueuePerVm(),
-            c.actionsParallel(), c.actionsGrace(), c.actionsTimeout(), listener);
+        JobLog jobLog =
+            JobLog.open(dirs.stateDir().resolve("jobs.log"), c.actionsJobsKept(), clock.instant());
+        jobs =
+            new JobManager(
+                store,
+                backend.actions(),
+                jobLog,
+                clock,
+                c.actionsQueuePerVm(),
+                c.actionsParallel(),
+                c.actionsGrace(),
+                c.actionsTimeout(),
+                listener);
         jobsApi = Optional.of(new JobsApi(jobs, store, writers));
-        log.info("guest actions enabled ({}; job log {}; {} authorized keys; socket {})",
+        log.info(
+            "guest actions enabled ({}; job log {}; {} authorized keys; socket {})",
             backend.actions().supported().isEmpty()
-            ? "this backend has none" : "backend can " + backend.actions().supported(),
+                ? "this backend has none"
+                : "backend can " + backend.actions().supported(),
             dirs.stateDir().resolve("jobs.log"),
             signatures.map(WriteAuthenticator::keyCount).orElse(0),
             c.actionsSocket().map(Path::toString).orElse("none"));
       }
       Optional<JobsApi> writeRoutes = jobsApi;
       Timers timers = timerScheduler.map(Timers::on).orElseGet(Timers::eventLoop);
-      int threads = c.httpThreads() > 0 ? c.httpThreads()
-          : Math.max(1, Runtime.getRuntime().availableProcessors());
+      int threads =
+          c.httpThreads() > 0
+              ? c.httpThreads()
+              : Math.max(1, Runtime.getRuntime().availableProcessors());
       server = new HttpServer(threads);
-      address = server.bind(c.listenAddress(), c.listenPort(), c.httpMaxUriBytes(),
-          c.httpMaxHeaderBytes(),
-          () -> new ApiHandler(api, feeds, metrics, clock, timers, settings::get,
-              () -> state == State.STOPPING || state == State.STOPPED, writeRoutes),
-          timers, clock, settings::get);
+      address =
+          server.bind(
+              c.listenAddress(),
+              c.listenPort(),
+              c.httpMaxUriBytes(),
+              c.httpMaxHeaderBytes(),
+              () ->
+                  new ApiHandler(
+                      api,
+                      feeds,
+                      metrics,
+                      clock,
+                      timers,
+                      settings::get,
+                      () -> state == State.STOPPING || state == State.STOPPED,
+                      writeRoutes),
+              timers,
+              clock,
+              settings::get);
       if (writers != null && c.actionsSocket().isPresent()) {
         localSocket = LocalSocketRelay.open(c.actionsSocket().get(), address);
         writers.socket(localSocket);
@@ -274,14 +343,16 @@ public final class Agent implements AutoCloseable {
         usage.start();
       } else {
         log.warn("usage recording starts once the initial load of {} is complete", backendName);
-        lateUsageStart = Executors.newSingleThreadExecutor(
-            NamedThreads.daemon("vminfo-usage-start"));
+        lateUsageStart =
+            Executors.newSingleThreadExecutor(NamedThreads.daemon("vminfo-usage-start"));
         UsageRecorderPort recorder = usage;
         service.initialLoadComplete().thenRunAsync(() -> startLate(recorder), lateUsageStart);
       }
       if (!InetAddress.getByName(c.listenAddress()).isLoopbackAddress()) {
-        log.warn("listening on {}, which is not loopback: the API has no authentication, so"
-            + " anyone who can reach this address can read every VM", c.listenAddress());
+        log.warn(
+            "listening on {}, which is not loopback: the API has no authentication, so"
+                + " anyone who can reach this address can read every VM",
+            c.listenAddress());
       }
       synchronized (lifecycle) {
         if (state != State.STARTING) {
@@ -289,9 +360,15 @@ public final class Agent implements AutoCloseable {
         }
         state = State.RUNNING;
       }
-      log.info("vminfo agent ready on http://{}:{}/ ({} VMs, backend {}, server {}, epoch {},"
-              + " started in {} ms)", address.getAddress().getHostAddress(), address.getPort(),
-          store.size(), backendName, serverUuid, store.epoch(),
+      log.info(
+          "vminfo agent ready on http://{}:{}/ ({} VMs, backend {}, server {}, epoch {},"
+              + " started in {} ms)",
+          address.getAddress().getHostAddress(),
+          address.getPort(),
+          store.size(),
+          backendName,
+          serverUuid,
+          store.epoch(),
           Duration.between(began, clock.instant()).toMillis());
     } catch (IOException | InterruptedException | RuntimeException e) {
       teardown(c.shutdownTimeout());
@@ -363,7 +440,8 @@ public final class Agent implements AutoCloseable {
       log.info("configuration reloaded; applied: {}", String.join(", ", applied));
     }
     if (!restart.isEmpty()) {
-      log.warn("configuration changed but needs a restart to take effect: {}",
+      log.warn(
+          "configuration changed but needs a restart to take effect: {}",
           String.join(", ", restart));
     }
     return new ConfigReload(applied, restart);
@@ -416,12 +494,17 @@ public final class Agent implements AutoCloseable {
    * (e.g. sysinfo rewritten) and deserves a loud line rather than silently split records.
    */
   private void warnIfServerUuidsDiffer() {
-    long other = store.list().stream()
-        .filter(vm -> vm.get("server_uuid").map(n -> !n.asText().equals(serverUuid)).orElse(false))
-        .count();
+    long other =
+        store.list().stream()
+            .filter(
+                vm -> vm.get("server_uuid").map(n -> !n.asText().equals(serverUuid)).orElse(false))
+            .count();
     if (other > 0) {
-      log.warn("{} VM(s) have a server_uuid other than this agent's {}; usage records use {}",
-          other, serverUuid, serverUuid);
+      log.warn(
+          "{} VM(s) have a server_uuid other than this agent's {}; usage records use {}",
+          other,
+          serverUuid,
+          serverUuid);
     }
   }
 
@@ -436,20 +519,26 @@ public final class Agent implements AutoCloseable {
       recorder.start();
       log.info("usage recording started after the initial load");
     } catch (IOException | RuntimeException e) {
-      log.error("usage recording could not start; it is off until the agent restarts: {}",
-          e.toString());
+      log.error(
+          "usage recording could not start; it is off until the agent restarts: {}", e.toString());
     }
   }
 
-  private FleetPublisher startFleet(AgentConfig c, Path stateDir, Path spoolDir) throws IOException {
-    String servers = c.fleetBootstrapServers().orElseThrow(() -> new IOException(
-        "fleet.enabled is true but fleet.bootstrap_servers is not set"));
+  private FleetPublisher startFleet(AgentConfig c, Path stateDir, Path spoolDir)
+      throws IOException {
+    String servers =
+        c.fleetBootstrapServers()
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        "fleet.enabled is true but fleet.bootstrap_servers is not set"));
     FleetConfig fc;
     try {
-      fc = FleetConfig.defaults(servers, serverUuid, stateDir.resolve("fleet"))
-          .withTopics(c.fleetFeedTopic(), c.fleetVmsTopic(), c.fleetUsageTopic())
-          .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500))
-          .withTopicLayout(c.fleetTopicPartitions(), c.fleetReplicationFactor());
+      fc =
+          FleetConfig.defaults(servers, serverUuid, stateDir.resolve("fleet"))
+              .withTopics(c.fleetFeedTopic(), c.fleetVmsTopic(), c.fleetUsageTopic())
+              .withTimings(c.fleetAckTimeout(), Duration.ofSeconds(2), Duration.ofMillis(500))
+              .withTopicLayout(c.fleetTopicPartitions(), c.fleetReplicationFactor());
       if (c.fleetClientId().isPresent()) {
         fc = fc.withClientId(c.fleetClientId().get());
       }
@@ -467,29 +556,40 @@ public final class Agent implements AutoCloseable {
   private AlarmService startAlarms(AgentConfig c, java.nio.file.Path stateDir) throws IOException {
     AlarmService svc;
     try {
-      AlarmsConfig ac = AlarmsConfig.defaults(stateDir.resolve("alarms"))
-          .withRebootTimeout(c.alarmsRebootTimeout())
-          .withFlapping(c.alarmsFlapTransitions(), c.alarmsFlapWindow());
+      AlarmsConfig ac =
+          AlarmsConfig.defaults(stateDir.resolve("alarms"))
+              .withRebootTimeout(c.alarmsRebootTimeout())
+              .withFlapping(c.alarmsFlapTransitions(), c.alarmsFlapWindow());
       AlarmService.Builder b = AlarmService.builder(ac).clock(clock);
       if (c.alarmsWebhookUrl().isPresent()) {
         b.webhook(java.net.URI.create(c.alarmsWebhookUrl().get()), c.alarmsWebhookTimeout());
       }
       if (c.alarmsSmtpHost().isPresent()) {
-        b.email(c.alarmsSmtpHost().get(), c.alarmsSmtpPort(), c.alarmsSmtpFrom().orElseThrow(
-            () -> new IllegalArgumentException("alarms.smtp_host needs alarms.smtp_from")),
-            c.alarmsSmtpTo(), c.alarmsWebhookTimeout());
+        b.email(
+            c.alarmsSmtpHost().get(),
+            c.alarmsSmtpPort(),
+            c.alarmsSmtpFrom()
+                .orElseThrow(
+                    () -> new IllegalArgumentException("alarms.smtp_host needs alarms.smtp_from")),
+            c.alarmsSmtpTo(),
+            c.alarmsWebhookTimeout());
       }
       svc = b.build();
     } catch (IllegalArgumentException e) {
       throw new IOException("alarms: " + e.getMessage(), e);
     }
     svc.start(store);
-    log.info("alarms enabled (state {}, webhook {}, email {})", stateDir.resolve("alarms"),
-        c.alarmsWebhookUrl().isPresent() ? "on" : "off", c.alarmsSmtpHost().isPresent() ? "on" : "off");
+    log.info(
+        "alarms enabled (state {}, webhook {}, email {})",
+        stateDir.resolve("alarms"),
+        c.alarmsWebhookUrl().isPresent() ? "on" : "off",
+        c.alarmsSmtpHost().isPresent() ? "on" : "off");
     return svc;
   }
 
-  /** Requested actions tell the alarms their transitions are expected; then the caller's listener. */
+  /**
+   * Requested actions tell the alarms their transitions are expected; then the caller's listener.
+   */
   private static JobListener alarmsListener(AlarmService alarms, JobListener next) {
     return new JobListener() {
       @Override
@@ -500,8 +600,8 @@ public final class Agent implements AutoCloseable {
 
       @Override
       public void jobFinished(Job job) {
-        alarms.actionFinished(job.vmUuid(), job.action().wireName(),
-            job.state() == JobState.COMPLETE);
+        alarms.actionFinished(
+            job.vmUuid(), job.action().wireName(), job.state() == JobState.COMPLETE);
         next.jobFinished(job);
       }
     };
@@ -600,9 +700,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * The backend to serve. The default looks at the host root: SmartOS when
-     * {@code <root>/etc/zones} exists, libvirt when {@code <root>/etc/libvirt/qemu} or
-     * {@code <root>/run/libvirt/qemu} exists, else the bundled example host.
+     * The backend to serve. The default looks at the host root: SmartOS when {@code
+     * <root>/etc/zones} exists, libvirt when {@code <root>/etc/libvirt/qemu} or {@code
+     * <root>/run/libvirt/qemu} exists, else the bundled example host.
      */
     public Builder backendFactory(BackendFactory factory) {
       this.backendFactory = Objects.requireNonNull(factory, "factory");
@@ -634,8 +734,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * How often a usage recorder whose spool cannot be used (read-only, missing, not writable)
-     * is started again; default 10 seconds. The agent serves meanwhile.
+     * How often a usage recorder whose spool cannot be used (read-only, missing, not writable) is
+     * started again; default 10 seconds. The agent serves meanwhile.
      */
     public Builder usageRetry(Duration every) {
       if (every.isNegative() || every.isZero()) {
@@ -646,8 +746,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * The environment for state directory fallbacks and for finding the Manta signing key
-     * ({@code SSH_AUTH_SOCK}, {@code HOME}); default: the process environment.
+     * The environment for state directory fallbacks and for finding the Manta signing key ({@code
+     * SSH_AUTH_SOCK}, {@code HOME}); default: the process environment.
      */
     public Builder env(Map<String, String> env) {
       this.env = Objects.requireNonNull(env, "env");

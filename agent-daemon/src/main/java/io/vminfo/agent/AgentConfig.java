@@ -14,11 +14,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The agent's configuration: the JSON file (default {@code /etc/opt/vminfo/agent.json}),
- * overridden by {@code VMINFO_*} environment variables, overridden by {@code --key=value} flags.
- * Every key, its default and whether it can change without a restart is listed in the module
- * README and by {@code vminfod --help}. Immutable; unknown keys and bad values are errors
- * ({@link AgentConfigException}) that name the key and where the value came from.
+ * The agent's configuration: the JSON file (default {@code /etc/opt/vminfo/agent.json}), overridden
+ * by {@code VMINFO_*} environment variables, overridden by {@code --key=value} flags. Every key,
+ * its default and whether it can change without a restart is listed in the module README and by
+ * {@code vminfod --help}. Immutable; unknown keys and bad values are errors ({@link
+ * AgentConfigException}) that name the key and where the value came from.
  */
 public final class AgentConfig implements ConfigValues {
   /** The FHS default of {@code state_dir}; it alone falls back to a per-user directory. */
@@ -30,7 +30,9 @@ public final class AgentConfig implements ConfigValues {
   private final List<String> warnings;
 
   private AgentConfig(
-      Map<String, Object> values, Map<String, String> sources, Optional<Path> file,
+      Map<String, Object> values,
+      Map<String, String> sources,
+      Optional<Path> file,
       List<String> warnings) {
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     this.sources = Collections.unmodifiableMap(new LinkedHashMap<>(sources));
@@ -80,9 +82,9 @@ public final class AgentConfig implements ConfigValues {
   }
 
   /**
-   * {@code backend}: {@code auto} or the name of a host backend provider (vminfo-sysevent's
-   * {@code BackendProvider}: {@code smartos}, {@code libvirt}, {@code example}, or one more on
-   * the class path).
+   * {@code backend}: {@code auto} or the name of a host backend provider (vminfo-sysevent's {@code
+   * BackendProvider}: {@code smartos}, {@code libvirt}, {@code example}, or one more on the class
+   * path).
    */
   public String backend() {
     return (String) values.get("backend");
@@ -151,7 +153,9 @@ public final class AgentConfig implements ConfigValues {
     return (Duration) values.get("usage.parked_retry");
   }
 
-  /** {@code usage.max_catch_up}: how long a gap in sampling is filled in after a stall or restart. */
+  /**
+   * {@code usage.max_catch_up}: how long a gap in sampling is filled in after a stall or restart.
+   */
   public Duration usageMaxCatchUp() {
     return (Duration) values.get("usage.max_catch_up");
   }
@@ -179,8 +183,12 @@ public final class AgentConfig implements ConfigValues {
 
   public java.util.List<String> alarmsSmtpTo() {
     String to = (String) values.get("alarms.smtp_to");
-    return to == null ? java.util.List.of() : java.util.Arrays.stream(to.split(","))
-        .map(String::strip).filter(t -> !t.isEmpty()).toList();
+    return to == null
+        ? java.util.List.of()
+        : java.util.Arrays.stream(to.split(","))
+            .map(String::strip)
+            .filter(t -> !t.isEmpty())
+            .toList();
   }
 
   public Optional<String> alarmsWebhookUrl() {
@@ -266,8 +274,11 @@ public final class AgentConfig implements ConfigValues {
   /** The Manta settings; complete whenever {@link #storageTarget()} is {@code MANTA}. */
   public MantaSettings manta() {
     return new MantaSettings(
-        text("storage.manta.url"), text("storage.manta.user"), text("storage.manta.subuser"),
-        text("storage.manta.role"), text("storage.manta.key_id"),
+        text("storage.manta.url"),
+        text("storage.manta.user"),
+        text("storage.manta.subuser"),
+        text("storage.manta.role"),
+        text("storage.manta.key_id"),
         Optional.ofNullable((Path) values.get("storage.manta.key_path")),
         (Boolean) values.get("storage.manta.tls_insecure"),
         (String) values.get("storage.manta.path_template"));
@@ -360,7 +371,9 @@ public final class AgentConfig implements ConfigValues {
     return Optional.ofNullable((Path) values.get("actions.authorized_keys"));
   }
 
-  /** {@code actions.socket}: the local UNIX socket on which writes are allowed by peer credentials. */
+  /**
+   * {@code actions.socket}: the local UNIX socket on which writes are allowed by peer credentials.
+   */
   public Optional<Path> actionsSocket() {
     return Optional.ofNullable((Path) values.get("actions.socket"));
   }
@@ -496,7 +509,9 @@ public final class AgentConfig implements ConfigValues {
       this.sources = sources;
     }
 
-    /** Sets {@code key} (e.g. {@code "listen.port"}) from text, e.g. {@code "0"} or {@code "30s"}. */
+    /**
+     * Sets {@code key} (e.g. {@code "listen.port"}) from text, e.g. {@code "0"} or {@code "30s"}.
+     */
     public Builder set(String key, String value) {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(value, "value");
@@ -511,8 +526,9 @@ public final class AgentConfig implements ConfigValues {
 
     /** Clears an optional key (one without a default). */
     public Builder unset(String key) {
-      Setting s = ConfigSchema.find(key)
-          .orElseThrow(() -> new AgentConfigException("unknown config key \"" + key + "\""));
+      Setting s =
+          ConfigSchema.find(key)
+              .orElseThrow(() -> new AgentConfigException("unknown config key \"" + key + "\""));
       if (s.defaultValue().isPresent()) {
         throw new AgentConfigException(key + " has a default and cannot be unset");
       }

@@ -36,7 +36,10 @@ public final class AgentMain {
 
   /** As {@link #run(List, Map, PrintStream, PrintStream)}, with another backend (tests). */
   static int run(
-      List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+      List<String> args,
+      Map<String, String> env,
+      PrintStream out,
+      PrintStream err,
       BackendFactory backends) {
     List<String> rest = new ArrayList<>();
     boolean print = false;
@@ -74,11 +77,20 @@ public final class AgentMain {
 
     LogSetup.installJsonStdout(config.logLevel());
     Logger log = LoggerFactory.getLogger(AgentMain.class);
-    log.info("vminfod {} starting (java {}, pid {})", version(), Runtime.version(),
+    log.info(
+        "vminfod {} starting (java {}, pid {})",
+        version(),
+        Runtime.version(),
         ProcessHandle.current().pid());
-    log.info("config file: {}", config.file().map(Object::toString)
-        .orElse("none (" + io.vminfo.agent.internal.ConfigLoader.DEFAULT_FILE
-            + " does not exist; using defaults, env and flags)"));
+    log.info(
+        "config file: {}",
+        config
+            .file()
+            .map(Object::toString)
+            .orElse(
+                "none ("
+                    + io.vminfo.agent.internal.ConfigLoader.DEFAULT_FILE
+                    + " does not exist; using defaults, env and flags)"));
     config.warnings().forEach(log::warn);
     config.describe().forEach((k, v) -> log.debug("config {} = {}", k, v));
 
@@ -87,12 +99,16 @@ public final class AgentMain {
       builder.backendFactory(backends);
     }
     Agent agent = builder.build();
-    Thread hook = new Thread(() -> {
-      agent.stop();
-      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-        ctx.stop(); // flush before the JVM exits
-      }
-    }, "vminfo-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              agent.stop();
+              if (LoggerFactory.getILoggerFactory()
+                  instanceof ch.qos.logback.classic.LoggerContext ctx) {
+                ctx.stop(); // flush before the JVM exits
+              }
+            },
+            "vminfo-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       agent.start();
@@ -104,15 +120,24 @@ public final class AgentMain {
       return 1;
     }
 
-    ScheduledExecutorService watcherThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vminfo-config-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    ConfigWatcher watcher = config.file()
-        .map(f -> new ConfigWatcher(f, CONFIG_POLL, watcherThread,
-            () -> agent.reload(AgentConfig.load(rest, env))))
-        .orElse(null);
+    ScheduledExecutorService watcherThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vminfo-config-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    ConfigWatcher watcher =
+        config
+            .file()
+            .map(
+                f ->
+                    new ConfigWatcher(
+                        f,
+                        CONFIG_POLL,
+                        watcherThread,
+                        () -> agent.reload(AgentConfig.load(rest, env))))
+            .orElse(null);
     try {
       while (!agent.awaitStopped(Duration.ofDays(1))) {
         // keep the main thread (the only non-daemon one) alive until stopped
@@ -134,7 +159,8 @@ public final class AgentMain {
   }
 
   private static void help(PrintStream out) {
-    out.println("""
+    out.println(
+        """
         Usage: vminfod [--config FILE] [--KEY=VALUE ...] [--print-config | --check-config]
 
         Runs the vminfo agent: a live cache of this host's VMs, served over HTTP with a
@@ -154,8 +180,13 @@ public final class AgentMain {
 
         Keys:""");
     for (Setting s : ConfigSchema.SETTINGS) {
-      out.printf("  %s%-32s %s%n      default %s; env %s%n", s.reloadable() ? "*" : " ",
-          s.key(), s.help(), s.defaultValue().orElse("(none)"), s.envName());
+      out.printf(
+          "  %s%-32s %s%n      default %s; env %s%n",
+          s.reloadable() ? "*" : " ",
+          s.key(),
+          s.help(),
+          s.defaultValue().orElse("(none)"),
+          s.envName());
     }
   }
 }

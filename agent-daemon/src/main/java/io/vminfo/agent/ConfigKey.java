@@ -5,12 +5,12 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A config key a {@link StoreProvider} adds: its dotted name ({@code storage.s3.bucket} is
- * {@code {"storage":{"s3":{"bucket":...}}}} in the file, {@code VMINFO_STORAGE_S3_BUCKET} in the
+ * A config key a {@link StoreProvider} adds: its dotted name ({@code storage.s3.bucket} is {@code
+ * {"storage":{"s3":{"bucket":...}}}} in the file, {@code VMINFO_STORAGE_S3_BUCKET} in the
  * environment, {@code --storage.s3.bucket} as a flag), its type, default, bounds (numbers,
- * durations in ms, sizes in bytes), an optional second environment variable read below the
- * {@code VMINFO_*} one (e.g. {@code MANTA_URL}), and a one-line description. Provider keys need a
- * restart to change.
+ * durations in ms, sizes in bytes), an optional second environment variable read below the {@code
+ * VMINFO_*} one (e.g. {@code MANTA_URL}), and a one-line description. Provider keys need a restart
+ * to change.
  */
 public record ConfigKey(
     String key,
@@ -49,24 +49,31 @@ public record ConfigKey(
       throw new IllegalArgumentException(key + ": min " + min + " > max " + max);
     }
     Objects.requireNonNull(envAlias, "envAlias");
-    envAlias.ifPresent(e -> {
-      if (!ENV.matcher(e).matches()) {
-        throw new IllegalArgumentException(key + ": not an environment variable name: " + e);
-      }
-    });
+    envAlias.ifPresent(
+        e -> {
+          if (!ENV.matcher(e).matches()) {
+            throw new IllegalArgumentException(key + ": not an environment variable name: " + e);
+          }
+        });
     Objects.requireNonNull(help, "help");
   }
 
   /** An optional key without a default. */
   public static ConfigKey optional(String key, Type type, String help) {
-    return new ConfigKey(key, type, Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE,
-        Optional.empty(), help);
+    return new ConfigKey(
+        key, type, Optional.empty(), Long.MIN_VALUE, Long.MAX_VALUE, Optional.empty(), help);
   }
 
   /** A key with a default. */
   public static ConfigKey withDefault(String key, Type type, String defaultValue, String help) {
-    return new ConfigKey(key, type, Optional.of(defaultValue), Long.MIN_VALUE, Long.MAX_VALUE,
-        Optional.empty(), help);
+    return new ConfigKey(
+        key,
+        type,
+        Optional.of(defaultValue),
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        Optional.empty(),
+        help);
   }
 
   /** This key, bounded to {@code min .. max}. */

@@ -3,8 +3,8 @@ package io.vminfo.agent;
 import java.util.List;
 
 /**
- * What {@link Agent#reload} did with a new configuration: the changed keys it applied at once,
- * and the changed keys that only take effect after a restart.
+ * What {@link Agent#reload} did with a new configuration: the changed keys it applied at once, and
+ * the changed keys that only take effect after a restart.
  */
 public record ConfigReload(List<String> applied, List<String> needRestart) {
   public ConfigReload {

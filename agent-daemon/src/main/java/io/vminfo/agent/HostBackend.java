@@ -6,10 +6,10 @@ import io.vminfo.core.VmSource;
 import java.util.Objects;
 
 /**
- * What a host backend gives the agent: the VM source the store is kept equal to, the probe
- * the usage recorder samples counters with, and the guest actions the write API runs as jobs
- * ({@link GuestActions#NONE} when the backend has none). The agent owns the source once returned
- * (it closes it on stop).
+ * What a host backend gives the agent: the VM source the store is kept equal to, the probe the
+ * usage recorder samples counters with, and the guest actions the write API runs as jobs ({@link
+ * GuestActions#NONE} when the backend has none). The agent owns the source once returned (it closes
+ * it on stop).
  */
 public record HostBackend(VmSource source, UsageProbe usageProbe, GuestActions actions) {
   public HostBackend {

@@ -42,22 +42,40 @@ public record Job(
   }
 
   /** A new job, queued. */
-  public static Job queued(String id, String vmUuid, GuestAction action, String requester,
-      Instant at) {
-    return new Job(id, vmUuid, action, requester, JobState.QUEUED, at, Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty());
+  public static Job queued(
+      String id, String vmUuid, GuestAction action, String requester, Instant at) {
+    return new Job(
+        id,
+        vmUuid,
+        action,
+        requester,
+        JobState.QUEUED,
+        at,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public Job running(Instant at) {
-    return new Job(id, vmUuid, action, requester, JobState.RUNNING, createdAt, Optional.of(at),
-        Optional.empty(), Optional.empty(), Optional.empty());
+    return new Job(
+        id,
+        vmUuid,
+        action,
+        requester,
+        JobState.RUNNING,
+        createdAt,
+        Optional.of(at),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public Job finished(JobState end, Instant at, Optional<String> why, Optional<String> seen) {
     if (!end.finished()) {
       throw new IllegalArgumentException(end + " is not an end state");
     }
-    return new Job(id, vmUuid, action, requester, end, createdAt, startedAt, Optional.of(at),
-        why, seen);
+    return new Job(
+        id, vmUuid, action, requester, end, createdAt, startedAt, Optional.of(at), why, seen);
   }
 }

@@ -10,11 +10,12 @@ public interface JobListener {
 
   void jobFinished(Job job);
 
-  JobListener NONE = new JobListener() {
-    @Override
-    public void jobStarted(Job job) {}
+  JobListener NONE =
+      new JobListener() {
+        @Override
+        public void jobStarted(Job job) {}
 
-    @Override
-    public void jobFinished(Job job) {}
-  };
+        @Override
+        public void jobFinished(Job job) {}
+      };
 }

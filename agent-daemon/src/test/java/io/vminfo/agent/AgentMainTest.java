@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon's command line, up to (not including) starting the agent. */
 class AgentMainTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final ByteArrayOutputStream out = new ByteArrayOutputStream();
   final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -35,8 +34,8 @@ class AgentMainTest {
     Path file = dir.resolve("agent.json");
     Files.writeString(file, "{\"listen\":{\"prot\":1}}");
     assertThat(run("--config", file.toString())).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(
-        "vminfod: config error: " + file + ": unknown key \"listen.prot\"");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("vminfod: config error: " + file + ": unknown key \"listen.prot\"");
   }
 
   @Test
@@ -45,7 +44,8 @@ class AgentMainTest {
     Files.writeString(file, "{\"listen\":{\"port\":9999}}");
     assertThat(run("--config", file.toString(), "--print-config", "--log-level=debug")).isZero();
     String text = out.toString(StandardCharsets.UTF_8);
-    assertThat(text).contains("# config file: " + file)
+    assertThat(text)
+        .contains("# config file: " + file)
         .contains("listen.port = 9999  (file " + file + ")")
         .contains("log_level = debug  (flag --log-level)")
         .contains("state_dir = /var/opt/vminfo  (default)");
@@ -55,7 +55,10 @@ class AgentMainTest {
   }
 
   private int run(String... args) {
-    return AgentMain.run(List.of(args), Map.of(), new PrintStream(out, true,
-        StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return AgentMain.run(
+        List.of(args),
+        Map.of(),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 }

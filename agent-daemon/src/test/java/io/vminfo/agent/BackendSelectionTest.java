@@ -24,16 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
  * example host) and gives it the agent's server uuid as fallback, so VMs and usage records agree.
  */
 class BackendSelectionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Agent start(Path hostRoot, Consumer<AgentConfig.Builder> tweak) throws Exception {
-    AgentConfig.Builder b = AgentConfig.builder()
-        .set("listen.port", "0")
-        .set("state_dir", dir.resolve("state").toString())
-        .set("host_root", hostRoot.toString())
-        .set("http.threads", "1")
-        .set("shutdown_timeout", "5s");
+    AgentConfig.Builder b =
+        AgentConfig.builder()
+            .set("listen.port", "0")
+            .set("state_dir", dir.resolve("state").toString())
+            .set("host_root", hostRoot.toString())
+            .set("http.threads", "1")
+            .set("shutdown_timeout", "5s");
     tweak.accept(b);
     Agent agent = Agent.builder(b.build()).env(Map.of()).build();
     agent.start();
@@ -85,7 +85,8 @@ class BackendSelectionTest {
       JsonNode vm = get(agent, "/vms/db-1");
       assertThat(vm.get("uuid").textValue()).isEqualTo("1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9");
       assertThat(vm.get("server_uuid").textValue()).isEqualTo(uuid);
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
           .until(() -> get(agent, "/usage").size() == 1);
       assertThat(get(agent, "/usage").get(0).get("server_uuid").textValue()).isEqualTo(uuid);
     } finally {
@@ -119,19 +120,28 @@ class BackendSelectionTest {
       assertThat(initial.get("nextAttempt").textValue()).isNotEmpty();
       assertThat(status.get("numVms").asInt()).isZero();
       assertThat(status.get("usage").get("state").textValue())
-          .as("no sample of a host not yet loaded").isEqualTo("starting");
+          .as("no sample of a host not yet loaded")
+          .isEqualTo("starting");
       assertThat(getText(agent, "/metrics")).contains("vminfo_initial_load_complete 0.0");
 
       Files.delete(index);
       Files.move(aside, index);
-      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-          get(agent, "/status").get("initialLoad").get("state").textValue()).isEqualTo("complete"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(get(agent, "/status").get("initialLoad").get("state").textValue())
+                      .isEqualTo("complete"));
       JsonNode loaded = get(agent, "/status");
       assertThat(loaded.get("numVms").asInt()).isEqualTo(5);
       assertThat(loaded.get("initialLoad").get("attempts").asInt()).isGreaterThan(1);
       assertThat(loaded.get("initialLoad").get("lastError").textValue()).contains("index");
-      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-          get(agent, "/status").get("usage").get("state").textValue()).isNotEqualTo("starting"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(get(agent, "/status").get("usage").get("state").textValue())
+                      .isNotEqualTo("starting"));
       assertThat(getText(agent, "/metrics")).contains("vminfo_initial_load_complete 1.0");
     } finally {
       agent.stop();
@@ -140,11 +150,16 @@ class BackendSelectionTest {
 
   @Test
   void aMissingHostRootIsAClearStartError() throws Exception {
-    Agent agent = Agent.builder(AgentConfig.builder()
-            .set("listen.port", "0").set("state_dir", dir.resolve("state").toString())
-            .set("backend", "smartos")
-            .set("host_root", dir.resolve("no-such-root").toString()).build())
-        .env(Map.of()).build();
+    Agent agent =
+        Agent.builder(
+                AgentConfig.builder()
+                    .set("listen.port", "0")
+                    .set("state_dir", dir.resolve("state").toString())
+                    .set("backend", "smartos")
+                    .set("host_root", dir.resolve("no-such-root").toString())
+                    .build())
+            .env(Map.of())
+            .build();
     assertThatThrownBy(agent::start).isInstanceOf(IOException.class);
     assertThat(agent.state()).isEqualTo(Agent.State.STOPPED);
   }

@@ -11,14 +11,13 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Hostile and broken requests get clear JSON errors and never hurt the agent. */
 class BadRequestsTest {
-  @TempDir
-  static Path state;
+  @TempDir static Path state;
 
   static AgentHarness h;
 
@@ -33,10 +32,26 @@ class BadRequestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "/vms/..", "/vms/%2e%2e", "/vms/%2E%2e/ping", "/vms/../ping", "/../etc/passwd",
-      "/vms/.", "/vms/a%2Fb", "/vms/%2F..%2Fetc", "/vms/a%5Cb", "/vms/%00", "/vms/a%0Ab",
-      "//vms", "/vms//x", "/vms/%zz", "/vms/%e0%80", "/vms/%ff", "/vms?state=%ff"})
+  @ValueSource(
+      strings = {
+        "/vms/..",
+        "/vms/%2e%2e",
+        "/vms/%2E%2e/ping",
+        "/vms/../ping",
+        "/../etc/passwd",
+        "/vms/.",
+        "/vms/a%2Fb",
+        "/vms/%2F..%2Fetc",
+        "/vms/a%5Cb",
+        "/vms/%00",
+        "/vms/a%0Ab",
+        "//vms",
+        "/vms//x",
+        "/vms/%zz",
+        "/vms/%e0%80",
+        "/vms/%ff",
+        "/vms?state=%ff"
+      })
   void badPathsAre400(String target) throws Exception {
     RawHttp.Response r = h.get(target);
     assertThat(r.status()).as(target).isEqualTo(400);

@@ -16,8 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /** Binding anywhere but loopback is an explicit choice the agent warns about (no auth). */
 class BindWarningTest {
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
   private final Logger agentLog = (Logger) LoggerFactory.getLogger(Agent.class);
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -35,13 +34,22 @@ class BindWarningTest {
 
   @Test
   void aNonLoopbackAddressLogsAWarning() throws Exception {
-    try (AgentHarness h = AgentHarness.start(new io.vminfo.core.testing.FakeVmSource(
-        TestVms.many(1), io.vminfo.core.HostIdentity.unknown()), state, b -> b.set("listen.address", "0.0.0.0"), null)) {
+    try (AgentHarness h =
+        AgentHarness.start(
+            new io.vminfo.core.testing.FakeVmSource(
+                TestVms.many(1), io.vminfo.core.HostIdentity.unknown()),
+            state,
+            b -> b.set("listen.address", "0.0.0.0"),
+            null)) {
       assertThat(h.get("/ping").status()).isEqualTo(200);
     }
-    assertThat(logged.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
-        && e.getFormattedMessage().startsWith("listening on 0.0.0.0, which is not loopback")
-        && e.getFormattedMessage().contains("no authentication"));
+    assertThat(logged.list)
+        .anyMatch(
+            e ->
+                e.getLevel() == ch.qos.logback.classic.Level.WARN
+                    && e.getFormattedMessage()
+                        .startsWith("listening on 0.0.0.0, which is not loopback")
+                    && e.getFormattedMessage().contains("no authentication"));
   }
 
   @Test

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void defaultsAreTheDesignedOnes() {
@@ -41,13 +40,15 @@ class ConfigTest {
     assertThat(c.feedHistoryEvents()).isEqualTo(10_000);
     assertThat(c.feedDefaultHeartbeat()).isEmpty();
     assertThat(c.logLevel()).isEqualTo("info");
-    assertThat(c.manta().pathTemplate()).isEqualTo(
-        "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log");
+    assertThat(c.manta().pathTemplate())
+        .isEqualTo("/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log");
   }
 
   @Test
   void fileThenEnvThenFlagsWin() throws Exception {
-    Path file = write("""
+    Path file =
+        write(
+            """
         // comments are allowed
         {
           "listen": {"address": "0.0.0.0", "port": 9191},
@@ -57,14 +58,16 @@ class ConfigTest {
           "storage": {"target": "local", "local": {"dir": "/srv/usage"}}
         }
         """);
-    AgentConfig c = AgentConfig.load(
-        List.of("--config", file.toString(), "--listen.port=9393", "--feed.history-events", "7"),
-        Map.of("VMINFO_LISTEN_PORT", "9292", "VMINFO_LOG_LEVEL", "warn", "VMINFO_URL", "x"));
+    AgentConfig c =
+        AgentConfig.load(
+            List.of(
+                "--config", file.toString(), "--listen.port=9393", "--feed.history-events", "7"),
+            Map.of("VMINFO_LISTEN_PORT", "9292", "VMINFO_LOG_LEVEL", "warn", "VMINFO_URL", "x"));
     assertThat(c.file()).contains(file);
-    assertThat(c.listenAddress()).isEqualTo("0.0.0.0");         // file
-    assertThat(c.listenPort()).isEqualTo(9393);                  // flag over env over file
-    assertThat(c.logLevel()).isEqualTo("warn");                  // env over file
-    assertThat(c.feedHistoryEvents()).isEqualTo(7);              // flag over file
+    assertThat(c.listenAddress()).isEqualTo("0.0.0.0"); // file
+    assertThat(c.listenPort()).isEqualTo(9393); // flag over env over file
+    assertThat(c.logLevel()).isEqualTo("warn"); // env over file
+    assertThat(c.feedHistoryEvents()).isEqualTo(7); // flag over file
     assertThat(c.feedSubscriberBufferBytes()).isEqualTo(1L << 20);
     assertThat(c.usageInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.storageLocalDir()).contains(Path.of("/srv/usage"));
@@ -101,8 +104,13 @@ class ConfigTest {
     assertThat(c.alarmsRebootTimeout()).isEqualTo(Duration.ofMinutes(5));
     assertThat(c.alarmsFlapTransitions()).isEqualTo(4);
     assertThat(c.alarmsFlapWindow()).isEqualTo(Duration.ofMinutes(10));
-    AgentConfig on = AgentConfig.load(List.of("--alarms.enabled=true",
-        "--alarms.webhook-url=http://127.0.0.1:1/hook", "--alarms.flap-transitions=3"), Map.of());
+    AgentConfig on =
+        AgentConfig.load(
+            List.of(
+                "--alarms.enabled=true",
+                "--alarms.webhook-url=http://127.0.0.1:1/hook",
+                "--alarms.flap-transitions=3"),
+            Map.of());
     assertThat(on.alarmsEnabled()).isTrue();
     assertThat(on.alarmsWebhookUrl()).contains("http://127.0.0.1:1/hook");
     assertThat(on.alarmsFlapTransitions()).isEqualTo(3);
@@ -110,32 +118,35 @@ class ConfigTest {
     assertThat(AgentConfig.load(List.of("--alarms.smtp-to=a@b.c, d@e.f"), Map.of()).alarmsSmtpTo())
         .containsExactly("a@b.c", "d@e.f");
     assertThatThrownBy(() -> AgentConfig.load(List.of("--alarms.flap-transitions=1"), Map.of()))
-        .hasMessageContaining("alarms.flap_transitions").hasMessageContaining("out of range");
+        .hasMessageContaining("alarms.flap_transitions")
+        .hasMessageContaining("out of range");
   }
 
   @Test
   void badValuesNameTheKeyAndTheirSource() throws Exception {
     assertThatThrownBy(() -> load(write("{\"listen\":{\"port\":\"9090\"}}")))
-        .hasMessageContaining("listen.port").hasMessageContaining("must be an integer");
+        .hasMessageContaining("listen.port")
+        .hasMessageContaining("must be an integer");
     assertThatThrownBy(() -> load(write("{\"listen\":{\"port\":70000}}")))
         .hasMessageContaining("out of range (0 .. 65535)");
     assertThatThrownBy(() -> load(write("{\"reconcile_interval\":300}")))
-        .hasMessageContaining("reconcile_interval").hasMessageContaining("like \"30s\"");
+        .hasMessageContaining("reconcile_interval")
+        .hasMessageContaining("like \"30s\"");
     assertThatThrownBy(() -> AgentConfig.load(List.of(), Map.of("VMINFO_BACKEND", "xen")))
         .hasMessageContaining("backend (env VMINFO_BACKEND)")
         // (and this module's test-only backend provider, which asks first)
-        .hasMessageContaining("not one of auto, ").hasMessageContaining("smartos, libvirt, example");
+        .hasMessageContaining("not one of auto, ")
+        .hasMessageContaining("smartos, libvirt, example");
     assertThatThrownBy(() -> AgentConfig.load(List.of("--usage.spool_cap=lots"), Map.of()))
         .hasMessageContaining("usage.spool_cap (flag --usage.spool-cap)")
         .hasMessageContaining("is not a size");
-    assertThatThrownBy(() -> AgentConfig.load(List.of("--feed.default-heartbeat=2 hours"),
-        Map.of())).hasMessageContaining("is not a duration");
-    assertThatThrownBy(() -> load(write("{\"listen\": [1]}")))
-        .hasMessageContaining("listen");
+    assertThatThrownBy(
+            () -> AgentConfig.load(List.of("--feed.default-heartbeat=2 hours"), Map.of()))
+        .hasMessageContaining("is not a duration");
+    assertThatThrownBy(() -> load(write("{\"listen\": [1]}"))).hasMessageContaining("listen");
     assertThatThrownBy(() -> load(write("{\"log_level\": \"info\",}")))
         .hasMessageContaining("is not valid JSON at line 1");
-    assertThatThrownBy(() -> load(write("[]")))
-        .hasMessageContaining("must be a JSON object");
+    assertThatThrownBy(() -> load(write("[]"))).hasMessageContaining("must be a JSON object");
     assertThatThrownBy(() -> load(dir.resolve("missing.json")))
         .hasMessageContaining("does not exist");
     Path huge = dir.resolve("huge.json");
@@ -148,35 +159,60 @@ class ConfigTest {
     assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.target=manta"), Map.of()))
         .hasMessageContaining("storage.manta.url (or MANTA_URL)")
         .hasMessageContaining("storage.manta.key_id (or MANTA_KEY_ID)");
-    AgentConfig c = AgentConfig.load(List.of("--storage.target=manta"), Map.of(
-        "MANTA_URL", "https://us-east.manta.example", "MANTA_USER", "ops",
-        "MANTA_KEY_ID", "SHA256:abc", "MANTA_TLS_INSECURE", "1",
-        "VMINFO_STORAGE_MANTA_USER", "billing", "MANTA_KEY_PATH", "/etc/opt/vminfo/id_rsa"));
+    AgentConfig c =
+        AgentConfig.load(
+            List.of("--storage.target=manta"),
+            Map.of(
+                "MANTA_URL",
+                "https://us-east.manta.example",
+                "MANTA_USER",
+                "ops",
+                "MANTA_KEY_ID",
+                "SHA256:abc",
+                "MANTA_TLS_INSECURE",
+                "1",
+                "VMINFO_STORAGE_MANTA_USER",
+                "billing",
+                "MANTA_KEY_PATH",
+                "/etc/opt/vminfo/id_rsa"));
     assertThat(c.manta().keyPath()).contains(Path.of("/etc/opt/vminfo/id_rsa"));
     assertThat(c.storageTarget()).isEqualTo("manta");
     assertThat(c.manta().url()).contains("https://us-east.manta.example");
     assertThat(c.manta().user()).contains("billing"); // VMINFO_* over MANTA_*
     assertThat(c.manta().tlsInsecure()).isTrue();
-    assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.target=manta"), Map.of(
-        "MANTA_URL", "ftp://x", "MANTA_USER", "u", "MANTA_KEY_ID", "k")))
+    assertThatThrownBy(
+            () ->
+                AgentConfig.load(
+                    List.of("--storage.target=manta"),
+                    Map.of("MANTA_URL", "ftp://x", "MANTA_USER", "u", "MANTA_KEY_ID", "k")))
         .hasMessageContaining("not an http(s) URL");
   }
 
   @Test
   void storageSettingsAreValidatedAtLoad() {
     assertThat(AgentConfig.defaults().mantaDurabilityLevel()).isEqualTo(2);
-    assertThat(AgentConfig.load(List.of("--storage.manta.durability_level=3"), Map.of())
-        .mantaDurabilityLevel()).isEqualTo(3);
-    assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.manta.durability_level=10"),
-        Map.of())).hasMessageContaining("storage.manta.durability_level");
-    assertThatThrownBy(() -> AgentConfig.load(
-        List.of("--storage.manta.path_template=/{login}/stor/usage/{yyyy}/{MM}/{dd}/all.log"),
-        Map.of()))
+    assertThat(
+            AgentConfig.load(List.of("--storage.manta.durability_level=3"), Map.of())
+                .mantaDurabilityLevel())
+        .isEqualTo(3);
+    assertThatThrownBy(
+            () -> AgentConfig.load(List.of("--storage.manta.durability_level=10"), Map.of()))
+        .hasMessageContaining("storage.manta.durability_level");
+    assertThatThrownBy(
+            () ->
+                AgentConfig.load(
+                    List.of(
+                        "--storage.manta.path_template=/{login}/stor/usage/{yyyy}/{MM}/{dd}/all.log"),
+                    Map.of()))
         .hasMessageContaining("storage.manta.path_template (flag --storage.manta.path-template)")
         .hasMessageContaining("{HH}");
-    assertThatThrownBy(() -> AgentConfig.load(List.of(
-        "--storage.manta.path_template=/{login}/../usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log"),
-        Map.of())).hasMessageContaining("'..'");
+    assertThatThrownBy(
+            () ->
+                AgentConfig.load(
+                    List.of(
+                        "--storage.manta.path_template=/{login}/../usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log"),
+                    Map.of()))
+        .hasMessageContaining("'..'");
     assertThatThrownBy(() -> AgentConfig.load(List.of(), Map.of("MANTA_USER", "a/b")))
         .hasMessageContaining("storage.manta.user (env MANTA_USER)");
   }
@@ -193,9 +229,14 @@ class ConfigTest {
 
   @Test
   void reloadableKeysAreTheRuntimeOnes() {
-    assertThat(AgentConfig.keys().stream().filter(AgentConfig::isReloadable)).containsExactly(
-        "shutdown_timeout", "log_level", "feed.default_heartbeat", "feed.max_subscribers",
-        "http.idle_timeout", "http.request_timeout");
+    assertThat(AgentConfig.keys().stream().filter(AgentConfig::isReloadable))
+        .containsExactly(
+            "shutdown_timeout",
+            "log_level",
+            "feed.default_heartbeat",
+            "feed.max_subscribers",
+            "http.idle_timeout",
+            "http.request_timeout");
     AgentConfig a = AgentConfig.defaults();
     AgentConfig b = a.toBuilder().set("log_level", "debug").set("backend", "libvirt").build();
     assertThat(a.changedKeys(b)).containsExactly("backend", "log_level");

@@ -30,14 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonProcessTest {
   private static final Pattern READY = Pattern.compile("ready on http://127\\.0\\.0\\.1:(\\d+)/");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void runsReloadsItsConfigAndDrainsOnSigterm() throws Exception {
     Path config = dir.resolve("agent.json");
-    Files.writeString(config, "{\"listen\":{\"port\":0},\"state_dir\":\"" + dir.resolve("state")
-        + "\",\"log_level\":\"info\"}");
+    Files.writeString(
+        config,
+        "{\"listen\":{\"port\":0},\"state_dir\":\""
+            + dir.resolve("state")
+            + "\",\"log_level\":\"info\"}");
     Daemon d = Daemon.start(FakeDaemonMain.class, List.of(), config);
     Process p = d.process;
     BlockingQueue<String> lines = d.lines;
@@ -52,11 +54,16 @@ class DaemonProcessTest {
       try (RawFeed feed = RawFeed.open(new InetSocketAddress("127.0.0.1", port), "")) {
         assertThat(feed.nextJson().get("vms").textValue()).contains("\"alias\":\"vm3\"");
 
-        Files.writeString(config, "{\"listen\":{\"port\":0},\"state_dir\":\"" + dir.resolve("state")
-            + "\",\"log_level\":\"debug\",\"feed\":{\"max_subscribers\":7},"
-            + "\"reconcile_interval\":\"1m\"}");
-        awaitLine(lines, Pattern.compile("configuration reloaded; applied: log_level,"
-            + " feed.max_subscribers"));
+        Files.writeString(
+            config,
+            "{\"listen\":{\"port\":0},\"state_dir\":\""
+                + dir.resolve("state")
+                + "\",\"log_level\":\"debug\",\"feed\":{\"max_subscribers\":7},"
+                + "\"reconcile_interval\":\"1m\"}");
+        awaitLine(
+            lines,
+            Pattern.compile(
+                "configuration reloaded; applied: log_level," + " feed.max_subscribers"));
         awaitLine(lines, Pattern.compile("needs a restart to take effect: reconcile_interval"));
 
         killedAt = java.time.Instant.now();
@@ -76,8 +83,8 @@ class DaemonProcessTest {
   }
 
   /**
-   * The drain sampled the interval in progress: the spool's last line is a summary stamped with
-   * the end of the minute the SIGTERM came in (after it), preceded by one record per VM.
+   * The drain sampled the interval in progress: the spool's last line is a summary stamped with the
+   * end of the minute the SIGTERM came in (after it), preceded by one record per VM.
    */
   private void assertFlushedSampleInSpool(java.time.Instant killedAt) throws Exception {
     assertFlushedSampleInSpool(dir.resolve("state/spool"), killedAt, 3);
@@ -95,27 +102,36 @@ class DaemonProcessTest {
     assertThat(summary.get("type").textValue()).isEqualTo("summary");
     assertThat(summary.get("vm_count").asInt()).isEqualTo(vms);
     java.time.Instant stamp = java.time.Instant.parse(summary.get("timestamp").textValue());
-    assertThat(stamp).isAfter(killedAt)
-        .isBeforeOrEqualTo(killedAt.truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
-            .plusSeconds(60));
-    long records = lines.stream().filter(l -> l.contains("\"timestamp\":\"" + summary.get(
-        "timestamp").textValue() + "\"") && l.contains("\"type\":\"usage\"")).count();
+    assertThat(stamp)
+        .isAfter(killedAt)
+        .isBeforeOrEqualTo(
+            killedAt.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusSeconds(60));
+    long records =
+        lines.stream()
+            .filter(
+                l ->
+                    l.contains("\"timestamp\":\"" + summary.get("timestamp").textValue() + "\"")
+                        && l.contains("\"type\":\"usage\""))
+            .count();
     assertThat(records).isEqualTo(vms);
   }
 
   /**
    * {@code vminfod} exactly as shipped (AgentMain, default backend factory) on the bundled example
-   * host: it serves the example VMs, and SIGTERM drains it (exit 143, "stopped in" logged, the
-   * last usage sample flushed, no error). The 10 s budget is the agent's own deadline
-   * ({@code shutdown_timeout}); this test only bounds its wait, it does not time the drain.
+   * host: it serves the example VMs, and SIGTERM drains it (exit 143, "stopped in" logged, the last
+   * usage sample flushed, no error). The 10 s budget is the agent's own deadline ({@code
+   * shutdown_timeout}); this test only bounds its wait, it does not time the drain.
    */
   @Test
   void theRealDaemonServesTheExampleHostAndDrainsOnSigterm() throws Exception {
     Path config = dir.resolve("empty.json");
     Files.writeString(config, "{}");
     Path state = dir.resolve("example-state");
-    Daemon d = Daemon.start(AgentMain.class,
-        List.of("--backend=example", "--listen.port=0", "--state_dir=" + state), config);
+    Daemon d =
+        Daemon.start(
+            AgentMain.class,
+            List.of("--backend=example", "--listen.port=0", "--state_dir=" + state),
+            config);
     Process p = d.process;
     BlockingQueue<String> lines = d.lines;
     List<String> all = d.all;
@@ -152,27 +168,37 @@ class DaemonProcessTest {
 
     private Daemon(Process process) {
       this.process = process;
-      this.reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          String l;
-          while ((l = r.readLine()) != null) {
-            lines.add(l);
-            all.add(l);
-          }
-        } catch (java.io.IOException e) {
-          // process ended
-        }
-      }, "daemon-stdout");
+      this.reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  String l;
+                  while ((l = r.readLine()) != null) {
+                    lines.add(l);
+                    all.add(l);
+                  }
+                } catch (java.io.IOException e) {
+                  // process ended
+                }
+              },
+              "daemon-stdout");
       reader.start();
     }
 
     /** Runs {@code main} with {@code args}; the config file is named by {@code VMINFO_CONFIG}. */
     static Daemon start(Class<?> main, List<String> args, Path config) throws IOException {
-      List<String> cmd = new java.util.ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx128m",
-          "-cp", System.getProperty("java.class.path"), main.getName()));
+      List<String> cmd =
+          new java.util.ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Xmx128m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  main.getName()));
       cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().put("VMINFO_CONFIG", config.toString());

@@ -34,18 +34,18 @@ class ExampleHostAgentTest {
   private static final String LX = "6a1b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c02";
   private static final String JOYENT = "5f0a5b8e-2c61-4b8f-9e0a-0c1a2b3c4d01";
 
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
   private Agent start() throws Exception {
-    AgentConfig config = AgentConfig.builder()
-        .set("listen.port", "0")
-        .set("state_dir", state.toString())
-        .set("backend", "example")
-        .set("http.threads", "1")
-        .set("usage.interval", "1s")
-        .set("shutdown_timeout", "5s")
-        .build();
+    AgentConfig config =
+        AgentConfig.builder()
+            .set("listen.port", "0")
+            .set("state_dir", state.toString())
+            .set("backend", "example")
+            .set("http.threads", "1")
+            .set("usage.interval", "1s")
+            .set("shutdown_timeout", "5s")
+            .build();
     Agent agent = Agent.builder(config).env(Map.of()).build();
     agent.start();
     return agent;
@@ -73,8 +73,9 @@ class ExampleHostAgentTest {
 
         // "halt" the kvm zone: the example zoneadm reads zone-states, the backend polls it
         Path states = host.resolve(ExampleHost.ZONE_STATES);
-        replaceAtomically(states, Files.readString(states)
-            .replaceAll("(?m)^" + KVM + " running.*$", KVM + " installed"));
+        replaceAtomically(
+            states,
+            Files.readString(states).replaceAll("(?m)^" + KVM + " running.*$", KVM + " installed"));
         FeedMessage.Event halted = nextEventFor(feed, KVM);
         assertThat(halted.type()).isEqualTo(VmEventType.MODIFY);
         assertThat(halted.vm().orElseThrow().state()).contains("stopped");
@@ -82,10 +83,14 @@ class ExampleHostAgentTest {
 
         // edit a zone's XML the zonecfg way (temp file, rename over): an inotify event
         Path xml = host.resolve("etc/zones/" + LX + ".xml");
-        String alias = Base64.getEncoder().encodeToString(
-            "renamed-by-test".getBytes(StandardCharsets.UTF_8));
-        replaceAtomically(xml, Files.readString(xml).replaceAll(
-            "(<attr name=\"alias\" type=\"string\" value=\")[^\"]*\"", "$1" + alias + "\""));
+        String alias =
+            Base64.getEncoder().encodeToString("renamed-by-test".getBytes(StandardCharsets.UTF_8));
+        replaceAtomically(
+            xml,
+            Files.readString(xml)
+                .replaceAll(
+                    "(<attr name=\"alias\" type=\"string\" value=\")[^\"]*\"",
+                    "$1" + alias + "\""));
         FeedMessage.Event renamed = nextEventFor(feed, LX);
         assertThat(renamed.type()).isEqualTo(VmEventType.MODIFY);
         assertThat(renamed.vm().orElseThrow().alias()).contains("renamed-by-test");
@@ -113,8 +118,9 @@ class ExampleHostAgentTest {
       assertThat(text(agent, "/metrics"))
           .containsPattern("vminfo_usage_records_written_total [1-9][0-9]*\\.0")
           .containsPattern("vminfo_events_total\\{type=\"modify\"} (?:[2-9]|[1-9]\\d+)\\.0")
-          .contains("vminfo_reload_seconds_count{backend=\"smartos\",kind=\"partial\","
-              + "outcome=\"applied\"}");
+          .contains(
+              "vminfo_reload_seconds_count{backend=\"smartos\",kind=\"partial\","
+                  + "outcome=\"applied\"}");
     } finally {
       agent.stop();
     }
@@ -131,8 +137,11 @@ class ExampleHostAgentTest {
     first.stop();
     Path xml = state.resolve("example-host/etc/zones/" + LX + ".xml");
     String alias = Base64.getEncoder().encodeToString("kept".getBytes(StandardCharsets.UTF_8));
-    Files.writeString(xml, Files.readString(xml).replaceAll(
-        "(<attr name=\"alias\" type=\"string\" value=\")[^\"]*\"", "$1" + alias + "\""));
+    Files.writeString(
+        xml,
+        Files.readString(xml)
+            .replaceAll(
+                "(<attr name=\"alias\" type=\"string\" value=\")[^\"]*\"", "$1" + alias + "\""));
     Agent second = start();
     try {
       assertThat(get(second, "/vms/" + LX).get("alias").textValue()).isEqualTo("kept");

@@ -5,15 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.agent.testing.AgentHarness;
-import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.agent.testing.RawFeed;
 import io.vminfo.agent.testing.RawHttp;
 import io.vminfo.agent.testing.TestVms;
+import io.vminfo.core.Change;
 import io.vminfo.core.FeedCodec;
 import io.vminfo.core.FeedMessage;
-import io.vminfo.core.Change;
 import io.vminfo.core.Vm;
 import io.vminfo.core.internal.Json;
+import io.vminfo.core.testing.FakeVmSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code /events} feed (DESIGN section 4) against a real server: shapes, order, resume. */
 class FeedTest {
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
   @Test
   void readyLineHasTheSnapshotDoubleEncodedAndTheListenerId() throws Exception {
@@ -42,13 +41,15 @@ class FeedTest {
       JsonNode ready = feed.nextJson();
       assertThat(keys(ready)).containsExactly("type", "date", "uuid", "vms", "rev", "epoch");
       assertThat(ready.get("type").textValue()).isEqualTo("ready");
-      assertThat(ready.get("date").textValue()).matches(
-          "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+      assertThat(ready.get("date").textValue())
+          .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
       assertThat(ready.get("uuid").textValue()).matches("[0-9a-f-]{36}");
       assertThat(ready.get("vms").isTextual()).isTrue();
       StringBuilder expected = new StringBuilder("[");
-      h.agent.store().list().forEach(v -> expected.append(expected.length() > 1 ? "," : "")
-          .append(v));
+      h.agent
+          .store()
+          .list()
+          .forEach(v -> expected.append(expected.length() > 1 ? "," : "").append(v));
       assertThat(ready.get("vms").textValue()).isEqualTo(expected.append("]").toString());
       assertThat(ready.get("rev").asLong()).isEqualTo(h.agent.store().revision());
       assertThat(ready.get("epoch").textValue()).isEqualTo(h.agent.store().epoch());
@@ -73,30 +74,35 @@ class FeedTest {
 
       // Putting the same VM again is not an event (vminfod: modify only with changes).
       h.source.apply(vm);
-      Vm changed = vm.with(o -> {
-        o.put("alias", "renamed");
-        o.put("quota", 20);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) o.get("nics").get(0))
-            .put("ip", "10.9.9.9");
-      });
+      Vm changed =
+          vm.with(
+              o -> {
+                o.put("alias", "renamed");
+                o.put("quota", 20);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) o.get("nics").get(0))
+                    .put("ip", "10.9.9.9");
+              });
       h.source.apply(changed);
       JsonNode modify = feed.nextJson();
-      assertThat(keys(modify)).containsExactly(
-          "type", "date", "zonename", "uuid", "vm", "changes", "rev");
+      assertThat(keys(modify))
+          .containsExactly("type", "date", "zonename", "uuid", "vm", "changes", "rev");
       assertThat(modify.get("type").textValue()).isEqualTo("modify");
       assertThat(modify.get("rev").asLong()).isEqualTo(rev0 + 2);
       assertThat(Json.string(modify.get("vm"))).isEqualTo(changed.toString());
       JsonNode changes = modify.get("changes");
-      assertThat(Json.string(changes.get(0))).isEqualTo(
-          "{\"prettyPath\":\"alias\",\"path\":[\"alias\"],\"action\":\"changed\","
-              + "\"oldValue\":\"vm100\",\"newValue\":\"renamed\"}");
-      assertThat(Json.string(changes.get(1))).isEqualTo(
-          "{\"prettyPath\":\"quota\",\"path\":[\"quota\"],\"action\":\"changed\","
-              + "\"oldValue\":10,\"newValue\":20}");
-      assertThat(Json.string(changes.get(2))).isEqualTo(
-          "{\"prettyPath\":\"nics.*.ip\",\"path\":[\"nics\",null,\"ip\"],\"action\":\"changed\","
-              + "\"oldValue\":\"10.0.0.100\",\"newValue\":\"10.9.9.9\","
-              + "\"ident\":\"90:b8:d0:00:00:64\"}");
+      assertThat(Json.string(changes.get(0)))
+          .isEqualTo(
+              "{\"prettyPath\":\"alias\",\"path\":[\"alias\"],\"action\":\"changed\","
+                  + "\"oldValue\":\"vm100\",\"newValue\":\"renamed\"}");
+      assertThat(Json.string(changes.get(1)))
+          .isEqualTo(
+              "{\"prettyPath\":\"quota\",\"path\":[\"quota\"],\"action\":\"changed\","
+                  + "\"oldValue\":10,\"newValue\":20}");
+      assertThat(Json.string(changes.get(2)))
+          .isEqualTo(
+              "{\"prettyPath\":\"nics.*.ip\",\"path\":[\"nics\",null,\"ip\"],\"action\":\"changed\","
+                  + "\"oldValue\":\"10.0.0.100\",\"newValue\":\"10.9.9.9\","
+                  + "\"ident\":\"90:b8:d0:00:00:64\"}");
 
       h.source.remove(vm.uuid());
       JsonNode delete = feed.nextJson();
@@ -113,26 +119,29 @@ class FeedTest {
       ExecutorService pool = Executors.newFixedThreadPool(9);
       try {
         List<Future<Map<String, String>>> subscribers = new ArrayList<>();
-        Future<?> writer = pool.submit(() -> {
-          for (int i = 0; i < 400; i++) {
-            int n = 1 + (i % 25);
-            if (i % 50 == 49) {
-              h.source.remove(TestVms.uuid(n));
-            } else {
-              final int q = i;
-              h.source.apply(TestVms.vm(n).with(o -> o.put("quota", q)));
-            }
-            if (i % 45 == 0 && subscribers.size() < 8) {
-              subscribers.add(pool.submit(() -> follow(h)));
-            }
-          }
-          h.source.apply(TestVms.vm(999)); // the sentinel: last event of the run
-          return null;
-        });
+        Future<?> writer =
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 400; i++) {
+                    int n = 1 + (i % 25);
+                    if (i % 50 == 49) {
+                      h.source.remove(TestVms.uuid(n));
+                    } else {
+                      final int q = i;
+                      h.source.apply(TestVms.vm(n).with(o -> o.put("quota", q)));
+                    }
+                    if (i % 45 == 0 && subscribers.size() < 8) {
+                      subscribers.add(pool.submit(() -> follow(h)));
+                    }
+                  }
+                  h.source.apply(TestVms.vm(999)); // the sentinel: last event of the run
+                  return null;
+                });
         writer.get(60, TimeUnit.SECONDS);
         Map<String, String> truth = new TreeMap<>();
-        await().atMost(Duration.ofSeconds(30)).until(
-            () -> h.agent.store().get(TestVms.uuid(999)).isPresent());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> h.agent.store().get(TestVms.uuid(999)).isPresent());
         h.agent.store().list().forEach(v -> truth.put(v.uuid(), v.toString()));
         assertThat(subscribers).hasSize(8);
         for (Future<Map<String, String>> s : subscribers) {
@@ -210,8 +219,8 @@ class FeedTest {
 
   @Test
   void resumeThatCannotBeHonouredGetsAReadyWithResync() throws Exception {
-    try (AgentHarness h = AgentHarness.start(state, TestVms.many(3),
-        b -> b.set("feed.history_events", "5"), null)) {
+    try (AgentHarness h =
+        AgentHarness.start(state, TestVms.many(3), b -> b.set("feed.history_events", "5"), null)) {
       String epoch = h.agent.store().epoch();
       long rev0 = h.agent.store().revision();
       for (int q = 1; q <= 10; q++) {
@@ -219,18 +228,19 @@ class FeedTest {
         h.apply(TestVms.vm(1).with(o -> o.put("quota", quota)));
       }
       await().until(() -> h.agent.store().revision() == rev0 + 10);
-      for (String query : List.of(
-          "?since=" + rev0 + "&epoch=" + epoch,        // older than the history kept
-          "?since=" + (rev0 + 99) + "&epoch=" + epoch, // ahead of the store
-          "?since=" + (rev0 + 9) + "&epoch=" + "another-run",
-          "?since=" + (rev0 + 9))) {                   // no epoch: cannot be sure
+      for (String query :
+          List.of(
+              "?since=" + rev0 + "&epoch=" + epoch, // older than the history kept
+              "?since=" + (rev0 + 99) + "&epoch=" + epoch, // ahead of the store
+              "?since=" + (rev0 + 9) + "&epoch=" + "another-run",
+              "?since=" + (rev0 + 9))) { // no epoch: cannot be sure
         try (RawFeed feed = RawFeed.open(h.address(), query)) {
           JsonNode ready = feed.nextJson();
           assertThat(ready.get("type").textValue()).as(query).isEqualTo("ready");
           assertThat(ready.get("resync").booleanValue()).as(query).isTrue();
           assertThat(ready.get("rev").asLong()).isEqualTo(rev0 + 10);
-          assertThat(keys(ready)).containsExactly(
-              "type", "date", "uuid", "vms", "rev", "epoch", "resync");
+          assertThat(keys(ready))
+              .containsExactly("type", "date", "uuid", "vms", "rev", "epoch", "resync");
         }
       }
       // within the history it resumes
@@ -278,10 +288,10 @@ class FeedTest {
         assertThat(((FeedMessage.Ready) modifies.next()).vms()).hasSize(4); // types hide no VMs
         createsAndDeletes.next();
 
-        h.apply(TestVms.vm(3).with(o -> o.put("quota", 1)));  // modify 3
-        h.apply(TestVms.vm(50));                               // create 50
-        h.apply(TestVms.vm(2).with(o -> o.put("quota", 2)));  // modify 2
-        h.delete(TestVms.uuid(50));                            // delete 50
+        h.apply(TestVms.vm(3).with(o -> o.put("quota", 1))); // modify 3
+        h.apply(TestVms.vm(50)); // create 50
+        h.apply(TestVms.vm(2).with(o -> o.put("quota", 2))); // modify 2
+        h.delete(TestVms.uuid(50)); // delete 50
 
         FeedMessage.Event e = (FeedMessage.Event) onlyTwo.next();
         assertThat(e.uuid()).isEqualTo(u2);
@@ -307,13 +317,15 @@ class FeedTest {
         quiet.next();
         all.next();
         h.apply(TestVms.vm(1).with(o -> o.put("last_modified", "2030-01-01T00:00:00.000Z")));
-        h.apply(TestVms.vm(1).with(o -> o.put("last_modified", "2030-01-01T00:01:00.000Z")
-            .put("quota", 7)));
+        h.apply(
+            TestVms.vm(1)
+                .with(o -> o.put("last_modified", "2030-01-01T00:01:00.000Z").put("quota", 7)));
         FeedMessage.Event first = (FeedMessage.Event) all.next();
         assertThat(first.changes()).extracting(Change::prettyPath).containsExactly("last_modified");
         FeedMessage.Event kept = (FeedMessage.Event) quiet.next();
         assertThat(kept.rev().orElseThrow()).isEqualTo(first.rev().orElseThrow() + 1);
-        assertThat(kept.changes()).extracting(Change::prettyPath)
+        assertThat(kept.changes())
+            .extracting(Change::prettyPath)
             .containsExactlyInAnyOrder("last_modified", "quota");
       }
       for (String q : List.of("?ignore=a.b", "?ignore=", "?ignore=" + "k".repeat(65))) {
@@ -325,8 +337,17 @@ class FeedTest {
   @Test
   void badFeedParametersAre400() throws Exception {
     try (AgentHarness h = AgentHarness.start(state, TestVms.many(1))) {
-      for (String q : List.of("?uuid=nope", "?type=update", "?since=-1", "?since=x",
-          "?heartbeat=soon", "?heartbeat=99999", "?epoch=e", "?since=1&since=2", "?filter=1")) {
+      for (String q :
+          List.of(
+              "?uuid=nope",
+              "?type=update",
+              "?since=-1",
+              "?since=x",
+              "?heartbeat=soon",
+              "?heartbeat=99999",
+              "?epoch=e",
+              "?since=1&since=2",
+              "?filter=1")) {
         RawHttp.Response r = h.get("/events" + q);
         assertThat(r.status()).as(q).isEqualTo(400);
         assertThat(r.json().get("code").textValue()).isEqualTo("BadRequest");
@@ -337,8 +358,8 @@ class FeedTest {
 
   @Test
   void tooManySubscribersGet503UntilOneLeaves() throws Exception {
-    try (AgentHarness h = AgentHarness.start(state, TestVms.many(1),
-        b -> b.set("feed.max_subscribers", "2"), null)) {
+    try (AgentHarness h =
+        AgentHarness.start(state, TestVms.many(1), b -> b.set("feed.max_subscribers", "2"), null)) {
       RawFeed a = RawFeed.open(h.address(), "");
       RawFeed b = RawFeed.open(h.address(), "");
       a.nextLine();

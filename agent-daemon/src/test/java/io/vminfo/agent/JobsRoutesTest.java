@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.agent.testing.AgentHarness;
 import io.vminfo.agent.testing.RawHttp;
 import io.vminfo.agent.testing.TestVms;
@@ -13,7 +14,6 @@ import io.vminfo.core.GuestActions;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
-import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.manta.HttpSignatures;
 import io.vminfo.manta.MantaKey;
@@ -42,33 +42,36 @@ import org.junit.jupiter.api.io.TempDir;
 class JobsRoutesTest {
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
-  FakeVmSource source = new FakeVmSource(
-      List.of(TestVms.vm(1, "stopped", "kvm", TestVms.OWNER_A),
-          TestVms.vm(2, "running", "kvm", TestVms.OWNER_A)), HostIdentity.unknown());
+  FakeVmSource source =
+      new FakeVmSource(
+          List.of(
+              TestVms.vm(1, "stopped", "kvm", TestVms.OWNER_A),
+              TestVms.vm(2, "running", "kvm", TestVms.OWNER_A)),
+          HostIdentity.unknown());
   volatile CountDownLatch gate = new CountDownLatch(0);
   final List<Job> started = new CopyOnWriteArrayList<>();
   final List<Job> finished = new CopyOnWriteArrayList<>();
   AgentHarness h;
 
   /** Changes the fake host the way the action would; the agent's reload puts it in the store. */
-  final GuestActions host = new GuestActions() {
-    @Override
-    public Set<GuestAction> supported() {
-      return EnumSet.allOf(GuestAction.class);
-    }
+  final GuestActions host =
+      new GuestActions() {
+        @Override
+        public Set<GuestAction> supported() {
+          return EnumSet.allOf(GuestAction.class);
+        }
 
-    @Override
-    public void perform(Vm vm, GuestAction action, Duration grace, Duration timeout)
-        throws IOException, InterruptedException {
-      if (!gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IOException("gate never opened");
-      }
-      source.apply(vm.with(o -> o.put("state", action.expectedState())));
-    }
-  };
+        @Override
+        public void perform(Vm vm, GuestAction action, Duration grace, Duration timeout)
+            throws IOException, InterruptedException {
+          if (!gate.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IOException("gate never opened");
+          }
+          source.apply(vm.with(o -> o.put("state", action.expectedState())));
+        }
+      };
 
   @AfterEach
   void stop() {
@@ -79,6 +82,7 @@ class JobsRoutesTest {
 
   /** The x-request-id of the next signed post. */
   String requestId = UUID.randomUUID().toString();
+
   static final MantaKey OPS = key();
   static final MantaKey STRANGER = key();
 
@@ -98,30 +102,40 @@ class JobsRoutesTest {
 
   AgentHarness start(boolean enabled) throws Exception {
     Path keys = authorizedKeys();
-    h = AgentHarness.start(source, state, b -> {
-      b.set("actions.enabled", Boolean.toString(enabled));
-      b.set("actions.authorized_keys", keys.toString());
-      b.set("actions.queue_per_vm", "1");
-    }, null, b -> b
-        .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host))
-        .jobListener(new JobListener() {
-          @Override
-          public void jobStarted(Job job) {
-            started.add(job);
-          }
+    h =
+        AgentHarness.start(
+            source,
+            state,
+            b -> {
+              b.set("actions.enabled", Boolean.toString(enabled));
+              b.set("actions.authorized_keys", keys.toString());
+              b.set("actions.queue_per_vm", "1");
+            },
+            null,
+            b ->
+                b.backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host))
+                    .jobListener(
+                        new JobListener() {
+                          @Override
+                          public void jobStarted(Job job) {
+                            started.add(job);
+                          }
 
-          @Override
-          public void jobFinished(Job job) {
-            finished.add(job);
-          }
-        }));
+                          @Override
+                          public void jobFinished(Job job) {
+                            finished.add(job);
+                          }
+                        }));
     return h;
   }
 
   RawHttp.Response post(String target) throws IOException {
     requestId = UUID.randomUUID().toString();
-    return post(target, authorization(OPS, "POST", target, date(Instant.now()),
-        WriteAuthenticator.REQUIRED_HEADERS), date(Instant.now()));
+    return post(
+        target,
+        authorization(
+            OPS, "POST", target, date(Instant.now()), WriteAuthenticator.REQUIRED_HEADERS),
+        date(Instant.now()));
   }
 
   RawHttp.Response post(String target, String authorization, String date) throws IOException {
@@ -131,10 +145,15 @@ class JobsRoutesTest {
   RawHttp.Response post(String target, String authorization, String date, String id)
       throws IOException {
     try (RawHttp c = h.connect()) {
-      c.send("POST " + target + " HTTP/1.1\r\nHost: test\r\nDate: " + date
-          + "\r\nX-Request-Id: " + id
-          + (authorization.isEmpty() ? "" : "\r\nAuthorization: " + authorization)
-          + "\r\nContent-Length: 0\r\n\r\n");
+      c.send(
+          "POST "
+              + target
+              + " HTTP/1.1\r\nHost: test\r\nDate: "
+              + date
+              + "\r\nX-Request-Id: "
+              + id
+              + (authorization.isEmpty() ? "" : "\r\nAuthorization: " + authorization)
+              + "\r\nContent-Length: 0\r\n\r\n");
       return c.readResponse();
     }
   }
@@ -143,13 +162,19 @@ class JobsRoutesTest {
     return DateTimeFormatter.RFC_1123_DATE_TIME.format(at.atZone(ZoneOffset.UTC));
   }
 
-  String authorization(MantaKey key, String method, String target, String date,
-      List<String> headers) {
-    String signing = HttpSignatures.signingString(headers, method, target,
-        name -> name.equals("date") ? Optional.of(date)
-            : name.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
-    return HttpSignatures.authorization(MantaSigner.of(key), "/ops/keys/" + key.md5Fingerprint(),
-        headers, signing);
+  String authorization(
+      MantaKey key, String method, String target, String date, List<String> headers) {
+    String signing =
+        HttpSignatures.signingString(
+            headers,
+            method,
+            target,
+            name ->
+                name.equals("date")
+                    ? Optional.of(date)
+                    : name.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
+    return HttpSignatures.authorization(
+        MantaSigner.of(key), "/ops/keys/" + key.md5Fingerprint(), headers, signing);
   }
 
   @Test
@@ -176,8 +201,12 @@ class JobsRoutesTest {
     assertThat(job.path("status").asText()).isEqualTo("Queued");
     assertThat(job.path("requester").asText())
         .startsWith("key:ops@admin-1 " + OPS.md5Fingerprint() + " from tcp:127.0.0.1:");
-    JsonNode done = await().atMost(WAIT).until(() -> h.get("/jobs/" + id).json(),
-        j -> j.path("status").asText().equals("Complete"));
+    JsonNode done =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> h.get("/jobs/" + id).json(),
+                j -> j.path("status").asText().equals("Complete"));
     assertThat(done.path("vm_state").asText()).isEqualTo("running");
     assertThat(h.agent.store().get(uuid).orElseThrow().state()).contains("running");
     assertThat(h.get("/vms/" + uuid + "/jobs").json()).hasSize(1);
@@ -220,21 +249,45 @@ class JobsRoutesTest {
 
   @Test
   void actionsNeedAuthorizedKeysAndAKeyFileThatParses() throws Exception {
-    assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
-      b.set("actions.enabled", "true");
-    }, null)).hasMessageContaining("actions.enabled needs actions.authorized_keys (writes signed by"
-        + " a listed key) or actions.socket");
-    Path broken = Files.writeString(state.resolveSibling("broken_keys"),
-        OPS.publicKeyLine() + " ok\nssh-rsa AAAAnot-a-key x\n");
-    assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
-      b.set("actions.enabled", "true");
-      b.set("actions.authorized_keys", broken.toString());
-    }, null)).hasMessageContaining("line 2 is not an OpenSSH public key");
+    assertThatThrownBy(
+            () ->
+                AgentHarness.start(
+                    source,
+                    state,
+                    b -> {
+                      b.set("actions.enabled", "true");
+                    },
+                    null))
+        .hasMessageContaining(
+            "actions.enabled needs actions.authorized_keys (writes signed by"
+                + " a listed key) or actions.socket");
+    Path broken =
+        Files.writeString(
+            state.resolveSibling("broken_keys"),
+            OPS.publicKeyLine() + " ok\nssh-rsa AAAAnot-a-key x\n");
+    assertThatThrownBy(
+            () ->
+                AgentHarness.start(
+                    source,
+                    state,
+                    b -> {
+                      b.set("actions.enabled", "true");
+                      b.set("actions.authorized_keys", broken.toString());
+                    },
+                    null))
+        .hasMessageContaining("line 2 is not an OpenSSH public key");
     Path empty = Files.writeString(state.resolveSibling("empty_keys"), "# nobody\n");
-    assertThatThrownBy(() -> AgentHarness.start(source, state, b -> {
-      b.set("actions.enabled", "true");
-      b.set("actions.authorized_keys", empty.toString());
-    }, null)).hasMessageContaining("lists no key");
+    assertThatThrownBy(
+            () ->
+                AgentHarness.start(
+                    source,
+                    state,
+                    b -> {
+                      b.set("actions.enabled", "true");
+                      b.set("actions.authorized_keys", empty.toString());
+                    },
+                    null))
+        .hasMessageContaining("lists no key");
   }
 
   @Test
@@ -250,14 +303,25 @@ class JobsRoutesTest {
     assertThat(code(post(target, authorization(STRANGER, "POST", target, now, both), now)))
         .isEqualTo("403 KeyDoesNotExist");
     // signed for another route of the same VM
-    assertThat(code(post(target, authorization(OPS, "POST", "/vms/" + TestVms.uuid(1)
-        + "/poweroff", now, both), now))).isEqualTo("403 InvalidSignature");
+    assertThat(
+            code(
+                post(
+                    target,
+                    authorization(OPS, "POST", "/vms/" + TestVms.uuid(1) + "/poweroff", now, both),
+                    now)))
+        .isEqualTo("403 InvalidSignature");
     // the date alone (Manta's default) would let a signature serve any route
     assertThat(code(post(target, authorization(OPS, "POST", target, now, List.of("date")), now)))
         .isEqualTo("400 InvalidHeader");
     // a signed request id that is not the one sent
-    assertThat(code(post(target, authorization(OPS, "POST", target, now, both), now,
-        UUID.randomUUID().toString()))).isEqualTo("403 InvalidSignature");
+    assertThat(
+            code(
+                post(
+                    target,
+                    authorization(OPS, "POST", target, now, both),
+                    now,
+                    UUID.randomUUID().toString())))
+        .isEqualTo("403 InvalidSignature");
     String stale = date(Instant.now().minus(Duration.ofMinutes(6)));
     assertThat(code(post(target, authorization(OPS, "POST", target, stale, both), stale)))
         .isEqualTo("400 RequestExpired");
@@ -283,27 +347,34 @@ class JobsRoutesTest {
   /** A host directory any user can traverse, for the local socket (JUnit's temp dirs are 0700). */
   Path openDir() throws IOException {
     Path d = Files.createTempDirectory(Path.of("/tmp"), "vminfo-sock");
-    Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString(
-        "rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     return d;
   }
 
   AgentHarness startWithSocket(Path socket, String group) throws Exception {
-    h = AgentHarness.start(source, state, b -> {
-      b.set("actions.enabled", "true");
-      b.set("actions.socket", socket.toString());
-      if (!group.isEmpty()) {
-        b.set("actions.socket_group", group);
-      }
-    }, null, b -> b.backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host)));
+    h =
+        AgentHarness.start(
+            source,
+            state,
+            b -> {
+              b.set("actions.enabled", "true");
+              b.set("actions.socket", socket.toString());
+              if (!group.isEmpty()) {
+                b.set("actions.socket_group", group);
+              }
+            },
+            null,
+            b -> b.backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE, host)));
     return h;
   }
 
   /** One HTTP/1.1 request over the UNIX socket, read to the end (the request closes). */
   static String overSocket(Path socket, String request) throws IOException {
-    try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
-        java.net.UnixDomainSocketAddress.of(socket))) {
-      ch.write(java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    try (java.nio.channels.SocketChannel ch =
+        java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+      ch.write(
+          java.nio.ByteBuffer.wrap(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
       java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch);
       byte[] b = new byte[8192];
@@ -323,12 +394,23 @@ class JobsRoutesTest {
       startWithSocket(socket, "");
       assertThat(Files.getPosixFilePermissions(socket)).hasSize(6); // rw for all: reads are open
       String me = System.getProperty("user.name");
-      String reply = overSocket(socket, "POST /vms/" + TestVms.uuid(1) + "/start HTTP/1.1\r\n"
-          + "Host: local\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      String reply =
+          overSocket(
+              socket,
+              "POST /vms/"
+                  + TestVms.uuid(1)
+                  + "/start HTTP/1.1\r\n"
+                  + "Host: local\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       assertThat(reply).startsWith("HTTP/1.1 202");
       assertThat(reply).contains("\"requester\":\"unix:" + me + "(");
-      assertThat(overSocket(socket, "GET /vms/" + TestVms.uuid(1) + " HTTP/1.1\r\nHost: local\r\n"
-          + "Connection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+      assertThat(
+              overSocket(
+                  socket,
+                  "GET /vms/"
+                      + TestVms.uuid(1)
+                      + " HTTP/1.1\r\nHost: local\r\n"
+                      + "Connection: close\r\n\r\n"))
+          .startsWith("HTTP/1.1 200");
       // the same write over TCP, unsigned: this agent has no keys, so only the socket writes
       RawHttp.Response tcp = post("/vms/" + TestVms.uuid(1) + "/stop", "", date(Instant.now()));
       assertThat(tcp.status()).isEqualTo(401);
@@ -346,15 +428,19 @@ class JobsRoutesTest {
 
   @Test
   void aPeerThatIsNotRootNorTheAgentsUserNorInTheGroupIsRefused() throws Exception {
-    io.vminfo.core.testing.Prerequisites.require(System.getProperty("user.name").equals("root")
-        && Files.isExecutable(Path.of("/usr/sbin/runuser")) && Files.isExecutable(Path.of("/usr/bin/curl")),
+    io.vminfo.core.testing.Prerequisites.require(
+        System.getProperty("user.name").equals("root")
+            && Files.isExecutable(Path.of("/usr/sbin/runuser"))
+            && Files.isExecutable(Path.of("/usr/bin/curl")),
         "needs root, runuser and curl to connect as another user");
     Path dir = openDir();
     Path socket = dir.resolve("agent.sock");
     String target = "http://local/vms/" + TestVms.uuid(1) + "/start";
     try {
       startWithSocket(socket, "");
-      assertThat(asNobody(socket, target)).startsWith("403 ").contains("NotAuthorized")
+      assertThat(asNobody(socket, target))
+          .startsWith("403 ")
+          .contains("NotAuthorized")
           .contains("the local socket peer nobody");
       assertThat(h.get("/jobs").json()).isEmpty();
       h.close();
@@ -374,12 +460,29 @@ class JobsRoutesTest {
 
   /** curl as user nobody: "<status> <body>". */
   static String asNobody(Path socket, String url) throws Exception {
-    Process p = new ProcessBuilder("/usr/sbin/runuser", "-u", "nobody", "--", "/usr/bin/curl",
-        "-s", "-X", "POST", "--max-time", "10", "-w", "\n%{http_code}", "--unix-socket",
-        socket.toString(), url).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "/usr/sbin/runuser",
+                "-u",
+                "nobody",
+                "--",
+                "/usr/bin/curl",
+                "-s",
+                "-X",
+                "POST",
+                "--max-time",
+                "10",
+                "-w",
+                "\n%{http_code}",
+                "--unix-socket",
+                socket.toString(),
+                url)
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-        .strip();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .strip();
     int nl = out.lastIndexOf('\n');
     return out.substring(nl + 1) + " " + out.substring(0, Math.max(0, nl));
   }
@@ -392,8 +495,8 @@ class JobsRoutesTest {
     assertThat(Files.readString(file)).isEqualTo("precious");
 
     Path stale = state.resolveSibling("stale.sock");
-    try (java.nio.channels.ServerSocketChannel dead = java.nio.channels.ServerSocketChannel.open(
-        java.net.StandardProtocolFamily.UNIX)) {
+    try (java.nio.channels.ServerSocketChannel dead =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       dead.bind(java.net.UnixDomainSocketAddress.of(stale)); // closing leaves the file, as a kill
     }
     assertThat(stale).exists();

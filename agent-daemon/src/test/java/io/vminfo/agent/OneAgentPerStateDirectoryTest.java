@@ -11,26 +11,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two agents on one state directory would interleave their usage appends; the second must refuse
- * to start, name the holder, and leave the first one's files alone.
+ * Two agents on one state directory would interleave their usage appends; the second must refuse to
+ * start, name the holder, and leave the first one's files alone.
  */
 class OneAgentPerStateDirectoryTest {
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
-  @TempDir
-  Path spool;
+  @TempDir Path spool;
 
-  @TempDir
-  Path otherState;
+  @TempDir Path otherState;
 
   private Agent agent(boolean ownSpool) {
-    AgentConfig.Builder config = AgentConfig.builder()
-        .set("listen.port", "0")
-        .set("state_dir", state.toString())
-        .set("backend", "example")
-        .set("http.threads", "1")
-        .set("shutdown_timeout", "5s");
+    AgentConfig.Builder config =
+        AgentConfig.builder()
+            .set("listen.port", "0")
+            .set("state_dir", state.toString())
+            .set("backend", "example")
+            .set("http.threads", "1")
+            .set("shutdown_timeout", "5s");
     if (ownSpool) {
       config.set("spool_dir", spool.toString());
     }
@@ -61,14 +59,18 @@ class OneAgentPerStateDirectoryTest {
       first.start();
       assertThat(spool.resolve(DirectoryLock.FILE_NAME)).exists();
       // Another state directory but the same spool: still refused.
-      Agent second = Agent.builder(AgentConfig.builder()
-          .set("listen.port", "0")
-          .set("state_dir", otherState.toString())
-          .set("spool_dir", spool.toString())
-          .set("backend", "example")
-          .set("http.threads", "1")
-          .set("shutdown_timeout", "5s")
-          .build()).env(Map.of()).build();
+      Agent second =
+          Agent.builder(
+                  AgentConfig.builder()
+                      .set("listen.port", "0")
+                      .set("state_dir", otherState.toString())
+                      .set("spool_dir", spool.toString())
+                      .set("backend", "example")
+                      .set("http.threads", "1")
+                      .set("shutdown_timeout", "5s")
+                      .build())
+              .env(Map.of())
+              .build();
       assertThatThrownBy(second::start)
           .isInstanceOf(DirectoryLock.DirectoryInUseException.class)
           .hasMessageContaining("spool directory " + spool);

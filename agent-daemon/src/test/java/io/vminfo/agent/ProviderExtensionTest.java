@@ -24,15 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code backend=} and {@code backend=auto} pick the backend, {@code storage.target=} the store.
  */
 class ProviderExtensionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theConfigLearnsTheProvidersNamesAndKeys() {
-    assertThat(AgentConfig.keys()).contains("fixture.vms", "storage.memory.bucket",
-        "storage.local.dir", "storage.manta.url", "actions.libvirt_uri");
-    AgentConfig c = AgentConfig.load(List.of("--backend=fixture", "--fixture.vms=3"),
-        Map.of("VMINFO_STORAGE_TARGET", "memory", "VMINFO_STORAGE_MEMORY_BUCKET", "b1"));
+    assertThat(AgentConfig.keys())
+        .contains(
+            "fixture.vms",
+            "storage.memory.bucket",
+            "storage.local.dir",
+            "storage.manta.url",
+            "actions.libvirt_uri");
+    AgentConfig c =
+        AgentConfig.load(
+            List.of("--backend=fixture", "--fixture.vms=3"),
+            Map.of("VMINFO_STORAGE_TARGET", "memory", "VMINFO_STORAGE_MEMORY_BUCKET", "b1"));
     assertThat(c.backend()).isEqualTo("fixture");
     assertThat(c.storageTarget()).isEqualTo("memory");
     assertThat(c.get("storage.memory.bucket", String.class)).contains("b1");
@@ -49,30 +55,44 @@ class ProviderExtensionTest {
   void unknownNamesListTheKnownProviders() {
     assertThatThrownBy(() -> AgentConfig.load(List.of("--backend=xen"), Map.of()))
         .isInstanceOf(AgentConfigException.class)
-        .hasMessage("backend (flag --backend): \"xen\" is not one of auto, fixture, smartos,"
-            + " libvirt, example");
+        .hasMessage(
+            "backend (flag --backend): \"xen\" is not one of auto, fixture, smartos,"
+                + " libvirt, example");
     assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.target=s3"), Map.of()))
         .isInstanceOf(AgentConfigException.class)
-        .hasMessage("storage.target (flag --storage.target): \"s3\" is not one of local, manta,"
-            + " memory");
+        .hasMessage(
+            "storage.target (flag --storage.target): \"s3\" is not one of local, manta,"
+                + " memory");
   }
 
   @Test
   void aStoreProviderValidatesItsKeysAtLoad() {
-    assertThatThrownBy(() -> AgentConfig.load(List.of("--storage.target=memory",
-        "--storage.memory.bucket=forbidden"), Map.of()))
-        .hasMessage("storage.memory.bucket (flag --storage.memory.bucket): the bucket"
-            + " \"forbidden\" is not allowed");
+    assertThatThrownBy(
+            () ->
+                AgentConfig.load(
+                    List.of("--storage.target=memory", "--storage.memory.bucket=forbidden"),
+                    Map.of()))
+        .hasMessage(
+            "storage.memory.bucket (flag --storage.memory.bucket): the bucket"
+                + " \"forbidden\" is not allowed");
     // Only the selected store's rules apply.
-    assertThat(AgentConfig.load(List.of("--storage.memory.bucket=forbidden"), Map.of())
-        .storageTarget()).isEqualTo("local");
+    assertThat(
+            AgentConfig.load(List.of("--storage.memory.bucket=forbidden"), Map.of())
+                .storageTarget())
+        .isEqualTo("local");
   }
 
   @Test
   void theTestBackendIsSelectedByNameAndItsSettingReachesIt() throws Exception {
     Path root = Files.createDirectories(dir.resolve("plain-root"));
-    Agent agent = start(root, b -> b.set("backend", "fixture").set("fixture.vms", "3")
-        .set("storage.target", "memory").set("storage.memory.bucket", "b2"));
+    Agent agent =
+        start(
+            root,
+            b ->
+                b.set("backend", "fixture")
+                    .set("fixture.vms", "3")
+                    .set("storage.target", "memory")
+                    .set("storage.memory.bucket", "b2"));
     try {
       JsonNode status = get(agent, "/status");
       assertThat(status.get("backend").textValue()).isEqualTo("fixture");
@@ -101,19 +121,21 @@ class ProviderExtensionTest {
     try {
       assertThat(get(smartos, "/status").get("backend").textValue()).isEqualTo("smartos");
       assertThat(get(smartos, "/status").get("usage").get("upload").get("target").textValue())
-          .as("the default store").startsWith("local directory");
+          .as("the default store")
+          .startsWith("local directory");
     } finally {
       smartos.stop();
     }
   }
 
   private Agent start(Path hostRoot, Consumer<AgentConfig.Builder> tweak) throws Exception {
-    AgentConfig.Builder b = AgentConfig.builder()
-        .set("listen.port", "0")
-        .set("state_dir", dir.resolve("state").toString())
-        .set("host_root", hostRoot.toString())
-        .set("http.threads", "1")
-        .set("shutdown_timeout", "5s");
+    AgentConfig.Builder b =
+        AgentConfig.builder()
+            .set("listen.port", "0")
+            .set("state_dir", dir.resolve("state").toString())
+            .set("host_root", hostRoot.toString())
+            .set("http.threads", "1")
+            .set("shutdown_timeout", "5s");
     tweak.accept(b);
     Agent agent = Agent.builder(b.build()).env(Map.of()).build();
     agent.start();

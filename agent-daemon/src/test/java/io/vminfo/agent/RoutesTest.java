@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Wire format of every non-streaming route (DESIGN section 5) against a real server. */
 class RoutesTest {
-  @TempDir
-  static Path state;
+  @TempDir static Path state;
 
   static AgentHarness h;
   static List<Vm> vms;
@@ -33,10 +32,15 @@ class RoutesTest {
     vms = new ArrayList<>(TestVms.many(6));
     vms.add(TestVms.vm(7, "stopped", "kvm", TestVms.OWNER_A));
     vms.add(TestVms.vm(8, "stopped", "bhyve", TestVms.OWNER_B));
-    io.vminfo.core.testing.FakeVmSource source = new io.vminfo.core.testing.FakeVmSource(vms,
-        io.vminfo.core.HostIdentity.unknown());
-    source.addError(new VmLoadError("badzone", Optional.empty(), Optional.of("badzone"),
-        "badzone.xml: not valid XML", Instant.parse("2026-11-22T10:00:00Z")));
+    io.vminfo.core.testing.FakeVmSource source =
+        new io.vminfo.core.testing.FakeVmSource(vms, io.vminfo.core.HostIdentity.unknown());
+    source.addError(
+        new VmLoadError(
+            "badzone",
+            Optional.empty(),
+            Optional.of("badzone"),
+            "badzone.xml: not valid XML",
+            Instant.parse("2026-11-22T10:00:00Z")));
     h = AgentHarness.start(source, state, b -> {}, null);
   }
 
@@ -66,19 +70,21 @@ class RoutesTest {
     array.forEach(v -> uuids.add(v.get("uuid").textValue()));
     assertThat(uuids).isSorted();
     StringBuilder expected = new StringBuilder("[");
-    h.agent.store().list().forEach(v -> expected.append(expected.length() > 1 ? "," : "")
-        .append(v));
+    h.agent
+        .store()
+        .list()
+        .forEach(v -> expected.append(expected.length() > 1 ? "," : "").append(v));
     assertThat(r.text()).isEqualTo(expected.append("]").toString());
   }
 
   @Test
   void vmsFiltersByStateBrandAndOwner() throws Exception {
-    assertThat(uuidsOf(h.get("/vms?state=stopped"))).containsExactly(
-        TestVms.uuid(7), TestVms.uuid(8));
+    assertThat(uuidsOf(h.get("/vms?state=stopped")))
+        .containsExactly(TestVms.uuid(7), TestVms.uuid(8));
     assertThat(uuidsOf(h.get("/vms?brand=kvm"))).containsExactly(TestVms.uuid(7));
     // repeated values of one filter: any of them; different filters: all of them
-    assertThat(uuidsOf(h.get("/vms?brand=kvm&brand=bhyve"))).containsExactly(
-        TestVms.uuid(7), TestVms.uuid(8));
+    assertThat(uuidsOf(h.get("/vms?brand=kvm&brand=bhyve")))
+        .containsExactly(TestVms.uuid(7), TestVms.uuid(8));
     assertThat(uuidsOf(h.get("/vms?brand=kvm,bhyve&owner_uuid=" + TestVms.OWNER_B)))
         .containsExactly(TestVms.uuid(8));
     assertThat(uuidsOf(h.get("/vms?state=running&owner_uuid=" + TestVms.OWNER_A)))
@@ -90,8 +96,8 @@ class RoutesTest {
   void vmsProjectsFields() throws Exception {
     JsonNode array = h.get("/vms?state=stopped&fields=alias,uuid,nonexistent").json();
     assertThat(array).hasSize(2);
-    assertThat(Json.string(array.get(0))).isEqualTo(
-        "{\"alias\":\"vm7\",\"uuid\":\"" + TestVms.uuid(7) + "\"}");
+    assertThat(Json.string(array.get(0)))
+        .isEqualTo("{\"alias\":\"vm7\",\"uuid\":\"" + TestVms.uuid(7) + "\"}");
     JsonNode one = h.get("/vms/" + TestVms.uuid(3) + "?fields=nics").json();
     assertThat(one.size()).isEqualTo(1);
     assertThat(one.get("nics").get(0).get("interface").textValue()).isEqualTo("net0");
@@ -118,8 +124,8 @@ class RoutesTest {
     RawHttp.Response r = h.get("/vms/no-such-zone");
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.header("content-type")).isEqualTo("application/json");
-    assertThat(r.text()).isEqualTo(
-        "{\"code\":\"NotFound\",\"message\":\"VM Not Found: no-such-zone\"}");
+    assertThat(r.text())
+        .isEqualTo("{\"code\":\"NotFound\",\"message\":\"VM Not Found: no-such-zone\"}");
   }
 
   @Test
@@ -162,7 +168,8 @@ class RoutesTest {
     JsonNode usage = s.get("usage");
     assertThat(usage.get("state").textValue()).isEqualTo("running");
     assertThat(usage.get("interval").textValue()).isEqualTo("1m");
-    assertThat(usage.get("spool").get("dir").textValue()).isEqualTo(state.resolve("spool").toString());
+    assertThat(usage.get("spool").get("dir").textValue())
+        .isEqualTo(state.resolve("spool").toString());
     assertThat(usage.get("spool").get("capBytes").asLong()).isEqualTo(1L << 30);
     assertThat(usage.get("ledger").get("file").textValue())
         .isEqualTo(state.resolve("spool/ledger/uploads.jsonl").toString());
@@ -172,8 +179,12 @@ class RoutesTest {
     assertThat(upload.get("pathTemplate").textValue())
         .isEqualTo("/local/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log");
     assertThat(upload.get("parked").isArray()).isTrue();
-    assertThat(upload.has("pendingFiles") && upload.has("pendingBytes") && upload.has("succeeded")
-        && upload.has("failed")).isTrue();
+    assertThat(
+            upload.has("pendingFiles")
+                && upload.has("pendingBytes")
+                && upload.has("succeeded")
+                && upload.has("failed"))
+        .isTrue();
     assertThat(usage.get("dropped").get("bytes").asLong()).isZero();
     JsonNode err = s.get("vmErrors").get(0);
     assertThat(err.get("key").textValue()).isEqualTo("badzone");
@@ -239,16 +250,18 @@ class RoutesTest {
   @Test
   void reloadLatencyIsAHistogram() throws Exception {
     h.source.apply(TestVms.vm(2).with(o -> o.put("quota", 99)));
-    org.awaitility.Awaitility.await().until(() -> h.agent.store().get(TestVms.uuid(2))
-        .orElseThrow().quota().getAsLong() == 99);
+    org.awaitility.Awaitility.await()
+        .until(() -> h.agent.store().get(TestVms.uuid(2)).orElseThrow().quota().getAsLong() == 99);
     h.source.apply(TestVms.vm(2));
-    org.awaitility.Awaitility.await().until(() -> h.agent.store().get(TestVms.uuid(2))
-        .orElseThrow().quota().getAsLong() == 10);
+    org.awaitility.Awaitility.await()
+        .until(() -> h.agent.store().get(TestVms.uuid(2)).orElseThrow().quota().getAsLong() == 10);
     String text = h.get("/metrics").text();
-    assertThat(text).contains(
-        "vminfo_reload_seconds_bucket{backend=\"fake\",kind=\"partial\",outcome=\"applied\"");
-    assertThat(text).contains(
-        "vminfo_reload_seconds_count{backend=\"fake\",kind=\"partial\",outcome=\"applied\"}");
+    assertThat(text)
+        .contains(
+            "vminfo_reload_seconds_bucket{backend=\"fake\",kind=\"partial\",outcome=\"applied\"");
+    assertThat(text)
+        .contains(
+            "vminfo_reload_seconds_count{backend=\"fake\",kind=\"partial\",outcome=\"applied\"}");
   }
 
   @Test

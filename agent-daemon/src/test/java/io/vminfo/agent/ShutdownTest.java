@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A graceful stop: feeds end cleanly, connections close, the port closes, the source stops. */
 class ShutdownTest {
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
   @Test
   void stopEndsFeedsClosesConnectionsAndTheSource() throws Exception {
@@ -55,12 +54,17 @@ class ShutdownTest {
 
   @Test
   void aStartThatFailsCleansUpAndSaysWhy() throws Exception {
-    Agent agent = Agent.builder(AgentConfig.builder()
-            .set("listen.port", "0").set("state_dir", state.toString()).build())
-        .backendFactory(ctx -> {
-          throw new java.io.IOException("no hypervisor here");
-        })
-        .build();
+    Agent agent =
+        Agent.builder(
+                AgentConfig.builder()
+                    .set("listen.port", "0")
+                    .set("state_dir", state.toString())
+                    .build())
+            .backendFactory(
+                ctx -> {
+                  throw new java.io.IOException("no hypervisor here");
+                })
+            .build();
     assertThatThrownBy(agent::start).hasMessage("no hypervisor here");
     assertThat(agent.state()).isEqualTo(Agent.State.STOPPED);
     assertThatThrownBy(agent::start).isInstanceOf(IllegalStateException.class);
@@ -71,8 +75,13 @@ class ShutdownTest {
     try (AgentHarness first = AgentHarness.start(state, TestVms.many(1))) {
       int port = first.address().getPort();
       Path other = state.resolve("other");
-      assertThatThrownBy(() -> AgentHarness.start(other, TestVms.many(1),
-          b -> b.set("listen.port", Integer.toString(port)), null))
+      assertThatThrownBy(
+              () ->
+                  AgentHarness.start(
+                      other,
+                      TestVms.many(1),
+                      b -> b.set("listen.port", Integer.toString(port)),
+                      null))
           .hasMessageContaining("cannot listen on 127.0.0.1:" + port);
     }
   }

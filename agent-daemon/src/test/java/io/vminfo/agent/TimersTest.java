@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for real time to pass; the test moves the clock and checks what the server did.
  */
 class TimersTest {
-  @TempDir
-  Path state;
+  @TempDir Path state;
 
   ManualClock clock;
   ManualScheduler timers;
@@ -66,8 +65,12 @@ class TimersTest {
   @Test
   void theConfiguredDefaultHeartbeatAppliesAndReloads() throws Exception {
     try (AgentHarness h = AgentHarness.start(state, TestVms.many(1), b -> {}, timers)) {
-      ConfigReload r = h.agent.reload(h.agent.config().toBuilder()
-          .set("feed.default_heartbeat", "3s").set("listen.port", "1234").build());
+      ConfigReload r =
+          h.agent.reload(
+              h.agent.config().toBuilder()
+                  .set("feed.default_heartbeat", "3s")
+                  .set("listen.port", "1234")
+                  .build());
       assertThat(r.applied()).containsExactly("feed.default_heartbeat");
       assertThat(r.needRestart()).containsExactly("listen.port");
       try (RawFeed feed = RawFeed.open(h.address(), "");
@@ -85,8 +88,9 @@ class TimersTest {
 
   @Test
   void anIdleConnectionIsClosedButAStreamIsNot() throws Exception {
-    try (AgentHarness h = AgentHarness.start(state, TestVms.many(1),
-        b -> b.set("http.idle_timeout", "30s"), timers);
+    try (AgentHarness h =
+            AgentHarness.start(
+                state, TestVms.many(1), b -> b.set("http.idle_timeout", "30s"), timers);
         RawHttp idle = h.connect();
         RawHttp used = h.connect();
         RawFeed feed = RawFeed.open(h.address(), "")) {
@@ -94,17 +98,17 @@ class TimersTest {
       await().until(() -> h.agent.store().subscribers().size() == 1);
       awaitScheduled(2); // the idle timers of `idle` and `used` (the feed's was cancelled)
       timers.advance(Duration.ofSeconds(20));
-      used.get("/ping");                                    // t=20
+      used.get("/ping"); // t=20
       assertThat(used.readResponse().status()).isEqualTo(200);
-      timers.advance(Duration.ofSeconds(10));               // t=30
+      timers.advance(Duration.ofSeconds(10)); // t=30
       assertThat(idle.awaitClosed(Duration.ofSeconds(10))).isTrue();
       // `used` was active 10 s ago: still open (its check re-armed for t=50), and answers
-      used.get("/ping");                                    // t=30
+      used.get("/ping"); // t=30
       assertThat(used.readResponse().status()).isEqualTo(200);
       awaitScheduled(1);
-      timers.advance(Duration.ofSeconds(20));               // t=50: quiet 20 s, re-arms for t=60
+      timers.advance(Duration.ofSeconds(20)); // t=50: quiet 20 s, re-arms for t=60
       awaitScheduled(1);
-      timers.advance(Duration.ofSeconds(10));               // t=60: quiet 30 s, closed
+      timers.advance(Duration.ofSeconds(10)); // t=60: quiet 30 s, closed
       assertThat(used.awaitClosed(Duration.ofSeconds(10))).isTrue();
       // the feed stays
       h.apply(TestVms.vm(3));
@@ -114,8 +118,9 @@ class TimersTest {
 
   @Test
   void aRequestThatNeverCompletesGets408AndIsClosed() throws Exception {
-    try (AgentHarness h = AgentHarness.start(state, TestVms.many(1),
-        b -> b.set("http.request_timeout", "5s"), timers);
+    try (AgentHarness h =
+            AgentHarness.start(
+                state, TestVms.many(1), b -> b.set("http.request_timeout", "5s"), timers);
         RawHttp slowloris = h.connect()) {
       awaitScheduled(1);
       slowloris.send("GET /vms HTTP/1.1\r\nHost: x\r\nX-Slow: ");
@@ -131,8 +136,9 @@ class TimersTest {
 
   @Test
   void halfOpenConnectionsAreReclaimed() throws Exception {
-    try (AgentHarness h = AgentHarness.start(state, TestVms.many(1),
-        b -> b.set("http.idle_timeout", "10s"), timers)) {
+    try (AgentHarness h =
+        AgentHarness.start(
+            state, TestVms.many(1), b -> b.set("http.idle_timeout", "10s"), timers)) {
       List<RawHttp> silent = List.of(h.connect(), h.connect(), h.connect());
       awaitScheduled(3);
       // The peers went away without a FIN: the server only notices by its idle timeout.

@@ -18,14 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A spool the agent cannot use (here: its {@code spool_dir} lies under a regular file, so it can
- * be neither created nor locked, as on a read-only or missing file system) does not stop the
- * agent: it serves, {@code /status} says usage is unavailable and why, and once the directory can
- * be made the recorder starts by itself and writes samples.
+ * A spool the agent cannot use (here: its {@code spool_dir} lies under a regular file, so it can be
+ * neither created nor locked, as on a read-only or missing file system) does not stop the agent: it
+ * serves, {@code /status} says usage is unavailable and why, and once the directory can be made the
+ * recorder starts by itself and writes samples.
  */
 class UnusableSpoolTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private AgentHarness h;
 
@@ -45,10 +44,13 @@ class UnusableSpoolTest {
     Path blocker = dir.resolve("mnt");
     Files.writeString(blocker, "not a directory");
     Path spool = blocker.resolve("spool");
-    h = AgentHarness.start(new FakeVmSource(TestVms.many(2), HostIdentity.unknown()),
-        dir.resolve("state"),
-        b -> b.set("spool_dir", spool.toString()).set("usage.interval", "1s"), null,
-        a -> a.usageRetry(Duration.ofMillis(50)));
+    h =
+        AgentHarness.start(
+            new FakeVmSource(TestVms.many(2), HostIdentity.unknown()),
+            dir.resolve("state"),
+            b -> b.set("spool_dir", spool.toString()).set("usage.interval", "1s"),
+            null,
+            a -> a.usageRetry(Duration.ofMillis(50)));
 
     assertThat(h.get("/vms").status()).isEqualTo(200);
     JsonNode down = usage();
@@ -60,8 +62,9 @@ class UnusableSpoolTest {
     assertThat(h.get("/usage").text()).isEqualTo("[]");
 
     Files.delete(blocker);
-    await().atMost(Duration.ofSeconds(30)).until(() -> usage().path("state").asText()
-        .equals("running"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> usage().path("state").asText().equals("running"));
     assertThat(spool.resolve(DirectoryLock.FILE_NAME)).exists();
     await().atMost(Duration.ofSeconds(30)).until(() -> usage().path("samplesWritten").asLong() > 0);
   }

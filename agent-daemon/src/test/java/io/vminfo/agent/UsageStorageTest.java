@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.agent.testing.AgentHarness;
-import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.agent.testing.TestKeys;
 import io.vminfo.agent.testing.TestVms;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.internal.Json;
+import io.vminfo.core.testing.FakeVmSource;
 import io.vminfo.core.testing.ManualClock;
 import io.vminfo.core.testing.ManualScheduler;
 import io.vminfo.manta.emulator.MantaEmulator;
@@ -38,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UsageStorageTest {
   private static final String HOUR_10 = "usage/2026/11/22/10/" + TestVms.SERVER + ".log.gz";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final ManualClock clock = ManualClock.at("2026-11-22T10:58:30Z");
   private final ManualScheduler usageTime = new ManualScheduler(clock);
@@ -57,12 +56,19 @@ class UsageStorageTest {
   }
 
   private void start(Consumer<AgentConfig.Builder> tweak) throws Exception {
-    FakeVmSource source = new FakeVmSource(TestVms.many(3),
-        new HostIdentity(Optional.of(TestVms.SERVER), Optional.of("dc-test")));
-    h = AgentHarness.start(source, dir.resolve("state"), b -> {
-      b.set("usage.grace", "1m");
-      tweak.accept(b);
-    }, null, a -> a.clock(clock).usageScheduler(usageTime));
+    FakeVmSource source =
+        new FakeVmSource(
+            TestVms.many(3), new HostIdentity(Optional.of(TestVms.SERVER), Optional.of("dc-test")));
+    h =
+        AgentHarness.start(
+            source,
+            dir.resolve("state"),
+            b -> {
+              b.set("usage.grace", "1m");
+              tweak.accept(b);
+            },
+            null,
+            a -> a.clock(clock).usageScheduler(usageTime));
   }
 
   @Test
@@ -85,7 +91,8 @@ class UsageStorageTest {
     assertThat(status.get("upload").get("oldestPendingHour").textValue())
         .isEqualTo("2026-11-22T10:00:00.000Z");
     assertThat(status.get("spool").get("bytes").asLong()).isPositive();
-    assertThat(metrics()).contains("vminfo_usage_records_written_total 3.0")
+    assertThat(metrics())
+        .contains("vminfo_usage_records_written_total 3.0")
         .doesNotContain("vminfo_usage_spool_bytes 0.0");
 
     usageTime.advance(Duration.ofMinutes(2)); // 11:00 and 11:01 samples; hour 10 due at 11:01
@@ -99,7 +106,8 @@ class UsageStorageTest {
     assertThat(status.get("upload").get("lastUpload").textValue()).startsWith("2026-11-22T11:01");
     assertThat(status.get("upload").get("parked")).isEmpty();
     assertThat(status.get("ledger").get("bytes").asLong()).isPositive();
-    assertThat(metrics()).contains("vminfo_usage_uploads_total{result=\"succeeded\"} 1.0")
+    assertThat(metrics())
+        .contains("vminfo_usage_uploads_total{result=\"succeeded\"} 1.0")
         .contains("vminfo_usage_uploads_total{result=\"failed\"} 0.0")
         .contains("vminfo_usage_records_written_total 9.0");
   }
@@ -107,8 +115,11 @@ class UsageStorageTest {
   @Test
   void mantaUploadsRetryThroughOutagesAndDroppedConnections() throws Exception {
     TestKeys key = TestKeys.generate(dir.resolve("id_rsa"));
-    manta = MantaEmulator.builder().root(dir.resolve("manta"))
-        .key("alice", key.pair().getPublic()).start();
+    manta =
+        MantaEmulator.builder()
+            .root(dir.resolve("manta"))
+            .key("alice", key.pair().getPublic())
+            .start();
     start(b -> manta(b, key));
     usageTime.advance(Duration.ofSeconds(30));
 
@@ -137,8 +148,11 @@ class UsageStorageTest {
     assertThat(upload.get("pathTemplate").textValue()).startsWith("/alice/stor/usage/");
     Path stored = manta.fileOf("/alice/stor/" + HOUR_10).orElseThrow();
     List<String> lines = gunzipLines(Files.readAllBytes(stored));
-    assertThat(lines).hasSize(4).allMatch(l -> l.contains("\"timestamp\":\"2026-11-22T10:59:00.000Z\""));
-    assertThat(metrics()).contains("vminfo_usage_uploads_total{result=\"succeeded\"} 1.0")
+    assertThat(lines)
+        .hasSize(4)
+        .allMatch(l -> l.contains("\"timestamp\":\"2026-11-22T10:59:00.000Z\""));
+    assertThat(metrics())
+        .contains("vminfo_usage_uploads_total{result=\"succeeded\"} 1.0")
         .containsPattern("vminfo_usage_uploads_total\\{result=\"failed\"} [1-9][0-9]*\\.0");
   }
 
@@ -146,8 +160,11 @@ class UsageStorageTest {
   void aKeyMantaDoesNotKnowParksTheUploadVisiblyAndTheAgentKeepsServing() throws Exception {
     TestKeys known = TestKeys.generate(dir.resolve("known_rsa"));
     TestKeys wrong = TestKeys.generate(dir.resolve("wrong_rsa"));
-    manta = MantaEmulator.builder().root(dir.resolve("manta"))
-        .key("alice", known.pair().getPublic()).start();
+    manta =
+        MantaEmulator.builder()
+            .root(dir.resolve("manta"))
+            .key("alice", known.pair().getPublic())
+            .start();
     start(b -> manta(b, wrong));
     usageTime.advance(Duration.ofMinutes(3));
 

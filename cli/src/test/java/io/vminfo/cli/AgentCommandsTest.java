@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** ping, status, vms, vm against a real agent, output compared with golden files. */
 class AgentCommandsTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static TestAgent agent;
 
@@ -81,7 +80,8 @@ class AgentCommandsTest {
   @Test
   void vmsWithoutHeader() {
     Result r = run("vms", "-H", "-o", "alias,state", "-s", "alias");
-    assertThat(r.out()).isEqualTo("build       running\ndb:primary  stopped\nweb-1       running\n");
+    assertThat(r.out())
+        .isEqualTo("build       running\ndb:primary  stopped\nweb-1       running\n");
   }
 
   @Test
@@ -109,10 +109,9 @@ class AgentCommandsTest {
         .isEqualTo("web-1\ndb:primary\n");
     assertThat(run("vms", "-H", "-o", "alias", "tags.role=db").out()).isEqualTo("db:primary\n");
     assertThat(run("vms", "-H", "-o", "alias", "ram=2048").out()).isEqualTo("build\n");
-    assertThat(run("vms", "-H", "-o", "alias", "vcpus=").out())
-        .isEqualTo("web-1\ndb:primary\n");
-    assertThat(run("vms", "state=paused").out()).isEqualTo(
-        "UUID  ALIAS  STATE  BRAND  MAX_PHYSICAL_MEMORY\n");
+    assertThat(run("vms", "-H", "-o", "alias", "vcpus=").out()).isEqualTo("web-1\ndb:primary\n");
+    assertThat(run("vms", "state=paused").out())
+        .isEqualTo("UUID  ALIAS  STATE  BRAND  MAX_PHYSICAL_MEMORY\n");
   }
 
   @Test
@@ -154,9 +153,13 @@ class AgentCommandsTest {
   void statusSummaryFullAndJson() throws Exception {
     Result summary = run("status");
     assertThat(summary.exit()).as(summary.toString()).isZero();
-    assertThat(summary.out()).startsWith("state: running (").contains("\nnumVms: 3 (rev ")
-        .contains("\nbackend: fake\n").contains("\nserver: " + Vms.SERVER + " (datacenter test-dc)")
-        .contains("\nqueue\n  paused: false\n").contains("\nusage: running");
+    assertThat(summary.out())
+        .startsWith("state: running (")
+        .contains("\nnumVms: 3 (rev ")
+        .contains("\nbackend: fake\n")
+        .contains("\nserver: " + Vms.SERVER + " (datacenter test-dc)")
+        .contains("\nqueue\n  paused: false\n")
+        .contains("\nusage: running");
     Result full = run("status", "-f");
     assertThat(full.out()).contains("\nfeed\n  subscribers: ").contains("\nusage\n  state: ");
     Result json = run("status", "-j");
@@ -172,13 +175,19 @@ class AgentCommandsTest {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
     for (String cmd : List.of("ping", "status", "vms", "events", "wait")) {
-      List<String> args = cmd.equals("wait") ? List.of(cmd, Vms.WEB, "--state", "running")
-          : cmd.equals("vms") ? List.of(cmd, "-j") : List.of(cmd);
+      List<String> args =
+          cmd.equals("wait")
+              ? List.of(cmd, Vms.WEB, "--state", "running")
+              : cmd.equals("vms") ? List.of(cmd, "-j") : List.of(cmd);
       Result r = cli().agent("http://127.0.0.1:" + port).run(args.toArray(String[]::new));
       assertThat(r.exit()).as(cmd + ": " + r).isEqualTo(3);
       assertThat(r.out()).isEmpty();
-      assertThat(r.err()).as(cmd).isEqualTo("vminfo: cannot reach the agent at http://127.0.0.1:"
-          + port + "/: connection refused (is vminfod running? set --url or VMINFO_URL)\n");
+      assertThat(r.err())
+          .as(cmd)
+          .isEqualTo(
+              "vminfo: cannot reach the agent at http://127.0.0.1:"
+                  + port
+                  + "/: connection refused (is vminfod running? set --url or VMINFO_URL)\n");
     }
     Result debug = cli().agent("http://127.0.0.1:" + port).run("ping", "--debug");
     assertThat(debug.exit()).isEqualTo(3);
@@ -189,8 +198,10 @@ class AgentCommandsTest {
   void badAgentUrlIsAUsageError() {
     Result r = cli().run("ping", "--url", "ftp://example.com");
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err()).isEqualTo("vminfo: bad agent URL in --url: \"ftp://example.com\""
-        + " (expected http://host:port)\n");
+    assertThat(r.err())
+        .isEqualTo(
+            "vminfo: bad agent URL in --url: \"ftp://example.com\""
+                + " (expected http://host:port)\n");
     Result env = cli().agent("http://h:1/?x=1").run("ping");
     assertThat(env.exit()).isEqualTo(2);
     assertThat(env.err()).contains("VMINFO_URL");

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** vminfo alarms, alarms suppress, alarms unsuppress against a real agent with alarms on. */
 class AlarmsCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   TestAgent agent;
 
@@ -38,8 +37,12 @@ class AlarmsCommandTest {
   void listsAnOpenAlarmAndSuppressesAndLifts() throws Exception {
     Vm web = Vms.web().with(o -> o.put("state", "running"));
     String socket = dir.resolve("agent.sock").toString();
-    agent = TestAgent.startWith(dir, List.of(web),
-        Map.of("alarms.enabled", "true", "alarms.api_writes", "true", "actions.socket", socket));
+    agent =
+        TestAgent.startWith(
+            dir,
+            List.of(web),
+            Map.of(
+                "alarms.enabled", "true", "alarms.api_writes", "true", "actions.socket", socket));
     // unsigned over HTTP: refused, nothing suppressed
     Result anonymous = run("alarms", "suppress", "--rule", "flapping");
     assertThat(anonymous.exit()).isNotZero();
@@ -48,10 +51,22 @@ class AlarmsCommandTest {
     assertThat(empty.exit()).as(empty.toString()).isZero();
     assertThat(empty.out()).isEmpty();
 
-    Result s = run("alarms", "suppress", "--socket", socket, "--rule", "flapping", "--for", "2h",
-        "--reason", "window");
+    Result s =
+        run(
+            "alarms",
+            "suppress",
+            "--socket",
+            socket,
+            "--rule",
+            "flapping",
+            "--for",
+            "2h",
+            "--reason",
+            "window");
     assertThat(s.exit()).as(s.toString()).isZero();
-    assertThat(s.out()).startsWith("suppression ").contains("vms=all rules=flapping")
+    assertThat(s.out())
+        .startsWith("suppression ")
+        .contains("vms=all rules=flapping")
         .contains("reason=window");
     String id = s.out().split(" ")[1];
 

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code vminfo diff}: diff.js's output for diff.js's own cases, and ours. */
 class DiffTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static String resource(String name) {
     try {
@@ -34,8 +33,9 @@ class DiffTest {
 
   @Test
   void printsWhatNodeDiffJsPrintsForEveryGoldenCase() throws Exception {
-    Path file = SharedFixtures.require("smartos/diffjs-golden-cases.json",
-        "diff.js golden cases through vminfo diff");
+    Path file =
+        SharedFixtures.require(
+            "smartos/diffjs-golden-cases.json", "diff.js golden cases through vminfo diff");
     JsonNode cases = CliJson.parse(Files.readAllBytes(file)).path("cases");
     assertThat(cases.size()).isGreaterThanOrEqualTo(28);
     for (JsonNode c : cases) {
@@ -50,7 +50,8 @@ class DiffTest {
       Result r = cli().run(args.toArray(String[]::new));
       assertThat(r.exit()).as(c.get("name").asText() + ": " + r).isZero();
       // JSON.stringify(changes, null, 2), byte for byte (key order included).
-      assertThat(r.out()).as(c.get("name").asText())
+      assertThat(r.out())
+          .as(c.get("name").asText())
           .isEqualTo(JsonText.pretty(c.get("expected")) + "\n");
     }
   }
@@ -60,12 +61,22 @@ class DiffTest {
     Result json = cli().run("diff", "--vm", resource("before.json"), resource("after.json"));
     assertThat(json.exit()).as(json.toString()).isZero();
     Golden.assertMatches("diff-vm.json", json.out());
-    Result text = cli().run("diff", "--map", "disks=path", "--map", "nics=mac", "-t",
-        resource("before.json"), resource("after.json"));
+    Result text =
+        cli()
+            .run(
+                "diff",
+                "--map",
+                "disks=path",
+                "--map",
+                "nics=mac",
+                "-t",
+                resource("before.json"),
+                resource("after.json"));
     assertThat(text.exit()).isZero();
     Golden.assertMatches("diff-vm.txt", text.out());
     Result plain = cli().run("diff", resource("before.json"), resource("after.json"), "--text");
-    assertThat(plain.out()).contains("disks.* removed :: {\"path\":\"/dev/zvol/rdsk/zones/x-disk1\"");
+    assertThat(plain.out())
+        .contains("disks.* removed :: {\"path\":\"/dev/zvol/rdsk/zones/x-disk1\"");
   }
 
   @Test
@@ -84,7 +95,8 @@ class DiffTest {
     Files.writeString(broken, "{\n  \"a\": 1,\n  \"b\": \n}\n", StandardCharsets.UTF_8);
     Result r = cli().run("diff", broken.toString(), resource("after.json"));
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).startsWith("vminfo: " + broken + " is not valid JSON: ")
+    assertThat(r.err())
+        .startsWith("vminfo: " + broken + " is not valid JSON: ")
         .contains("at line 4, column ");
     Path trailing = dir.resolve("trailing.json");
     Files.writeString(trailing, "{} {}");
@@ -96,8 +108,8 @@ class DiffTest {
     assertThat(e.err()).contains("no JSON value");
     Result missing = cli().run("diff", dir.resolve("nope.json").toString(), "x");
     assertThat(missing.exit()).isEqualTo(1);
-    assertThat(missing.err()).isEqualTo("vminfo: no such file or directory: "
-        + dir.resolve("nope.json") + "\n");
+    assertThat(missing.err())
+        .isEqualTo("vminfo: no such file or directory: " + dir.resolve("nope.json") + "\n");
     Result directory = cli().run("diff", dir.toString(), resource("after.json"));
     assertThat(directory.exit()).isEqualTo(1);
     assertThat(directory.err()).contains("is a directory");

@@ -34,7 +34,8 @@ class FleetCommandsTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort(); // closed again: connections are refused
     }
-    Result r = cli().run("fleet", "list", "--bootstrap-servers", "127.0.0.1:" + port, "--timeout", "2s");
+    Result r =
+        cli().run("fleet", "list", "--bootstrap-servers", "127.0.0.1:" + port, "--timeout", "2s");
     assertThat(r.exit()).as(r.toString()).isEqualTo(3);
     assertThat(r.err()).contains("cannot reach Kafka at 127.0.0.1:" + port);
     assertThat(r.out()).isEmpty();
@@ -42,7 +43,8 @@ class FleetCommandsTest {
 
   @Test
   void followRefusesAZeroEventLimit() {
-    Result r = cli().run("fleet", "follow", "--bootstrap-servers", "127.0.0.1:9", "--max-events", "0");
+    Result r =
+        cli().run("fleet", "follow", "--bootstrap-servers", "127.0.0.1:9", "--max-events", "0");
     assertThat(r.exit()).as(r.toString()).isEqualTo(2);
     assertThat(r.err()).contains("--max-events must be at least 1");
   }

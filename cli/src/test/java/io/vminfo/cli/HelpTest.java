@@ -22,13 +22,15 @@ class HelpTest {
 
   private static void collect(CommandLine cl, List<String> path, List<List<String>> out) {
     out.add(List.copyOf(path));
-    cl.getSubcommands().forEach((name, sub) -> {
-      if (!name.equals("help")) {
-        List<String> p = new ArrayList<>(path);
-        p.add(name);
-        collect(sub, p, out);
-      }
-    });
+    cl.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!name.equals("help")) {
+                List<String> p = new ArrayList<>(path);
+                p.add(name);
+                collect(sub, p, out);
+              }
+            });
   }
 
   @Test
@@ -40,7 +42,8 @@ class HelpTest {
       args.add("--help");
       Result r = cli().run(args.toArray(String[]::new));
       assertThat(r.exit()).as(path + ": " + r).isZero();
-      assertThat(r.out()).as("help of %s", path)
+      assertThat(r.out())
+          .as("help of %s", path)
           .startsWith(path.isEmpty() ? "Usage: vminfo" : "")
           .contains("Usage: vminfo" + (path.isEmpty() ? "" : " " + String.join(" ", path)))
           .contains("\nExamples:\n  vminfo ")
@@ -57,8 +60,10 @@ class HelpTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("Usage: vminfo events");
     Result top = cli().run("--help");
-    for (String c : List.of("ping", "status", "vms", "vm", "events", "wait", "diff", "inspect",
-        "usage", "manta", "fleet")) {
+    for (String c :
+        List.of(
+            "ping", "status", "vms", "vm", "events", "wait", "diff", "inspect", "usage", "manta",
+            "fleet")) {
       assertThat(top.out()).containsPattern("\n  " + c + " +[A-Z]");
     }
   }
@@ -75,11 +80,12 @@ class HelpTest {
   void usageErrorsSayWhatIsWrongAndExit2() {
     Result none = cli().run();
     assertThat(none.exit()).isEqualTo(2);
-    assertThat(none.err()).isEqualTo("vminfo: name a command\nTry 'vminfo --help' for more"
-        + " information.\n");
+    assertThat(none.err())
+        .isEqualTo("vminfo: name a command\nTry 'vminfo --help' for more" + " information.\n");
     Result typo = cli().run("evnets");
     assertThat(typo.exit()).isEqualTo(2);
-    assertThat(typo.err()).contains("Unmatched argument at index 0: 'evnets'")
+    assertThat(typo.err())
+        .contains("Unmatched argument at index 0: 'evnets'")
         .contains("Did you mean: vminfo events");
     Result usage = cli().run("usage");
     assertThat(usage.exit()).isEqualTo(2);

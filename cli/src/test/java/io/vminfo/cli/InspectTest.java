@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InspectTest {
   static final String WEB01 = "5f0a5b8e-2c61-4b8f-9e0a-0c1a2b3c4d01";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void bundledExampleHost() throws Exception {
@@ -32,8 +31,16 @@ class InspectTest {
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.err()).isEmpty();
     Golden.assertMatches("inspect-example.txt", r.out());
-    Result cols = cli().run("inspect", "--example", "-o", "alias,type,ram,zone_state,nics.0.ip",
-        "-s", "-ram", "state=running");
+    Result cols =
+        cli()
+            .run(
+                "inspect",
+                "--example",
+                "-o",
+                "alias,type,ram,zone_state,nics.0.ip",
+                "-s",
+                "-ram",
+                "state=running");
     Golden.assertMatches("inspect-example-columns.txt", cols.out());
   }
 
@@ -53,14 +60,17 @@ class InspectTest {
   @Test
   void aBrokenZoneIsReportedAndTheOthersStillLoad() throws Exception {
     Path root = ExampleHost.copyTo(dir.resolve("host"));
-    Files.writeString(root.resolve("etc/zones/" + WEB01 + ".xml"),
+    Files.writeString(
+        root.resolve("etc/zones/" + WEB01 + ".xml"),
         "<?xml version=\"1.0\"?><!DOCTYPE zone [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
             + "<zone name=\"&x;\"/>");
     Result r = cli().run("inspect", "--root", root.toString(), "-H", "-o", "alias");
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.out()).isEqualTo("ubuntu-lx\nwin-kvm\ndebian-bhyve\nbuild-box\n");
-    assertThat(r.err()).startsWith("vminfo: cannot load " + WEB01 + " (" + WEB01 + "): ")
-        .doesNotContain("root:").endsWith("\n");
+    assertThat(r.err())
+        .startsWith("vminfo: cannot load " + WEB01 + " (" + WEB01 + "): ")
+        .doesNotContain("root:")
+        .endsWith("\n");
     assertThat(r.err().lines()).hasSize(1);
   }
 
@@ -68,14 +78,29 @@ class InspectTest {
   void libvirtHostTree() throws Exception {
     Path qemu = Files.createDirectories(dir.resolve("host/etc/libvirt/qemu"));
     copy("web-02.xml", qemu);
-    Result r = cli().run("inspect", "--root", dir.resolve("host").toString(),
-        "-o", "uuid,alias,brand,state,vcpus,max_physical_memory,owner_uuid,nics.0.mac");
+    Result r =
+        cli()
+            .run(
+                "inspect",
+                "--root",
+                dir.resolve("host").toString(),
+                "-o",
+                "uuid,alias,brand,state,vcpus,max_physical_memory,owner_uuid,nics.0.mac");
     assertThat(r.exit()).as(r.toString()).isZero();
     Golden.assertMatches("inspect-libvirt.txt", r.out());
 
     copy("broken.xml", qemu);
-    Result broken = cli().run("inspect", "--backend", "libvirt", "--root",
-        dir.resolve("host").toString(), "-H", "-o", "alias");
+    Result broken =
+        cli()
+            .run(
+                "inspect",
+                "--backend",
+                "libvirt",
+                "--root",
+                dir.resolve("host").toString(),
+                "-H",
+                "-o",
+                "alias");
     assertThat(broken.exit()).isEqualTo(1);
     assertThat(broken.out()).isEqualTo("web-02\n");
     assertThat(broken.err()).startsWith("vminfo: cannot load broken: ");
@@ -85,10 +110,14 @@ class InspectTest {
   void whereThereIsNoHost() {
     Result none = cli().run("inspect", "--root", dir.toString());
     assertThat(none.exit()).isEqualTo(1);
-    assertThat(none.err()).startsWith("vminfo: no host backend recognises " + dir + " (")
+    assertThat(none.err())
+        .startsWith("vminfo: no host backend recognises " + dir + " (")
         .contains("smartos: no " + dir.resolve("etc/zones"))
-        .contains("libvirt: neither " + dir.resolve("etc/libvirt/qemu") + " nor "
-            + dir.resolve("run/libvirt/qemu"))
+        .contains(
+            "libvirt: neither "
+                + dir.resolve("etc/libvirt/qemu")
+                + " nor "
+                + dir.resolve("run/libvirt/qemu"))
         .endsWith("); use --backend and --root, or --example for the bundled example host\n");
     Result missing = cli().run("inspect", "--root", dir.resolve("nope").toString());
     assertThat(missing.exit()).isEqualTo(1);
@@ -97,8 +126,10 @@ class InspectTest {
     assertThat(both.exit()).isEqualTo(2);
     Result badBackend = cli().run("inspect", "--backend", "xen");
     assertThat(badBackend.exit()).isEqualTo(2);
-    assertThat(badBackend.err()).contains("unknown backend \"xen\"; the known backends are"
-        + " fixture, smartos, libvirt, example");
+    assertThat(badBackend.err())
+        .contains(
+            "unknown backend \"xen\"; the known backends are"
+                + " fixture, smartos, libvirt, example");
     Result exampleAndLibvirt = cli().run("inspect", "--example", "--backend", "libvirt");
     assertThat(exampleAndLibvirt.exit()).isEqualTo(2);
   }
@@ -118,13 +149,14 @@ class InspectTest {
     Files.createFile(root.resolve(FixtureBackendProvider.MARKER));
     Result auto = cli().run("inspect", "--root", root.toString(), "-H", "-o", "alias");
     assertThat(auto.exit()).as(auto.toString()).isZero();
-    assertThat(auto.out()).isEqualTo(Vms.web().alias().orElseThrow() + "\n"
-        + Vms.db().alias().orElseThrow() + "\n");
-    Result named = cli().run("inspect", "--backend", "fixture", "--root", dir.toString(), "-H",
-        "-o", "alias");
+    assertThat(auto.out())
+        .isEqualTo(Vms.web().alias().orElseThrow() + "\n" + Vms.db().alias().orElseThrow() + "\n");
+    Result named =
+        cli().run("inspect", "--backend", "fixture", "--root", dir.toString(), "-H", "-o", "alias");
     assertThat(named.out()).isEqualTo(auto.out());
-    Result smartos = cli().run("inspect", "--backend", "smartos", "--root", root.toString(), "-H",
-        "-o", "alias");
+    Result smartos =
+        cli()
+            .run("inspect", "--backend", "smartos", "--root", root.toString(), "-H", "-o", "alias");
     assertThat(smartos.out().lines()).hasSize(5);
   }
 

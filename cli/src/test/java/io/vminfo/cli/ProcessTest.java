@@ -19,13 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI as a real process ({@code java io.vminfo.cli.VminfoMain}, as bin/vminfo runs it):
- * exit codes through {@code System.exit}, logging set up by main (nothing but the one error line
- * on stderr), and Ctrl-C (SIGINT) during {@code events} ending it cleanly.
+ * The CLI as a real process ({@code java io.vminfo.cli.VminfoMain}, as bin/vminfo runs it): exit
+ * codes through {@code System.exit}, logging set up by main (nothing but the one error line on
+ * stderr), and Ctrl-C (SIGINT) during {@code events} ending it cleanly.
  */
 class ProcessTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** A started CLI process with its output collected. */
   static final class Cli implements AutoCloseable {
@@ -39,10 +38,16 @@ class ProcessTest {
 
     /** With {@code readOutput} false, stdout is closed at once: a reader that went away. */
     Cli(boolean readOutput, String... args) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-          "-cp", System.getProperty("java.class.path"), VminfoMain.class.getName()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC",
+                  "-Xshare:auto",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  VminfoMain.class.getName()));
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().remove("VMINFO_URL");
@@ -57,13 +62,16 @@ class ProcessTest {
     }
 
     private static void drain(InputStream in, ByteArrayOutputStream to, String name) {
-      Thread t = new Thread(() -> {
-        try {
-          in.transferTo(to);
-        } catch (IOException e) {
-          // the process ended
-        }
-      }, name);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  in.transferTo(to);
+                } catch (IOException e) {
+                  // the process ended
+                }
+              },
+              name);
       t.setDaemon(true);
       t.start();
     }
@@ -104,8 +112,11 @@ class ProcessTest {
     try (Cli cli = new Cli("--url", "http://127.0.0.1:" + port, "vms")) {
       assertThat(cli.exit()).isEqualTo(3);
       await().atMost(Duration.ofSeconds(5)).until(() -> cli.err().endsWith("\n"));
-      assertThat(cli.err()).isEqualTo("vminfo: cannot reach the agent at http://127.0.0.1:" + port
-          + "/: connection refused (is vminfod running? set --url or VMINFO_URL)\n");
+      assertThat(cli.err())
+          .isEqualTo(
+              "vminfo: cannot reach the agent at http://127.0.0.1:"
+                  + port
+                  + "/: connection refused (is vminfod running? set --url or VMINFO_URL)\n");
       assertThat(cli.out()).isEmpty();
     }
   }
@@ -120,8 +131,9 @@ class ProcessTest {
       cli.interrupt();
       int exit = cli.exit();
       assertThat(exit).isIn(0, 130);
-      assertThat(cli.out()).isEqualTo("[2026-11-22T10:00:00.000Z] " + Vms.WEB
-          + " modify: quota changed :: 25 -> 30\n");
+      assertThat(cli.out())
+          .isEqualTo(
+              "[2026-11-22T10:00:00.000Z] " + Vms.WEB + " modify: quota changed :: 25 -> 30\n");
       assertThat(cli.err()).doesNotContain("Exception").doesNotContain("\tat ");
       agent.awaitSubscribers(0);
     }
@@ -154,7 +166,8 @@ class ProcessTest {
 
   @Test
   void helpAndVersionFromMain() throws Exception {
-    try (Cli help = new Cli("--help"); Cli version = new Cli("--version");
+    try (Cli help = new Cli("--help");
+        Cli version = new Cli("--version");
         Cli bad = new Cli("frobnicate")) {
       assertThat(help.exit()).isZero();
       assertThat(help.out()).startsWith("Usage: vminfo ").doesNotContain("\u001b[");

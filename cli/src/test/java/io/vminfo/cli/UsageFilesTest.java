@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code vminfo usage files} on a spool the real recorder wrote. */
 class UsageFilesTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path spool;
 
@@ -41,8 +40,13 @@ class UsageFilesTest {
   private static String row(String state, String hour, String name, String remote)
       throws Exception {
     String file = "2026/11/22/" + hour + "/" + name;
-    return String.join(":", state, "2026-11-22T" + hour, file,
-        Long.toString(Files.size(spool.resolve(file))), remote.replace(":", "\\:"));
+    return String.join(
+        ":",
+        state,
+        "2026-11-22T" + hour,
+        file,
+        Long.toString(Files.size(spool.resolve(file))),
+        remote.replace(":", "\\:"));
   }
 
   @Test
@@ -52,13 +56,19 @@ class UsageFilesTest {
     assertThat(r.err()).isEmpty();
     List<String> lines = r.out().lines().toList();
     assertThat(lines.get(0)).matches("STATE {5}HOUR {11}FILE {55}BYTES  REMOTE");
-    List<String> rows = lines.subList(1, 5).stream()
-        .map(l -> String.join(":", l.split(" {2,}"))).toList();
+    List<String> rows =
+        lines.subList(1, 5).stream().map(l -> String.join(":", l.split(" {2,}"))).toList();
     assertThat(rows).containsExactlyElementsOf(expectedRows());
     long pending = Files.size(spool.resolve("2026/11/22/11/" + S + ".log"));
-    assertThat(lines.get(5)).startsWith("total: 1 pending (" + io.vminfo.cli.internal.output.Sizes
-        .human(pending) + "), 1 sealed (").endsWith(", 2 uploaded (" + io.vminfo.cli.internal
-        .output.Sizes.human(uploadedBytes()) + "), 0 set-aside (0 B)");
+    assertThat(lines.get(5))
+        .startsWith(
+            "total: 1 pending ("
+                + io.vminfo.cli.internal.output.Sizes.human(pending)
+                + "), 1 sealed (")
+        .endsWith(
+            ", 2 uploaded ("
+                + io.vminfo.cli.internal.output.Sizes.human(uploadedBytes())
+                + "), 0 set-aside (0 B)");
     assertThat(lines).hasSize(6);
   }
 
@@ -88,8 +98,9 @@ class UsageFilesTest {
       JsonNode h08 = files.get(0);
       assertThat(h08.path("state").asText()).isEqualTo("uploaded");
       assertThat(h08.path("local").asBoolean()).isFalse();
-      assertThat(h08.path("remote").asText()).isEqualTo("/acct/stor/usage/2026/11/22/08/"
-          + io.vminfo.cli.testing.Vms.SERVER + ".log.gz");
+      assertThat(h08.path("remote").asText())
+          .isEqualTo(
+              "/acct/stor/usage/2026/11/22/08/" + io.vminfo.cli.testing.Vms.SERVER + ".log.gz");
       assertThat(h08.path("bytes").asLong()).isEqualTo(Files.size(copy));
     } finally {
       Files.move(copy, gone);
@@ -108,7 +119,8 @@ class UsageFilesTest {
     Result r = cli().run("usage", "files", "--spool", other.toString(), "-H");
     assertThat(r.exit()).isZero();
     assertThat(r.out().lines()).hasSize(1).allMatch(l -> l.startsWith("uploaded"));
-    assertThat(r.err()).contains("the ledger has damaged line(s) [2]")
+    assertThat(r.err())
+        .contains("the ledger has damaged line(s) [2]")
         .contains("the ledger's last line is incomplete");
     assertThat(Files.readAllBytes(ledger)).isEqualTo(before);
   }
@@ -117,8 +129,11 @@ class UsageFilesTest {
   void noSpool() {
     Result r = cli().run("usage", "files", "--spool", dir.resolve("nope").toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("vminfo: no usage spool at " + dir.resolve("nope")
-        + " (give its directory with --spool)\n");
+    assertThat(r.err())
+        .isEqualTo(
+            "vminfo: no usage spool at "
+                + dir.resolve("nope")
+                + " (give its directory with --spool)\n");
     Result both = cli().run("usage", "files", "--spool", spool.toString(), "-j", "-p");
     assertThat(both.exit()).isEqualTo(2);
   }

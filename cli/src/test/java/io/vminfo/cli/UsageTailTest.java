@@ -28,14 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vminfo usage tail}. The agent's {@code GET /usage} answers 503 until the usage recorder
- * is wired into it (agent-daemon phase 2); that answer is tested against the real agent, and the
+ * {@code vminfo usage tail}. The agent's {@code GET /usage} answers 503 until the usage recorder is
+ * wired into it (agent-daemon phase 2); that answer is tested against the real agent, and the
  * record output against a stand-in serving exactly what the recorder's {@code latestSamples()}
  * gives: {@link UsageRecord#toJson()} lines in a JSON array.
  */
 class UsageTailTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   HttpServer server;
   final AtomicInteger requests = new AtomicInteger();
@@ -66,15 +65,17 @@ class UsageTailTest {
   /** Serves {@code bodies[i]} for the i-th request (the last one from then on). */
   private String serve(int status, String... bodies) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/usage", exchange -> {
-      int n = Math.min(requests.getAndIncrement(), bodies.length - 1);
-      byte[] body = bodies[n].getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/usage",
+        exchange -> {
+          int n = Math.min(requests.getAndIncrement(), bodies.length - 1);
+          byte[] body = bodies[n].getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(status, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
@@ -124,7 +125,8 @@ class UsageTailTest {
         assertThat(rec.path("timestamp").asText()).isEqualTo("2026-11-22T10:01:00.000Z");
         assertThat(rec.path("server_uuid").asText()).isEqualTo(Vms.SERVER);
       }
-      assertThat(lines).anySatisfy(l -> assertThat(l).contains(Vms.web().uuid()))
+      assertThat(lines)
+          .anySatisfy(l -> assertThat(l).contains(Vms.web().uuid()))
           .anySatisfy(l -> assertThat(l).contains(Vms.db().uuid()));
     }
   }
@@ -146,9 +148,12 @@ class UsageTailTest {
     Path f = dir.resolve("2026/11/22/10/" + Vms.SERVER + ".log");
     java.nio.file.Files.createDirectories(f.getParent());
     // A file of usage lines needs the sample's summary to be complete.
-    String summary = "{\"v\":1,\"type\":\"summary\",\"timestamp\":\"2026-11-22T10:01:00.000Z\","
-        + "\"server_uuid\":\"" + Vms.SERVER + "\",\"datacenter_name\":\"test-dc\",\"vm_count\":2,"
-        + "\"runtime_ms\":3}\n";
+    String summary =
+        "{\"v\":1,\"type\":\"summary\",\"timestamp\":\"2026-11-22T10:01:00.000Z\","
+            + "\"server_uuid\":\""
+            + Vms.SERVER
+            + "\",\"datacenter_name\":\"test-dc\",\"vm_count\":2,"
+            + "\"runtime_ms\":3}\n";
     java.nio.file.Files.writeString(f, text + summary);
     return f;
   }

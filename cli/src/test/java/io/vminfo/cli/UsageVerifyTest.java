@@ -24,15 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 class UsageVerifyTest {
   static final String HOUR_DIR = "2026/11/22/11/";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static Path spool;
+
   /** The lines of the pending hour-11 file (5 samples of 2 VMs, 11:00 to 11:04). */
   static List<String> lines;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void record() throws Exception {
@@ -42,7 +41,8 @@ class UsageVerifyTest {
 
   static List<Path> spoolFiles() throws Exception {
     try (Stream<Path> s = Files.walk(spool)) {
-      return s.filter(p -> p.getFileName().toString().matches(".*\\.log(\\.gz)?")).sorted()
+      return s.filter(p -> p.getFileName().toString().matches(".*\\.log(\\.gz)?"))
+          .sorted()
           .toList();
     }
   }
@@ -93,18 +93,22 @@ class UsageVerifyTest {
     List<String> l = new ArrayList<>(lines.subList(0, lines.size() - 1));
     Result r = verify(file(join(l)));
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out()).contains(": 14 lines, 10 usage, 4 summaries: FAILED\n")
+    assertThat(r.out())
+        .contains(": 14 lines, 10 usage, 4 summaries: FAILED\n")
         .doesNotContain("first bad line")
-        .endsWith("  usage records at 2026-11-22T11:04:00.000Z have no summary line (a sample"
-            + " cut short)\n");
+        .endsWith(
+            "  usage records at 2026-11-22T11:04:00.000Z have no summary line (a sample"
+                + " cut short)\n");
   }
 
   @Test
   void schemaViolationIsNamed() throws Exception {
     List<String> l = new ArrayList<>(lines);
     l.set(0, l.get(0).replace("\"max_physical_memory\":1024", "\"max_physical_memory\":\"1G\""));
-    assertFirstBad(verify(file(join(l))), 1, "schema: /max_physical_memory: string found,"
-        + " integer expected");
+    assertFirstBad(
+        verify(file(join(l))),
+        1,
+        "schema: /max_physical_memory: string found," + " integer expected");
   }
 
   @Test
@@ -126,8 +130,11 @@ class UsageVerifyTest {
   void summaryCountMismatch() throws Exception {
     List<String> l = new ArrayList<>(lines);
     l.remove(1);
-    assertFirstBad(verify(file(join(l))), 2, "summary at 2026-11-22T11:00:00.000Z says vm_count 2"
-        + " but the file has 1 usage record(s) at that time");
+    assertFirstBad(
+        verify(file(join(l))),
+        2,
+        "summary at 2026-11-22T11:00:00.000Z says vm_count 2"
+            + " but the file has 1 usage record(s) at that time");
   }
 
   @Test
@@ -141,16 +148,18 @@ class UsageVerifyTest {
   void recordOutsideTheFilesHour() throws Exception {
     List<String> l = new ArrayList<>(lines);
     l.set(0, l.get(0).replace("2026-11-22T11:00:00.000Z", "2026-11-22T12:00:00.000Z"));
-    assertFirstBad(verify(file(join(l))), 1, "timestamp 2026-11-22T12:00:00.000Z is not in the"
-        + " file's hour 2026-11-22T11 (UTC)");
+    assertFirstBad(
+        verify(file(join(l))),
+        1,
+        "timestamp 2026-11-22T12:00:00.000Z is not in the" + " file's hour 2026-11-22T11 (UTC)");
   }
 
   @Test
   void recordOfAnotherServer() throws Exception {
     Path f = tmp.resolve("other-server.log");
     Files.writeString(f, join(lines));
-    assertFirstBad(verify(f), 1, "server_uuid " + Vms.SERVER + " is not the file's server"
-        + " other-server");
+    assertFirstBad(
+        verify(f), 1, "server_uuid " + Vms.SERVER + " is not the file's server" + " other-server");
   }
 
   @Test
@@ -202,8 +211,10 @@ class UsageVerifyTest {
     assertThat(quiet.err()).isEmpty();
     Result bar = cli().run("usage", "verify", "--progress", big.toString());
     assertThat(bar.exit()).isZero();
-    assertThat(bar.err()).startsWith("\rverify " + Vms.SERVER + ".log ")
-        .contains("100% [==============================]").endsWith("\n");
+    assertThat(bar.err())
+        .startsWith("\rverify " + Vms.SERVER + ".log ")
+        .contains("100% [==============================]")
+        .endsWith("\n");
     assertThat(bar.out()).isEqualTo(quiet.out());
     Result terminal = cli().interactive().run("usage", "verify", big.toString());
     assertThat(terminal.err()).contains("100%");
@@ -217,8 +228,8 @@ class UsageVerifyTest {
     List<String> sample = lines.subList(0, 3);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < samples; i++) {
-      String ts = String.format("2026-11-22T11:%02d:%02d.%03dZ", (i / 1000) % 60, (i / 17) % 60,
-          i % 1000);
+      String ts =
+          String.format("2026-11-22T11:%02d:%02d.%03dZ", (i / 1000) % 60, (i / 17) % 60, i % 1000);
       for (String line : sample) {
         sb.append(line.replace("2026-11-22T11:00:00.000Z", ts)).append('\n');
       }

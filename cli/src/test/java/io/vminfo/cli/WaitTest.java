@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WaitTest {
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void alreadyTrueReturnsAtOnce() throws Exception {
@@ -33,8 +32,15 @@ class WaitTest {
   @Test
   void blocksUntilTheStateChanges() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.db()));
-        Background wait = Background.run(cli().agent(agent.url()), "wait", "db-primary",
-            "--state", "running", "--timeout", "30s")) {
+        Background wait =
+            Background.run(
+                cli().agent(agent.url()),
+                "wait",
+                "db-primary",
+                "--state",
+                "running",
+                "--timeout",
+                "30s")) {
       agent.awaitSubscribers(1);
       assertThat(wait.isDone()).isFalse();
       agent.apply(Vms.db().with(o -> o.put("state", "provisioning")));
@@ -48,35 +54,54 @@ class WaitTest {
   @Test
   void waitsForValuesAtPathsAllAtOnce() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()));
-        Background wait = Background.run(cli().agent(agent.url()), "wait", Vms.WEB,
-            "--change", "quota=20", "--change", "nics.*.ip=10.0.0.99", "--change",
-            "tags.role=\"api\"")) {
+        Background wait =
+            Background.run(
+                cli().agent(agent.url()),
+                "wait",
+                Vms.WEB,
+                "--change",
+                "quota=20",
+                "--change",
+                "nics.*.ip=10.0.0.99",
+                "--change",
+                "tags.role=\"api\"")) {
       agent.awaitSubscribers(1);
       agent.apply(Vms.web().with(o -> o.put("quota", 20)));
-      agent.apply(Vms.web().with(o -> {
-        o.put("quota", 20);
-        o.withArray("nics").addObject().put("mac", "90:b8:d0:00:00:09").put("ip", "10.0.0.99");
-      }));
+      agent.apply(
+          Vms.web()
+              .with(
+                  o -> {
+                    o.put("quota", 20);
+                    o.withArray("nics")
+                        .addObject()
+                        .put("mac", "90:b8:d0:00:00:09")
+                        .put("ip", "10.0.0.99");
+                  }));
       assertThat(wait.isDone()).isFalse();
-      agent.apply(Vms.web().with(o -> {
-        o.put("quota", 20);
-        o.withArray("nics").addObject().put("mac", "90:b8:d0:00:00:09").put("ip", "10.0.0.99");
-        o.withObject("tags").put("role", "api");
-      }));
+      agent.apply(
+          Vms.web()
+              .with(
+                  o -> {
+                    o.put("quota", 20);
+                    o.withArray("nics")
+                        .addObject()
+                        .put("mac", "90:b8:d0:00:00:09")
+                        .put("ip", "10.0.0.99");
+                    o.withObject("tags").put("role", "api");
+                  }));
       Result r = wait.await(WAIT);
       assertThat(r.exit()).as(r.toString()).isZero();
-      assertThat(r.out()).isEqualTo(
-          Vms.WEB + ": quota=20, nics.*.ip=10.0.0.99, tags.role=api\n");
+      assertThat(r.out()).isEqualTo(Vms.WEB + ": quota=20, nics.*.ip=10.0.0.99, tags.role=api\n");
     }
   }
 
   @Test
   void waitsForAVmToAppearAndToGo() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.web()));
-        Background created = Background.run(cli().agent(agent.url()), "wait", Vms.KVM,
-            "--state", "running");
-        Background deleted = Background.run(cli().agent(agent.url()), "wait", Vms.WEB,
-            "--deleted")) {
+        Background created =
+            Background.run(cli().agent(agent.url()), "wait", Vms.KVM, "--state", "running");
+        Background deleted =
+            Background.run(cli().agent(agent.url()), "wait", Vms.WEB, "--deleted")) {
       agent.awaitSubscribers(2);
       agent.apply(Vms.kvm());
       assertThat(created.await(WAIT).exit()).isZero();
@@ -90,14 +115,29 @@ class WaitTest {
   @Test
   void timesOutWithWhatTheVmLooksLike() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.db()))) {
-      Result r = cli().agent(agent.url())
-          .run("wait", Vms.DB, "--state", "running", "--change", "quota=30", "--timeout", "300ms");
+      Result r =
+          cli()
+              .agent(agent.url())
+              .run(
+                  "wait",
+                  Vms.DB,
+                  "--state",
+                  "running",
+                  "--change",
+                  "quota=30",
+                  "--timeout",
+                  "300ms");
       assertThat(r.exit()).isEqualTo(1);
       assertThat(r.out()).isEmpty();
-      assertThat(r.err()).isEqualTo("vminfo: timed out after 300ms waiting for " + Vms.DB
-          + ": state=running, quota=30 (state is \"stopped\", quota is 25)\n");
-      Result missing = cli().agent(agent.url())
-          .run("wait", "no-such-zone", "--state", "running", "--timeout", "200ms");
+      assertThat(r.err())
+          .isEqualTo(
+              "vminfo: timed out after 300ms waiting for "
+                  + Vms.DB
+                  + ": state=running, quota=30 (state is \"stopped\", quota is 25)\n");
+      Result missing =
+          cli()
+              .agent(agent.url())
+              .run("wait", "no-such-zone", "--state", "running", "--timeout", "200ms");
       assertThat(missing.exit()).isEqualTo(1);
       assertThat(missing.err()).endsWith("(no such VM)\n");
     }
@@ -106,8 +146,8 @@ class WaitTest {
   @Test
   void survivesAnAgentRestart() throws Exception {
     try (TestAgent agent = TestAgent.start(dir, List.of(Vms.db()));
-        Background wait = Background.run(cli().agent(agent.url()), "wait", Vms.DB,
-            "--state", "running")) {
+        Background wait =
+            Background.run(cli().agent(agent.url()), "wait", Vms.DB, "--state", "running")) {
       agent.awaitSubscribers(1);
       agent.stop();
       agent.source.put(Vms.db().with(o -> o.put("state", "running")));
@@ -126,12 +166,14 @@ class WaitTest {
     Result badChange = cli().agent("http://127.0.0.1:1").run("wait", Vms.WEB, "--change", "quota");
     assertThat(badChange.exit()).isEqualTo(2);
     assertThat(badChange.err()).contains("--change: expected PATH=VALUE");
-    Result badTimeout = cli().agent("http://127.0.0.1:1")
-        .run("wait", Vms.WEB, "--state", "running", "--timeout", "soon");
+    Result badTimeout =
+        cli()
+            .agent("http://127.0.0.1:1")
+            .run("wait", Vms.WEB, "--state", "running", "--timeout", "soon");
     assertThat(badTimeout.exit()).isEqualTo(2);
     assertThat(badTimeout.err()).contains("'soon' is not a duration");
-    Result both = cli().agent("http://127.0.0.1:1")
-        .run("wait", Vms.WEB, "--state", "running", "--deleted");
+    Result both =
+        cli().agent("http://127.0.0.1:1").run("wait", Vms.WEB, "--state", "running", "--deleted");
     assertThat(both.exit()).isEqualTo(2);
     Result missingId = cli().run("wait", "--state", "running");
     assertThat(missingId.exit()).isEqualTo(2);

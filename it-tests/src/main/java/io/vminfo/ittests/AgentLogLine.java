@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * One line the agent wrote: on stdout a JSON object ({@code time}, {@code level}, {@code logger},
- * {@code thread}, {@code msg}, optional {@code error}), on stderr whatever the JVM printed.
- * {@link #json()} is empty for a line that is not a JSON object (which on stdout is itself a bug).
+ * {@code thread}, {@code msg}, optional {@code error}), on stderr whatever the JVM printed. {@link
+ * #json()} is empty for a line that is not a JSON object (which on stdout is itself a bug).
  */
 public record AgentLogLine(Stream stream, String raw, Optional<JsonNode> json) {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -34,12 +34,12 @@ import java.util.regex.Pattern;
 
 /**
  * The packaged agent ({@code bin/vminfod} of an {@link AgentDistribution}) as a real OS process.
- * {@link Builder#start()} writes the configuration to a JSON file, starts the process with
- * {@code listen.port} 0 unless told otherwise, learns the bound port from the agent's
- * "ready on" log line, and returns once {@code GET /ping} answers {@code {"ping":"pong"}}. Its
- * stdout (JSON log lines) and stderr are captured in memory and teed to
- * {@code <workDir>/logs/agent-<n>.log}. One builder starts any number of processes in turn (same
- * configuration, same state directory): what a crash-and-restart test needs.
+ * {@link Builder#start()} writes the configuration to a JSON file, starts the process with {@code
+ * listen.port} 0 unless told otherwise, learns the bound port from the agent's "ready on" log line,
+ * and returns once {@code GET /ping} answers {@code {"ping":"pong"}}. Its stdout (JSON log lines)
+ * and stderr are captured in memory and teed to {@code <workDir>/logs/agent-<n>.log}. One builder
+ * starts any number of processes in turn (same configuration, same state directory): what a
+ * crash-and-restart test needs.
  *
  * <pre>{@code
  * AgentProcess.Builder agent = AgentProcess.builder(workDir)
@@ -51,19 +51,29 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class AgentProcess implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
-  private static final Pattern READY = Pattern.compile(
-      "ready on http://(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):(\\d+)/");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Pattern READY =
+      Pattern.compile("ready on http://(\\[[0-9a-fA-F:.]+\\]|[0-9.]+):(\\d+)/");
+
   /** Lines kept in memory per process; older ones are only in the log file. */
   private static final int MAX_LINES = 200_000;
+
   private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
-  /** A generation line of {@code jcmd GC.heap_info} (Serial, Parallel: "... generation total NK, used NK"). */
-  private static final Pattern GENERATION_USED = Pattern.compile(
-      "(?:generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K");
+
+  /**
+   * A generation line of {@code jcmd GC.heap_info} (Serial, Parallel: "... generation total NK,
+   * used NK").
+   */
+  private static final Pattern GENERATION_USED =
+      Pattern.compile("(?:generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K");
+
   /** One client for every process: the JDK's HttpClient cannot be closed on Java 17. */
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private final Process process;
   private final int sequence;
@@ -79,13 +89,19 @@ public final class AgentProcess implements AutoCloseable {
     this.process = process;
     this.sequence = sequence;
     this.logFile = logFile;
-    this.logWriter = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    this.logWriter =
+        Files.newBufferedWriter(
+            logFile,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING);
     this.stdoutReader = reader(process.getInputStream(), AgentLogLine.Stream.STDOUT);
     this.stderrReader = reader(process.getErrorStream(), AgentLogLine.Stream.STDERR);
   }
 
-  /** A builder whose processes keep their config file, logs and (default) state in {@code workDir}. */
+  /**
+   * A builder whose processes keep their config file, logs and (default) state in {@code workDir}.
+   */
   public static Builder builder(Path workDir) {
     return new Builder(workDir);
   }
@@ -130,7 +146,9 @@ public final class AgentProcess implements AutoCloseable {
     return lines.stream().filter(filter).toList();
   }
 
-  /** Waits until a line matches; throws with the log tail on timeout or when the process ends first. */
+  /**
+   * Waits until a line matches; throws with the log tail on timeout or when the process ends first.
+   */
   public AgentLogLine awaitLog(Predicate<AgentLogLine> filter, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -144,12 +162,17 @@ public final class AgentProcess implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new IllegalStateException("agent #" + sequence + ": no matching log line within "
-              + timeout + tail(40));
+          throw new IllegalStateException(
+              "agent #" + sequence + ": no matching log line within " + timeout + tail(40));
         }
         if (!process.isAlive() && !stdoutReader.isAlive() && !stderrReader.isAlive()) {
-          throw new IllegalStateException("agent #" + sequence + " exited ("
-              + process.exitValue() + ") before a matching log line" + tail(40));
+          throw new IllegalStateException(
+              "agent #"
+                  + sequence
+                  + " exited ("
+                  + process.exitValue()
+                  + ") before a matching log line"
+                  + tail(40));
         }
         TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
       }
@@ -158,8 +181,12 @@ public final class AgentProcess implements AutoCloseable {
 
   /** The last {@code n} captured lines, for failure messages. */
   public synchronized String tail(int n) {
-    StringBuilder sb = new StringBuilder("\n--- last lines of agent #").append(sequence)
-        .append(" (").append(logFile).append(") ---\n");
+    StringBuilder sb =
+        new StringBuilder("\n--- last lines of agent #")
+            .append(sequence)
+            .append(" (")
+            .append(logFile)
+            .append(") ---\n");
     for (AgentLogLine l : lines.subList(Math.max(0, lines.size() - n), lines.size())) {
       sb.append(l.raw()).append('\n');
     }
@@ -167,16 +194,20 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   private Thread reader(InputStream in, AgentLogLine.Stream stream) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          add(AgentLogLine.parse(stream, line));
-        }
-      } catch (IOException e) {
-        // the process is gone
-      }
-    }, "agent-" + sequence + "-" + stream.name().toLowerCase(java.util.Locale.ROOT));
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  add(AgentLogLine.parse(stream, line));
+                }
+              } catch (IOException e) {
+                // the process is gone
+              }
+            },
+            "agent-" + sequence + "-" + stream.name().toLowerCase(java.util.Locale.ROOT));
     t.setDaemon(true);
     t.start();
     return t;
@@ -189,8 +220,8 @@ public final class AgentProcess implements AutoCloseable {
     }
     lines.add(line);
     try {
-      logWriter.write(line.stream() == AgentLogLine.Stream.STDERR ? "[stderr] " + line.raw()
-          : line.raw());
+      logWriter.write(
+          line.stream() == AgentLogLine.Stream.STDERR ? "[stderr] " + line.raw() : line.raw());
       logWriter.newLine();
       logWriter.flush();
     } catch (IOException e) {
@@ -211,9 +242,9 @@ public final class AgentProcess implements AutoCloseable {
   }
 
   /**
-   * SIGTERM (graceful: the agent drains within its {@code shutdown_timeout}) and waits up to
-   * {@code timeout}; returns the exit code (143 after a clean SIGTERM). Throws when it is still
-   * running after the timeout (then it is killed).
+   * SIGTERM (graceful: the agent drains within its {@code shutdown_timeout}) and waits up to {@code
+   * timeout}; returns the exit code (143 after a clean SIGTERM). Throws when it is still running
+   * after the timeout (then it is killed).
    */
   public int stop(Duration timeout) throws InterruptedException {
     // ProcessHandle.destroy, not Process.destroy: the latter also closes our end of its stdout.
@@ -241,8 +272,15 @@ public final class AgentProcess implements AutoCloseable {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.toHandle().destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
-      throw new IllegalStateException("agent #" + sequence + " (pid " + pid()
-          + ") did not exit within " + timeout + "; killed" + tail(40));
+      throw new IllegalStateException(
+          "agent #"
+              + sequence
+              + " (pid "
+              + pid()
+              + ") did not exit within "
+              + timeout
+              + "; killed"
+              + tail(40));
     }
     stdoutReader.join(10_000);
     stderrReader.join(10_000);
@@ -305,8 +343,10 @@ public final class AgentProcess implements AutoCloseable {
 
   private String jcmd(String command) throws IOException, InterruptedException {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
+            .redirectErrorStream(true)
+            .start();
     // Bounded wait first, then read: the output (a few lines) fits in the pipe, and a jcmd that
     // hangs must not block this test in a read without a timeout.
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -316,8 +356,8 @@ public final class AgentProcess implements AutoCloseable {
     byte[] out = p.getInputStream().readAllBytes();
     String text = new String(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
-      throw new IOException("jcmd " + command + " for pid " + pid() + " exited "
-          + p.exitValue() + ": " + text);
+      throw new IOException(
+          "jcmd " + command + " for pid " + pid() + " exited " + p.exitValue() + ": " + text);
     }
     return text;
   }
@@ -360,8 +400,8 @@ public final class AgentProcess implements AutoCloseable {
     if (!pathAndQuery.startsWith("/")) {
       throw new IllegalArgumentException("path must start with /: " + pathAndQuery);
     }
-    HttpRequest req = HttpRequest.newBuilder(uri().resolve(pathAndQuery))
-        .timeout(timeout).GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(uri().resolve(pathAndQuery)).timeout(timeout).GET().build();
     HttpResponse<String> r = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
     return new Response(r.statusCode(), r.body(), r.headers().map());
   }
@@ -408,8 +448,13 @@ public final class AgentProcess implements AutoCloseable {
     while (!pings()) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         close();
-        throw new IOException("agent #" + sequence + " logged ready on " + uri
-            + " but /ping did not answer" + tail(40));
+        throw new IOException(
+            "agent #"
+                + sequence
+                + " logged ready on "
+                + uri
+                + " but /ping did not answer"
+                + tail(40));
       }
       Thread.sleep(20);
     }
@@ -423,8 +468,8 @@ public final class AgentProcess implements AutoCloseable {
   // ------------------------------------------------------------------ builder
 
   /**
-   * How to start the agent: configuration keys (the dotted keys of
-   * {@code agent-daemon/README.md}, written as nested JSON), environment, JVM flags.
+   * How to start the agent: configuration keys (the dotted keys of {@code agent-daemon/README.md},
+   * written as nested JSON), environment, JVM flags.
    */
   public static final class Builder {
     private final Path workDir;
@@ -448,7 +493,9 @@ public final class AgentProcess implements AutoCloseable {
       return this;
     }
 
-    /** Sets a configuration key (e.g. {@code "usage.interval", "1s"}); a Path is written as text. */
+    /**
+     * Sets a configuration key (e.g. {@code "usage.interval", "1s"}); a Path is written as text.
+     */
     public Builder set(String key, Object value) {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(value, "value");
@@ -524,7 +571,10 @@ public final class AgentProcess implements AutoCloseable {
       Path file = configFile();
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.writeString(tmp, JSON.writeValueAsString(root), StandardCharsets.UTF_8);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return file;
     }
@@ -540,15 +590,16 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /**
-     * Starts a new agent process and returns at once, before it is ready (e.g. to kill it while
-     * it recovers); {@link AgentProcess#awaitReady(Duration)} waits for it.
+     * Starts a new agent process and returns at once, before it is ready (e.g. to kill it while it
+     * recovers); {@link AgentProcess#awaitReady(Duration)} waits for it.
      */
     public AgentProcess launch() throws IOException {
       AgentDistribution d = distribution != null ? distribution : AgentDistribution.locate();
       Path file = writeConfig();
       Path logs = Files.createDirectories(workDir.resolve("logs"));
       int n = starts.incrementAndGet();
-      List<String> cmd = new ArrayList<>(List.of(d.vminfod().toString(), "--config", file.toString()));
+      List<String> cmd =
+          new ArrayList<>(List.of(d.vminfod().toString(), "--config", file.toString()));
       cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
       Map<String, String> e = pb.environment();

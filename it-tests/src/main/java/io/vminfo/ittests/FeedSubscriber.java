@@ -19,11 +19,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A {@code /events} subscriber on a raw socket that rebuilds the agent's VM set from the feed
- * (the {@code ready} snapshot, then each create / modify / delete) and checks the feed contract
- * as it goes (DESIGN section 4): every event's {@code rev} is exactly one more than the last,
- * a {@code resumed} stream continues at the revision asked for, creates are of unknown VMs and
- * modifies and deletes of known ones. Anything else is recorded in {@link #violations()}.
+ * A {@code /events} subscriber on a raw socket that rebuilds the agent's VM set from the feed (the
+ * {@code ready} snapshot, then each create / modify / delete) and checks the feed contract as it
+ * goes (DESIGN section 4): every event's {@code rev} is exactly one more than the last, a {@code
+ * resumed} stream continues at the revision asked for, creates are of unknown VMs and modifies and
+ * deletes of known ones. Anything else is recorded in {@link #violations()}.
  *
  * <p>{@link #disconnect()} drops the connection and keeps the state; {@link #resume()} connects
  * again with {@code ?since=<rev>&epoch=<epoch>} (a {@code ready} with {@code resync} then replaces
@@ -65,8 +65,8 @@ public final class FeedSubscriber implements AutoCloseable {
   }
 
   /**
-   * As {@link #open(URI, String, Duration)} with extra query parameters (e.g.
-   * {@code "heartbeat=1"}; no {@code since}/{@code epoch}, the subscriber manages those).
+   * As {@link #open(URI, String, Duration)} with extra query parameters (e.g. {@code
+   * "heartbeat=1"}; no {@code since}/{@code epoch}, the subscriber manages those).
    */
   public static FeedSubscriber open(URI agent, String name, String query, Duration timeout)
       throws IOException, InterruptedException {
@@ -77,13 +77,14 @@ public final class FeedSubscriber implements AutoCloseable {
    * As {@link #open(URI, String, String, Duration)}, also keeping every raw line received (see
    * {@link #lines()}); for tests that check the wire format of a short feed.
    */
-  public static FeedSubscriber openRecording(URI agent, String name, String query,
-      Duration timeout) throws IOException, InterruptedException {
+  public static FeedSubscriber openRecording(URI agent, String name, String query, Duration timeout)
+      throws IOException, InterruptedException {
     return open(agent, name, query, true, timeout);
   }
 
-  private static FeedSubscriber open(URI agent, String name, String query, boolean recording,
-      Duration timeout) throws IOException, InterruptedException {
+  private static FeedSubscriber open(
+      URI agent, String name, String query, boolean recording, Duration timeout)
+      throws IOException, InterruptedException {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(name, "name");
     if (query.contains("since=") || query.contains("epoch=")) {
@@ -167,7 +168,10 @@ public final class FeedSubscriber implements AutoCloseable {
     return name;
   }
 
-  /** Waits until the subscriber has applied revision {@code target}; false on timeout or if the session ends. */
+  /**
+   * Waits until the subscriber has applied revision {@code target}; false on timeout or if the
+   * session ends.
+   */
   public boolean awaitRev(long target, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
@@ -219,7 +223,10 @@ public final class FeedSubscriber implements AutoCloseable {
     }
   }
 
-  /** Connects again, resuming after the last applied revision; returns once the first line is applied. */
+  /**
+   * Connects again, resuming after the last applied revision; returns once the first line is
+   * applied.
+   */
   public void resume(Duration timeout) throws IOException, InterruptedException {
     disconnect();
     String since;
@@ -261,12 +268,20 @@ public final class FeedSubscriber implements AutoCloseable {
     s.connect(new InetSocketAddress(agent.getHost(), agent.getPort()), 5_000);
     s.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
     OutputStream out = s.getOutputStream();
-    out.write(("GET /events" + (q.isEmpty() ? "" : "?" + q) + " HTTP/1.1\r\nHost: "
-        + agent.getHost() + ":" + agent.getPort() + "\r\nUser-Agent: vminfo-it-feed/" + name
-        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET /events"
+                + (q.isEmpty() ? "" : "?" + q)
+                + " HTTP/1.1\r\nHost: "
+                + agent.getHost()
+                + ":"
+                + agent.getPort()
+                + "\r\nUser-Agent: vminfo-it-feed/"
+                + name
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    ChunkedLines lines = new ChunkedLines(new BufferedInputStream(s.getInputStream(), 65536),
-        MAX_LINE);
+    ChunkedLines lines =
+        new ChunkedLines(new BufferedInputStream(s.getInputStream(), 65536), MAX_LINE);
     int status = lines.readHead();
     if (status != 200) {
       String body = lines.nextLine().orElse("");

@@ -20,13 +20,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real one-node Apache Kafka (KRaft, combined broker and controller, no ZooKeeper) in a child
- * JVM run from the Maven jars on this JVM's class path ({@code kafka_2.13} is a test dependency of
- * it-tests). The storage is formatted once ({@code kafka.tools.StorageTool format}), then
- * {@code kafka.Kafka server.properties} runs. Ports are picked once, so {@link #restart()} after
- * {@link #kill()} or {@link #stop} comes back on the same address with the same data, as a real
- * broker outage would. Topic auto-creation is off: clients must create their topics.
- * Output goes to {@code <dir>/broker-<n>.log}; {@link #tail} shows it for a failed test.
+ * A real one-node Apache Kafka (KRaft, combined broker and controller, no ZooKeeper) in a child JVM
+ * run from the Maven jars on this JVM's class path ({@code kafka_2.13} is a test dependency of
+ * it-tests). The storage is formatted once ({@code kafka.tools.StorageTool format}), then {@code
+ * kafka.Kafka server.properties} runs. Ports are picked once, so {@link #restart()} after {@link
+ * #kill()} or {@link #stop} comes back on the same address with the same data, as a real broker
+ * outage would. Topic auto-creation is off: clients must create their topics. Output goes to {@code
+ * <dir>/broker-<n>.log}; {@link #tail} shows it for a failed test.
  *
  * <pre>{@code
  * try (KafkaBroker kafka = KafkaBroker.start(tmp.resolve("kafka"), Duration.ofSeconds(60))) {
@@ -57,11 +57,15 @@ public final class KafkaBroker implements AutoCloseable {
       controllerPort = freePort();
     }
     this.properties = dir.resolve("server.properties");
-    Files.writeString(properties, serverProperties(dir.resolve("data"), brokerPort, controllerPort),
+    Files.writeString(
+        properties,
+        serverProperties(dir.resolve("data"), brokerPort, controllerPort),
         StandardCharsets.UTF_8);
   }
 
-  /** Formats a new storage under {@code dir}, starts the broker and waits until it serves clients. */
+  /**
+   * Formats a new storage under {@code dir}, starts the broker and waits until it serves clients.
+   */
   public static KafkaBroker start(Path dir, Duration startTimeout)
       throws IOException, InterruptedException, TimeoutException {
     KafkaBroker b = new KafkaBroker(dir, startTimeout);
@@ -76,11 +80,15 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private static String serverProperties(Path data, int brokerPort, int controllerPort) {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "listeners=PLAINTEXT://127.0.0.1:"
+            + brokerPort
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort,
         "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
@@ -102,13 +110,18 @@ public final class KafkaBroker implements AutoCloseable {
         "");
   }
 
-  /** This JVM's class path (surefire/failsafe put the test class path there), which holds kafka_2.13. */
+  /**
+   * This JVM's class path (surefire/failsafe put the test class path there), which holds
+   * kafka_2.13.
+   */
   private static List<String> kafkaClassPath() {
     String cp = System.getProperty("java.class.path", "");
     List<String> entries = List.of(cp.split(File.pathSeparator));
     if (entries.stream().noneMatch(e -> e.contains("kafka_2.13"))) {
-      throw new IllegalStateException("kafka_2.13 is not on the class path (" + entries.size()
-          + " entries): add org.apache.kafka:kafka_2.13 as a test dependency");
+      throw new IllegalStateException(
+          "kafka_2.13 is not on the class path ("
+              + entries.size()
+              + " entries): add org.apache.kafka:kafka_2.13 as a test dependency");
     }
     return entries;
   }
@@ -122,10 +135,16 @@ public final class KafkaBroker implements AutoCloseable {
   private ProcessBuilder java(String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Djava.awt.headless=true",
-        // the test class path's simplelogger.properties quiets the ITs' own clients, not the broker
-        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info"));
+    cmd.addAll(
+        List.of(
+            "-Xms128m",
+            "-Xmx512m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Djava.awt.headless=true",
+            // the test class path's simplelogger.properties quiets the ITs' own clients, not the
+            // broker
+            "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info"));
     cmd.add("-cp");
     cmd.add(String.join(File.pathSeparator, classPath));
     cmd.add(mainClass);
@@ -135,16 +154,27 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void format() throws IOException, InterruptedException, TimeoutException {
     Path log = dir.resolve("format.log");
-    Process p = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
-        "-c", properties.toString())
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        java(
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                Uuid.randomUuid().toString(),
+                "-c",
+                properties.toString())
+            .redirectOutput(log.toFile())
+            .start();
     if (!p.waitFor(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
-      throw new TimeoutException("kafka storage format did not end within " + startTimeout
-          + ":\n" + Files.readString(log));
+      throw new TimeoutException(
+          "kafka storage format did not end within "
+              + startTimeout
+              + ":\n"
+              + Files.readString(log));
     }
     if (p.exitValue() != 0) {
-      throw new IOException("kafka storage format exited " + p.exitValue() + ":\n" + Files.readString(log));
+      throw new IOException(
+          "kafka storage format exited " + p.exitValue() + ":\n" + Files.readString(log));
     }
   }
 
@@ -166,8 +196,8 @@ public final class KafkaBroker implements AutoCloseable {
     try {
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("the broker exited " + process.exitValue()
-              + " while starting:" + tail(60));
+          throw new IllegalStateException(
+              "the broker exited " + process.exitValue() + " while starting:" + tail(60));
         }
         try {
           int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
@@ -183,8 +213,13 @@ public final class KafkaBroker implements AutoCloseable {
     } finally {
       admin.close(Duration.ofSeconds(5)); // close() alone waits without a bound
     }
-    throw new TimeoutException("the broker did not serve clients within " + startTimeout
-        + " (last: " + last + "):" + tail(60));
+    throw new TimeoutException(
+        "the broker did not serve clients within "
+            + startTimeout
+            + " (last: "
+            + last
+            + "):"
+            + tail(60));
   }
 
   /** An admin client of this broker with short timeouts; the caller closes it (with a timeout). */
@@ -213,7 +248,8 @@ public final class KafkaBroker implements AutoCloseable {
   public synchronized int kill() throws InterruptedException {
     process.toHandle().destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("the broker (pid " + process.pid() + ") survived SIGKILL for 30 s");
+      throw new IllegalStateException(
+          "the broker (pid " + process.pid() + ") survived SIGKILL for 30 s");
     }
     return process.exitValue();
   }
@@ -238,7 +274,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
     try {
       List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      return "\n--- " + logFile + " (last " + n + " lines) ---\n"
+      return "\n--- "
+          + logFile
+          + " (last "
+          + n
+          + " lines) ---\n"
           + String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * A real libvirt/QEMU host for integration tests (see {@code ../shared/notes/libvirt.md}): starts
  * {@code libvirtd} in the foreground as a descendant of the test JVM (under {@link Subreaper}, so
  * destroyed guests are reaped at once), defines and drives tiny diskless guests (64 MiB, an
- * ethernet NIC that gives a {@code vnetN} tap), and stops the daemon by its PID. When a libvirtd
- * is already running it is used and left running.
+ * ethernet NIC that gives a {@code vnetN} tap), and stops the daemon by its PID. When a libvirtd is
+ * already running it is used and left running.
  *
  * <p>Needs root and the Debian packages {@code libvirt-daemon libvirt-daemon-driver-qemu
  * qemu-system-x86 libvirt-clients}; {@link #availability()} says why not when they are missing.
@@ -54,9 +54,12 @@ public final class LibvirtHost implements AutoCloseable {
     }
     for (String tool : List.of("libvirtd", "virsh", "qemu-system-x86_64")) {
       if (which(tool).isEmpty()) {
-        return new Availability(false, tool + " is not installed (Debian: apt-get install "
-            + "--no-install-recommends libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 "
-            + "libvirt-clients; .ci/run does this)");
+        return new Availability(
+            false,
+            tool
+                + " is not installed (Debian: apt-get install "
+                + "--no-install-recommends libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 "
+                + "libvirt-clients; .ci/run does this)");
       }
     }
     if (!"root".equals(System.getProperty("user.name"))) {
@@ -97,8 +100,8 @@ public final class LibvirtHost implements AutoCloseable {
     while (!answers()) {
       if (!launcher.isAlive() || System.nanoTime() > deadline) {
         host.close();
-        throw new IOException("libvirtd did not answer on " + URI + " within 30 s; see " + LOG
-            + tail(LOG));
+        throw new IOException(
+            "libvirtd did not answer on " + URI + " within 30 s; see " + LOG + tail(LOG));
       }
       pause(Duration.ofMillis(50));
     }
@@ -120,16 +123,20 @@ public final class LibvirtHost implements AutoCloseable {
   }
 
   /**
-   * Defines the guest of {@link #defineGuest(String)} with a raw virtio disk {@code vda} on
-   * {@code image} (the caller makes the file, e.g. sparse); returns its uuid.
+   * Defines the guest of {@link #defineGuest(String)} with a raw virtio disk {@code vda} on {@code
+   * image} (the caller makes the file, e.g. sparse); returns its uuid.
    */
   public String defineGuestWithDisk(String name, Path image) throws IOException {
     // Boots from the disk first: SeaBIOS reads its first sector (QEMU counts a read), finds no
     // boot signature and goes on to the network, where iPXE idles.
-    return defineGuest(name, "<boot dev='hd'/><boot dev='network'/>",
+    return defineGuest(
+        name,
+        "<boot dev='hd'/><boot dev='network'/>",
         "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-        + "<source file='" + escape(image.toAbsolutePath().toString()) + "'/>"
-        + "<target dev='vda' bus='virtio'/></disk>\n");
+            + "<source file='"
+            + escape(image.toAbsolutePath().toString())
+            + "'/>"
+            + "<target dev='vda' bus='virtio'/></disk>\n");
   }
 
   private String defineGuest(String name, String boot, String extraDevices) throws IOException {
@@ -183,26 +190,43 @@ public final class LibvirtHost implements AutoCloseable {
 
   /**
    * Replaces the guest's vminfo metadata in its persistent definition ({@code virsh metadata
-   * --config}): simple fields ({@code owner_uuid}, {@code billing_id}, {@code image_uuid},
-   * {@code package_name}, ...) and {@code customer_metadata} entries.
+   * --config}): simple fields ({@code owner_uuid}, {@code billing_id}, {@code image_uuid}, {@code
+   * package_name}, ...) and {@code customer_metadata} entries.
    */
-  public void setVminfoMetadata(String name, Map<String, String> fields,
-      Map<String, String> customerMetadata) throws IOException {
+  public void setVminfoMetadata(
+      String name, Map<String, String> fields, Map<String, String> customerMetadata)
+      throws IOException {
     StringBuilder x = new StringBuilder("<vm>");
     for (Map.Entry<String, String> f : new java.util.TreeMap<>(fields).entrySet()) {
       if (!f.getKey().matches("[a-z_]+")) {
         throw new IllegalArgumentException("not a metadata field name: " + f.getKey());
       }
-      x.append('<').append(f.getKey()).append('>').append(escape(f.getValue()))
-          .append("</").append(f.getKey()).append('>');
+      x.append('<')
+          .append(f.getKey())
+          .append('>')
+          .append(escape(f.getValue()))
+          .append("</")
+          .append(f.getKey())
+          .append('>');
     }
     x.append("<customer_metadata>");
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(customerMetadata).entrySet()) {
-      x.append("<entry key=\"").append(escape(e.getKey())).append("\">")
-          .append(escape(e.getValue())).append("</entry>");
+      x.append("<entry key=\"")
+          .append(escape(e.getKey()))
+          .append("\">")
+          .append(escape(e.getValue()))
+          .append("</entry>");
     }
     x.append("</customer_metadata></vm>");
-    virsh("metadata", name, "--uri", VMINFO_METADATA_NS, "--key", "vminfo", "--set", x.toString(),
+    virsh(
+        "metadata",
+        name,
+        "--uri",
+        VMINFO_METADATA_NS,
+        "--key",
+        "vminfo",
+        "--set",
+        x.toString(),
         "--config");
   }
 
@@ -218,7 +242,9 @@ public final class LibvirtHost implements AutoCloseable {
   }
 
   private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
         .replace("\"", "&quot;");
   }
 
@@ -260,7 +286,9 @@ public final class LibvirtHost implements AutoCloseable {
     return out;
   }
 
-  /** {@code virsh domblkstat}: QEMU's counters of one disk, e.g. "rd_req" -> 12, "wr_bytes" -> 0. */
+  /**
+   * {@code virsh domblkstat}: QEMU's counters of one disk, e.g. "rd_req" -> 12, "wr_bytes" -> 0.
+   */
   public Map<String, Long> domblkstat(String name, String dev) throws IOException {
     Map<String, Long> out = new LinkedHashMap<>();
     for (String line : virsh("domblkstat", name, dev).split("\n")) {
@@ -321,11 +349,17 @@ public final class LibvirtHost implements AutoCloseable {
 
   static String guestXml(String name, String uuid, String boot, String extraDevices) {
     return "<domain type='qemu'>\n"
-        + "  <name>" + name + "</name>\n"
-        + "  <uuid>" + uuid + "</uuid>\n"
+        + "  <name>"
+        + name
+        + "</name>\n"
+        + "  <uuid>"
+        + uuid
+        + "</uuid>\n"
         + "  <memory unit='MiB'>64</memory>\n"
         + "  <vcpu>1</vcpu>\n"
-        + "  <os><type arch='x86_64' machine='pc'>hvm</type>" + boot + "</os>\n"
+        + "  <os><type arch='x86_64' machine='pc'>hvm</type>"
+        + boot
+        + "</os>\n"
         + "  <devices>\n"
         + "    <interface type='ethernet'><model type='virtio'/></interface>\n"
         + extraDevices
@@ -351,8 +385,20 @@ public final class LibvirtHost implements AutoCloseable {
       }
     }
     if (run(List.of("id", "libvirt-qemu"), COMMAND_TIMEOUT).exit != 0) {
-      run(List.of("useradd", "-r", "-g", "libvirt-qemu", "-G", "kvm", "-d", "/var/lib/libvirt",
-          "-s", "/usr/sbin/nologin", "libvirt-qemu"), COMMAND_TIMEOUT);
+      run(
+          List.of(
+              "useradd",
+              "-r",
+              "-g",
+              "libvirt-qemu",
+              "-G",
+              "kvm",
+              "-d",
+              "/var/lib/libvirt",
+              "-s",
+              "/usr/sbin/nologin",
+              "libvirt-qemu"),
+          COMMAND_TIMEOUT);
     }
     Path qemuConf = Path.of("/etc/libvirt/qemu.conf");
     if (!Files.exists(qemuConf)) {
@@ -363,26 +409,39 @@ public final class LibvirtHost implements AutoCloseable {
 
   private static Process startDaemon() throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx32m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        Subreaper.class.getName(), LOG.toString(), which("libvirtd").orElse("libvirtd")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx32m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Subreaper.class.getName(),
+                LOG.toString(),
+                which("libvirtd").orElse("libvirtd")));
     return new ProcessBuilder(cmd).redirectErrorStream(false).start();
   }
 
   private static long readPid(Process launcher) throws IOException {
-    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new BufferedReader(new InputStreamReader(launcher.getInputStream(),
-            StandardCharsets.UTF_8)).readLine();
-      } catch (IOException e) {
-        return null;
-      }
-    });
+    CompletableFuture<String> line =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new BufferedReader(
+                        new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+              } catch (IOException e) {
+                return null;
+              }
+            });
     try {
       String first = line.get(30, TimeUnit.SECONDS);
       if (first == null || !first.startsWith("pid ")) {
         String err = new String(launcher.getErrorStream().readNBytes(4096), StandardCharsets.UTF_8);
-        throw new IOException("the subreaper launcher did not start libvirtd: " + first + " " + err);
+        throw new IOException(
+            "the subreaper launcher did not start libvirtd: " + first + " " + err);
       }
       return Long.parseLong(first.substring(4).trim());
     } catch (Exception e) {
@@ -413,13 +472,15 @@ public final class LibvirtHost implements AutoCloseable {
 
   private static Result run(List<String> cmd, Duration timeout) throws IOException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+    CompletableFuture<byte[]> out =
+        CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         throw new IOException(String.join(" ", cmd) + " timed out after " + timeout);
       }
-      return new Result(p.exitValue(), new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(), new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();

@@ -21,8 +21,8 @@ import java.util.Objects;
 
 /**
  * A Manta login with a fresh RSA key for tests: the private key written as PKCS#8 PEM (mode 0600),
- * its MD5 fingerprint as {@code MANTA_KEY_ID}, the public key to register with a
- * {@link MantaEmulator}, and the agent's {@code storage.manta.*} settings.
+ * its MD5 fingerprint as {@code MANTA_KEY_ID}, the public key to register with a {@link
+ * MantaEmulator}, and the agent's {@code storage.manta.*} settings.
  *
  * <pre>{@code
  * MantaAccount acct = MantaAccount.create(dir, "acct");
@@ -60,15 +60,17 @@ public final class MantaAccount {
     }
     Files.createDirectories(dir);
     Path key = dir.resolve(login + ".key");
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(pair.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(pair.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
     Files.deleteIfExists(key);
-    Files.createFile(key, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(key, pem, StandardCharsets.US_ASCII);
-    return new MantaAccount(login, key, pair.getPublic(), md5Fingerprint((RSAPublicKey) pair.getPublic()));
+    return new MantaAccount(
+        login, key, pair.getPublic(), md5Fingerprint((RSAPublicKey) pair.getPublic()));
   }
 
   public String login() {
@@ -95,7 +97,8 @@ public final class MantaAccount {
 
   /** Points an agent's usage uploads at {@code mantaUrl} as this login. */
   public AgentProcess.Builder configure(AgentProcess.Builder agent, URI mantaUrl) {
-    return agent.set("storage.target", "manta")
+    return agent
+        .set("storage.target", "manta")
         .set("storage.manta.url", mantaUrl.toString())
         .set("storage.manta.user", login)
         .set("storage.manta.key_id", keyId)
@@ -125,5 +128,4 @@ public final class MantaAccount {
     out.writeInt(bytes.length);
     out.write(bytes);
   }
-
 }

@@ -35,27 +35,29 @@ import java.util.function.UnaryOperator;
  * {@code etc/zones/index}, {@code etc/zones/<zonename>.xml} (zonecfg XML), {@code zones/<zone>/
  * config/{metadata,tags,routes}.json}, {@code zones/<zone>/lastexited}, {@code tmp/.sysinfo.json},
  * and optionally a {@code usr/sbin/zoneadm} stand-in. It changes the tree the way {@code vmadm}
- * would ({@link #create}, {@link #update}, {@link #delete}) and remembers what it wrote, so
- * {@link #differences(JsonNode)} can hold an agent's {@code /vms} against the truth.
+ * would ({@link #create}, {@link #update}, {@link #delete}) and remembers what it wrote, so {@link
+ * #differences(JsonNode)} can hold an agent's {@code /vms} against the truth.
  *
- * <p>Zone runtime state: without zoneadm (the default) the zones index carries it
- * ({@code running} / {@code installed}), which the agent picks up from the index's inotify event
- * at once; with {@link Builder#zoneadm(boolean)} the index says {@code installed} as on a real
- * host and the stand-in prints the running state, which the agent polls (every 5 s).
+ * <p>Zone runtime state: without zoneadm (the default) the zones index carries it ({@code running}
+ * / {@code installed}), which the agent picks up from the index's inotify event at once; with
+ * {@link Builder#zoneadm(boolean)} the index says {@code installed} as on a real host and the
+ * stand-in prints the running state, which the agent polls (every 5 s).
  *
- * <p>Files are written in {@link WriteMode#ATOMIC} mode by default (temp file + rename, what
- * vmadm and zonecfg do); {@link WriteMode#IN_PLACE} truncates and rewrites the file.
- * Not thread-safe for concurrent mutation; call it from one thread.
+ * <p>Files are written in {@link WriteMode#ATOMIC} mode by default (temp file + rename, what vmadm
+ * and zonecfg do); {@link WriteMode#IN_PLACE} truncates and rewrites the file. Not thread-safe for
+ * concurrent mutation; call it from one thread.
  */
 public final class SmartOsHostTree {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** JSON equality where 1024 (int) and 1024 (long) are the same number, as in JSON text. */
-  private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) -> {
-    if (a.isNumber() && b.isNumber()) {
-      return a.decimalValue().compareTo(b.decimalValue());
-    }
-    return a.equals(b) ? 0 : 1;
-  };
+  private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE =
+      (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+          return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return a.equals(b) ? 0 : 1;
+      };
 
   /** How a file is replaced. */
   public enum WriteMode {
@@ -212,7 +214,8 @@ public final class SmartOsHostTree {
 
   /**
    * Where {@code vms} (an agent's {@code /vms} array, or any collection of VM objects) differs from
-   * the tree: VMs missing or extra, and each expected key with another value. Empty when they agree.
+   * the tree: VMs missing or extra, and each expected key with another value. Empty when they
+   * agree.
    */
   public List<String> differences(JsonNode vms) {
     List<JsonNode> list = new ArrayList<>();
@@ -236,13 +239,23 @@ public final class SmartOsHostTree {
         out.add("VM " + spec.uuid() + " (" + spec.alias() + ") is missing");
         continue;
       }
-      expectedVm(spec).properties().forEach(e -> {
-        JsonNode actual = vm.get(e.getKey());
-        if (actual == null || !e.getValue().equals(NUMBERS_BY_VALUE, actual)) {
-          out.add("VM " + spec.uuid() + " " + e.getKey() + ": expected " + e.getValue()
-              + ", got " + actual);
-        }
-      });
+      expectedVm(spec)
+          .properties()
+          .forEach(
+              e -> {
+                JsonNode actual = vm.get(e.getKey());
+                if (actual == null || !e.getValue().equals(NUMBERS_BY_VALUE, actual)) {
+                  out.add(
+                      "VM "
+                          + spec.uuid()
+                          + " "
+                          + e.getKey()
+                          + ": expected "
+                          + e.getValue()
+                          + ", got "
+                          + actual);
+                }
+              });
     }
     for (String uuid : byUuid.keySet()) {
       if (!zones.containsKey(uuid)) {
@@ -273,9 +286,9 @@ public final class SmartOsHostTree {
   }
 
   /**
-   * Many {@code vmadm create}s at once, as a provisioning burst or a restored host would make
-   * them: every zone's config files, then one index write with all of them, then every XML. The
-   * index is written once, not once per zone (which is quadratic for thousands of zones).
+   * Many {@code vmadm create}s at once, as a provisioning burst or a restored host would make them:
+   * every zone's config files, then one index write with all of them, then every XML. The index is
+   * written once, not once per zone (which is quadratic for thousands of zones).
    */
   public List<ZoneSpec> createAll(List<ZoneSpec> specs) throws IOException {
     for (ZoneSpec spec : specs) {
@@ -316,7 +329,8 @@ public final class SmartOsHostTree {
     if (!prev.state().equals(next.state())) {
       if (next.state().equals("stopped")) {
         long now = clock.instant().getEpochSecond();
-        writeFile(zoneDir(z).resolve("lastexited"),
+        writeFile(
+            zoneDir(z).resolve("lastexited"),
             (now + ".500000000 0\n").getBytes(StandardCharsets.US_ASCII));
       }
       writeStates();
@@ -369,7 +383,8 @@ public final class SmartOsHostTree {
     s.put("UUID", serverUuid);
     s.put("Hostname", "it-" + serverUuid.substring(0, 8));
     Files.createDirectories(root.resolve("tmp"));
-    writeFile(root.resolve("tmp/.sysinfo.json"),
+    writeFile(
+        root.resolve("tmp/.sysinfo.json"),
         JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(s));
   }
 
@@ -377,7 +392,8 @@ public final class SmartOsHostTree {
 
   private void writeConfig(ZoneSpec next, ZoneSpec prev) throws IOException {
     Path config = configDir(next.uuid());
-    if (prev == null || !prev.customerMetadata().equals(next.customerMetadata())
+    if (prev == null
+        || !prev.customerMetadata().equals(next.customerMetadata())
         || !prev.internalMetadata().equals(next.internalMetadata())) {
       ObjectNode m = JSON.createObjectNode();
       m.set("customer_metadata", JSON.valueToTree(new TreeMap<>(next.customerMetadata())));
@@ -394,16 +410,24 @@ public final class SmartOsHostTree {
 
   /** The index (and, with zoneadm, the stand-in's runtime states). */
   private void writeStates() throws IOException {
-    StringBuilder index = new StringBuilder(
-        "# DO NOT EDIT: this file is automatically generated by zoneadm(8) and zonecfg(8)\n"
-            + "global:installed:/\n");
+    StringBuilder index =
+        new StringBuilder(
+            "# DO NOT EDIT: this file is automatically generated by zoneadm(8) and zonecfg(8)\n"
+                + "global:installed:/\n");
     StringBuilder states = new StringBuilder("# <zonename> <state> [<zoneid>]\n");
     int zoneid = 0;
     for (ZoneSpec z : zones.values()) {
       zoneid++;
       String indexState = zoneadm ? "installed" : z.zoneState();
-      index.append(z.uuid()).append(':').append(indexState).append(":/zones/").append(z.uuid())
-          .append(':').append(z.uuid()).append('\n');
+      index
+          .append(z.uuid())
+          .append(':')
+          .append(indexState)
+          .append(":/zones/")
+          .append(z.uuid())
+          .append(':')
+          .append(z.uuid())
+          .append('\n');
       states.append(z.uuid()).append(' ').append(z.zoneState());
       if (z.state().equals("running")) {
         states.append(' ').append(zoneid);
@@ -411,7 +435,8 @@ public final class SmartOsHostTree {
       states.append('\n');
     }
     if (zoneadm) {
-      writeFile(root.resolve("var/smartos-host-tree/zone-states"),
+      writeFile(
+          root.resolve("var/smartos-host-tree/zone-states"),
           states.toString().getBytes(StandardCharsets.UTF_8));
     }
     writeFile(indexFile(), index.toString().getBytes(StandardCharsets.UTF_8));
@@ -424,12 +449,20 @@ public final class SmartOsHostTree {
   public String zoneXml(ZoneSpec s) {
     StringBuilder x = new StringBuilder(2048);
     x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-        .append("<!DOCTYPE zone PUBLIC \"-//Sun Microsystems Inc//DTD Zones//EN\" "
-            + "\"file:///usr/share/lib/xml/dtd/zonecfg.dtd.1\">\n")
-        .append("<zone name=\"").append(s.uuid()).append("\" zonepath=\"/zones/").append(s.uuid())
-        .append("\" autoboot=\"").append(s.autoboot()).append("\" brand=\"").append(s.brand())
+        .append(
+            "<!DOCTYPE zone PUBLIC \"-//Sun Microsystems Inc//DTD Zones//EN\" "
+                + "\"file:///usr/share/lib/xml/dtd/zonecfg.dtd.1\">\n")
+        .append("<zone name=\"")
+        .append(s.uuid())
+        .append("\" zonepath=\"/zones/")
+        .append(s.uuid())
+        .append("\" autoboot=\"")
+        .append(s.autoboot())
+        .append("\" brand=\"")
+        .append(s.brand())
         .append("\" ip-type=\"exclusive\" limitpriv=\"default\" debugid=\"")
-        .append(debugIdOf(s.uuid())).append("\">\n");
+        .append(debugIdOf(s.uuid()))
+        .append("\">\n");
     attr(x, "vm-version", "1");
     attr(x, "create-timestamp", createTimestamps.getOrDefault(s.uuid(), ""));
     attr(x, "dataset-uuid", s.imageUuid());
@@ -438,12 +471,18 @@ public final class SmartOsHostTree {
     rctl(x, "zone.cpu-cap", s.cpuCap());
     attr(x, "billing-id", s.billingId());
     attr(x, "owner-uuid", s.ownerUuid());
-    attr(x, "alias", Base64.getEncoder().encodeToString(s.alias().getBytes(StandardCharsets.UTF_8)));
+    attr(
+        x, "alias", Base64.getEncoder().encodeToString(s.alias().getBytes(StandardCharsets.UTF_8)));
     attr(x, "hostname", s.hostname());
     for (int i = 0; i < s.nics().size(); i++) {
       ZoneSpec.Nic n = s.nics().get(i);
-      x.append("  <network physical=\"net").append(i).append("\" mac-addr=\"").append(n.mac())
-          .append("\" global-nic=\"").append(escape(n.nicTag())).append("\">\n");
+      x.append("  <network physical=\"net")
+          .append(i)
+          .append("\" mac-addr=\"")
+          .append(n.mac())
+          .append("\" global-nic=\"")
+          .append(escape(n.nicTag()))
+          .append("\">\n");
       netAttr(x, "ip", n.ip());
       netAttr(x, "netmask", n.netmask());
       if (i == 0) {
@@ -462,18 +501,27 @@ public final class SmartOsHostTree {
   }
 
   private static void attr(StringBuilder x, String name, String value) {
-    x.append("  <attr name=\"").append(name).append("\" type=\"string\" value=\"")
-        .append(escape(value)).append("\"/>\n");
+    x.append("  <attr name=\"")
+        .append(name)
+        .append("\" type=\"string\" value=\"")
+        .append(escape(value))
+        .append("\"/>\n");
   }
 
   private static void netAttr(StringBuilder x, String name, String value) {
-    x.append("    <net-attr name=\"").append(name).append("\" value=\"").append(escape(value))
+    x.append("    <net-attr name=\"")
+        .append(name)
+        .append("\" value=\"")
+        .append(escape(value))
         .append("\"/>\n");
   }
 
   private static void rctl(StringBuilder x, String name, long limit) {
-    x.append("  <rctl name=\"").append(name).append("\">\n")
-        .append("    <rctl-value priv=\"privileged\" limit=\"").append(limit)
+    x.append("  <rctl name=\"")
+        .append(name)
+        .append("\">\n")
+        .append("    <rctl-value priv=\"privileged\" limit=\"")
+        .append(limit)
         .append("\" action=\"deny\"/>\n  </rctl>\n");
   }
 
@@ -499,7 +547,11 @@ public final class SmartOsHostTree {
       Files.write(tmp, content);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } else {
-      Files.write(file, content, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+      Files.write(
+          file,
+          content,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING);
     }
   }
@@ -508,26 +560,31 @@ public final class SmartOsHostTree {
     if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.deleteIfExists(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null && !(e instanceof NoSuchFileException)) {
-          throw e;
-        }
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) {
+              throw e;
+            }
+            Files.deleteIfExists(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private static void requireName(String zonename) {
-    if (zonename == null || zonename.isEmpty() || zonename.contains("/")
+    if (zonename == null
+        || zonename.isEmpty()
+        || zonename.contains("/")
         || zonename.startsWith(".")) {
       throw new IllegalArgumentException("not a zone name: " + zonename);
     }

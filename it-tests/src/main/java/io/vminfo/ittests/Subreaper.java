@@ -17,9 +17,9 @@ import jnr.ffi.annotations.SaveError;
  * ~2 s, and libvirtd waits for that: {@code virsh destroy} takes 1.2-1.9 s. Under this launcher the
  * orphan is reaped at once (~0.2 s).
  *
- * <p>Usage: {@code Subreaper <log file> <command> [args...]}. Prints {@code pid <N>} (the
- * command's pid) as its first stdout line; the command's output goes to the log file. Exits with
- * the command's exit status.
+ * <p>Usage: {@code Subreaper <log file> <command> [args...]}. Prints {@code pid <N>} (the command's
+ * pid) as its first stdout line; the command's output goes to the log file. Exits with the
+ * command's exit status.
  */
 public final class Subreaper {
   private static final int PR_SET_CHILD_SUBREAPER = 36;
@@ -44,17 +44,18 @@ public final class Subreaper {
     }
     Libc libc = LibraryLoader.create(Libc.class).failImmediately().load("c");
     if (libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-      System.err.println("prctl(PR_SET_CHILD_SUBREAPER) failed: errno "
-          + Runtime.getRuntime(libc).getLastError());
+      System.err.println(
+          "prctl(PR_SET_CHILD_SUBREAPER) failed: errno " + Runtime.getRuntime(libc).getLastError());
       System.exit(3);
     }
     List<String> command = Arrays.asList(args).subList(1, args.length);
     File log = new File(args[0]);
-    Process child = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
+    Process child =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
     System.out.println("pid " + child.pid());
     System.out.flush();
     int[] status = new int[1];

@@ -51,7 +51,9 @@ public final class UsageArchive {
     /** The UTC hour directory of the object ({@code yyyy/MM/dd/HH}) when the path has one. */
     public String hour() {
       String[] p = path.split("/");
-      return p.length >= 5 ? String.join("/", Arrays.copyOfRange(p, p.length - 5, p.length - 1)) : "";
+      return p.length >= 5
+          ? String.join("/", Arrays.copyOfRange(p, p.length - 5, p.length - 1))
+          : "";
     }
   }
 
@@ -66,11 +68,13 @@ public final class UsageArchive {
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
-      files = s.filter(Files::isRegularFile)
-          .filter(p -> !dir.relativize(p).getName(0).toString().startsWith("."))
-          .filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> p.getFileName().toString().matches(".*\\.log(\\.gz)?"))
-          .sorted().toList();
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(p -> !dir.relativize(p).getName(0).toString().startsWith("."))
+              .filter(p -> !p.getFileName().toString().startsWith("."))
+              .filter(p -> p.getFileName().toString().matches(".*\\.log(\\.gz)?"))
+              .sorted()
+              .toList();
     }
     for (Path f : files) {
       byte[] raw = Files.readAllBytes(f);
@@ -79,7 +83,8 @@ public final class UsageArchive {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
           content = in.readAllBytes();
         } catch (IOException e) {
-          throw new IOException("uploaded object " + f + " is not a valid gzip: " + e.getMessage(), e);
+          throw new IOException(
+              "uploaded object " + f + " is not a valid gzip: " + e.getMessage(), e);
         }
       }
       out.add(new UsageObject("/" + dir.relativize(f).toString().replace('\\', '/'), content));

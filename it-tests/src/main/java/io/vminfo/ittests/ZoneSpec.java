@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * What {@code vmadm} knows about one SmartOS zone, as {@link SmartOsHostTree} writes it: the
- * properties that end up in the zone XML, the config JSON files and the zones index. Immutable;
- * the {@code with*} methods return changed copies (what {@code vmadm update} would be given).
+ * properties that end up in the zone XML, the config JSON files and the zones index. Immutable; the
+ * {@code with*} methods return changed copies (what {@code vmadm update} would be given).
  *
  * @param uuid zone uuid, also its zonename (as vmadm makes them)
  * @param brand {@code joyent}, {@code joyent-minimal}, {@code lx}, {@code kvm}, {@code bhyve}
@@ -36,8 +36,8 @@ public record ZoneSpec(
     Map<String, String> tags,
     String state) {
 
-  private static final Pattern UUID = Pattern.compile(
-      "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern UUID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
   private static final List<String> BRANDS =
       List.of("joyent", "joyent-minimal", "lx", "kvm", "bhyve");
@@ -65,7 +65,8 @@ public record ZoneSpec(
     requireUuid(billingId, "billingId");
     requireUuid(imageUuid, "imageUuid");
     if (maxPhysicalMemory < 1 || maxPhysicalMemory > 1 << 24) {
-      throw new IllegalArgumentException("maxPhysicalMemory (MiB) out of range: " + maxPhysicalMemory);
+      throw new IllegalArgumentException(
+          "maxPhysicalMemory (MiB) out of range: " + maxPhysicalMemory);
     }
     if (cpuCap < 0) {
       throw new IllegalArgumentException("cpuCap must be >= 0: " + cpuCap);
@@ -87,63 +88,220 @@ public record ZoneSpec(
   public static ZoneSpec of(String uuid, String alias) {
     requireUuid(uuid, "uuid");
     int h = uuid.hashCode();
-    String mac = String.format(Locale.ROOT, "90:b8:d0:%02x:%02x:%02x",
-        (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
-    return new ZoneSpec(uuid, "joyent", alias, "930896af-bf8c-48d4-885c-6573a94b1853",
-        "4d3c2b1a-0f9e-4d8c-9b7a-6f5e4d3c2b10", "2f6bb9a4-7c1e-4e0b-a3d5-b1c7e2f0a811", 1024, 100,
-        true, alias, List.of(new Nic(mac, "external", "10.88." + ((h >>> 8) & 0xff) + "."
-            + (1 + (h & 0x7f)), "255.255.0.0")),
-        Map.of("role", "test"), Map.of(), Map.of("env", "it"), "running");
+    String mac =
+        String.format(
+            Locale.ROOT, "90:b8:d0:%02x:%02x:%02x", (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
+    return new ZoneSpec(
+        uuid,
+        "joyent",
+        alias,
+        "930896af-bf8c-48d4-885c-6573a94b1853",
+        "4d3c2b1a-0f9e-4d8c-9b7a-6f5e4d3c2b10",
+        "2f6bb9a4-7c1e-4e0b-a3d5-b1c7e2f0a811",
+        1024,
+        100,
+        true,
+        alias,
+        List.of(
+            new Nic(
+                mac,
+                "external",
+                "10.88." + ((h >>> 8) & 0xff) + "." + (1 + (h & 0x7f)),
+                "255.255.0.0")),
+        Map.of("role", "test"),
+        Map.of(),
+        Map.of("env", "it"),
+        "running");
   }
 
   public ZoneSpec withBrand(String v) {
-    return new ZoneSpec(uuid, v, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory, cpuCap,
-        autoboot, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        v,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withAlias(String v) {
-    return new ZoneSpec(uuid, brand, v, ownerUuid, billingId, imageUuid, maxPhysicalMemory, cpuCap,
-        autoboot, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        v,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withOwnerUuid(String v) {
-    return new ZoneSpec(uuid, brand, alias, v, billingId, imageUuid, maxPhysicalMemory, cpuCap,
-        autoboot, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        v,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withBillingId(String v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, v, imageUuid, maxPhysicalMemory, cpuCap,
-        autoboot, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        v,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withMaxPhysicalMemory(long mib) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, mib, cpuCap,
-        autoboot, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        mib,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withCpuCap(long v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory, v,
-        autoboot, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        v,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withAutoboot(boolean v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, v, hostname, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        v,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withHostname(String v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, autoboot, v, nics, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        v,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withNics(List<Nic> v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, autoboot, hostname, v, customerMetadata, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        v,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        state);
   }
 
   public ZoneSpec withCustomerMetadata(Map<String, String> v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, autoboot, hostname, nics, v, internalMetadata, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        v,
+        internalMetadata,
+        tags,
+        state);
   }
 
   /** A copy with one customer metadata key set (vmadm {@code set_customer_metadata}). */
@@ -154,18 +312,60 @@ public record ZoneSpec(
   }
 
   public ZoneSpec withInternalMetadata(Map<String, String> v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, autoboot, hostname, nics, customerMetadata, v, tags, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        v,
+        tags,
+        state);
   }
 
   public ZoneSpec withTags(Map<String, String> v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, autoboot, hostname, nics, customerMetadata, internalMetadata, v, state);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        v,
+        state);
   }
 
   public ZoneSpec withState(String v) {
-    return new ZoneSpec(uuid, brand, alias, ownerUuid, billingId, imageUuid, maxPhysicalMemory,
-        cpuCap, autoboot, hostname, nics, customerMetadata, internalMetadata, tags, v);
+    return new ZoneSpec(
+        uuid,
+        brand,
+        alias,
+        ownerUuid,
+        billingId,
+        imageUuid,
+        maxPhysicalMemory,
+        cpuCap,
+        autoboot,
+        hostname,
+        nics,
+        customerMetadata,
+        internalMetadata,
+        tags,
+        v);
   }
 
   /** The zones index / zoneadm state: vmadm's {@code stopped} is zoneadm's {@code installed}. */

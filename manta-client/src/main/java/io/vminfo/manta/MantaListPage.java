@@ -8,7 +8,7 @@ import java.util.Objects;
  * inclusive). {@code resultSetSize} is the number of entries in the whole directory.
  */
 public record MantaListPage(List<MantaEntry> entries, long resultSetSize) {
-    public MantaListPage {
-        entries = List.copyOf(Objects.requireNonNull(entries, "entries"));
-    }
+  public MantaListPage {
+    entries = List.copyOf(Objects.requireNonNull(entries, "entries"));
+  }
 }

@@ -11,25 +11,25 @@ import java.util.OptionalInt;
  * size, or for a directory its number of entries.
  */
 public record MantaObjectInfo(
-        String path,
-        boolean directory,
-        long size,
-        Optional<String> etag,
-        String contentType,
-        Optional<String> contentMd5,
-        Optional<Instant> lastModified,
-        OptionalInt durability,
-        Map<String, String> metadata,
-        String requestId) {
+    String path,
+    boolean directory,
+    long size,
+    Optional<String> etag,
+    String contentType,
+    Optional<String> contentMd5,
+    Optional<Instant> lastModified,
+    OptionalInt durability,
+    Map<String, String> metadata,
+    String requestId) {
 
-    public MantaObjectInfo {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(etag, "etag");
-        Objects.requireNonNull(contentType, "contentType");
-        Objects.requireNonNull(contentMd5, "contentMd5");
-        Objects.requireNonNull(lastModified, "lastModified");
-        Objects.requireNonNull(durability, "durability");
-        metadata = Map.copyOf(metadata);
-        Objects.requireNonNull(requestId, "requestId");
-    }
+  public MantaObjectInfo {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(etag, "etag");
+    Objects.requireNonNull(contentType, "contentType");
+    Objects.requireNonNull(contentMd5, "contentMd5");
+    Objects.requireNonNull(lastModified, "lastModified");
+    Objects.requireNonNull(durability, "durability");
+    metadata = Map.copyOf(metadata);
+    Objects.requireNonNull(requestId, "requestId");
+  }
 }

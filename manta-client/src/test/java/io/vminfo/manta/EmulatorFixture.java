@@ -10,48 +10,58 @@ import java.util.function.UnaryOperator;
 
 /** An emulator with account "alice" and a client signing with one of the fixture keys. */
 final class EmulatorFixture implements AutoCloseable {
-    final MantaEmulator emulator;
-    final MantaClient client;
-    final MantaKey key;
+  final MantaEmulator emulator;
+  final MantaClient client;
+  final MantaKey key;
 
-    EmulatorFixture(Path root, String keyName, UnaryOperator<MantaConfig.Builder> tweak) {
-        this(root, e -> e, keyName, tweak);
-    }
+  EmulatorFixture(Path root, String keyName, UnaryOperator<MantaConfig.Builder> tweak) {
+    this(root, e -> e, keyName, tweak);
+  }
 
-    EmulatorFixture(Path root, UnaryOperator<MantaEmulator.Builder> emulatorTweak, String keyName,
-            UnaryOperator<MantaConfig.Builder> tweak) {
-        this.key = key(keyName);
-        this.emulator = emulatorTweak.apply(MantaEmulator.builder().root(root).key("alice", key.publicKey())
-                .role("alice", "ops")).start();
-        MantaConfig.Builder b = MantaConfig.builder()
-                .url(emulator.url())
-                .user("alice")
-                .signer(MantaSigner.of(key))
-                .requestTimeout(Duration.ofSeconds(10))
-                .retryPolicy(new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(50)))
-                .ioThreads(1);
-        this.client = MantaClient.create(tweak.apply(b).build());
-    }
+  EmulatorFixture(
+      Path root,
+      UnaryOperator<MantaEmulator.Builder> emulatorTweak,
+      String keyName,
+      UnaryOperator<MantaConfig.Builder> tweak) {
+    this.key = key(keyName);
+    this.emulator =
+        emulatorTweak
+            .apply(
+                MantaEmulator.builder()
+                    .root(root)
+                    .key("alice", key.publicKey())
+                    .role("alice", "ops"))
+            .start();
+    MantaConfig.Builder b =
+        MantaConfig.builder()
+            .url(emulator.url())
+            .user("alice")
+            .signer(MantaSigner.of(key))
+            .requestTimeout(Duration.ofSeconds(10))
+            .retryPolicy(new RetryPolicy(4, Duration.ofMillis(5), Duration.ofMillis(50)))
+            .ioThreads(1);
+    this.client = MantaClient.create(tweak.apply(b).build());
+  }
 
-    EmulatorFixture(Path root) {
-        this(root, "ed25519_openssh", b -> b);
-    }
+  EmulatorFixture(Path root) {
+    this(root, "ed25519_openssh", b -> b);
+  }
 
-    BlockingMantaClient manta() {
-        return client.blocking();
-    }
+  BlockingMantaClient manta() {
+    return client.blocking();
+  }
 
-    static MantaKey key(String name) {
-        try (InputStream in = EmulatorFixture.class.getResourceAsStream("/keys/" + name)) {
-            return MantaKeys.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+  static MantaKey key(String name) {
+    try (InputStream in = EmulatorFixture.class.getResourceAsStream("/keys/" + name)) {
+      return MantaKeys.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
+  }
 
-    @Override
-    public void close() {
-        client.close();
-        emulator.close();
-    }
+  @Override
+  public void close() {
+    client.close();
+    emulator.close();
+  }
 }

@@ -15,47 +15,60 @@ import org.junit.jupiter.api.Test;
 
 /** Manta's inclusive markers, page by page, without a server. */
 class PagingTest {
-    private static final Instant T = Instant.parse("2026-11-22T10:00:00.123Z");
+  private static final Instant T = Instant.parse("2026-11-22T10:00:00.123Z");
 
-    private static MantaEntry entry(String name, Instant mtime) {
-        return new MantaEntry(name, false, 1, Optional.empty(), Optional.empty(), Optional.empty(), mtime,
-                OptionalInt.empty());
-    }
+  private static MantaEntry entry(String name, Instant mtime) {
+    return new MantaEntry(
+        name,
+        false,
+        1,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        mtime,
+        OptionalInt.empty());
+  }
 
-    private static MantaListPage page(int from, int to, Instant mtime) {
-        return new MantaListPage(IntStream.range(from, to).mapToObj(i -> entry(String.format("f%04d", i), mtime))
-                .toList(), -1);
-    }
+  private static MantaListPage page(int from, int to, Instant mtime) {
+    return new MantaListPage(
+        IntStream.range(from, to).mapToObj(i -> entry(String.format("f%04d", i), mtime)).toList(),
+        -1);
+  }
 
-    @Test
-    void byNameTheNextPageStartsAtTheLastNameWhichIsNotReturnedTwice() {
-        List<MantaEntry> into = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        ListOptions first = ListOptions.defaults().withLimit(3);
-        Optional<ListOptions> next = MantaClient.Paging.next(first, page(0, 3, T), into, seen);
-        assertThat(next).contains(first.withMarker("f0002"));
-        next = MantaClient.Paging.next(next.get(), page(2, 4, T), into, seen);
-        assertThat(next).isEmpty();
-        assertThat(into).extracting(MantaEntry::name).containsExactly("f0000", "f0001", "f0002", "f0003");
-    }
+  @Test
+  void byNameTheNextPageStartsAtTheLastNameWhichIsNotReturnedTwice() {
+    List<MantaEntry> into = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    ListOptions first = ListOptions.defaults().withLimit(3);
+    Optional<ListOptions> next = MantaClient.Paging.next(first, page(0, 3, T), into, seen);
+    assertThat(next).contains(first.withMarker("f0002"));
+    next = MantaClient.Paging.next(next.get(), page(2, 4, T), into, seen);
+    assertThat(next).isEmpty();
+    assertThat(into)
+        .extracting(MantaEntry::name)
+        .containsExactly("f0000", "f0001", "f0002", "f0003");
+  }
 
-    @Test
-    void byMtimeAFullPageAtTheMarkerWidensThePageThenFailsClearlyAtTheMaximum() {
-        List<MantaEntry> into = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        ListOptions first = ListOptions.defaults().withLimit(5).sortedByMtime();
-        Optional<ListOptions> next = MantaClient.Paging.next(first, page(0, 5, T), into, seen);
-        assertThat(next).contains(first.withMarker(T.toString()));
-        // The same marker gives the same full page: widen it rather than stop short.
-        next = MantaClient.Paging.next(next.get(), page(0, 5, T), into, seen);
-        assertThat(next.map(ListOptions::limit)).contains(ListOptions.MAX_LIMIT);
-        assertThat(into).hasSize(5);
+  @Test
+  void byMtimeAFullPageAtTheMarkerWidensThePageThenFailsClearlyAtTheMaximum() {
+    List<MantaEntry> into = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    ListOptions first = ListOptions.defaults().withLimit(5).sortedByMtime();
+    Optional<ListOptions> next = MantaClient.Paging.next(first, page(0, 5, T), into, seen);
+    assertThat(next).contains(first.withMarker(T.toString()));
+    // The same marker gives the same full page: widen it rather than stop short.
+    next = MantaClient.Paging.next(next.get(), page(0, 5, T), into, seen);
+    assertThat(next.map(ListOptions::limit)).contains(ListOptions.MAX_LIMIT);
+    assertThat(into).hasSize(5);
 
-        ListOptions widest = next.get();
-        assertThatThrownBy(() -> MantaClient.Paging.next(widest, page(0, ListOptions.MAX_LIMIT, T), into, seen))
-                .isInstanceOfSatisfying(MantaException.class, e -> {
-                    assertThat(e.code()).isEqualTo(MantaException.CANNOT_PAGE);
-                    assertThat(e.getMessage()).contains("share the mtime " + T).contains("list by name");
-                });
-    }
+    ListOptions widest = next.get();
+    assertThatThrownBy(
+            () -> MantaClient.Paging.next(widest, page(0, ListOptions.MAX_LIMIT, T), into, seen))
+        .isInstanceOfSatisfying(
+            MantaException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(MantaException.CANNOT_PAGE);
+              assertThat(e.getMessage()).contains("share the mtime " + T).contains("list by name");
+            });
+  }
 }

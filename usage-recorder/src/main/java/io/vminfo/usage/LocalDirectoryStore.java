@@ -22,10 +22,10 @@ import java.util.UUID;
  * {@code /a/b/c.log.gz} is stored at {@code <root>/a/b/c.log.gz}; with the default template that is
  * {@code <root>/<login>/stor/usage/YYYY/MM/DD/HH/<server_uuid>.log.gz}.
  *
- * <p>Writes are atomic: the bytes go to a hidden temp file in the target directory
- * ({@code .vminfo-upload-*.tmp}), are forced to disk and checked against the MD5 the caller sent,
- * then renamed over the target, and the directory is forced. A reader never sees a partial object;
- * a put interrupted by a crash can leave a temp file behind, which is never mistaken for an object.
+ * <p>Writes are atomic: the bytes go to a hidden temp file in the target directory ({@code
+ * .vminfo-upload-*.tmp}), are forced to disk and checked against the MD5 the caller sent, then
+ * renamed over the target, and the directory is forced. A reader never sees a partial object; a put
+ * interrupted by a crash can leave a temp file behind, which is never mistaken for an object.
  * Remote paths that would leave the root ({@code ..}, symlinks pointing out) are refused.
  */
 public final class LocalDirectoryStore implements ObjectStore {
@@ -49,17 +49,21 @@ public final class LocalDirectoryStore implements ObjectStore {
     }
     Path p = root;
     for (String segment : remotePath.substring(1).split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")
-          || segment.indexOf('\0') >= 0 || segment.indexOf('\\') >= 0
+      if (segment.isEmpty()
+          || segment.equals(".")
+          || segment.equals("..")
+          || segment.indexOf('\0') >= 0
+          || segment.indexOf('\\') >= 0
           || segment.startsWith(TEMP_PREFIX)) {
-        throw new IllegalArgumentException("remote path has an unsafe segment \"" + segment + "\": \""
-            + remotePath + "\"");
+        throw new IllegalArgumentException(
+            "remote path has an unsafe segment \"" + segment + "\": \"" + remotePath + "\"");
       }
       p = p.resolve(segment);
     }
     Path normalized = p.normalize();
     if (!normalized.startsWith(root) || normalized.equals(root)) {
-      throw new IllegalArgumentException("remote path leaves the store root: \"" + remotePath + "\"");
+      throw new IllegalArgumentException(
+          "remote path leaves the store root: \"" + remotePath + "\"");
     }
     return normalized;
   }
@@ -91,8 +95,9 @@ public final class LocalDirectoryStore implements ObjectStore {
       long bytes = 0;
       MessageDigest digest = md5();
       try (InputStream in = Files.newInputStream(localFile);
-           FileChannel out = FileChannels.DEFAULT.open(tmp, StandardOpenOption.CREATE_NEW,
-               StandardOpenOption.WRITE)) {
+          FileChannel out =
+              FileChannels.DEFAULT.open(
+                  tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         byte[] buf = new byte[64 * 1024];
         int n;
         while ((n = in.read(buf)) > 0) {
@@ -105,8 +110,14 @@ public final class LocalDirectoryStore implements ObjectStore {
       String computed = Base64.getEncoder().encodeToString(digest.digest());
       if (!computed.equals(md5Base64)) {
         Files.deleteIfExists(tmp);
-        throw ObjectStoreException.retryable("content MD5 mismatch for " + remotePath + ": sent "
-            + md5Base64 + ", received bytes hash to " + computed, null);
+        throw ObjectStoreException.retryable(
+            "content MD5 mismatch for "
+                + remotePath
+                + ": sent "
+                + md5Base64
+                + ", received bytes hash to "
+                + computed,
+            null);
       }
       Durable.moveAtomically(tmp, target);
       Durable.fsyncDirectory(dir);

@@ -3,11 +3,12 @@ package io.vminfo.usage;
 import java.util.Objects;
 
 /**
- * A failed {@link ObjectStore#put}. The kind tells the uploader what to do: a {@link Kind#TRANSIENT}
- * failure (store down, timeout, 5xx, throttling) is retried with capped exponential backoff for as
- * long as it takes; a {@link Kind#PERMANENT} one (bad credentials, no such account, a path the store
- * refuses) parks that file, visible in {@link UsageStatus#parked()}, until it is tried again
- * (after {@code UsageService.Builder.parkedRetry}, default 1 hour, or at the next start).
+ * A failed {@link ObjectStore#put}. The kind tells the uploader what to do: a {@link
+ * Kind#TRANSIENT} failure (store down, timeout, 5xx, throttling) is retried with capped exponential
+ * backoff for as long as it takes; a {@link Kind#PERMANENT} one (bad credentials, no such account,
+ * a path the store refuses) parks that file, visible in {@link UsageStatus#parked()}, until it is
+ * tried again (after {@code UsageService.Builder.parkedRetry}, default 1 hour, or at the next
+ * start).
  */
 public final class ObjectStoreException extends Exception {
   private static final long serialVersionUID = 1L;

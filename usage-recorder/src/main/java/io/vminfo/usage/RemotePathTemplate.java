@@ -12,11 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a sealed hourly file goes in the object store (DESIGN section 7). Placeholders:
- * {@code {login}}, {@code {yyyy}}, {@code {MM}}, {@code {dd}}, {@code {HH}} (the UTC hour of the
- * records) and {@code {server_uuid}}. The template names the uncompressed {@code .log} object; the
- * uploaded path adds {@code .<n>} before {@code .log} for segment {@code n > 0} and {@code .gz} at
- * the end, e.g. {@code /acct/stor/usage/2026/11/22/10/<server>.1.log.gz}.
+ * Where a sealed hourly file goes in the object store (DESIGN section 7). Placeholders: {@code
+ * {login}}, {@code {yyyy}}, {@code {MM}}, {@code {dd}}, {@code {HH}} (the UTC hour of the records)
+ * and {@code {server_uuid}}. The template names the uncompressed {@code .log} object; the uploaded
+ * path adds {@code .<n>} before {@code .log} for segment {@code n > 0} and {@code .gz} at the end,
+ * e.g. {@code /acct/stor/usage/2026/11/22/10/<server>.1.log.gz}.
  *
  * <p>Validated when made: it must be absolute, end in {@code .log}, contain every hour field and
  * {@code {server_uuid}} (so two hours or two servers never share an object), and have no empty,
@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class RemotePathTemplate {
   /** The default layout, as Manta's usage tooling expects it. */
-  public static final String DEFAULT = "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log";
+  public static final String DEFAULT =
+      "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log";
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_]+)}");
   private static final Set<String> KNOWN = Set.of("login", "yyyy", "MM", "dd", "HH", "server_uuid");
@@ -42,14 +43,17 @@ public final class RemotePathTemplate {
     if (!LOGIN.matcher(login).matches()) {
       throw new IllegalArgumentException(
           "login must be 1-64 characters of letters, digits, '_', '.', '@', '-' (not starting with"
-              + " a symbol), got \"" + login + "\"");
+              + " a symbol), got \""
+              + login
+              + "\"");
     }
     if (!template.startsWith("/")) {
       throw new IllegalArgumentException("remote path template must start with '/': " + template);
     }
     if (!template.endsWith(".log")) {
       throw new IllegalArgumentException(
-          "remote path template must end with \".log\" (segments and .gz are added to it): " + template);
+          "remote path template must end with \".log\" (segments and .gz are added to it): "
+              + template);
     }
     for (int i = 0; i < template.length(); i++) {
       char c = template.charAt(i);
@@ -59,7 +63,8 @@ public final class RemotePathTemplate {
     }
     String leftover = PLACEHOLDER.matcher(template).replaceAll("x");
     if (leftover.contains("{") || leftover.contains("}")) {
-      throw new IllegalArgumentException("remote path template has a malformed placeholder: " + template);
+      throw new IllegalArgumentException(
+          "remote path template has a malformed placeholder: " + template);
     }
     List<Object> out = new ArrayList<>();
     Matcher m = PLACEHOLDER.matcher(template);
@@ -71,8 +76,11 @@ public final class RemotePathTemplate {
       }
       String name = m.group(1);
       if (!KNOWN.contains(name)) {
-        throw new IllegalArgumentException("unknown placeholder {" + name + "} in remote path template"
-            + " (known: {login} {yyyy} {MM} {dd} {HH} {server_uuid})");
+        throw new IllegalArgumentException(
+            "unknown placeholder {"
+                + name
+                + "} in remote path template"
+                + " (known: {login} {yyyy} {MM} {dd} {HH} {server_uuid})");
       }
       out.add(new Field(name));
       seen.add(name);
@@ -84,7 +92,9 @@ public final class RemotePathTemplate {
     for (String r : REQUIRED) {
       if (!seen.contains(r)) {
         throw new IllegalArgumentException(
-            "remote path template must contain {" + r + "} so each hour and server has its own object: "
+            "remote path template must contain {"
+                + r
+                + "} so each hour and server has its own object: "
                 + template);
       }
     }
@@ -123,7 +133,8 @@ public final class RemotePathTemplate {
     Objects.requireNonNull(hour, "hour");
     Objects.requireNonNull(serverUuid, "serverUuid");
     if (!SERVER.matcher(serverUuid).matches()) {
-      throw new IllegalArgumentException("server uuid is not a safe path segment: \"" + serverUuid + "\"");
+      throw new IllegalArgumentException(
+          "server uuid is not a safe path segment: \"" + serverUuid + "\"");
     }
     if (segment < 0) {
       throw new IllegalArgumentException("segment must be >= 0, got " + segment);

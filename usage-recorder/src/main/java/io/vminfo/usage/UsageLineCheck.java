@@ -26,13 +26,13 @@ import java.util.regex.Pattern;
  * The v1 contract of one hourly usage file, checked one line at a time in file order: UTF-8, one
  * JSON object per line, valid against the schema with keys in order, {@code (uuid, timestamp)}
  * unique, every timestamp in the file's hour (from its {@code YYYY/MM/DD/HH} directory when it has
- * one, else the first record's), {@code server_uuid} matching the file name, one summary per
- * sample whose {@code vm_count} equals the usage records of its timestamp. What is left open at
- * the end (usage records whose summary never came) is {@link #samplesWithoutSummary()}.
+ * one, else the first record's), {@code server_uuid} matching the file name, one summary per sample
+ * whose {@code vm_count} equals the usage records of its timestamp. What is left open at the end
+ * (usage records whose summary never came) is {@link #samplesWithoutSummary()}.
  *
  * <p>{@code vminfo usage verify} reports with it; the recorder uses it to check an open hour file
- * it adopts at start, so the two can never disagree about what a good line is. Not thread-safe:
- * one instance per file.
+ * it adopts at start, so the two can never disagree about what a good line is. Not thread-safe: one
+ * instance per file.
  */
 public final class UsageLineCheck {
   private static final Pattern HOUR_PATH =
@@ -40,8 +40,11 @@ public final class UsageLineCheck {
   private static final Pattern FILE_NAME =
       Pattern.compile("([A-Za-z0-9][A-Za-z0-9_-]{0,127})(\\.[1-9][0-9]{0,5})?\\.log(\\.gz)?");
   private static final int EXCERPT = 300;
-  private static final ObjectMapper STRICT = HardenedJson.UNTRUSTED
-      .withMaxStringLength(64 * 1024 * 1024).withMaxNumberLength(1000).mapper();
+  private static final ObjectMapper STRICT =
+      HardenedJson.UNTRUSTED
+          .withMaxStringLength(64 * 1024 * 1024)
+          .withMaxNumberLength(1000)
+          .mapper();
 
   /** What one line is. */
   public sealed interface Verdict permits Good, Bad {}
@@ -78,11 +81,13 @@ public final class UsageLineCheck {
 
   /** A check whose hour and server come from {@code file}'s spool path and name, when they say. */
   public static UsageLineCheck forFile(Path file) {
-    String p = file.toAbsolutePath().normalize().toString().replace(java.io.File.separatorChar, '/');
+    String p =
+        file.toAbsolutePath().normalize().toString().replace(java.io.File.separatorChar, '/');
     Matcher h = HOUR_PATH.matcher(p);
-    Optional<String> hour = h.matches()
-        ? Optional.of(h.group(1) + "-" + h.group(2) + "-" + h.group(3) + "T" + h.group(4))
-        : Optional.empty();
+    Optional<String> hour =
+        h.matches()
+            ? Optional.of(h.group(1) + "-" + h.group(2) + "-" + h.group(3) + "T" + h.group(4))
+            : Optional.empty();
     Matcher n = FILE_NAME.matcher(file.getFileName().toString());
     return new UsageLineCheck(hour, n.matches() ? Optional.of(n.group(1)) : Optional.empty());
   }
@@ -90,7 +95,8 @@ public final class UsageLineCheck {
   /** The next line of the file, without its newline. */
   public Verdict check(byte[] line) {
     try {
-      StandardCharsets.UTF_8.newDecoder()
+      StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(line));
@@ -104,8 +110,13 @@ public final class UsageLineCheck {
     try {
       record = STRICT.readTree(line);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
       return new Bad("not JSON: " + e.getOriginalMessage() + where);
     } catch (IOException e) {
       throw new IllegalStateException("reading from memory cannot fail", e);
@@ -147,8 +158,14 @@ public final class UsageLineCheck {
     long count = record.path("vm_count").asLong();
     int seen = perTimestamp.getOrDefault(ts, 0);
     if (count != seen) {
-      return new Bad("summary at " + ts + " says vm_count " + count + " but the file has " + seen
-          + " usage record(s) at that time");
+      return new Bad(
+          "summary at "
+              + ts
+              + " says vm_count "
+              + count
+              + " but the file has "
+              + seen
+              + " usage record(s) at that time");
     }
     summaries++;
     summarized.add(ts);

@@ -11,9 +11,9 @@ import java.util.OptionalLong;
 
 /**
  * One {@code usage} record (schema v1, DESIGN section 7, {@code docs/usage-schema.md}): what one VM
- * was and used at the end of one sampling interval. Values the host did not know are empty and
- * left out of the JSON, never invented. {@link #toJson()} gives the exact line written to the
- * hourly file (without its newline).
+ * was and used at the end of one sampling interval. Values the host did not know are empty and left
+ * out of the JSON, never invented. {@link #toJson()} gives the exact line written to the hourly
+ * file (without its newline).
  */
 public record UsageRecord(
     Instant timestamp,
@@ -52,8 +52,8 @@ public record UsageRecord(
   }
 
   /**
-   * The record of {@code vm} at {@code timestamp}: identity and size from the VM object
-   * ({@code package_uuid} is vmadm's {@code billing_id}), counters from {@code usage}.
+   * The record of {@code vm} at {@code timestamp}: identity and size from the VM object ({@code
+   * package_uuid} is vmadm's {@code billing_id}), counters from {@code usage}.
    */
   public static UsageRecord of(
       Instant timestamp, String serverUuid, Optional<String> datacenterName, Vm vm, VmUsage usage) {

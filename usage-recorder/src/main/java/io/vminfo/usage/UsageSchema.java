@@ -4,8 +4,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The JSON Schema of usage records v1 ({@code docs/usage-schema.json}, copied onto the classpath
- * by the build so there is one source of truth), for tools that validate usage files.
+ * The JSON Schema of usage records v1 ({@code docs/usage-schema.json}, copied onto the classpath by
+ * the build so there is one source of truth), for tools that validate usage files.
  */
 public final class UsageSchema {
   /** Classpath location of the schema. */
@@ -20,8 +20,9 @@ public final class UsageSchema {
   public static InputStream open() {
     InputStream in = UsageSchema.class.getResourceAsStream(RESOURCE);
     if (in == null) {
-      throw new UncheckedIOException(new java.io.FileNotFoundException(
-          "usage schema missing from the classpath at " + RESOURCE));
+      throw new UncheckedIOException(
+          new java.io.FileNotFoundException(
+              "usage schema missing from the classpath at " + RESOURCE));
     }
     return in;
   }

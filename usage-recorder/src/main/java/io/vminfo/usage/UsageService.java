@@ -100,29 +100,57 @@ public final class UsageService implements AutoCloseable {
     this.reporter = new Reporter(b.listener, b.clock);
     SpoolLayout layout = new SpoolLayout(b.spoolDir);
     Ledger ledger = new Ledger(layout.ledgerFile(), layout.corruptDir(), b.fileChannels);
-    this.spool = new Spool(layout, b.fileChannels, ledger, b.clock, b.spoolCapBytes, b.retention, reporter);
+    this.spool =
+        new Spool(layout, b.fileChannels, ledger, b.clock, b.spoolCapBytes, b.retention, reporter);
     this.ownsSchedulers = b.scheduler == null;
     if (ownsSchedulers) {
-      samplerScheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.named("usage-sampler"));
-      shipperScheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.named("usage-shipper"));
+      samplerScheduler =
+          Executors.newSingleThreadScheduledExecutor(NamedThreads.named("usage-sampler"));
+      shipperScheduler =
+          Executors.newSingleThreadScheduledExecutor(NamedThreads.named("usage-shipper"));
     } else {
       samplerScheduler = b.scheduler;
       shipperScheduler = b.scheduler;
     }
     this.ownsProbeExecutor = b.probeExecutor == null;
-    this.probeExecutor = ownsProbeExecutor
-        ? Executors.newSingleThreadExecutor(NamedThreads.named("usage-probe"))
-        : b.probeExecutor;
-    this.shipper = new Shipper(spool, new Sealer(layout, b.fileChannels), b.objectStore, b.remotePath,
-        b.clock, b.grace, b.interval, new Backoff(b.backoffInitial, b.backoffMax), b.jitter, b.parkedRetry, reporter);
+    this.probeExecutor =
+        ownsProbeExecutor
+            ? Executors.newSingleThreadExecutor(NamedThreads.named("usage-probe"))
+            : b.probeExecutor;
+    this.shipper =
+        new Shipper(
+            spool,
+            new Sealer(layout, b.fileChannels),
+            b.objectStore,
+            b.remotePath,
+            b.clock,
+            b.grace,
+            b.interval,
+            new Backoff(b.backoffInitial, b.backoffMax),
+            b.jitter,
+            b.parkedRetry,
+            reporter);
     if (b.sampling) {
       ProbeRunner probes = new ProbeRunner(b.probe, probeExecutor, b.probeTimeout, reporter);
       probeRunner = Optional.of(probes);
       Clock clock = b.clock;
-      tracker = new VmTracker(vm -> readAtStart(probes, clock, vm),
-          last -> readAtStop(probes, clock, last));
-      sampler = Optional.of(new Sampler(tracker, probes, spool, b.clock, b.interval, b.maxCatchUp,
-          b.serverUuid, b.datacenterName, reporter, 64L * 1024 * 1024, stopReadings));
+      tracker =
+          new VmTracker(
+              vm -> readAtStart(probes, clock, vm), last -> readAtStop(probes, clock, last));
+      sampler =
+          Optional.of(
+              new Sampler(
+                  tracker,
+                  probes,
+                  spool,
+                  b.clock,
+                  b.interval,
+                  b.maxCatchUp,
+                  b.serverUuid,
+                  b.datacenterName,
+                  reporter,
+                  64L * 1024 * 1024,
+                  stopReadings));
     } else {
       tracker = new VmTracker();
       sampler = Optional.empty();
@@ -141,18 +169,21 @@ public final class UsageService implements AutoCloseable {
    */
   private void readAtStart(ProbeRunner probes, Clock clock, Vm vm) {
     if (!reserveProbe()) {
-      log.debug("{} start/stop readings pending: VM {} is not read at its start",
-          MAX_PENDING_STOP_PROBES, vm.uuid());
+      log.debug(
+          "{} start/stop readings pending: VM {} is not read at its start",
+          MAX_PENDING_STOP_PROBES,
+          vm.uuid());
       return;
     }
     try {
-      probeExecutor.execute(() -> {
-        try {
-          stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
-        } finally {
-          pendingStopProbes.decrementAndGet();
-        }
-      });
+      probeExecutor.execute(
+          () -> {
+            try {
+              stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
+            } finally {
+              pendingStopProbes.decrementAndGet();
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pendingStopProbes.decrementAndGet();
       log.debug("usage probe executor stopped: no reading of VM {} at its start", vm.uuid());
@@ -162,27 +193,30 @@ public final class UsageService implements AutoCloseable {
   /**
    * A guest stopped (or was deleted while running): its counters are read at once, on the probe
    * thread, while what is left of it may still be read (a graceful shutdown is seen while the
-   * process runs). After a hard destroy the probe finds nothing: then the last counters read
-   * while it ran (at its start or a sample) stand in (see {@link StopReadings}).
+   * process runs). After a hard destroy the probe finds nothing: then the last counters read while
+   * it ran (at its start or a sample) stand in (see {@link StopReadings}).
    */
   private void readAtStop(ProbeRunner probes, Clock clock, Vm last) {
     // A mass stop (a host shutting all guests down) must not queue so many probes ahead of the
     // next sample that it misses its deadline: past the bound, stops are not read, and the last
     // readings are all there is.
     if (!reserveProbe()) {
-      log.debug("{} start/stop readings pending: VM {} is not read at its stop",
-          MAX_PENDING_STOP_PROBES, last.uuid());
+      log.debug(
+          "{} start/stop readings pending: VM {} is not read at its stop",
+          MAX_PENDING_STOP_PROBES,
+          last.uuid());
       stopReadings.stopped(last, VmUsage.EMPTY, clock.instant());
       return;
     }
     try {
-      probeExecutor.execute(() -> {
-        try {
-          stopReadings.stopped(last, probes.probeNow(last), clock.instant());
-        } finally {
-          pendingStopProbes.decrementAndGet();
-        }
-      });
+      probeExecutor.execute(
+          () -> {
+            try {
+              stopReadings.stopped(last, probes.probeNow(last), clock.instant());
+            } finally {
+              pendingStopProbes.decrementAndGet();
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       pendingStopProbes.decrementAndGet();
       log.debug("usage probe executor stopped: no reading of VM {} at its stop", last.uuid());
@@ -218,8 +252,12 @@ public final class UsageService implements AutoCloseable {
         releaseAfterFailedStart();
         throw e;
       }
-      log.info("usage spool {}: {} open, {} sealed, {} retained file(s){}", config.spoolDir,
-          r.openFiles(), r.sealedFiles(), r.retainedFiles(),
+      log.info(
+          "usage spool {}: {} open, {} sealed, {} retained file(s){}",
+          config.spoolDir,
+          r.openFiles(),
+          r.sealedFiles(),
+          r.retainedFiles(),
           r.cutBytes() > 0 ? ", cut " + r.cutBytes() + " bytes of unfinished samples" : "");
       running = true;
       if (sampler.isPresent()) {
@@ -276,17 +314,18 @@ public final class UsageService implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     shipper.stop();
-    sampler.ifPresent(s -> {
-      try {
-        if (config.sampleOnStop) {
-          s.sampleBeforeStop();
-        } else {
-          s.writeWaiting();
-        }
-      } catch (RuntimeException e) {
-        log.error("last usage sample before stop failed", e);
-      }
-    });
+    sampler.ifPresent(
+        s -> {
+          try {
+            if (config.sampleOnStop) {
+              s.sampleBeforeStop();
+            } else {
+              s.writeWaiting();
+            }
+          } catch (RuntimeException e) {
+            log.error("last usage sample before stop failed", e);
+          }
+        });
     // A round in progress (an upload) may finish; the spool closes only after it.
     boolean clean = shipper.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     if (ownsSchedulers) {
@@ -312,22 +351,26 @@ public final class UsageService implements AutoCloseable {
   }
 
   public UsageStatus status() {
-    return reporter.status(running, spool.snapshot(),
-        sampler.map(Sampler::waitingSamples).orElse(0), config.spoolCapBytes, shipper.nextAttempt());
+    return reporter.status(
+        running,
+        spool.snapshot(),
+        sampler.map(Sampler::waitingSamples).orElse(0),
+        config.spoolCapBytes,
+        shipper.nextAttempt());
   }
 
   /**
-   * Whether the spool refused the last write because its file system is read-only (EROFS),
-   * which waiting cannot fix while this service keeps its files there open: the owner may stop
-   * it, let the file system be repaired, and start a successor with {@link #takeWaitingSamples}.
+   * Whether the spool refused the last write because its file system is read-only (EROFS), which
+   * waiting cannot fix while this service keeps its files there open: the owner may stop it, let
+   * the file system be repaired, and start a successor with {@link #takeWaitingSamples}.
    */
   public boolean spoolReadOnly() {
     return sampler.map(Sampler::spoolReadOnly).orElse(false);
   }
 
   /**
-   * After {@link #stop}: the samples taken but never written, for a successor's
-   * {@link Builder#carryOver}; empty when there are none (or before stop).
+   * After {@link #stop}: the samples taken but never written, for a successor's {@link
+   * Builder#carryOver}; empty when there are none (or before stop).
    */
   public WaitingSamples takeWaitingSamples() {
     synchronized (lock) {
@@ -346,7 +389,8 @@ public final class UsageService implements AutoCloseable {
   private void scheduleSample(Duration delay) {
     synchronized (lock) {
       if (running) {
-        sampleFuture = samplerScheduler.schedule(this::sampleRound, delay.toNanos(), TimeUnit.NANOSECONDS);
+        sampleFuture =
+            samplerScheduler.schedule(this::sampleRound, delay.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
   }
@@ -358,14 +402,15 @@ public final class UsageService implements AutoCloseable {
     }
     synchronized (lock) {
       if (running) {
-        refreshFuture = samplerScheduler.schedule(this::refreshRound, every.toNanos(), TimeUnit.NANOSECONDS);
+        refreshFuture =
+            samplerScheduler.schedule(this::refreshRound, every.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
   }
 
   /**
-   * Reads every running guest once, on the probe thread, as its last reading. One round at a
-   * time: a round still waiting for the probe thread (a slow sample) makes the next one skip.
+   * Reads every running guest once, on the probe thread, as its last reading. One round at a time:
+   * a round still waiting for the probe thread (a slow sample) makes the next one skip.
    */
   private void refreshRound() {
     if (!running) {
@@ -376,18 +421,19 @@ public final class UsageService implements AutoCloseable {
       if (!runningVms.isEmpty() && refreshPending.compareAndSet(false, true)) {
         ProbeRunner probes = probeRunner.orElseThrow();
         try {
-          probeExecutor.execute(() -> {
-            try {
-              for (Vm vm : runningVms) {
-                if (!running) {
-                  return;
+          probeExecutor.execute(
+              () -> {
+                try {
+                  for (Vm vm : runningVms) {
+                    if (!running) {
+                      return;
+                    }
+                    stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
+                  }
+                } finally {
+                  refreshPending.set(false);
                 }
-                stopReadings.keepLast(vm, probes.probeNow(vm), clock.instant());
-              }
-            } finally {
-              refreshPending.set(false);
-            }
-          });
+              });
         } catch (java.util.concurrent.RejectedExecutionException e) {
           refreshPending.set(false);
         }
@@ -544,8 +590,11 @@ public final class UsageService implements AutoCloseable {
     public Builder serverUuid(String serverUuid) {
       Objects.requireNonNull(serverUuid, "serverUuid");
       if (!SpoolLayout.SERVER.matcher(serverUuid).matches()) {
-        throw new IllegalArgumentException("server uuid must be 1-128 letters, digits, '-' or '_'"
-            + " (it names files), got \"" + serverUuid + "\"");
+        throw new IllegalArgumentException(
+            "server uuid must be 1-128 letters, digits, '-' or '_'"
+                + " (it names files), got \""
+                + serverUuid
+                + "\"");
       }
       this.serverUuid = serverUuid;
       return this;
@@ -593,13 +642,17 @@ public final class UsageService implements AutoCloseable {
       return this;
     }
 
-    /** Sampling interval, 1 s to 1 h (default 60 s); samples fall on multiples of it since the epoch. */
+    /**
+     * Sampling interval, 1 s to 1 h (default 60 s); samples fall on multiples of it since the
+     * epoch.
+     */
     public Builder interval(Duration interval) {
       Objects.requireNonNull(interval, "interval");
-      if (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0
+          || interval.compareTo(Duration.ofHours(1)) > 0
           || interval.toMillis() * 1_000_000 != interval.toNanos()) {
-        throw new IllegalArgumentException("interval must be whole milliseconds between 1 s and 1 h, got "
-            + interval);
+        throw new IllegalArgumentException(
+            "interval must be whole milliseconds between 1 s and 1 h, got " + interval);
       }
       this.interval = interval;
       return this;
@@ -658,8 +711,8 @@ public final class UsageService implements AutoCloseable {
     }
 
     /**
-     * How many missed boundaries a late sampler still writes (default 60, one hour at 60 s);
-     * older ones are skipped, counted in {@link UsageStatus#intervalsSkipped()} and logged.
+     * How many missed boundaries a late sampler still writes (default 60, one hour at 60 s); older
+     * ones are skipped, counted in {@link UsageStatus#intervalsSkipped()} and logged.
      */
     public Builder maxCatchUp(int maxCatchUp) {
       if (maxCatchUp < 1) {
@@ -674,7 +727,8 @@ public final class UsageService implements AutoCloseable {
       Objects.requireNonNull(initial, "initial");
       Objects.requireNonNull(max, "max");
       if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException("backoff needs 0 < initial <= max, got " + initial + ", " + max);
+        throw new IllegalArgumentException(
+            "backoff needs 0 < initial <= max, got " + initial + ", " + max);
       }
       this.backoffInitial = initial;
       this.backoffMax = max;
@@ -687,16 +741,17 @@ public final class UsageService implements AutoCloseable {
     }
 
     /**
-     * How often running guests are read between samples, to keep their last readings fresh
-     * (default off: readings come from the samples and each guest's start). A guest destroyed
-     * hard (nothing left to read at its stop) then keeps its usage up to the last such read
-     * instead of up to the last sample. Zero, or 1 s up to the interval; each read costs one probe
-     * per running guest, so use it where probes are cheap (libvirt: file reads).
+     * How often running guests are read between samples, to keep their last readings fresh (default
+     * off: readings come from the samples and each guest's start). A guest destroyed hard (nothing
+     * left to read at its stop) then keeps its usage up to the last such read instead of up to the
+     * last sample. Zero, or 1 s up to the interval; each read costs one probe per running guest, so
+     * use it where probes are cheap (libvirt: file reads).
      */
     public Builder lastReadingsEvery(Duration every) {
       Objects.requireNonNull(every, "every");
       if (every.isNegative() || (!every.isZero() && every.compareTo(Duration.ofSeconds(1)) < 0)) {
-        throw new IllegalArgumentException("lastReadingsEvery must be zero or at least 1 s, got " + every);
+        throw new IllegalArgumentException(
+            "lastReadingsEvery must be zero or at least 1 s, got " + every);
       }
       this.lastReadingsEvery = every;
       return this;
@@ -704,9 +759,9 @@ public final class UsageService implements AutoCloseable {
 
     /** Whether {@link #stop} samples the interval in progress first (default true). */
     /**
-     * Samples a stopped predecessor on the same spool could not write
-     * ({@link UsageService#takeWaitingSamples}): written first, before new ones; sampling goes
-     * on after the newest of them, so they are not caught up again.
+     * Samples a stopped predecessor on the same spool could not write ({@link
+     * UsageService#takeWaitingSamples}): written first, before new ones; sampling goes on after the
+     * newest of them, so they are not caught up again.
      */
     public Builder carryOver(WaitingSamples carryOver) {
       this.carryOver = Objects.requireNonNull(carryOver, "carryOver");
@@ -753,8 +808,12 @@ public final class UsageService implements AutoCloseable {
         probeTimeout = half.compareTo(Duration.ofSeconds(30)) < 0 ? half : Duration.ofSeconds(30);
       }
       if (lastReadingsEvery.compareTo(interval) > 0) {
-        throw new IllegalArgumentException("lastReadingsEvery (" + lastReadingsEvery
-            + ") must not be longer than the interval (" + interval + ")");
+        throw new IllegalArgumentException(
+            "lastReadingsEvery ("
+                + lastReadingsEvery
+                + ") must not be longer than the interval ("
+                + interval
+                + ")");
       }
       return new UsageService(this);
     }

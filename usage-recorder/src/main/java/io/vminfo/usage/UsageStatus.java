@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A snapshot of the usage recorder for the agent's {@code /status} and metrics. Counters are
- * totals since the service started; spool figures are as of the snapshot.
+ * A snapshot of the usage recorder for the agent's {@code /status} and metrics. Counters are totals
+ * since the service started; spool figures are as of the snapshot.
  *
  * @param running whether the service is started and not stopped
  * @param lastSample timestamp of the newest sample taken
@@ -32,8 +32,8 @@ import java.util.Optional;
  *     stepped back, or a restart found samples from "the future"): nothing is sampled until the
  *     clock passes this instant, so no {@code (uuid, timestamp)} is written twice
  * @param probeFailures VM samples whose probe threw or timed out (recorded without usage)
- * @param parked uploads set aside after a permanent failure (retried after the parked-retry
- *     delay or at the next start)
+ * @param parked uploads set aside after a permanent failure (retried after the parked-retry delay
+ *     or at the next start)
  * @param setAside files moved to {@code corrupt/} in the spool
  */
 public record UsageStatus(
@@ -72,7 +72,10 @@ public record UsageStatus(
     setAside = List.copyOf(setAside);
   }
 
-  /** A problem: which part ({@code write}, {@code seal}, {@code upload}, {@code ledger}, ...), when, what. */
+  /**
+   * A problem: which part ({@code write}, {@code seal}, {@code upload}, {@code ledger}, ...), when,
+   * what.
+   */
   public record Problem(Instant at, String component, String message) {
     public Problem {
       Objects.requireNonNull(at, "at");

@@ -15,13 +15,15 @@ class AcceleratedTimeTest {
   @Test
   void aRateBelowTwoIsRefused() {
     assertThatThrownBy(() -> AcceleratedTime.from(1, Instant.EPOCH))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2x");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 2x");
   }
 
   @Test
   void theClockRunsRateTimesFasterFromTheOrigin() {
     // whole milliseconds, as the clock keeps them: else the bound below misses by microseconds
-    Instant origin = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(10);
+    Instant origin =
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minusSeconds(10);
     AcceleratedTime t = AcceleratedTime.from(3600, origin);
     // at least 10 real seconds have passed since the origin: at least 10 simulated hours
     assertThat(t.clock().instant()).isAfterOrEqualTo(origin.plus(Duration.ofHours(10)));
@@ -43,14 +45,14 @@ class AcceleratedTimeTest {
 
   @Test
   void theSchedulerShrinksDelaysByTheRate() {
-    ScheduledThreadPoolExecutor s = AcceleratedTime.from(1_000_000, Instant.now())
-        .scheduler(2, "usage-accelerated");
+    ScheduledThreadPoolExecutor s =
+        AcceleratedTime.from(1_000_000, Instant.now()).scheduler(2, "usage-accelerated");
     try {
       AtomicBoolean ran = new AtomicBoolean();
       s.schedule(() -> ran.set(true), 1, TimeUnit.HOURS); // 3.6 ms of real time
       await().atMost(Duration.ofSeconds(10)).untilTrue(ran);
-      assertThat(Thread.getAllStackTraces().keySet()).anyMatch(
-          th -> th.getName().startsWith("usage-accelerated-"));
+      assertThat(Thread.getAllStackTraces().keySet())
+          .anyMatch(th -> th.getName().startsWith("usage-accelerated-"));
     } finally {
       s.shutdownNow();
     }

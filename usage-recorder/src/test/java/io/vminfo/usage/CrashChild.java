@@ -27,9 +27,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * CrashChild run|drain &lt;spool&gt; &lt;store&gt; &lt;committed-log&gt; &lt;origin-sim-ms&gt; &lt;origin-wall-ms&gt; &lt;factor&gt; &lt;seed&gt;
  * </pre>
  *
- * {@code run} samples and ships until killed, printing {@code started} once recovered, and
- * appends each sample's timestamp to the committed log once the spool has it fsynced.
- * {@code drain} only seals and uploads, and exits 0 once the spool holds nothing un-uploaded.
+ * {@code run} samples and ships until killed, printing {@code started} once recovered, and appends
+ * each sample's timestamp to the committed log once the spool has it fsynced. {@code drain} only
+ * seals and uploads, and exits 0 once the spool holds nothing un-uploaded.
  */
 public final class CrashChild {
   static final int VMS = 24;
@@ -43,44 +43,55 @@ public final class CrashChild {
     Path spool = Path.of(args[1]);
     Path storeDir = Path.of(args[2]);
     Path committed = Path.of(args[3]);
-    AcceleratedTime time = new AcceleratedTime(Long.parseLong(args[6]),
-        Instant.ofEpochMilli(Long.parseLong(args[4])), Instant.ofEpochMilli(Long.parseLong(args[5])));
+    AcceleratedTime time =
+        new AcceleratedTime(
+            Long.parseLong(args[6]),
+            Instant.ofEpochMilli(Long.parseLong(args[4])),
+            Instant.ofEpochMilli(Long.parseLong(args[5])));
     Random random = new Random(Long.parseLong(args[7]));
 
     VmStore store = VmStore.builder().clock(time.clock()).build();
     store.initialize(vms());
     ScheduledThreadPoolExecutor scheduler = time.scheduler(2, "crash-child-scheduler");
-    FileChannel log = FileChannel.open(committed, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+    FileChannel log =
+        FileChannel.open(
+            committed,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
     boolean drain = mode.equals("drain");
-    UsageService service = UsageService.builder()
-        .store(store)
-        .probe(TestVms.probe())
-        .spoolDir(spool)
-        .serverUuid(TestVms.SERVER)
-        .datacenterName(DATACENTER)
-        .objectStore(new Flaky(new LocalDirectoryStore(storeDir), random))
-        .remotePath(PATHS)
-        .clock(time.clock())
-        .scheduler(scheduler)
-        .retention(Duration.ofMinutes(5))
-        .maxCatchUp(1_000_000)
-        .uploadBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
-        .sampling(!drain)
-        // A slow disk: each write goes 1 KiB at a time, so kills land inside writes too.
-        .fileChannels(new TestDisk().slowWrites(1024, 200_000))
-        .listener(new UsageListener() {
-          @Override
-          public void sampleWritten(Instant timestamp, int usageRecords, long bytes) {
-            // Written after the sample's fsync returned; no fsync needed here, SIGKILL keeps the page cache.
-            try {
-              log.write(ByteBuffer.wrap((timestamp + "\n").getBytes(StandardCharsets.US_ASCII)));
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          }
-        })
-        .build();
+    UsageService service =
+        UsageService.builder()
+            .store(store)
+            .probe(TestVms.probe())
+            .spoolDir(spool)
+            .serverUuid(TestVms.SERVER)
+            .datacenterName(DATACENTER)
+            .objectStore(new Flaky(new LocalDirectoryStore(storeDir), random))
+            .remotePath(PATHS)
+            .clock(time.clock())
+            .scheduler(scheduler)
+            .retention(Duration.ofMinutes(5))
+            .maxCatchUp(1_000_000)
+            .uploadBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30))
+            .sampling(!drain)
+            // A slow disk: each write goes 1 KiB at a time, so kills land inside writes too.
+            .fileChannels(new TestDisk().slowWrites(1024, 200_000))
+            .listener(
+                new UsageListener() {
+                  @Override
+                  public void sampleWritten(Instant timestamp, int usageRecords, long bytes) {
+                    // Written after the sample's fsync returned; no fsync needed here, SIGKILL
+                    // keeps the page cache.
+                    try {
+                      log.write(
+                          ByteBuffer.wrap((timestamp + "\n").getBytes(StandardCharsets.US_ASCII)));
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  }
+                })
+            .build();
     service.start();
     System.out.println("started");
     System.out.flush();

@@ -45,18 +45,23 @@ class FaultsTest {
     UsageStatus s = h.status();
     assertThat(h.disk.failures()).isGreaterThanOrEqualTo(3);
     assertThat(s.samplesWaiting()).isEqualTo(3);
-    assertThat(s.lastError()).hasValueSatisfying(p -> {
-      assertThat(p.component()).isEqualTo("write");
-      assertThat(p.message()).contains("No space left on device");
-    });
+    assertThat(s.lastError())
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.component()).isEqualTo("write");
+              assertThat(p.message()).contains("No space left on device");
+            });
     assertThat(s.lastSample()).contains(Instant.parse("2026-11-22T10:06:00Z"));
-    assertThat(Files.readAllBytes(log)).as("earlier records untouched, no partial sample").isEqualTo(before);
+    assertThat(Files.readAllBytes(log))
+        .as("earlier records untouched, no partial sample")
+        .isEqualTo(before);
 
     h.disk.unlimited(); // space comes back
     h.advanceTo("2026-11-22T10:08:00Z");
     assertThat(h.status().samplesWaiting()).isZero();
     List<JsonNode> local = h.local();
-    assertThat(sampleTimes(local)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
+    assertThat(sampleTimes(local))
+        .isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
     assertThat(new HashSet<>(Records.keys(local))).hasSize(8 * 3);
     assertThat(Files.readAllBytes(log)).startsWith(before);
   }
@@ -66,13 +71,15 @@ class FaultsTest {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 3);
     h.start();
     h.advanceTo("2026-11-22T10:03:00Z");
-    assertThat(h.service.takeWaitingSamples().isEmpty()).as("nothing handed out while running").isTrue();
+    assertThat(h.service.takeWaitingSamples().isEmpty())
+        .as("nothing handed out while running")
+        .isTrue();
     h.disk.readOnly(true);
     h.advanceTo("2026-11-22T10:06:00Z");
     assertThat(h.service.spoolReadOnly()).isTrue();
     assertThat(h.status().samplesWaiting()).isEqualTo(3);
-    assertThat(h.status().lastError()).hasValueSatisfying(
-        p -> assertThat(p.message()).contains("Read-only file system"));
+    assertThat(h.status().lastError())
+        .hasValueSatisfying(p -> assertThat(p.message()).contains("Read-only file system"));
     h.stop();
     WaitingSamples kept = h.service.takeWaitingSamples();
     // the three refused, and the sample of the interval in progress that stop takes
@@ -89,7 +96,8 @@ class FaultsTest {
     assertThat(h.status().samplesWaiting()).isZero();
     assertThat(h.status().intervalsSkipped()).isZero();
     List<JsonNode> local = h.local();
-    assertThat(sampleTimes(local)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
+    assertThat(sampleTimes(local))
+        .isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
     assertThat(new HashSet<>(Records.keys(local))).hasSize(8 * 3);
   }
 
@@ -102,10 +110,10 @@ class FaultsTest {
     h.advanceTo("2026-11-22T12:05:00Z"); // the seal of hour 11 (at 12:01) fails too
     UsageStatus full = h.status();
     assertThat(full.samplesWaiting()).isGreaterThan(60);
-    assertThat(full.lastError()).hasValueSatisfying(
-        p -> assertThat(p.message()).contains("No space left on device"));
-    String hour11 = ServiceHarness.PATHS.render(Instant.parse("2026-11-22T11:00:00Z"),
-        TestVms.SERVER, 0);
+    assertThat(full.lastError())
+        .hasValueSatisfying(p -> assertThat(p.message()).contains("No space left on device"));
+    String hour11 =
+        ServiceHarness.PATHS.render(Instant.parse("2026-11-22T11:00:00Z"), TestVms.SERVER, 0);
     assertThat(h.objects.storedCounts()).doesNotContainKey(hour11);
 
     h.disk.unlimited();
@@ -138,17 +146,21 @@ class FaultsTest {
     assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).doesNotExist();
     assertThat(h.remoteObject("2026-11-22T11:00:00Z", 0)).exists();
     UsageStatus s = h.status();
-    assertThat(s.setAside()).singleElement().satisfies(f -> {
-      assertThat(f.file()).isEqualTo("corrupt/2026-11-22-10-" + S + ".log.gz");
-      assertThat(f.reason()).contains("MD5");
-      assertThat(f.bytes()).isEqualTo(bytes.length);
-    });
+    assertThat(s.setAside())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.file()).isEqualTo("corrupt/2026-11-22-10-" + S + ".log.gz");
+              assertThat(f.reason()).contains("MD5");
+              assertThat(f.bytes()).isEqualTo(bytes.length);
+            });
     assertThat(h.events).contains("set aside corrupt/2026-11-22-10-" + S + ".log.gz");
     assertThat(s.lastError()).isPresent();
     // Still reported after a restart.
     h.stop();
     h.start();
-    assertThat(h.status().setAside()).extracting(UsageStatus.SetAsideFile::file)
+    assertThat(h.status().setAside())
+        .extracting(UsageStatus.SetAsideFile::file)
         .containsExactly("corrupt/2026-11-22-10-" + S + ".log.gz");
   }
 
@@ -171,7 +183,8 @@ class FaultsTest {
     h.objects.down(false);
     h.start();
     h.advance(Duration.ofMinutes(1));
-    assertThat(h.status().setAside()).singleElement()
+    assertThat(h.status().setAside())
+        .singleElement()
         .satisfies(f -> assertThat(f.reason()).contains("gzip is damaged"));
     assertThat(h.remoteObject("2026-11-22T10:00:00Z", 0)).doesNotExist();
     assertThat(Md5.ofFile(h.remoteObject("2026-11-22T11:00:00Z", 0))).isEqualTo(md5of11);
@@ -193,10 +206,13 @@ class FaultsTest {
 
     h.start(b -> b.retention(Duration.ofDays(1)));
     UsageStatus s = h.status();
-    assertThat(s.setAside()).singleElement().satisfies(f -> {
-      assertThat(f.file()).startsWith("corrupt/ledger-");
-      assertThat(f.reason()).contains("1 corrupt ledger line");
-    });
+    assertThat(s.setAside())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.file()).startsWith("corrupt/ledger-");
+              assertThat(f.reason()).contains("1 corrupt ledger line");
+            });
     assertThat(h.events).anyMatch(e -> e.startsWith("set aside corrupt/ledger-"));
     // The upload whose entry was lost is done again (at the first round after the start): the
     // same bytes to the same path.
@@ -204,8 +220,11 @@ class FaultsTest {
     List<String> now = Files.readAllLines(ledger);
     assertThat(now.subList(0, 2)).containsExactly(lines.get(0), lines.get(2));
     assertThat(now.get(2)).contains("\"file\":\"2026/11/22/11/");
-    assertThat(h.objects.storedCounts().get(ServiceHarness.PATHS.render(
-        Instant.parse("2026-11-22T11:00:00Z"), S, 0))).isEqualTo(2);
+    assertThat(
+            h.objects
+                .storedCounts()
+                .get(ServiceHarness.PATHS.render(Instant.parse("2026-11-22T11:00:00Z"), S, 0)))
+        .isEqualTo(2);
     assertThat(Md5.ofFile(h.remoteObject("2026-11-22T11:00:00Z", 0))).isEqualTo(md5of11);
     assertThat(storedBefore.values()).containsOnly(1);
   }
@@ -232,11 +251,15 @@ class FaultsTest {
     assertThat(up.uploadsSucceeded()).isEqualTo(13);
     assertThat(up.filesPending()).isEqualTo(1);
     // Oldest first, each hour once.
-    List<String> stored = h.objects.puts().stream().filter(FaultyStore.Put::stored)
-        .map(FaultyStore.Put::remotePath).toList();
+    List<String> stored =
+        h.objects.puts().stream()
+            .filter(FaultyStore.Put::stored)
+            .map(FaultyStore.Put::remotePath)
+            .toList();
     assertThat(stored).hasSize(13).isSorted().doesNotHaveDuplicates();
     List<JsonNode> uploaded = h.uploaded();
-    assertThat(sampleTimes(uploaded)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T22:59:00Z"));
+    assertThat(sampleTimes(uploaded))
+        .isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T22:59:00Z"));
     List<String> keys = Records.keys(uploaded);
     assertThat(new HashSet<>(keys)).hasSize(keys.size()).hasSize(779 * 3);
   }
@@ -261,7 +284,8 @@ class FaultsTest {
       gaps.add(Duration.between(attempts.get(i - 1), attempts.get(i)));
     }
     assertThat(gaps.get(0)).isLessThanOrEqualTo(Duration.ofSeconds(1));
-    assertThat(gaps).allSatisfy(g -> assertThat(g).isLessThanOrEqualTo(Duration.ofMinutes(1).plusSeconds(1)));
+    assertThat(gaps)
+        .allSatisfy(g -> assertThat(g).isLessThanOrEqualTo(Duration.ofMinutes(1).plusSeconds(1)));
     assertThat(gaps.subList(gaps.size() - 5, gaps.size()))
         .allSatisfy(g -> assertThat(g).isGreaterThanOrEqualTo(Duration.ofMinutes(1)));
   }
@@ -273,16 +297,21 @@ class FaultsTest {
     h.start(b -> b.parkedRetry(Duration.ofHours(6)));
     h.advanceTo("2026-11-22T12:03:00Z");
     UsageStatus s = h.status();
-    assertThat(s.parked()).singleElement().satisfies(p -> {
-      assertThat(p.file()).isEqualTo("2026/11/22/10/" + S + ".log.gz");
-      assertThat(p.remotePath()).isEqualTo("/acct/stor/usage/2026/11/22/10/" + S + ".log.gz");
-      assertThat(p.reason()).contains("403");
-    });
+    assertThat(s.parked())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.file()).isEqualTo("2026/11/22/10/" + S + ".log.gz");
+              assertThat(p.remotePath())
+                  .isEqualTo("/acct/stor/usage/2026/11/22/10/" + S + ".log.gz");
+              assertThat(p.reason()).contains("403");
+            });
     assertThat(h.remoteObject("2026-11-22T11:00:00Z", 0)).exists();
     long attempts = h.objects.puts().stream().filter(p -> p.remotePath().contains("/10/")).count();
     assertThat(attempts).as("not retried forever").isEqualTo(1);
     assertThat(s.filesPending()).isEqualTo(2);
-    assertThat(h.events).contains("failed /acct/stor/usage/2026/11/22/10/" + S + ".log.gz PERMANENT");
+    assertThat(h.events)
+        .contains("failed /acct/stor/usage/2026/11/22/10/" + S + ".log.gz PERMANENT");
 
     h.stop();
     h.objects.refuse("nothing-matches-this");
@@ -302,14 +331,16 @@ class FaultsTest {
     h.objects.refuse(hour10);
     h.start(b -> b.parkedRetry(Duration.ofMinutes(30)));
     h.advanceTo("2026-11-22T11:03:00Z");
-    assertThat(h.status().parked()).singleElement()
+    assertThat(h.status().parked())
+        .singleElement()
         .satisfies(p -> assertThat(p.since()).isEqualTo(Instant.parse("2026-11-22T11:02:00Z")));
 
     h.advanceTo("2026-11-22T11:31:59Z");
     assertThat(h.objects.puts()).as("not before the delay").hasSize(1);
     h.advanceTo("2026-11-22T11:33:00Z");
     assertThat(h.objects.puts()).hasSize(2).allSatisfy(p -> assertThat(p.stored()).isFalse());
-    assertThat(h.status().parked()).singleElement()
+    assertThat(h.status().parked())
+        .singleElement()
         .satisfies(p -> assertThat(p.since()).isEqualTo(Instant.parse("2026-11-22T11:32:00Z")));
 
     h.objects.allow(hour10);
@@ -325,16 +356,19 @@ class FaultsTest {
   @Test
   void aStoreThatThrowsAnErrorParksThatFileAndShippingGoesOn() {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1);
-    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-    ObjectStore flaky = (file, path, md5) -> {
-      if (calls.getAndIncrement() == 0) {
-        throw new LinkageError("adapter class broken");
-      }
-      return h.objects.put(file, path, md5);
-    };
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ObjectStore flaky =
+        (file, path, md5) -> {
+          if (calls.getAndIncrement() == 0) {
+            throw new LinkageError("adapter class broken");
+          }
+          return h.objects.put(file, path, md5);
+        };
     h.start(b -> b.objectStore(flaky).parkedRetry(Duration.ofMinutes(30)));
     h.advanceTo("2026-11-22T11:03:00Z");
-    assertThat(h.status().parked()).singleElement()
+    assertThat(h.status().parked())
+        .singleElement()
         .satisfies(p -> assertThat(p.reason()).contains("adapter class broken"));
     h.advanceTo("2026-11-22T12:03:00Z");
     assertThat(h.status().parked()).isEmpty();
@@ -355,13 +389,15 @@ class FaultsTest {
 
     h.objects.wrongMd5(100);
     h.advanceTo("2026-11-22T12:30:00Z");
-    assertThat(h.status().parked()).singleElement()
+    assertThat(h.status().parked())
+        .singleElement()
         .satisfies(p -> assertThat(p.reason()).contains("store computed MD5").contains("3 times"));
     assertThat(Files.exists(h.spool.resolve("ledger/uploads.jsonl"))).isTrue();
   }
 
   @Test
-  void afterAFailureBetweenUploadAndLedgerTheReuploadIsTheSameBytesToTheSamePath() throws Exception {
+  void afterAFailureBetweenUploadAndLedgerTheReuploadIsTheSameBytesToTheSamePath()
+      throws Exception {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
     h.objects.down(true);
     h.start();
@@ -371,7 +407,8 @@ class FaultsTest {
     h.advance(Duration.ofSeconds(25)); // one retry falls in here, no sample does
     String path = ServiceHarness.PATHS.render(Instant.parse("2026-11-22T10:00:00Z"), S, 0);
     assertThat(h.objects.storedCounts().get(path)).isEqualTo(1);
-    assertThat(h.status().lastError()).hasValueSatisfying(p -> assertThat(p.component()).isEqualTo("ledger"));
+    assertThat(h.status().lastError())
+        .hasValueSatisfying(p -> assertThat(p.component()).isEqualTo("ledger"));
     Path local = h.spool.resolve("2026/11/22/10/" + S + ".log.gz");
     assertThat(local).exists();
     String md5 = Md5.ofFile(local);
@@ -379,8 +416,8 @@ class FaultsTest {
     h.disk.unlimited();
     h.advance(Duration.ofMinutes(6));
     assertThat(h.objects.storedCounts().get(path)).isEqualTo(2);
-    List<FaultyStore.Put> puts = h.objects.puts().stream().filter(p -> p.remotePath().equals(path)
-        && p.stored()).toList();
+    List<FaultyStore.Put> puts =
+        h.objects.puts().stream().filter(p -> p.remotePath().equals(path) && p.stored()).toList();
     assertThat(puts).extracting(FaultyStore.Put::md5).containsExactly(md5, md5);
     assertThat(Md5.ofFile(h.remoteObject("2026-11-22T10:00:00Z", 0))).isEqualTo(md5);
     assertThat(local).doesNotExist();
@@ -388,7 +425,8 @@ class FaultsTest {
   }
 
   @Test
-  void afterACrashBetweenUploadAndLedgerTheRestartUploadsTheSameBytesToTheSamePath() throws Exception {
+  void afterACrashBetweenUploadAndLedgerTheRestartUploadsTheSameBytesToTheSamePath()
+      throws Exception {
     ServiceHarness h = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 2);
     h.start(b -> b.retention(Duration.ofDays(1)));
     h.advanceTo("2026-11-22T11:03:00Z");
@@ -401,8 +439,11 @@ class FaultsTest {
     h.start(b -> b.retention(Duration.ofDays(1)));
     h.advance(Duration.ofMinutes(1));
     String path = ServiceHarness.PATHS.render(Instant.parse("2026-11-22T10:00:00Z"), S, 0);
-    assertThat(h.objects.puts().stream().filter(p -> p.remotePath().equals(path) && p.stored())
-        .map(FaultyStore.Put::md5)).containsExactly(md5, md5);
+    assertThat(
+            h.objects.puts().stream()
+                .filter(p -> p.remotePath().equals(path) && p.stored())
+                .map(FaultyStore.Put::md5))
+        .containsExactly(md5, md5);
     assertThat(Files.readAllLines(ledger)).hasSize(1);
   }
 
@@ -436,18 +477,29 @@ class FaultsTest {
     for (String hour : List.of("10", "11", "12", "13", "14", "15")) {
       assertThat(hours.resolve(hour + "/" + S + ".log.gz")).exists();
     }
-    long cap = before.bytesPending() - 1; // every retained copy and at least one pending file must go
+    long cap =
+        before.bytesPending() - 1; // every retained copy and at least one pending file must go
 
     List<String> retainedWhenFirstDropped = new ArrayList<>();
-    h.start(b -> b.retention(Duration.ofDays(1)).spoolCapBytes(cap).listener(new UsageListener() {
-      @Override
-      public void dropped(String what, long bytes, String reason) {
-        retainedWhenFirstDropped.add(what + " " + Files.exists(hours.resolve("10/" + S + ".log.gz"))
-            + "/" + Files.exists(hours.resolve("11/" + S + ".log.gz")));
-      }
-    }));
+    h.start(
+        b ->
+            b.retention(Duration.ofDays(1))
+                .spoolCapBytes(cap)
+                .listener(
+                    new UsageListener() {
+                      @Override
+                      public void dropped(String what, long bytes, String reason) {
+                        retainedWhenFirstDropped.add(
+                            what
+                                + " "
+                                + Files.exists(hours.resolve("10/" + S + ".log.gz"))
+                                + "/"
+                                + Files.exists(hours.resolve("11/" + S + ".log.gz")));
+                      }
+                    }));
     UsageStatus s = h.status();
-    assertThat(retainedWhenFirstDropped).containsExactly("2026/11/22/12/" + S + ".log.gz false/false");
+    assertThat(retainedWhenFirstDropped)
+        .containsExactly("2026/11/22/12/" + S + ".log.gz false/false");
     for (String hour : List.of("10", "11", "12")) {
       assertThat(hours.resolve(hour)).doesNotExist();
     }
@@ -479,8 +531,9 @@ class FaultsTest {
     assertThat(s.droppedSamples()).isEqualTo(2);
     assertThat(s.droppedBytes()).isGreaterThan(1000);
     assertThat(s.samplesWritten()).isZero();
-    assertThat(h.events).containsExactly("dropped sample 2026-11-22T10:01:00.000Z",
-        "dropped sample 2026-11-22T10:02:00.000Z");
+    assertThat(h.events)
+        .containsExactly(
+            "dropped sample 2026-11-22T10:01:00.000Z", "dropped sample 2026-11-22T10:02:00.000Z");
   }
 
   @Test
@@ -491,15 +544,19 @@ class FaultsTest {
     h.crash();
     Path log = h.spool.resolve("2026/11/22/10/" + S + ".log");
     // A torn write of the next sample, and temp files of an interrupted seal.
-    Files.write(log, "{\"v\":1,\"type\":\"usage\",\"timestamp\":\"2026-11-22T10:06:00.000Z\"".getBytes(
-        StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+    Files.write(
+        log,
+        "{\"v\":1,\"type\":\"usage\",\"timestamp\":\"2026-11-22T10:06:00.000Z\""
+            .getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.APPEND);
     Files.writeString(log.resolveSibling("." + S + ".log.gz.tmp"), "partial");
     h.clock.set(Instant.parse("2026-11-22T10:07:10Z"));
     h.start();
     assertThat(log.resolveSibling("." + S + ".log.gz.tmp")).doesNotExist();
     h.advanceTo("2026-11-22T10:08:00Z");
     List<JsonNode> local = h.local();
-    assertThat(sampleTimes(local)).isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
+    assertThat(sampleTimes(local))
+        .isEqualTo(minutes("2026-11-22T10:01:00Z", "2026-11-22T10:08:00Z"));
     assertThat(new HashSet<>(Records.keys(local))).hasSize(16);
   }
 
@@ -507,9 +564,13 @@ class FaultsTest {
   void aSpoolThatCannotBeCreatedFailsTheStartClearly() throws Exception {
     Path file = tmp.resolve("not-a-dir");
     Files.writeString(file, "x");
-    UsageService s = new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1).builder()
-        .spoolDir(file.resolve("spool")).build();
-    org.assertj.core.api.Assertions.assertThatThrownBy(s::start).isInstanceOf(java.io.IOException.class);
+    UsageService s =
+        new ServiceHarness(tmp, "2026-11-22T10:00:30Z", 1)
+            .builder()
+            .spoolDir(file.resolve("spool"))
+            .build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(s::start)
+        .isInstanceOf(java.io.IOException.class);
     assertThat(s.status().running()).isFalse();
   }
 }

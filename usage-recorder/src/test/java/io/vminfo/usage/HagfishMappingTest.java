@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hagfish mapping documented in docs/usage-schema.md ("Coming from hagfish"), checked on
- * hagfish records: each HF4 usage record, read as a VM and its counters the way our backends
- * report them, gives a valid v1 record carrying the same values under the v1 names.
+ * hagfish records: each HF4 usage record, read as a VM and its counters the way our backends report
+ * them, gives a valid v1 record carrying the same values under the v1 names.
  */
 class HagfishMappingTest {
   private static final long MIB = 1024 * 1024;
@@ -41,13 +41,16 @@ class HagfishMappingTest {
 
   @Test
   void theSharedHf4FixtureMapsOntoV1() throws IOException {
-    Path f = SharedFixtures.require("hagfish/hf4-constructed-example.log", "HagfishMappingTest (hf4)");
+    Path f =
+        SharedFixtures.require("hagfish/hf4-constructed-example.log", "HagfishMappingTest (hf4)");
     checkHf4(Files.readString(f));
   }
 
   @Test
   void theSharedV1DocsSampleMapsOntoV1() throws IOException {
-    Path f = SharedFixtures.require("hagfish/hagfish-docs-sample-v1.json", "HagfishMappingTest (v1 sample)");
+    Path f =
+        SharedFixtures.require(
+            "hagfish/hagfish-docs-sample-v1.json", "HagfishMappingTest (v1 sample)");
     JsonNode h = Records.JSON.readTree(f.toFile());
     ObjectNode withServer = (ObjectNode) h.deepCopy();
     withServer.put("server_uuid", "44454c4c-5000-104d-8037-b7c04f5a5131");
@@ -64,9 +67,17 @@ class HagfishMappingTest {
       JsonNode h = Records.JSON.readTree(line);
       if (h.path("type").asText().equals("summary")) {
         Instant t = Instant.parse(h.path("timestamp").asText()).truncatedTo(ChronoUnit.MINUTES);
-        String ours = new String(RecordCodec.encode(t, h.path("server_uuid").asText(),
-            Optional.of(h.path("datacenter_name").asText()), List.of(), h.path("runtime").asLong()).bytes(),
-            StandardCharsets.UTF_8).strip();
+        String ours =
+            new String(
+                    RecordCodec.encode(
+                            t,
+                            h.path("server_uuid").asText(),
+                            Optional.of(h.path("datacenter_name").asText()),
+                            List.of(),
+                            h.path("runtime").asLong())
+                        .bytes(),
+                    StandardCharsets.UTF_8)
+                .strip();
         JsonNode n = Records.check(ours);
         assertThat(n.path("runtime_ms").asLong()).isEqualTo(h.path("runtime").asLong());
         summaries++;
@@ -83,26 +94,41 @@ class HagfishMappingTest {
   private static void checkUsage(JsonNode h) {
     JsonNode config = h.path("config");
     JsonNode attrs = config.path("attributes");
-    Vm.Builder vm = Vm.Builder.create(h.path("uuid").asText())
-        .put("alias", attrs.path("alias").asText())
-        .put("brand", config.path("brand").asText())
-        .put("state", h.path("status").asText())
-        .put("owner_uuid", attrs.path("owner-uuid").asText())
-        .put("image_uuid", attrs.path("dataset-uuid").asText())
-        .put("billing_id", attrs.path("billing-id").asText())
-        .put("max_physical_memory", Long.parseLong(config.path("max_physical_memory").asText()) / MIB);
+    Vm.Builder vm =
+        Vm.Builder.create(h.path("uuid").asText())
+            .put("alias", attrs.path("alias").asText())
+            .put("brand", config.path("brand").asText())
+            .put("state", h.path("status").asText())
+            .put("owner_uuid", attrs.path("owner-uuid").asText())
+            .put("image_uuid", attrs.path("dataset-uuid").asText())
+            .put("billing_id", attrs.path("billing-id").asText())
+            .put(
+                "max_physical_memory",
+                Long.parseLong(config.path("max_physical_memory").asText()) / MIB);
     Map<String, String> macByPhysical = new LinkedHashMap<>();
     for (JsonNode net : config.path("networks")) {
       macByPhysical.put(net.path("physical").asText(), net.path("mac_addr").asText());
     }
     Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
-    h.path("network_usage").properties().forEach(e -> {
-      JsonNode c = e.getValue();
-      nics.put(macByPhysical.get(e.getKey()), new VmUsage.NicUsage(e.getKey(),
-          OptionalLong.of(c.path("received_bytes").asLong()), OptionalLong.of(c.path("sent_bytes").asLong()),
-          OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-          OptionalLong.empty(), OptionalLong.empty(), Instant.parse(c.path("counter_start").asText())));
-    });
+    h.path("network_usage")
+        .properties()
+        .forEach(
+            e -> {
+              JsonNode c = e.getValue();
+              nics.put(
+                  macByPhysical.get(e.getKey()),
+                  new VmUsage.NicUsage(
+                      e.getKey(),
+                      OptionalLong.of(c.path("received_bytes").asLong()),
+                      OptionalLong.of(c.path("sent_bytes").asLong()),
+                      OptionalLong.empty(),
+                      OptionalLong.empty(),
+                      OptionalLong.empty(),
+                      OptionalLong.empty(),
+                      OptionalLong.empty(),
+                      OptionalLong.empty(),
+                      Instant.parse(c.path("counter_start").asText())));
+            });
     Map<String, VmUsage.DiskUsage> disks = new LinkedHashMap<>();
     List<JsonNode> datasets = new ArrayList<>();
     h.path("disk_usage").forEach(datasets::add);
@@ -112,13 +138,21 @@ class HagfishMappingTest {
         continue; // counted in its filesystem's "used"
       }
       JsonNode size = type.equals("volume") ? d.path("volsize") : d.path("quota");
-      disks.put(d.path("name").asText(), new VmUsage.DiskUsage(OptionalLong.of(d.path("used").asLong()),
-          size.isNumber() ? OptionalLong.of(size.asLong()) : OptionalLong.empty()));
+      disks.put(
+          d.path("name").asText(),
+          new VmUsage.DiskUsage(
+              OptionalLong.of(d.path("used").asLong()),
+              size.isNumber() ? OptionalLong.of(size.asLong()) : OptionalLong.empty()));
     }
     VmUsage usage = new VmUsage(nics, Optional.empty(), Optional.empty(), disks, List.of());
     Instant t = Instant.parse(h.path("timestamp").asText()).truncatedTo(ChronoUnit.MINUTES);
-    Optional<String> dc = h.has("datacenter_name") ? Optional.of(h.path("datacenter_name").asText()) : Optional.empty();
-    JsonNode n = Records.check(UsageRecord.of(t, h.path("server_uuid").asText(), dc, vm.build(), usage).toJson());
+    Optional<String> dc =
+        h.has("datacenter_name")
+            ? Optional.of(h.path("datacenter_name").asText())
+            : Optional.empty();
+    JsonNode n =
+        Records.check(
+            UsageRecord.of(t, h.path("server_uuid").asText(), dc, vm.build(), usage).toJson());
 
     assertThat(n.path("uuid").asText()).isEqualTo(h.path("uuid").asText());
     assertThat(n.path("status").asText()).isEqualTo(h.path("status").asText());
@@ -127,14 +161,19 @@ class HagfishMappingTest {
     assertThat(n.path("image_uuid").asText()).isEqualTo(attrs.path("dataset-uuid").asText());
     assertThat(n.path("max_physical_memory").asLong() * MIB)
         .isEqualTo(Long.parseLong(config.path("max_physical_memory").asText()));
-    h.path("network_usage").properties().forEach(e -> {
-      JsonNode ours = n.path("network_usage").path(macByPhysical.get(e.getKey()));
-      assertThat(ours.path("interface").asText()).isEqualTo(e.getKey());
-      assertThat(ours.path("sent_bytes").asLong()).isEqualTo(e.getValue().path("sent_bytes").asLong());
-      assertThat(ours.path("received_bytes").asLong()).isEqualTo(e.getValue().path("received_bytes").asLong());
-      assertThat(Instant.parse(ours.path("counter_start").asText()))
-          .isEqualTo(Instant.parse(e.getValue().path("counter_start").asText()));
-    });
+    h.path("network_usage")
+        .properties()
+        .forEach(
+            e -> {
+              JsonNode ours = n.path("network_usage").path(macByPhysical.get(e.getKey()));
+              assertThat(ours.path("interface").asText()).isEqualTo(e.getKey());
+              assertThat(ours.path("sent_bytes").asLong())
+                  .isEqualTo(e.getValue().path("sent_bytes").asLong());
+              assertThat(ours.path("received_bytes").asLong())
+                  .isEqualTo(e.getValue().path("received_bytes").asLong());
+              assertThat(Instant.parse(ours.path("counter_start").asText()))
+                  .isEqualTo(Instant.parse(e.getValue().path("counter_start").asText()));
+            });
     for (JsonNode d : datasets) {
       if (!d.path("type").asText().equals("snapshot")) {
         assertThat(n.path("disk_usage").path(d.path("name").asText()).path("used_bytes").asLong())

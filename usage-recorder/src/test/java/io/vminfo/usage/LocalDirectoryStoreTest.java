@@ -41,13 +41,15 @@ class LocalDirectoryStoreTest {
     LocalDirectoryStore store = new LocalDirectoryStore(tmp.resolve("store"));
     String other = Md5.of("other".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> store.put(src, "/a/b.log.gz", other))
-        .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue())
+        .isInstanceOfSatisfying(
+            ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue())
         .hasMessageContaining("MD5 mismatch");
     try (Stream<Path> files = Files.list(tmp.resolve("store/a"))) {
       assertThat(files).isEmpty();
     }
     assertThatThrownBy(() -> store.put(src, "/a/b.log.gz", "not-md5"))
-        .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
+        .isInstanceOfSatisfying(
+            ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
   }
 
   @Test
@@ -58,18 +60,32 @@ class LocalDirectoryStoreTest {
     Path root = tmp.resolve("store");
     Files.createDirectories(root);
     LocalDirectoryStore store = new LocalDirectoryStore(root);
-    for (String bad : new String[] {"a/b", "/../x", "/a/../../x", "/a//b", "/a/./b", "/", "/a\\..\\b",
-        "/a/" + LocalDirectoryStore.TEMP_PREFIX + "x", "/a/\0b"}) {
-      assertThatThrownBy(() -> store.put(src, bad, md5)).as(bad)
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
+    for (String bad :
+        new String[] {
+          "a/b",
+          "/../x",
+          "/a/../../x",
+          "/a//b",
+          "/a/./b",
+          "/",
+          "/a\\..\\b",
+          "/a/" + LocalDirectoryStore.TEMP_PREFIX + "x",
+          "/a/\0b"
+        }) {
+      assertThatThrownBy(() -> store.put(src, bad, md5))
+          .as(bad)
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
     }
     Path outside = tmp.resolve("outside");
     Files.createDirectories(outside);
     Files.createSymbolicLink(root.resolve("link"), outside);
     assertThatThrownBy(() -> store.put(src, "/link/x.log.gz", md5))
-        .isInstanceOf(ObjectStoreException.class).hasMessageContaining("outside");
+        .isInstanceOf(ObjectStoreException.class)
+        .hasMessageContaining("outside");
     assertThatThrownBy(() -> store.put(src, "/link/deeper/dirs/x.log.gz", md5))
-        .isInstanceOf(ObjectStoreException.class).hasMessageContaining("outside");
+        .isInstanceOf(ObjectStoreException.class)
+        .hasMessageContaining("outside");
     try (Stream<Path> files = Files.list(outside)) {
       assertThat(files).isEmpty();
     }
@@ -79,6 +95,7 @@ class LocalDirectoryStoreTest {
   void aMissingLocalFileIsPermanent() {
     LocalDirectoryStore store = new LocalDirectoryStore(tmp.resolve("store"));
     assertThatThrownBy(() -> store.put(tmp.resolve("nope"), "/a/b", Md5.of(new byte[0])))
-        .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
+        .isInstanceOfSatisfying(
+            ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
   }
 }

@@ -66,27 +66,28 @@ final class ServiceHarness {
         .probeExecutor(new DirectExecutor())
         .fileChannels(disk)
         .jitter(() -> 1.0)
-        .listener(new UsageListener() {
-          @Override
-          public void uploadSucceeded(String remotePath, long bytes) {
-            events.add("uploaded " + remotePath);
-          }
+        .listener(
+            new UsageListener() {
+              @Override
+              public void uploadSucceeded(String remotePath, long bytes) {
+                events.add("uploaded " + remotePath);
+              }
 
-          @Override
-          public void uploadFailed(String remotePath, ObjectStoreException error) {
-            events.add("failed " + remotePath + " " + error.kind());
-          }
+              @Override
+              public void uploadFailed(String remotePath, ObjectStoreException error) {
+                events.add("failed " + remotePath + " " + error.kind());
+              }
 
-          @Override
-          public void dropped(String what, long bytes, String reason) {
-            events.add("dropped " + what);
-          }
+              @Override
+              public void dropped(String what, long bytes, String reason) {
+                events.add("dropped " + what);
+              }
 
-          @Override
-          public void setAside(String file, String reason) {
-            events.add("set aside " + file);
-          }
-        });
+              @Override
+              public void setAside(String file, String reason) {
+                events.add("set aside " + file);
+              }
+            });
   }
 
   /** Starts a service (a fresh scheduler, as after a process start). */

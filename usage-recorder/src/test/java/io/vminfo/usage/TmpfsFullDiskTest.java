@@ -24,13 +24,16 @@ class TmpfsFullDiskTest {
   private Path mountPoint;
 
   private boolean mount(Path dir) throws Exception {
-    Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.toString())
+            .redirectErrorStream(true)
+            .start();
     boolean done = p.waitFor(20, TimeUnit.SECONDS);
     String out = new String(p.getInputStream().readAllBytes());
     if (!done || p.exitValue() != 0) {
       p.destroyForcibly();
-      System.out.println("SKIPPED TmpfsFullDiskTest: cannot mount a tmpfs here (" + out.strip() + ")");
+      System.out.println(
+          "SKIPPED TmpfsFullDiskTest: cannot mount a tmpfs here (" + out.strip() + ")");
       return false;
     }
     mountPoint = dir;
@@ -40,7 +43,10 @@ class TmpfsFullDiskTest {
   @AfterEach
   void unmount() throws Exception {
     if (mountPoint != null) {
-      new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor(20, TimeUnit.SECONDS);
+      new ProcessBuilder("umount", mountPoint.toString())
+          .inheritIO()
+          .start()
+          .waitFor(20, TimeUnit.SECONDS);
     }
   }
 
@@ -69,7 +75,8 @@ class TmpfsFullDiskTest {
   }
 
   private void fillAndFree(ServiceHarness h, Path dir, Path ballast) throws Exception {
-    Path log = dir.resolve("spool/2026/11/22/10/" + io.vminfo.usage.testing.TestVms.SERVER + ".log");
+    Path log =
+        dir.resolve("spool/2026/11/22/10/" + io.vminfo.usage.testing.TestVms.SERVER + ".log");
     int minutes = 0;
     while (h.status().samplesWaiting() == 0 && minutes < 30) {
       h.advance(Duration.ofMinutes(1));
@@ -77,10 +84,12 @@ class TmpfsFullDiskTest {
     }
     UsageStatus full = h.status();
     assertThat(full.samplesWaiting()).as("the disk filled up").isPositive();
-    assertThat(full.lastError()).hasValueSatisfying(p -> {
-      assertThat(p.component()).isEqualTo("write");
-      assertThat(p.message()).contains("No space left on device");
-    });
+    assertThat(full.lastError())
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.component()).isEqualTo("write");
+              assertThat(p.message()).contains("No space left on device");
+            });
     List<String> lines = Records.lines(log); // whole lines only
     for (String l : lines) {
       Records.check(l);
@@ -93,7 +102,10 @@ class TmpfsFullDiskTest {
     assertThat(h.status().samplesWaiting()).isZero();
     List<JsonNode> local = h.local();
     List<java.time.Instant> times = UsageServiceTest.sampleTimes(local);
-    assertThat(times).isEqualTo(UsageServiceTest.minutes("2026-11-22T10:01:00Z", times.get(times.size() - 1).toString()));
+    assertThat(times)
+        .isEqualTo(
+            UsageServiceTest.minutes(
+                "2026-11-22T10:01:00Z", times.get(times.size() - 1).toString()));
     assertThat(times).hasSize(minutes + 3);
     assertThat(new HashSet<>(Records.keys(local))).hasSize(times.size() * 10);
   }

@@ -14,13 +14,25 @@ class UsageLineCheckTest {
   private static final String T = "2026-11-22T10:01:00.000Z";
 
   private static byte[] usage(String vm) {
-    return ("{\"v\":1,\"type\":\"usage\",\"timestamp\":\"" + T + "\",\"server_uuid\":\"" + SERVER
-        + "\",\"uuid\":\"" + vm + "\"}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"v\":1,\"type\":\"usage\",\"timestamp\":\""
+            + T
+            + "\",\"server_uuid\":\""
+            + SERVER
+            + "\",\"uuid\":\""
+            + vm
+            + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] summary(int count) {
-    return ("{\"v\":1,\"type\":\"summary\",\"timestamp\":\"" + T + "\",\"server_uuid\":\"" + SERVER
-        + "\",\"vm_count\":" + count + ",\"runtime_ms\":1}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"v\":1,\"type\":\"summary\",\"timestamp\":\""
+            + T
+            + "\",\"server_uuid\":\""
+            + SERVER
+            + "\",\"vm_count\":"
+            + count
+            + ",\"runtime_ms\":1}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static UsageLineCheck check() {
@@ -64,14 +76,22 @@ class UsageLineCheckTest {
   @Test
   void foreignTornAndOtherHourLinesAreBad() {
     UsageLineCheck c = check();
-    assertThat(reason(c.check(new String(usage(A), StandardCharsets.UTF_8)
-        .replace(SERVER, "00000000-0000-4000-8000-000000000001").getBytes(StandardCharsets.UTF_8))))
+    assertThat(
+            reason(
+                c.check(
+                    new String(usage(A), StandardCharsets.UTF_8)
+                        .replace(SERVER, "00000000-0000-4000-8000-000000000001")
+                        .getBytes(StandardCharsets.UTF_8))))
         .contains("is not the file's server");
     byte[] torn = new byte[40];
     System.arraycopy(usage(A), 0, torn, 0, 40);
     assertThat(reason(c.check(torn))).startsWith("not JSON");
-    assertThat(reason(c.check(new String(usage(A), StandardCharsets.UTF_8)
-        .replace("T10:", "T11:").getBytes(StandardCharsets.UTF_8))))
+    assertThat(
+            reason(
+                c.check(
+                    new String(usage(A), StandardCharsets.UTF_8)
+                        .replace("T10:", "T11:")
+                        .getBytes(StandardCharsets.UTF_8))))
         .contains("not in the file's hour 2026-11-22T10");
     assertThat(reason(c.check(new byte[] {(byte) 0xff}))).isEqualTo("not valid UTF-8");
     assertThat(reason(c.check(new byte[0]))).isEqualTo("empty line");

@@ -73,7 +73,8 @@ public final class AlarmService implements AutoCloseable {
     } else {
       this.scheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("alarms"));
       // Delivery blocks on receivers (bounded by their timeouts); keep that off the feed thread.
-      this.delivery = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("alarms-deliver"));
+      this.delivery =
+          Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("alarms-deliver"));
       this.ownsExecutors = true;
     }
     Files.createDirectories(config.stateDir());
@@ -82,8 +83,8 @@ public final class AlarmService implements AutoCloseable {
     StateFile.Contents c = stateFile.load();
     engine.restore(c.states(), c.alarms(), c.suppressions());
     this.outbox = new Outbox(config.stateDir(), config.outboxMaxPending());
-    this.dispatcher = new Dispatcher(outbox, notifiers, clock, config.retryBase(), config.retryMax(),
-        b.jitter);
+    this.dispatcher =
+        new Dispatcher(outbox, notifiers, clock, config.retryBase(), config.retryMax(), b.jitter);
   }
 
   public static Builder builder(AlarmsConfig config) {
@@ -106,7 +107,9 @@ public final class AlarmService implements AutoCloseable {
       return this;
     }
 
-    /** Runs the feed, timers and deliveries on this executor (tests: a manual one); not shut down. */
+    /**
+     * Runs the feed, timers and deliveries on this executor (tests: a manual one); not shut down.
+     */
     public Builder scheduler(ScheduledExecutorService s) {
       this.scheduler = Objects.requireNonNull(s, "scheduler");
       return this;
@@ -170,11 +173,12 @@ public final class AlarmService implements AutoCloseable {
       }
       apply(engine.resync(states, clock.instant()));
     }
-    sub.onAvailable(() -> {
-      if (!closed) {
-        scheduler.execute(this::drain);
-      }
-    });
+    sub.onAvailable(
+        () -> {
+          if (!closed) {
+            scheduler.execute(this::drain);
+          }
+        });
   }
 
   private void drain() {
@@ -198,9 +202,12 @@ public final class AlarmService implements AutoCloseable {
           apply(notices);
         }
         if (subscription.state() != Subscription.State.OPEN) {
-          log.warn("alarm feed subscription ended ({}); resuming after rev {}",
-              subscription.endReason().orElse("no reason"), lastRev);
-          subscribe(SubscribeRequest.all().describedAs("alarms").resumingAfter(lastRev, store.epoch()));
+          log.warn(
+              "alarm feed subscription ended ({}); resuming after rev {}",
+              subscription.endReason().orElse("no reason"),
+              lastRev);
+          subscribe(
+              SubscribeRequest.all().describedAs("alarms").resumingAfter(lastRev, store.epoch()));
         }
       }
     } catch (RuntimeException e) {
@@ -242,12 +249,18 @@ public final class AlarmService implements AutoCloseable {
     }
   }
 
-  /** Outbox first, then the state file: a crash between the two repeats a notice, never loses one. */
+  /**
+   * Outbox first, then the state file: a crash between the two repeats a notice, never loses one.
+   */
   private void apply(List<AlarmNotice> notices) {
     try {
       for (AlarmNotice n : notices) {
-        log.info("alarm {} {} on vm {}: {}", n.alarm().rule().id(), n.kind().wireName(),
-            n.alarm().vmUuid(), n.reason());
+        log.info(
+            "alarm {} {} on vm {}: {}",
+            n.alarm().rule().id(),
+            n.kind().wireName(),
+            n.alarm().vmUuid(),
+            n.reason());
         for (Notifier notifier : notifiers) {
           outbox.add(notifier.name(), n);
         }
@@ -262,11 +275,14 @@ public final class AlarmService implements AutoCloseable {
   }
 
   private void save() throws IOException {
-    stateFile.save(new StateFile.Contents(engine.states(), engine.openAlarms(),
-        engine.suppressions(clock.instant())));
+    stateFile.save(
+        new StateFile.Contents(
+            engine.states(), engine.openAlarms(), engine.suppressions(clock.instant())));
   }
 
-  /** A guest action was requested: its own transitions are expected; reboot/start arm the timeout. */
+  /**
+   * A guest action was requested: its own transitions are expected; reboot/start arm the timeout.
+   */
   public void actionRequested(String vmUuid, String action, String requestedBy) {
     requireText(vmUuid, "vmUuid");
     requireText(action, "action");
@@ -301,11 +317,21 @@ public final class AlarmService implements AutoCloseable {
     Objects.requireNonNull(req, "request");
     synchronized (lock) {
       Instant now = clock.instant();
-      Suppression s = engine.suppress(new Suppression(UUID.randomUUID().toString(), req.vms(),
-          req.rules(), now, req.duration().map(now::plus), req.reason()));
+      Suppression s =
+          engine.suppress(
+              new Suppression(
+                  UUID.randomUUID().toString(),
+                  req.vms(),
+                  req.rules(),
+                  now,
+                  req.duration().map(now::plus),
+                  req.reason()));
       save();
-      log.info("suppression {} added: vms {}, rules {}, until {}", s.id(),
-          s.vms().isEmpty() ? "all" : s.vms(), s.rules().isEmpty() ? "all" : s.rules(),
+      log.info(
+          "suppression {} added: vms {}, rules {}, until {}",
+          s.id(),
+          s.vms().isEmpty() ? "all" : s.vms(),
+          s.rules().isEmpty() ? "all" : s.rules(),
           s.until().map(Instant::toString).orElse("lifted"));
       return s;
     }
@@ -326,8 +352,13 @@ public final class AlarmService implements AutoCloseable {
 
   public AlarmStatus status() {
     synchronized (lock) {
-      return new AlarmStatus(engine.openAlarms().size(), engine.suppressions(clock.instant()).size(),
-          outbox.size(), dispatcher.delivered(), dispatcher.failedAttempts(), engine.suppressedCount());
+      return new AlarmStatus(
+          engine.openAlarms().size(),
+          engine.suppressions(clock.instant()).size(),
+          outbox.size(),
+          dispatcher.delivered(),
+          dispatcher.failedAttempts(),
+          engine.suppressedCount());
     }
   }
 

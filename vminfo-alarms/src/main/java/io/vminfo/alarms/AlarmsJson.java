@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.alarms.internal.Codec;
 
 /**
- * The JSON forms of alarms and suppressions, the same in the state file, the webhook body and
- * an embedding application's API (the agent's {@code GET /alarms}).
+ * The JSON forms of alarms and suppressions, the same in the state file, the webhook body and an
+ * embedding application's API (the agent's {@code GET /alarms}).
  */
 public final class AlarmsJson {
   private AlarmsJson() {}

@@ -4,9 +4,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The alarm rules. Each has a stable id used in config, suppressions, the API and notifications. */
+/**
+ * The alarm rules. Each has a stable id used in config, suppressions, the API and notifications.
+ */
 public enum Rule {
-  /** A VM leaves {@code running} (or becomes {@code failed}) with no requested action to explain it. */
+  /**
+   * A VM leaves {@code running} (or becomes {@code failed}) with no requested action to explain it.
+   */
   UNEXPECTED_STOP("unexpected-stop"),
   /** A requested reboot or start does not bring the VM back to {@code running} in time. */
   REBOOT_TIMEOUT("reboot-timeout"),
@@ -29,7 +33,11 @@ public enum Rule {
         return r;
       }
     }
-    throw new IllegalArgumentException("unknown alarm rule '" + id + "' (known: "
-        + Arrays.stream(values()).map(Rule::id).collect(Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "unknown alarm rule '"
+            + id
+            + "' (known: "
+            + Arrays.stream(values()).map(Rule::id).collect(Collectors.joining(", "))
+            + ")");
   }
 }

@@ -10,7 +10,11 @@ import java.util.Set;
  * {@code rules} every rule; with no {@code until} it lasts until lifted.
  */
 public record Suppression(
-    String id, Set<String> vms, Set<Rule> rules, Instant createdAt, Optional<Instant> until,
+    String id,
+    Set<String> vms,
+    Set<Rule> rules,
+    Instant createdAt,
+    Optional<Instant> until,
     String reason) {
   public Suppression {
     Objects.requireNonNull(id, "id");
@@ -29,7 +33,8 @@ public record Suppression(
   }
 
   public boolean covers(String vmUuid, Rule rule, Instant now) {
-    return activeAt(now) && (vms.isEmpty() || vms.contains(vmUuid))
+    return activeAt(now)
+        && (vms.isEmpty() || vms.contains(vmUuid))
         && (rules.isEmpty() || rules.contains(rule));
   }
 }

@@ -5,7 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-/** A request to suppress: VMs (empty = all), rules (empty = all), how long (empty = until lifted). */
+/**
+ * A request to suppress: VMs (empty = all), rules (empty = all), how long (empty = until lifted).
+ */
 public record SuppressionRequest(
     Set<String> vms, Set<Rule> rules, Optional<Duration> duration, String reason) {
   public SuppressionRequest {

@@ -62,9 +62,13 @@ class AlarmServiceTest {
   }
 
   private AlarmService service(VmStore store, RecordingNotifier n) throws IOException {
-    AlarmService svc = AlarmService.builder(AlarmsConfig.defaults(dir)
-            .withRebootTimeout(Duration.ofMinutes(2)))
-        .clock(clock).scheduler(scheduler).jitter(() -> 1.0).notifier(n).build();
+    AlarmService svc =
+        AlarmService.builder(AlarmsConfig.defaults(dir).withRebootTimeout(Duration.ofMinutes(2)))
+            .clock(clock)
+            .scheduler(scheduler)
+            .jitter(() -> 1.0)
+            .notifier(n)
+            .build();
     closeables.add(0, svc);
     svc.start(store);
     scheduler.runDue();
@@ -88,13 +92,16 @@ class AlarmServiceTest {
     step(Duration.ofSeconds(1));
     store.put(state(vm, "stopped").with(o -> o.put("alias", "renamed")));
     step(Duration.ofSeconds(1));
-    assertThat(svc.openAlarms()).singleElement()
+    assertThat(svc.openAlarms())
+        .singleElement()
         .satisfies(a -> assertThat(a.rule()).isEqualTo(Rule.UNEXPECTED_STOP));
-    assertThat(notifier.received).extracting(AlarmNotice::kind)
+    assertThat(notifier.received)
+        .extracting(AlarmNotice::kind)
         .containsExactly(AlarmNotice.Kind.OPENED);
     store.put(state(vm, "running"));
     step(Duration.ofSeconds(1));
-    assertThat(notifier.received).extracting(AlarmNotice::kind)
+    assertThat(notifier.received)
+        .extracting(AlarmNotice::kind)
         .containsExactly(AlarmNotice.Kind.OPENED, AlarmNotice.Kind.CLEARED);
     assertThat(svc.status().openAlarms()).isZero();
     assertThat(svc.status().pendingNotices()).isZero();
@@ -124,7 +131,8 @@ class AlarmServiceTest {
     step(Duration.ofSeconds(60));
     assertThat(svc.openAlarms()).isEmpty();
     step(Duration.ofSeconds(60));
-    assertThat(svc.openAlarms()).singleElement()
+    assertThat(svc.openAlarms())
+        .singleElement()
         .satisfies(a -> assertThat(a.rule()).isEqualTo(Rule.REBOOT_TIMEOUT));
     assertThat(notifier.received).hasSize(1);
   }
@@ -133,8 +141,9 @@ class AlarmServiceTest {
   void openAlarmAndSuppressionSurviveARestartWithoutANewNotice() throws Exception {
     VmStore store = store();
     AlarmService svc = service(store, notifier);
-    Suppression s = svc.suppress(new SuppressionRequest(Set.of("other"), Set.of(), Optional.empty(),
-        "maintenance"));
+    Suppression s =
+        svc.suppress(
+            new SuppressionRequest(Set.of("other"), Set.of(), Optional.empty(), "maintenance"));
     store.put(state(vm, "stopped"));
     step(Duration.ofSeconds(1));
     assertThat(notifier.received).hasSize(1);
@@ -143,7 +152,8 @@ class AlarmServiceTest {
     RecordingNotifier after = new RecordingNotifier();
     AlarmService again = service(store, after);
     step(Duration.ofSeconds(1));
-    assertThat(again.openAlarms()).singleElement()
+    assertThat(again.openAlarms())
+        .singleElement()
         .satisfies(a -> assertThat(a.id()).isEqualTo(notifier.received.get(0).alarm().id()));
     assertThat(again.suppressions()).extracting(Suppression::id).containsExactly(s.id());
     assertThat(after.received).isEmpty();
@@ -160,7 +170,8 @@ class AlarmServiceTest {
     closeables.add(store2);
     service(store2, notifier);
     step(Duration.ofSeconds(1));
-    assertThat(notifier.received).singleElement()
+    assertThat(notifier.received)
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
   }
 
@@ -186,7 +197,8 @@ class AlarmServiceTest {
     RecordingNotifier after = new RecordingNotifier();
     AlarmService again = service(store, after);
     step(Duration.ofSeconds(1));
-    assertThat(after.received).singleElement()
+    assertThat(after.received)
+        .singleElement()
         .satisfies(n -> assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.OPENED));
     again.close();
     RecordingNotifier third = new RecordingNotifier();
@@ -212,7 +224,8 @@ class AlarmServiceTest {
     loading.initialize(List.of(state(vm, "running")));
     step(Duration.ofSeconds(1));
     assertThat(again.openAlarms()).isEmpty();
-    assertThat(after.received).extracting(AlarmNotice::kind)
+    assertThat(after.received)
+        .extracting(AlarmNotice::kind)
         .containsExactly(AlarmNotice.Kind.CLEARED);
   }
 
@@ -229,8 +242,9 @@ class AlarmServiceTest {
 
   @Test
   void badInputIsRefusedClearly() {
-    assertThatThrownBy(() -> new SuppressionRequest(Set.of(), Set.of(),
-        Optional.of(Duration.ZERO), "")).hasMessageContaining("positive");
+    assertThatThrownBy(
+            () -> new SuppressionRequest(Set.of(), Set.of(), Optional.of(Duration.ZERO), ""))
+        .hasMessageContaining("positive");
     assertThatThrownBy(() -> Rule.fromId("nope")).hasMessageContaining("unknown alarm rule 'nope'");
     assertThatThrownBy(() -> AlarmsConfig.defaults(dir).withFlapping(1, Duration.ofMinutes(1)))
         .hasMessageContaining("flapTransitions");

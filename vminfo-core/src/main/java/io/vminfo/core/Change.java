@@ -37,7 +37,8 @@ public final class Change {
     this.action = Objects.requireNonNull(action, "action");
     switch (action) {
       case ADDED -> require(oldValue == null && newValue != null, "added has only a new value");
-      case REMOVED -> require(oldValue != null && newValue == null, "removed has only an old value");
+      case REMOVED ->
+          require(oldValue != null && newValue == null, "removed has only an old value");
       case CHANGED -> require(oldValue != null && newValue != null, "changed has both values");
     }
     this.oldValue = oldValue == null || !copy ? oldValue : oldValue.deepCopy();
@@ -47,8 +48,12 @@ public final class Change {
 
   /** For the diff engine: {@code copy} false only for values from trees that never change. */
   static Change make(
-      List<PathSegment> path, ChangeAction action, JsonNode oldValue, JsonNode newValue,
-      JsonNode ident, boolean copy) {
+      List<PathSegment> path,
+      ChangeAction action,
+      JsonNode oldValue,
+      JsonNode newValue,
+      JsonNode ident,
+      boolean copy) {
     return new Change(path, action, oldValue, newValue, ident, copy);
   }
 
@@ -56,7 +61,8 @@ public final class Change {
     return new Change(path, ChangeAction.ADDED, null, newValue, ident.orElse(null), true);
   }
 
-  public static Change removed(List<PathSegment> path, JsonNode oldValue, Optional<JsonNode> ident) {
+  public static Change removed(
+      List<PathSegment> path, JsonNode oldValue, Optional<JsonNode> ident) {
     return new Change(path, ChangeAction.REMOVED, oldValue, null, ident.orElse(null), true);
   }
 

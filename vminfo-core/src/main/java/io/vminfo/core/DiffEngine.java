@@ -13,9 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * diff.js, reimplemented. Objects: keys of a in order (removed / changed / recursed), then keys only
- * in b (added). Two arrays: set semantics over each element's canonical JSON. Arrays and objects
- * against each other are compared as objects (arrays by index keys), as diff.js does.
+ * diff.js, reimplemented. Objects: keys of a in order (removed / changed / recursed), then keys
+ * only in b (added). Two arrays: set semantics over each element's canonical JSON. Arrays and
+ * objects against each other are compared as objects (arrays by index keys), as diff.js does.
  *
  * <p>Equal subtrees are skipped with an allocation-free structural comparison; small arrays are
  * matched pairwise with it instead of building canonical strings. Paths are built only for changes.
@@ -93,7 +93,8 @@ final class DiffEngine {
     }
   }
 
-  private void field(String key, JsonNode av, JsonNode bv, Path path, JsonNode ident, boolean topLevel) {
+  private void field(
+      String key, JsonNode av, JsonNode bv, Path path, JsonNode ident, boolean topLevel) {
     if (bv == null) {
       out.add(removed(path.child(key).toList(), av, optional(ident)));
     } else if (av.isContainerNode() && bv.isContainerNode()) {
@@ -169,7 +170,8 @@ final class DiffEngine {
       }
       for (int n = 0; n < added.size(); n++) {
         JsonNode candidate = added.get(n);
-        if (!addedPaired[n] && candidate.isObject()
+        if (!addedPaired[n]
+            && candidate.isObject()
             && strictlyEqual(old.get(field), candidate.get(field))) {
           partner[r] = candidate;
           addedPaired[n] = true;

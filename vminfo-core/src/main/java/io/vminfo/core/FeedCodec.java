@@ -33,14 +33,20 @@ public final class FeedCodec {
       parts.add(vm.sharedBytes());
     }
     return FeedLines.ready(
-        requireText(listenerId, "listenerId"), parts, requireRev(rev), requireText(epoch, "epoch"),
-        Objects.requireNonNull(date, "date"), resync);
+        requireText(listenerId, "listenerId"),
+        parts,
+        requireRev(rev),
+        requireText(epoch, "epoch"),
+        Objects.requireNonNull(date, "date"),
+        resync);
   }
 
   /** The {@code resumed} line: events after {@code rev} follow. */
   public static byte[] resumedLine(String listenerId, long rev, String epoch, Instant date) {
     return FeedLines.resumed(
-        requireText(listenerId, "listenerId"), requireRev(rev), requireText(epoch, "epoch"),
+        requireText(listenerId, "listenerId"),
+        requireRev(rev),
+        requireText(epoch, "epoch"),
         Objects.requireNonNull(date, "date"));
   }
 
@@ -73,11 +79,17 @@ public final class FeedCodec {
     OptionalLong rev = rev(node);
     try {
       return switch (type) {
-        case "ready" -> new FeedMessage.Ready(
-            date, text(node, "uuid"), parseVms(text(node, "vms")), rev, optionalText(node, "epoch"),
-            node.path("resync").asBoolean(false));
-        case "resumed" -> new FeedMessage.Resumed(
-            date, optionalText(node, "uuid").orElse(""), rev, optionalText(node, "epoch"));
+        case "ready" ->
+            new FeedMessage.Ready(
+                date,
+                text(node, "uuid"),
+                parseVms(text(node, "vms")),
+                rev,
+                optionalText(node, "epoch"),
+                node.path("resync").asBoolean(false));
+        case "resumed" ->
+            new FeedMessage.Resumed(
+                date, optionalText(node, "uuid").orElse(""), rev, optionalText(node, "epoch"));
         case "heartbeat" -> new FeedMessage.Heartbeat(date, rev);
         case "create", "modify", "delete" -> event(node, VmEventType.fromWireName(type), date, rev);
         default -> throw new FeedFormatException("unknown feed line type \"" + type + "\"");

@@ -13,7 +13,8 @@ public enum GuestAction {
   STOP("stopped"),
   /**
    * A graceful shutdown (then power-off after the grace period) and a start: the store must see the
-   * guest stopped and running again, since a reset inside a running QEMU or zone is invisible to it.
+   * guest stopped and running again, since a reset inside a running QEMU or zone is invisible to
+   * it.
    */
   REBOOT("running"),
   POWEROFF("stopped"),
@@ -47,7 +48,7 @@ public enum GuestAction {
         return a;
       }
     }
-    throw new IllegalArgumentException("unknown action \"" + name
-        + "\" (start, stop, reboot, poweroff, suspend, resume)");
+    throw new IllegalArgumentException(
+        "unknown action \"" + name + "\" (start, stop, reboot, poweroff, suspend, resume)");
   }
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
  * The diff engine: the changes between two JSON documents with exactly the semantics of
  * smartos-live's diff.js (DESIGN section 3).
  *
- * <p>Where diff.js throws (null against an object, two different primitives at the top, a non-object
- * inside an identity-keyed array), this returns well-defined changes instead: a plain
+ * <p>Where diff.js throws (null against an object, two different primitives at the top, a
+ * non-object inside an identity-keyed array), this returns well-defined changes instead: a plain
  * {@code changed}, or {@code removed}/{@code added} without identity matching.
  */
 public final class JsonDiff {

@@ -6,8 +6,8 @@ public interface ReloadQueue {
   void submit(Reload reload);
 
   /**
-   * Asks for a full reload and reconciliation as soon as possible, e.g. after the file watcher
-   * lost events (inotify queue overflow). Never blocks.
+   * Asks for a full reload and reconciliation as soon as possible, e.g. after the file watcher lost
+   * events (inotify queue overflow). Never blocks.
    */
   void requestReconcile(String reason);
 }

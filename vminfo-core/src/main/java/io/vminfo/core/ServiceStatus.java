@@ -41,8 +41,8 @@ public record ServiceStatus(
 
   /**
    * Where the first full load of the host stands. Until it is {@code COMPLETE} the store may be
-   * served with only some VMs (those partial reloads found), and every VM it later finds arrives
-   * as a create event.
+   * served with only some VMs (those partial reloads found), and every VM it later finds arrives as
+   * a create event.
    *
    * @param since when the first attempt began
    * @param attempts how many attempts have started
@@ -50,11 +50,18 @@ public record ServiceStatus(
    * @param lastError why the last failed attempt failed
    * @param nextAttempt when a failed load is tried again
    */
-  public record InitialLoad(State state, Instant since, int attempts,
-      Optional<Instant> completedAt, Optional<String> lastError, Optional<Instant> nextAttempt) {
+  public record InitialLoad(
+      State state,
+      Instant since,
+      int attempts,
+      Optional<Instant> completedAt,
+      Optional<String> lastError,
+      Optional<Instant> nextAttempt) {
 
     public enum State {
-      LOADING("loading"), FAILED("failed"), COMPLETE("complete");
+      LOADING("loading"),
+      FAILED("failed"),
+      COMPLETE("complete");
 
       private final String wireName;
 
@@ -82,23 +89,23 @@ public record ServiceStatus(
     }
 
     static InitialLoad loading(Instant since) {
-      return new InitialLoad(State.LOADING, since, 1, Optional.empty(), Optional.empty(),
-          Optional.empty());
+      return new InitialLoad(
+          State.LOADING, since, 1, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     InitialLoad completed(Instant at) {
-      return new InitialLoad(State.COMPLETE, since, attempts, Optional.of(at), lastError,
-          Optional.empty());
+      return new InitialLoad(
+          State.COMPLETE, since, attempts, Optional.of(at), lastError, Optional.empty());
     }
 
     InitialLoad failed(String error, Instant next) {
-      return new InitialLoad(State.FAILED, since, attempts, Optional.empty(), Optional.of(error),
-          Optional.of(next));
+      return new InitialLoad(
+          State.FAILED, since, attempts, Optional.empty(), Optional.of(error), Optional.of(next));
     }
 
     InitialLoad retrying() {
-      return new InitialLoad(State.LOADING, since, attempts + 1, Optional.empty(), lastError,
-          Optional.empty());
+      return new InitialLoad(
+          State.LOADING, since, attempts + 1, Optional.empty(), lastError, Optional.empty());
     }
   }
 

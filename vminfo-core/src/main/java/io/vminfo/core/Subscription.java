@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -48,8 +47,10 @@ public final class Subscription implements AutoCloseable {
   private Runnable onAvailable;
   private SubscriptionStart start;
   private long lastDeliveredRev;
+
   /** Resumed with a backlog: events come from the store's history, not live offers. */
   private volatile boolean catchingUp;
+
   /** The last revision moved from the history (guarded by the store's write lock). */
   private long catchUpCursor;
 
@@ -240,10 +241,15 @@ public final class Subscription implements AutoCloseable {
         return false;
       }
       if (queue.size() + 1 > maxEvents || queuedBytes + event.lineLength() > maxBytes) {
-        notify = endLocked(
-            State.CUT_OFF,
-            "subscriber fell behind: more than " + maxEvents + " events or " + maxBytes
-                + " bytes queued; resume with since=" + lastQueuedOrDeliveredRev());
+        notify =
+            endLocked(
+                State.CUT_OFF,
+                "subscriber fell behind: more than "
+                    + maxEvents
+                    + " events or "
+                    + maxBytes
+                    + " bytes queued; resume with since="
+                    + lastQueuedOrDeliveredRev());
       } else {
         notify = appendLocked(event);
       }

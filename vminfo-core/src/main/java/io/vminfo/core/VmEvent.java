@@ -42,7 +42,8 @@ public final class VmEvent {
     this.changes = List.copyOf(changes);
     switch (type) {
       case CREATE -> require(vm.isPresent() && changes.isEmpty(), "create carries the VM only");
-      case MODIFY -> require(vm.isPresent() && !changes.isEmpty(), "modify carries the VM and changes");
+      case MODIFY ->
+          require(vm.isPresent() && !changes.isEmpty(), "modify carries the VM and changes");
       case DELETE -> require(vm.isEmpty() && changes.isEmpty(), "delete carries no VM");
     }
     vm.ifPresent(v -> require(v.uuid().equals(uuid), "event uuid differs from the VM's"));
@@ -53,7 +54,8 @@ public final class VmEvent {
     if (changes.isEmpty()) {
       return Optional.empty();
     }
-    com.fasterxml.jackson.databind.node.ArrayNode array = io.vminfo.core.internal.Json.NODES.arrayNode();
+    com.fasterxml.jackson.databind.node.ArrayNode array =
+        io.vminfo.core.internal.Json.NODES.arrayNode();
     for (Change c : changes) {
       array.add(c.wire(false));
     }
@@ -61,11 +63,13 @@ public final class VmEvent {
   }
 
   public static VmEvent create(long rev, Instant date, Vm vm) {
-    return new VmEvent(VmEventType.CREATE, rev, date, vm.uuid(), vm.zonename(), Optional.of(vm), List.of());
+    return new VmEvent(
+        VmEventType.CREATE, rev, date, vm.uuid(), vm.zonename(), Optional.of(vm), List.of());
   }
 
   public static VmEvent modify(long rev, Instant date, Vm vm, List<Change> changes) {
-    return new VmEvent(VmEventType.MODIFY, rev, date, vm.uuid(), vm.zonename(), Optional.of(vm), changes);
+    return new VmEvent(
+        VmEventType.MODIFY, rev, date, vm.uuid(), vm.zonename(), Optional.of(vm), changes);
   }
 
   public static VmEvent delete(long rev, Instant date, String uuid, Optional<String> zonename) {

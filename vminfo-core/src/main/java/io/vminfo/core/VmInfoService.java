@@ -28,13 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a {@link VmStore} equal to what a {@link VmSource} reads from the host: a full initial
- * load (served without it when it is slow or fails, and retried until it succeeds), then the source's partial reloads through one serial queue, and
- * a periodic (and on-demand) full reconciliation that emits corrective events.
+ * Keeps a {@link VmStore} equal to what a {@link VmSource} reads from the host: a full initial load
+ * (served without it when it is slow or fails, and retried until it succeeds), then the source's
+ * partial reloads through one serial queue, and a periodic (and on-demand) full reconciliation that
+ * emits corrective events.
  *
- * <p>The queue runs one task at a time. Identical pending tasks coalesce. A task that runs past
- * the task timeout is abandoned: interrupted, logged, its late result ignored, and the queue moves
- * on. A reload that fails records an error and leaves every other VM alone.
+ * <p>The queue runs one task at a time. Identical pending tasks coalesce. A task that runs past the
+ * task timeout is abandoned: interrupted, logged, its late result ignored, and the queue moves on.
+ * A reload that fails records an error and leaves every other VM alone.
  */
 public final class VmInfoService implements ReloadQueue, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmInfoService.class);
@@ -66,11 +67,13 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
   private final ArrayDeque<ServiceStatus.TaskFailure> recentFailures = new ArrayDeque<>();
   private Running running;
   private ServiceStatus.InitialLoad initialLoad;
+
   /**
    * Set under the lock when a full load completes the initial load, until {@link
    * #initialLoadComplete} is completed outside it (the service is not idle before).
    */
   private boolean announceInitialLoad;
+
   private boolean paused = true;
   private boolean started;
   private boolean closed;
@@ -88,12 +91,14 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     this.store = b.store;
     this.clock = b.clock;
     this.ownsExecutors = b.scheduler == null;
-    this.scheduler = b.scheduler != null
-        ? b.scheduler
-        : Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("vminfo-scheduler"));
-    this.workers = b.workers != null
-        ? b.workers
-        : Executors.newCachedThreadPool(NamedThreads.daemon("vminfo-reload"));
+    this.scheduler =
+        b.scheduler != null
+            ? b.scheduler
+            : Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("vminfo-scheduler"));
+    this.workers =
+        b.workers != null
+            ? b.workers
+            : Executors.newCachedThreadPool(NamedThreads.daemon("vminfo-reload"));
     this.reconcileInterval = b.reconcileInterval;
     this.taskTimeout = b.taskTimeout;
     this.initialLoadTimeout = b.initialLoadTimeout;
@@ -110,12 +115,12 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
 
   /**
    * Starts the source's watchers and the initial full load, and returns once the store is ready to
-   * serve: when the load has finished (the store then holds every VM, without events), or after
-   * the initial load wait even if it has not (the store is ready empty, the load goes on, and what
-   * it finds arrives as create events), or when it failed (ready empty; it is tried again every
-   * initial load retry until a full load succeeds). {@link #status()} says which
-   * ({@link ServiceStatus.InitialLoad}). Changes seen during the load are applied after it. Only a
-   * source that cannot start fails this.
+   * serve: when the load has finished (the store then holds every VM, without events), or after the
+   * initial load wait even if it has not (the store is ready empty, the load goes on, and what it
+   * finds arrives as create events), or when it failed (ready empty; it is tried again every
+   * initial load retry until a full load succeeds). {@link #status()} says which ({@link
+   * ServiceStatus.InitialLoad}). Changes seen during the load are applied after it. Only a source
+   * that cannot start fails this.
    */
   public void start() throws Exception {
     lock.lock();
@@ -137,9 +142,13 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     }
     // Scheduled before the load starts, so whoever sees the load running (a test driving a manual
     // scheduler) also finds the wait's timer there.
-    ScheduledFuture<?> serveAnyway = scheduler.schedule(
-        () -> serveWithoutTheLoad("it has taken longer than " + initialLoadWait.toMillis() + " ms"),
-        initialLoadWait.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> serveAnyway =
+        scheduler.schedule(
+            () ->
+                serveWithoutTheLoad(
+                    "it has taken longer than " + initialLoadWait.toMillis() + " ms"),
+            initialLoadWait.toMillis(),
+            TimeUnit.MILLISECONDS);
     lock.lock();
     try {
       LinkedHashMap<String, Task> queued = new LinkedHashMap<>(pending);
@@ -166,8 +175,9 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       serveWithoutTheLoad("the initial load wait passed");
     }
     long every = reconcileInterval.toMillis();
-    periodic = scheduler.scheduleAtFixedRate(
-        () -> requestReconcile("periodic"), every, every, TimeUnit.MILLISECONDS);
+    periodic =
+        scheduler.scheduleAtFixedRate(
+            () -> requestReconcile("periodic"), every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Makes the store ready (empty) while the initial load is still running or has failed. */
@@ -178,8 +188,12 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
         return;
       }
       store.initialize(List.of());
-      log.warn("serving before the initial load of {} is complete ({}): VMs appear as it loads"
-          + " them, /status says initialLoad {}", source.name(), why, initialLoad.state().wireName());
+      log.warn(
+          "serving before the initial load of {} is complete ({}): VMs appear as it loads"
+              + " them, /status says initialLoad {}",
+          source.name(),
+          why,
+          initialLoad.state().wireName());
       readyOrClosed.signalAll();
     } finally {
       lock.unlock();
@@ -247,7 +261,8 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
           store.isReady(),
           pending.size(),
           new ArrayList<>(pending.keySet()),
-          Optional.ofNullable(running).map(r -> new ServiceStatus.RunningTask(r.task.key(), r.since)),
+          Optional.ofNullable(running)
+              .map(r -> new ServiceStatus.RunningTask(r.task.key(), r.since)),
           Optional.ofNullable(lastRefresh),
           Optional.ofNullable(lastRefreshDuration),
           refreshes,
@@ -265,7 +280,9 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     }
   }
 
-  /** Stops the queue, the periodic reconciliation and the source. The store is left to its owner. */
+  /**
+   * Stops the queue, the periodic reconciliation and the source. The store is left to its owner.
+   */
   @Override
   public void close() {
     Running wasRunning;
@@ -337,12 +354,13 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     Running r = new Running(task, clock.instant());
     running = r;
     r.future = new FutureTask<>(() -> task.run(lookup));
-    r.timeout = scheduler.schedule(
-        () -> onTimeout(r), task.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    workers.execute(() -> {
-      r.future.run();
-      onFinished(r);
-    });
+    r.timeout =
+        scheduler.schedule(() -> onTimeout(r), task.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    workers.execute(
+        () -> {
+          r.future.run();
+          onFinished(r);
+        });
   }
 
   private void onFinished(Running r) {
@@ -366,8 +384,9 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       } catch (ExecutionException | RuntimeException e) {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
         failed++;
-        recordFailure(new ServiceStatus.TaskFailure(
-            r.task.key(), String.valueOf(cause), clock.instant(), false));
+        recordFailure(
+            new ServiceStatus.TaskFailure(
+                r.task.key(), String.valueOf(cause), clock.instant(), false));
         log.error("reload task {} failed", r.task.key(), cause);
         observer.taskFinished(r.task.key(), took, ReloadObserver.Outcome.FAILED);
         r.task.failed(String.valueOf(cause));
@@ -404,7 +423,9 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       recordFailure(new ServiceStatus.TaskFailure(r.task.key(), message, clock.instant(), true));
       log.error("reload task {} {}; the queue moves on", r.task.key(), message);
       observer.taskFinished(
-          r.task.key(), Duration.between(r.since, clock.instant()), ReloadObserver.Outcome.ABANDONED);
+          r.task.key(),
+          Duration.between(r.since, clock.instant()),
+          ReloadObserver.Outcome.ABANDONED);
       r.task.failed(message);
       startNextLocked();
     } finally {
@@ -535,8 +556,8 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
       List<VmLoadError> errors = result.errors();
       List<VmEvent> corrections;
       if (store.isReady()) {
-        corrections = store.reconcile(
-            result.vms(), vm -> errors.stream().anyMatch(e -> e.concerns(vm)));
+        corrections =
+            store.reconcile(result.vms(), vm -> errors.stream().anyMatch(e -> e.concerns(vm)));
       } else {
         store.initialize(result.vms());
         corrections = List.of();
@@ -550,9 +571,13 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
         initialLoad = initialLoad.completed(now);
         announceInitialLoad = true;
         readyOrClosed.signalAll();
-        log.info("initial load of {}: {} VMs, {} errors in {} ms ({} attempt(s))", source.name(),
-            result.vms().size(), errors.size(),
-            Duration.between(initialLoad.since(), now).toMillis(), initialLoad.attempts());
+        log.info(
+            "initial load of {}: {} VMs, {} errors in {} ms ({} attempt(s))",
+            source.name(),
+            result.vms().size(),
+            errors.size(),
+            Duration.between(initialLoad.since(), now).toMillis(),
+            initialLoad.attempts());
         for (VmLoadError e : errors) {
           log.warn("could not load {}: {}", e.key(), e.message());
         }
@@ -565,17 +590,23 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
 
     @Override
     public void failed(String message) {
-      if (!initialAttempt || closed
+      if (!initialAttempt
+          || closed
           || initialLoad.state() == ServiceStatus.InitialLoad.State.COMPLETE) {
         return;
       }
       Instant next = clock.instant().plus(initialLoadRetry);
       initialLoad = initialLoad.failed(message, next);
-      log.error("initial load of {} failed (attempt {}): {}; serving what is loaded, trying again"
-          + " in {} ms", source.name(), initialLoad.attempts(), message, initialLoadRetry.toMillis());
+      log.error(
+          "initial load of {} failed (attempt {}): {}; serving what is loaded, trying again"
+              + " in {} ms",
+          source.name(),
+          initialLoad.attempts(),
+          message,
+          initialLoadRetry.toMillis());
       serveWithoutTheLoad("it failed");
-      scheduler.schedule(VmInfoService.this::retryInitialLoad, initialLoadRetry.toMillis(),
-          TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          VmInfoService.this::retryInitialLoad, initialLoadRetry.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -641,8 +672,8 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     }
 
     /**
-     * Runs the task timeouts and periodic reconciliation on {@code scheduler} and tasks on
-     * {@code workers}; both stay owned by the caller. By default the service owns its own.
+     * Runs the task timeouts and periodic reconciliation on {@code scheduler} and tasks on {@code
+     * workers}; both stay owned by the caller. By default the service owns its own.
      */
     public Builder executors(ScheduledExecutorService scheduler, ExecutorService workers) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -689,6 +720,5 @@ public final class VmInfoService implements ReloadQueue, AutoCloseable {
     public VmInfoService build() {
       return new VmInfoService(this);
     }
-
   }
 }

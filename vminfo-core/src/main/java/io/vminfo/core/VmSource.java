@@ -18,8 +18,8 @@ public interface VmSource extends AutoCloseable {
   LoadResult loadAll() throws IOException;
 
   /**
-   * Starts watching the host; changes go to {@code queue}. Called once, before the initial
-   * {@link #loadAll()}, so nothing that happens during the load is missed.
+   * Starts watching the host; changes go to {@code queue}. Called once, before the initial {@link
+   * #loadAll()}, so nothing that happens during the load is missed.
    */
   void start(ReloadQueue queue) throws IOException;
 

@@ -1,7 +1,6 @@
 package io.vminfo.core;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -22,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The current VMs of a host, keyed by uuid (and findable by zonename), with a revision that grows by
- * exactly 1 per create, modify or delete event, a bounded history of recent events for resuming
+ * The current VMs of a host, keyed by uuid (and findable by zonename), with a revision that grows
+ * by exactly 1 per create, modify or delete event, a bounded history of recent events for resuming
  * subscribers, and subscriptions (DESIGN section 4).
  *
  * <p>Reads are lock-free. Writes and subscribes are serialized by one lock, which is what makes a
@@ -31,7 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class VmStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmStore.class);
-  /** Most history events a catching-up subscriber's refill looks at per call (filters skip many). */
+
+  /**
+   * Most history events a catching-up subscriber's refill looks at per call (filters skip many).
+   */
   private static final int REFILL_SCAN_LIMIT = 4096;
 
   private final Clock clock;
@@ -138,8 +140,8 @@ public final class VmStore implements AutoCloseable {
   }
 
   /**
-   * Creates or replaces a VM. Returns the create or modify event, or empty when nothing changed
-   * (a modify is only emitted with a non-empty change list).
+   * Creates or replaces a VM. Returns the create or modify event, or empty when nothing changed (a
+   * modify is only emitted with a non-empty change list).
    */
   public Optional<VmEvent> put(Vm vm) {
     Objects.requireNonNull(vm, "vm");
@@ -165,9 +167,9 @@ public final class VmStore implements AutoCloseable {
   }
 
   /**
-   * Makes the store equal to {@code truth}: creates and modifies what differs, and deletes VMs not in
-   * it unless {@code keep} says otherwise (e.g. a VM whose file failed to load keeps its last good
-   * state). Returns the corrective events in the order emitted.
+   * Makes the store equal to {@code truth}: creates and modifies what differs, and deletes VMs not
+   * in it unless {@code keep} says otherwise (e.g. a VM whose file failed to load keeps its last
+   * good state). Returns the corrective events in the order emitted.
    */
   public List<VmEvent> reconcile(Collection<Vm> truth, Predicate<Vm> keep) {
     Objects.requireNonNull(truth, "truth");
@@ -209,14 +211,15 @@ public final class VmStore implements AutoCloseable {
     writeLock.lock();
     try {
       requireOpen();
-      Subscription sub = new Subscription(
-          UUID.randomUUID().toString(),
-          request,
-          clock.instant(),
-          subscriberMaxEvents,
-          subscriberMaxBytes,
-          subscriptions::remove,
-          this::refill);
+      Subscription sub =
+          new Subscription(
+              UUID.randomUUID().toString(),
+              request,
+              clock.instant(),
+              subscriberMaxEvents,
+              subscriberMaxBytes,
+              subscriptions::remove,
+              this::refill);
       Optional<String> resyncReason = Optional.empty();
       if (request.since().isPresent()) {
         resyncReason = resumeProblem(request);
@@ -320,8 +323,12 @@ public final class VmStore implements AutoCloseable {
     long cursor = sub.catchUpCursor();
     if (!history.holdsAfter(cursor, revision)) {
       cutOffs.incrementAndGet();
-      sub.end(Subscription.State.CUT_OFF, "subscriber fell behind the history kept while catching"
-          + " up; resume with since=" + cursor + " (a resync)");
+      sub.end(
+          Subscription.State.CUT_OFF,
+          "subscriber fell behind the history kept while catching"
+              + " up; resume with since="
+              + cursor
+              + " (a resync)");
       return;
     }
     int scanned = 0;
@@ -358,8 +365,8 @@ public final class VmStore implements AutoCloseable {
     }
     if (!history.holdsAfter(since, revision)) {
       long oldestKept = history.oldestRev();
-      return Optional.of("revision " + since + " is older than the history kept (from "
-          + (oldestKept - 1) + ")");
+      return Optional.of(
+          "revision " + since + " is older than the history kept (from " + (oldestKept - 1) + ")");
     }
     return Optional.empty();
   }
@@ -411,7 +418,10 @@ public final class VmStore implements AutoCloseable {
     for (Subscription s : subscriptions) {
       if (!s.offer(event) && s.state() == Subscription.State.CUT_OFF) {
         cutOffs.incrementAndGet();
-        log.warn("feed subscriber {} ({}) cut off: {}", s.id(), s.request().description(),
+        log.warn(
+            "feed subscriber {} ({}) cut off: {}",
+            s.id(),
+            s.request().description(),
             s.endReason().orElse(""));
       }
     }

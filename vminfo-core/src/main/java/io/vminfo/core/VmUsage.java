@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One sample of a VM's counters. NIC counters are from the VM's point of view: {@code received}
- * is traffic into the guest. Maps keep insertion order (NICs by mac, disks by path or dataset,
- * block I/O by the guest's target device).
+ * One sample of a VM's counters. NIC counters are from the VM's point of view: {@code received} is
+ * traffic into the guest. Maps keep insertion order (NICs by mac, disks by path or dataset, block
+ * I/O by the guest's target device).
  */
 public record VmUsage(
     Map<String, NicUsage> nics,
@@ -22,29 +22,50 @@ public record VmUsage(
     Map<String, BlockIo> blockIo,
     List<String> problems) {
 
-  public static final VmUsage EMPTY = new VmUsage(Map.of(), Optional.empty(), Optional.empty(),
-      Map.of(), Optional.empty(), Map.of(), List.of());
+  public static final VmUsage EMPTY =
+      new VmUsage(
+          Map.of(),
+          Optional.empty(),
+          Optional.empty(),
+          Map.of(),
+          Optional.empty(),
+          Map.of(),
+          List.of());
 
   public VmUsage {
-    nics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(nics, "nics")));
+    nics =
+        java.util.Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(nics, "nics")));
     Objects.requireNonNull(cpu, "cpu");
     Objects.requireNonNull(memory, "memory");
-    disks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(disks, "disks")));
+    disks =
+        java.util.Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(disks, "disks")));
     Objects.requireNonNull(diskIo, "diskIo");
-    blockIo = java.util.Collections.unmodifiableMap(
-        new LinkedHashMap<>(Objects.requireNonNull(blockIo, "blockIo")));
+    blockIo =
+        java.util.Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(blockIo, "blockIo")));
     problems = List.copyOf(problems);
   }
 
   /** Without per-disk block I/O (hosts that cannot tell it). */
-  public VmUsage(Map<String, NicUsage> nics, Optional<CpuUsage> cpu, Optional<MemoryUsage> memory,
-      Map<String, DiskUsage> disks, Optional<DiskIo> diskIo, List<String> problems) {
+  public VmUsage(
+      Map<String, NicUsage> nics,
+      Optional<CpuUsage> cpu,
+      Optional<MemoryUsage> memory,
+      Map<String, DiskUsage> disks,
+      Optional<DiskIo> diskIo,
+      List<String> problems) {
     this(nics, cpu, memory, disks, diskIo, Map.of(), problems);
   }
 
   /** Without disk I/O counters (hosts that cannot tell them). */
-  public VmUsage(Map<String, NicUsage> nics, Optional<CpuUsage> cpu, Optional<MemoryUsage> memory,
-      Map<String, DiskUsage> disks, List<String> problems) {
+  public VmUsage(
+      Map<String, NicUsage> nics,
+      Optional<CpuUsage> cpu,
+      Optional<MemoryUsage> memory,
+      Map<String, DiskUsage> disks,
+      List<String> problems) {
     this(nics, cpu, memory, disks, Optional.empty(), Map.of(), problems);
   }
 
@@ -54,9 +75,9 @@ public record VmUsage(
   }
 
   /**
-   * Storage I/O the guest caused on the host, all its disks together (the QEMU process's
-   * {@code read_bytes}/{@code write_bytes} in {@code /proc/<pid>/io}), cumulative since
-   * {@code counterStart} (the process start).
+   * Storage I/O the guest caused on the host, all its disks together (the QEMU process's {@code
+   * read_bytes}/{@code write_bytes} in {@code /proc/<pid>/io}), cumulative since {@code
+   * counterStart} (the process start).
    */
   public record DiskIo(long readBytes, long writeBytes, Instant counterStart) {
     public DiskIo {
@@ -69,12 +90,17 @@ public record VmUsage(
 
   /**
    * Block I/O of one guest disk as the hypervisor counts it (libvirt: QEMU's block statistics,
-   * {@code virsh domblkstat}), keyed by the guest's target device ({@code vda}) in
-   * {@link VmUsage#blockIo()}; cumulative since {@code counterStart}. {@code path} is the disk's
-   * source (image file or device) when it has one.
+   * {@code virsh domblkstat}), keyed by the guest's target device ({@code vda}) in {@link
+   * VmUsage#blockIo()}; cumulative since {@code counterStart}. {@code path} is the disk's source
+   * (image file or device) when it has one.
    */
-  public record BlockIo(Optional<String> path, long readRequests, long readBytes,
-      long writeRequests, long writeBytes, Instant counterStart) {
+  public record BlockIo(
+      Optional<String> path,
+      long readRequests,
+      long readBytes,
+      long writeRequests,
+      long writeBytes,
+      Instant counterStart) {
     public BlockIo {
       Objects.requireNonNull(path, "path");
       if (readRequests < 0 || readBytes < 0 || writeRequests < 0 || writeBytes < 0) {

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The project's own diff.js cases ({@code diffjs/own-diffjs-cases.json}): inputs we wrote, the
- * output observed from the real diff.js on Node 20 (regenerate with
- * {@code src/test/node/diffjs-cases.js}). They cover what the shared golden cases do not:
- * identity pairing (duplicates, absent, null, object and non-object identities), duplicates per
- * copy and JavaScript's key order. Unlike the shared fixtures these are always present.
+ * output observed from the real diff.js on Node 20 (regenerate with {@code
+ * src/test/node/diffjs-cases.js}). They cover what the shared golden cases do not: identity pairing
+ * (duplicates, absent, null, object and non-object identities), duplicates per copy and
+ * JavaScript's key order. Unlike the shared fixtures these are always present.
  */
 class DiffJsOwnCasesTest {
   private static final String CASES = "/diffjs/own-diffjs-cases.json";
@@ -30,17 +30,24 @@ class DiffJsOwnCasesTest {
     List<DynamicTest> tests = new ArrayList<>();
     for (JsonNode c : cases().get("cases")) {
       if (c.has("throws")) {
-        tests.add(DynamicTest.dynamicTest("diff.js throws: " + c.get("name").asText(), () -> {
-          List<Change> changes = JsonDiff.diff(c.get("a"), c.get("b"), options(c));
-          assertThat(changes).as("well-defined changes where diff.js throws").isNotEmpty();
-        }));
+        tests.add(
+            DynamicTest.dynamicTest(
+                "diff.js throws: " + c.get("name").asText(),
+                () -> {
+                  List<Change> changes = JsonDiff.diff(c.get("a"), c.get("b"), options(c));
+                  assertThat(changes).as("well-defined changes where diff.js throws").isNotEmpty();
+                }));
         continue;
       }
-      tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {
-        ArrayNode actual = Json.NODES.arrayNode();
-        JsonDiff.diff(c.get("a"), c.get("b"), options(c)).forEach(ch -> actual.add(ch.toJson()));
-        assertThat(Json.string(actual)).isEqualTo(Json.string(c.get("expected")));
-      }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              c.get("name").asText(),
+              () -> {
+                ArrayNode actual = Json.NODES.arrayNode();
+                JsonDiff.diff(c.get("a"), c.get("b"), options(c))
+                    .forEach(ch -> actual.add(ch.toJson()));
+                assertThat(Json.string(actual)).isEqualTo(Json.string(c.get("expected")));
+              }));
     }
     return tests.stream();
   }
@@ -50,16 +57,21 @@ class DiffJsOwnCasesTest {
     JsonNode c = caseNamed("a removed non-object element with identity map");
     ArrayNode actual = Json.NODES.arrayNode();
     JsonDiff.diff(c.get("a"), c.get("b"), options(c)).forEach(ch -> actual.add(ch.toJson()));
-    assertThat(Json.string(actual)).isEqualTo(Json.string(Json.MAPPER.readTree(
-        "[{\"prettyPath\":\"nics.*\",\"path\":[\"nics\",null],\"action\":\"removed\",\"oldValue\":5},"
-            + "{\"prettyPath\":\"nics.*.ip\",\"path\":[\"nics\",null,\"ip\"],\"action\":\"changed\","
-            + "\"oldValue\":\"1\",\"newValue\":\"2\",\"ident\":\"m\"}]")));
+    assertThat(Json.string(actual))
+        .isEqualTo(
+            Json.string(
+                Json.MAPPER.readTree(
+                    "[{\"prettyPath\":\"nics.*\",\"path\":[\"nics\",null],\"action\":\"removed\",\"oldValue\":5},"
+                        + "{\"prettyPath\":\"nics.*.ip\",\"path\":[\"nics\",null,\"ip\"],\"action\":\"changed\","
+                        + "\"oldValue\":\"1\",\"newValue\":\"2\",\"ident\":\"m\"}]")));
   }
 
   @Test
   void theCaseFileCoversEveryPairingRuleAndWasGeneratedByDiffJs() throws Exception {
     JsonNode root = cases();
-    assertThat(root.get("generatedBy").asText()).startsWith("node v20").contains("diff.js smartos-live");
+    assertThat(root.get("generatedBy").asText())
+        .startsWith("node v20")
+        .contains("diff.js smartos-live");
     long withExpected = 0;
     for (JsonNode c : root.get("cases")) {
       assertThat(c.has("expected") || c.has("throws")).as(c.get("name").asText()).isTrue();

@@ -33,7 +33,8 @@ class DiffPropertyTest {
       }
       List<Change> changes = JsonDiff.diff(a, b, DiffOptions.NONE);
       JsonNode patched = apply(a.deepCopy(), changes);
-      assertThat(normalize(patched)).as("seed %d: %s -> %s via %s", seed, a, b, changes)
+      assertThat(normalize(patched))
+          .as("seed %d: %s -> %s via %s", seed, a, b, changes)
           .isEqualTo(normalize(b));
       if (normalize(a).equals(normalize(b))) {
         assertThat(changes).as("seed %d: equal documents", seed).isEmpty();
@@ -88,11 +89,14 @@ class DiffPropertyTest {
     ObjectNode current = root;
     while (r.nextBoolean()) {
       List<JsonNode> children = new java.util.ArrayList<>();
-      current.elements().forEachRemaining(c -> {
-        if (c.isObject()) {
-          children.add(c);
-        }
-      });
+      current
+          .elements()
+          .forEachRemaining(
+              c -> {
+                if (c.isObject()) {
+                  children.add(c);
+                }
+              });
       if (children.isEmpty()) {
         break;
       }

@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 
 class FeedCodecTest {
   private static final Instant T = Instant.parse("2026-11-22T10:01:02.345Z");
-  private final VmStore store = VmStore.builder()
-      .clock(new ManualClock(T)).epoch("ep-1").build();
+  private final VmStore store = VmStore.builder().clock(new ManualClock(T)).epoch("ep-1").build();
 
   @Test
   void readyCarriesTheSnapshotAsADoubleEncodedArray() throws Exception {
-    byte[] line = FeedCodec.readyLine("listener-1", List.of(TestVms.vm(1), TestVms.vm(2)), 7, "ep-1", T, false);
+    byte[] line =
+        FeedCodec.readyLine(
+            "listener-1", List.of(TestVms.vm(1), TestVms.vm(2)), 7, "ep-1", T, false);
     String text = new String(line, StandardCharsets.UTF_8);
     assertThat(text).endsWith("}\n").doesNotContain("resync");
     assertThat(text.indexOf('\n')).isEqualTo(text.length() - 1);
@@ -37,8 +38,11 @@ class FeedCodecTest {
     assertThat(ready.rev()).hasValue(7);
     assertThat(ready.epoch()).contains("ep-1");
     assertThat(ready.resync()).isFalse();
-    assertThat(((FeedMessage.Ready) FeedCodec.parse(
-        FeedCodec.readyLine("l", List.of(), 0, "e", T, true))).resync()).isTrue();
+    assertThat(
+            ((FeedMessage.Ready)
+                    FeedCodec.parse(FeedCodec.readyLine("l", List.of(), 0, "e", T, true)))
+                .resync())
+        .isTrue();
   }
 
   @Test
@@ -73,11 +77,13 @@ class FeedCodecTest {
 
   @Test
   void resumedAndHeartbeatRoundTrip() {
-    FeedMessage.Resumed resumed = (FeedMessage.Resumed) FeedCodec.parse(FeedCodec.resumedLine("l1", 42, "ep", T));
+    FeedMessage.Resumed resumed =
+        (FeedMessage.Resumed) FeedCodec.parse(FeedCodec.resumedLine("l1", 42, "ep", T));
     assertThat(resumed.rev()).hasValue(42);
     assertThat(resumed.epoch()).contains("ep");
     assertThat(resumed.listenerId()).isEqualTo("l1");
-    FeedMessage.Heartbeat hb = (FeedMessage.Heartbeat) FeedCodec.parse(FeedCodec.heartbeatLine(9, T));
+    FeedMessage.Heartbeat hb =
+        (FeedMessage.Heartbeat) FeedCodec.parse(FeedCodec.heartbeatLine(9, T));
     assertThat(hb.rev()).hasValue(9);
     assertThat(new String(FeedCodec.heartbeatLine(9, T), StandardCharsets.UTF_8))
         .isEqualTo("{\"type\":\"heartbeat\",\"date\":\"2026-11-22T10:01:02.345Z\",\"rev\":9}\n");
@@ -86,29 +92,50 @@ class FeedCodecTest {
   @Test
   void linesFromVminfodWithoutRevisionsParse() {
     String u = TestVms.uuid(3);
-    FeedMessage.Event e = (FeedMessage.Event) FeedCodec.parse("{\"type\":\"modify\",\"date\":\"2016-05-31T16:29:09.634Z\","
-        + "\"zonename\":\"" + u + "\",\"uuid\":\"" + u + "\",\"vm\":{\"uuid\":\"" + u + "\",\"zone_state\":\"incomplete\"},"
-        + "\"changes\":[{\"prettyPath\":\"zone_state\",\"path\":[\"zone_state\"],\"action\":\"changed\","
-        + "\"oldValue\":\"configured\",\"newValue\":\"incomplete\"}],\"extra\":1}");
+    FeedMessage.Event e =
+        (FeedMessage.Event)
+            FeedCodec.parse(
+                "{\"type\":\"modify\",\"date\":\"2016-05-31T16:29:09.634Z\","
+                    + "\"zonename\":\""
+                    + u
+                    + "\",\"uuid\":\""
+                    + u
+                    + "\",\"vm\":{\"uuid\":\""
+                    + u
+                    + "\",\"zone_state\":\"incomplete\"},"
+                    + "\"changes\":[{\"prettyPath\":\"zone_state\",\"path\":[\"zone_state\"],\"action\":\"changed\","
+                    + "\"oldValue\":\"configured\",\"newValue\":\"incomplete\"}],\"extra\":1}");
     assertThat(e.rev()).isEmpty();
     assertThat(e.changes()).singleElement().extracting(Change::prettyPath).isEqualTo("zone_state");
   }
 
   @Test
   void badLinesGiveClearErrors() {
-    assertThatThrownBy(() -> FeedCodec.parse("not json")).isInstanceOf(FeedFormatException.class)
+    assertThatThrownBy(() -> FeedCodec.parse("not json"))
+        .isInstanceOf(FeedFormatException.class)
         .hasMessageContaining("not valid JSON");
     assertThatThrownBy(() -> FeedCodec.parse("[]")).hasMessageContaining("not a JSON object");
-    assertThatThrownBy(() -> FeedCodec.parse("{\"type\":\"bogus\",\"date\":\"2026-11-22T10:00:00Z\"}"))
+    assertThatThrownBy(
+            () -> FeedCodec.parse("{\"type\":\"bogus\",\"date\":\"2026-11-22T10:00:00Z\"}"))
         .hasMessageContaining("unknown feed line type");
     assertThatThrownBy(() -> FeedCodec.parse("{\"type\":\"heartbeat\",\"date\":\"yesterday\"}"))
         .hasMessageContaining("ISO-8601");
-    assertThatThrownBy(() -> FeedCodec.parse("{\"type\":\"create\",\"date\":\"2026-11-22T10:00:00Z\",\"uuid\":\"x\"}"))
+    assertThatThrownBy(
+            () ->
+                FeedCodec.parse(
+                    "{\"type\":\"create\",\"date\":\"2026-11-22T10:00:00Z\",\"uuid\":\"x\"}"))
         .hasMessageContaining("\"vm\"");
-    assertThatThrownBy(() -> FeedCodec.parse("{\"type\":\"heartbeat\",\"date\":\"2026-11-22T10:00:00Z\",\"rev\":-1}"))
+    assertThatThrownBy(
+            () ->
+                FeedCodec.parse(
+                    "{\"type\":\"heartbeat\",\"date\":\"2026-11-22T10:00:00Z\",\"rev\":-1}"))
         .hasMessageContaining("rev");
-    assertThatThrownBy(() -> FeedCodec.parse("{\"type\":\"ready\",\"date\":\"2026-11-22T10:00:00Z\",\"uuid\":\"l\",\"vms\":\"{\"}"))
-        .isInstanceOf(FeedFormatException.class).hasMessageContaining("vms");
+    assertThatThrownBy(
+            () ->
+                FeedCodec.parse(
+                    "{\"type\":\"ready\",\"date\":\"2026-11-22T10:00:00Z\",\"uuid\":\"l\",\"vms\":\"{\"}"))
+        .isInstanceOf(FeedFormatException.class)
+        .hasMessageContaining("vms");
     assertThatThrownBy(() -> FeedCodec.readyLine("", List.of(), 0, "e", T, false))
         .isInstanceOf(IllegalArgumentException.class);
   }

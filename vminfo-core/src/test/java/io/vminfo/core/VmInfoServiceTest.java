@@ -27,13 +27,14 @@ class VmInfoServiceTest {
   private final FakeVmSource source = new FakeVmSource();
   private final VmStore store = VmStore.builder().clock(clock).build();
   private final List<String> observed = new CopyOnWriteArrayList<>();
-  private final VmInfoService service = VmInfoService.builder(source, store)
-      .clock(clock)
-      .executors(scheduler, workers)
-      .taskTimeout(Duration.ofSeconds(10))
-      .reconcileInterval(Duration.ofMinutes(5))
-      .observer((key, took, outcome) -> observed.add(key + "=" + outcome))
-      .build();
+  private final VmInfoService service =
+      VmInfoService.builder(source, store)
+          .clock(clock)
+          .executors(scheduler, workers)
+          .taskTimeout(Duration.ofSeconds(10))
+          .reconcileInterval(Duration.ofMinutes(5))
+          .observer((key, took, outcome) -> observed.add(key + "=" + outcome))
+          .build();
 
   @AfterEach
   void tearDown() {
@@ -61,17 +62,21 @@ class VmInfoServiceTest {
     source.put(TestVms.vm(1));
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    source.onLoad(() -> {
-      loading.countDown();
-      release.await(30, TimeUnit.SECONDS);
-    });
-    Thread starter = new Thread(() -> {
-      try {
-        service.start();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, "test-start");
+    source.onLoad(
+        () -> {
+          loading.countDown();
+          release.await(30, TimeUnit.SECONDS);
+        });
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                service.start();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "test-start");
     starter.start();
     assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
     source.put(TestVms.vm(1).with(o -> o.put("alias", "during-load")));
@@ -107,28 +112,29 @@ class VmInfoServiceTest {
     service.start();
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    source.submit(new Reload() {
-      @Override
-      public String key() {
-        return "hangs";
-      }
-
-      @Override
-      public ReloadResult run(VmLookup current) {
-        entered.countDown();
-        // Ignores interrupts, like a read stuck in the kernel, then returns late.
-        while (true) {
-          try {
-            if (release.await(30, TimeUnit.SECONDS)) {
-              break;
-            }
-          } catch (InterruptedException e) {
-            // keep hanging
+    source.submit(
+        new Reload() {
+          @Override
+          public String key() {
+            return "hangs";
           }
-        }
-        return ReloadResult.builder().upsert(TestVms.vm(66)).build();
-      }
-    });
+
+          @Override
+          public ReloadResult run(VmLookup current) {
+            entered.countDown();
+            // Ignores interrupts, like a read stuck in the kernel, then returns late.
+            while (true) {
+              try {
+                if (release.await(30, TimeUnit.SECONDS)) {
+                  break;
+                }
+              } catch (InterruptedException e) {
+                // keep hanging
+              }
+            }
+            return ReloadResult.builder().upsert(TestVms.vm(66)).build();
+          }
+        });
     AtomicInteger runs = new AtomicInteger();
     source.submit(counting("next", runs));
     assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
@@ -137,7 +143,8 @@ class VmInfoServiceTest {
     assertThat(runs.get()).as("the queue moved on").isEqualTo(1);
     ServiceStatus status = service.status();
     assertThat(status.tasksAbandoned()).isEqualTo(1);
-    assertThat(status.recentFailures()).singleElement()
+    assertThat(status.recentFailures())
+        .singleElement()
         .satisfies(f -> assertThat(f.abandoned()).isTrue())
         .satisfies(f -> assertThat(f.key()).isEqualTo("hangs"));
     release.countDown();
@@ -161,7 +168,8 @@ class VmInfoServiceTest {
     assertThat(store.revision()).as("not yet").isZero();
     scheduler.advance(Duration.ofMinutes(1));
     assertThat(service.awaitIdle(WAIT)).isTrue();
-    assertThat(sub.drain(10)).extracting(VmEvent::type)
+    assertThat(sub.drain(10))
+        .extracting(VmEvent::type)
         .containsExactly(VmEventType.DELETE, VmEventType.MODIFY, VmEventType.CREATE);
     assertThat(service.status().refreshes()).isEqualTo(2);
   }
@@ -180,23 +188,25 @@ class VmInfoServiceTest {
   void aFailingReloadIsRecordedAndHarmsNothingElse() throws Exception {
     source.put(TestVms.vm(1));
     service.start();
-    source.submit(new Reload() {
-      @Override
-      public String key() {
-        return "broken";
-      }
+    source.submit(
+        new Reload() {
+          @Override
+          public String key() {
+            return "broken";
+          }
 
-      @Override
-      public ReloadResult run(VmLookup current) {
-        throw new IllegalStateException("garbage in zone XML");
-      }
-    });
+          @Override
+          public ReloadResult run(VmLookup current) {
+            throw new IllegalStateException("garbage in zone XML");
+          }
+        });
     source.put(TestVms.vm(2));
     source.changed(TestVms.uuid(2));
     assertThat(service.awaitIdle(WAIT)).isTrue();
     ServiceStatus status = service.status();
     assertThat(status.tasksFailed()).isEqualTo(1);
-    assertThat(status.recentFailures()).singleElement()
+    assertThat(status.recentFailures())
+        .singleElement()
         .satisfies(f -> assertThat(f.message()).contains("garbage in zone XML"));
     assertThat(store.list()).hasSize(2);
   }
@@ -208,8 +218,13 @@ class VmInfoServiceTest {
     source.put(vm2);
     service.start();
     source.delete(vm2.uuid());
-    source.addError(new VmLoadError("zone2", Optional.empty(), Optional.of("zone2"),
-        "zone2.xml: unexpected end of file", clock.instant()));
+    source.addError(
+        new VmLoadError(
+            "zone2",
+            Optional.empty(),
+            Optional.of("zone2"),
+            "zone2.xml: unexpected end of file",
+            clock.instant()));
     source.overflow();
     assertThat(service.awaitIdle(WAIT)).isTrue();
     assertThat(store.get(vm2.uuid())).contains(vm2);
@@ -225,8 +240,12 @@ class VmInfoServiceTest {
   @Test
   void partialReloadErrorsAreShownUntilCleared() throws Exception {
     service.start();
-    source.submit(reload("x", ReloadResult.builder()
-        .error(VmLoadError.of("zoneX", "bad metadata.json", clock.instant())).build()));
+    source.submit(
+        reload(
+            "x",
+            ReloadResult.builder()
+                .error(VmLoadError.of("zoneX", "bad metadata.json", clock.instant()))
+                .build()));
     assertThat(service.awaitIdle(WAIT)).isTrue();
     assertThat(service.status().vmErrors()).extracting(VmLoadError::key).containsExactly("zoneX");
     source.submit(reload("y", ReloadResult.builder().clearError("zoneX").build()));
@@ -248,19 +267,20 @@ class VmInfoServiceTest {
   @Test
   void aFailedInitialLoadIsServedEmptyAndTriedAgainUntilItSucceeds() throws Exception {
     AtomicInteger failuresLeft = new AtomicInteger(2);
-    source.onLoad(() -> {
-      if (failuresLeft.getAndDecrement() > 0) {
-        throw new java.io.IOException("cannot read /etc/zones/index");
-      }
-    });
+    source.onLoad(
+        () -> {
+          if (failuresLeft.getAndDecrement() > 0) {
+            throw new java.io.IOException("cannot read /etc/zones/index");
+          }
+        });
     source.put(TestVms.vm(1));
     service.start();
     assertThat(store.isReady()).as("served although the load failed").isTrue();
     assertThat(store.list()).isEmpty();
     ServiceStatus.InitialLoad failed = service.status().initialLoad();
     assertThat(failed.state()).isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
-    assertThat(failed.lastError()).hasValueSatisfying(
-        e -> assertThat(e).contains("/etc/zones/index"));
+    assertThat(failed.lastError())
+        .hasValueSatisfying(e -> assertThat(e).contains("/etc/zones/index"));
     assertThat(failed.nextAttempt()).contains(clock.instant().plusSeconds(15));
     assertThat(service.initialLoadComplete()).isNotDone();
     Subscription sub = store.subscribe(SubscribeRequest.all());
@@ -268,7 +288,8 @@ class VmInfoServiceTest {
     scheduler.advance(Duration.ofSeconds(15));
     assertThat(service.awaitIdle(WAIT)).isTrue();
     assertThat(service.status().initialLoad().state())
-        .as("the second attempt failed too").isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
+        .as("the second attempt failed too")
+        .isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
     assertThat(service.status().initialLoad().attempts()).isEqualTo(2);
 
     scheduler.advance(Duration.ofSeconds(15));
@@ -291,10 +312,11 @@ class VmInfoServiceTest {
     source.put(TestVms.vm(2));
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    source.onLoad(() -> {
-      loading.countDown();
-      release.await(30, TimeUnit.SECONDS);
-    });
+    source.onLoad(
+        () -> {
+          loading.countDown();
+          release.await(30, TimeUnit.SECONDS);
+        });
     Thread starter = startInBackground();
     assertThat(loading.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(store.isReady()).as("waiting for the load").isFalse();
@@ -305,17 +327,20 @@ class VmInfoServiceTest {
     assertThat(store.list()).isEmpty();
     assertThat(service.status().initialLoad().state())
         .isEqualTo(ServiceStatus.InitialLoad.State.LOADING);
-    assertThat(service.status().running()).map(ServiceStatus.RunningTask::key)
+    assertThat(service.status().running())
+        .map(ServiceStatus.RunningTask::key)
         .contains("initial-load");
     Subscription sub = store.subscribe(SubscribeRequest.all());
     source.put(TestVms.vm(2).with(o -> o.put("alias", "changed-while-loading")));
     source.changed(TestVms.uuid(2));
-    assertThat(service.status().pending()).as("behind the load").containsExactly("fake:"
-        + TestVms.uuid(2));
+    assertThat(service.status().pending())
+        .as("behind the load")
+        .containsExactly("fake:" + TestVms.uuid(2));
 
     release.countDown();
     assertThat(service.awaitIdle(WAIT)).isTrue();
-    assertThat(sub.drain(10)).extracting(VmEvent::type)
+    assertThat(sub.drain(10))
+        .extracting(VmEvent::type)
         .containsExactly(VmEventType.CREATE, VmEventType.CREATE, VmEventType.MODIFY);
     assertThat(store.get(TestVms.uuid(2)).flatMap(Vm::alias)).contains("changed-while-loading");
     assertThat(service.status().initialLoad().state())
@@ -328,25 +353,26 @@ class VmInfoServiceTest {
     source.put(TestVms.vm(1));
     CountDownLatch stuck = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    source.onLoad(() -> {
-      stuck.countDown();
-      // Ignores interrupts, like an open(2) of a FIFO: only the test frees it.
-      while (true) {
-        try {
-          if (release.await(30, TimeUnit.SECONDS)) {
-            break;
+    source.onLoad(
+        () -> {
+          stuck.countDown();
+          // Ignores interrupts, like an open(2) of a FIFO: only the test frees it.
+          while (true) {
+            try {
+              if (release.await(30, TimeUnit.SECONDS)) {
+                break;
+              }
+            } catch (InterruptedException e) {
+              // keep hanging
+            }
           }
-        } catch (InterruptedException e) {
-          // keep hanging
-        }
-      }
-    });
+        });
     Thread starter = startInBackground();
     assertThat(stuck.await(30, TimeUnit.SECONDS)).isTrue();
     scheduler.advance(Duration.ofSeconds(10));
     starter.join(30_000);
     assertThat(starter.isAlive()).isFalse();
-    source.onLoad(() -> { });
+    source.onLoad(() -> {});
     scheduler.advance(Duration.ofMinutes(5));
     ServiceStatus.InitialLoad abandoned = service.status().initialLoad();
     assertThat(abandoned.state()).isEqualTo(ServiceStatus.InitialLoad.State.FAILED);
@@ -373,29 +399,36 @@ class VmInfoServiceTest {
   }
 
   private Thread startInBackground() {
-    Thread starter = new Thread(() -> {
-      try {
-        service.start();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }, "test-start");
+    Thread starter =
+        new Thread(
+            () -> {
+              try {
+                service.start();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "test-start");
     starter.start();
     return starter;
   }
 
   private static Reload blocking(String key, CountDownLatch release) {
-    return reload(key, () -> {
-      release.await(30, TimeUnit.SECONDS);
-      return ReloadResult.nothing();
-    });
+    return reload(
+        key,
+        () -> {
+          release.await(30, TimeUnit.SECONDS);
+          return ReloadResult.nothing();
+        });
   }
 
   private static Reload counting(String key, AtomicInteger runs) {
-    return reload(key, () -> {
-      runs.incrementAndGet();
-      return ReloadResult.nothing();
-    });
+    return reload(
+        key,
+        () -> {
+          runs.incrementAndGet();
+          return ReloadResult.nothing();
+        });
   }
 
   private static Reload reload(String key, ReloadResult result) {
@@ -415,5 +448,4 @@ class VmInfoServiceTest {
       }
     };
   }
-
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many writers and many subscribers at once, some joining late and some disconnecting and
- * resuming: every subscriber sees a gap-free ordered stream whose replay equals the final store.
+ * Many writers and many subscribers at once, some joining late and some disconnecting and resuming:
+ * every subscriber sees a gap-free ordered stream whose replay equals the final store.
  */
 class VmStoreConcurrencyTest {
   private static final int WRITERS = 4;
@@ -32,7 +32,8 @@ class VmStoreConcurrencyTest {
   @Test
   void everySubscriberReconstructsTheStoreExactly() throws Exception {
     // Small buffers: readers that fall behind are cut off and must resume from the history.
-    VmStore store = VmStore.builder().subscriberBuffer(64, 1L << 20).history(20_000, 1L << 30).build();
+    VmStore store =
+        VmStore.builder().subscriberBuffer(64, 1L << 20).history(20_000, 1L << 30).build();
     ExecutorService threads = Executors.newCachedThreadPool();
     CountDownLatch go = new CountDownLatch(1);
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -40,31 +41,36 @@ class VmStoreConcurrencyTest {
       List<Future<?>> writers = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         long seed = w;
-        writers.add(threads.submit(() -> {
-          Random r = new Random(seed);
-          go.await();
-          for (int i = 0; i < OPS_PER_WRITER; i++) {
-            int n = r.nextInt(POOL);
-            if (r.nextInt(5) == 0) {
-              store.remove(TestVms.uuid(n));
-            } else {
-              int k = r.nextInt(4);
-              store.put(TestVms.vm(n).with(o -> o.put("alias", "a" + k).put("cpu_cap", k * 100)));
-            }
-          }
-          return null;
-        }));
+        writers.add(
+            threads.submit(
+                () -> {
+                  Random r = new Random(seed);
+                  go.await();
+                  for (int i = 0; i < OPS_PER_WRITER; i++) {
+                    int n = r.nextInt(POOL);
+                    if (r.nextInt(5) == 0) {
+                      store.remove(TestVms.uuid(n));
+                    } else {
+                      int k = r.nextInt(4);
+                      store.put(
+                          TestVms.vm(n).with(o -> o.put("alias", "a" + k).put("cpu_cap", k * 100)));
+                    }
+                  }
+                  return null;
+                }));
       }
       List<Future<Map<String, Vm>>> readers = new ArrayList<>();
       for (int s = 0; s < SUBSCRIBERS; s++) {
         int id = s;
-        readers.add(threads.submit(() -> {
-          go.await();
-          if (id % 3 == 1) {
-            waitForRevision(store, 300L * id);
-          }
-          return consume(store, id, writers, failures);
-        }));
+        readers.add(
+            threads.submit(
+                () -> {
+                  go.await();
+                  if (id % 3 == 1) {
+                    waitForRevision(store, 300L * id);
+                  }
+                  return consume(store, id, writers, failures);
+                }));
       }
       go.countDown();
       for (Future<?> w : writers) {
@@ -76,7 +82,8 @@ class VmStoreConcurrencyTest {
         assertThat(reader.get(2, TimeUnit.MINUTES)).isEqualTo(expected);
       }
       assertThat(failures).isEmpty();
-      System.out.println("concurrency test: readers were cut off and resumed " + totalCutOffs.get() + " times");
+      System.out.println(
+          "concurrency test: readers were cut off and resumed " + totalCutOffs.get() + " times");
       assertThat(store.stats().creates() + store.stats().modifies() + store.stats().deletes())
           .isEqualTo(store.revision());
     } finally {
@@ -156,7 +163,8 @@ class VmStoreConcurrencyTest {
     Map<String, Vm> canonical = new HashMap<>();
     for (Map.Entry<String, Vm> entry : state.entrySet()) {
       Vm current = store.get(entry.getKey()).orElse(entry.getValue());
-      canonical.put(entry.getKey(),
+      canonical.put(
+          entry.getKey(),
           JsonDiff.diff(entry.getValue(), current).isEmpty() ? current : entry.getValue());
     }
     return canonical;

@@ -103,19 +103,25 @@ class VmStoreTest {
     assertResync(small.subscribe(SubscribeRequest.all().resumingAfter(1, "e1")), "older");
     assertResync(small.subscribe(SubscribeRequest.all().resumingAfter(4, "other")), "epoch");
     assertResync(small.subscribe(SubscribeRequest.all().resumingAfter(9, "e1")), "ahead");
-    assertResync(small.subscribe(new SubscribeRequest(Set.of(), Set.of(),
-        java.util.OptionalLong.of(4), java.util.Optional.empty(), "")), "epoch");
+    assertResync(
+        small.subscribe(
+            new SubscribeRequest(
+                Set.of(), Set.of(), java.util.OptionalLong.of(4), java.util.Optional.empty(), "")),
+        "epoch");
     Subscription ok = small.subscribe(SubscribeRequest.all().resumingAfter(3, "e1"));
     assertThat(ok.drain(10)).extracting(VmEvent::rev).containsExactly(4L, 5L);
   }
 
   private static void assertResync(Subscription sub, String reasonPart) {
-    assertThat(sub.start()).isInstanceOfSatisfying(SubscriptionStart.Snapshot.class, s -> {
-      assertThat(s.resync()).isTrue();
-      assertThat(s.resyncReason().orElseThrow()).contains(reasonPart);
-      assertThat(s.vms()).hasSize(5);
-      assertThat(s.rev()).isEqualTo(5);
-    });
+    assertThat(sub.start())
+        .isInstanceOfSatisfying(
+            SubscriptionStart.Snapshot.class,
+            s -> {
+              assertThat(s.resync()).isTrue();
+              assertThat(s.resyncReason().orElseThrow()).contains(reasonPart);
+              assertThat(s.vms()).hasSize(5);
+              assertThat(s.rev()).isEqualTo(5);
+            });
     assertThat(sub.queuedEvents()).isZero();
   }
 
@@ -137,14 +143,15 @@ class VmStoreTest {
     sub.drain(1000).forEach(e -> revs.add(e.rev()));
     small.put(TestVms.vm(53));
     sub.drain(1000).forEach(e -> revs.add(e.rev()));
-    assertThat(revs).containsExactlyElementsOf(
-        java.util.stream.LongStream.rangeClosed(4, 53).boxed().toList());
+    assertThat(revs)
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(4, 53).boxed().toList());
     assertThat(sub.state()).isEqualTo(Subscription.State.OPEN);
   }
 
   @Test
   void aSubscriberCutOffForFallingBehindResumesWithoutASnapshot() {
-    VmStore bounded = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(3, 1 << 20).build();
+    VmStore bounded =
+        VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(3, 1 << 20).build();
     Subscription slow = bounded.subscribe(SubscribeRequest.all());
     for (int i = 1; i <= 20; i++) {
       bounded.put(TestVms.vm(i));
@@ -157,8 +164,13 @@ class VmStoreTest {
 
   @Test
   void aCatchingUpSubscriberThatFallsOutOfTheHistoryIsCutOff() {
-    VmStore small = VmStore.builder().clock(clock).epoch("e1").history(10, 1 << 20)
-        .subscriberBuffer(2, 1 << 20).build();
+    VmStore small =
+        VmStore.builder()
+            .clock(clock)
+            .epoch("e1")
+            .history(10, 1 << 20)
+            .subscriberBuffer(2, 1 << 20)
+            .build();
     for (int i = 1; i <= 8; i++) {
       small.put(TestVms.vm(i));
     }
@@ -175,14 +187,20 @@ class VmStoreTest {
 
   @Test
   void aFilteredCatchUpSkipsNonMatchingEvents() {
-    VmStore small = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(2, 1 << 20)
-        .history(30_000, 1L << 30).build();
+    VmStore small =
+        VmStore.builder()
+            .clock(clock)
+            .epoch("e1")
+            .subscriberBuffer(2, 1 << 20)
+            .history(30_000, 1L << 30)
+            .build();
     for (int i = 1; i <= 10_000; i++) {
       small.put(TestVms.vm(i % 5 == 0 ? 1 : i).with(o -> o.put("cpu_cap", 1)));
       small.put(TestVms.vm(1));
     }
-    Subscription sub = small.subscribe(SubscribeRequest.all()
-        .withUuids(Set.of(TestVms.uuid(7))).resumingAfter(0, "e1"));
+    Subscription sub =
+        small.subscribe(
+            SubscribeRequest.all().withUuids(Set.of(TestVms.uuid(7))).resumingAfter(0, "e1"));
     assertThat(sub.drain(100)).extracting(VmEvent::uuid).containsOnly(TestVms.uuid(7)).hasSize(1);
   }
 
@@ -190,9 +208,13 @@ class VmStoreTest {
   void filtersByUuidAndType() {
     store.put(TestVms.vm(1));
     store.put(TestVms.vm(2));
-    Subscription sub = store.subscribe(SubscribeRequest.all()
-        .withUuids(Set.of(TestVms.uuid(1))).withTypes(Set.of(VmEventType.MODIFY)));
-    assertThat(((SubscriptionStart.Snapshot) sub.start()).vms()).extracting(Vm::uuid)
+    Subscription sub =
+        store.subscribe(
+            SubscribeRequest.all()
+                .withUuids(Set.of(TestVms.uuid(1)))
+                .withTypes(Set.of(VmEventType.MODIFY)));
+    assertThat(((SubscriptionStart.Snapshot) sub.start()).vms())
+        .extracting(Vm::uuid)
         .containsExactly(TestVms.uuid(1));
     store.put(TestVms.vm(1).with(o -> o.put("alias", "x")));
     store.put(TestVms.vm(2).with(o -> o.put("alias", "y")));
@@ -205,29 +227,39 @@ class VmStoreTest {
   void ignoredKeysDropModifiesThatChangeNothingElse() {
     store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:00:00.000Z")));
     Subscription all = store.subscribe(SubscribeRequest.all());
-    Subscription quiet = store.subscribe(SubscribeRequest.all()
-        .ignoringChangesTo(Set.of("last_modified")));
+    Subscription quiet =
+        store.subscribe(SubscribeRequest.all().ignoringChangesTo(Set.of("last_modified")));
     all.start();
     quiet.start();
     // rev 2: only last_modified; rev 3: last_modified and alias; rev 4: a nested change only.
     store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:01:00.000Z")));
-    store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:02:00.000Z")
-        .put("alias", "web")));
-    store.put(TestVms.vm(1).with(o -> o.put("last_modified", "2026-01-01T00:02:00.000Z")
-        .put("alias", "web").putObject("customer_metadata").put("last_modified", "x")));
+    store.put(
+        TestVms.vm(1)
+            .with(o -> o.put("last_modified", "2026-01-01T00:02:00.000Z").put("alias", "web")));
+    store.put(
+        TestVms.vm(1)
+            .with(
+                o ->
+                    o.put("last_modified", "2026-01-01T00:02:00.000Z")
+                        .put("alias", "web")
+                        .putObject("customer_metadata")
+                        .put("last_modified", "x")));
     store.remove(TestVms.uuid(1));
     assertThat(all.drain(10)).extracting(VmEvent::rev).containsExactly(2L, 3L, 4L, 5L);
     List<VmEvent> got = quiet.drain(10);
     assertThat(got).extracting(VmEvent::rev).containsExactly(3L, 4L, 5L);
-    assertThat(got.get(0).changes()).extracting(Change::prettyPath)
-        .as("a modify that changes more is sent whole").contains("last_modified", "alias");
+    assertThat(got.get(0).changes())
+        .extracting(Change::prettyPath)
+        .as("a modify that changes more is sent whole")
+        .contains("last_modified", "alias");
     assertThatThrownBy(() -> SubscribeRequest.all().ignoringChangesTo(Set.of("")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void aSubscriberThatStopsReadingIsCutOffAndOthersContinue() {
-    VmStore bounded = VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(3, 1 << 20).build();
+    VmStore bounded =
+        VmStore.builder().clock(clock).epoch("e1").subscriberBuffer(3, 1 << 20).build();
     Subscription slow = bounded.subscribe(SubscribeRequest.all().describedAs("slow"));
     Subscription fast = bounded.subscribe(SubscribeRequest.all());
     AtomicInteger notified = new AtomicInteger();
@@ -251,8 +283,12 @@ class VmStoreTest {
   @Test
   void theByteBoundCutsOffToo() {
     Vm big = TestVms.vm(1);
-    VmStore bounded = VmStore.builder().clock(clock).epoch("e1")
-        .subscriberBuffer(1000, big.serializedSize() * 2L).build();
+    VmStore bounded =
+        VmStore.builder()
+            .clock(clock)
+            .epoch("e1")
+            .subscriberBuffer(1000, big.serializedSize() * 2L)
+            .build();
     Subscription slow = bounded.subscribe(SubscribeRequest.all());
     bounded.put(TestVms.vm(1));
     assertThat(slow.state()).isEqualTo(Subscription.State.OPEN);
@@ -290,10 +326,14 @@ class VmStoreTest {
     store.put(TestVms.vm(1));
     store.put(TestVms.vm(2));
     store.put(TestVms.vm(3));
-    List<VmEvent> events = store.reconcile(
-        List.of(TestVms.vm(1), TestVms.vm(2).with(o -> o.put("state", "stopped")), TestVms.vm(4)),
-        vm -> vm.uuid().equals(TestVms.uuid(3)));
-    assertThat(events).extracting(VmEvent::type).containsExactly(VmEventType.MODIFY, VmEventType.CREATE);
+    List<VmEvent> events =
+        store.reconcile(
+            List.of(
+                TestVms.vm(1), TestVms.vm(2).with(o -> o.put("state", "stopped")), TestVms.vm(4)),
+            vm -> vm.uuid().equals(TestVms.uuid(3)));
+    assertThat(events)
+        .extracting(VmEvent::type)
+        .containsExactly(VmEventType.MODIFY, VmEventType.CREATE);
     events = store.reconcile(List.of(TestVms.vm(1)), vm -> false);
     assertThat(events).extracting(VmEvent::type).containsOnly(VmEventType.DELETE).hasSize(3);
     assertThat(store.list()).extracting(Vm::uuid).containsExactly(TestVms.uuid(1));
@@ -303,9 +343,10 @@ class VmStoreTest {
   void listenersSeeEveryEventAndAFailingListenerHarmsNothing() throws Exception {
     List<Long> seen = new ArrayList<>();
     AutoCloseable handle = store.addListener(e -> seen.add(e.rev()));
-    store.addListener(e -> {
-      throw new IllegalStateException("boom");
-    });
+    store.addListener(
+        e -> {
+          throw new IllegalStateException("boom");
+        });
     store.put(TestVms.vm(1));
     store.put(TestVms.vm(2));
     handle.close();
@@ -327,10 +368,21 @@ class VmStoreTest {
   void eventLinesAreTheContractShape() {
     VmEvent e = store.put(TestVms.vm(1)).orElseThrow();
     String line = new String(e.line(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(line).startsWith("{\"type\":\"create\",\"date\":\"2026-11-22T10:00:00.000Z\",\"zonename\":\""
-        + TestVms.uuid(1) + "\",\"uuid\":\"" + TestVms.uuid(1) + "\",\"vm\":{\"uuid\":").endsWith(",\"rev\":1}\n");
+    assertThat(line)
+        .startsWith(
+            "{\"type\":\"create\",\"date\":\"2026-11-22T10:00:00.000Z\",\"zonename\":\""
+                + TestVms.uuid(1)
+                + "\",\"uuid\":\""
+                + TestVms.uuid(1)
+                + "\",\"vm\":{\"uuid\":")
+        .endsWith(",\"rev\":1}\n");
     VmEvent d = store.remove(TestVms.uuid(1)).orElseThrow();
-    assertThat(d.toString()).isEqualTo("{\"type\":\"delete\",\"date\":\"2026-11-22T10:00:00.000Z\",\"zonename\":\""
-        + TestVms.uuid(1) + "\",\"uuid\":\"" + TestVms.uuid(1) + "\",\"rev\":2}");
+    assertThat(d.toString())
+        .isEqualTo(
+            "{\"type\":\"delete\",\"date\":\"2026-11-22T10:00:00.000Z\",\"zonename\":\""
+                + TestVms.uuid(1)
+                + "\",\"uuid\":\""
+                + TestVms.uuid(1)
+                + "\",\"rev\":2}");
   }
 }

@@ -26,7 +26,9 @@ class VmTest {
     Vm vm = TestVms.vm(1);
     assertThatThrownBy(() -> vm.tree().put("alias", "x"))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> ((com.fasterxml.jackson.databind.node.ArrayNode) vm.tree().get("nics")).removeAll())
+    assertThatThrownBy(
+            () ->
+                ((com.fasterxml.jackson.databind.node.ArrayNode) vm.tree().get("nics")).removeAll())
         .isInstanceOf(UnsupportedOperationException.class);
     assertThat(vm.alias()).contains("vm1");
     ObjectNode copy = vm.toJson();
@@ -66,7 +68,8 @@ class VmTest {
   @Test
   void invalidObjectsAreRejectedWithAClearMessage() {
     assertThatThrownBy(() -> Vm.parse("{\"alias\":\"x\"}"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uuid");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("uuid");
     assertThatThrownBy(() -> Vm.parse("{\"uuid\":\"not-a-uuid\"}"))
         .hasMessageContaining("not a UUID");
     assertThatThrownBy(() -> Vm.parse("[1]")).hasMessageContaining("object");
@@ -91,7 +94,8 @@ class VmTest {
   void equalityIsByContent() {
     assertThat(TestVms.vm(4)).isEqualTo(TestVms.vm(4)).hasSameHashCodeAs(TestVms.vm(4));
     assertThat(TestVms.vm(4)).isNotEqualTo(TestVms.vm(5));
-    assertThat(Vm.Builder.create(TestVms.uuid(9)).put("brand", "kvm").build().brand()).contains("kvm");
+    assertThat(Vm.Builder.create(TestVms.uuid(9)).put("brand", "kvm").build().brand())
+        .contains("kvm");
     assertThat(Json.string(TestVms.vm(4).toJson())).isEqualTo(TestVms.vm(4).toString());
   }
 }

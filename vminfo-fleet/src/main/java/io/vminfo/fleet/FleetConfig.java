@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * @param clientId Kafka client id (shows in broker logs and quotas)
  * @param serverUuid this host's server uuid, added to every record
  * @param feedTopic feed events, key = VM uuid
- * @param vmsTopic compacted topic of current VMs, key = {@code server_uuid/uuid}, tombstone on delete
+ * @param vmsTopic compacted topic of current VMs, key = {@code server_uuid/uuid}, tombstone on
+ *     delete
  * @param usageTopic usage records, key = {@code server_uuid/uuid/timestamp}
  * @param stateDir where the publisher keeps its checkpoints (created if missing)
  * @param usageSpool the usage recorder's spool to tail; empty = publish no usage
@@ -24,8 +25,8 @@ import java.util.regex.Pattern;
  * @param pollInterval how often the usage spool is looked at for new lines
  * @param topicPartitions partitions of the topics the publisher creates when missing; 0 = the
  *     broker's {@code num.partitions}
- * @param replicationFactor replicas of the topics it creates; 0 = the broker's
- *     {@code default.replication.factor}
+ * @param replicationFactor replicas of the topics it creates; 0 = the broker's {@code
+ *     default.replication.factor}
  */
 public record FleetConfig(
     String bootstrapServers,
@@ -69,45 +70,125 @@ public record FleetConfig(
     Durations.requirePositive(retryBackoff, "retryBackoff");
     Durations.requirePositive(pollInterval, "pollInterval");
     if (topicPartitions < 0 || topicPartitions > 10_000) {
-      throw new IllegalArgumentException("topicPartitions must be 0 (broker default)..10000, got " + topicPartitions);
+      throw new IllegalArgumentException(
+          "topicPartitions must be 0 (broker default)..10000, got " + topicPartitions);
     }
     if (replicationFactor < 0 || replicationFactor > Short.MAX_VALUE) {
-      throw new IllegalArgumentException("replicationFactor must be 0 (broker default)..32767, got "
-          + replicationFactor);
+      throw new IllegalArgumentException(
+          "replicationFactor must be 0 (broker default)..32767, got " + replicationFactor);
     }
   }
 
-  /** Defaults: topics {@code vminfo.feed}, {@code vminfo.vms}, {@code vminfo.usage}; 1000 per batch. */
+  /**
+   * Defaults: topics {@code vminfo.feed}, {@code vminfo.vms}, {@code vminfo.usage}; 1000 per batch.
+   */
   public static FleetConfig defaults(String bootstrapServers, String serverUuid, Path stateDir) {
-    return new FleetConfig(bootstrapServers, "vminfo-" + serverUuid, serverUuid, "vminfo.feed",
-        "vminfo.vms", "vminfo.usage", stateDir, Optional.empty(), 1000, Duration.ofSeconds(60),
-        Duration.ofSeconds(2), Duration.ofSeconds(1), 0, 0);
+    return new FleetConfig(
+        bootstrapServers,
+        "vminfo-" + serverUuid,
+        serverUuid,
+        "vminfo.feed",
+        "vminfo.vms",
+        "vminfo.usage",
+        stateDir,
+        Optional.empty(),
+        1000,
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(1),
+        0,
+        0);
   }
 
   public FleetConfig withUsageSpool(Path spool) {
-    return new FleetConfig(bootstrapServers, clientId, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, Optional.of(spool), batchSize, ackTimeout, retryBackoff, pollInterval, topicPartitions, replicationFactor);
+    return new FleetConfig(
+        bootstrapServers,
+        clientId,
+        serverUuid,
+        feedTopic,
+        vmsTopic,
+        usageTopic,
+        stateDir,
+        Optional.of(spool),
+        batchSize,
+        ackTimeout,
+        retryBackoff,
+        pollInterval,
+        topicPartitions,
+        replicationFactor);
   }
 
   public FleetConfig withTopics(String feed, String vms, String usage) {
-    return new FleetConfig(bootstrapServers, clientId, serverUuid, feed, vms, usage,
-        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval, topicPartitions, replicationFactor);
+    return new FleetConfig(
+        bootstrapServers,
+        clientId,
+        serverUuid,
+        feed,
+        vms,
+        usage,
+        stateDir,
+        usageSpool,
+        batchSize,
+        ackTimeout,
+        retryBackoff,
+        pollInterval,
+        topicPartitions,
+        replicationFactor);
   }
 
   public FleetConfig withClientId(String id) {
-    return new FleetConfig(bootstrapServers, id, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval, topicPartitions, replicationFactor);
+    return new FleetConfig(
+        bootstrapServers,
+        id,
+        serverUuid,
+        feedTopic,
+        vmsTopic,
+        usageTopic,
+        stateDir,
+        usageSpool,
+        batchSize,
+        ackTimeout,
+        retryBackoff,
+        pollInterval,
+        topicPartitions,
+        replicationFactor);
   }
 
   public FleetConfig withTimings(Duration ack, Duration backoff, Duration poll) {
-    return new FleetConfig(bootstrapServers, clientId, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, usageSpool, batchSize, ack, backoff, poll, topicPartitions, replicationFactor);
+    return new FleetConfig(
+        bootstrapServers,
+        clientId,
+        serverUuid,
+        feedTopic,
+        vmsTopic,
+        usageTopic,
+        stateDir,
+        usageSpool,
+        batchSize,
+        ack,
+        backoff,
+        poll,
+        topicPartitions,
+        replicationFactor);
   }
 
   /** Partitions and replicas of the topics created when missing (0 = the broker's default). */
   public FleetConfig withTopicLayout(int partitions, int replicas) {
-    return new FleetConfig(bootstrapServers, clientId, serverUuid, feedTopic, vmsTopic, usageTopic,
-        stateDir, usageSpool, batchSize, ackTimeout, retryBackoff, pollInterval, partitions, replicas);
+    return new FleetConfig(
+        bootstrapServers,
+        clientId,
+        serverUuid,
+        feedTopic,
+        vmsTopic,
+        usageTopic,
+        stateDir,
+        usageSpool,
+        batchSize,
+        ackTimeout,
+        retryBackoff,
+        pollInterval,
+        partitions,
+        replicas);
   }
 
   private static void requireText(String s, String name) {

@@ -48,19 +48,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes one host to Kafka: every feed event (topic {@code feedTopic}, key = VM uuid, value = the
- * feed line plus {@code server_uuid} and {@code epoch}), the current VM objects (compacted topic
- * {@code vmsTopic}, key = {@code server_uuid/uuid}, a tombstone on delete) and the usage records of
- * the spool (topic {@code usageTopic}, key = {@code server_uuid/uuid/timestamp}).
+ * Publishes one host to Kafka: every feed event (topic {@code feedTopic}, key = VM uuid, value =
+ * the feed line plus {@code server_uuid} and {@code epoch}), the current VM objects (compacted
+ * topic {@code vmsTopic}, key = {@code server_uuid/uuid}, a tombstone on delete) and the usage
+ * records of the spool (topic {@code usageTopic}, key = {@code server_uuid/uuid/timestamp}).
  *
- * <p>At least once, never a silent gap: records go out in batches on an idempotent producer
- * ({@code acks=all}); only when every record of a batch is acknowledged is the position
- * checkpointed (atomic write + fsync under {@code stateDir}). A failed batch (broker down, timeout)
- * is sent again from the checkpoint after {@code retryBackoff}: the feed resumes from the store's
- * history, or, when that is gone or the agent restarted (another epoch), publishes the full
- * snapshot (a resync: every VM, tombstones for VMs gone since the checkpoint, and a
- * {@code resync} line on the feed topic). Usage waits in the spool, which is the buffer; at most
- * one batch is held in memory.
+ * <p>At least once, never a silent gap: records go out in batches on an idempotent producer ({@code
+ * acks=all}); only when every record of a batch is acknowledged is the position checkpointed
+ * (atomic write + fsync under {@code stateDir}). A failed batch (broker down, timeout) is sent
+ * again from the checkpoint after {@code retryBackoff}: the feed resumes from the store's history,
+ * or, when that is gone or the agent restarted (another epoch), publishes the full snapshot (a
+ * resync: every VM, tombstones for VMs gone since the checkpoint, and a {@code resync} line on the
+ * feed topic). Usage waits in the spool, which is the buffer; at most one batch is held in memory.
  */
 public final class FleetPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetPublisher.class);
@@ -91,6 +90,7 @@ public final class FleetPublisher implements AutoCloseable {
   private volatile boolean started;
   private final Topics topics;
   private boolean topicsReady;
+
   /** Whether the usage position's file was seen sealed and read to its end (usage thread only). */
   private boolean positionFileComplete;
 
@@ -99,22 +99,29 @@ public final class FleetPublisher implements AutoCloseable {
    * compacted) before the first send.
    */
   public FleetPublisher(FleetConfig config, VmStore store) {
-    this(config, store,
+    this(
+        config,
+        store,
         props -> new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()),
         null);
   }
 
   /**
-   * With another producer factory (tests: a {@code MockProducer} at the Kafka boundary); the
-   * topics are taken to exist.
+   * With another producer factory (tests: a {@code MockProducer} at the Kafka boundary); the topics
+   * are taken to exist.
    */
-  public FleetPublisher(FleetConfig config, VmStore store,
-                        Function<Map<String, Object>, Producer<String, byte[]>> producers) {
-    this(config, store, producers, () -> { });
+  public FleetPublisher(
+      FleetConfig config,
+      VmStore store,
+      Function<Map<String, Object>, Producer<String, byte[]>> producers) {
+    this(config, store, producers, () -> {});
   }
 
-  private FleetPublisher(FleetConfig config, VmStore store,
-                         Function<Map<String, Object>, Producer<String, byte[]>> producers, Topics topics) {
+  private FleetPublisher(
+      FleetConfig config,
+      VmStore store,
+      Function<Map<String, Object>, Producer<String, byte[]>> producers,
+      Topics topics) {
     this.config = Objects.requireNonNull(config, "config");
     this.store = Objects.requireNonNull(store, "store");
     this.producers = Objects.requireNonNull(producers, "producers");
@@ -134,7 +141,12 @@ public final class FleetPublisher implements AutoCloseable {
     Admin admin = Admin.create(p);
     try {
       new TopicSetup(config.topicPartitions(), config.replicationFactor())
-          .ensure(admin, config.feedTopic(), config.vmsTopic(), config.usageTopic(), config.ackTimeout());
+          .ensure(
+              admin,
+              config.feedTopic(),
+              config.vmsTopic(),
+              config.usageTopic(),
+              config.ackTimeout());
     } finally {
       // Admin.close() alone waits without a bound for requests still in flight
       admin.close(Duration.ofSeconds(5));
@@ -154,7 +166,9 @@ public final class FleetPublisher implements AutoCloseable {
     topicsReady = true;
   }
 
-  /** Creates or checks the topics (an Admin client in production, nothing in MockProducer tests). */
+  /**
+   * Creates or checks the topics (an Admin client in production, nothing in MockProducer tests).
+   */
   private interface Topics {
     void ensure() throws IOException;
   }
@@ -197,8 +211,12 @@ public final class FleetPublisher implements AutoCloseable {
     threads.add(thread("fleet-feed", this::feedLoop));
     config.usageSpool().ifPresent(s -> threads.add(thread("fleet-usage", () -> usageLoop(s))));
     threads.forEach(Thread::start);
-    log.info("fleet publisher to {} started (feed from {} rev {}, usage from {})",
-        config.bootstrapServers(), acked.epochIfAny().orElse("a snapshot"), acked.rev(), usageAcked);
+    log.info(
+        "fleet publisher to {} started (feed from {} rev {}, usage from {})",
+        config.bootstrapServers(),
+        acked.epochIfAny().orElse("a snapshot"),
+        acked.rev(),
+        usageAcked);
   }
 
   private FeedCheckpoint readCheckpoint() throws IOException {
@@ -211,14 +229,17 @@ public final class FleetPublisher implements AutoCloseable {
   }
 
   private Thread thread(String name, Runnable body) {
-    Thread t = new Thread(() -> {
-      try {
-        body.run();
-      } catch (RuntimeException e) {
-        log.error("{} stopped on an unexpected error", name, e);
-        lastError = e.toString();
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } catch (RuntimeException e) {
+                log.error("{} stopped on an unexpected error", name, e);
+                lastError = e.toString();
+              }
+            },
+            name);
     t.setDaemon(true);
     return t;
   }
@@ -227,9 +248,19 @@ public final class FleetPublisher implements AutoCloseable {
     FeedCheckpoint a = acked;
     long rev = store.revision();
     long lag = a.epoch().equals(store.epoch()) ? Math.max(0, rev - a.rev()) : rev;
-    return new FleetStatus(connected, a.epoch(), a.rev(), lag, feedRecords.get(), resyncs.get(),
-        usageRecords.get(), usageAcked.toString(), usageFilesMissed.get(), failures.get(),
-        lastError.isEmpty() ? Optional.empty() : Optional.of(lastError), Optional.ofNullable(lastAck));
+    return new FleetStatus(
+        connected,
+        a.epoch(),
+        a.rev(),
+        lag,
+        feedRecords.get(),
+        resyncs.get(),
+        usageRecords.get(),
+        usageAcked.toString(),
+        usageFilesMissed.get(),
+        failures.get(),
+        lastError.isEmpty() ? Optional.empty() : Optional.of(lastError),
+        Optional.ofNullable(lastAck));
   }
 
   private boolean running() {
@@ -270,8 +301,10 @@ public final class FleetPublisher implements AutoCloseable {
           Optional<VmEvent> first = sub.poll(config.pollInterval());
           if (first.isEmpty()) {
             if (sub.state() != Subscription.State.OPEN) {
-              log.info("fleet feed subscription ended ({}); resuming from rev {}",
-                  sub.endReason().orElse("?"), acked.rev());
+              log.info(
+                  "fleet feed subscription ended ({}); resuming from rev {}",
+                  sub.endReason().orElse("?"),
+                  acked.rev());
               break;
             }
             continue;
@@ -291,7 +324,8 @@ public final class FleetPublisher implements AutoCloseable {
     }
   }
 
-  private void publishSnapshot(SubscriptionStart.Snapshot snap, FeedCheckpoint from, Set<String> known)
+  private void publishSnapshot(
+      SubscriptionStart.Snapshot snap, FeedCheckpoint from, Set<String> known)
       throws PublishException {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     Set<String> now = new TreeSet<>();
@@ -301,7 +335,8 @@ public final class FleetPublisher implements AutoCloseable {
     }
     for (String gone : known) {
       if (!now.contains(gone)) {
-        records.add(new ProducerRecord<>(config.vmsTopic(), config.serverUuid() + "/" + gone, null));
+        records.add(
+            new ProducerRecord<>(config.vmsTopic(), config.serverUuid() + "/" + gone, null));
       }
     }
     ObjectNode marker = JSON.createObjectNode();
@@ -311,7 +346,9 @@ public final class FleetPublisher implements AutoCloseable {
     marker.put("epoch", store.epoch());
     marker.put("server_uuid", config.serverUuid());
     marker.put("vm_count", now.size());
-    marker.put("reason", snap.resyncReason().orElse(from.epoch().isEmpty() ? "first publish" : "new agent run"));
+    marker.put(
+        "reason",
+        snap.resyncReason().orElse(from.epoch().isEmpty() ? "first publish" : "new agent run"));
     records.add(new ProducerRecord<>(config.feedTopic(), config.serverUuid(), bytes(marker)));
     recordMaybePublished(now, known);
     for (int i = 0; i < records.size(); i += config.batchSize()) {
@@ -321,7 +358,10 @@ public final class FleetPublisher implements AutoCloseable {
     known.addAll(now);
     checkpoint(new FeedCheckpoint(store.epoch(), snap.rev(), known));
     resyncs.incrementAndGet();
-    log.info("fleet resync published: {} VMs at rev {} ({} tombstones)", now.size(), snap.rev(),
+    log.info(
+        "fleet resync published: {} VMs at rev {} ({} tombstones)",
+        now.size(),
+        snap.rev(),
         records.size() - now.size() - 1);
   }
 
@@ -338,7 +378,8 @@ public final class FleetPublisher implements AutoCloseable {
       line.put("epoch", store.epoch());
       records.add(new ProducerRecord<>(config.feedTopic(), e.uuid(), bytes(line)));
       if (e.type() == VmEventType.DELETE) {
-        records.add(new ProducerRecord<>(config.vmsTopic(), config.serverUuid() + "/" + e.uuid(), null));
+        records.add(
+            new ProducerRecord<>(config.vmsTopic(), config.serverUuid() + "/" + e.uuid(), null));
       } else {
         records.add(vmRecord(e.vm().orElseThrow(), e.rev()));
       }
@@ -366,8 +407,8 @@ public final class FleetPublisher implements AutoCloseable {
    * Makes {@code uuids} part of the known set, durably, before their records go out. A send the
    * broker does not acknowledge in time may still be delivered later (the producer keeps retrying
    * it), and an agent killed mid-send may have delivered some of a batch: a VM whose record may be
-   * in the topic must get a tombstone from the next resync if it is gone by then, or the fleet
-   * view keeps it forever. The position stays where the broker last acknowledged it.
+   * in the topic must get a tombstone from the next resync if it is gone by then, or the fleet view
+   * keeps it forever. The position stays where the broker last acknowledged it.
    */
   private void recordMaybePublished(Set<String> uuids, Set<String> known) throws PublishException {
     if (known.containsAll(uuids)) {
@@ -433,14 +474,19 @@ public final class FleetPublisher implements AutoCloseable {
       return false;
     }
     boolean samefile = current.equals(pos.file());
-    if (!samefile && !pos.file().equals(SpoolFileKey.FIRST) && !files.contains(pos.file())
+    if (!samefile
+        && !pos.file().equals(SpoolFileKey.FIRST)
+        && !files.contains(pos.file())
         && !positionFileComplete) {
       // Gone (uploaded and deleted, or dropped by the spool cap) before we saw it sealed and read
       // to its end: samples may be missing from the topic. Loud, counted, never silent.
       usageFilesMissed.incrementAndGet();
-      lastError = "usage file " + pos.file().relative() + " went away before it was read to its end";
-      log.warn("{} (read to byte {}); set usage.retention so sealed files outlive a broker outage",
-          lastError, pos.offset());
+      lastError =
+          "usage file " + pos.file().relative() + " went away before it was read to its end";
+      log.warn(
+          "{} (read to byte {}); set usage.retention so sealed files outlive a broker outage",
+          lastError,
+          pos.offset());
     }
     long offset = samefile ? pos.offset() : 0;
     SpoolReader.Chunk chunk = reader.read(current, offset, pos.lastTimestamp());
@@ -492,7 +538,8 @@ public final class FleetPublisher implements AutoCloseable {
       for (ProducerRecord<String, byte[]> r : records) {
         acks.add(p.send(r));
       }
-      long deadline = System.nanoTime() + config.ackTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
+      long deadline =
+          System.nanoTime() + config.ackTimeout().toNanos() + TimeUnit.SECONDS.toNanos(5);
       for (Future<RecordMetadata> f : acks) {
         f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }

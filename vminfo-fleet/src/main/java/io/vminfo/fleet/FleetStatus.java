@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * What the publisher has done, for {@code /status} and metrics.
  *
- * @param connected whether the last batch was acknowledged (false after a failed one until the next succeeds)
+ * @param connected whether the last batch was acknowledged (false after a failed one until the next
+ *     succeeds)
  * @param epoch store epoch of the last acknowledged feed position
  * @param lastAckedRev last store revision acknowledged by the broker
  * @param lag store revision minus {@code lastAckedRev}

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet as the publishers put it in Kafka: which host runs VM X, which VMs are in a state
  * across hosts ({@link #refresh} reads the compacted VM topic to its end), and fleet-wide events
- * ({@link #follow}, a plain consumer group on the feed topic, so followers scale out as Kafka does).
- * Not thread-safe for concurrent refresh; queries may run from any thread.
+ * ({@link #follow}, a plain consumer group on the feed topic, so followers scale out as Kafka
+ * does). Not thread-safe for concurrent refresh; queries may run from any thread.
  */
 public final class FleetView implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetView.class);
@@ -91,8 +91,12 @@ public final class FleetView implements AutoCloseable {
       if (parts == null || parts.isEmpty()) {
         c.close(CloseOptions.timeout(Duration.ZERO));
         // an empty view would read as "no VMs in the fleet"; a missing topic is another answer
-        throw new IllegalStateException("the VM topic " + vmsTopic + " does not exist on "
-            + bootstrapServers + " (no publisher has created it yet, or another fleet.vms_topic)");
+        throw new IllegalStateException(
+            "the VM topic "
+                + vmsTopic
+                + " does not exist on "
+                + bootstrapServers
+                + " (no publisher has created it yet, or another fleet.vms_topic)");
       }
       List<TopicPartition> tps = new ArrayList<>();
       for (PartitionInfo pi : parts) {
@@ -105,7 +109,8 @@ public final class FleetView implements AutoCloseable {
     Map<TopicPartition, Long> end = vms.endOffsets(vms.assignment(), remaining(deadline));
     while (!caughtUp(end)) {
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("the VM topic " + vmsTopic + " was not read to its end within " + timeout);
+        throw new TimeoutException(
+            "the VM topic " + vmsTopic + " was not read to its end within " + timeout);
       }
       for (ConsumerRecord<String, byte[]> r : vms.poll(Duration.ofMillis(200))) {
         apply(r);
@@ -137,11 +142,21 @@ public final class FleetView implements AutoCloseable {
       if (!vm.isObject() || !vm.path("uuid").isTextual() || !n.path("server_uuid").isTextual()) {
         throw new IOException("no vm object, vm.uuid or server_uuid");
       }
-      byKey.put(r.key(), new FleetVm(n.get("server_uuid").asText(), vm.get("uuid").asText(),
-          n.path("epoch").asText(""), n.path("rev").asLong(0), vm));
+      byKey.put(
+          r.key(),
+          new FleetVm(
+              n.get("server_uuid").asText(),
+              vm.get("uuid").asText(),
+              n.path("epoch").asText(""),
+              n.path("rev").asLong(0),
+              vm));
     } catch (IOException e) {
       badRecords++;
-      log.warn("{} offset {} (key {}) is not a VM record, skipped: {}", r.topic(), r.offset(), r.key(),
+      log.warn(
+          "{} offset {} (key {}) is not a VM record, skipped: {}",
+          r.topic(),
+          r.offset(),
+          r.key(),
           e.getMessage());
     }
   }
@@ -181,10 +196,14 @@ public final class FleetView implements AutoCloseable {
   /**
    * Follows the feed topic as member of consumer group {@code groupId} (offsets committed after
    * {@code handler} returns, so a crash repeats events, never skips them), until {@code keepGoing}
-   * says stop; it is asked after every event and at least every {@code pollTimeout}, and a stop
-   * in the middle of a batch commits only the events handled.
+   * says stop; it is asked after every event and at least every {@code pollTimeout}, and a stop in
+   * the middle of a batch commits only the events handled.
    */
-  public void follow(String groupId, Duration pollTimeout, BooleanSupplier keepGoing, Consumer<FleetEvent> handler) {
+  public void follow(
+      String groupId,
+      Duration pollTimeout,
+      BooleanSupplier keepGoing,
+      Consumer<FleetEvent> handler) {
     Properties p = common();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, requireText(groupId, "groupId"));
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
@@ -197,7 +216,8 @@ public final class FleetView implements AutoCloseable {
           if (e != null) {
             handler.accept(e);
           }
-          handled.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          handled.put(
+              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
           // asked after every event: a stop within a batch commits only what was handled
           go = keepGoing.getAsBoolean();
           if (!go) {
@@ -218,10 +238,16 @@ public final class FleetView implements AutoCloseable {
     }
     try {
       JsonNode n = JSON.readTree(r.value());
-      return new FleetEvent(n.path("type").asText(""), n.path("server_uuid").asText(""),
-          n.path("uuid").asText(""), n.path("epoch").asText(""), n.path("rev").asLong(0), n);
+      return new FleetEvent(
+          n.path("type").asText(""),
+          n.path("server_uuid").asText(""),
+          n.path("uuid").asText(""),
+          n.path("epoch").asText(""),
+          n.path("rev").asLong(0),
+          n);
     } catch (IOException e) {
-      log.warn("{} offset {} is not a feed line, skipped: {}", r.topic(), r.offset(), e.getMessage());
+      log.warn(
+          "{} offset {} is not a feed line, skipped: {}", r.topic(), r.offset(), e.getMessage());
       return null;
     }
   }

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One VM as the fleet view knows it: the host that published it and the VM object (DESIGN section 2)
- * at store revision {@code rev} of that host's agent run {@code epoch}.
+ * One VM as the fleet view knows it: the host that published it and the VM object (DESIGN section
+ * 2) at store revision {@code rev} of that host's agent run {@code epoch}.
  */
 public record FleetVm(String serverUuid, String uuid, String epoch, long rev, JsonNode vm) {
   public FleetVm {

@@ -50,7 +50,8 @@ class FleetPublisherTest {
   }
 
   private static MockProducer<String, byte[]> producer(boolean autoComplete) {
-    return new MockProducer<>(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
+    return new MockProducer<>(
+        autoComplete, null, new StringSerializer(), new ByteArraySerializer());
   }
 
   private FleetPublisher start(FleetConfig c, MockProducer<String, byte[]> p) throws Exception {
@@ -59,7 +60,8 @@ class FleetPublisherTest {
     return publisher;
   }
 
-  private static List<ProducerRecord<String, byte[]>> on(MockProducer<String, byte[]> p, String topic) {
+  private static List<ProducerRecord<String, byte[]>> on(
+      MockProducer<String, byte[]> p, String topic) {
     return p.history().stream().filter(r -> r.topic().equals(topic)).toList();
   }
 
@@ -74,7 +76,8 @@ class FleetPublisherTest {
     MockProducer<String, byte[]> p = producer(true);
     start(config(), p);
     await().atMost(WAIT).until(() -> publisher.status().resyncs() == 1);
-    assertThat(on(p, "vminfo.vms")).extracting(ProducerRecord::key)
+    assertThat(on(p, "vminfo.vms"))
+        .extracting(ProducerRecord::key)
         .containsExactly(SERVER + "/" + TestVms.uuid(1), SERVER + "/" + TestVms.uuid(2));
     JsonNode marker = json(on(p, "vminfo.feed").get(0));
     assertThat(marker.get("type").asText()).isEqualTo("resync");
@@ -113,7 +116,8 @@ class FleetPublisherTest {
     start(config(), p);
     await().atMost(WAIT).until(() -> publisher.status().resyncs() == 1);
     List<ProducerRecord<String, byte[]>> vms = on(p, "vminfo.vms");
-    assertThat(vms).extracting(ProducerRecord::key)
+    assertThat(vms)
+        .extracting(ProducerRecord::key)
         .containsExactly(SERVER + "/" + TestVms.uuid(1), SERVER + "/" + TestVms.uuid(9));
     assertThat(vms.get(1).value()).isNull();
     assertThat(json(on(p, "vminfo.feed").get(0)).get("reason").asText()).isEqualTo("new agent run");
@@ -128,7 +132,8 @@ class FleetPublisherTest {
     MockProducer<String, byte[]> p = producer(true);
     start(config(), p);
     await().atMost(WAIT).until(() -> publisher.status().resyncs() == 1);
-    assertThat(FeedCheckpoint.read(dir.resolve("state/feed-checkpoint.json")).epoch()).isEqualTo(store.epoch());
+    assertThat(FeedCheckpoint.read(dir.resolve("state/feed-checkpoint.json")).epoch())
+        .isEqualTo(store.epoch());
   }
 
   @Test
@@ -143,21 +148,29 @@ class FleetPublisherTest {
     assertThat(publisher.status().connected()).isFalse();
     assertThat(publisher.status().lastError()).get().asString().contains("broker down");
     // The broker is back: everything acknowledged from now on.
-    await().atMost(WAIT).until(() -> {
-      while (p.completeNext()) {
-        // acknowledge all pending sends
-      }
-      return publisher.status().resyncs() == 1;
-    });
-    assertThat(on(p, "vminfo.vms")).extracting(ProducerRecord::key)
-        .containsOnly(SERVER + "/" + TestVms.uuid(1)).hasSizeGreaterThanOrEqualTo(2);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              while (p.completeNext()) {
+                // acknowledge all pending sends
+              }
+              return publisher.status().resyncs() == 1;
+            });
+    assertThat(on(p, "vminfo.vms"))
+        .extracting(ProducerRecord::key)
+        .containsOnly(SERVER + "/" + TestVms.uuid(1))
+        .hasSizeGreaterThanOrEqualTo(2);
     store.put(TestVms.vm(2));
-    await().atMost(WAIT).until(() -> {
-      while (p.completeNext()) {
-        // acknowledge
-      }
-      return publisher.status().lastAckedRev() == 1;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              while (p.completeNext()) {
+                // acknowledge
+              }
+              return publisher.status().lastAckedRev() == 1;
+            });
     assertThat(publisher.status().connected()).isTrue();
   }
 
@@ -167,16 +180,23 @@ class FleetPublisherTest {
     store.initialize(List.of(TestVms.vm(1)));
     MockProducer<String, byte[]> p = producer(false);
     start(config(), p);
-    await().atMost(WAIT).until(() -> {
-      while (p.completeNext()) {
-        // the first resync is acknowledged
-      }
-      return publisher.status().resyncs() == 1;
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              while (p.completeNext()) {
+                // the first resync is acknowledged
+              }
+              return publisher.status().resyncs() == 1;
+            });
     store.put(TestVms.vm(2));
     // vm 2's record is sent and never acknowledged: the broker may hold it all the same
-    await().atMost(WAIT).until(() -> on(p, "vminfo.vms").stream()
-        .anyMatch(r -> r.key().equals(SERVER + "/" + TestVms.uuid(2))));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                on(p, "vminfo.vms").stream()
+                    .anyMatch(r -> r.key().equals(SERVER + "/" + TestVms.uuid(2))));
     publisher.close();
     publisher = null;
     FeedCheckpoint cp = FeedCheckpoint.read(dir.resolve("state/feed-checkpoint.json"));
@@ -190,20 +210,32 @@ class FleetPublisherTest {
     MockProducer<String, byte[]> again = producer(true);
     start(config(), again);
     await().atMost(WAIT).until(() -> publisher.status().resyncs() == 1);
-    assertThat(on(again, "vminfo.vms")).filteredOn(r -> r.key().equals(SERVER + "/" + TestVms.uuid(2)))
-        .singleElement().satisfies(r -> assertThat(r.value()).isNull());
+    assertThat(on(again, "vminfo.vms"))
+        .filteredOn(r -> r.key().equals(SERVER + "/" + TestVms.uuid(2)))
+        .singleElement()
+        .satisfies(r -> assertThat(r.value()).isNull());
     assertThat(FeedCheckpoint.read(dir.resolve("state/feed-checkpoint.json")).uuids())
         .containsExactly(TestVms.uuid(1));
   }
 
   private static String usageLine(String uuid, String ts) {
-    return "{\"v\":1,\"type\":\"usage\",\"timestamp\":\"" + ts + "\",\"server_uuid\":\"" + SERVER
-        + "\",\"uuid\":\"" + uuid + "\",\"status\":\"running\"}\n";
+    return "{\"v\":1,\"type\":\"usage\",\"timestamp\":\""
+        + ts
+        + "\",\"server_uuid\":\""
+        + SERVER
+        + "\",\"uuid\":\""
+        + uuid
+        + "\",\"status\":\"running\"}\n";
   }
 
   private static String summary(String ts, int n) {
-    return "{\"v\":1,\"type\":\"summary\",\"timestamp\":\"" + ts + "\",\"server_uuid\":\"" + SERVER
-        + "\",\"vm_count\":" + n + ",\"runtime_ms\":3}\n";
+    return "{\"v\":1,\"type\":\"summary\",\"timestamp\":\""
+        + ts
+        + "\",\"server_uuid\":\""
+        + SERVER
+        + "\",\"vm_count\":"
+        + n
+        + ",\"runtime_ms\":3}\n";
   }
 
   private static String sample(String ts) {
@@ -212,7 +244,11 @@ class FleetPublisherTest {
 
   private static void append(Path f, String s) throws Exception {
     Files.createDirectories(f.getParent());
-    Files.writeString(f, s, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+    Files.writeString(
+        f,
+        s,
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.APPEND);
   }
 
@@ -222,22 +258,32 @@ class FleetPublisherTest {
     store.initialize(List.of());
     Path spool = dir.resolve("spool");
     Path h10 = spool.resolve("2026/11/22/10/" + SERVER + ".log");
-    append(h10, sample("2026-11-22T10:01:00.000Z") + sample("2026-11-22T10:02:00.000Z")
-        + usageLine(TestVms.uuid(1), "2026-11-22T10:03:00.000Z")); // a sample still being written
+    append(
+        h10,
+        sample("2026-11-22T10:01:00.000Z")
+            + sample("2026-11-22T10:02:00.000Z")
+            + usageLine(
+                TestVms.uuid(1), "2026-11-22T10:03:00.000Z")); // a sample still being written
     MockProducer<String, byte[]> p = producer(true);
     start(config().withUsageSpool(spool), p);
     await().atMost(WAIT).until(() -> publisher.status().usageRecords() == 6);
-    assertThat(on(p, "vminfo.usage")).extracting(ProducerRecord::key).contains(
-        SERVER + "/" + TestVms.uuid(1) + "/2026-11-22T10:01:00.000Z",
-        SERVER + "/summary/2026-11-22T10:02:00.000Z");
+    assertThat(on(p, "vminfo.usage"))
+        .extracting(ProducerRecord::key)
+        .contains(
+            SERVER + "/" + TestVms.uuid(1) + "/2026-11-22T10:01:00.000Z",
+            SERVER + "/summary/2026-11-22T10:02:00.000Z");
 
-    append(h10, usageLine(TestVms.uuid(2), "2026-11-22T10:03:00.000Z") + summary("2026-11-22T10:03:00.000Z", 2));
+    append(
+        h10,
+        usageLine(TestVms.uuid(2), "2026-11-22T10:03:00.000Z")
+            + summary("2026-11-22T10:03:00.000Z", 2));
     await().atMost(WAIT).until(() -> publisher.status().usageRecords() == 9);
 
     // Sealed as the recorder does: the .log.gz replaces the .log; then the next hour starts.
     byte[] plain = Files.readAllBytes(h10);
-    try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(spool.resolve(
-        "2026/11/22/10/" + SERVER + ".log.gz")))) {
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(
+            Files.newOutputStream(spool.resolve("2026/11/22/10/" + SERVER + ".log.gz")))) {
       gz.write(plain);
     }
     Files.delete(h10);
@@ -250,10 +296,12 @@ class FleetPublisherTest {
     MockProducer<String, byte[]> again = producer(true);
     start(config().withUsageSpool(spool), again);
     await().atMost(WAIT).until(() -> publisher.status().usageRecords() == 3);
-    assertThat(on(again, "vminfo.usage")).extracting(ProducerRecord::key)
+    assertThat(on(again, "vminfo.usage"))
+        .extracting(ProducerRecord::key)
         .allMatch(k -> k.endsWith("/2026-11-22T11:01:00.000Z"));
     assertThat(publisher.status().usageFilesMissed()).isZero();
-    List<String> all = new java.util.ArrayList<>(on(p, "vminfo.usage").stream().map(ProducerRecord::key).toList());
+    List<String> all =
+        new java.util.ArrayList<>(on(p, "vminfo.usage").stream().map(ProducerRecord::key).toList());
     all.addAll(on(again, "vminfo.usage").stream().map(ProducerRecord::key).toList());
     assertThat(all).hasSize(15).doesNotHaveDuplicates();
   }
@@ -279,7 +327,8 @@ class FleetPublisherTest {
   void badConfigIsRefusedWithTheReason() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> FleetConfig.defaults("no-port", SERVER, dir))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host:port");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host:port");
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> FleetConfig.defaults("h:1", SERVER, dir).withTopics("a", "a", "b"))
         .hasMessageContaining("must differ");
@@ -292,6 +341,7 @@ class FleetPublisherTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> FleetConfig.defaults("h:1", SERVER, dir).withTopicLayout(6, 40_000))
         .hasMessageContaining("replicationFactor");
-    assertThat(FleetConfig.defaults("h:1", SERVER, dir).withTopicLayout(24, 3).topicPartitions()).isEqualTo(24);
+    assertThat(FleetConfig.defaults("h:1", SERVER, dir).withTopicLayout(24, 3).topicPartitions())
+        .isEqualTo(24);
   }
 }

@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A host backend, found with {@link java.util.ServiceLoader} (SPI): the agent ({@code backend}
- * key) and the CLI ({@code vminfo inspect --backend}) both select one through {@link Backends}, so
- * its name, its settings and how a host is recognised are written once, here. A new backend is one
- * class implementing this (public, with a public no-argument constructor) plus its name in
- * {@code META-INF/services/io.vminfo.sysevent.BackendProvider}.
+ * A host backend, found with {@link java.util.ServiceLoader} (SPI): the agent ({@code backend} key)
+ * and the CLI ({@code vminfo inspect --backend}) both select one through {@link Backends}, so its
+ * name, its settings and how a host is recognised are written once, here. A new backend is one
+ * class implementing this (public, with a public no-argument constructor) plus its name in {@code
+ * META-INF/services/io.vminfo.sysevent.BackendProvider}.
  *
  * <p>Implementations are stateless and thread-safe; {@link #source} and {@link #create} make new
  * objects each call.
@@ -43,8 +43,8 @@ public interface BackendProvider {
   VmSource source(BackendRequest request) throws IOException;
 
   /**
-   * What the agent serves: the source, the usage probe and the guest actions. A clear
-   * {@link IOException} message if the backend cannot run here with these settings.
+   * What the agent serves: the source, the usage probe and the guest actions. A clear {@link
+   * IOException} message if the backend cannot run here with these settings.
    */
   BackendParts create(BackendRequest request) throws IOException;
 }

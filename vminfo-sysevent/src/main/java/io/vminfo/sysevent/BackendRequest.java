@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a {@link BackendProvider} gets to make its objects: the host root it reads under, a
- * writable state directory of the caller (the example host copies its tree there), the server uuid
- * to use when the host cannot tell its own, whether guest actions will be served, and the values of
- * the provider's {@link BackendProvider#settings() settings} by key (missing ones take their
- * defaults, see {@link #setting}).
+ * What a {@link BackendProvider} gets to make its objects: the host root it reads under, a writable
+ * state directory of the caller (the example host copies its tree there), the server uuid to use
+ * when the host cannot tell its own, whether guest actions will be served, and the values of the
+ * provider's {@link BackendProvider#settings() settings} by key (missing ones take their defaults,
+ * see {@link #setting}).
  */
 public record BackendRequest(
     Path hostRoot,
@@ -40,7 +40,8 @@ public record BackendRequest(
     if (v != null) {
       return v;
     }
-    return setting.defaultValue().orElseThrow(
-        () -> new IllegalArgumentException(setting.key() + " is not set"));
+    return setting
+        .defaultValue()
+        .orElseThrow(() -> new IllegalArgumentException(setting.key() + " is not set"));
   }
 }

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * One setting a {@link BackendProvider} reads: its dotted key (the agent's config key, e.g.
- * {@code actions.libvirt_uri}), its default, the allowed values ({@code choices}, empty = any
- * non-empty text) and a one-line description. Values are text; the provider parses them.
+ * One setting a {@link BackendProvider} reads: its dotted key (the agent's config key, e.g. {@code
+ * actions.libvirt_uri}), its default, the allowed values ({@code choices}, empty = any non-empty
+ * text) and a one-line description. Values are text; the provider parses them.
  */
 public record BackendSetting(
     String key, Optional<String> defaultValue, List<String> choices, String help) {

@@ -13,10 +13,10 @@ import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 
 /**
- * The host backends known to this process: every {@link BackendProvider} registered in a
- * {@code META-INF/services/io.vminfo.sysevent.BackendProvider} file on the class path (SmartOS,
- * libvirt and the example host ship with vminfo-sysevent), in detection order. Selects one by
- * name ({@link #named}) or by looking at a host tree ({@link #detect}). Immutable.
+ * The host backends known to this process: every {@link BackendProvider} registered in a {@code
+ * META-INF/services/io.vminfo.sysevent.BackendProvider} file on the class path (SmartOS, libvirt
+ * and the example host ship with vminfo-sysevent), in detection order. Selects one by name ({@link
+ * #named}) or by looking at a host tree ({@link #detect}). Immutable.
  */
 public final class Backends {
   /** The name that asks for detection instead of naming a backend. */
@@ -36,14 +36,25 @@ public final class Backends {
     for (BackendProvider p : sorted) {
       String name = Objects.requireNonNull(p.name(), "name of " + p.getClass().getName());
       if (!NAME.matcher(name).matches() || name.equals(AUTO)) {
-        throw new IllegalStateException("backend provider " + p.getClass().getName()
-            + " has the name \"" + name + "\"; a name is lower case letters, digits, - and _,"
-            + " and not \"" + AUTO + "\"");
+        throw new IllegalStateException(
+            "backend provider "
+                + p.getClass().getName()
+                + " has the name \""
+                + name
+                + "\"; a name is lower case letters, digits, - and _,"
+                + " and not \""
+                + AUTO
+                + "\"");
       }
       BackendProvider other = m.put(name, p);
       if (other != null) {
-        throw new IllegalStateException("two backend providers are named \"" + name + "\": "
-            + other.getClass().getName() + " and " + p.getClass().getName());
+        throw new IllegalStateException(
+            "two backend providers are named \""
+                + name
+                + "\": "
+                + other.getClass().getName()
+                + " and "
+                + p.getClass().getName());
       }
     }
     this.providers = List.copyOf(sorted);
@@ -88,8 +99,14 @@ public final class Backends {
    * @throws IllegalArgumentException naming the known backends when there is none of that name
    */
   public BackendProvider named(String name) {
-    return find(name).orElseThrow(() -> new IllegalArgumentException("unknown backend \"" + name
-        + "\"; the known backends are " + String.join(", ", names())));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown backend \""
+                        + name
+                        + "\"; the known backends are "
+                        + String.join(", ", names())));
   }
 
   /** The outcome of {@link #detect}: the first backend that recognised the host, and why. */
@@ -101,8 +118,8 @@ public final class Backends {
   }
 
   /**
-   * Asks each provider in detection order whether {@code hostRoot} is its host; the first that
-   * says yes wins (so SmartOS before libvirt). With none, the reason lists every provider's answer.
+   * Asks each provider in detection order whether {@code hostRoot} is its host; the first that says
+   * yes wins (so SmartOS before libvirt). With none, the reason lists every provider's answer.
    */
   public Detected detect(Path hostRoot) {
     Objects.requireNonNull(hostRoot, "hostRoot");
@@ -114,7 +131,8 @@ public final class Backends {
       }
       absent.add(p.name() + ": " + d.reason());
     }
-    return new Detected(Optional.empty(), absent.isEmpty() ? "no backend providers are installed"
-        : String.join("; ", absent));
+    return new Detected(
+        Optional.empty(),
+        absent.isEmpty() ? "no backend providers are installed" : String.join("; ", absent));
   }
 }

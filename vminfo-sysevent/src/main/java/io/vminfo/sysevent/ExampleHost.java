@@ -17,17 +17,19 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The example SmartOS host tree bundled with vminfo: a zones index, five zones of different
- * brands (joyent, lx, kvm, bhyve, joyent-minimal) with config JSON, sysinfo, and small shell
- * stand-ins for {@code zoneadm list -pc} and {@code kstat -p} that read
- * {@code var/example-host/zone-states}, so the agent shows running VMs with growing usage on any
- * machine, and editing a file in the tree shows up as events.
+ * The example SmartOS host tree bundled with vminfo: a zones index, five zones of different brands
+ * (joyent, lx, kvm, bhyve, joyent-minimal) with config JSON, sysinfo, and small shell stand-ins for
+ * {@code zoneadm list -pc} and {@code kstat -p} that read {@code var/example-host/zone-states}, so
+ * the agent shows running VMs with growing usage on any machine, and editing a file in the tree
+ * shows up as events.
  */
 public final class ExampleHost {
   /** The server UUID in the example host's {@code /tmp/.sysinfo.json}. */
   public static final String SERVER_UUID = "44454c4c-4800-1057-8058-c4c04f4a5a31";
+
   /** The datacenter name in the example host's sysinfo. */
   public static final String DATACENTER_NAME = "example-1";
+
   /** The file the example {@code zoneadm} reads zone states from, relative to the tree's root. */
   public static final String ZONE_STATES = "var/example-host/zone-states";
 
@@ -61,8 +63,8 @@ public final class ExampleHost {
 
   /**
    * Writes the example tree into {@code dir} (created if needed; existing files are replaced) and
-   * returns {@code dir}, ready to be a {@link SmartOsSource} host root. Executables keep their
-   * exec bits.
+   * returns {@code dir}, ready to be a {@link SmartOsSource} host root. Executables keep their exec
+   * bits.
    */
   public static Path copyTo(Path dir) throws IOException {
     Objects.requireNonNull(dir, "dir");

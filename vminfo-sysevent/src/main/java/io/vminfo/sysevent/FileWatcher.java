@@ -13,9 +13,9 @@ import java.util.Set;
  */
 public interface FileWatcher extends AutoCloseable {
   /**
-   * Starts watching {@code directory}. When this returns, either changes in the directory are
-   * being reported, or the directory is missing and will be retried. Watching the same directory
-   * twice is harmless.
+   * Starts watching {@code directory}. When this returns, either changes in the directory are being
+   * reported, or the directory is missing and will be retried. Watching the same directory twice is
+   * harmless.
    *
    * @throws IOException when the watcher is closed or its thread does not answer in time
    */

@@ -7,6 +7,8 @@ import java.io.IOException;
 public interface FileWatcherFactory {
   FileWatcher create(WatchListener listener) throws IOException;
 
-  /** {@link FileWatchers#create(WatchListener)}: inotify on Linux, the JDK WatchService elsewhere. */
+  /**
+   * {@link FileWatchers#create(WatchListener)}: inotify on Linux, the JDK WatchService elsewhere.
+   */
   FileWatcherFactory DEFAULT = FileWatchers::create;
 }

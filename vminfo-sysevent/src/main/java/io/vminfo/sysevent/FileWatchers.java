@@ -10,7 +10,9 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates {@link FileWatcher}s: inotify through JNR-FFI on Linux, the JDK WatchService elsewhere. */
+/**
+ * Creates {@link FileWatcher}s: inotify through JNR-FFI on Linux, the JDK WatchService elsewhere.
+ */
 public final class FileWatchers {
   private static final Logger log = LoggerFactory.getLogger(FileWatchers.class);
 
@@ -59,8 +61,8 @@ public final class FileWatchers {
     }
 
     /**
-     * Delays between attempts to watch a missing directory: {@code first}, doubling up to
-     * {@code max} (defaults 100 ms and 5 s).
+     * Delays between attempts to watch a missing directory: {@code first}, doubling up to {@code
+     * max} (defaults 100 ms and 5 s).
      */
     public Builder retryDelays(Duration first, Duration max) {
       Objects.requireNonNull(first, "first");

@@ -16,17 +16,19 @@ import java.util.Optional;
 
 /**
  * What the file-watching backends ({@link SmartOsSource}, {@link LibvirtSource}) share: the host
- * tree, the clock load errors are stamped with, the link to the reload queue, the file watcher
- * and its listener (overflow and re-established watches ask for a reconciliation), the order of
- * {@code close()}, and the builder settings every such backend has. Each backend adds only what
- * is its own: what it watches, what an event reloads, and its extra settings. Package-private, so
- * the public API stays the two backends' own classes.
+ * tree, the clock load errors are stamped with, the link to the reload queue, the file watcher and
+ * its listener (overflow and re-established watches ask for a reconciliation), the order of {@code
+ * close()}, and the builder settings every such backend has. Each backend adds only what is its
+ * own: what it watches, what an event reloads, and its extra settings. Package-private, so the
+ * public API stays the two backends' own classes.
  */
 abstract class HostSource implements VmSource {
   final HostFiles files;
   final Clock clock;
+
   /** Where reloads go; silent before {@code start} and after {@code close}. */
   final QueueLink queue = new QueueLink();
+
   private final FileWatcherFactory watcherFactory;
   private volatile FileWatcher watcher;
   private volatile Relevance relevance;

@@ -4,8 +4,8 @@ import io.vminfo.core.GuestAction;
 import io.vminfo.core.GuestActions;
 import io.vminfo.core.Vm;
 import io.vminfo.core.text.Uuids;
-import io.vminfo.sysevent.internal.libvirt.DomainControl.Call;
 import io.vminfo.sysevent.internal.libvirt.DomainControl;
+import io.vminfo.sysevent.internal.libvirt.DomainControl.Call;
 import io.vminfo.sysevent.internal.libvirt.LibraryDomainControl;
 import io.vminfo.sysevent.internal.libvirt.VirshDomainControl;
 import java.io.IOException;
@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Guest actions on a libvirt host, through libvirt's client library ({@code libvirt.so.0} via
  * JNR-FFI) or, where it cannot be loaded, the {@code virsh} command; every call bounded by the
- * action's timeout. The domain is named by its UUID, which is the VM's uuid, so a renamed domain
- * is still the same guest. A stop asks the guest to shut down (ACPI) and powers it off once the
- * grace period is over; guests without an OS that listens (firmware only) are powered off.
+ * action's timeout. The domain is named by its UUID, which is the VM's uuid, so a renamed domain is
+ * still the same guest. A stop asks the guest to shut down (ACPI) and powers it off once the grace
+ * period is over; guests without an OS that listens (firmware only) are powered off.
  */
 public final class LibvirtActions implements GuestActions {
   private static final Logger log = LoggerFactory.getLogger(LibvirtActions.class);
@@ -51,10 +51,12 @@ public final class LibvirtActions implements GuestActions {
 
   /** The library where it loads, else virsh under {@code hostRoot}. */
   public static LibvirtActions best(Path hostRoot, String uri) {
-    return viaLibrary(uri).orElseGet(() -> {
-      log.info("libvirt.so.0 cannot be loaded; guest actions use virsh");
-      return viaVirsh(hostRoot, uri);
-    });
+    return viaLibrary(uri)
+        .orElseGet(
+            () -> {
+              log.info("libvirt.so.0 cannot be loaded; guest actions use virsh");
+              return viaVirsh(hostRoot, uri);
+            });
   }
 
   /** How the calls are made: {@code libvirt.so.0 (uri)} or {@code <virsh path> (uri)}. */

@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The libvirt (QEMU/KVM) backend: one VM per domain, built from the persistent definition in
- * {@code /etc/libvirt/qemu/<name>.xml} and, while the domain runs, its status file
- * {@code /run/libvirt/qemu/<name>.xml} ({@code <domstatus state reason pid>} plus the live domain
- * with its {@code vnetN} devices). Transient domains (status file only) are VMs too.
+ * The libvirt (QEMU/KVM) backend: one VM per domain, built from the persistent definition in {@code
+ * /etc/libvirt/qemu/<name>.xml} and, while the domain runs, its status file {@code
+ * /run/libvirt/qemu/<name>.xml} ({@code <domstatus state reason pid>} plus the live domain with its
+ * {@code vnetN} devices). Transient domains (status file only) are VMs too.
  *
  * <p>libvirt writes {@code <file>.new} and renames it over {@code <file>}; the rename is what
  * triggers a reload of that one domain, and {@code *.new} files are never read. Directories that do
@@ -133,8 +133,8 @@ public final class LibvirtSource extends HostSource {
   }
 
   /**
-   * Configures a {@link LibvirtSource}: {@code hostRoot} (default {@code /}), {@code clock},
-   * {@code watcherFactory}.
+   * Configures a {@link LibvirtSource}: {@code hostRoot} (default {@code /}), {@code clock}, {@code
+   * watcherFactory}.
    */
   public static final class Builder extends HostSource.Builder<Builder, LibvirtSource> {
     private Builder(String fallbackServerUuid) {

@@ -37,20 +37,21 @@ import org.slf4j.LoggerFactory;
  *       directions are swapped to the guest's point of view: guest received = host {@code tx_*},
  *       guest sent = host {@code rx_*} (as {@code virsh domifstat} reports).
  *   <li>CPU: the libvirt machine cgroup (v1 {@code cpuacct.usage} or v2 {@code cpu.stat}) when the
- *       QEMU process is in one, else {@code utime + stime} of {@code /proc/<pid>/stat}.
- *       {@code counter_start} is the QEMU process start ({@code btime} + start ticks), stable
- *       across agent restarts.
- *   <li>NIC errors and drops: the same files' {@code *_errors} and {@code *_dropped}, swapped alike.
- *   <li>Memory: {@code VmRSS} of the QEMU process; the balloon is the live domain's
- *       {@code <currentMemory>} in the status file.
+ *       QEMU process is in one, else {@code utime + stime} of {@code /proc/<pid>/stat}. {@code
+ *       counter_start} is the QEMU process start ({@code btime} + start ticks), stable across agent
+ *       restarts.
+ *   <li>NIC errors and drops: the same files' {@code *_errors} and {@code *_dropped}, swapped
+ *       alike.
+ *   <li>Memory: {@code VmRSS} of the QEMU process; the balloon is the live domain's {@code
+ *       <currentMemory>} in the status file.
  *   <li>Disk I/O: {@code read_bytes}/{@code write_bytes} of {@code /proc/<pid>/io} (all disks
  *       together), counted from the QEMU process start.
- *   <li>Block I/O per disk: QEMU's block statistics through libvirt's client library
- *       ({@code virDomainListGetStats}, {@code VIR_DOMAIN_STATS_BLOCK}: what
- *       {@code virsh domblkstat} shows), keyed by target device. Used by default when the host
- *       root is {@code /} (a host tree elsewhere is not what the local libvirtd serves). Without
- *       the library, or when the call fails, these counters are left out; the reason is logged
- *       once (and again when it works).
+ *   <li>Block I/O per disk: QEMU's block statistics through libvirt's client library ({@code
+ *       virDomainListGetStats}, {@code VIR_DOMAIN_STATS_BLOCK}: what {@code virsh domblkstat}
+ *       shows), keyed by target device. Used by default when the host root is {@code /} (a host
+ *       tree elsewhere is not what the local libvirtd serves). Without the library, or when the
+ *       call fails, these counters are left out; the reason is logged once (and again when it
+ *       works).
  *   <li>Disks: allocated bytes of image files ({@code st_blocks}), size from the qcow2 header or
  *       the file size.
  * </ul>
@@ -91,7 +92,8 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
       log.info("libvirt usage: per-disk block I/O through {}", a.reader().transport());
       return Optional.of(a.reader());
     }
-    log.warn("libvirt usage: per-disk block I/O (block_io) is not recorded: {}",
+    log.warn(
+        "libvirt usage: per-disk block I/O (block_io) is not recorded: {}",
         ((LibraryBlockStats.Unavailable) loaded).reason());
     return Optional.empty();
   }
@@ -99,7 +101,9 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
   /** Closes the libvirt connection of the block statistics, if one is open. */
   @Override
   public void close() {
-    blockStats.filter(LibraryBlockStats.class::isInstance).map(LibraryBlockStats.class::cast)
+    blockStats
+        .filter(LibraryBlockStats.class::isInstance)
+        .map(LibraryBlockStats.class::cast)
         .ifPresent(LibraryBlockStats::close);
   }
 
@@ -118,8 +122,10 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
     long pid = vm.pid().orElse(-1);
     if (pid > 0) {
       try {
-        Optional<Boolean> ours = vm.zonename().isPresent()
-            ? proc.cmdlineMentions(pid, vm.zonename().get()) : Optional.empty();
+        Optional<Boolean> ours =
+            vm.zonename().isPresent()
+                ? proc.cmdlineMentions(pid, vm.zonename().get())
+                : Optional.empty();
         if (ours.isPresent() && !ours.get()) {
           throw new IOException("process " + pid + " is not the guest " + vm.zonename().get());
         }
@@ -133,8 +139,9 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
           memory = Optional.of(new VmUsage.MemoryUsage(rss.getAsLong(), balloon(vm, problems)));
         }
         try {
-          diskIo = proc.ioBytes(pid)
-              .map(io -> new VmUsage.DiskIo(io.readBytes(), io.writeBytes(), started));
+          diskIo =
+              proc.ioBytes(pid)
+                  .map(io -> new VmUsage.DiskIo(io.readBytes(), io.writeBytes(), started));
         } catch (IOException | RuntimeException e) {
           problems.add("disk io: " + e.getMessage());
         }
@@ -175,14 +182,19 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
         if (!attrs.get().isRegularFile()) {
           // A block device (LVM, a partition, a SAN LUN): its size is the kernel's; how much of
           // it is allocated is not known from the host (thin pools), so no used_bytes.
-          blockDeviceBytes(p).ifPresent(size -> disks.put(path,
-              new VmUsage.DiskUsage(OptionalLong.empty(), OptionalLong.of(size))));
+          blockDeviceBytes(p)
+              .ifPresent(
+                  size ->
+                      disks.put(
+                          path,
+                          new VmUsage.DiskUsage(OptionalLong.empty(), OptionalLong.of(size))));
           continue;
         }
         OptionalLong used = NativeStat.allocatedBytes(p.toString());
         Optional<Long> size = images.imageSizeBytes(path);
-        disks.put(path, new VmUsage.DiskUsage(used,
-            size.map(OptionalLong::of).orElse(OptionalLong.empty())));
+        disks.put(
+            path,
+            new VmUsage.DiskUsage(used, size.map(OptionalLong::of).orElse(OptionalLong.empty())));
       } catch (IOException | RuntimeException e) {
         problems.add("disk " + path + ": " + e.getMessage());
       }
@@ -190,8 +202,8 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
     return new VmUsage(nics, cpu, memory, disks, diskIo, blockIo, problems);
   }
 
-  private Map<String, VmUsage.BlockIo> blockIo(Vm vm, long pid, Optional<Instant> processStart,
-      List<String> problems) {
+  private Map<String, VmUsage.BlockIo> blockIo(
+      Vm vm, long pid, Optional<Instant> processStart, List<String> problems) {
     if (blockStats.isEmpty()) {
       return Map.of();
     }
@@ -201,23 +213,35 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
     } catch (IOException | RuntimeException e) {
       problems.add("block io: " + e.getMessage());
       if (blockStatsFailing.compareAndSet(false, true)) {
-        log.warn("libvirt usage: per-disk block I/O (block_io) is left out while {} fails: {}"
-            + " (logged once, until it works again)", blockStats.get().transport(), e.getMessage());
+        log.warn(
+            "libvirt usage: per-disk block I/O (block_io) is left out while {} fails: {}"
+                + " (logged once, until it works again)",
+            blockStats.get().transport(),
+            e.getMessage());
       }
       return Map.of();
     }
     if (blockStatsFailing.compareAndSet(true, false)) {
-      log.info("libvirt usage: per-disk block I/O through {} works again", blockStats.get().transport());
+      log.info(
+          "libvirt usage: per-disk block I/O through {} works again", blockStats.get().transport());
     }
     Map<String, VmUsage.BlockIo> out = new LinkedHashMap<>();
     for (Map.Entry<String, BlockStats.Disk> e : read.entrySet()) {
       BlockStats.Disk d = e.getValue();
       // A disk hot-plugged again under the same target, or another image behind it, counts anew.
-      Instant start = starts.start(vm.uuid() + "/block/" + e.getKey(),
-          pid + "/" + d.path().orElse(""), processStart,
-          d.readRequests(), d.readBytes(), d.writeRequests(), d.writeBytes());
-      out.put(e.getKey(), new VmUsage.BlockIo(d.path(), d.readRequests(), d.readBytes(),
-          d.writeRequests(), d.writeBytes(), start));
+      Instant start =
+          starts.start(
+              vm.uuid() + "/block/" + e.getKey(),
+              pid + "/" + d.path().orElse(""),
+              processStart,
+              d.readRequests(),
+              d.readBytes(),
+              d.writeRequests(),
+              d.writeBytes());
+      out.put(
+          e.getKey(),
+          new VmUsage.BlockIo(
+              d.path(), d.readRequests(), d.readBytes(), d.writeRequests(), d.writeBytes(), start));
     }
     return out;
   }
@@ -240,7 +264,8 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
     if (name.startsWith(".") || name.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> sectors = files.readText(files.resolve("/sys/class/block/" + name + "/size"), 64);
+    Optional<String> sectors =
+        files.readText(files.resolve("/sys/class/block/" + name + "/size"), 64);
     if (sectors.isEmpty()) {
       return Optional.empty(); // not a block device the kernel lists (a FIFO, a socket, ...)
     }
@@ -267,16 +292,31 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
     OptionalLong hostRxDropped = optionalCounter(base + "/statistics/rx_dropped");
     OptionalLong hostTxDropped = optionalCounter(base + "/statistics/tx_dropped");
     String ifindex = optionalCounter(base + "/ifindex").toString();
-    Instant start = starts.start(vm.uuid() + "/" + mac, pid + "/" + ifindex, started,
-        hostRxBytes, hostTxBytes, hostRxPackets, hostTxPackets);
-    return new VmUsage.NicUsage(dev,
-        OptionalLong.of(hostTxBytes), OptionalLong.of(hostRxBytes),
-        OptionalLong.of(hostTxPackets), OptionalLong.of(hostRxPackets),
-        hostTxErrors, hostRxErrors, hostTxDropped, hostRxDropped, start);
+    Instant start =
+        starts.start(
+            vm.uuid() + "/" + mac,
+            pid + "/" + ifindex,
+            started,
+            hostRxBytes,
+            hostTxBytes,
+            hostRxPackets,
+            hostTxPackets);
+    return new VmUsage.NicUsage(
+        dev,
+        OptionalLong.of(hostTxBytes),
+        OptionalLong.of(hostRxBytes),
+        OptionalLong.of(hostTxPackets),
+        OptionalLong.of(hostRxPackets),
+        hostTxErrors,
+        hostRxErrors,
+        hostTxDropped,
+        hostRxDropped,
+        start);
   }
 
   private long counter(String hostPath) throws IOException {
-    String text = new String(files.read(files.resolve(hostPath), 64), StandardCharsets.UTF_8).trim();
+    String text =
+        new String(files.read(files.resolve(hostPath), 64), StandardCharsets.UTF_8).trim();
     return Long.parseLong(text);
   }
 
@@ -298,7 +338,9 @@ public final class LibvirtUsageProbe implements UsageProbe, AutoCloseable {
 
     private Builder() {}
 
-    /** The libvirt connection the per-disk block statistics are read from ({@code qemu:///system}). */
+    /**
+     * The libvirt connection the per-disk block statistics are read from ({@code qemu:///system}).
+     */
     public Builder libvirtUri(String uri) {
       this.libvirtUri = Objects.requireNonNull(uri, "uri");
       return this;

@@ -41,8 +41,8 @@ public final class SmartOsActions implements GuestActions {
 
   @Override
   public Set<GuestAction> supported() {
-    return EnumSet.of(GuestAction.START, GuestAction.STOP, GuestAction.REBOOT,
-        GuestAction.POWEROFF);
+    return EnumSet.of(
+        GuestAction.START, GuestAction.STOP, GuestAction.REBOOT, GuestAction.POWEROFF);
   }
 
   @Override

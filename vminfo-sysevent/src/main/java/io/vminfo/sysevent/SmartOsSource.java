@@ -40,15 +40,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SmartOS backend: builds vmadm VM objects from a SmartOS host tree (zones index, zonecfg
- * XML, zone config JSON, {@code lastexited}, sysinfo, and {@code zoneadm}/{@code zfs} output where
- * those tools exist under the host root) and turns file events into partial reloads as vminfod
- * does: an XML change reloads that zone, a config JSON or {@code lastexited} change reloads only
- * those parts, a deleted XML is confirmed with a stat before its VM is deleted, an index change
- * reloads the zones whose entries changed. Zone state changes that leave no file behind (boot,
- * halt) come from {@code /usr/vm/sbin/zoneevent} where the host has it (each transition reloads
- * the zone states at once; {@code zoneadm list -pc} is then polled only as a safety net, once a
- * minute), and otherwise from polling {@code zoneadm list -pc} (every 5 s by default).
+ * The SmartOS backend: builds vmadm VM objects from a SmartOS host tree (zones index, zonecfg XML,
+ * zone config JSON, {@code lastexited}, sysinfo, and {@code zoneadm}/{@code zfs} output where those
+ * tools exist under the host root) and turns file events into partial reloads as vminfod does: an
+ * XML change reloads that zone, a config JSON or {@code lastexited} change reloads only those
+ * parts, a deleted XML is confirmed with a stat before its VM is deleted, an index change reloads
+ * the zones whose entries changed. Zone state changes that leave no file behind (boot, halt) come
+ * from {@code /usr/vm/sbin/zoneevent} where the host has it (each transition reloads the zone
+ * states at once; {@code zoneadm list -pc} is then polled only as a safety net, once a minute), and
+ * otherwise from polling {@code zoneadm list -pc} (every 5 s by default).
  */
 public final class SmartOsSource extends HostSource {
   private static final Logger log = LoggerFactory.getLogger(SmartOsSource.class);
@@ -60,8 +60,10 @@ public final class SmartOsSource extends HostSource {
   private final Path tmpDir;
   private final Map<String, Path> zoneDirs = new ConcurrentHashMap<>();
   private final Map<Path, String> dirToZone = new ConcurrentHashMap<>();
+
   /** Zones the index lists whose XML was missing when last looked at: each has a load error. */
   private final Set<String> listedWithoutXml = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private volatile ScheduledFuture<?> poll;
   private volatile ZoneEventStream zoneEvents;
   private final Duration safetyPollInterval;
@@ -70,13 +72,17 @@ public final class SmartOsSource extends HostSource {
 
   private SmartOsSource(Builder b) throws IOException {
     super(b);
-    this.host = new SmartOsHost(files, new CommandRunner(b.commandTimeout, 64 * 1024 * 1024),
-        b.fallbackServerUuid);
+    this.host =
+        new SmartOsHost(
+            files, new CommandRunner(b.commandTimeout, 64 * 1024 * 1024), b.fallbackServerUuid);
     this.pollInterval = b.pollInterval;
     this.safetyPollInterval = b.safetyPollInterval;
     this.ownsScheduler = b.scheduler == null;
-    this.scheduler = b.scheduler != null ? b.scheduler
-        : Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("vminfo-smartos-poll"));
+    this.scheduler =
+        b.scheduler != null
+            ? b.scheduler
+            : Executors.newSingleThreadScheduledExecutor(
+                NamedThreads.daemon("vminfo-smartos-poll"));
     this.tmpDir = files.resolve("/tmp");
   }
 
@@ -102,8 +108,9 @@ public final class SmartOsSource extends HostSource {
     try {
       host.reloadSysinfo();
     } catch (IOException e) {
-      errors.add(VmLoadError.of(host.files().hostPath(host.sysinfoFile()), e.getMessage(),
-          clock.instant()));
+      errors.add(
+          VmLoadError.of(
+              host.files().hostPath(host.sysinfoFile()), e.getMessage(), clock.instant()));
     }
     // An unreadable index throws: a full reload without it would delete every VM.
     ZoneIndex index = host.index();
@@ -121,8 +128,12 @@ public final class SmartOsSource extends HostSource {
     Set<String> seen = new HashSet<>();
     for (ZoneLoad load : loads) {
       if (load.vm != null && !seen.add(load.vm.uuid())) {
-        errors.add(error(load.zonename, load.zonename, Optional.of(load.vm.uuid()),
-            "zone " + load.zonename + " has the uuid " + load.vm.uuid() + " of another zone"));
+        errors.add(
+            error(
+                load.zonename,
+                load.zonename,
+                Optional.of(load.vm.uuid()),
+                "zone " + load.zonename + " has the uuid " + load.vm.uuid() + " of another zone"));
       } else if (load.vm != null) {
         vms.add(load.vm);
         ensureWatches(load.zonename, load.zonepath);
@@ -142,11 +153,12 @@ public final class SmartOsSource extends HostSource {
   private record ZoneLoad(String zonename, String zonepath, Vm vm, VmLoadError error) {}
 
   /**
-   * Loads zones on a small pool of its own (one thread per core): a full load is mostly file
-   * system calls, which overlap well. Results keep the input order.
+   * Loads zones on a small pool of its own (one thread per core): a full load is mostly file system
+   * calls, which overlap well. Results keep the input order.
    */
-  private List<ZoneLoad> loadZones(List<String> zonenames, ZoneIndex index,
-      Optional<ZoneadmList> zoneadm, Optional<ZfsList> zfs) throws IOException {
+  private List<ZoneLoad> loadZones(
+      List<String> zonenames, ZoneIndex index, Optional<ZoneadmList> zoneadm, Optional<ZfsList> zfs)
+      throws IOException {
     int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
     if (zonenames.size() < 64 || threads == 1) {
       List<ZoneLoad> out = new ArrayList<>(zonenames.size());
@@ -155,8 +167,8 @@ public final class SmartOsSource extends HostSource {
       }
       return out;
     }
-    java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(threads,
-        NamedThreads.daemon("vminfo-smartos-load"));
+    java.util.concurrent.ExecutorService pool =
+        Executors.newFixedThreadPool(threads, NamedThreads.daemon("vminfo-smartos-load"));
     try {
       List<java.util.concurrent.Future<ZoneLoad>> futures = new ArrayList<>(zonenames.size());
       for (String z : zonenames) {
@@ -177,8 +189,8 @@ public final class SmartOsSource extends HostSource {
     }
   }
 
-  private ZoneLoad loadZone(String zonename, ZoneIndex index, Optional<ZoneadmList> zoneadm,
-      Optional<ZfsList> zfs) {
+  private ZoneLoad loadZone(
+      String zonename, ZoneIndex index, Optional<ZoneadmList> zoneadm, Optional<ZfsList> zfs) {
     Optional<String> uuid = index.get(zonename).flatMap(ZoneIndex.Entry::uuid);
     try {
       SmartOsHost.ZoneRef ref = host.ref(zonename, index, zoneadm);
@@ -186,7 +198,10 @@ public final class SmartOsSource extends HostSource {
       return new ZoneLoad(zonename, ref.zonepath(), host.loadZone(ref, zoneadm, zfs), null);
     } catch (NoSuchFileException e) {
       listedWithoutXml.add(zonename);
-      return new ZoneLoad(zonename, null, null,
+      return new ZoneLoad(
+          zonename,
+          null,
+          null,
           error(zonename, zonename, uuid, "zone XML missing: " + e.getMessage()));
     } catch (IOException | RuntimeException e) {
       return new ZoneLoad(zonename, null, null, error(zonename, zonename, uuid, e.getMessage()));
@@ -209,22 +224,31 @@ public final class SmartOsSource extends HostSource {
       if (zoneevent.isPresent()) {
         // A transition reloads the states at once; bursts (shutting_down, down, ...) coalesce
         // in the queue under the poll's key.
-        ZoneEventStream stream = new ZoneEventStream(zoneevent.get(),
-            e -> queue.submit(new ZoneStatePoll()), () -> queue.submit(new ZoneStatePoll()),
-            Duration.ofSeconds(1), Duration.ofSeconds(30));
+        ZoneEventStream stream =
+            new ZoneEventStream(
+                zoneevent.get(),
+                e -> queue.submit(new ZoneStatePoll()),
+                () -> queue.submit(new ZoneStatePoll()),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
         zoneEvents = stream;
         stream.start();
       }
       long every = pollInterval.toMillis();
       long ticksPerSafetyPoll = Math.max(1, safetyPollInterval.toMillis() / Math.max(1, every));
-      poll = scheduler.scheduleWithFixedDelay(() -> {
-        ZoneEventStream events = zoneEvents;
-        // While zoneevent runs, polling is only a safety net: no process start every 5 s.
-        if (events != null && events.healthy() && ++pollTicks % ticksPerSafetyPoll != 0) {
-          return;
-        }
-        queue.submit(new ZoneStatePoll());
-      }, every, every, TimeUnit.MILLISECONDS);
+      poll =
+          scheduler.scheduleWithFixedDelay(
+              () -> {
+                ZoneEventStream events = zoneEvents;
+                // While zoneevent runs, polling is only a safety net: no process start every 5 s.
+                if (events != null && events.healthy() && ++pollTicks % ticksPerSafetyPoll != 0) {
+                  return;
+                }
+                queue.submit(new ZoneStatePoll());
+              },
+              every,
+              every,
+              TimeUnit.MILLISECONDS);
     } else {
       log.info("no zoneadm under {}: zone states come from the zones index only", hostRoot());
     }
@@ -290,7 +314,6 @@ public final class SmartOsSource extends HostSource {
     }
   }
 
-
   private void ensureWatches(String zonename, String zonepath) {
     FileWatcher w = watcher().orElse(null);
     if (w == null) {
@@ -342,11 +365,14 @@ public final class SmartOsSource extends HostSource {
       return list;
     } catch (IOException e) {
       ZoneadmList last = lastZoneadm;
-      log.warn("zoneadm list -pc failed: {}; using {}", e.getMessage(),
+      log.warn(
+          "zoneadm list -pc failed: {}; using {}",
+          e.getMessage(),
           last != null ? "its last good output" : "the zones index");
       if (errors != null) {
-        errors.add(VmLoadError.of("zoneadm", "zoneadm list -pc failed: " + e.getMessage(),
-            clock.instant()));
+        errors.add(
+            VmLoadError.of(
+                "zoneadm", "zoneadm list -pc failed: " + e.getMessage(), clock.instant()));
       }
       return Optional.ofNullable(last);
     }
@@ -359,11 +385,15 @@ public final class SmartOsSource extends HostSource {
   // ---------------------------------------------------------------- reloads
 
   /**
-   * Brings one zone's VM up to date: creates, updates or (when its XML is confirmed gone)
-   * deletes it. Shared by every reload that finds a zone changed.
+   * Brings one zone's VM up to date: creates, updates or (when its XML is confirmed gone) deletes
+   * it. Shared by every reload that finds a zone changed.
    */
-  private void reloadZone(String zonename, ZoneIndex index, Optional<ZoneadmList> zoneadm,
-      VmLookup current, ReloadResult.Builder out) {
+  private void reloadZone(
+      String zonename,
+      ZoneIndex index,
+      Optional<ZoneadmList> zoneadm,
+      VmLookup current,
+      ReloadResult.Builder out) {
     Optional<Vm> existing = current.getByZonename(zonename);
     Path xml;
     try {
@@ -384,14 +414,19 @@ public final class SmartOsSource extends HostSource {
         // Listed but without its XML (a half-done create or delete, a hand edit): no VM, but
         // visible, as the full load shows it, until the index and the XML agree again.
         listedWithoutXml.add(zonename);
-        out.error(error(zonename, zonename, index.get(zonename).flatMap(ZoneIndex.Entry::uuid),
-            "zone XML missing: " + host.files().hostPath(xml)
-                + " does not exist but the zones index lists the zone"));
+        out.error(
+            error(
+                zonename,
+                zonename,
+                index.get(zonename).flatMap(ZoneIndex.Entry::uuid),
+                "zone XML missing: "
+                    + host.files().hostPath(xml)
+                    + " does not exist but the zones index lists the zone"));
       }
       return;
     }
-    Optional<String> uuid = index.get(zonename).flatMap(ZoneIndex.Entry::uuid)
-        .or(() -> existing.map(Vm::uuid));
+    Optional<String> uuid =
+        index.get(zonename).flatMap(ZoneIndex.Entry::uuid).or(() -> existing.map(Vm::uuid));
     try {
       SmartOsHost.ZoneRef ref = host.ref(zonename, index, zoneadm);
       uuid = Optional.of(ref.uuid());
@@ -564,7 +599,8 @@ public final class SmartOsSource extends HostSource {
         }
       }
       for (Vm vm : current.list()) {
-        vm.zonename().filter(n -> zoneadm.get().get(n).isEmpty() && index.get(n).isEmpty())
+        vm.zonename()
+            .filter(n -> zoneadm.get().get(n).isEmpty() && index.get(n).isEmpty())
             .ifPresent(affected::add);
       }
       for (String z : affected) {
@@ -575,8 +611,8 @@ public final class SmartOsSource extends HostSource {
   }
 
   /**
-   * Configures a {@link SmartOsSource}: {@code hostRoot} (default {@code /}), {@code clock},
-   * {@code watcherFactory}, and the SmartOS settings below.
+   * Configures a {@link SmartOsSource}: {@code hostRoot} (default {@code /}), {@code clock}, {@code
+   * watcherFactory}, and the SmartOS settings below.
    */
   public static final class Builder extends HostSource.Builder<Builder, SmartOsSource> {
     private Duration commandTimeout = Duration.ofSeconds(30);
@@ -601,8 +637,8 @@ public final class SmartOsSource extends HostSource {
     }
 
     /**
-     * How often {@code zoneadm list -pc} is still polled while {@code zoneevent} runs (default
-     * 1 min; rounded to a multiple of the poll interval).
+     * How often {@code zoneadm list -pc} is still polled while {@code zoneevent} runs (default 1
+     * min; rounded to a multiple of the poll interval).
      */
     public Builder zoneEventSafetyPollInterval(Duration interval) {
       this.safetyPollInterval = Durations.requirePositive(interval, "zoneEventSafetyPollInterval");

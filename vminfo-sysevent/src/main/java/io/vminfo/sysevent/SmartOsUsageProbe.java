@@ -27,10 +27,10 @@ import java.util.OptionalLong;
  * root, with a timeout; one run serves every VM sampled within {@code cacheFor}).
  *
  * <ul>
- *   <li>NICs: {@code link:<zoneid>:<netN>} {@code rbytes64/obytes64/ipackets64/opackets64},
- *       {@code ierrors/oerrors}, {@code norcvbuf/noxmtbuf} (drops). These are the zone's own
- *       links, so {@code r*} is what the guest received. {@code counter_start} is the link's
- *       creation ({@code unix:0:system_misc:boot_time} + the link's {@code crtime}).
+ *   <li>NICs: {@code link:<zoneid>:<netN>} {@code rbytes64/obytes64/ipackets64/opackets64}, {@code
+ *       ierrors/oerrors}, {@code norcvbuf/noxmtbuf} (drops). These are the zone's own links, so
+ *       {@code r*} is what the guest received. {@code counter_start} is the link's creation ({@code
+ *       unix:0:system_misc:boot_time} + the link's {@code crtime}).
  *   <li>CPU: {@code zones:<zoneid>:*} {@code nsec_user + nsec_sys}; {@code counter_start} is the
  *       zone's {@code boot_time}.
  *   <li>Memory: {@code memory_cap:<zoneid>:*:rss}.
@@ -84,13 +84,16 @@ public final class SmartOsUsageProbe implements UsageProbe {
       if (k.isPresent()) {
         long id = zoneid.getAsLong();
         KstatOutput out = k.get();
-        OptionalLong hostBoot = out.value("unix:0:system_misc", "boot_time")
-            .map(v -> OptionalLong.of((long) Double.parseDouble(v))).orElse(OptionalLong.empty());
+        OptionalLong hostBoot =
+            out.value("unix:0:system_misc", "boot_time")
+                .map(v -> OptionalLong.of((long) Double.parseDouble(v)))
+                .orElse(OptionalLong.empty());
         for (Vm.Nic nic : vm.nics()) {
           if (nic.mac().isEmpty() || nic.interfaceName().isEmpty()) {
             continue;
           }
-          Map<String, String> stats = out.byKstat().get("link:" + id + ":" + nic.interfaceName().get());
+          Map<String, String> stats =
+              out.byKstat().get("link:" + id + ":" + nic.interfaceName().get());
           if (stats == null) {
             problems.add("nic " + nic.interfaceName().get() + ": no link kstat");
             continue;
@@ -103,11 +106,17 @@ public final class SmartOsUsageProbe implements UsageProbe {
           OptionalLong sys = KstatOutput.integer(zone, "nsec_sys");
           OptionalLong boot = KstatOutput.integer(zone, "boot_time");
           if (user.isPresent() && sys.isPresent()) {
-            Instant start = boot.isPresent() ? Instant.ofEpochSecond(boot.getAsLong())
-                : starts.start(vm.uuid() + "/cpu", "zone-" + id, Optional.empty(),
-                    user.getAsLong() + sys.getAsLong());
-            cpu = Optional.of(new VmUsage.CpuUsage(
-                (user.getAsLong() + sys.getAsLong()) / 1e9, start));
+            Instant start =
+                boot.isPresent()
+                    ? Instant.ofEpochSecond(boot.getAsLong())
+                    : starts.start(
+                        vm.uuid() + "/cpu",
+                        "zone-" + id,
+                        Optional.empty(),
+                        user.getAsLong() + sys.getAsLong());
+            cpu =
+                Optional.of(
+                    new VmUsage.CpuUsage((user.getAsLong() + sys.getAsLong()) / 1e9, start));
           }
         } else {
           problems.add("cpu: no zones kstat for zone id " + id);
@@ -119,11 +128,15 @@ public final class SmartOsUsageProbe implements UsageProbe {
     try {
       Optional<ZfsList> z = zfs();
       if (z.isPresent()) {
-        vm.text("zfs_filesystem").flatMap(z.get()::get).ifPresent(ds ->
-            disks.put(ds.name(), new VmUsage.DiskUsage(ds.used(), ds.quota())));
+        vm.text("zfs_filesystem")
+            .flatMap(z.get()::get)
+            .ifPresent(ds -> disks.put(ds.name(), new VmUsage.DiskUsage(ds.used(), ds.quota())));
         for (Vm.Disk d : vm.disks()) {
-          d.path().flatMap(SmartOsUsageProbe::zvol).flatMap(z.get()::get).ifPresent(ds ->
-              disks.put(ds.name(), new VmUsage.DiskUsage(ds.used(), ds.volsize())));
+          d.path()
+              .flatMap(SmartOsUsageProbe::zvol)
+              .flatMap(z.get()::get)
+              .ifPresent(
+                  ds -> disks.put(ds.name(), new VmUsage.DiskUsage(ds.used(), ds.volsize())));
         }
       }
     } catch (IOException e) {
@@ -142,18 +155,35 @@ public final class SmartOsUsageProbe implements UsageProbe {
     if (crtime != null && hostBoot.isPresent()) {
       try {
         long nanos = Math.round(Double.parseDouble(crtime) * 1e9);
-        created = Optional.of(Instant.ofEpochSecond(hostBoot.getAsLong()).plusNanos(nanos)
-            .truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        created =
+            Optional.of(
+                Instant.ofEpochSecond(hostBoot.getAsLong())
+                    .plusNanos(nanos)
+                    .truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
       } catch (NumberFormatException ignored) {
         // no creation time: first sight is the start
       }
     }
-    Instant start = starts.start(vm.uuid() + "/" + nic.mac().get(),
-        created.map(Instant::toString).orElse("-"), created,
-        rb.orElse(0), ob.orElse(0), rp.orElse(0), op.orElse(0));
-    return new VmUsage.NicUsage(nic.interfaceName().get(), rb, ob, rp, op,
-        KstatOutput.integer(s, "ierrors"), KstatOutput.integer(s, "oerrors"),
-        KstatOutput.integer(s, "norcvbuf"), KstatOutput.integer(s, "noxmtbuf"), start);
+    Instant start =
+        starts.start(
+            vm.uuid() + "/" + nic.mac().get(),
+            created.map(Instant::toString).orElse("-"),
+            created,
+            rb.orElse(0),
+            ob.orElse(0),
+            rp.orElse(0),
+            op.orElse(0));
+    return new VmUsage.NicUsage(
+        nic.interfaceName().get(),
+        rb,
+        ob,
+        rp,
+        op,
+        KstatOutput.integer(s, "ierrors"),
+        KstatOutput.integer(s, "oerrors"),
+        KstatOutput.integer(s, "norcvbuf"),
+        KstatOutput.integer(s, "noxmtbuf"),
+        start);
   }
 
   private static Optional<VmUsage.MemoryUsage> rss(Map<String, String> cap) {
@@ -162,7 +192,8 @@ public final class SmartOsUsageProbe implements UsageProbe {
     }
     OptionalLong rss = KstatOutput.integer(cap, "rss");
     return rss.isPresent() && rss.getAsLong() >= 0
-        ? Optional.of(new VmUsage.MemoryUsage(rss.getAsLong())) : Optional.empty();
+        ? Optional.of(new VmUsage.MemoryUsage(rss.getAsLong()))
+        : Optional.empty();
   }
 
   /** The one kstat of {@code module} whose instance is the zone id. */
@@ -193,8 +224,9 @@ public final class SmartOsUsageProbe implements UsageProbe {
       if (kstatCache != null && fresh(kstatCache.at())) {
         return Optional.of(kstatCache.value());
       }
-      CommandRunner.Result r = runner.run(kstat, "-p", "link:::", "zones:::", "memory_cap:::",
-          "unix:0:system_misc:boot_time");
+      CommandRunner.Result r =
+          runner.run(
+              kstat, "-p", "link:::", "zones:::", "memory_cap:::", "unix:0:system_misc:boot_time");
       if (r.exitCode() != 0 && r.stdout().isEmpty()) {
         throw new IOException("kstat exited " + r.exitCode() + ": " + r.stderr());
       }
@@ -211,8 +243,8 @@ public final class SmartOsUsageProbe implements UsageProbe {
       if (zfsCache != null && fresh(zfsCache.at())) {
         return Optional.of(zfsCache.value());
       }
-      CommandRunner.Result r = runner.run(zfs, "list", "-Hp", "-o", ZfsList.COLUMNS, "-t",
-          "filesystem,volume");
+      CommandRunner.Result r =
+          runner.run(zfs, "list", "-Hp", "-o", ZfsList.COLUMNS, "-t", "filesystem,volume");
       zfsCache = new Cached<>(ZfsList.parse(r.stdout()), clock.instant());
       return Optional.of(zfsCache.value());
     }

@@ -9,9 +9,9 @@ import java.util.Objects;
  * @param kind what happened
  * @param directory the watched directory, as it was passed to {@link FileWatcher#watch(Path)}
  * @param name the entry's file name inside {@code directory}; empty for {@link Kind#DELETE_SELF}
- * @param cookie inotify's rename cookie, equal on the {@link Kind#MOVED_FROM} and
- *     {@link Kind#MOVED_TO} halves of one rename; 0 when there is none or the implementation has
- *     no cookies
+ * @param cookie inotify's rename cookie, equal on the {@link Kind#MOVED_FROM} and {@link
+ *     Kind#MOVED_TO} halves of one rename; 0 when there is none or the implementation has no
+ *     cookies
  * @param isDirectory whether the entry is itself a directory (when the implementation knows)
  * @param receivedNanos {@link System#nanoTime()} when the watcher read the event from the kernel
  */
@@ -28,7 +28,9 @@ public record WatchEvent(
     CLOSE_WRITE,
     /** An entry was renamed away from this directory (first half of a rename, inotify only). */
     MOVED_FROM,
-    /** An entry was renamed into this directory, e.g. "write temp file, rename over" (inotify only). */
+    /**
+     * An entry was renamed into this directory, e.g. "write temp file, rename over" (inotify only).
+     */
     MOVED_TO,
     /** An entry was deleted (on the portable implementation also renamed away). */
     DELETED,
@@ -50,9 +52,14 @@ public record WatchEvent(
     return name.isEmpty() ? directory : directory.resolve(name);
   }
 
-  /** True when the file is now complete with new content (close-write, moved-to, or the portable equivalents). */
+  /**
+   * True when the file is now complete with new content (close-write, moved-to, or the portable
+   * equivalents).
+   */
   public boolean isContentChange() {
-    return kind == Kind.CLOSE_WRITE || kind == Kind.MOVED_TO || kind == Kind.CREATED
+    return kind == Kind.CLOSE_WRITE
+        || kind == Kind.MOVED_TO
+        || kind == Kind.CREATED
         || kind == Kind.MODIFIED;
   }
 

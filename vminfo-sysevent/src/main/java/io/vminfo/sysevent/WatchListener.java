@@ -19,9 +19,9 @@ public interface WatchListener {
   void onOverflow();
 
   /**
-   * A directory that was missing (never there, deleted, or moved away) is now watched. Its
-   * contents may have changed while nobody watched it, so the listener should rescan it. Not
-   * called for directories that existed when {@link FileWatcher#watch(Path)} was called.
+   * A directory that was missing (never there, deleted, or moved away) is now watched. Its contents
+   * may have changed while nobody watched it, so the listener should rescan it. Not called for
+   * directories that existed when {@link FileWatcher#watch(Path)} was called.
    */
   default void onWatchEstablished(Path directory) {}
 }

@@ -22,7 +22,8 @@ class BackendsTest {
     // fixture (order 50) is this module's test provider: only its services file names it.
     assertThat(installed.names()).containsExactly("fixture", "smartos", "libvirt", "example");
     assertThat(installed.named("LibVirt").name()).isEqualTo("libvirt");
-    assertThat(installed.named("libvirt").settings()).extracting(BackendSetting::key)
+    assertThat(installed.named("libvirt").settings())
+        .extracting(BackendSetting::key)
         .containsExactly("actions.libvirt_uri", "actions.libvirt_transport");
   }
 
@@ -31,13 +32,13 @@ class BackendsTest {
     Backends backends = Backends.installed();
     Backends.Detected none = backends.detect(tmp);
     assertThat(none.provider()).isEmpty();
-    assertThat(none.reason()).contains("smartos: no " + tmp.resolve("etc/zones"))
+    assertThat(none.reason())
+        .contains("smartos: no " + tmp.resolve("etc/zones"))
         .contains("libvirt: neither " + tmp.resolve("etc/libvirt/qemu"));
     Files.createDirectories(tmp.resolve("run/libvirt/qemu"));
     assertThat(detected(backends, tmp)).isEqualTo("libvirt");
     Path other = Files.createDirectories(tmp.resolve("other/etc/libvirt/qemu"));
-    assertThat(detected(backends, other.getParent().getParent().getParent()))
-        .isEqualTo("libvirt");
+    assertThat(detected(backends, other.getParent().getParent().getParent())).isEqualTo("libvirt");
     Files.createDirectories(tmp.resolve("etc/zones"));
     assertThat(detected(backends, tmp)).isEqualTo("smartos");
     assertThat(backends.detect(tmp).reason()).isEqualTo(tmp.resolve("etc/zones") + " exists");
@@ -61,8 +62,9 @@ class BackendsTest {
   void anUnknownNameListsTheKnownBackends() {
     assertThatThrownBy(() -> Backends.installed().named("xen"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown backend \"xen\"; the known backends are fixture, smartos, libvirt,"
-            + " example");
+        .hasMessage(
+            "unknown backend \"xen\"; the known backends are fixture, smartos, libvirt,"
+                + " example");
     assertThat(Backends.installed().find("xen")).isEmpty();
   }
 
@@ -72,8 +74,8 @@ class BackendsTest {
     try (VmSource plain = fixture.source(BackendRequest.of(tmp, tmp, UUID))) {
       assertThat(plain.name()).isEqualTo("fixture-plain");
     }
-    BackendRequest labelled = new BackendRequest(tmp, tmp, UUID, false,
-        Map.of("fixture.label", "blue"));
+    BackendRequest labelled =
+        new BackendRequest(tmp, tmp, UUID, false, Map.of("fixture.label", "blue"));
     try (VmSource blue = fixture.create(labelled).source()) {
       assertThat(blue.name()).isEqualTo("fixture-blue");
     }

@@ -17,10 +17,15 @@ class ExampleHostTest {
     Path dir = Path.of(ExampleHost.class.getResource("example-host/MANIFEST").toURI()).getParent();
     List<String> onDisk;
     try (Stream<Path> s = Files.walk(dir)) {
-      onDisk = s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
-          .filter(p -> !p.equals("MANIFEST")).sorted().toList();
+      onDisk =
+          s.filter(Files::isRegularFile)
+              .map(p -> dir.relativize(p).toString())
+              .filter(p -> !p.equals("MANIFEST"))
+              .sorted()
+              .toList();
     }
-    assertThat(ExampleHost.entries()).extracting(ExampleHost.Entry::path)
+    assertThat(ExampleHost.entries())
+        .extracting(ExampleHost.Entry::path)
         .containsExactlyInAnyOrderElementsOf(onDisk);
   }
 
@@ -30,8 +35,10 @@ class ExampleHostTest {
     assertThat(Files.isExecutable(root.resolve("usr/sbin/zoneadm"))).isTrue();
     assertThat(Files.isExecutable(root.resolve("usr/bin/kstat"))).isTrue();
     assertThat(Files.isExecutable(root.resolve("etc/zones/index"))).isFalse();
-    Process p = new ProcessBuilder(root.resolve("usr/sbin/zoneadm").toString(), "list", "-pc")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(root.resolve("usr/sbin/zoneadm").toString(), "list", "-pc")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).isZero();
     assertThat(out.lines()).hasSize(6).first().asString().startsWith("0:global:running:/");

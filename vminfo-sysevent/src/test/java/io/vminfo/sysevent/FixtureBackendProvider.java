@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * A test-only backend registered by this module's test {@code META-INF/services} file and by no
- * other file: a host whose root has {@code etc/fixture-host}. It asks before SmartOS (order 50),
- * so a tree with both is a fixture host, and reads one setting.
+ * other file: a host whose root has {@code etc/fixture-host}. It asks before SmartOS (order 50), so
+ * a tree with both is a fixture host, and reads one setting.
  */
 public final class FixtureBackendProvider implements BackendProvider {
   static final BackendSetting LABEL =
@@ -38,7 +38,8 @@ public final class FixtureBackendProvider implements BackendProvider {
   @Override
   public Detection detect(Path hostRoot) {
     Path marker = hostRoot.resolve("etc/fixture-host");
-    return Files.exists(marker) ? Detection.found(marker + " exists")
+    return Files.exists(marker)
+        ? Detection.found(marker + " exists")
         : Detection.absent("no " + marker);
   }
 

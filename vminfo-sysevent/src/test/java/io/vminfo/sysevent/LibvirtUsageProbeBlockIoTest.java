@@ -57,14 +57,16 @@ class LibvirtUsageProbeBlockIoTest {
 
   Vm guest() throws IOException {
     child = new ProcessBuilder("sh", "-c", "sleep 60; true", "guest=blk-vm").start();
-    return Vm.parse("{\"uuid\":\"" + UUID + "\",\"zonename\":\"blk-vm\",\"pid\":" + child.pid() + "}");
+    return Vm.parse(
+        "{\"uuid\":\"" + UUID + "\",\"zonename\":\"blk-vm\",\"pid\":" + child.pid() + "}");
   }
 
   @Test
   void perDiskCountersKeyedByTargetFromTheProcessStart() throws Exception {
     FakeStats stats = new FakeStats();
     Map<String, BlockStats.Disk> disks = new LinkedHashMap<>();
-    disks.put("vda", new BlockStats.Disk(Optional.of("/img/t1.qcow2"), 120, 4_915_200, 30, 122_880));
+    disks.put(
+        "vda", new BlockStats.Disk(Optional.of("/img/t1.qcow2"), 120, 4_915_200, 30, 122_880));
     disks.put("sdb", new BlockStats.Disk(Optional.empty(), 2, 1024, 0, 0));
     stats.disks = disks;
     LibvirtUsageProbe probe = LibvirtUsageProbe.builder().blockStats(stats).build();
@@ -72,8 +74,15 @@ class LibvirtUsageProbeBlockIoTest {
     assertThat(u.problems()).isEmpty();
     assertThat(u.blockIo().keySet()).containsExactly("vda", "sdb");
     VmUsage.BlockIo vda = u.blockIo().get("vda");
-    assertThat(vda).isEqualTo(new VmUsage.BlockIo(Optional.of("/img/t1.qcow2"), 120, 4_915_200, 30,
-        122_880, u.cpu().orElseThrow().counterStart()));
+    assertThat(vda)
+        .isEqualTo(
+            new VmUsage.BlockIo(
+                Optional.of("/img/t1.qcow2"),
+                120,
+                4_915_200,
+                30,
+                122_880,
+                u.cpu().orElseThrow().counterStart()));
     assertThat(u.blockIo().get("sdb").path()).isEmpty();
     assertThat(stats.asked).containsExactly(UUID);
   }
@@ -87,8 +96,8 @@ class LibvirtUsageProbeBlockIoTest {
     VmUsage u = probe.sample(vm);
     assertThat(u.blockIo()).isEmpty();
     assertThat(u.cpu()).as("the rest is still read").isPresent();
-    assertThat(u.problems()).containsExactly("block io: libvirt has no domain " + UUID
-        + ": Domain not found");
+    assertThat(u.problems())
+        .containsExactly("block io: libvirt has no domain " + UUID + ": Domain not found");
 
     stats.failure = null;
     stats.disks = Map.of("vda", new BlockStats.Disk(Optional.empty(), 1, 512, 0, 0));
@@ -102,16 +111,22 @@ class LibvirtUsageProbeBlockIoTest {
     VmUsage stopped = probe.sample(Vm.parse("{\"uuid\":\"" + UUID + "\",\"zonename\":\"blk-vm\"}"));
     assertThat(stopped.blockIo()).isEmpty();
     // destroyed since the VM object was taken: its process is gone
-    VmUsage gone = probe.sample(Vm.parse("{\"uuid\":\"" + UUID + "\",\"zonename\":\"blk-vm\",\"pid\":"
-        + Integer.MAX_VALUE + "}"));
+    VmUsage gone =
+        probe.sample(
+            Vm.parse(
+                "{\"uuid\":\""
+                    + UUID
+                    + "\",\"zonename\":\"blk-vm\",\"pid\":"
+                    + Integer.MAX_VALUE
+                    + "}"));
     assertThat(gone.blockIo()).isEmpty();
     assertThat(stats.asked).isEmpty();
   }
 
   @Test
   void withoutLibvirtNothingIsRead() throws Exception {
-    LibvirtUsageProbe probe = LibvirtUsageProbe.builder().hostRoot(Path.of("/"))
-        .blockStatsFromLibvirt(false).build();
+    LibvirtUsageProbe probe =
+        LibvirtUsageProbe.builder().hostRoot(Path.of("/")).blockStatsFromLibvirt(false).build();
     VmUsage u = probe.sample(guest());
     assertThat(u.blockIo()).isEmpty();
     assertThat(u.problems()).isEmpty();

@@ -28,18 +28,18 @@ import java.util.function.Supplier;
 
 /**
  * The agent's metrics, scraped in Prometheus text format at {@code /metrics}. Names (as scraped):
- * {@code vminfo_events_total{type}}, {@code vminfo_reload_seconds{backend,kind,outcome}} (histogram),
- * {@code vminfo_queue_depth}, {@code vminfo_vms}, {@code vminfo_vm_load_errors},
- * {@code vminfo_store_revision}, {@code vminfo_feed_subscribers},
- * {@code vminfo_feed_subscribers_cut_off_total}, {@code vminfo_http_requests_total{route,status}},
- * {@code vminfo_usage_records_written_total}, {@code vminfo_usage_uploads_total{result}},
- * {@code vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total},
- * {@code vminfo_usage_set_aside_total}, {@code vminfo_usage_intervals_skipped_total},
- * {@code vminfo_usage_clock_behind}, with {@code fleet.enabled} {@code vminfo_fleet_published_total{kind}},
- * {@code vminfo_fleet_resyncs_total}, {@code vminfo_fleet_failures_total},
- * {@code vminfo_fleet_usage_files_missed_total}, {@code vminfo_fleet_lag},
- * {@code vminfo_fleet_connected}, and the JVM and
- * process metrics of Micrometer's binders.
+ * {@code vminfo_events_total{type}}, {@code vminfo_reload_seconds{backend,kind,outcome}}
+ * (histogram), {@code vminfo_queue_depth}, {@code vminfo_vms}, {@code vminfo_vm_load_errors},
+ * {@code vminfo_store_revision}, {@code vminfo_feed_subscribers}, {@code
+ * vminfo_feed_subscribers_cut_off_total}, {@code vminfo_http_requests_total{route,status}}, {@code
+ * vminfo_usage_records_written_total}, {@code vminfo_usage_uploads_total{result}}, {@code
+ * vminfo_usage_spool_bytes}, {@code vminfo_usage_dropped_bytes_total}, {@code
+ * vminfo_usage_set_aside_total}, {@code vminfo_usage_intervals_skipped_total}, {@code
+ * vminfo_usage_clock_behind}, with {@code fleet.enabled} {@code
+ * vminfo_fleet_published_total{kind}}, {@code vminfo_fleet_resyncs_total}, {@code
+ * vminfo_fleet_failures_total}, {@code vminfo_fleet_usage_files_missed_total}, {@code
+ * vminfo_fleet_lag}, {@code vminfo_fleet_connected}, and the JVM and process metrics of
+ * Micrometer's binders.
  */
 public final class AgentMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
@@ -68,13 +68,17 @@ public final class AgentMetrics implements AutoCloseable {
     return (key, duration, outcome) -> {
       String kind = key.equals("reconcile") ? "reconcile" : "partial";
       String o = outcome.name().toLowerCase(Locale.ROOT);
-      reloadTimers.computeIfAbsent(kind + "/" + o, k -> Timer.builder("vminfo.reload")
-              .description("Time to reload and apply one queue task")
-              .tags("backend", backend, "kind", kind, "outcome", o)
-              .publishPercentileHistogram()
-              .minimumExpectedValue(Duration.ofMillis(1))
-              .maximumExpectedValue(Duration.ofSeconds(60))
-              .register(registry))
+      reloadTimers
+          .computeIfAbsent(
+              kind + "/" + o,
+              k ->
+                  Timer.builder("vminfo.reload")
+                      .description("Time to reload and apply one queue task")
+                      .tags("backend", backend, "kind", kind, "outcome", o)
+                      .publishPercentileHistogram()
+                      .minimumExpectedValue(Duration.ofMillis(1))
+                      .maximumExpectedValue(Duration.ofSeconds(60))
+                      .register(registry))
           .record(duration);
     };
   }
@@ -84,56 +88,84 @@ public final class AgentMetrics implements AutoCloseable {
       VmInfoService service, VmStore store, FeedRegistry feeds, Supplier<UsageCounters> usage) {
     bound = new Object[] {service, store, feeds, usage};
     for (VmEventType t : VmEventType.values()) {
-      FunctionCounter.builder("vminfo.events", store, s -> switch (t) {
-            case CREATE -> s.stats().creates();
-            case MODIFY -> s.stats().modifies();
-            case DELETE -> s.stats().deletes();
-          })
+      FunctionCounter.builder(
+              "vminfo.events",
+              store,
+              s ->
+                  switch (t) {
+                    case CREATE -> s.stats().creates();
+                    case MODIFY -> s.stats().modifies();
+                    case DELETE -> s.stats().deletes();
+                  })
           .description("Events emitted on the feed")
           .tags(Tags.of("type", t.wireName()))
           .register(registry);
     }
     Gauge.builder("vminfo.queue.depth", service, s -> s.status().queueDepth())
-        .description("Reload tasks waiting in the serial queue").register(registry);
-    Gauge.builder("vminfo.initial.load.complete", service,
-            s -> s.status().initialLoad().state() == ServiceStatus.InitialLoad.State.COMPLETE
-                ? 1 : 0)
-        .description("1 once the first full load of the host is in the store; until then the"
-            + " store holds only what is loaded").register(registry);
+        .description("Reload tasks waiting in the serial queue")
+        .register(registry);
+    Gauge.builder(
+            "vminfo.initial.load.complete",
+            service,
+            s ->
+                s.status().initialLoad().state() == ServiceStatus.InitialLoad.State.COMPLETE
+                    ? 1
+                    : 0)
+        .description(
+            "1 once the first full load of the host is in the store; until then the"
+                + " store holds only what is loaded")
+        .register(registry);
     Gauge.builder("vminfo.vms", store, VmStore::size)
-        .description("VMs in the store").register(registry);
+        .description("VMs in the store")
+        .register(registry);
     Gauge.builder("vminfo.vm.load.errors", service, s -> s.status().vmErrors().size())
-        .description("VMs or host files that currently fail to load").register(registry);
+        .description("VMs or host files that currently fail to load")
+        .register(registry);
     Gauge.builder("vminfo.store.revision", store, VmStore::revision)
-        .description("Revision of the last event").register(registry);
+        .description("Revision of the last event")
+        .register(registry);
     Gauge.builder("vminfo.feed.subscribers", feeds, FeedRegistry::size)
-        .description("Open /events connections").register(registry);
-    FunctionCounter.builder("vminfo.feed.subscribers.cut.off", store,
-            s -> s.stats().subscribersCutOff())
-        .description("Feed subscribers cut off for falling behind").register(registry);
-    FunctionCounter.builder("vminfo.usage.records.written", usage,
-            u -> u.get().recordsWritten())
-        .description("Usage records written to the spool").register(registry);
+        .description("Open /events connections")
+        .register(registry);
+    FunctionCounter.builder(
+            "vminfo.feed.subscribers.cut.off", store, s -> s.stats().subscribersCutOff())
+        .description("Feed subscribers cut off for falling behind")
+        .register(registry);
+    FunctionCounter.builder("vminfo.usage.records.written", usage, u -> u.get().recordsWritten())
+        .description("Usage records written to the spool")
+        .register(registry);
     FunctionCounter.builder("vminfo.usage.uploads", usage, u -> u.get().uploadsSucceeded())
-        .tags("result", "succeeded").description("Usage file uploads").register(registry);
+        .tags("result", "succeeded")
+        .description("Usage file uploads")
+        .register(registry);
     FunctionCounter.builder("vminfo.usage.uploads", usage, u -> u.get().uploadsFailed())
-        .tags("result", "failed").description("Usage file uploads").register(registry);
+        .tags("result", "failed")
+        .description("Usage file uploads")
+        .register(registry);
     Gauge.builder("vminfo.usage.spool.bytes", usage, u -> u.get().spoolBytes())
         .strongReference(true)
-        .description("Bytes of usage files in the local spool").register(registry);
+        .description("Bytes of usage files in the local spool")
+        .register(registry);
     FunctionCounter.builder("vminfo.usage.dropped.bytes", usage, u -> u.get().droppedBytes())
-        .description("Usage bytes dropped because the spool was full").register(registry);
-    FunctionCounter.builder("vminfo.usage.intervals.skipped", usage,
-            u -> u.get().intervalsSkipped())
-        .description("Sampling intervals not filled in after a stall, a restart or a clock step"
-            + " forward longer than usage.max_catch_up").register(registry);
+        .description("Usage bytes dropped because the spool was full")
+        .register(registry);
+    FunctionCounter.builder(
+            "vminfo.usage.intervals.skipped", usage, u -> u.get().intervalsSkipped())
+        .description(
+            "Sampling intervals not filled in after a stall, a restart or a clock step"
+                + " forward longer than usage.max_catch_up")
+        .register(registry);
     Gauge.builder("vminfo.usage.clock.behind", usage, u -> u.get().clockBehind() ? 1 : 0)
         .strongReference(true)
-        .description("1 while the clock is behind the newest usage sample (stepped back):"
-            + " nothing is sampled until it passes it").register(registry);
+        .description(
+            "1 while the clock is behind the newest usage sample (stepped back):"
+                + " nothing is sampled until it passes it")
+        .register(registry);
     FunctionCounter.builder("vminfo.usage.set.aside", usage, u -> u.get().filesSetAside())
-        .description("Usage files or lines moved to corrupt/ in the spool (damaged, torn,"
-            + " or written by another process)").register(registry);
+        .description(
+            "Usage files or lines moved to corrupt/ in the spool (damaged, torn,"
+                + " or written by another process)")
+        .register(registry);
   }
 
   /**
@@ -146,31 +178,43 @@ public final class AgentMetrics implements AutoCloseable {
     more[b.length] = fleet;
     bound = more;
     FunctionCounter.builder("vminfo.fleet.published", fleet, f -> f.get().feedRecords())
-        .tags("kind", "feed").description("Feed events acknowledged by Kafka").register(registry);
+        .tags("kind", "feed")
+        .description("Feed events acknowledged by Kafka")
+        .register(registry);
     FunctionCounter.builder("vminfo.fleet.published", fleet, f -> f.get().usageRecords())
-        .tags("kind", "usage").description("Usage records acknowledged by Kafka").register(registry);
+        .tags("kind", "usage")
+        .description("Usage records acknowledged by Kafka")
+        .register(registry);
     FunctionCounter.builder("vminfo.fleet.resyncs", fleet, f -> f.get().resyncs())
         .description("Full snapshots published (first publish, agent restart, feed history lost)")
         .register(registry);
     FunctionCounter.builder("vminfo.fleet.failures", fleet, f -> f.get().failures())
         .description("Batches Kafka did not acknowledge (sent again from the checkpoint)")
         .register(registry);
-    FunctionCounter.builder("vminfo.fleet.usage.files.missed", fleet, f -> f.get().usageFilesMissed())
+    FunctionCounter.builder(
+            "vminfo.fleet.usage.files.missed", fleet, f -> f.get().usageFilesMissed())
         .description("Usage files that left the spool before they were published to their end")
         .register(registry);
-    Gauge.builder("vminfo.fleet.lag", fleet, f -> f.get().lag()).strongReference(true)
-        .description("Store revisions not yet acknowledged by Kafka").register(registry);
+    Gauge.builder("vminfo.fleet.lag", fleet, f -> f.get().lag())
+        .strongReference(true)
+        .description("Store revisions not yet acknowledged by Kafka")
+        .register(registry);
     Gauge.builder("vminfo.fleet.connected", fleet, f -> f.get().connected() ? 1 : 0)
         .strongReference(true)
-        .description("1 while the last batch was acknowledged, 0 after a failed one").register(registry);
+        .description("1 while the last batch was acknowledged, 0 after a failed one")
+        .register(registry);
   }
 
   /** Counts one answered request; {@code route} is one of the fixed route names. */
   public void request(String route, int status) {
-    httpCounters.computeIfAbsent(route + " " + status, k -> Counter.builder("vminfo.http.requests")
-            .description("HTTP requests answered")
-            .tags("route", route, "status", Integer.toString(status))
-            .register(registry))
+    httpCounters
+        .computeIfAbsent(
+            route + " " + status,
+            k ->
+                Counter.builder("vminfo.http.requests")
+                    .description("HTTP requests answered")
+                    .tags("route", route, "status", Integer.toString(status))
+                    .register(registry))
         .increment();
   }
 

@@ -7,8 +7,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vminfo.alarms.Alarm;
 import io.vminfo.alarms.AlarmService;
-import io.vminfo.alarms.AlarmsJson;
 import io.vminfo.alarms.AlarmStatus;
+import io.vminfo.alarms.AlarmsJson;
 import io.vminfo.alarms.Rule;
 import io.vminfo.alarms.Suppression;
 import io.vminfo.alarms.SuppressionRequest;
@@ -18,18 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read-only alarm routes: {@code GET /alarms} (open alarms and active suppressions) and
- * {@code GET /alarms/suppressions}; with {@code alarms.api_writes} also suppress and lift.
+ * The read-only alarm routes: {@code GET /alarms} (open alarms and active suppressions) and {@code
+ * GET /alarms/suppressions}; with {@code alarms.api_writes} also suppress and lift.
  */
 public final class AlarmsApi {
   private static final Logger log = LoggerFactory.getLogger(AlarmsApi.class);
-  private static final java.util.Set<String> SUPPRESS_PARAMS = java.util.Set.of("vm", "rule", "for",
-      "reason");
+  private static final java.util.Set<String> SUPPRESS_PARAMS =
+      java.util.Set.of("vm", "rule", "for", "reason");
 
   private final AlarmService alarms;
   private final Optional<WriteAccess> writes;
 
-  /** @param writes who may suppress and lift; empty when {@code alarms.api_writes} is off */
+  /**
+   * @param writes who may suppress and lift; empty when {@code alarms.api_writes} is off
+   */
   public AlarmsApi(AlarmService alarms, Optional<WriteAccess> writes) {
     this.alarms = alarms;
     this.writes = writes;
@@ -59,8 +61,12 @@ public final class AlarmsApi {
         rules.add(Rule.fromId(r));
       }
       duration = t.single("for").map(Units::duration);
-      req = new SuppressionRequest(java.util.Set.copyOf(t.list("vm")), rules, duration,
-          t.single("reason").orElse("") + " (by " + requester + ")");
+      req =
+          new SuppressionRequest(
+              java.util.Set.copyOf(t.list("vm")),
+              rules,
+              duration,
+              t.single("reason").orElse("") + " (by " + requester + ")");
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
@@ -71,7 +77,9 @@ public final class AlarmsApi {
       o.set("suppression", AlarmsJson.suppression(s));
       return Responses.json(HttpResponseStatus.CREATED, o);
     } catch (java.io.IOException e) {
-      throw new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+      throw new ApiError(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR,
+          "InternalError",
           "could not save the suppression: " + e.getMessage());
     }
   }
@@ -82,7 +90,9 @@ public final class AlarmsApi {
         throw ApiError.notFound("no suppression " + RequestTarget.shorten(id));
       }
     } catch (java.io.IOException e) {
-      throw new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
+      throw new ApiError(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR,
+          "InternalError",
           "could not save the alarm state: " + e.getMessage());
     }
     log.info("suppression {} lifted by {}", id, requester);

@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
 public final class Api {
   static final Set<String> VMS_PARAMS = Set.of("state", "brand", "owner_uuid", "fields");
   static final Set<String> VM_PARAMS = Set.of("fields");
-  static final Set<String> EVENTS_PARAMS = Set.of("since", "epoch", "uuid", "type", "ignore", "heartbeat");
+  static final Set<String> EVENTS_PARAMS =
+      Set.of("since", "epoch", "uuid", "type", "ignore", "heartbeat");
   static final Set<String> STATUS_PARAMS = Set.of("full");
   private static final Pattern TOP_LEVEL_KEY = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final int MAX_FIELDS = 100;
@@ -117,7 +118,9 @@ public final class Api {
 
   public FullHttpResponse metrics(RequestTarget t) throws ApiError {
     t.allowOnly(Set.of());
-    return Responses.of(HttpResponseStatus.OK, Responses.PROMETHEUS,
+    return Responses.of(
+        HttpResponseStatus.OK,
+        Responses.PROMETHEUS,
         Unpooled.wrappedBuffer(metrics.scrape().getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -135,7 +138,8 @@ public final class Api {
     List<String> fields = fields(t);
     List<Vm> selected = new ArrayList<>();
     for (Vm vm : store.list()) {
-      if (matches(vm.state(), states) && matches(vm.brand(), brands)
+      if (matches(vm.state(), states)
+          && matches(vm.brand(), brands)
           && matches(vm.ownerUuid(), owners)) {
         selected.add(vm);
       }
@@ -192,15 +196,17 @@ public final class Api {
       try {
         types.add(VmEventType.fromWireName(ty));
       } catch (IllegalArgumentException e) {
-        throw ApiError.badRequest("type filter \"" + RequestTarget.shorten(ty)
-            + "\" is not create, modify or delete");
+        throw ApiError.badRequest(
+            "type filter \"" + RequestTarget.shorten(ty) + "\" is not create, modify or delete");
       }
     }
     Set<String> ignored = new LinkedHashSet<>();
     for (String key : t.list("ignore")) {
       if (!TOP_LEVEL_KEY.matcher(key).matches()) {
-        throw ApiError.badRequest("ignore \"" + RequestTarget.shorten(key)
-            + "\" is not a top-level VM key (letters, digits, _ and -)");
+        throw ApiError.badRequest(
+            "ignore \""
+                + RequestTarget.shorten(key)
+                + "\" is not a top-level VM key (letters, digits, _ and -)");
       }
       ignored.add(key);
     }
@@ -251,12 +257,14 @@ public final class Api {
     queue.put("depth", st.queueDepth());
     ArrayNode pending = queue.putArray("pending");
     st.pending().stream().limit(100).forEach(pending::add);
-    st.running().ifPresent(r -> {
-      ObjectNode run = queue.putObject("running");
-      run.put("key", r.key());
-      run.put("since", IsoMillis.format(r.since()));
-      run.put("for", pretty(Duration.between(r.since(), now)));
-    });
+    st.running()
+        .ifPresent(
+            r -> {
+              ObjectNode run = queue.putObject("running");
+              run.put("key", r.key());
+              run.put("since", IsoMillis.format(r.since()));
+              run.put("for", pretty(Duration.between(r.since(), now)));
+            });
     queue.put("completed", st.tasksCompleted());
     queue.put("failed", st.tasksFailed());
     queue.put("abandoned", st.tasksAbandoned());
@@ -266,16 +274,20 @@ public final class Api {
     initial.put("state", load.state().wireName());
     initial.put("since", IsoMillis.format(load.since()));
     initial.put("attempts", load.attempts());
-    load.completedAt().ifPresent(at -> {
-      initial.put("completedAt", IsoMillis.format(at));
-      initial.put("tookMs", Duration.between(load.since(), at).toMillis());
-    });
+    load.completedAt()
+        .ifPresent(
+            at -> {
+              initial.put("completedAt", IsoMillis.format(at));
+              initial.put("tookMs", Duration.between(load.since(), at).toMillis());
+            });
     load.lastError().ifPresent(e -> initial.put("lastError", e));
     load.nextAttempt().ifPresent(at -> initial.put("nextAttempt", IsoMillis.format(at)));
-    st.lastRefresh().ifPresent(lr -> {
-      o.put("lastRefresh", pretty(Duration.between(lr, now)));
-      o.put("lastRefreshDate", IsoMillis.format(lr));
-    });
+    st.lastRefresh()
+        .ifPresent(
+            lr -> {
+              o.put("lastRefresh", pretty(Duration.between(lr, now)));
+              o.put("lastRefreshDate", IsoMillis.format(lr));
+            });
     st.lastRefreshDuration().ifPresent(d -> o.put("lastRefreshTookMs", d.toMillis()));
     ArrayNode errors = o.putArray("refreshErrors");
     for (ServiceStatus.TaskFailure f : st.recentFailures()) {

@@ -3,7 +3,9 @@ package io.vminfo.agent.internal;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Objects;
 
-/** A request the API refuses: the HTTP status and the {@code code}/{@code message} of the JSON body. */
+/**
+ * A request the API refuses: the HTTP status and the {@code code}/{@code message} of the JSON body.
+ */
 public final class ApiError extends Exception {
   private static final long serialVersionUID = 1L;
 

@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers the requests of one connection. Everything runs on the connection's event loop and is
- * quick (lock-free store reads, pre-serialized VM bytes); {@code /events} turns the connection
- * into a {@link FeedSession} and nothing else is read from it after that.
+ * quick (lock-free store reads, pre-serialized VM bytes); {@code /events} turns the connection into
+ * a {@link FeedSession} and nothing else is read from it after that.
  */
 public final class ApiHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
   /** The API takes no request bodies; a small one (some clients send {} with GET) is ignored. */
   static final long MAX_BODY = 64 * 1024;
 
@@ -114,9 +115,13 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > MAX_BODY) {
-      fatal(ctx, "other", new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "PayloadTooLarge", "this API takes no request body (at most " + MAX_BODY
-              + " bytes are tolerated)"));
+      fatal(
+          ctx,
+          "other",
+          new ApiError(
+              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+              "PayloadTooLarge",
+              "this API takes no request body (at most " + MAX_BODY + " bytes are tolerated)"));
       return;
     }
     if ((HttpMethod.POST.equals(req.method()) || HttpMethod.DELETE.equals(req.method()))
@@ -131,9 +136,14 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
     if (!HttpMethod.GET.equals(req.method())) {
       String allowed = jobs.isPresent() ? "GET, POST" : "GET";
-      FullHttpResponse r = Responses.error(new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED,
-          "MethodNotAllowed", RequestTarget.shorten(req.method().name())
-              + " is not supported; this API only answers " + allowed));
+      FullHttpResponse r =
+          Responses.error(
+              new ApiError(
+                  HttpResponseStatus.METHOD_NOT_ALLOWED,
+                  "MethodNotAllowed",
+                  RequestTarget.shorten(req.method().name())
+                      + " is not supported; this API only answers "
+                      + allowed));
       r.headers().set(HttpHeaderNames.ALLOW, allowed);
       respond(ctx, req, "other", r);
       return;
@@ -166,17 +176,21 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       } else if (seg.size() == 1 && first.equals("metrics")) {
         route = "metrics";
         response = api.metrics(target);
-      } else if (first.equals("alarms") && api.alarms().isPresent()
+      } else if (first.equals("alarms")
+          && api.alarms().isPresent()
           && (seg.size() == 1 || (seg.size() == 2 && seg.get(1).equals("suppressions")))) {
         route = seg.size() == 1 ? "alarms" : "alarm_suppressions";
-        response = seg.size() == 1 ? api.alarms().get().alarms() : api.alarms().get().suppressions();
+        response =
+            seg.size() == 1 ? api.alarms().get().alarms() : api.alarms().get().suppressions();
       } else if (jobs.isPresent() && seg.size() == 1 && first.equals("jobs")) {
         route = "jobs";
         response = jobs.get().list(target);
       } else if (jobs.isPresent() && seg.size() == 2 && first.equals("jobs")) {
         route = "job";
         response = jobs.get().job(target, seg.get(1));
-      } else if (jobs.isPresent() && seg.size() == 3 && first.equals("vms")
+      } else if (jobs.isPresent()
+          && seg.size() == 3
+          && first.equals("vms")
           && seg.get(2).equals("jobs")) {
         route = "vm_jobs";
         response = jobs.get().ofVm(target, seg.get(1));
@@ -193,31 +207,40 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
 
   /** {@code POST /alarms/suppressions?...}, {@code DELETE /alarms/suppressions/{id}}. */
   private void onAlarmsWrite(ChannelHandlerContext ctx, HttpRequest req, AlarmsApi alarms) {
-    serve(ctx, req, "alarm_suppressions", () -> {
-      writable();
-      RequestTarget target = RequestTarget.parse(req.uri());
-      List<String> seg = target.segments();
-      if (HttpMethod.POST.equals(req.method()) && seg.size() == 2) {
-        return alarms.suppress(target, alarms.authorize(req, ctx.channel().remoteAddress()));
-      } else if (HttpMethod.DELETE.equals(req.method()) && seg.size() == 3) {
-        return alarms.lift(seg.get(2), alarms.authorize(req, ctx.channel().remoteAddress()));
-      }
-      throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
-    });
+    serve(
+        ctx,
+        req,
+        "alarm_suppressions",
+        () -> {
+          writable();
+          RequestTarget target = RequestTarget.parse(req.uri());
+          List<String> seg = target.segments();
+          if (HttpMethod.POST.equals(req.method()) && seg.size() == 2) {
+            return alarms.suppress(target, alarms.authorize(req, ctx.channel().remoteAddress()));
+          } else if (HttpMethod.DELETE.equals(req.method()) && seg.size() == 3) {
+            return alarms.lift(seg.get(2), alarms.authorize(req, ctx.channel().remoteAddress()));
+          }
+          throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+        });
   }
 
   /** {@code POST /vms/{id}/{action}}: queues a guest action (answered at once, 202). */
   private void onPost(ChannelHandlerContext ctx, HttpRequest req, JobsApi jobsApi) {
-    serve(ctx, req, "action", () -> {
-      writable();
-      RequestTarget target = RequestTarget.parse(req.uri());
-      List<String> seg = target.segments();
-      if (seg.size() != 3 || !seg.get(0).equals("vms")) {
-        throw ApiError.notFound("Unsupported URL Path: " + RequestTarget.shorten(target.path()));
-      }
-      String requester = jobsApi.authorize(req, ctx.channel().remoteAddress());
-      return jobsApi.submit(target, seg.get(1), seg.get(2), requester);
-    });
+    serve(
+        ctx,
+        req,
+        "action",
+        () -> {
+          writable();
+          RequestTarget target = RequestTarget.parse(req.uri());
+          List<String> seg = target.segments();
+          if (seg.size() != 3 || !seg.get(0).equals("vms")) {
+            throw ApiError.notFound(
+                "Unsupported URL Path: " + RequestTarget.shorten(target.path()));
+          }
+          String requester = jobsApi.authorize(req, ctx.channel().remoteAddress());
+          return jobsApi.submit(target, seg.get(1), seg.get(2), requester);
+        });
   }
 
   private void writable() throws ApiError {
@@ -243,12 +266,18 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void internalError(ChannelHandlerContext ctx, HttpRequest req, String route,
-      RuntimeException e) {
+  private void internalError(
+      ChannelHandlerContext ctx, HttpRequest req, String route, RuntimeException e) {
     log.error("request {} {} failed", req.method(), RequestTarget.shorten(req.uri()), e);
-    respond(ctx, req, route, Responses.error(new ApiError(
-        HttpResponseStatus.INTERNAL_SERVER_ERROR, "InternalError",
-        "internal error: " + e.getClass().getSimpleName())));
+    respond(
+        ctx,
+        req,
+        route,
+        Responses.error(
+            new ApiError(
+                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "internal error: " + e.getClass().getSimpleName())));
   }
 
   private void startFeed(ChannelHandlerContext ctx, HttpRequest req, RequestTarget target)
@@ -258,11 +287,13 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
       throw ApiError.unavailable("the agent is shutting down");
     }
     if (feeds.size() >= rs.maxSubscribers()) {
-      throw ApiError.unavailable("too many event subscribers (" + rs.maxSubscribers()
-          + "); try again later");
+      throw ApiError.unavailable(
+          "too many event subscribers (" + rs.maxSubscribers() + "); try again later");
     }
-    String ua = Optional.ofNullable(req.headers().get(HttpHeaderNames.USER_AGENT))
-        .map(RequestTarget::shorten).orElse("");
+    String ua =
+        Optional.ofNullable(req.headers().get(HttpHeaderNames.USER_AGENT))
+            .map(RequestTarget::shorten)
+            .orElse("");
     SubscribeRequest request = api.subscribeRequest(target, ua);
     Optional<java.time.Duration> heartbeat = api.heartbeat(target, rs.defaultHeartbeat());
     Subscription sub;
@@ -273,13 +304,23 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
     guard.startStreaming();
     metrics.request("events", 200);
-    String remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-        ? a.getAddress().getHostAddress() + ":" + a.getPort()
-        : String.valueOf(ctx.channel().remoteAddress());
+    String remote =
+        ctx.channel().remoteAddress() instanceof InetSocketAddress a
+            ? a.getAddress().getHostAddress() + ":" + a.getPort()
+            : String.valueOf(ctx.channel().remoteAddress());
     feeds.add(new FeedRegistry.Entry(sub.id(), remote, ua, clock.instant()));
     boolean chunked = !HttpVersion.HTTP_1_0.equals(req.protocolVersion());
-    feed = new FeedSession(ctx.channel(), sub, api.store().epoch(), clock, timers, heartbeat,
-        feeds, chunked, api.readyLines());
+    feed =
+        new FeedSession(
+            ctx.channel(),
+            sub,
+            api.store().epoch(),
+            clock,
+            timers,
+            heartbeat,
+            feeds,
+            chunked,
+            api.readyLines());
     feed.start();
   }
 
@@ -305,12 +346,14 @@ public final class ApiHandler extends ChannelInboundHandlerAdapter {
 
   private static ApiError decodeError(Throwable cause) {
     if (cause instanceof TooLongHttpLineException) {
-      return new ApiError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "UriTooLong",
-          "the request line is too long");
+      return new ApiError(
+          HttpResponseStatus.REQUEST_URI_TOO_LONG, "UriTooLong", "the request line is too long");
     }
     if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-      return new ApiError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-          "RequestHeaderFieldsTooLarge", "the request headers are too large");
+      return new ApiError(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "RequestHeaderFieldsTooLarge",
+          "the request headers are too large");
     }
     return ApiError.badRequest("malformed HTTP request");
   }

@@ -34,7 +34,8 @@ public final class BackendDetector {
     if (detected.provider().isPresent()) {
       return new Decision(detected.provider().get(), detected.reason());
     }
-    return new Decision(backends.named(Providers.FALLBACK_BACKEND),
+    return new Decision(
+        backends.named(Providers.FALLBACK_BACKEND),
         "no backend recognises " + hostRoot + " (" + detected.reason() + ")");
   }
 }

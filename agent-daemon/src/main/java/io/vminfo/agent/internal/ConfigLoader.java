@@ -21,21 +21,27 @@ import java.util.Optional;
 
 /**
  * Builds the effective configuration from its three layers, later ones winning: the JSON file,
- * {@code VMINFO_*} environment variables (and the standard {@code MANTA_*} ones for the Manta
- * keys, below {@code VMINFO_*}), and command-line flags. Every problem is reported with the key and
- * where its value came from; unknown keys and flags are errors.
+ * {@code VMINFO_*} environment variables (and the standard {@code MANTA_*} ones for the Manta keys,
+ * below {@code VMINFO_*}), and command-line flags. Every problem is reported with the key and where
+ * its value came from; unknown keys and flags are errors.
  */
 public final class ConfigLoader {
   /** Where the agent looks for its file when none is named. */
   public static final Path DEFAULT_FILE = Path.of("/etc/opt/vminfo/agent.json");
+
   /** Environment variable naming the config file. */
   public static final String CONFIG_ENV = "VMINFO_CONFIG";
+
   /** Largest config file read. */
   public static final int MAX_FILE_BYTES = 1 << 20;
 
-
-  private static final ObjectMapper MAPPER = HardenedJson.UNTRUSTED.withMaxNesting(16)
-      .withMaxStringLength(64 * 1024).withMaxNumberLength(1000).withComments().mapper();
+  private static final ObjectMapper MAPPER =
+      HardenedJson.UNTRUSTED
+          .withMaxNesting(16)
+          .withMaxStringLength(64 * 1024)
+          .withMaxNumberLength(1000)
+          .withComments()
+          .mapper();
 
   private ConfigLoader() {}
 
@@ -56,8 +62,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * Loads the configuration. {@code args} are the agent's flags (everything but {@code --help}
-   * and friends); {@code env} is the process environment.
+   * Loads the configuration. {@code args} are the agent's flags (everything but {@code --help} and
+   * friends); {@code env} is the process environment.
    */
   public static Loaded load(List<String> args, Map<String, String> env) {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -126,8 +132,8 @@ public final class ConfigLoader {
       if (!e.getKey().startsWith("VMINFO_") || e.getKey().equals(CONFIG_ENV)) {
         continue;
       }
-      Optional<Setting> s = ConfigSchema.SETTINGS.stream()
-          .filter(x -> x.envName().equals(e.getKey())).findFirst();
+      Optional<Setting> s =
+          ConfigSchema.SETTINGS.stream().filter(x -> x.envName().equals(e.getKey())).findFirst();
       if (s.isEmpty()) {
         // Other vminfo tools (the CLI's VMINFO_URL) share the prefix, so this is not an error.
         warnings.add("ignoring environment variable " + e.getKey() + ": not an agent setting");
@@ -136,8 +142,12 @@ public final class ConfigLoader {
       apply(s.get().key(), e.getValue(), "env " + e.getKey(), values, sources);
     }
     for (Map.Entry<String, String> f : flags.entrySet()) {
-      apply(f.getKey(), f.getValue(), "flag " + ConfigSchema.find(f.getKey()).orElseThrow()
-          .flagName(), values, sources);
+      apply(
+          f.getKey(),
+          f.getValue(),
+          "flag " + ConfigSchema.find(f.getKey()).orElseThrow().flagName(),
+          values,
+          sources);
     }
     validate(values, sources);
     return new Loaded(values, sources, file, warnings);
@@ -145,8 +155,8 @@ public final class ConfigLoader {
 
   /** Parses and validates one setting given as text, for programmatic configuration. */
   public static Object parse(String key, String value, String source) {
-    Setting s = ConfigSchema.find(key).orElseThrow(() -> new Problem(
-        "unknown config key \"" + key + "\""));
+    Setting s =
+        ConfigSchema.find(key).orElseThrow(() -> new Problem("unknown config key \"" + key + "\""));
     try {
       return s.parse(value);
     } catch (IllegalArgumentException e) {
@@ -158,17 +168,18 @@ public final class ConfigLoader {
   public static void validate(Map<String, Object> values, Map<String, String> sources) {
     StoreProvider store = Providers.STORES.named((String) values.get("storage.target"));
     try {
-      store.validate(new ConfigValues() {
-        @Override
-        public <T> Optional<T> get(String key, Class<T> type) {
-          return typed(values, key, type);
-        }
+      store.validate(
+          new ConfigValues() {
+            @Override
+            public <T> Optional<T> get(String key, Class<T> type) {
+              return typed(values, key, type);
+            }
 
-        @Override
-        public String source(String key) {
-          return sources.getOrDefault(key, "default");
-        }
-      });
+            @Override
+            public String source(String key) {
+              return sources.getOrDefault(key, "default");
+            }
+          });
     } catch (IllegalArgumentException e) {
       throw new Problem(e.getMessage());
     }
@@ -176,16 +187,19 @@ public final class ConfigLoader {
     try {
       RemotePathTemplate.of(template, "local");
     } catch (IllegalArgumentException e) {
-      throw new Problem("storage.manta.path_template (" + sources.get("storage.manta.path_template")
-          + "): " + e.getMessage());
+      throw new Problem(
+          "storage.manta.path_template ("
+              + sources.get("storage.manta.path_template")
+              + "): "
+              + e.getMessage());
     }
     String user = (String) values.get("storage.manta.user");
     if (user != null) {
       try {
         RemotePathTemplate.of(template, user);
       } catch (IllegalArgumentException e) {
-        throw new Problem("storage.manta.user (" + sources.get("storage.manta.user") + "): "
-            + e.getMessage());
+        throw new Problem(
+            "storage.manta.user (" + sources.get("storage.manta.user") + "): " + e.getMessage());
       }
     }
   }
@@ -200,14 +214,17 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     if (!type.isInstance(v)) {
-      throw new IllegalArgumentException(key + " is a " + v.getClass().getSimpleName() + ", not a "
-          + type.getSimpleName());
+      throw new IllegalArgumentException(
+          key + " is a " + v.getClass().getSimpleName() + ", not a " + type.getSimpleName());
     }
     return Optional.of(type.cast(v));
   }
 
   private static void apply(
-      String key, String text, String source, Map<String, Object> values,
+      String key,
+      String text,
+      String source,
+      Map<String, Object> values,
       Map<String, String> sources) {
     values.put(key, parse(key, text, source));
     sources.put(key, source);
@@ -248,7 +265,8 @@ public final class ConfigLoader {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
-      boolean isSection = ConfigSchema.SETTINGS.stream().anyMatch(s -> s.key().startsWith(key + "."));
+      boolean isSection =
+          ConfigSchema.SETTINGS.stream().anyMatch(s -> s.key().startsWith(key + "."));
       if (e.getValue().isObject() && isSection) {
         flatten(key, e.getValue(), out, file);
       } else {
@@ -311,10 +329,15 @@ public final class ConfigLoader {
       }
       return Optional.of(node);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? ""
-          : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-      throw new Problem("config file " + file + " is not valid JSON" + where + ": "
-          + e.getOriginalMessage());
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + " column "
+                  + e.getLocation().getColumnNr();
+      throw new Problem(
+          "config file " + file + " is not valid JSON" + where + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new Problem("cannot read config file " + file + ": " + e);
     }

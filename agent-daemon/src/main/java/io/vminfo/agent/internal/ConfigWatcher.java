@@ -31,8 +31,9 @@ public final class ConfigWatcher implements AutoCloseable {
     this.file = file;
     this.onChange = onChange;
     this.last = read();
-    this.task = scheduler.scheduleWithFixedDelay(
-        this::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    this.task =
+        scheduler.scheduleWithFixedDelay(
+            this::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Checks once (the scheduler calls this; tests may too). */

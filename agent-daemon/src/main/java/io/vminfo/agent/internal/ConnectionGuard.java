@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sits in front of the HTTP codec and closes connections that waste a slot: no request for the
- * idle timeout (half-open peers, forgotten keep-alive connections), or a request whose bytes do
- * not complete within the request timeout (slow-loris); the latter gets a 408 first. A connection
- * that turned into an {@code /events} stream is exempt: it is expected to be quiet.
+ * Sits in front of the HTTP codec and closes connections that waste a slot: no request for the idle
+ * timeout (half-open peers, forgotten keep-alive connections), or a request whose bytes do not
+ * complete within the request timeout (slow-loris); the latter gets a 408 first. A connection that
+ * turned into an {@code /events} stream is exempt: it is expected to be quiet.
  */
 public final class ConnectionGuard extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
@@ -112,12 +112,18 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
     if (!inRequest || streaming || !channel.isActive()) {
       return;
     }
-    log.debug("request from {} incomplete after the request timeout; closing",
-        channel.remoteAddress());
+    log.debug(
+        "request from {} incomplete after the request timeout; closing", channel.remoteAddress());
     inRequest = false;
-    channel.writeAndFlush(Responses.fatal(new ApiError(HttpResponseStatus.REQUEST_TIMEOUT,
-            "RequestTimeout", "the request did not arrive completely within "
-                + settings.get().requestTimeout().toMillis() + " ms")))
+    channel
+        .writeAndFlush(
+            Responses.fatal(
+                new ApiError(
+                    HttpResponseStatus.REQUEST_TIMEOUT,
+                    "RequestTimeout",
+                    "the request did not arrive completely within "
+                        + settings.get().requestTimeout().toMillis()
+                        + " ms")))
         .addListener(f -> channel.close());
   }
 

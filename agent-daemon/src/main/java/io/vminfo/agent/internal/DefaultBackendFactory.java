@@ -35,9 +35,14 @@ public final class DefaultBackendFactory implements BackendFactory {
     for (BackendSetting s : provider.settings()) {
       config.get(s.key(), String.class).ifPresent(v -> settings.put(s.key(), v));
     }
-    BackendParts parts = provider.create(new BackendRequest(context.hostRoot(),
-        context.stateDir(), ServerIdentity.persisted(context.stateDir()), config.actionsEnabled(),
-        settings));
+    BackendParts parts =
+        provider.create(
+            new BackendRequest(
+                context.hostRoot(),
+                context.stateDir(),
+                ServerIdentity.persisted(context.stateDir()),
+                config.actionsEnabled(),
+                settings));
     return new HostBackend(parts.source(), parts.usageProbe(), parts.actions());
   }
 }

@@ -12,9 +12,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One agent per state (or spool) directory. Two agents appending to the same hour file tear its
- * lines, so the second one must not start: it takes an exclusive lock on
- * {@code <dir>/.vminfod.lock} (an OS lock, released by the kernel when the process dies, so a
- * SIGKILLed agent never leaves a stale lock) and writes its pid there for the next one to name.
+ * lines, so the second one must not start: it takes an exclusive lock on {@code
+ * <dir>/.vminfod.lock} (an OS lock, released by the kernel when the process dies, so a SIGKILLed
+ * agent never leaves a stale lock) and writes its pid there for the next one to name.
  */
 public final class DirectoryLock implements AutoCloseable {
   public static final String FILE_NAME = ".vminfod.lock";
@@ -27,12 +27,15 @@ public final class DirectoryLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** The lock on {@code dir} ({@code what} names it in the error), or an error naming the holder. */
+  /**
+   * The lock on {@code dir} ({@code what} names it in the error), or an error naming the holder.
+   */
   public static DirectoryLock acquire(Path dir, String what) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve(FILE_NAME);
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = ch.tryLock();
@@ -49,8 +52,10 @@ public final class DirectoryLock implements AutoCloseable {
     }
     try {
       ch.truncate(0);
-      ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
-          .getBytes(StandardCharsets.US_ASCII)), 0);
+      ch.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
+          0);
       ch.force(true);
     } catch (IOException e) {
       ch.close();
@@ -66,8 +71,8 @@ public final class DirectoryLock implements AutoCloseable {
   public static void checkNotInUse(Path dir, String what) throws DirectoryInUseException {
     Path file = dir.resolve(FILE_NAME);
     String holder = null;
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -88,8 +93,13 @@ public final class DirectoryLock implements AutoCloseable {
   }
 
   private static DirectoryInUseException inUse(Path dir, String what, String holder) {
-    return new DirectoryInUseException(what + " " + dir + " is in use by another vminfod ("
-        + holder + "); one agent per directory: stop it, or give this one its own state_dir");
+    return new DirectoryInUseException(
+        what
+            + " "
+            + dir
+            + " is in use by another vminfod ("
+            + holder
+            + "); one agent per directory: stop it, or give this one its own state_dir");
   }
 
   private static String holder(FileChannel ch) {

@@ -6,7 +6,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The open {@code /events} connections, by listener id, with what {@code /status} shows of them. */
+/**
+ * The open {@code /events} connections, by listener id, with what {@code /status} shows of them.
+ */
 public final class FeedRegistry {
   /** One connection as shown in status. */
   public record Entry(String id, String remote, String userAgent, Instant createdAt) {}

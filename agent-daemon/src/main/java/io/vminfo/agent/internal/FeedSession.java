@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * One {@code /events} connection (DESIGN section 4): the {@code ready} (or {@code resumed}) line,
  * then the subscription's events, written on the channel's event loop.
  *
- * <p>Back-pressure: events are drained from the store's bounded per-subscriber queue only while
- * the channel is writable (below Netty's high water mark). A reader that stops reading makes the
+ * <p>Back-pressure: events are drained from the store's bounded per-subscriber queue only while the
+ * channel is writable (below Netty's high water mark). A reader that stops reading makes the
  * channel unwritable, draining stops, the store's queue fills up to its bound and the store cuts
  * the subscriber off; this connection then closes at once. So a slow subscriber costs at most its
  * queue bound plus one socket buffer, and never slows the store or the other subscribers. Event
@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class FeedSession {
   private static final Logger log = LoggerFactory.getLogger(FeedSession.class);
   private static final int BATCH = 64;
+
   /** Bytes of the ready line written per chunk while the channel is writable. */
   private static final int SNAPSHOT_CHUNK = 64 * 1024;
 
@@ -82,8 +83,9 @@ public final class FeedSession {
 
   /** Writes the response head and first line, then follows the subscription. On the event loop. */
   public void start() {
-    HttpResponse head = new DefaultHttpResponse(
-        chunked ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+    HttpResponse head =
+        new DefaultHttpResponse(
+            chunked ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
     head.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, Responses.JSON)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
@@ -94,14 +96,17 @@ public final class FeedSession {
     channel.write(head);
     SubscriptionStart start = subscription.start();
     if (start instanceof SubscriptionStart.Snapshot s) {
-      snapshot = readyLines.pieces(
-          subscription.id(), s.vms(), s.rev(), epoch, clock.instant(), s.resync());
+      snapshot =
+          readyLines.pieces(
+              subscription.id(), s.vms(), s.rev(), epoch, clock.instant(), s.resync());
       snapshotNext = 0;
-      s.resyncReason().ifPresent(r -> log.info("feed subscriber {} resynced: {}",
-          subscription.id(), r));
+      s.resyncReason()
+          .ifPresent(r -> log.info("feed subscriber {} resynced: {}", subscription.id(), r));
     } else {
-      channel.write(new DefaultHttpContent(Unpooled.wrappedBuffer(
-          FeedCodec.resumedLine(subscription.id(), start.rev(), epoch, clock.instant()))));
+      channel.write(
+          new DefaultHttpContent(
+              Unpooled.wrappedBuffer(
+                  FeedCodec.resumedLine(subscription.id(), start.rev(), epoch, clock.instant()))));
     }
     lastWrittenRev = start.rev();
     channel.closeFuture().addListener(f -> onClosed());
@@ -203,7 +208,8 @@ public final class FeedSession {
       // Anything still buffered is dropped: the client resumes from the last line it received.
       channel.close();
     } else {
-      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+      channel
+          .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
           .addListener(ChannelFutureListener.CLOSE);
     }
   }
@@ -216,19 +222,26 @@ public final class FeedSession {
   }
 
   private void scheduleHeartbeat(Duration every) {
-    heartbeatTimer = timers.schedule(channel, every, () -> {
-      if (ended || !channel.isActive()) {
-        return;
-      }
-      if (!wroteSinceTick && snapshot == null && channel.isWritable()) {
-        // The revision this subscriber has been sent up to: with filters it may lag the store,
-        // but it is never ahead of what the client has, so resuming from it loses nothing.
-        channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(
-            FeedCodec.heartbeatLine(lastWrittenRev, clock.instant()))));
-      }
-      wroteSinceTick = false;
-      scheduleHeartbeat(every);
-    });
+    heartbeatTimer =
+        timers.schedule(
+            channel,
+            every,
+            () -> {
+              if (ended || !channel.isActive()) {
+                return;
+              }
+              if (!wroteSinceTick && snapshot == null && channel.isWritable()) {
+                // The revision this subscriber has been sent up to: with filters it may lag the
+                // store,
+                // but it is never ahead of what the client has, so resuming from it loses nothing.
+                channel.writeAndFlush(
+                    new DefaultHttpContent(
+                        Unpooled.wrappedBuffer(
+                            FeedCodec.heartbeatLine(lastWrittenRev, clock.instant()))));
+              }
+              wroteSinceTick = false;
+              scheduleHeartbeat(every);
+            });
   }
 
   private void cancelHeartbeat() {

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobLog.class);
+
   /** A line longer than this is not one of ours. */
   private static final int MAX_LINE = 64 * 1024;
 
@@ -49,8 +50,8 @@ public final class JobLog implements AutoCloseable {
   }
 
   /**
-   * Opens (or creates) the log and replays it. Jobs that were queued or running when the last
-   * agent died are finished as {@link JobState#ERROR} "agent restarted" at {@code now}.
+   * Opens (or creates) the log and replays it. Jobs that were queued or running when the last agent
+   * died are finished as {@link JobState#ERROR} "agent restarted" at {@code now}.
    */
   public static JobLog open(Path file, int keep, Instant now) throws IOException {
     if (keep < 1) {
@@ -121,11 +122,16 @@ public final class JobLog implements AutoCloseable {
     // A job finished now counts as the newest change, so the bound keeps it over older ones.
     for (Job j : List.copyOf(jobs.values())) {
       if (!j.state().finished()) {
-        log.warn("job {} ({} of {}) was {} when the agent stopped; it is Error now", j.id(),
-            j.action().wireName(), j.vmUuid(), j.state().wireName());
+        log.warn(
+            "job {} ({} of {}) was {} when the agent stopped; it is Error now",
+            j.id(),
+            j.action().wireName(),
+            j.vmUuid(),
+            j.state().wireName());
         jobs.remove(j.id());
-        jobs.put(j.id(), j.finished(JobState.ERROR, now, Optional.of("agent restarted"),
-            Optional.empty()));
+        jobs.put(
+            j.id(),
+            j.finished(JobState.ERROR, now, Optional.of("agent restarted"), Optional.empty()));
       }
     }
     trim();
@@ -148,8 +154,12 @@ public final class JobLog implements AutoCloseable {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       for (Job j : jobs.values()) {
         ByteBuffer buf = ByteBuffer.wrap(line(j));
         while (buf.hasRemaining()) {
@@ -203,11 +213,17 @@ public final class JobLog implements AutoCloseable {
     if (!n.isObject()) {
       throw new IllegalArgumentException("not an object");
     }
-    return new Job(text(n, "id"), text(n, "vm_uuid"),
-        GuestAction.fromWireName(text(n, "action")), text(n, "requester"),
-        JobState.fromWireName(text(n, "status")), IsoMillis.parse(text(n, "created_at")),
-        opt(n, "started_at").map(IsoMillis::parse), opt(n, "finished_at").map(IsoMillis::parse),
-        opt(n, "message"), opt(n, "vm_state"));
+    return new Job(
+        text(n, "id"),
+        text(n, "vm_uuid"),
+        GuestAction.fromWireName(text(n, "action")),
+        text(n, "requester"),
+        JobState.fromWireName(text(n, "status")),
+        IsoMillis.parse(text(n, "created_at")),
+        opt(n, "started_at").map(IsoMillis::parse),
+        opt(n, "finished_at").map(IsoMillis::parse),
+        opt(n, "message"),
+        opt(n, "vm_state"));
   }
 
   private static String text(JsonNode n, String key) {

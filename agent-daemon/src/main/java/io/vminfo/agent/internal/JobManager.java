@@ -64,15 +64,27 @@ public final class JobManager implements AutoCloseable {
   private final ExecutorService workers;
   private final AutoCloseable storeListener;
   private final Object lock = new Object();
+
   /** Waiting jobs per VM; a VM is in {@code busy} while one of its jobs runs. */
   private final Map<String, ArrayDeque<Job>> queues = new HashMap<>();
+
   private final Map<String, Job> busy = new HashMap<>();
+
   /** States seen on the store for each VM with a running job, since it started. */
   private final Map<String, List<String>> seen = new HashMap<>();
+
   private boolean closed;
 
-  public JobManager(VmStore store, GuestActions actions, JobLog jobLog, Clock clock,
-      int queuePerVm, int parallel, Duration grace, Duration timeout, JobListener listener) {
+  public JobManager(
+      VmStore store,
+      GuestActions actions,
+      JobLog jobLog,
+      Clock clock,
+      int queuePerVm,
+      int parallel,
+      Duration grace,
+      Duration timeout,
+      JobListener listener) {
     this.store = Objects.requireNonNull(store, "store");
     this.actions = Objects.requireNonNull(actions, "actions");
     this.jobLog = Objects.requireNonNull(jobLog, "jobLog");
@@ -105,11 +117,15 @@ public final class JobManager implements AutoCloseable {
       }
       ArrayDeque<Job> q = queues.computeIfAbsent(vmUuid, k -> new ArrayDeque<>());
       if (busy.containsKey(vmUuid) && q.size() >= queuePerVm) {
-        throw new Rejected(q.size() + " actions are already waiting for VM " + vmUuid
-            + " (actions.queue_per_vm); try again later", true);
+        throw new Rejected(
+            q.size()
+                + " actions are already waiting for VM "
+                + vmUuid
+                + " (actions.queue_per_vm); try again later",
+            true);
       }
-      Job job = Job.queued(UUID.randomUUID().toString(), vmUuid, action, requester,
-          clock.instant());
+      Job job =
+          Job.queued(UUID.randomUUID().toString(), vmUuid, action, requester, clock.instant());
       jobLog.record(job);
       q.addLast(job);
       dispatch(vmUuid);
@@ -165,16 +181,30 @@ public final class JobManager implements AutoCloseable {
       job = carryOut(job);
     } catch (IOException e) {
       log.error("job {}: the job log could not be written: {}", job.id(), e.toString());
-      job = job.state().finished() ? job : job.finished(JobState.ERROR, clock.instant(),
-          Optional.of("job log: " + e.getMessage()), currentState(job.vmUuid()));
+      job =
+          job.state().finished()
+              ? job
+              : job.finished(
+                  JobState.ERROR,
+                  clock.instant(),
+                  Optional.of("job log: " + e.getMessage()),
+                  currentState(job.vmUuid()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      job = job.finished(JobState.ERROR, clock.instant(),
-          Optional.of("the agent stopped while the job ran"), currentState(job.vmUuid()));
+      job =
+          job.finished(
+              JobState.ERROR,
+              clock.instant(),
+              Optional.of("the agent stopped while the job ran"),
+              currentState(job.vmUuid()));
     } catch (RuntimeException e) {
       log.error("job {} failed", job.id(), e);
-      job = job.finished(JobState.ERROR, clock.instant(), Optional.of("internal error: " + e),
-          currentState(job.vmUuid()));
+      job =
+          job.finished(
+              JobState.ERROR,
+              clock.instant(),
+              Optional.of("internal error: " + e),
+              currentState(job.vmUuid()));
     }
     if (job.state().finished()) {
       try {
@@ -182,8 +212,14 @@ public final class JobManager implements AutoCloseable {
       } catch (IOException e) {
         log.error("job {}: the job log could not be written: {}", job.id(), e.toString());
       }
-      log.info("job {} {} {} by {}: {}{}", job.id(), job.action().wireName(), job.vmUuid(),
-          job.requester(), job.state().wireName(), job.message().map(m -> " (" + m + ")").orElse(""));
+      log.info(
+          "job {} {} {} by {}: {}{}",
+          job.id(),
+          job.action().wireName(),
+          job.vmUuid(),
+          job.requester(),
+          job.state().wireName(),
+          job.message().map(m -> " (" + m + ")").orElse(""));
       notifyListener(job, false);
     }
     synchronized (lock) {
@@ -199,14 +235,14 @@ public final class JobManager implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<Vm> vm = store.get(job.vmUuid());
     if (vm.isEmpty()) {
-      return job.finished(JobState.ERROR, clock.instant(), Optional.of("VM not found"),
-          Optional.empty());
+      return job.finished(
+          JobState.ERROR, clock.instant(), Optional.of("VM not found"), Optional.empty());
     }
     try {
       actions.perform(vm.get(), job.action(), grace, timeout);
     } catch (IOException e) {
-      return job.finished(JobState.ERROR, clock.instant(), Optional.of(e.getMessage()),
-          currentState(job.vmUuid()));
+      return job.finished(
+          JobState.ERROR, clock.instant(), Optional.of(e.getMessage()), currentState(job.vmUuid()));
     }
     GuestAction action = job.action();
     synchronized (lock) {
@@ -214,16 +250,22 @@ public final class JobManager implements AutoCloseable {
         long left = deadline - System.nanoTime();
         if (left <= 0 || closed) {
           Optional<String> st = currentState(job.vmUuid());
-          return job.finished(JobState.ERROR, clock.instant(), Optional.of(
-              (closed ? "the agent stopped" : "timed out after " + timeout.toMillis() + " ms")
-                  + " waiting for the VM to be " + action.expectedState() + "; it is "
-                  + st.orElse("gone")), st);
+          return job.finished(
+              JobState.ERROR,
+              clock.instant(),
+              Optional.of(
+                  (closed ? "the agent stopped" : "timed out after " + timeout.toMillis() + " ms")
+                      + " waiting for the VM to be "
+                      + action.expectedState()
+                      + "; it is "
+                      + st.orElse("gone")),
+              st);
         }
         TimeUnit.NANOSECONDS.timedWait(lock, left);
       }
     }
-    return job.finished(JobState.COMPLETE, clock.instant(), Optional.empty(),
-        currentState(job.vmUuid()));
+    return job.finished(
+        JobState.COMPLETE, clock.instant(), Optional.empty(), currentState(job.vmUuid()));
   }
 
   /** Called with the lock held. */

@@ -37,8 +37,9 @@ public final class JobsApi {
   }
 
   /** Who asked for a write, or a refusal (see {@link WriteAccess#authorize}). */
-  public String authorize(io.netty.handler.codec.http.HttpRequest request,
-      java.net.SocketAddress remote) throws ApiError {
+  public String authorize(
+      io.netty.handler.codec.http.HttpRequest request, java.net.SocketAddress remote)
+      throws ApiError {
     return writers.authorize(request, remote);
   }
 
@@ -62,8 +63,8 @@ public final class JobsApi {
       }
       throw new ApiError(HttpResponseStatus.CONFLICT, "NotSupported", e.getMessage());
     } catch (IOException e) {
-      log.error("job log write failed; {} of {} refused: {}", action.wireName(), vm.uuid(),
-          e.toString());
+      log.error(
+          "job log write failed; {} of {} refused: {}", action.wireName(), vm.uuid(), e.toString());
       throw ApiError.unavailable("the job log cannot be written: " + e.getMessage());
     }
     FullHttpResponse r = Responses.json(HttpResponseStatus.ACCEPTED, JobLog.toJson(job));
@@ -74,7 +75,8 @@ public final class JobsApi {
   /** {@code GET /jobs}. */
   public FullHttpResponse list(RequestTarget t) throws ApiError {
     t.allowOnly(Set.of());
-    return Responses.json(HttpResponseStatus.OK, Unpooled.wrappedBuffer(Json.bytes(array(jobs.jobs()))));
+    return Responses.json(
+        HttpResponseStatus.OK, Unpooled.wrappedBuffer(Json.bytes(array(jobs.jobs()))));
   }
 
   /** {@code GET /jobs/{id}}. */
@@ -91,8 +93,8 @@ public final class JobsApi {
   public FullHttpResponse ofVm(RequestTarget t, String id) throws ApiError {
     t.allowOnly(Set.of());
     Vm vm = VmLookup.resolve(store, id);
-    return Responses.json(HttpResponseStatus.OK,
-        Unpooled.wrappedBuffer(Json.bytes(array(jobs.jobsOf(vm.uuid())))));
+    return Responses.json(
+        HttpResponseStatus.OK, Unpooled.wrappedBuffer(Json.bytes(array(jobs.jobsOf(vm.uuid())))));
   }
 
   private static ArrayNode array(List<Job> list) {

@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One JSON object per log event, one per line:
- * {@code {"time":"...Z","level":"INFO","logger":"...","thread":"...","msg":"...","mdc":{...},"error":"..."}}
+ * One JSON object per log event, one per line: {@code
+ * {"time":"...Z","level":"INFO","logger":"...","thread":"...","msg":"...","mdc":{...},"error":"..."}}
  * so systemd's journal and SMF's log files hold machine-readable lines.
  */
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
@@ -57,7 +57,8 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
       }
       g.writeEndObject();
     } catch (IOException e) {
-      return ("{\"level\":\"ERROR\",\"msg\":\"log encoding failed\"}\n").getBytes(StandardCharsets.UTF_8);
+      return ("{\"level\":\"ERROR\",\"msg\":\"log encoding failed\"}\n")
+          .getBytes(StandardCharsets.UTF_8);
     }
     out.write('\n');
     return out.toByteArray();

@@ -24,13 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's local UNIX socket. The HTTP server is Netty on TCP, and Netty 4.1 serves UNIX
- * sockets only through its native transport, which is not available here; so each UNIX
- * connection is relayed to the agent's own TCP port from a loopback port this relay bound
- * itself, and the peer's credentials ({@code SO_PEERCRED}, read by the kernel at connect) are
- * remembered under that port. The API then knows who is on the other end of a request that
- * arrives from one of those ports: a port is bound by one socket at a time, so no other process
- * can send from it while the relay holds it.
+ * The agent's local UNIX socket. The HTTP server is Netty on TCP, and Netty 4.1 serves UNIX sockets
+ * only through its native transport, which is not available here; so each UNIX connection is
+ * relayed to the agent's own TCP port from a loopback port this relay bound itself, and the peer's
+ * credentials ({@code SO_PEERCRED}, read by the kernel at connect) are remembered under that port.
+ * The API then knows who is on the other end of a request that arrives from one of those ports: a
+ * port is bound by one socket at a time, so no other process can send from it while the relay holds
+ * it.
  */
 public final class LocalSocketRelay implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalSocketRelay.class);
@@ -53,17 +53,19 @@ public final class LocalSocketRelay implements AutoCloseable {
   }
 
   /**
-   * Listens on {@code path} (mode 0666: reads are as open as on loopback TCP; the API checks
-   * the peer for writes) and relays to {@code agent}. A socket file left by a dead agent is
-   * replaced; anything else at the path is an error, never deleted.
+   * Listens on {@code path} (mode 0666: reads are as open as on loopback TCP; the API checks the
+   * peer for writes) and relays to {@code agent}. A socket file left by a dead agent is replaced;
+   * anything else at the path is an error, never deleted.
    */
   public static LocalSocketRelay open(Path path, InetSocketAddress agent) throws IOException {
-    InetSocketAddress target = agent.getAddress().isAnyLocalAddress()
-        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), agent.getPort()) : agent;
+    InetSocketAddress target =
+        agent.getAddress().isAnyLocalAddress()
+            ? new InetSocketAddress(InetAddress.getLoopbackAddress(), agent.getPort())
+            : agent;
     if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       if (!isSocket(path)) {
-        throw new IOException("actions.socket " + path + " exists and is not a socket; not"
-            + " replacing it");
+        throw new IOException(
+            "actions.socket " + path + " exists and is not a socket; not" + " replacing it");
       }
       Files.delete(path);
     }
@@ -93,7 +95,8 @@ public final class LocalSocketRelay implements AutoCloseable {
   /** Who is on the other end, when {@code remote} is one of this relay's loopback ports. */
   public Optional<UnixDomainPrincipal> peer(InetSocketAddress remote) {
     return remote.getAddress().equals(agent.getAddress())
-        ? Optional.ofNullable(peers.get(remote.getPort())) : Optional.empty();
+        ? Optional.ofNullable(peers.get(remote.getPort()))
+        : Optional.empty();
   }
 
   private void acceptLoop() {
@@ -136,29 +139,33 @@ public final class LocalSocketRelay implements AutoCloseable {
       throw e;
     }
     AtomicBoolean done = new AtomicBoolean();
-    Runnable end = () -> {
-      if (done.compareAndSet(false, true)) {
-        // forget the port before it is released, so nobody can inherit these credentials
-        peers.remove(port);
-        closeQuietly(local);
-        closeQuietly(tcp);
-        slots.release();
-      }
-    };
+    Runnable end =
+        () -> {
+          if (done.compareAndSet(false, true)) {
+            // forget the port before it is released, so nobody can inherit these credentials
+            peers.remove(port);
+            closeQuietly(local);
+            closeQuietly(tcp);
+            slots.release();
+          }
+        };
     start("vminfo-unix-in-" + port, () -> copy(local, tcp), end);
     start("vminfo-unix-out-" + port, () -> copy(tcp, local), end);
   }
 
   private static void start(String name, Copy copy, Runnable end) {
-    Thread t = new Thread(() -> {
-      try {
-        copy.run();
-      } catch (IOException e) {
-        // either side went away: the connection is over
-      } finally {
-        end.run();
-      }
-    }, name);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                copy.run();
+              } catch (IOException e) {
+                // either side went away: the connection is over
+              } finally {
+                end.run();
+              }
+            },
+            name);
     t.setDaemon(true);
     t.start();
   }
@@ -169,8 +176,8 @@ public final class LocalSocketRelay implements AutoCloseable {
   }
 
   /**
-   * Blocks on reads without a timeout of its own: the agent's connection guard closes idle and
-   * slow connections on the TCP side, which ends both directions.
+   * Blocks on reads without a timeout of its own: the agent's connection guard closes idle and slow
+   * connections on the TCP side, which ends both directions.
    */
   private static void copy(SocketChannel from, SocketChannel to) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(16 * 1024);

@@ -22,8 +22,11 @@ public final class LocalStoreProvider implements StoreProvider {
 
   @Override
   public List<ConfigKey> settings() {
-    return List.of(ConfigKey.optional(DIR, ConfigKey.Type.PATH,
-        "local object store directory (default <state_dir>/archive)"));
+    return List.of(
+        ConfigKey.optional(
+            DIR,
+            ConfigKey.Type.PATH,
+            "local object store directory (default <state_dir>/archive)"));
   }
 
   @Override

@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logback set up in code for the daemon: JSON lines on stdout. Skipped when the operator points
- * {@code -Dlogback.configurationFile} at a file of their own; the level still follows
- * {@code log_level} and changes on config reload.
+ * {@code -Dlogback.configurationFile} at a file of their own; the level still follows {@code
+ * log_level} and changes on config reload.
  */
 public final class LogSetup {
   private LogSetup() {}

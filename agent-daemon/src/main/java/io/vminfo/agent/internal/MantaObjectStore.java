@@ -23,26 +23,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The usage recorder's {@link ObjectStore} on Manta (manta-client): makes the parent directory
- * (the client remembers directories it made or saw, so an hour's directory costs one request),
- * then streams the sealed file with {@code content-md5} and {@code durability-level}, and returns
- * Manta's {@code Computed-MD5}. Failures become {@link ObjectStoreException}s: connection
- * problems, timeouts, 5xx, throttling and clock skew are {@code TRANSIENT} (the recorder retries
- * with backoff); other 4xx answers (bad credentials, unknown key or account, a path Manta refuses)
- * and malformed answers are {@code PERMANENT} (the file is parked and shown in {@code /status}).
+ * The usage recorder's {@link ObjectStore} on Manta (manta-client): makes the parent directory (the
+ * client remembers directories it made or saw, so an hour's directory costs one request), then
+ * streams the sealed file with {@code content-md5} and {@code durability-level}, and returns
+ * Manta's {@code Computed-MD5}. Failures become {@link ObjectStoreException}s: connection problems,
+ * timeouts, 5xx, throttling and clock skew are {@code TRANSIENT} (the recorder retries with
+ * backoff); other 4xx answers (bad credentials, unknown key or account, a path Manta refuses) and
+ * malformed answers are {@code PERMANENT} (the file is parked and shown in {@code /status}).
  *
- * <p>The client is made on first use, not at start: a missing or unusable signing key must not
- * keep the agent from serving VMs; it fails the upload (permanently, with the reason) instead,
- * and the next sealed file tries again.
+ * <p>The client is made on first use, not at start: a missing or unusable signing key must not keep
+ * the agent from serving VMs; it fails the upload (permanently, with the reason) instead, and the
+ * next sealed file tries again.
  */
 public final class MantaObjectStore implements ObjectStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MantaObjectStore.class);
+
   /** Sealed usage files are gzip-compressed JSON lines. */
   static final String CONTENT_TYPE = "application/gzip";
-  private static final Set<String> TRANSIENT_CODES = Set.of(
-      MantaException.CONNECT_FAILED, MantaException.CONNECTION_CLOSED, MantaException.TIMEOUT,
-      MantaException.LOCAL_IO, MantaException.MD5_MISMATCH, "ThrottledError", "RequestExpired",
-      "ServiceUnavailable", "InternalError", "RequestTimeout");
+
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of(
+          MantaException.CONNECT_FAILED,
+          MantaException.CONNECTION_CLOSED,
+          MantaException.TIMEOUT,
+          MantaException.LOCAL_IO,
+          MantaException.MD5_MISMATCH,
+          "ThrottledError",
+          "RequestExpired",
+          "ServiceUnavailable",
+          "InternalError",
+          "RequestTimeout");
 
   private final MantaConfig config;
   private final int durabilityLevel;
@@ -63,43 +73,54 @@ public final class MantaObjectStore implements ObjectStore, AutoCloseable {
 
   /**
    * The store for {@code settings} (complete: the config loader checked url, user and key id).
-   * {@code env} gives {@code SSH_AUTH_SOCK} and {@code HOME} for finding the key when
-   * {@code key_path} is not set. Settings Manta's client refuses are an
-   * {@link IllegalArgumentException} naming the key.
+   * {@code env} gives {@code SSH_AUTH_SOCK} and {@code HOME} for finding the key when {@code
+   * key_path} is not set. Settings Manta's client refuses are an {@link IllegalArgumentException}
+   * naming the key.
    */
   public static MantaObjectStore create(
-      AgentConfig.MantaSettings settings, int durabilityLevel, Map<String, String> env,
+      AgentConfig.MantaSettings settings,
+      int durabilityLevel,
+      Map<String, String> env,
       String userAgent) {
-    return new MantaObjectStore(mantaConfig(settings, env, userAgent), durabilityLevel,
-        MantaClient::create);
+    return new MantaObjectStore(
+        mantaConfig(settings, env, userAgent), durabilityLevel, MantaClient::create);
   }
 
   static MantaConfig mantaConfig(
       AgentConfig.MantaSettings s, Map<String, String> env, String userAgent) {
-    MantaConfig.Builder b = MantaConfig.builder()
-        .url(s.url().orElseThrow(() -> new IllegalArgumentException("storage.manta.url is not set")))
-        .user(s.user().orElseThrow(
-            () -> new IllegalArgumentException("storage.manta.user is not set")))
-        .tlsInsecure(s.tlsInsecure())
-        // One uploader thread: a small pool and one I/O thread are plenty.
-        .maxConnections(2)
-        .ioThreads(1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .requestTimeout(Duration.ofSeconds(60))
-        // An hour's file of a large host is a few MB; a put stalled beyond this is given up on
-        // (and retried by the recorder) rather than blocking the uploader for the client's hour.
-        .operationTimeout(Duration.ofMinutes(10))
-        .userAgent(userAgent);
+    MantaConfig.Builder b =
+        MantaConfig.builder()
+            .url(
+                s.url()
+                    .orElseThrow(
+                        () -> new IllegalArgumentException("storage.manta.url is not set")))
+            .user(
+                s.user()
+                    .orElseThrow(
+                        () -> new IllegalArgumentException("storage.manta.user is not set")))
+            .tlsInsecure(s.tlsInsecure())
+            // One uploader thread: a small pool and one I/O thread are plenty.
+            .maxConnections(2)
+            .ioThreads(1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .requestTimeout(Duration.ofSeconds(60))
+            // An hour's file of a large host is a few MB; a put stalled beyond this is given up on
+            // (and retried by the recorder) rather than blocking the uploader for the client's
+            // hour.
+            .operationTimeout(Duration.ofMinutes(10))
+            .userAgent(userAgent);
     s.subuser().ifPresent(b::subuser);
-    s.role().ifPresent(r -> {
-      List<String> roles = new ArrayList<>();
-      for (String x : r.split(",")) {
-        if (!x.isBlank()) {
-          roles.add(x.strip());
-        }
-      }
-      b.roles(roles);
-    });
+    s.role()
+        .ifPresent(
+            r -> {
+              List<String> roles = new ArrayList<>();
+              for (String x : r.split(",")) {
+                if (!x.isBlank()) {
+                  roles.add(x.strip());
+                }
+              }
+              b.roles(roles);
+            });
     s.keyId().ifPresent(b::keyId);
     s.keyPath().ifPresent(b::keyPath);
     String sock = env.get("SSH_AUTH_SOCK");
@@ -125,8 +146,11 @@ public final class MantaObjectStore implements ObjectStore, AutoCloseable {
     try {
       client();
     } catch (ObjectStoreException e) {
-      log.error("Manta storage {}: {}; usage files stay in the spool and their uploads are parked"
-          + " until this is fixed", describe(), e.getMessage());
+      log.error(
+          "Manta storage {}: {}; usage files stay in the spool and their uploads are parked"
+              + " until this is fixed",
+          describe(),
+          e.getMessage());
     }
   }
 
@@ -143,17 +167,22 @@ public final class MantaObjectStore implements ObjectStore, AutoCloseable {
     }
     try {
       c.blocking().mkdirp(remotePath.substring(0, slash));
-      MantaPutResult r = c.blocking().put(remotePath, MantaBody.ofFile(localFile),
-          PutOptions.defaults()
-              .withContentType(CONTENT_TYPE)
-              .withContentMd5(md5Base64)
-              .withDurabilityLevel(durabilityLevel)
-              .withMkdirs()); // the client's directory cache may be stale
+      MantaPutResult r =
+          c.blocking()
+              .put(
+                  remotePath,
+                  MantaBody.ofFile(localFile),
+                  PutOptions.defaults()
+                      .withContentType(CONTENT_TYPE)
+                      .withContentMd5(md5Base64)
+                      .withDurabilityLevel(durabilityLevel)
+                      .withMkdirs()); // the client's directory cache may be stale
       return new StoredObject(remotePath, r.computedMd5(), r.size());
     } catch (MantaException e) {
       throw translate(remotePath, e);
     } catch (IllegalArgumentException e) {
-      throw ObjectStoreException.permanent("Manta refused " + remotePath + ": " + e.getMessage(), e);
+      throw ObjectStoreException.permanent(
+          "Manta refused " + remotePath + ": " + e.getMessage(), e);
     }
   }
 
@@ -167,9 +196,15 @@ public final class MantaObjectStore implements ObjectStore, AutoCloseable {
   }
 
   static ObjectStoreException translate(String remotePath, MantaException e) {
-    String message = "Manta PUT " + remotePath + ": " + (e.status() > 0 ? e.status() + " " : "")
-        + e.code() + ": " + e.getMessage()
-        + e.requestId().map(id -> " (request " + id + ")").orElse("");
+    String message =
+        "Manta PUT "
+            + remotePath
+            + ": "
+            + (e.status() > 0 ? e.status() + " " : "")
+            + e.code()
+            + ": "
+            + e.getMessage()
+            + e.requestId().map(id -> " (request " + id + ")").orElse("");
     return new ObjectStoreException(kindOf(e), message, e);
   }
 
@@ -193,7 +228,10 @@ public final class MantaObjectStore implements ObjectStore, AutoCloseable {
 
   @Override
   public String describe() {
-    return "manta " + config.url() + " as " + config.user()
+    return "manta "
+        + config.url()
+        + " as "
+        + config.user()
         + config.subuser().map(s -> "/" + s).orElse("");
   }
 

@@ -9,8 +9,10 @@ import io.vminfo.sysevent.Backends;
 public final class Providers {
   /** Host backends ({@code backend}). */
   public static final Backends BACKENDS = Backends.installed();
+
   /** Usage store targets ({@code storage.target}). */
   public static final StoreProviders STORES = StoreProviders.installed();
+
   /** The backend {@code backend=auto} runs when no provider recognises the host. */
   public static final String FALLBACK_BACKEND = "example";
 

@@ -37,11 +37,15 @@ public final class ReadyLines {
 
   /** Head, VM fragments (with separators) and tail of a ready line. */
   public List<byte[]> pieces(
-      String listenerId, Collection<Vm> vms, long rev, String epoch, Instant date,
-      boolean resync) {
+      String listenerId, Collection<Vm> vms, long rev, String epoch, Instant date, boolean resync) {
     List<byte[]> out = new ArrayList<>(vms.size() * 2 + 2);
-    out.add(("{\"type\":\"ready\",\"date\":\"" + IsoMillis.format(date) + "\",\"uuid\":\""
-        + quote(listenerId) + "\",\"vms\":\"[").getBytes(StandardCharsets.UTF_8));
+    out.add(
+        ("{\"type\":\"ready\",\"date\":\""
+                + IsoMillis.format(date)
+                + "\",\"uuid\":\""
+                + quote(listenerId)
+                + "\",\"vms\":\"[")
+            .getBytes(StandardCharsets.UTF_8));
     boolean first = true;
     for (Vm vm : vms) {
       if (!first) {
@@ -50,8 +54,15 @@ public final class ReadyLines {
       first = false;
       out.add(escaped(vm));
     }
-    out.add(("]\",\"rev\":" + rev + ",\"epoch\":\"" + quote(epoch) + "\""
-        + (resync ? ",\"resync\":true" : "") + "}\n").getBytes(StandardCharsets.UTF_8));
+    out.add(
+        ("]\",\"rev\":"
+                + rev
+                + ",\"epoch\":\""
+                + quote(epoch)
+                + "\""
+                + (resync ? ",\"resync\":true" : "")
+                + "}\n")
+            .getBytes(StandardCharsets.UTF_8));
     return out;
   }
 
@@ -68,8 +79,8 @@ public final class ReadyLines {
     ByteBuffer json = vm.bytesBuffer();
     byte[] raw = new byte[json.remaining()];
     json.get(raw);
-    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(
-        new String(raw, StandardCharsets.UTF_8));
+    byte[] quoted =
+        JsonStringEncoder.getInstance().quoteAsUTF8(new String(raw, StandardCharsets.UTF_8));
     cache.put(vm.uuid(), new Escaped(vm, quoted));
     return quoted;
   }

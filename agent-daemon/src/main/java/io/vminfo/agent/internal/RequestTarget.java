@@ -97,9 +97,14 @@ public record RequestTarget(List<String> segments, Map<String, List<String>> par
   public void allowOnly(Set<String> allowed) throws ApiError {
     for (String name : params.keySet()) {
       if (!allowed.contains(name)) {
-        throw ApiError.badRequest("unknown query parameter \"" + shorten(name) + "\" for "
-            + path() + (allowed.isEmpty() ? " (it takes none)"
-                : " (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")"));
+        throw ApiError.badRequest(
+            "unknown query parameter \""
+                + shorten(name)
+                + "\" for "
+                + path()
+                + (allowed.isEmpty()
+                    ? " (it takes none)"
+                    : " (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")"));
       }
     }
   }
@@ -146,8 +151,8 @@ public record RequestTarget(List<String> segments, Map<String, List<String>> par
       }
       return java.util.OptionalLong.of(n);
     } catch (NumberFormatException e) {
-      throw ApiError.badRequest(name + " must be a non-negative integer, got \""
-          + shorten(v.get()) + "\"");
+      throw ApiError.badRequest(
+          name + " must be a non-negative integer, got \"" + shorten(v.get()) + "\"");
     }
   }
 
@@ -185,9 +190,11 @@ public record RequestTarget(List<String> segments, Map<String, List<String>> par
       }
     }
     bytes.flip();
-    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     try {
       CharBuffer chars = utf8.decode(bytes);
       return chars.toString();

@@ -21,7 +21,8 @@ public final class Responses {
       AsciiString.cached("text/plain; version=0.0.4; charset=utf-8");
   private static final AsciiString NO_STORE = AsciiString.cached("no-store");
 
-  // our own header values need no per-response validation (the deprecated boolean flag did the same)
+  // our own header values need no per-response validation (the deprecated boolean flag did the
+  // same)
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withValidation(false);
   private static final HttpHeadersFactory TRAILERS =
@@ -38,7 +39,8 @@ public final class Responses {
   }
 
   public static FullHttpResponse of(HttpResponseStatus status, AsciiString type, ByteBuf body) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, HEADERS, TRAILERS);
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, HEADERS, TRAILERS);
     r.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, type)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())

@@ -22,27 +22,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the agent serving when its usage spool cannot be used (a read-only or missing file
- * system, a directory it may not write): the recorder's start is tried again every
- * {@code retryEvery} on a thread of its own until it succeeds, while {@code /status} says
- * {@code "state":"unavailable"} with the error. Once the spool works the recorder fills in the
- * missed sampling boundaries from its last sample on disk (up to {@code usage.max_catch_up}), so
- * a short outage loses nothing. Two things stay fatal, because retrying cannot fix them: another
- * agent holding the spool ({@link DirectoryLock.DirectoryInUseException}) and settings the
- * recorder refuses (found when the first recorder is made, before this class is).
+ * Keeps the agent serving when its usage spool cannot be used (a read-only or missing file system,
+ * a directory it may not write): the recorder's start is tried again every {@code retryEvery} on a
+ * thread of its own until it succeeds, while {@code /status} says {@code "state":"unavailable"}
+ * with the error. Once the spool works the recorder fills in the missed sampling boundaries from
+ * its last sample on disk (up to {@code usage.max_catch_up}), so a short outage loses nothing. Two
+ * things stay fatal, because retrying cannot fix them: another agent holding the spool ({@link
+ * DirectoryLock.DirectoryInUseException}) and settings the recorder refuses (found when the first
+ * recorder is made, before this class is).
  *
- * <p>A {@code spool_dir} outside the state directory gets its own {@link DirectoryLock}, taken
- * here before each try and held until {@link #close}.
+ * <p>A {@code spool_dir} outside the state directory gets its own {@link DirectoryLock}, taken here
+ * before each try and held until {@link #close}.
  *
- * <p>A spool whose file system turns read-only while the recorder runs (EROFS: ext4 remounts
- * itself read-only after I/O errors) cannot come back by waiting: the kernel refuses to make it
- * writable again while files there are open, and the repair (unmount, fsck, mount) needs the
- * files closed. So every {@code retryEvery} the running recorder is asked, and when its last write
- * met a read-only file system it is stopped (its files and the spool's lock are closed), the
- * samples it could not write are kept in memory, and its start is tried again as above; the
- * successor writes the kept samples first, then catches up the minutes it did not see. A
- * separate spool that a recorder already used must still hold its lock file to be used again, so
- * that a try between an unmount and the mount does not start on the empty mount point.
+ * <p>A spool whose file system turns read-only while the recorder runs (EROFS: ext4 remounts itself
+ * read-only after I/O errors) cannot come back by waiting: the kernel refuses to make it writable
+ * again while files there are open, and the repair (unmount, fsck, mount) needs the files closed.
+ * So every {@code retryEvery} the running recorder is asked, and when its last write met a
+ * read-only file system it is stopped (its files and the spool's lock are closed), the samples it
+ * could not write are kept in memory, and its start is tried again as above; the successor writes
+ * the kept samples first, then catches up the minutes it did not see. A separate spool that a
+ * recorder already used must still hold its lock file to be used again, so that a try between an
+ * unmount and the mount does not start on the empty mount point.
  */
 public final class RetryingUsageRecorder implements UsageRecorderPort {
   private static final Logger log = LoggerFactory.getLogger(RetryingUsageRecorder.class);
@@ -72,10 +72,13 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
    *     given the samples its predecessor could not write
    * @param separateSpoolDir the spool directory when it is outside the state directory
    */
-  public RetryingUsageRecorder(UsageRecorderPort first,
-                        Function<WaitingSamples, UsageRecorderPort> factory,
-                        Path spoolDir, Optional<Path> separateSpoolDir, Duration retryEvery,
-                        Clock clock) {
+  public RetryingUsageRecorder(
+      UsageRecorderPort first,
+      Function<WaitingSamples, UsageRecorderPort> factory,
+      Path spoolDir,
+      Optional<Path> separateSpoolDir,
+      Duration retryEvery,
+      Clock clock) {
     this.next = Objects.requireNonNull(first, "first");
     this.factory = Objects.requireNonNull(factory, "factory");
     this.spoolDir = Objects.requireNonNull(spoolDir, "spoolDir");
@@ -112,8 +115,12 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
       if (spoolLock == null && separateSpoolDir.isPresent()) {
         Path dir = separateSpoolDir.get();
         if (everStarted && !Files.exists(dir.resolve(DirectoryLock.FILE_NAME))) {
-          throw new IOException("spool directory " + dir + " has lost its " + DirectoryLock.FILE_NAME
-              + ": not the spool used before (its file system not mounted again yet?)");
+          throw new IOException(
+              "spool directory "
+                  + dir
+                  + " has lost its "
+                  + DirectoryLock.FILE_NAME
+                  + ": not the spool used before (its file system not mounted again yet?)");
         }
         spoolLock = DirectoryLock.acquire(dir, "spool directory");
       }
@@ -136,7 +143,9 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
       carry = WaitingSamples.none();
       watchSpool();
       if (unavailable != null) {
-        log.info("usage recording works again after {} tries (unavailable since {})", attempts,
+        log.info(
+            "usage recording works again after {} tries (unavailable since {})",
+            attempts,
             IsoMillis.format(unavailable.since()));
         unavailable = null;
       }
@@ -147,8 +156,12 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
   private void watchSpool() {
     ensureExecutor();
     if (watch == null) {
-      watch = retries.scheduleWithFixedDelay(this::checkSpool, retryEvery.toMillis(),
-          retryEvery.toMillis(), TimeUnit.MILLISECONDS);
+      watch =
+          retries.scheduleWithFixedDelay(
+              this::checkSpool,
+              retryEvery.toMillis(),
+              retryEvery.toMillis(),
+              TimeUnit.MILLISECONDS);
     }
   }
 
@@ -179,17 +192,23 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
     synchronized (lock) {
       carry = kept;
     }
-    log.error("usage spool {} is on a read-only file system: the recorder stopped and closed its"
-        + " files there so that it can be repaired (unmount, fsck, mount); {} kept in memory",
-        spoolDir, kept);
-    failed(new IOException("the spool's file system is read-only; the recorder closed its files"
-        + " there so that it can be repaired, and " + kept + " wait in memory"));
+    log.error(
+        "usage spool {} is on a read-only file system: the recorder stopped and closed its"
+            + " files there so that it can be repaired (unmount, fsck, mount); {} kept in memory",
+        spoolDir,
+        kept);
+    failed(
+        new IOException(
+            "the spool's file system is read-only; the recorder closed its files"
+                + " there so that it can be repaired, and "
+                + kept
+                + " wait in memory"));
   }
 
   private void ensureExecutor() {
     if (retries == null) {
-      retries = Executors.newSingleThreadScheduledExecutor(
-          NamedThreads.daemon("vminfo-usage-retry"));
+      retries =
+          Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("vminfo-usage-retry"));
     }
   }
 
@@ -201,11 +220,16 @@ public final class RetryingUsageRecorder implements UsageRecorderPort {
       }
       Instant now = clock.instant();
       Unavailable before = unavailable;
-      unavailable = new Unavailable(before != null ? before.since() : now, now, message,
-          now.plus(retryEvery));
+      unavailable =
+          new Unavailable(
+              before != null ? before.since() : now, now, message, now.plus(retryEvery));
       if (before == null) {
-        log.error("usage recording unavailable, spool {}: {}; the agent serves and tries again"
-            + " every {}", spoolDir, message, Units.format(retryEvery));
+        log.error(
+            "usage recording unavailable, spool {}: {}; the agent serves and tries again"
+                + " every {}",
+            spoolDir,
+            message,
+            Units.format(retryEvery));
       } else if (!before.message().equals(message)) {
         log.warn("usage recording still unavailable: {}", message);
       } else {

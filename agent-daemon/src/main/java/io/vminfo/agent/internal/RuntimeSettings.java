@@ -13,7 +13,9 @@ public record RuntimeSettings(
 
   public static RuntimeSettings of(AgentConfig c) {
     return new RuntimeSettings(
-        c.httpIdleTimeout(), c.httpRequestTimeout(), c.feedDefaultHeartbeat(),
+        c.httpIdleTimeout(),
+        c.httpRequestTimeout(),
+        c.feedDefaultHeartbeat(),
         c.feedMaxSubscribers());
   }
 }

@@ -41,11 +41,15 @@ public final class ServerIdentity {
   public static String persisted(Path stateDir) throws IOException {
     Path file = stateDir.resolve(FILE);
     try (InputStream in = Files.newInputStream(file)) {
-      String text = new String(in.readNBytes(128), StandardCharsets.US_ASCII).strip()
-          .toLowerCase(Locale.ROOT);
+      String text =
+          new String(in.readNBytes(128), StandardCharsets.US_ASCII)
+              .strip()
+              .toLowerCase(Locale.ROOT);
       if (!Uuids.isLowerCaseUuid(text)) {
-        throw new IOException(file + " does not hold a server uuid; fix or delete it (a new"
-            + " uuid makes this host look like a different server in usage records)");
+        throw new IOException(
+            file
+                + " does not hold a server uuid; fix or delete it (a new"
+                + " uuid makes this host look like a different server in usage records)");
       }
       return text;
     } catch (NoSuchFileException e) {

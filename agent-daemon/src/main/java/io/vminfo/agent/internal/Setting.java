@@ -13,9 +13,9 @@ import java.util.Optional;
 
 /**
  * One configuration key: its dotted name (nested objects in the JSON file), type, default, bounds,
- * whether a running agent can apply a new value without a restart, a one-line description, and
- * a second environment variable read below {@code VMINFO_*} (Manta's {@code MANTA_URL}). The
- * agent's own keys are in {@link ConfigSchema}; providers' keys are made with {@link #of}.
+ * whether a running agent can apply a new value without a restart, a one-line description, and a
+ * second environment variable read below {@code VMINFO_*} (Manta's {@code MANTA_URL}). The agent's
+ * own keys are in {@link ConfigSchema}; providers' keys are made with {@link #of}.
  */
 public record Setting(
     String key,
@@ -52,24 +52,41 @@ public record Setting(
 
   /** A store provider's key; it needs a restart to change, as a store is made once. */
   public static Setting of(ConfigKey k) {
-    Kind kind = switch (k.type()) {
-      case TEXT -> Kind.STRING;
-      case INT -> Kind.INT;
-      case BOOL -> Kind.BOOL;
-      case DURATION -> Kind.DURATION;
-      case BYTES -> Kind.BYTES;
-      case PATH -> Kind.PATH;
-    };
-    Setting s = new Setting(k.key(), kind, k.defaultValue(), false, List.of(), k.min(), k.max(),
-        k.help(), k.envAlias());
+    Kind kind =
+        switch (k.type()) {
+          case TEXT -> Kind.STRING;
+          case INT -> Kind.INT;
+          case BOOL -> Kind.BOOL;
+          case DURATION -> Kind.DURATION;
+          case BYTES -> Kind.BYTES;
+          case PATH -> Kind.PATH;
+        };
+    Setting s =
+        new Setting(
+            k.key(),
+            kind,
+            k.defaultValue(),
+            false,
+            List.of(),
+            k.min(),
+            k.max(),
+            k.help(),
+            k.envAlias());
     k.defaultValue().ifPresent(s::parse); // a bad default fails at start, naming the key
     return s;
   }
 
   /** A backend provider's key: text, or one of its choices; needs a restart to change. */
   public static Setting of(BackendSetting b) {
-    return new Setting(b.key(), b.choices().isEmpty() ? Kind.STRING : Kind.CHOICE,
-        b.defaultValue(), false, b.choices(), Long.MIN_VALUE, Long.MAX_VALUE, b.help(),
+    return new Setting(
+        b.key(),
+        b.choices().isEmpty() ? Kind.STRING : Kind.CHOICE,
+        b.defaultValue(),
+        false,
+        b.choices(),
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        b.help(),
         Optional.empty());
   }
 
@@ -105,11 +122,12 @@ public record Setting(
         }
         yield (int) bounded(v, Long.toString(v));
       }
-      case BOOL -> switch (t.toLowerCase(Locale.ROOT)) {
-        case "true", "yes", "1", "on" -> Boolean.TRUE;
-        case "false", "no", "0", "off" -> Boolean.FALSE;
-        default -> throw new IllegalArgumentException("\"" + text + "\" is not true or false");
-      };
+      case BOOL ->
+          switch (t.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> Boolean.TRUE;
+            case "false", "no", "0", "off" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException("\"" + text + "\" is not true or false");
+          };
       case DURATION -> {
         Duration d = Units.duration(t);
         bounded(d.toMillis(), Units.format(d));
@@ -130,8 +148,8 @@ public record Setting(
         try {
           yield java.time.Instant.parse(t);
         } catch (java.time.format.DateTimeParseException e) {
-          throw new IllegalArgumentException("\"" + text + "\" is not an ISO-8601 instant"
-              + " (e.g. 2026-01-01T00:00:00Z)");
+          throw new IllegalArgumentException(
+              "\"" + text + "\" is not an ISO-8601 instant" + " (e.g. 2026-01-01T00:00:00Z)");
         }
       }
       case CHOICE -> {
@@ -156,8 +174,10 @@ public record Setting(
           return parse(json.textValue());
         }
         throw new IllegalArgumentException(
-            "must be " + (kind == Kind.INT ? "an integer" : "a size (number or \"32MiB\")")
-                + ", got " + json);
+            "must be "
+                + (kind == Kind.INT ? "an integer" : "a size (number or \"32MiB\")")
+                + ", got "
+                + json);
       }
       case BOOL -> {
         if (!json.isBoolean()) {
@@ -167,8 +187,11 @@ public record Setting(
       }
       default -> {
         if (!json.isTextual()) {
-          throw new IllegalArgumentException("must be a string"
-              + (kind == Kind.DURATION ? " like \"30s\"" : "") + ", got " + json);
+          throw new IllegalArgumentException(
+              "must be a string"
+                  + (kind == Kind.DURATION ? " like \"30s\"" : "")
+                  + ", got "
+                  + json);
         }
         return parse(json.textValue());
       }
@@ -186,10 +209,14 @@ public record Setting(
 
   private long bounded(long v, String shown) {
     if (v < min || v > max) {
-      String unitMin = kind == Kind.DURATION ? Units.format(Duration.ofMillis(min))
-          : kind == Kind.BYTES ? Units.formatBytes(min) : Long.toString(min);
-      String unitMax = kind == Kind.DURATION ? Units.format(Duration.ofMillis(max))
-          : kind == Kind.BYTES ? Units.formatBytes(max) : Long.toString(max);
+      String unitMin =
+          kind == Kind.DURATION
+              ? Units.format(Duration.ofMillis(min))
+              : kind == Kind.BYTES ? Units.formatBytes(min) : Long.toString(min);
+      String unitMax =
+          kind == Kind.DURATION
+              ? Units.format(Duration.ofMillis(max))
+              : kind == Kind.BYTES ? Units.formatBytes(max) : Long.toString(max);
       throw new IllegalArgumentException(
           shown + " is out of range (" + unitMin + " .. " + unitMax + ")");
     }

@@ -11,13 +11,14 @@ import java.util.Optional;
 
 /**
  * Resolves the agent's writable directories. {@code state_dir} must be writable; only its FHS
- * default ({@code /var/opt/vminfo}) falls back, so a developer can run the agent from a build as
- * an ordinary user: to {@code $XDG_STATE_HOME/vminfo}, else {@code ~/.local/state/vminfo}, else
- * {@code ./.vminfo}.
+ * default ({@code /var/opt/vminfo}) falls back, so a developer can run the agent from a build as an
+ * ordinary user: to {@code $XDG_STATE_HOME/vminfo}, else {@code ~/.local/state/vminfo}, else {@code
+ * ./.vminfo}.
  */
 public final class StateDirectories {
   /** The directories and, when the state dir fell back, why. */
-  public record Resolved(Path stateDir, Path spoolDir, Path archiveDir, Optional<String> fallback) {}
+  public record Resolved(
+      Path stateDir, Path spoolDir, Path archiveDir, Optional<String> fallback) {}
 
   private StateDirectories() {}
 
@@ -49,8 +50,9 @@ public final class StateDirectories {
       if (state == null) {
         throw new IOException("no usable state directory: " + String.join("; ", tried));
       }
-      fallback = Optional.of(configured + " is not usable (" + problem.get()
-          + "), using " + state + " instead");
+      fallback =
+          Optional.of(
+              configured + " is not usable (" + problem.get() + "), using " + state + " instead");
     }
     Path spool = config.spoolDir().orElse(state.resolve("spool"));
     Path archive = config.storageLocalDir().orElse(state.resolve("archive"));

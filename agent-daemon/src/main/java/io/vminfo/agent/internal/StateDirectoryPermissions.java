@@ -9,14 +9,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The state directory holds billing data and the agent's identity: anyone who can write to it
- * can plant, rename or delete usage files. The agent still starts (the operator may have reasons),
- * but says so at every start.
+ * The state directory holds billing data and the agent's identity: anyone who can write to it can
+ * plant, rename or delete usage files. The agent still starts (the operator may have reasons), but
+ * says so at every start.
  */
 public final class StateDirectoryPermissions {
   private StateDirectoryPermissions() {}
 
-  /** A warning when {@code dir} is group- or world-writable; empty otherwise or without POSIX modes. */
+  /**
+   * A warning when {@code dir} is group- or world-writable; empty otherwise or without POSIX modes.
+   */
   public static Optional<String> warning(Path dir) throws IOException {
     if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return Optional.empty();
@@ -27,8 +29,13 @@ public final class StateDirectoryPermissions {
     if (!group && !others) {
       return Optional.empty();
     }
-    return Optional.of("state directory " + dir + " is "
-        + (others ? "world" : "group") + "-writable (" + PosixFilePermissions.toString(mode)
-        + "): other users can alter usage records before they are uploaded; chmod go-w it");
+    return Optional.of(
+        "state directory "
+            + dir
+            + " is "
+            + (others ? "world" : "group")
+            + "-writable ("
+            + PosixFilePermissions.toString(mode)
+            + "): other users can alter usage records before they are uploaded; chmod go-w it");
   }
 }

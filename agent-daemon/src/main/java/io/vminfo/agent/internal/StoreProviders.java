@@ -12,8 +12,8 @@ import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 
 /**
- * The usage store targets known to this process: every {@link StoreProvider} registered in a
- * {@code META-INF/services/io.vminfo.agent.StoreProvider} file on the class path, by name.
+ * The usage store targets known to this process: every {@link StoreProvider} registered in a {@code
+ * META-INF/services/io.vminfo.agent.StoreProvider} file on the class path, by name.
  */
 public final class StoreProviders {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
@@ -28,13 +28,22 @@ public final class StoreProviders {
     for (StoreProvider p : sorted) {
       String name = Objects.requireNonNull(p.name(), "name of " + p.getClass().getName());
       if (!NAME.matcher(name).matches()) {
-        throw new IllegalStateException("store provider " + p.getClass().getName()
-            + " has the name \"" + name + "\"; a name is lower case letters, digits, - and _");
+        throw new IllegalStateException(
+            "store provider "
+                + p.getClass().getName()
+                + " has the name \""
+                + name
+                + "\"; a name is lower case letters, digits, - and _");
       }
       StoreProvider other = m.put(name, p);
       if (other != null) {
-        throw new IllegalStateException("two store providers are named \"" + name + "\": "
-            + other.getClass().getName() + " and " + p.getClass().getName());
+        throw new IllegalStateException(
+            "two store providers are named \""
+                + name
+                + "\": "
+                + other.getClass().getName()
+                + " and "
+                + p.getClass().getName());
       }
     }
     this.providers = List.copyOf(sorted);
@@ -72,7 +81,13 @@ public final class StoreProviders {
    * @throws IllegalArgumentException naming the known stores when there is none of that name
    */
   public StoreProvider named(String name) {
-    return find(name).orElseThrow(() -> new IllegalArgumentException("unknown storage target \""
-        + name + "\"; the known stores are " + String.join(", ", names())));
+    return find(name)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown storage target \""
+                        + name
+                        + "\"; the known stores are "
+                        + String.join(", ", names())));
   }
 }

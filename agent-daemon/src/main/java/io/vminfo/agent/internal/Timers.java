@@ -8,9 +8,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Schedules per-connection timers (idle and request timeouts, feed heartbeats). Tasks always run
- * on the connection's event loop. By default the event loop's own scheduler keeps time; tests
- * pass a manual scheduler so timeouts fire when the test says, with no real waiting.
+ * Schedules per-connection timers (idle and request timeouts, feed heartbeats). Tasks always run on
+ * the connection's event loop. By default the event loop's own scheduler keeps time; tests pass a
+ * manual scheduler so timeouts fire when the test says, with no real waiting.
  */
 public interface Timers {
   /** A scheduled task that can be cancelled. */
@@ -34,8 +34,9 @@ public interface Timers {
     return (channel, delay, task) -> {
       ScheduledFuture<?> f;
       try {
-        f = scheduler.schedule(
-            () -> channel.eventLoop().execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        f =
+            scheduler.schedule(
+                () -> channel.eventLoop().execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         return () -> {};
       }

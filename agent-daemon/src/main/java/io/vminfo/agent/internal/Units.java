@@ -5,10 +5,15 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the human units of the config file: durations ({@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}) and byte sizes ({@code 64KiB}, {@code 32MiB}, {@code 1GiB}, or a plain number of bytes). */
+/**
+ * Parses the human units of the config file: durations ({@code 500ms}, {@code 60s}, {@code 5m},
+ * {@code 1h}) and byte sizes ({@code 64KiB}, {@code 32MiB}, {@code 1GiB}, or a plain number of
+ * bytes).
+ */
 public final class Units {
   private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
-  private static final Pattern BYTES = Pattern.compile("(\\d{1,15})\\s*(b|kib|mib|gib|tib|kb|mb|gb|tb)?");
+  private static final Pattern BYTES =
+      Pattern.compile("(\\d{1,15})\\s*(b|kib|mib|gib|tib|kb|mb|gb|tb)?");
 
   private Units() {}
 
@@ -36,17 +41,18 @@ public final class Units {
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2);
-    long factor = switch (unit) {
-      case "b" -> 1L;
-      case "kib" -> 1L << 10;
-      case "mib" -> 1L << 20;
-      case "gib" -> 1L << 30;
-      case "tib" -> 1L << 40;
-      case "kb" -> 1_000L;
-      case "mb" -> 1_000_000L;
-      case "gb" -> 1_000_000_000L;
-      default -> 1_000_000_000_000L;
-    };
+    long factor =
+        switch (unit) {
+          case "b" -> 1L;
+          case "kib" -> 1L << 10;
+          case "mib" -> 1L << 20;
+          case "gib" -> 1L << 30;
+          case "tib" -> 1L << 40;
+          case "kb" -> 1_000L;
+          case "mb" -> 1_000_000L;
+          case "gb" -> 1_000_000_000L;
+          default -> 1_000_000_000_000L;
+        };
     try {
       return Math.multiplyExact(n, factor);
     } catch (ArithmeticException e) {

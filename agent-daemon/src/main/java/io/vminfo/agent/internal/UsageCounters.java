@@ -13,9 +13,21 @@ public record UsageCounters(
   public static final UsageCounters NONE = new UsageCounters(0, 0, 0, 0, 0, 0, 0, false);
 
   /** The counters without the sampler's figures (tests, recorders that do not sample). */
-  public UsageCounters(long recordsWritten, long uploadsSucceeded, long uploadsFailed,
-      long spoolBytes, long droppedBytes, long filesSetAside) {
-    this(recordsWritten, uploadsSucceeded, uploadsFailed, spoolBytes, droppedBytes, filesSetAside,
-        0, false);
+  public UsageCounters(
+      long recordsWritten,
+      long uploadsSucceeded,
+      long uploadsFailed,
+      long spoolBytes,
+      long droppedBytes,
+      long filesSetAside) {
+    this(
+        recordsWritten,
+        uploadsSucceeded,
+        uploadsFailed,
+        spoolBytes,
+        droppedBytes,
+        filesSetAside,
+        0,
+        false);
   }
 }

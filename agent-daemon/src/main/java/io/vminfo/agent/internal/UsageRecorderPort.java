@@ -23,8 +23,8 @@ public interface UsageRecorderPort extends AutoCloseable {
   UsageCounters counters();
 
   /**
-   * Whether the spool's file system turned read-only under the running recorder (EROFS on its
-   * last write): waiting does not help while the recorder holds its files there open.
+   * Whether the spool's file system turned read-only under the running recorder (EROFS on its last
+   * write): waiting does not help while the recorder holds its files there open.
    */
   default boolean spoolReadOnly() {
     return false;

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * never waits for a sample's fsync); {@code /status} reads {@link UsageService#status()}.
  */
 final class UsageServicePort implements UsageRecorderPort {
-  /** Where the recorder keeps its ledger inside the spool (usage-recorder README, "Spool layout"). */
+  /**
+   * Where the recorder keeps its ledger inside the spool (usage-recorder README, "Spool layout").
+   */
   static final String LEDGER = "ledger/uploads.jsonl";
 
   private final UsageService service;
@@ -40,8 +42,14 @@ final class UsageServicePort implements UsageRecorderPort {
   private final AutoCloseable storeResource;
 
   UsageServicePort(
-      UsageService service, Meters meters, Path spoolDir, String target, String remotePathTemplate,
-      Duration interval, Runnable onStart, AutoCloseable storeResource) {
+      UsageService service,
+      Meters meters,
+      Path spoolDir,
+      String target,
+      String remotePathTemplate,
+      Duration interval,
+      Runnable onStart,
+      AutoCloseable storeResource) {
     this.service = Objects.requireNonNull(service, "service");
     this.meters = Objects.requireNonNull(meters, "meters");
     this.spoolDir = Objects.requireNonNull(spoolDir, "spoolDir");
@@ -115,12 +123,14 @@ final class UsageServicePort implements UsageRecorderPort {
     dropped.put("files", s.droppedFiles());
     dropped.put("samples", s.droppedSamples());
 
-    s.lastError().ifPresent(e -> {
-      ObjectNode x = o.putObject("lastError");
-      x.put("at", IsoMillis.format(e.at()));
-      x.put("component", e.component());
-      x.put("message", e.message());
-    });
+    s.lastError()
+        .ifPresent(
+            e -> {
+              ObjectNode x = o.putObject("lastError");
+              x.put("at", IsoMillis.format(e.at()));
+              x.put("component", e.component());
+              x.put("message", e.message());
+            });
     return o;
   }
 
@@ -142,9 +152,15 @@ final class UsageServicePort implements UsageRecorderPort {
   @Override
   public UsageCounters counters() {
     UsageStatus s = service.status();
-    return new UsageCounters(meters.records.get(), meters.uploadsSucceeded.get(),
-        meters.uploadsFailed.get(), s.spoolBytes(), meters.droppedBytes.get(),
-        meters.setAside.get(), s.intervalsSkipped(), s.clockBehindUntil().isPresent());
+    return new UsageCounters(
+        meters.records.get(),
+        meters.uploadsSucceeded.get(),
+        meters.uploadsFailed.get(),
+        s.spoolBytes(),
+        meters.droppedBytes.get(),
+        meters.setAside.get(),
+        s.intervalsSkipped(),
+        s.clockBehindUntil().isPresent());
   }
 
   @Override

@@ -9,10 +9,10 @@ import java.util.Optional;
 import jdk.net.UnixDomainPrincipal;
 
 /**
- * Who may write, the two ways in: a request relayed from the agent's local UNIX socket is
- * allowed by its peer's credentials (root, the agent's own user, or {@code actions.socket_group}),
- * any other needs an HTTP Signature by a listed key ({@link WriteAuthenticator}). Every write
- * gets a requester naming who asked, for the job log.
+ * Who may write, the two ways in: a request relayed from the agent's local UNIX socket is allowed
+ * by its peer's credentials (root, the agent's own user, or {@code actions.socket_group}), any
+ * other needs an HTTP Signature by a listed key ({@link WriteAuthenticator}). Every write gets a
+ * requester naming who asked, for the job log.
  */
 public final class WriteAccess {
   private final Optional<WriteAuthenticator> signatures;
@@ -20,8 +20,8 @@ public final class WriteAccess {
   private final String agentUser;
   private volatile Optional<LocalSocketRelay> socket = Optional.empty();
 
-  public WriteAccess(Optional<WriteAuthenticator> signatures, Optional<String> socketGroup,
-      String agentUser) {
+  public WriteAccess(
+      Optional<WriteAuthenticator> signatures, Optional<String> socketGroup, String agentUser) {
     this.signatures = Objects.requireNonNull(signatures, "signatures");
     this.socketGroup = Objects.requireNonNull(socketGroup, "socketGroup");
     this.agentUser = Objects.requireNonNull(agentUser, "agentUser");
@@ -45,10 +45,14 @@ public final class WriteAccess {
         return local(peer.get());
       }
     }
-    String from = remote instanceof InetSocketAddress a
-        ? "tcp:" + a.getAddress().getHostAddress() + ":" + a.getPort() : "tcp:" + remote;
+    String from =
+        remote instanceof InetSocketAddress a
+            ? "tcp:" + a.getAddress().getHostAddress() + ":" + a.getPort()
+            : "tcp:" + remote;
     if (signatures.isEmpty()) {
-      throw new ApiError(HttpResponseStatus.UNAUTHORIZED, "NotAuthenticated",
+      throw new ApiError(
+          HttpResponseStatus.UNAUTHORIZED,
+          "NotAuthenticated",
           "writes are accepted on the agent's UNIX socket (actions.socket) only: this agent has"
               + " no actions.authorized_keys");
     }
@@ -59,13 +63,21 @@ public final class WriteAccess {
     String user = peer.user().getName();
     String group = peer.group().getName();
     String who = "unix:" + user + "(" + group + ")";
-    if (user.equals("root") || user.equals(agentUser)
+    if (user.equals("root")
+        || user.equals(agentUser)
         || socketGroup.map(g -> g.equals(group)).orElse(false)) {
       return who;
     }
-    throw new ApiError(HttpResponseStatus.FORBIDDEN, "NotAuthorized",
-        "the local socket peer " + user + " (group " + group + ") may not write: only root, "
-            + agentUser + socketGroup.map(g -> " or group " + g).orElse("")
+    throw new ApiError(
+        HttpResponseStatus.FORBIDDEN,
+        "NotAuthorized",
+        "the local socket peer "
+            + user
+            + " (group "
+            + group
+            + ") may not write: only root, "
+            + agentUser
+            + socketGroup.map(g -> " or group " + g).orElse("")
             + "; or sign the request with a key in actions.authorized_keys");
   }
 }

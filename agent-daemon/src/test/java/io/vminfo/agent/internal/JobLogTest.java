@@ -18,8 +18,7 @@ class JobLogTest {
   static final Instant T0 = Instant.parse("2026-12-07T08:00:00Z");
   static final String VM = "2f0e6d3a-1b7c-4d5e-8f90-123456789abc";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Job job(int n) {
     return Job.queued("job-" + n, VM, GuestAction.START, "uid:0", T0.plusSeconds(n));
@@ -32,8 +31,10 @@ class JobLogTest {
     try (JobLog log = JobLog.open(file, 10, T0)) {
       Job a = job(1);
       log.record(a);
-      done = a.running(T0.plusSeconds(2)).finished(JobState.COMPLETE, T0.plusSeconds(3),
-          Optional.empty(), Optional.of("running"));
+      done =
+          a.running(T0.plusSeconds(2))
+              .finished(
+                  JobState.COMPLETE, T0.plusSeconds(3), Optional.empty(), Optional.of("running"));
       log.record(done);
       log.record(job(2));
       log.record(job(3).running(T0.plusSeconds(4)));
@@ -59,11 +60,16 @@ class JobLogTest {
   void aTornLastLineAndForeignLinesAreSkippedNotFatal() throws Exception {
     Path file = dir.resolve("jobs.log");
     try (JobLog log = JobLog.open(file, 10, T0)) {
-      log.record(job(1).running(T0).finished(JobState.COMPLETE, T0, Optional.empty(),
-          Optional.of("running")));
+      log.record(
+          job(1)
+              .running(T0)
+              .finished(JobState.COMPLETE, T0, Optional.empty(), Optional.of("running")));
     }
-    Files.writeString(file, "not json\n{\"id\":\"x\"}\n{\"id\":\"job-9\",\"vm_uu",
-        StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    Files.writeString(
+        file,
+        "not json\n{\"id\":\"x\"}\n{\"id\":\"job-9\",\"vm_uu",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
     try (JobLog log = JobLog.open(file, 10, T0)) {
       assertThat(log.jobs()).extracting(Job::id).containsExactly("job-1");
       assertThat(log.skippedLines()).isEqualTo(3);
@@ -84,12 +90,14 @@ class JobLogTest {
         log.record(j.running(T0).finished(JobState.ERROR, T0, Optional.of("x"), Optional.empty()));
         assertThat(log.fileLines().size()).isLessThanOrEqualTo(2 * 16 + 1);
       }
-      assertThat(log.jobs()).extracting(Job::id)
+      assertThat(log.jobs())
+          .extracting(Job::id)
           .containsExactly("job-0", "job-196", "job-197", "job-198", "job-199", "job-200");
     }
     try (JobLog log = JobLog.open(file, 5, T0)) {
       // job-0 was still queued: now Error, the newest change, kept within the bound of 5
-      assertThat(log.jobs()).extracting(Job::id)
+      assertThat(log.jobs())
+          .extracting(Job::id)
           .containsExactly("job-197", "job-198", "job-199", "job-200", "job-0");
       assertThat(log.jobs().get(4).message()).contains("agent restarted");
     }

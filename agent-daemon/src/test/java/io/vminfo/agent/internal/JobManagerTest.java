@@ -34,8 +34,7 @@ class JobManagerTest {
   static final Duration WAIT = Duration.ofSeconds(10);
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T08:00:00Z"), ZoneOffset.UTC);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final VmStore store = VmStore.builder().clock(CLOCK).build();
   final List<String> performed = new CopyOnWriteArrayList<>();
@@ -84,17 +83,18 @@ class JobManagerTest {
     }
   }
 
-  final JobListener listener = new JobListener() {
-    @Override
-    public void jobStarted(Job job) {
-      heard.add("started " + job.action().wireName() + " " + job.state().wireName());
-    }
+  final JobListener listener =
+      new JobListener() {
+        @Override
+        public void jobStarted(Job job) {
+          heard.add("started " + job.action().wireName() + " " + job.state().wireName());
+        }
 
-    @Override
-    public void jobFinished(Job job) {
-      heard.add("finished " + job.action().wireName() + " " + job.state().wireName());
-    }
-  };
+        @Override
+        public void jobFinished(Job job) {
+          heard.add("finished " + job.action().wireName() + " " + job.state().wireName());
+        }
+      };
 
   void setState(String uuid, String state) {
     store.put(store.get(uuid).orElseThrow().with(o -> o.put("state", state)));
@@ -107,14 +107,22 @@ class JobManagerTest {
       vms.add(TestVms.vm(i, "stopped", "kvm", TestVms.OWNER_A));
     }
     store.initialize(vms);
-    jobs = new JobManager(store, actions, JobLog.open(dir.resolve("jobs.log"), 100,
-        CLOCK.instant()), CLOCK, queue, parallel, Duration.ofSeconds(1), timeout, listener);
+    jobs =
+        new JobManager(
+            store,
+            actions,
+            JobLog.open(dir.resolve("jobs.log"), 100, CLOCK.instant()),
+            CLOCK,
+            queue,
+            parallel,
+            Duration.ofSeconds(1),
+            timeout,
+            listener);
     return jobs;
   }
 
   Job awaitFinished(String id) {
-    return await().atMost(WAIT).until(() -> jobs.job(id).orElseThrow(),
-        j -> j.state().finished());
+    return await().atMost(WAIT).until(() -> jobs.job(id).orElseThrow(), j -> j.state().finished());
   }
 
   @Test
@@ -151,17 +159,18 @@ class JobManagerTest {
 
   @Test
   void aFailingCommandIsErrorWithItsMessage() throws Exception {
-    GuestActions failing = new GuestActions() {
-      @Override
-      public Set<GuestAction> supported() {
-        return EnumSet.allOf(GuestAction.class);
-      }
+    GuestActions failing =
+        new GuestActions() {
+          @Override
+          public Set<GuestAction> supported() {
+            return EnumSet.allOf(GuestAction.class);
+          }
 
-      @Override
-      public void perform(Vm vm, GuestAction a, Duration g, Duration t) throws IOException {
-        throw new IOException("virsh start failed (exit 1): domain is already running");
-      }
-    };
+          @Override
+          public void perform(Vm vm, GuestAction a, Duration g, Duration t) throws IOException {
+            throw new IOException("virsh start failed (exit 1): domain is already running");
+          }
+        };
     manager(failing, 4, 2, WAIT);
     Job done = awaitFinished(jobs.submit(TestVms.uuid(2), GuestAction.START, "uid:0").id());
     assertThat(done.state()).isEqualTo(JobState.ERROR);
@@ -223,25 +232,34 @@ class JobManagerTest {
 
     // a reboot that the store never sees leave running is not complete
     backend.applies = false;
-    GuestActions noop = new GuestActions() {
-      @Override
-      public Set<GuestAction> supported() {
-        return EnumSet.of(GuestAction.REBOOT);
-      }
+    GuestActions noop =
+        new GuestActions() {
+          @Override
+          public Set<GuestAction> supported() {
+            return EnumSet.of(GuestAction.REBOOT);
+          }
 
-      @Override
-      public void perform(Vm vm, GuestAction a, Duration g, Duration t) {}
-    };
+          @Override
+          public void perform(Vm vm, GuestAction a, Duration g, Duration t) {}
+        };
     jobs.close(Duration.ofSeconds(5));
     store.close();
     VmStore s2 = VmStore.builder().clock(CLOCK).build();
     s2.initialize(List.of(TestVms.vm(3, "running", "kvm", TestVms.OWNER_A)));
-    try (JobManager m = new JobManager(s2, noop, JobLog.open(dir.resolve("jobs2.log"), 10,
-        CLOCK.instant()), CLOCK, 2, 2, Duration.ofSeconds(1), Duration.ofMillis(200),
-        JobListener.NONE)) {
+    try (JobManager m =
+        new JobManager(
+            s2,
+            noop,
+            JobLog.open(dir.resolve("jobs2.log"), 10, CLOCK.instant()),
+            CLOCK,
+            2,
+            2,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(200),
+            JobListener.NONE)) {
       Job j = m.submit(TestVms.uuid(3), GuestAction.REBOOT, "uid:0");
-      Job end = await().atMost(WAIT).until(() -> m.job(j.id()).orElseThrow(),
-          x -> x.state().finished());
+      Job end =
+          await().atMost(WAIT).until(() -> m.job(j.id()).orElseThrow(), x -> x.state().finished());
       assertThat(end.state()).isEqualTo(JobState.ERROR);
     } finally {
       s2.close();
@@ -263,19 +281,29 @@ class JobManagerTest {
   void aThrowingListenerDoesNotStopTheJob() throws Exception {
     List<Vm> vms = List.of(TestVms.vm(1, "stopped", "kvm", TestVms.OWNER_A));
     store.initialize(vms);
-    JobListener bad = new JobListener() {
-      @Override
-      public void jobStarted(Job job) {
-        throw new IllegalStateException("boom");
-      }
+    JobListener bad =
+        new JobListener() {
+          @Override
+          public void jobStarted(Job job) {
+            throw new IllegalStateException("boom");
+          }
 
-      @Override
-      public void jobFinished(Job job) {
-        heard.add("finished " + job.state().wireName());
-      }
-    };
-    jobs = new JobManager(store, new Recording(), JobLog.open(dir.resolve("jobs.log"), 10,
-        CLOCK.instant()), CLOCK, 2, 2, Duration.ofSeconds(1), WAIT, bad);
+          @Override
+          public void jobFinished(Job job) {
+            heard.add("finished " + job.state().wireName());
+          }
+        };
+    jobs =
+        new JobManager(
+            store,
+            new Recording(),
+            JobLog.open(dir.resolve("jobs.log"), 10, CLOCK.instant()),
+            CLOCK,
+            2,
+            2,
+            Duration.ofSeconds(1),
+            WAIT,
+            bad);
     Job done = awaitFinished(jobs.submit(TestVms.uuid(1), GuestAction.START, "uid:0").id());
     assertThat(done.state()).isEqualTo(JobState.COMPLETE);
     await().atMost(WAIT).until(() -> heard.contains("finished Complete"));

@@ -33,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MantaObjectStoreTest {
   private static final String PATH = "/alice/stor/usage/2026/11/22/10/server.log.gz";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private MantaEmulator manta;
   private TestKeys key;
@@ -44,12 +43,16 @@ class MantaObjectStoreTest {
   @BeforeEach
   void setUp() throws Exception {
     key = TestKeys.generate(dir.resolve("id_rsa"));
-    manta = MantaEmulator.builder().root(dir.resolve("manta"))
-        .key("alice", key.pair().getPublic()).start();
+    manta =
+        MantaEmulator.builder()
+            .root(dir.resolve("manta"))
+            .key("alice", key.pair().getPublic())
+            .start();
     file = dir.resolve("hour.log.gz");
     Files.write(file, "sealed usage bytes\n".repeat(1000).getBytes());
-    md5 = Base64.getEncoder().encodeToString(
-        MessageDigest.getInstance("MD5").digest(Files.readAllBytes(file)));
+    md5 =
+        Base64.getEncoder()
+            .encodeToString(MessageDigest.getInstance("MD5").digest(Files.readAllBytes(file)));
   }
 
   @AfterEach
@@ -58,9 +61,15 @@ class MantaObjectStoreTest {
   }
 
   private MantaObjectStore store(TestKeys signer, RetryPolicy retries) {
-    MantaConfig config = MantaConfig.builder().url(manta.url()).user("alice")
-        .keyId(signer.md5Fingerprint()).keyPath(signer.privateKeyFile())
-        .retryPolicy(retries).requestTimeout(Duration.ofSeconds(5)).build();
+    MantaConfig config =
+        MantaConfig.builder()
+            .url(manta.url())
+            .user("alice")
+            .keyId(signer.md5Fingerprint())
+            .keyPath(signer.privateKeyFile())
+            .retryPolicy(retries)
+            .requestTimeout(Duration.ofSeconds(5))
+            .build();
     return new MantaObjectStore(config, 3, MantaClient::create);
   }
 
@@ -70,10 +79,16 @@ class MantaObjectStoreTest {
       StoredObject stored = s.put(file, PATH, md5);
       assertThat(stored.computedMd5Base64()).isEqualTo(md5);
       assertThat(stored.bytes()).isEqualTo(Files.size(file));
-      assertThat(manta.fileOf(PATH)).hasValueSatisfying(
-          p -> assertThat(p).hasSameBinaryContentAs(file));
-      try (MantaClient c = MantaClient.create(MantaConfig.builder().url(manta.url()).user("alice")
-          .keyId(key.md5Fingerprint()).keyPath(key.privateKeyFile()).build())) {
+      assertThat(manta.fileOf(PATH))
+          .hasValueSatisfying(p -> assertThat(p).hasSameBinaryContentAs(file));
+      try (MantaClient c =
+          MantaClient.create(
+              MantaConfig.builder()
+                  .url(manta.url())
+                  .user("alice")
+                  .keyId(key.md5Fingerprint())
+                  .keyPath(key.privateKeyFile())
+                  .build())) {
         MantaObjectInfo info = c.blocking().head(PATH);
         assertThat(info.durability()).hasValue(3);
         assertThat(info.contentMd5()).contains(md5);
@@ -92,17 +107,20 @@ class MantaObjectStoreTest {
     try (MantaObjectStore s = store(key, RetryPolicy.none())) {
       manta.faults().refuseAll();
       assertThatThrownBy(() -> s.put(file, PATH, md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class,
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class,
               e -> assertThat(e.kind()).isEqualTo(ObjectStoreException.Kind.TRANSIENT))
           .hasMessageContaining("503");
       manta.faults().acceptAll();
       manta.faults().throttleNext(1);
       assertThatThrownBy(() -> s.put(file, PATH, md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue())
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue())
           .hasMessageContaining("ThrottledError");
       manta.faults().dropAll();
       assertThatThrownBy(() -> s.put(file, PATH, md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue());
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue());
       manta.faults().acceptAll();
       assertThat(s.put(file, PATH, md5).computedMd5Base64()).isEqualTo(md5);
     }
@@ -112,12 +130,19 @@ class MantaObjectStoreTest {
   void aStoreThatIsDownIsTransient() throws Exception {
     int port = manta.port();
     manta.close();
-    MantaConfig config = MantaConfig.builder().url("http://127.0.0.1:" + port).user("alice")
-        .keyId(key.md5Fingerprint()).keyPath(key.privateKeyFile())
-        .retryPolicy(RetryPolicy.none()).connectTimeout(Duration.ofSeconds(2)).build();
+    MantaConfig config =
+        MantaConfig.builder()
+            .url("http://127.0.0.1:" + port)
+            .user("alice")
+            .keyId(key.md5Fingerprint())
+            .keyPath(key.privateKeyFile())
+            .retryPolicy(RetryPolicy.none())
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     try (MantaObjectStore s = new MantaObjectStore(config, 2, MantaClient::create)) {
       assertThatThrownBy(() -> s.put(file, PATH, md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue())
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isTrue())
           .hasMessageContaining("ConnectFailed");
     }
   }
@@ -127,7 +152,8 @@ class MantaObjectStoreTest {
     TestKeys other = TestKeys.generate(dir.resolve("other_rsa"));
     try (MantaObjectStore s = store(other, RetryPolicy.defaults())) {
       assertThatThrownBy(() -> s.put(file, PATH, md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class,
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class,
               e -> assertThat(e.kind()).isEqualTo(ObjectStoreException.Kind.PERMANENT))
           .hasMessageContaining("KeyDoesNotExist");
     }
@@ -137,44 +163,61 @@ class MantaObjectStoreTest {
   void aPathMantaRefusesIsPermanent() throws Exception {
     try (MantaObjectStore s = store(key, RetryPolicy.none())) {
       assertThatThrownBy(() -> s.put(file, "/alice/reports/usage/x.log.gz", md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
       assertThatThrownBy(() -> s.put(file, "/bob/stor/usage/x.log.gz", md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse());
     }
   }
 
   @Test
   void aMissingKeyFileFailsUploadsPermanentlyButNotTheStart() throws Exception {
-    AgentConfig.MantaSettings settings = new AgentConfig.MantaSettings(
-        Optional.of(manta.url().toString()), Optional.of("alice"), Optional.empty(),
-        Optional.empty(), Optional.of(key.md5Fingerprint()), Optional.of(dir.resolve("absent")),
-        false, "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log");
+    AgentConfig.MantaSettings settings =
+        new AgentConfig.MantaSettings(
+            Optional.of(manta.url().toString()),
+            Optional.of("alice"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(key.md5Fingerprint()),
+            Optional.of(dir.resolve("absent")),
+            false,
+            "/{login}/stor/usage/{yyyy}/{MM}/{dd}/{HH}/{server_uuid}.log");
     try (MantaObjectStore s = MantaObjectStore.create(settings, 2, Map.of(), "test")) {
       s.connect(); // logs, does not throw
       assertThatThrownBy(() -> s.put(file, PATH, md5))
-          .isInstanceOfSatisfying(ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse())
+          .isInstanceOfSatisfying(
+              ObjectStoreException.class, e -> assertThat(e.isTransient()).isFalse())
           .hasMessageContaining("cannot sign Manta requests");
-      assertThat(s.describe()).isEqualTo("manta " + manta.url() + " as alice")
+      assertThat(s.describe())
+          .isEqualTo("manta " + manta.url() + " as alice")
           .doesNotContain(key.privateKeyFile().toString());
     }
   }
 
   @Test
   void classifiesEveryKindOfFailure() {
-    assertThat(kind(503, "ServiceUnavailable", false)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
+    assertThat(kind(503, "ServiceUnavailable", false))
+        .isEqualTo(ObjectStoreException.Kind.TRANSIENT);
     assertThat(kind(500, "InternalError", true)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
     assertThat(kind(429, "ThrottledError", true)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
     assertThat(kind(408, "RequestTimeout", false)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
     assertThat(kind(403, "RequestExpired", false)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
-    assertThat(kind(0, MantaException.CONNECT_FAILED, true)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
-    assertThat(kind(0, MantaException.CONNECTION_CLOSED, true)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
-    assertThat(kind(0, MantaException.TIMEOUT, false)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
-    assertThat(kind(204, MantaException.MD5_MISMATCH, false)).isEqualTo(ObjectStoreException.Kind.TRANSIENT);
+    assertThat(kind(0, MantaException.CONNECT_FAILED, true))
+        .isEqualTo(ObjectStoreException.Kind.TRANSIENT);
+    assertThat(kind(0, MantaException.CONNECTION_CLOSED, true))
+        .isEqualTo(ObjectStoreException.Kind.TRANSIENT);
+    assertThat(kind(0, MantaException.TIMEOUT, false))
+        .isEqualTo(ObjectStoreException.Kind.TRANSIENT);
+    assertThat(kind(204, MantaException.MD5_MISMATCH, false))
+        .isEqualTo(ObjectStoreException.Kind.TRANSIENT);
     assertThat(kind(403, "InvalidSignature", false)).isEqualTo(ObjectStoreException.Kind.PERMANENT);
     assertThat(kind(403, "KeyDoesNotExist", false)).isEqualTo(ObjectStoreException.Kind.PERMANENT);
-    assertThat(kind(404, "AccountDoesNotExist", false)).isEqualTo(ObjectStoreException.Kind.PERMANENT);
+    assertThat(kind(404, "AccountDoesNotExist", false))
+        .isEqualTo(ObjectStoreException.Kind.PERMANENT);
     assertThat(kind(400, "InvalidResource", false)).isEqualTo(ObjectStoreException.Kind.PERMANENT);
-    assertThat(kind(0, MantaException.BAD_RESPONSE, false)).isEqualTo(ObjectStoreException.Kind.PERMANENT);
+    assertThat(kind(0, MantaException.BAD_RESPONSE, false))
+        .isEqualTo(ObjectStoreException.Kind.PERMANENT);
   }
 
   private static ObjectStoreException.Kind kind(int status, String code, boolean retryable) {

@@ -18,10 +18,12 @@ class ReadyLinesTest {
   @Test
   void piecesConcatenateToTheCodecsReadyLine() throws Exception {
     Vm plain = Vm.parse("{\"uuid\":\"00000001-1111-4222-8333-000000000001\",\"alias\":\"a\"}");
-    Vm tricky = Vm.parse("{\"uuid\":\"00000002-1111-4222-8333-000000000002\","
-        + "\"alias\":\"quote \\\" backslash \\\\ slash / tab \\t nl \\n u0001 \\u0001\","
-        + "\"customer_metadata\":{\"note\":\"\u00e9t\u00e9 \u2603 \ud83d\ude00\"},"
-        + "\"nics\":[{\"mac\":\"90:b8:d0:00:00:01\"}]}");
+    Vm tricky =
+        Vm.parse(
+            "{\"uuid\":\"00000002-1111-4222-8333-000000000002\","
+                + "\"alias\":\"quote \\\" backslash \\\\ slash / tab \\t nl \\n u0001 \\u0001\","
+                + "\"customer_metadata\":{\"note\":\"\u00e9t\u00e9 \u2603 \ud83d\ude00\"},"
+                + "\"nics\":[{\"mac\":\"90:b8:d0:00:00:01\"}]}");
     ReadyLines lines = new ReadyLines();
     for (boolean resync : new boolean[] {false, true}) {
       for (List<Vm> vms : List.of(List.<Vm>of(), List.of(plain), List.of(plain, tricky))) {

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RetryingUsageRecorderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** A recorder whose start fails while {@code failures} is above zero. */
   static final class FakePort implements UsageRecorderPort {
@@ -75,17 +74,23 @@ class RetryingUsageRecorderTest {
 
   private final List<FakePort> made = new ArrayList<>();
 
-  private RetryingUsageRecorder recorder(AtomicInteger failures, Optional<Path> ownSpool,
-                                         Duration retry) {
+  private RetryingUsageRecorder recorder(
+      AtomicInteger failures, Optional<Path> ownSpool, Duration retry) {
     FakePort first = new FakePort(failures);
     made.add(first);
-    return new RetryingUsageRecorder(first, carry -> {
-      FakePort p = new FakePort(failures);
-      synchronized (made) {
-        made.add(p);
-      }
-      return p;
-    }, dir, ownSpool, retry, Clock.systemUTC());
+    return new RetryingUsageRecorder(
+        first,
+        carry -> {
+          FakePort p = new FakePort(failures);
+          synchronized (made) {
+            made.add(p);
+          }
+          return p;
+        },
+        dir,
+        ownSpool,
+        retry,
+        Clock.systemUTC());
   }
 
   @Test
@@ -93,8 +98,9 @@ class RetryingUsageRecorderTest {
     AtomicInteger failures = new AtomicInteger(3);
     try (RetryingUsageRecorder r = recorder(failures, Optional.of(dir), Duration.ofMillis(10))) {
       r.start();
-      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("state").asText()
-          .equals("running"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> r.status().path("state").asText().equals("running"));
       assertThat(r.counters().recordsWritten()).isEqualTo(1);
       assertThat(new String(r.latestSamplesJson())).isEqualTo("[{}]");
       synchronized (made) {
@@ -128,28 +134,41 @@ class RetryingUsageRecorderTest {
       first.readOnly = true;
       await().atMost(Duration.ofSeconds(30)).until(() -> first.closed);
       assertThat(first.flushed).as("its last sample taken before it stops").isTrue();
-      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("state").asText()
-          .equals("unavailable"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> r.status().path("state").asText().equals("unavailable"));
       // the stop's own reason, or (once a start was tried) why the spool cannot be used yet
       assertThat(r.status().path("lastError").path("message").asText())
           .containsAnyOf("read-only", "has lost its " + DirectoryLock.FILE_NAME);
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("lastError")
-          .path("message").asText().contains("has lost its " + DirectoryLock.FILE_NAME));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  r.status()
+                      .path("lastError")
+                      .path("message")
+                      .asText()
+                      .contains("has lost its " + DirectoryLock.FILE_NAME));
       int tried;
       synchronized (made) {
         tried = made.size();
       }
-      await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(30)).until(() -> {
-        synchronized (made) {
-          return made.size() == tried;
-        }
-      });
+      await()
+          .during(Duration.ofMillis(100))
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                synchronized (made) {
+                  return made.size() == tried;
+                }
+              });
       // mounted again: the spool with its lock file is back
       Files.createFile(spool.resolve(DirectoryLock.FILE_NAME));
       failures.set(0);
-      await().atMost(Duration.ofSeconds(30)).until(() -> r.status().path("state").asText()
-          .equals("running"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> r.status().path("state").asText().equals("running"));
       synchronized (made) {
         assertThat(made.get(made.size() - 1).started).isTrue();
         assertThat(made.subList(1, made.size() - 1)).allMatch(p -> !p.started);
@@ -178,9 +197,10 @@ class RetryingUsageRecorderTest {
   void anotherAgentHoldingTheSpoolStaysFatal() throws Exception {
     Path spool = Files.createDirectories(dir.resolve("spool"));
     try (DirectoryLock other = DirectoryLock.acquire(spool, "spool directory");
-         RetryingUsageRecorder r = recorder(new AtomicInteger(), Optional.of(spool),
-             Duration.ofMillis(10))) {
-      assertThatThrownBy(r::start).isInstanceOf(DirectoryLock.DirectoryInUseException.class)
+        RetryingUsageRecorder r =
+            recorder(new AtomicInteger(), Optional.of(spool), Duration.ofMillis(10))) {
+      assertThatThrownBy(r::start)
+          .isInstanceOf(DirectoryLock.DirectoryInUseException.class)
           .hasMessageContaining("spool directory " + spool);
     }
   }
@@ -190,11 +210,14 @@ class RetryingUsageRecorderTest {
     AtomicInteger failures = new AtomicInteger(Integer.MAX_VALUE);
     RetryingUsageRecorder r = recorder(failures, Optional.empty(), Duration.ofMillis(5));
     r.start();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      synchronized (made) {
-        return made.size() >= 3;
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              synchronized (made) {
+                return made.size() >= 3;
+              }
+            });
     r.close();
     int after;
     synchronized (made) {
@@ -202,8 +225,8 @@ class RetryingUsageRecorderTest {
       assertThat(made).allMatch(p -> p.closed);
     }
     // No try starts after close: retry a few times' worth of attempts by waiting on a fresh one.
-    RetryingUsageRecorder probe = recorder(new AtomicInteger(), Optional.empty(),
-        Duration.ofMillis(5));
+    RetryingUsageRecorder probe =
+        recorder(new AtomicInteger(), Optional.empty(), Duration.ofMillis(5));
     probe.start();
     probe.close();
     synchronized (made) {

@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateAndIdentityTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void aWritableStateDirIsUsedAsIsWithDerivedSpoolAndArchive() throws Exception {
     Path state = tmp.resolve("state");
-    StateDirectories.Resolved r = StateDirectories.resolve(
-        AgentConfig.builder().set("state_dir", state.toString()).build(), Map.of());
+    StateDirectories.Resolved r =
+        StateDirectories.resolve(
+            AgentConfig.builder().set("state_dir", state.toString()).build(), Map.of());
     assertThat(r.stateDir()).isEqualTo(state);
     assertThat(Files.isDirectory(state)).isTrue();
     assertThat(r.spoolDir()).isEqualTo(state.resolve("spool"));
@@ -33,14 +33,16 @@ class StateAndIdentityTest {
     Path blocker = Files.createFile(tmp.resolve("a-file"));
     Path unusable = blocker.resolve("vminfo"); // under a regular file: cannot be created
     AgentConfig c = AgentConfig.builder().set("state_dir", unusable.toString()).build();
-    StateDirectories.Resolved r = StateDirectories.resolve(
-        c, Map.of("XDG_STATE_HOME", tmp.resolve("xdg").toString()), unusable);
+    StateDirectories.Resolved r =
+        StateDirectories.resolve(
+            c, Map.of("XDG_STATE_HOME", tmp.resolve("xdg").toString()), unusable);
     assertThat(r.stateDir()).isEqualTo(tmp.resolve("xdg/vminfo"));
-    assertThat(r.fallback().orElseThrow()).contains(unusable.toString())
+    assertThat(r.fallback().orElseThrow())
+        .contains(unusable.toString())
         .contains(tmp.resolve("xdg/vminfo").toString());
 
-    StateDirectories.Resolved home = StateDirectories.resolve(
-        c, Map.of("HOME", tmp.resolve("home").toString()), unusable);
+    StateDirectories.Resolved home =
+        StateDirectories.resolve(c, Map.of("HOME", tmp.resolve("home").toString()), unusable);
     assertThat(home.stateDir()).isEqualTo(tmp.resolve("home/.local/state/vminfo"));
 
     // anything but the default must be usable as configured

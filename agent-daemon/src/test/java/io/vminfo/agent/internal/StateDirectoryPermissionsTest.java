@@ -9,8 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateDirectoryPermissionsTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void aPrivateStateDirectoryIsQuiet() throws Exception {
@@ -23,10 +22,15 @@ class StateDirectoryPermissionsTest {
   @Test
   void groupOrWorldWritableIsSaidWithTheMode() throws Exception {
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwx---"));
-    assertThat(StateDirectoryPermissions.warning(tmp)).hasValueSatisfying(w ->
-        assertThat(w).contains(tmp.toString()).contains("group-writable").contains("rwxrwx---"));
+    assertThat(StateDirectoryPermissions.warning(tmp))
+        .hasValueSatisfying(
+            w ->
+                assertThat(w)
+                    .contains(tmp.toString())
+                    .contains("group-writable")
+                    .contains("rwxrwx---"));
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-    assertThat(StateDirectoryPermissions.warning(tmp)).hasValueSatisfying(w ->
-        assertThat(w).contains("world-writable"));
+    assertThat(StateDirectoryPermissions.warning(tmp))
+        .hasValueSatisfying(w -> assertThat(w).contains("world-writable"));
   }
 }

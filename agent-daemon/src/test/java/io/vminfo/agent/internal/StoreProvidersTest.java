@@ -17,7 +17,8 @@ class StoreProvidersTest {
     // memory is this module's test-only provider (testing/MemoryStoreProvider).
     assertThat(StoreProviders.installed().names()).containsExactly("local", "manta", "memory");
     assertThat(Providers.STORES.named("manta")).isInstanceOf(MantaStoreProvider.class);
-    assertThat(Providers.STORES.named("local").settings()).extracting(ConfigKey::key)
+    assertThat(Providers.STORES.named("local").settings())
+        .extracting(ConfigKey::key)
         .containsExactly("storage.local.dir");
     assertThatThrownBy(() -> Providers.STORES.named("s3"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -39,15 +40,26 @@ class StoreProvidersTest {
   void aProviderKeyIsCheckedWhenDeclared() {
     assertThatThrownBy(() -> ConfigKey.optional("Storage.S3", ConfigKey.Type.TEXT, "x"))
         .hasMessageContaining("not a config key");
-    assertThatThrownBy(() -> ConfigKey.optional("storage.s3.region", ConfigKey.Type.TEXT, "x")
-        .alsoFromEnv("aws-region")).hasMessageContaining("not an environment variable name");
-    assertThatThrownBy(() -> ConfigKey.withDefault("storage.s3.parts", ConfigKey.Type.INT, "0",
-        "x").bounded(5, 1)).hasMessageContaining("min 5 > max 1");
+    assertThatThrownBy(
+            () ->
+                ConfigKey.optional("storage.s3.region", ConfigKey.Type.TEXT, "x")
+                    .alsoFromEnv("aws-region"))
+        .hasMessageContaining("not an environment variable name");
+    assertThatThrownBy(
+            () ->
+                ConfigKey.withDefault("storage.s3.parts", ConfigKey.Type.INT, "0", "x")
+                    .bounded(5, 1))
+        .hasMessageContaining("min 5 > max 1");
     // A default its own type refuses fails when the schema takes the key, naming it.
-    assertThatThrownBy(() -> Setting.of(ConfigKey.withDefault("storage.s3.parts",
-        ConfigKey.Type.INT, "many", "x"))).hasMessageContaining("\"many\" is not an integer");
-    Setting s = Setting.of(ConfigKey.optional("storage.s3.region", ConfigKey.Type.TEXT, "x")
-        .alsoFromEnv("AWS_REGION"));
+    assertThatThrownBy(
+            () ->
+                Setting.of(
+                    ConfigKey.withDefault("storage.s3.parts", ConfigKey.Type.INT, "many", "x")))
+        .hasMessageContaining("\"many\" is not an integer");
+    Setting s =
+        Setting.of(
+            ConfigKey.optional("storage.s3.region", ConfigKey.Type.TEXT, "x")
+                .alsoFromEnv("AWS_REGION"));
     assertThat(s.envName()).isEqualTo("VMINFO_STORAGE_S3_REGION");
     assertThat(s.envAlias()).contains("AWS_REGION");
     assertThat(s.reloadable()).isFalse();

@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UnitsAndWatcherTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void durationsAndSizes() {
@@ -42,8 +41,8 @@ class UnitsAndWatcherTest {
     Files.writeString(file, "{}");
     ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-01-01T00:00:00Z"));
     AtomicInteger changes = new AtomicInteger();
-    try (ConfigWatcher w = new ConfigWatcher(file, Duration.ofSeconds(2), scheduler,
-        changes::incrementAndGet)) {
+    try (ConfigWatcher w =
+        new ConfigWatcher(file, Duration.ofSeconds(2), scheduler, changes::incrementAndGet)) {
       scheduler.advance(Duration.ofSeconds(2));
       assertThat(changes).hasValue(0);
       Files.writeString(file, "{\"log_level\":\"debug\"}");
@@ -68,10 +67,15 @@ class UnitsAndWatcherTest {
     Files.writeString(file, "{}");
     ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-01-01T00:00:00Z"));
     AtomicInteger calls = new AtomicInteger();
-    try (ConfigWatcher w = new ConfigWatcher(file, Duration.ofSeconds(1), scheduler, () -> {
-      calls.incrementAndGet();
-      throw new IllegalArgumentException("bad value");
-    })) {
+    try (ConfigWatcher w =
+        new ConfigWatcher(
+            file,
+            Duration.ofSeconds(1),
+            scheduler,
+            () -> {
+              calls.incrementAndGet();
+              throw new IllegalArgumentException("bad value");
+            })) {
       Files.writeString(file, "{\"x\":1}");
       scheduler.advance(Duration.ofSeconds(1));
       Files.writeString(file, "{\"x\":2}");

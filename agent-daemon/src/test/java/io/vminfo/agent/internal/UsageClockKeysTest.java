@@ -20,13 +20,19 @@ class UsageClockKeysTest {
     AgentConfig d = AgentConfig.defaults();
     assertThat(d.usageClockRate()).isEqualTo(1);
     assertThat(d.usageClockOrigin()).isEmpty();
-    AgentConfig c = AgentConfig.load(List.of("--testing.usage_clock_rate=720",
-        "--testing.usage_clock_origin=2026-01-01T00:00:00Z"), Map.of());
+    AgentConfig c =
+        AgentConfig.load(
+            List.of(
+                "--testing.usage_clock_rate=720",
+                "--testing.usage_clock_origin=2026-01-01T00:00:00Z"),
+            Map.of());
     assertThat(c.usageClockRate()).isEqualTo(720);
     assertThat(c.usageClockOrigin()).contains(Instant.parse("2026-01-01T00:00:00Z"));
-    assertThatThrownBy(() -> AgentConfig.load(List.of("--testing.usage_clock_origin=yesterday"),
-        Map.of())).isInstanceOf(AgentConfigException.class)
-        .hasMessageContaining("testing.usage_clock_origin").hasMessageContaining("ISO-8601");
+    assertThatThrownBy(
+            () -> AgentConfig.load(List.of("--testing.usage_clock_origin=yesterday"), Map.of()))
+        .isInstanceOf(AgentConfigException.class)
+        .hasMessageContaining("testing.usage_clock_origin")
+        .hasMessageContaining("ISO-8601");
     assertThatThrownBy(() -> AgentConfig.load(List.of("--testing.usage_clock_rate=0"), Map.of()))
         .isInstanceOf(AgentConfigException.class);
   }

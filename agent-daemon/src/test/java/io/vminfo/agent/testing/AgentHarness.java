@@ -27,30 +27,42 @@ public final class AgentHarness implements AutoCloseable {
 
   /** Starts an agent with {@code vms}; {@code tweak} adjusts the config (port 0, temp state). */
   public static AgentHarness start(
-      Path stateDir, List<Vm> vms, Consumer<AgentConfig.Builder> tweak,
-      ScheduledExecutorService timers) throws Exception {
+      Path stateDir,
+      List<Vm> vms,
+      Consumer<AgentConfig.Builder> tweak,
+      ScheduledExecutorService timers)
+      throws Exception {
     return start(new FakeVmSource(vms, HostIdentity.unknown()), stateDir, tweak, timers);
   }
 
   public static AgentHarness start(
-      FakeVmSource source, Path stateDir, Consumer<AgentConfig.Builder> tweak,
-      ScheduledExecutorService timers) throws Exception {
+      FakeVmSource source,
+      Path stateDir,
+      Consumer<AgentConfig.Builder> tweak,
+      ScheduledExecutorService timers)
+      throws Exception {
     return start(source, stateDir, tweak, timers, b -> {});
   }
 
   /** As above; {@code agentTweak} adjusts the agent builder (e.g. a manual usage scheduler). */
   public static AgentHarness start(
-      FakeVmSource source, Path stateDir, Consumer<AgentConfig.Builder> tweak,
-      ScheduledExecutorService timers, Consumer<Agent.Builder> agentTweak) throws Exception {
-    AgentConfig.Builder cb = AgentConfig.builder()
-        .set("listen.port", "0")
-        .set("state_dir", stateDir.toString())
-        .set("http.threads", "2")
-        .set("shutdown_timeout", "5s");
+      FakeVmSource source,
+      Path stateDir,
+      Consumer<AgentConfig.Builder> tweak,
+      ScheduledExecutorService timers,
+      Consumer<Agent.Builder> agentTweak)
+      throws Exception {
+    AgentConfig.Builder cb =
+        AgentConfig.builder()
+            .set("listen.port", "0")
+            .set("state_dir", stateDir.toString())
+            .set("http.threads", "2")
+            .set("shutdown_timeout", "5s");
     tweak.accept(cb);
-    Agent.Builder ab = Agent.builder(cb.build())
-        .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE))
-        .env(Map.of());
+    Agent.Builder ab =
+        Agent.builder(cb.build())
+            .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE))
+            .env(Map.of());
     if (timers != null) {
       ab.timerScheduler(timers);
       if (timers instanceof io.vminfo.core.testing.ManualScheduler manual) {
@@ -93,16 +105,19 @@ public final class AgentHarness implements AutoCloseable {
    */
   public void apply(Vm vm) {
     source.apply(vm);
-    org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ZERO)
-        .pollInterval(java.time.Duration.ofMillis(1)).until(
-        () -> agent.store().get(vm.uuid()).map(vm::equals).orElse(false));
+    org.awaitility.Awaitility.await()
+        .pollDelay(java.time.Duration.ZERO)
+        .pollInterval(java.time.Duration.ofMillis(1))
+        .until(() -> agent.store().get(vm.uuid()).map(vm::equals).orElse(false));
   }
 
   /** Deletes a VM on the fake host and waits until the store no longer has it. */
   public void delete(String uuid) {
     source.remove(uuid);
-    org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ZERO)
-        .pollInterval(java.time.Duration.ofMillis(1)).until(() -> agent.store().get(uuid).isEmpty());
+    org.awaitility.Awaitility.await()
+        .pollDelay(java.time.Duration.ZERO)
+        .pollInterval(java.time.Duration.ofMillis(1))
+        .until(() -> agent.store().get(uuid).isEmpty());
   }
 
   @Override

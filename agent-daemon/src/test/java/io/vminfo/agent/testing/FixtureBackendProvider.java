@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A third host backend that exists only in this module's tests, registered by the test
- * {@code META-INF/services/io.vminfo.sysevent.BackendProvider} file and by nothing else: a host
- * whose root has {@code etc/fixture-host} (asked before SmartOS), serving {@code fixture.vms}
- * VMs from {@link TestVms}.
+ * A third host backend that exists only in this module's tests, registered by the test {@code
+ * META-INF/services/io.vminfo.sysevent.BackendProvider} file and by nothing else: a host whose root
+ * has {@code etc/fixture-host} (asked before SmartOS), serving {@code fixture.vms} VMs from {@link
+ * TestVms}.
  */
 public final class FixtureBackendProvider implements BackendProvider {
   public static final String MARKER = "etc/fixture-host";
@@ -45,7 +45,8 @@ public final class FixtureBackendProvider implements BackendProvider {
   @Override
   public Detection detect(Path hostRoot) {
     Path marker = hostRoot.resolve(MARKER);
-    return Files.exists(marker) ? Detection.found(marker + " exists")
+    return Files.exists(marker)
+        ? Detection.found(marker + " exists")
         : Detection.absent("no " + marker);
   }
 
@@ -66,8 +67,7 @@ public final class FixtureBackendProvider implements BackendProvider {
       @Override
       public LoadResult loadAll() {
         return new LoadResult(
-            java.util.stream.IntStream.rangeClosed(1, n).mapToObj(TestVms::vm).toList(),
-            List.of());
+            java.util.stream.IntStream.rangeClosed(1, n).mapToObj(TestVms::vm).toList(), List.of());
       }
 
       @Override

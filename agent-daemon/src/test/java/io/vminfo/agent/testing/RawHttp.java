@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * A deliberately minimal HTTP/1.1 client on a raw socket, so tests see the exact bytes the agent
- * writes (status line, headers, chunked framing) and can send malformed or hostile requests.
- * Every read has a timeout (SO_TIMEOUT); nothing waits forever.
+ * writes (status line, headers, chunked framing) and can send malformed or hostile requests. Every
+ * read has a timeout (SO_TIMEOUT); nothing waits forever.
  */
 public final class RawHttp implements AutoCloseable {
   public static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
@@ -102,8 +102,8 @@ public final class RawHttp implements AutoCloseable {
     String h;
     while ((h = readCrlfLine()) != null && !h.isEmpty()) {
       int colon = h.indexOf(':');
-      headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-          h.substring(colon + 1).trim());
+      headers.put(
+          h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
     }
     chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
     bodyDone = false;
@@ -225,8 +225,8 @@ public final class RawHttp implements AutoCloseable {
     while ((b = in.read()) >= 0) {
       if (b == '\n') {
         byte[] bytes = line.toByteArray();
-        int end = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1
-            : bytes.length;
+        int end =
+            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
       }
       line.write(b);

@@ -49,8 +49,10 @@ public final class TestVms {
     ArrayNode nics = o.putArray("nics");
     ObjectNode nic = nics.addObject();
     nic.put("interface", "net0");
-    nic.put("mac", String.format(Locale.ROOT, "90:b8:d0:%02x:%02x:%02x",
-        (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff));
+    nic.put(
+        "mac",
+        String.format(
+            Locale.ROOT, "90:b8:d0:%02x:%02x:%02x", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff));
     nic.put("nic_tag", "external");
     nic.put("ip", "10.0." + ((n >> 8) & 0xff) + "." + (n & 0xff));
     nic.put("netmask", "255.255.0.0");

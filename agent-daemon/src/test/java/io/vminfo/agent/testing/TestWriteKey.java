@@ -43,11 +43,22 @@ public final class TestWriteKey {
   public String headerLines(String method, String target) {
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().atZone(ZoneOffset.UTC));
     String id = UUID.randomUUID().toString();
-    String signing = HttpSignatures.signingString(SIGNED, method, target,
-        h -> h.equals("date") ? Optional.of(date) : h.equals("x-request-id") ? Optional.of(id)
-            : Optional.empty());
-    return "Date: " + date + "\r\nX-Request-Id: " + id + "\r\nAuthorization: "
-        + HttpSignatures.authorization(MantaSigner.of(key), "/ops/keys/" + key.md5Fingerprint(),
-            SIGNED, signing) + "\r\n";
+    String signing =
+        HttpSignatures.signingString(
+            SIGNED,
+            method,
+            target,
+            h ->
+                h.equals("date")
+                    ? Optional.of(date)
+                    : h.equals("x-request-id") ? Optional.of(id) : Optional.empty());
+    return "Date: "
+        + date
+        + "\r\nX-Request-Id: "
+        + id
+        + "\r\nAuthorization: "
+        + HttpSignatures.authorization(
+            MantaSigner.of(key), "/ops/keys/" + key.md5Fingerprint(), SIGNED, signing)
+        + "\r\n";
   }
 }

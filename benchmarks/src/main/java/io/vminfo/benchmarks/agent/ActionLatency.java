@@ -33,20 +33,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * Guest action → job Complete against the bare {@code virsh} command, side by side on one real
  * libvirtd (started, or attached to, as the integration tests do) and one 64 MiB firmware-only
- * guest: per round, each action once as {@code virsh <cmd>} and once as a signed
- * {@code POST /vms/{uuid}/{action}} to an in-process agent (libvirt backend) until its job is
- * Complete (the store shows the end state), alternating which goes first. The job's time is from
- * sending the POST to the agent's {@link JobListener#jobFinished}.
+ * guest: per round, each action once as {@code virsh <cmd>} and once as a signed {@code POST
+ * /vms/{uuid}/{action}} to an in-process agent (libvirt backend) until its job is Complete (the
+ * store shows the end state), alternating which goes first. The job's time is from sending the POST
+ * to the agent's {@link JobListener#jobFinished}.
  *
  * <pre>ActionLatency [--rounds N] [--transport auto|library|virsh]</pre>
  */
 public final class ActionLatency {
-  /** Action, virsh command, the state after it, the state before it; each ends where the next starts. */
-  private static final List<String[]> ACTIONS = List.of(
-      new String[] {"start", "start", "running", "stopped"},
-      new String[] {"suspend", "suspend", "paused", "running"},
-      new String[] {"resume", "resume", "running", "paused"},
-      new String[] {"poweroff", "destroy", "stopped", "running"});
+  /**
+   * Action, virsh command, the state after it, the state before it; each ends where the next
+   * starts.
+   */
+  private static final List<String[]> ACTIONS =
+      List.of(
+          new String[] {"start", "start", "running", "stopped"},
+          new String[] {"suspend", "suspend", "paused", "running"},
+          new String[] {"resume", "resume", "running", "paused"},
+          new String[] {"poweroff", "destroy", "stopped", "running"});
 
   private ActionLatency() {}
 
@@ -62,31 +66,37 @@ public final class ActionLatency {
     }
     Path work = Files.createTempDirectory("vminfo-action-latency");
     MantaKey key = new MantaKey(KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
-    Path keys = Files.writeString(work.resolve("authorized_keys"), key.publicKeyLine() + " bench\n");
+    Path keys =
+        Files.writeString(work.resolve("authorized_keys"), key.publicKeyLine() + " bench\n");
     Map<String, CompletableFuture<Job>> finished = new ConcurrentHashMap<>();
     try (LibvirtHost host = LibvirtHost.start()) {
       String name = "vminfo-bench-" + UUID.randomUUID().toString().substring(0, 8);
       String uuid = host.defineGuest(name);
-      Agent agent = Agent.builder(AgentConfig.builder()
-              .set("listen.port", "0")
-              .set("state_dir", work.resolve("state").toString())
-              .set("backend", "libvirt")
-              .set("host_root", "/")
-              .set("actions.enabled", "true")
-              .set("actions.authorized_keys", keys.toString())
-              .set("actions.timeout", "60s")
-              .set("actions.libvirt_transport", transport)
-              .build())
-          .jobListener(new JobListener() {
-            @Override
-            public void jobStarted(Job job) {}
+      Agent agent =
+          Agent.builder(
+                  AgentConfig.builder()
+                      .set("listen.port", "0")
+                      .set("state_dir", work.resolve("state").toString())
+                      .set("backend", "libvirt")
+                      .set("host_root", "/")
+                      .set("actions.enabled", "true")
+                      .set("actions.authorized_keys", keys.toString())
+                      .set("actions.timeout", "60s")
+                      .set("actions.libvirt_transport", transport)
+                      .build())
+              .jobListener(
+                  new JobListener() {
+                    @Override
+                    public void jobStarted(Job job) {}
 
-            @Override
-            public void jobFinished(Job job) {
-              finished.computeIfAbsent(job.id(), id -> new CompletableFuture<>()).complete(job);
-            }
-          })
-          .build();
+                    @Override
+                    public void jobFinished(Job job) {
+                      finished
+                          .computeIfAbsent(job.id(), id -> new CompletableFuture<>())
+                          .complete(job);
+                    }
+                  })
+              .build();
       agent.start();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       URI base = URI.create("http://127.0.0.1:" + agent.address().getPort());
@@ -127,10 +137,11 @@ public final class ActionLatency {
         }
         host.undefine(name);
       }
-      System.out.printf("%-9s %22s %22s%n", "action", "virsh ms (median/max)", "job ms (median/max)");
+      System.out.printf(
+          "%-9s %22s %22s%n", "action", "virsh ms (median/max)", "job ms (median/max)");
       for (String[] a : ACTIONS) {
-        System.out.printf("%-9s %22s %22s%n", a[0], summary(virshMs.get(a[0])),
-            summary(jobMs.get(a[0])));
+        System.out.printf(
+            "%-9s %22s %22s%n", a[0], summary(virshMs.get(a[0])), summary(jobMs.get(a[0])));
       }
     }
   }
@@ -157,30 +168,46 @@ public final class ActionLatency {
     }
   }
 
-  private static long job(HttpClient http, URI base, MantaKey key, String uuid, String action,
-      Map<String, CompletableFuture<Job>> finished) throws Exception {
+  private static long job(
+      HttpClient http,
+      URI base,
+      MantaKey key,
+      String uuid,
+      String action,
+      Map<String, CompletableFuture<Job>> finished)
+      throws Exception {
     String target = "/vms/" + uuid + "/" + action;
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().atZone(ZoneOffset.UTC));
     String requestId = UUID.randomUUID().toString();
     List<String> signed = List.of(HttpSignatures.REQUEST_TARGET, "date", "x-request-id");
-    String signing = HttpSignatures.signingString(signed, "POST", target,
-        h -> h.equals("date") ? Optional.of(date)
-            : h.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
-    HttpRequest post = HttpRequest.newBuilder(base.resolve(target))
-        .timeout(Duration.ofSeconds(10))
-        .header("Date", date)
-        .header("X-Request-Id", requestId)
-        .header("Authorization", HttpSignatures.authorization(MantaSigner.of(key),
-            "/bench/keys/" + key.md5Fingerprint(), signed, signing))
-        .POST(HttpRequest.BodyPublishers.noBody())
-        .build();
+    String signing =
+        HttpSignatures.signingString(
+            signed,
+            "POST",
+            target,
+            h ->
+                h.equals("date")
+                    ? Optional.of(date)
+                    : h.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
+    HttpRequest post =
+        HttpRequest.newBuilder(base.resolve(target))
+            .timeout(Duration.ofSeconds(10))
+            .header("Date", date)
+            .header("X-Request-Id", requestId)
+            .header(
+                "Authorization",
+                HttpSignatures.authorization(
+                    MantaSigner.of(key), "/bench/keys/" + key.md5Fingerprint(), signed, signing))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
     long t0 = System.nanoTime();
     HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 202) {
       throw new IllegalStateException(action + ": " + r.statusCode() + " " + r.body());
     }
     String id = r.headers().firstValue("X-Guest-Job-ID").orElseThrow();
-    Job job = finished.computeIfAbsent(id, k -> new CompletableFuture<>()).get(90, TimeUnit.SECONDS);
+    Job job =
+        finished.computeIfAbsent(id, k -> new CompletableFuture<>()).get(90, TimeUnit.SECONDS);
     long elapsed = System.nanoTime() - t0;
     if (!job.state().name().equals("COMPLETE")) {
       throw new IllegalStateException(action + " job ended " + job);

@@ -18,30 +18,39 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The agent-daemon measurements of docs/benchmarks.md. Starts the real agent
- * ({@link BenchAgent}, {@code n} synthetic VMs) as a separate JVM with the distribution's JVM
- * flags, then drives it from this JVM:
+ * The agent-daemon measurements of docs/benchmarks.md. Starts the real agent ({@link BenchAgent},
+ * {@code n} synthetic VMs) as a separate JVM with the distribution's JVM flags, then drives it from
+ * this JVM:
  *
  * <ol>
- *   <li>{@code GET /vms/{uuid}} throughput and latency (closed loop, keep-alive, random VMs);</li>
- *   <li>{@code GET /vms} latency with all VMs, one connection;</li>
- *   <li>change to event received by each of {@code subscribers} feed subscribers;</li>
- *   <li>the agent's RSS with the VMs loaded and the subscribers connected;</li>
- *   <li>the agent's CPU while idle (subscribers connected, no changes).</li>
+ *   <li>{@code GET /vms/{uuid}} throughput and latency (closed loop, keep-alive, random VMs);
+ *   <li>{@code GET /vms} latency with all VMs, one connection;
+ *   <li>change to event received by each of {@code subscribers} feed subscribers;
+ *   <li>the agent's RSS with the VMs loaded and the subscribers connected;
+ *   <li>the agent's CPU while idle (subscribers connected, no changes).
  * </ol>
  *
- * <p>Usage: {@code AgentBenchmarks [--vms 1000] [--subscribers 100] [--seconds 30]
- * [--idle-seconds 300] [--connections 32] [--changes-per-second 20]}
+ * <p>Usage: {@code AgentBenchmarks [--vms 1000] [--subscribers 100] [--seconds 30] [--idle-seconds
+ * 300] [--connections 32] [--changes-per-second 20]}
  */
-@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
+@SuppressWarnings(
+    "try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class AgentBenchmarks {
   /** The JVM flags of bin/vminfod (keep in sync with distribution/src/dist/bin/vminfod). */
-  static final List<String> AGENT_JVM_FLAGS = List.of(
-      "-XX:+UseSerialGC", "-Xms64m", "-Xmx96m", "-Xmn12m", "-XX:MaxMetaspaceSize=64m",
-      "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1", "-XX:MaxDirectMemorySize=64m",
-      "-Xss512k",
-      "-Dio.netty.allocator.numHeapArenas=1", "-Dio.netty.allocator.numDirectArenas=1",
-      "-XX:+ExitOnOutOfMemoryError");
+  static final List<String> AGENT_JVM_FLAGS =
+      List.of(
+          "-XX:+UseSerialGC",
+          "-Xms64m",
+          "-Xmx96m",
+          "-Xmn12m",
+          "-XX:MaxMetaspaceSize=64m",
+          "-XX:ReservedCodeCacheSize=32m",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:MaxDirectMemorySize=64m",
+          "-Xss512k",
+          "-Dio.netty.allocator.numHeapArenas=1",
+          "-Dio.netty.allocator.numDirectArenas=1",
+          "-XX:+ExitOnOutOfMemoryError");
 
   private AgentBenchmarks() {}
 
@@ -53,16 +62,19 @@ public final class AgentBenchmarks {
     int connections = intArg(args, "--connections", 32);
     int changesPerSecond = intArg(args, "--changes-per-second", 20);
 
-    try (AgentProcess agent = AgentProcess.start(args, BenchAgent.class,
-        Integer.toString(vms))) {
+    try (AgentProcess agent = AgentProcess.start(args, BenchAgent.class, Integer.toString(vms))) {
       BufferedReader out = agent.out;
       Writer in = agent.in;
       InetSocketAddress address = agent.address;
       long pid = agent.pid();
-      print("machine: %d cores, %s %s, Java %s; agent pid %d with MALLOC_ARENA_MAX=2 %s",
-          Runtime.getRuntime()
-              .availableProcessors(), System.getProperty("os.name"), System.getProperty(
-              "os.version"), Runtime.version(), pid, String.join(" ", AGENT_JVM_FLAGS));
+      print(
+          "machine: %d cores, %s %s, Java %s; agent pid %d with MALLOC_ARENA_MAX=2 %s",
+          Runtime.getRuntime().availableProcessors(),
+          System.getProperty("os.name"),
+          System.getProperty("os.version"),
+          Runtime.version(),
+          pid,
+          String.join(" ", AGENT_JVM_FLAGS));
       print("date: %s; %d VMs", Instant.now(), vms);
 
       List<String> vmPaths = new ArrayList<>();
@@ -71,20 +83,32 @@ public final class AgentBenchmarks {
       }
       // 1. GET /vms/{uuid}
       HttpLoad.run(address, vmPaths, 1, connections, Duration.ofSeconds(10)); // warm-up
-      HttpLoad.Result r = HttpLoad.run(address, vmPaths, 1, connections,
-          Duration.ofSeconds(seconds));
-      print("GET /vms/{uuid}: %.0f req/s over %.1f s (%d ok, %d errors), %d connections;"
-              + " latency p50 %s p99 %s max %s", r.rate(), r.seconds(), r.ok(), r.errors(),
-          connections, LongSamples.ms(r.latencies().percentile(50)),
-          LongSamples.ms(r.latencies().percentile(99)), LongSamples.ms(r.latencies().max()));
+      HttpLoad.Result r =
+          HttpLoad.run(address, vmPaths, 1, connections, Duration.ofSeconds(seconds));
+      print(
+          "GET /vms/{uuid}: %.0f req/s over %.1f s (%d ok, %d errors), %d connections;"
+              + " latency p50 %s p99 %s max %s",
+          r.rate(),
+          r.seconds(),
+          r.ok(),
+          r.errors(),
+          connections,
+          LongSamples.ms(r.latencies().percentile(50)),
+          LongSamples.ms(r.latencies().percentile(99)),
+          LongSamples.ms(r.latencies().max()));
 
       // 2. GET /vms
       HttpLoad.run(address, List.of("/vms"), 1, 1, Duration.ofSeconds(5)); // warm-up
-      HttpLoad.Result list = HttpLoad.run(address, List.of("/vms"), 1, 1,
-          Duration.ofSeconds(Math.max(10, seconds / 2)));
-      print("GET /vms (%d VMs, %d bytes): median %s p99 %s max %s (%d requests, 1 connection)",
-          vms, vmsBytes(address), LongSamples.ms(list.latencies().percentile(50)),
-          LongSamples.ms(list.latencies().percentile(99)), LongSamples.ms(list.latencies().max()),
+      HttpLoad.Result list =
+          HttpLoad.run(
+              address, List.of("/vms"), 1, 1, Duration.ofSeconds(Math.max(10, seconds / 2)));
+      print(
+          "GET /vms (%d VMs, %d bytes): median %s p99 %s max %s (%d requests, 1 connection)",
+          vms,
+          vmsBytes(address),
+          LongSamples.ms(list.latencies().percentile(50)),
+          LongSamples.ms(list.latencies().percentile(99)),
+          LongSamples.ms(list.latencies().max()),
           list.ok());
 
       // 3. change -> event at N subscribers
@@ -116,19 +140,32 @@ public final class AgentBenchmarks {
         LongSamples last = new LongSamples();
         feeds.firstByRev().values().forEach(firsts::add);
         feeds.worstByRev().values().forEach(last::add);
-        print("  per event: first subscriber p50 %s p99 %s; last subscriber p50 %s p99 %s",
-            LongSamples.ms(firsts.percentile(50)), LongSamples.ms(firsts.percentile(99)),
-            LongSamples.ms(last.percentile(50)), LongSamples.ms(last.percentile(99)));
+        print(
+            "  per event: first subscriber p50 %s p99 %s; last subscriber p50 %s p99 %s",
+            LongSamples.ms(firsts.percentile(50)),
+            LongSamples.ms(firsts.percentile(99)),
+            LongSamples.ms(last.percentile(50)),
+            LongSamples.ms(last.percentile(99)));
         if (java.util.Arrays.asList(args).contains("--details")) {
           feeds.worstByRev().entrySet().stream()
-              .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed()).limit(15)
-              .forEach(e -> print("  slowest: rev %d worst %s", e.getKey(),
-                  LongSamples.ms(e.getValue())));
+              .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed())
+              .limit(15)
+              .forEach(
+                  e ->
+                      print(
+                          "  slowest: rev %d worst %s", e.getKey(), LongSamples.ms(e.getValue())));
         }
-        print("change -> event at %d subscribers: %d events x %d = %d samples; p50 %s p99 %s"
-                + " max %s (%d changes/s)", subscribers, total, subscribers, lat.size(),
-            LongSamples.ms(lat.percentile(50)), LongSamples.ms(lat.percentile(99)),
-            LongSamples.ms(lat.max()), changesPerSecond);
+        print(
+            "change -> event at %d subscribers: %d events x %d = %d samples; p50 %s p99 %s"
+                + " max %s (%d changes/s)",
+            subscribers,
+            total,
+            subscribers,
+            lat.size(),
+            LongSamples.ms(lat.percentile(50)),
+            LongSamples.ms(lat.percentile(99)),
+            LongSamples.ms(lat.max()),
+            changesPerSecond);
 
         // 4. RSS with the VMs and the subscribers
         agent.printRss("with " + vms + " VMs and " + subscribers + " subscribers");
@@ -165,8 +202,12 @@ public final class AgentBenchmarks {
 
   private static String get(InetSocketAddress a, String path) throws Exception {
     HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + path))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return c.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPort() + path))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** VmRSS and VmHWM in bytes. */
@@ -194,8 +235,7 @@ public final class AgentBenchmarks {
     return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 
-  static void waitFor(java.util.function.BooleanSupplier cond, Duration max)
-      throws Exception {
+  static void waitFor(java.util.function.BooleanSupplier cond, Duration max) throws Exception {
     long end = System.nanoTime() + max.toNanos();
     while (!cond.getAsBoolean()) {
       if (System.nanoTime() > end) {

@@ -13,12 +13,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An agent JVM for footprint measurements: the distribution's JVM flags (plus any
- * {@code --agent-jvm-flag F} of the driver's arguments) and {@code MALLOC_ARENA_MAX=2}, as
- * {@code bin/vminfod} runs it. The main class prints {@code PORT <port>} when listening and stops
- * on {@code quit}; other lines before the port (JVM messages) are passed to stderr.
+ * An agent JVM for footprint measurements: the distribution's JVM flags (plus any {@code
+ * --agent-jvm-flag F} of the driver's arguments) and {@code MALLOC_ARENA_MAX=2}, as {@code
+ * bin/vminfod} runs it. The main class prints {@code PORT <port>} when listening and stops on
+ * {@code quit}; other lines before the port (JVM messages) are passed to stderr.
  */
-@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
+@SuppressWarnings(
+    "try") // drivers: close() waits for child processes; resources held only for their lifetime
 final class AgentProcess implements AutoCloseable {
   final Process process;
   final BufferedReader out;
@@ -50,8 +51,8 @@ final class AgentProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/vminfod sets it
     Process p = pb.start();
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
     String line = out.readLine();
     while (line != null && !line.startsWith("PORT ")) {
@@ -72,8 +73,8 @@ final class AgentProcess implements AutoCloseable {
   /** Prints the agent's RSS (and peak). */
   void printRss(String what) throws IOException {
     long[] mem = AgentBenchmarks.rss(pid());
-    AgentBenchmarks.print("agent RSS %s: %.1f MiB (peak %.1f MiB)", what, mem[0] / 1048576.0,
-        mem[1] / 1048576.0);
+    AgentBenchmarks.print(
+        "agent RSS %s: %.1f MiB (peak %.1f MiB)", what, mem[0] / 1048576.0, mem[1] / 1048576.0);
   }
 
   /** Measures and prints the agent's CPU over {@code seconds} of doing nothing. */

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * its own process for footprint measurements: it prints {@code PORT <port>} once listening, then
  * obeys commands on stdin: {@code churn <count>} changes that many VMs, {@code quit} stops.
  */
-@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
+@SuppressWarnings(
+    "try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class BenchAgent implements AutoCloseable {
   public final SyntheticHost host;
   public final Agent agent;
@@ -30,15 +31,17 @@ public final class BenchAgent implements AutoCloseable {
   public static BenchAgent start(int vms, int port, String... settings) throws Exception {
     SyntheticHost host = new SyntheticHost(vms);
     Path state = Files.createTempDirectory("vminfo-bench");
-    AgentConfig.Builder b = AgentConfig.builder()
-        .set("listen.port", Integer.toString(port))
-        .set("state_dir", state.toString());
+    AgentConfig.Builder b =
+        AgentConfig.builder()
+            .set("listen.port", Integer.toString(port))
+            .set("state_dir", state.toString());
     for (int i = 0; i + 1 < settings.length; i += 2) {
       b.set(settings[i], settings[i + 1]);
     }
-    Agent agent = Agent.builder(b.build())
-        .backendFactory(ctx -> new HostBackend(host, UsageProbe.NONE))
-        .build();
+    Agent agent =
+        Agent.builder(b.build())
+            .backendFactory(ctx -> new HostBackend(host, UsageProbe.NONE))
+            .build();
     agent.start();
     return new BenchAgent(host, agent, state);
   }
@@ -61,8 +64,8 @@ public final class BenchAgent implements AutoCloseable {
     try (BenchAgent a = start(vms, 0)) {
       System.out.println("PORT " + a.port());
       System.out.flush();
-      BufferedReader in = new BufferedReader(
-          new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       long gen = 0;
       String line;
       while ((line = in.readLine()) != null) {

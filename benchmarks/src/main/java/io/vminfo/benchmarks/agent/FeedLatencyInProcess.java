@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Usage: {@code FeedLatencyInProcess [subscribers=100] [seconds=30] [changesPerSecond=20]}
  */
-@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
+@SuppressWarnings(
+    "try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class FeedLatencyInProcess {
   private FeedLatencyInProcess() {}
 
@@ -64,13 +65,20 @@ public final class FeedLatencyInProcess {
           first.add(feeds.firstReceived().get(e) - pub);
           last.add(feeds.lastReceived().get(e) - pub);
         }
-        System.out.println(String.format(Locale.ROOT,
-            "in-process, %d subscribers, %d changes at %d/s: change->store event p50 %s p99 %s;"
-                + " store event->first subscriber p50 %s p99 %s; ->last subscriber p50 %s p99 %s",
-            subscribers, total, perSecond, LongSamples.ms(queue.percentile(50)),
-            LongSamples.ms(queue.percentile(99)), LongSamples.ms(first.percentile(50)),
-            LongSamples.ms(first.percentile(99)), LongSamples.ms(last.percentile(50)),
-            LongSamples.ms(last.percentile(99))));
+        System.out.println(
+            String.format(
+                Locale.ROOT,
+                "in-process, %d subscribers, %d changes at %d/s: change->store event p50 %s p99 %s;"
+                    + " store event->first subscriber p50 %s p99 %s; ->last subscriber p50 %s p99 %s",
+                subscribers,
+                total,
+                perSecond,
+                LongSamples.ms(queue.percentile(50)),
+                LongSamples.ms(queue.percentile(99)),
+                LongSamples.ms(first.percentile(50)),
+                LongSamples.ms(first.percentile(99)),
+                LongSamples.ms(last.percentile(50)),
+                LongSamples.ms(last.percentile(99))));
       }
     }
   }

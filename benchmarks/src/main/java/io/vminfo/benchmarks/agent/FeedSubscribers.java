@@ -12,11 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code n} {@code /events} subscribers on one NIO thread. Each decodes the chunked body into
- * lines and notes when each event line (by its {@code rev}) arrived; the driver compares that with
- * when it caused the change.
+ * {@code n} {@code /events} subscribers on one NIO thread. Each decodes the chunked body into lines
+ * and notes when each event line (by its {@code rev}) arrived; the driver compares that with when
+ * it caused the change.
  */
-@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
+@SuppressWarnings(
+    "try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class FeedSubscribers implements AutoCloseable {
   private final Selector selector;
   private final Thread thread;
@@ -33,8 +34,9 @@ public final class FeedSubscribers implements AutoCloseable {
 
   public FeedSubscribers(InetSocketAddress agent, int n) throws IOException {
     selector = Selector.open();
-    byte[] request = ("GET /events HTTP/1.1\r\nHost: bench\r\nUser-Agent: vminfo-bench-feed\r\n"
-        + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] request =
+        ("GET /events HTTP/1.1\r\nHost: bench\r\nUser-Agent: vminfo-bench-feed\r\n" + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < n; i++) {
       SocketChannel ch = SocketChannel.open(agent);
       ch.write(ByteBuffer.wrap(request));
@@ -136,8 +138,8 @@ public final class FeedSubscribers implements AutoCloseable {
         byte x = b.get();
         if (!inBody) {
           headTail.append((char) x);
-          if (headTail.length() >= 4 && headTail.substring(headTail.length() - 4).equals(
-              "\r\n\r\n")) {
+          if (headTail.length() >= 4
+              && headTail.substring(headTail.length() - 4).equals("\r\n\r\n")) {
             inBody = true;
           }
           continue;

@@ -30,8 +30,12 @@ public final class HttpLoad {
   private HttpLoad() {}
 
   public static Result run(
-      InetSocketAddress target, List<String> paths, int threads, int connectionsPerThread,
-      Duration duration) throws Exception {
+      InetSocketAddress target,
+      List<String> paths,
+      int threads,
+      int connectionsPerThread,
+      Duration duration)
+      throws Exception {
     List<Worker> workers = new ArrayList<>();
     long end = System.nanoTime() + duration.toNanos();
     for (int t = 0; t < threads; t++) {
@@ -89,8 +93,9 @@ public final class HttpLoad {
       this.connections = connections;
       this.end = end;
       for (String p : paths) {
-        requests.add(("GET " + p + " HTTP/1.1\r\nHost: bench\r\nUser-Agent: vminfo-bench\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        requests.add(
+            ("GET " + p + " HTTP/1.1\r\nHost: bench\r\nUser-Agent: vminfo-bench\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
       }
     }
 
@@ -165,8 +170,10 @@ public final class HttpLoad {
       c.in.compact();
       send(c);
       c.ch.write(c.out);
-      k.interestOps(c.out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
-          : SelectionKey.OP_READ);
+      k.interestOps(
+          c.out.hasRemaining()
+              ? SelectionKey.OP_READ | SelectionKey.OP_WRITE
+              : SelectionKey.OP_READ);
     }
 
     /** Length of the complete response in the buffer, or -1. */
@@ -174,7 +181,9 @@ public final class HttpLoad {
       int len = in.position();
       int headerEnd = -1;
       for (int i = 3; i < len; i++) {
-        if (in.get(i) == '\n' && in.get(i - 1) == '\r' && in.get(i - 2) == '\n'
+        if (in.get(i) == '\n'
+            && in.get(i - 1) == '\r'
+            && in.get(i - 2) == '\n'
             && in.get(i - 3) == '\r') {
           headerEnd = i + 1;
           break;

@@ -19,19 +19,20 @@ public final class RealHostAgent {
   private RealHostAgent() {}
 
   public static void main(String[] args) throws Exception {
-    AgentConfig config = AgentConfig.builder()
-        .set("listen.port", "0")
-        .set("host_root", args[0])
-        .set("state_dir", args[1])
-        .set("backend", "smartos")
-        .build();
+    AgentConfig config =
+        AgentConfig.builder()
+            .set("listen.port", "0")
+            .set("host_root", args[0])
+            .set("state_dir", args[1])
+            .set("backend", "smartos")
+            .build();
     Agent agent = Agent.builder(config).build();
     agent.start();
     try {
       System.out.println("PORT " + agent.address().getPort());
       System.out.flush();
-      BufferedReader in = new BufferedReader(
-          new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line;
       while ((line = in.readLine()) != null && !line.trim().equals("quit")) {
         // wait

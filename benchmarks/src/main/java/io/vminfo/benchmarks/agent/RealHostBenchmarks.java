@@ -23,18 +23,19 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>file change to event received by every subscriber: a zone XML is renamed over the old one
  *       (as zonecfg does; the new XML changes the alias), and the clock runs from just before
- *       {@code rename(2)} until each subscriber's socket has the modify line. One change at a
- *       time: the next starts when all subscribers have the previous one. The path is inotify,
- *       the SmartOS backend's reload, the store's diff, the feed's fan-out and 100 sockets.</li>
- *   <li>the agent's RSS with the VMs loaded and the subscribers connected;</li>
- *   <li>the agent's CPU while idle (subscribers connected, no changes; the usage recorder
- *       samples the 1,000 VMs every minute as in production).</li>
+ *       {@code rename(2)} until each subscriber's socket has the modify line. One change at a time:
+ *       the next starts when all subscribers have the previous one. The path is inotify, the
+ *       SmartOS backend's reload, the store's diff, the feed's fan-out and 100 sockets.
+ *   <li>the agent's RSS with the VMs loaded and the subscribers connected;
+ *   <li>the agent's CPU while idle (subscribers connected, no changes; the usage recorder samples
+ *       the 1,000 VMs every minute as in production).
  * </ol>
  *
- * <p>Usage: {@code RealHostBenchmarks [--vms 1000] [--subscribers 100] [--changes 1000]
- * [--warmup 200] [--idle-seconds 300] [--details] [--agent-jvm-flag FLAG]...}
+ * <p>Usage: {@code RealHostBenchmarks [--vms 1000] [--subscribers 100] [--changes 1000] [--warmup
+ * 200] [--idle-seconds 300] [--details] [--agent-jvm-flag FLAG]...}
  */
-@SuppressWarnings("try") // drivers: close() waits for child processes; resources held only for their lifetime
+@SuppressWarnings(
+    "try") // drivers: close() waits for child processes; resources held only for their lifetime
 public final class RealHostBenchmarks {
   private RealHostBenchmarks() {}
 
@@ -49,8 +50,8 @@ public final class RealHostBenchmarks {
     try {
       SmartOsTree tree = SmartOsTree.generate(dir.resolve("host"), vms);
       Path state = Files.createDirectories(dir.resolve("state"));
-      try (AgentProcess agent = AgentProcess.start(args, RealHostAgent.class,
-          tree.root.toString(), state.toString())) {
+      try (AgentProcess agent =
+          AgentProcess.start(args, RealHostAgent.class, tree.root.toString(), state.toString())) {
         InetSocketAddress address = agent.address;
         long pid = agent.pid();
         print("agent pid %d on %s, %d zones under %s", pid, address, vms, tree.root);
@@ -68,7 +69,10 @@ public final class RealHostBenchmarks {
             if (n >= warmup) {
               feeds.sent(rev, t0);
             }
-            Files.move(tmp, tree.xmlPath(i), StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                tmp,
+                tree.xmlPath(i),
+                StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
             long want = expected;
             waitFor(() -> feeds.received() >= want, Duration.ofSeconds(10));
@@ -79,22 +83,40 @@ public final class RealHostBenchmarks {
           feeds.firstByRev().values().forEach(firsts::add);
           feeds.worstByRev().values().forEach(last::add);
           if (lat.size() != (long) changes * subscribers) {
-            throw new IllegalStateException("expected " + changes * subscribers
-                + " samples, got " + lat.size() + " (an event with an unexpected rev?)");
+            throw new IllegalStateException(
+                "expected "
+                    + changes * subscribers
+                    + " samples, got "
+                    + lat.size()
+                    + " (an event with an unexpected rev?)");
           }
-          print("rename -> modify line at each of %d subscribers, %d VMs: %d changes x %d = %d"
-                  + " samples; p50 %s p99 %s max %s", subscribers, vms, changes, subscribers,
-              lat.size(), LongSamples.ms(lat.percentile(50)), LongSamples.ms(lat.percentile(99)),
+          print(
+              "rename -> modify line at each of %d subscribers, %d VMs: %d changes x %d = %d"
+                  + " samples; p50 %s p99 %s max %s",
+              subscribers,
+              vms,
+              changes,
+              subscribers,
+              lat.size(),
+              LongSamples.ms(lat.percentile(50)),
+              LongSamples.ms(lat.percentile(99)),
               LongSamples.ms(lat.max()));
-          print("  per change: first subscriber p50 %s p99 %s; last subscriber p50 %s p99 %s",
-              LongSamples.ms(firsts.percentile(50)), LongSamples.ms(firsts.percentile(99)),
-              LongSamples.ms(last.percentile(50)), LongSamples.ms(last.percentile(99)));
+          print(
+              "  per change: first subscriber p50 %s p99 %s; last subscriber p50 %s p99 %s",
+              LongSamples.ms(firsts.percentile(50)),
+              LongSamples.ms(firsts.percentile(99)),
+              LongSamples.ms(last.percentile(50)),
+              LongSamples.ms(last.percentile(99)));
 
           if (java.util.Arrays.asList(args).contains("--details")) {
             feeds.firstByRev().entrySet().stream()
-                .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed()).limit(20)
-                .forEach(e -> print("  slowest first arrival: rev %d %s", e.getKey(),
-                    LongSamples.ms(e.getValue())));
+                .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed())
+                .limit(20)
+                .forEach(
+                    e ->
+                        print(
+                            "  slowest first arrival: rev %d %s",
+                            e.getKey(), LongSamples.ms(e.getValue())));
           }
           agent.printRss("with " + vms + " VMs and " + subscribers + " subscribers");
           agent.printIdleCpu(idleSeconds, subscribers);

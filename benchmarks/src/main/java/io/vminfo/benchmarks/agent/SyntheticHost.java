@@ -72,8 +72,9 @@ public final class SyntheticHost implements VmSource {
     for (int k = 0; k < 2; k++) {
       ObjectNode nic = nics.addObject();
       nic.put("interface", "net" + k);
-      nic.put("mac", String.format(Locale.ROOT, "90:b8:d0:%02x:%02x:%02x", k, (n >> 8) & 0xff,
-          n & 0xff));
+      nic.put(
+          "mac",
+          String.format(Locale.ROOT, "90:b8:d0:%02x:%02x:%02x", k, (n >> 8) & 0xff, n & 0xff));
       nic.put("vlan_id", k == 0 ? 0 : 3102);
       nic.put("nic_tag", k == 0 ? "external" : "internal");
       nic.put("ip", (k == 0 ? "172.16." : "10.64.") + ((n >> 8) & 0xff) + "." + (n & 0xff));
@@ -91,8 +92,10 @@ public final class SyntheticHost implements VmSource {
       d.put("model", "virtio");
       d.put("boot", true);
     }
-    o.putObject("customer_metadata").put("root_authorized_keys",
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchKeyBenchKeyBenchKeyBenchKey ops@example");
+    o.putObject("customer_metadata")
+        .put(
+            "root_authorized_keys",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchKeyBenchKeyBenchKeyBenchKey ops@example");
     o.putObject("internal_metadata").put("package:name", "g4-general-2G");
     o.putObject("tags").put("role", n % 3 == 0 ? "db" : "web");
     o.putArray("resolvers").add("8.8.8.8").add("8.8.4.4");
@@ -111,17 +114,18 @@ public final class SyntheticHost implements VmSource {
     vms.put(vm.uuid(), vm);
     ReloadQueue q = queue;
     String uuid = vm.uuid();
-    q.submit(new Reload() {
-      @Override
-      public String key() {
-        return "synthetic:" + uuid;
-      }
+    q.submit(
+        new Reload() {
+          @Override
+          public String key() {
+            return "synthetic:" + uuid;
+          }
 
-      @Override
-      public ReloadResult run(VmLookup current) {
-        return ReloadResult.builder().upsert(vms.get(uuid)).build();
-      }
-    });
+          @Override
+          public ReloadResult run(VmLookup current) {
+            return ReloadResult.builder().upsert(vms.get(uuid)).build();
+          }
+        });
   }
 
   public Optional<Vm> get(String uuid) {
@@ -135,8 +139,8 @@ public final class SyntheticHost implements VmSource {
 
   @Override
   public HostIdentity hostIdentity() {
-    return new HostIdentity(Optional.of("44454c4c-3800-104b-8050-b4c04f4d4e31"),
-        Optional.of("bench-dc"));
+    return new HostIdentity(
+        Optional.of("44454c4c-3800-104b-8050-b4c04f4d4e31"), Optional.of("bench-dc"));
   }
 
   @Override

@@ -39,7 +39,8 @@ public class DiffBenchmark {
     // Same content with the nics listed in another order: equal under diff.js set semantics, so
     // the engine must walk the whole tree to prove there is no change.
     com.fasterxml.jackson.databind.node.ObjectNode r = a.toJson();
-    com.fasterxml.jackson.databind.node.ArrayNode nics = (com.fasterxml.jackson.databind.node.ArrayNode) r.get("nics");
+    com.fasterxml.jackson.databind.node.ArrayNode nics =
+        (com.fasterxml.jackson.databind.node.ArrayNode) r.get("nics");
     nics.insert(0, nics.remove(3));
     reorderedTree = r;
     if (JsonDiff.diff(a, b).size() != 5) {

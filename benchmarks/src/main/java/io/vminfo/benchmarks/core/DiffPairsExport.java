@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes the VM pairs {@link DiffBenchmark} diffs as one JSON file, so that
- * {@code src/main/node/diffjs-bench.js} can time smartos-live's diff.js on exactly the same
- * inputs. Usage: {@code DiffPairsExport OUT.json}.
+ * Writes the VM pairs {@link DiffBenchmark} diffs as one JSON file, so that {@code
+ * src/main/node/diffjs-bench.js} can time smartos-live's diff.js on exactly the same inputs. Usage:
+ * {@code DiffPairsExport OUT.json}.
  */
 public final class DiffPairsExport {
   private DiffPairsExport() {}

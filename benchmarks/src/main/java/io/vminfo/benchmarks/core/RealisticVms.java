@@ -101,12 +101,13 @@ public final class RealisticVms {
 
   /** The same VM after a typical update: alias, a quota, one NIC's IP and one disk's size. */
   public static Vm modified(Vm vm) {
-    return vm.with(o -> {
-      o.put("alias", o.get("alias").asText() + "-renamed");
-      o.put("quota", 200);
-      ((ObjectNode) o.get("nics").get(2)).put("ip", "192.168.9.9");
-      ((ObjectNode) o.get("disks").get(1)).put("size", 40960);
-      ((ObjectNode) o.get("customer_metadata")).put("role", "db");
-    });
+    return vm.with(
+        o -> {
+          o.put("alias", o.get("alias").asText() + "-renamed");
+          o.put("quota", 200);
+          ((ObjectNode) o.get("nics").get(2)).put("ip", "192.168.9.9");
+          ((ObjectNode) o.get("disks").get(1)).put("size", 40960);
+          ((ObjectNode) o.get("customer_metadata")).put("role", "db");
+        });
   }
 }

@@ -10,7 +10,8 @@ import java.util.List;
  * Retained heap of a store holding N realistic VMs: used heap after full GCs with the store
  * reachable, minus the same without it.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.vminfo.benchmarks.core.StoreHeapMeasurement 10000}
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
+ * io.vminfo.benchmarks.core.StoreHeapMeasurement 10000}
  */
 public final class StoreHeapMeasurement {
   private StoreHeapMeasurement() {}
@@ -29,9 +30,11 @@ public final class StoreHeapMeasurement {
     store.initialize(vms);
     vms = null;
     long after = settledHeap();
-    System.out.printf("VMs: %d, serialized JSON total: %.1f MiB (%.0f B/VM)%n",
+    System.out.printf(
+        "VMs: %d, serialized JSON total: %.1f MiB (%.0f B/VM)%n",
         store.size(), bytes / 1048576.0, (double) bytes / n);
-    System.out.printf("retained heap of the store: %.1f MiB (%.1f KiB/VM)%n",
+    System.out.printf(
+        "retained heap of the store: %.1f MiB (%.1f KiB/VM)%n",
         (after - before) / 1048576.0, (after - before) / 1024.0 / n);
     if (store.size() != n) {
       throw new IllegalStateException("store lost VMs");

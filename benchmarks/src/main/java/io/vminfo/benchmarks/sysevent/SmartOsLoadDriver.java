@@ -13,11 +13,13 @@ import java.util.List;
 /**
  * Initial load of a generated SmartOS tree (default 1,000 zones; target under 1.5 s).
  *
- * <p>Measures, in a fresh JVM: the first {@code loadAll()} (cold: class loading, JIT),
- * {@code VmInfoService.start()} of a new source (watches for every zone + load + store init),
- * and warm {@code loadAll()} runs.
+ * <p>Measures, in a fresh JVM: the first {@code loadAll()} (cold: class loading, JIT), {@code
+ * VmInfoService.start()} of a new source (watches for every zone + load + store init), and warm
+ * {@code loadAll()} runs.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.vminfo.benchmarks.sysevent.SmartOsLoadDriver [zones] [warm runs]</pre>
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.vminfo.benchmarks.sysevent.SmartOsLoadDriver [zones] [warm runs]
+ * </pre>
  */
 public final class SmartOsLoadDriver {
   private SmartOsLoadDriver() {}
@@ -29,11 +31,13 @@ public final class SmartOsLoadDriver {
     try {
       SmartOsTree tree = SmartOsTree.generate(dir, zones);
       long t0 = System.nanoTime();
-      try (SmartOsSource src = SmartOsSource.builder(SmartOsTree.SERVER_UUID).hostRoot(dir).build()) {
+      try (SmartOsSource src =
+          SmartOsSource.builder(SmartOsTree.SERVER_UUID).hostRoot(dir).build()) {
         LoadResult r = src.loadAll();
         long cold = System.nanoTime() - t0;
         check(r, zones);
-        System.out.printf("zones=%d cold loadAll (first in this JVM): %.1f ms%n", zones, cold / 1e6);
+        System.out.printf(
+            "zones=%d cold loadAll (first in this JVM): %.1f ms%n", zones, cold / 1e6);
       }
 
       VmStore store = VmStore.builder().build();
@@ -42,7 +46,8 @@ public final class SmartOsLoadDriver {
       long s0 = System.nanoTime();
       svc.start();
       long start = System.nanoTime() - s0;
-      System.out.printf("VmInfoService.start() (%d directory watches + load + store init): %.1f ms, %d VMs%n",
+      System.out.printf(
+          "VmInfoService.start() (%d directory watches + load + store init): %.1f ms, %d VMs%n",
           2 + 2 * zones, start / 1e6, store.size());
 
       List<Double> warm = new ArrayList<>();
@@ -55,7 +60,8 @@ public final class SmartOsLoadDriver {
       svc.close();
       store.close();
       Collections.sort(warm);
-      System.out.printf("warm loadAll over %d runs: median %.1f ms, min %.1f ms, max %.1f ms%n",
+      System.out.printf(
+          "warm loadAll over %d runs: median %.1f ms, min %.1f ms, max %.1f ms%n",
           runs, warm.get(warm.size() / 2), warm.get(0), warm.get(warm.size() - 1));
       if (tree.zones.size() != zones) {
         throw new IllegalStateException("tree has " + tree.zones.size() + " zones");

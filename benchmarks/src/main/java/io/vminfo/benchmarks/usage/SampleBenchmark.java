@@ -42,11 +42,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One sample of N VMs, as the recorder takes it every minute: probe every VM (a fake probe, so
- * host I/O is not measured), build the records, serialize them, append them to the hourly file
- * and fsync ({@code sample}); the serialization alone ({@code encode}); the append and fsync of
- * an already serialized sample alone ({@code writeAndSync}). Target for 10,000 VMs: under 200 ms
- * per sample.
+ * One sample of N VMs, as the recorder takes it every minute: probe every VM (a fake probe, so host
+ * I/O is not measured), build the records, serialize them, append them to the hourly file and fsync
+ * ({@code sample}); the serialization alone ({@code encode}); the append and fsync of an already
+ * serialized sample alone ({@code writeAndSync}). Target for 10,000 VMs: under 200 ms per sample.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar 'usage.SampleBenchmark' -f 1</pre>
  */
@@ -55,7 +54,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 public class SampleBenchmark {
   private static final Duration MINUTE = Duration.ofMinutes(1);
 
@@ -82,8 +83,13 @@ public class SampleBenchmark {
     for (Vm vm : list) {
       try {
         VmUsage u = probe.sample(vm);
-        records.add(UsageRecord.of(Instant.parse("2026-11-22T10:01:00Z"), UsageBenchData.SERVER,
-            Optional.of("us-east-1"), vm, u));
+        records.add(
+            UsageRecord.of(
+                Instant.parse("2026-11-22T10:01:00Z"),
+                UsageBenchData.SERVER,
+                Optional.of("us-east-1"),
+                vm,
+                u));
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
@@ -102,12 +108,28 @@ public class SampleBenchmark {
   public void iteration() throws IOException {
     dir = Files.createTempDirectory("usage-bench-");
     SpoolLayout layout = new SpoolLayout(dir);
-    spool = new Spool(layout, FileChannels.DEFAULT,
-        new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT), clock, Long.MAX_VALUE,
-        Duration.ZERO, reporter);
+    spool =
+        new Spool(
+            layout,
+            FileChannels.DEFAULT,
+            new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT),
+            clock,
+            Long.MAX_VALUE,
+            Duration.ZERO,
+            reporter);
     spool.recover();
-    sampler = new Sampler(tracker, new ProbeRunner(probe, probes, Duration.ofSeconds(30), reporter), spool,
-        clock, MINUTE, 60, UsageBenchData.SERVER, Optional.of("us-east-1"), reporter, 256L << 20);
+    sampler =
+        new Sampler(
+            tracker,
+            new ProbeRunner(probe, probes, Duration.ofSeconds(30), reporter),
+            spool,
+            clock,
+            MINUTE,
+            60,
+            UsageBenchData.SERVER,
+            Optional.of("us-east-1"),
+            reporter,
+            256L << 20);
     sampler.resumeAfter(Optional.empty());
   }
 
@@ -138,14 +160,22 @@ public class SampleBenchmark {
   @Benchmark
   public Spool.Appended writeAndSync() throws IOException {
     clock.advance(MINUTE);
-    return spool.append(UsageBenchData.SERVER, new Batch(clock.instant().truncatedTo(
-        java.time.temporal.ChronoUnit.MINUTES), encoded.bytes(), encoded.usageRecords()));
+    return spool.append(
+        UsageBenchData.SERVER,
+        new Batch(
+            clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES),
+            encoded.bytes(),
+            encoded.usageRecords()));
   }
 
   /** Serialization of one sample only. */
   @Benchmark
   public Batch encode() {
-    return RecordCodec.encode(Instant.parse("2026-11-22T10:01:00Z"), UsageBenchData.SERVER,
-        Optional.of("us-east-1"), records, 0);
+    return RecordCodec.encode(
+        Instant.parse("2026-11-22T10:01:00Z"),
+        UsageBenchData.SERVER,
+        Optional.of("us-east-1"),
+        records,
+        0);
   }
 }

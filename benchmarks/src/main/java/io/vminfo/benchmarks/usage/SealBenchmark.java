@@ -34,8 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Sealing one hour of N VMs (60 samples, N x 60 usage lines plus 60 summaries): deterministic gzip
- * into a temp file, fsync, MD5 file, rename, directory fsync, delete the log. Target for 1,000
- * VMs: under 1 s. Prints the compression ratio.
+ * into a temp file, fsync, MD5 file, rename, directory fsync, delete the log. Target for 1,000 VMs:
+ * under 1 s. Prints the compression ratio.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar 'usage.SealBenchmark' -f 1</pre>
  */
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 public class SealBenchmark {
   private static final Instant HOUR = Instant.parse("2026-11-22T10:00:00Z");
 
@@ -75,7 +77,9 @@ public class SealBenchmark {
           VmUsage u = probe.sample(vm);
           records.add(UsageRecord.of(t, UsageBenchData.SERVER, Optional.of("us-east-1"), vm, u));
         }
-        out.write(RecordCodec.encode(t, UsageBenchData.SERVER, Optional.of("us-east-1"), records, 40).bytes());
+        out.write(
+            RecordCodec.encode(t, UsageBenchData.SERVER, Optional.of("us-east-1"), records, 40)
+                .bytes());
       }
     }
     Files.createDirectories(layout.hourDir(HOUR));
@@ -100,9 +104,16 @@ public class SealBenchmark {
     try (var s = Files.lines(original)) {
       lines = s.count();
     }
-    System.out.printf("%nseal of %d VMs x 60 samples: %d lines, %d bytes -> %d bytes gzip (level %d),"
-            + " ratio %.1f:1, MD5 %s%n", vms, lines, last.logBytes(), last.gzBytes(), Sealer.COMPRESSION_LEVEL,
-        (double) last.logBytes() / last.gzBytes(), last.md5Base64());
+    System.out.printf(
+        "%nseal of %d VMs x 60 samples: %d lines, %d bytes -> %d bytes gzip (level %d),"
+            + " ratio %.1f:1, MD5 %s%n",
+        vms,
+        lines,
+        last.logBytes(),
+        last.gzBytes(),
+        Sealer.COMPRESSION_LEVEL,
+        (double) last.logBytes() / last.gzBytes(),
+        last.md5Base64());
     UsageBenchData.deleteTree(dir);
   }
 }

@@ -36,29 +36,33 @@ final class UsageBenchData {
     List<Vm> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String uuid = String.format("%08x-1111-4222-8333-%012x", i, i * 7919L);
-      Vm.Builder b = Vm.Builder.create(uuid)
-          .put("alias", "customer-vm-" + i)
-          .put("zonename", uuid)
-          .put("brand", "kvm")
-          .put("state", "running")
-          .put("zone_state", "running")
-          .put("server_uuid", SERVER)
-          .put("owner_uuid", "930896af-bf8c-48d4-885c-6573a94b1853")
-          .put("image_uuid", "e1d03df6-3aa3-4460-8c02-2777c76b1dd8")
-          .put("billing_id", "73a1ca34-1e30-48c7-8681-70314a9c67d3")
-          .put("max_physical_memory", 4096)
-          .put("vcpus", 4)
-          .put("quota", 100)
-          .put("last_modified", "2026-11-20T08:00:00.000Z");
+      Vm.Builder b =
+          Vm.Builder.create(uuid)
+              .put("alias", "customer-vm-" + i)
+              .put("zonename", uuid)
+              .put("brand", "kvm")
+              .put("state", "running")
+              .put("zone_state", "running")
+              .put("server_uuid", SERVER)
+              .put("owner_uuid", "930896af-bf8c-48d4-885c-6573a94b1853")
+              .put("image_uuid", "e1d03df6-3aa3-4460-8c02-2777c76b1dd8")
+              .put("billing_id", "73a1ca34-1e30-48c7-8681-70314a9c67d3")
+              .put("max_physical_memory", 4096)
+              .put("vcpus", 4)
+              .put("quota", 100)
+              .put("last_modified", "2026-11-20T08:00:00.000Z");
       int index = i;
-      out.add(b.build().with(o -> {
-        var nics = o.putArray("nics");
-        for (int k = 0; k < 2; k++) {
-          var nic = nics.addObject();
-          nic.put("mac", mac(index, k));
-          nic.put("interface", "net" + k);
-        }
-      }));
+      out.add(
+          b.build()
+              .with(
+                  o -> {
+                    var nics = o.putArray("nics");
+                    for (int k = 0; k < 2; k++) {
+                      var nic = nics.addObject();
+                      nic.put("mac", mac(index, k));
+                      nic.put("interface", "net" + k);
+                    }
+                  }));
     }
     return out;
   }
@@ -75,18 +79,35 @@ final class UsageBenchData {
       Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
       int k = 0;
       for (Vm.Nic nic : vm.nics()) {
-        nics.put(nic.mac().orElseThrow(), new VmUsage.NicUsage("vnet" + (h + k++),
-            OptionalLong.of(t * 1200 + h), OptionalLong.of(t * 800 + h), OptionalLong.of(t * 9 + h),
-            OptionalLong.of(t * 6 + h), OptionalLong.of(0), OptionalLong.of(0), OptionalLong.of(0),
-            OptionalLong.of(0), BOOT));
+        nics.put(
+            nic.mac().orElseThrow(),
+            new VmUsage.NicUsage(
+                "vnet" + (h + k++),
+                OptionalLong.of(t * 1200 + h),
+                OptionalLong.of(t * 800 + h),
+                OptionalLong.of(t * 9 + h),
+                OptionalLong.of(t * 6 + h),
+                OptionalLong.of(0),
+                OptionalLong.of(0),
+                OptionalLong.of(0),
+                OptionalLong.of(0),
+                BOOT));
       }
       Map<String, VmUsage.DiskUsage> disks = new LinkedHashMap<>();
-      disks.put("/var/lib/libvirt/images/" + vm.uuid() + "-disk0.qcow2",
-          new VmUsage.DiskUsage(OptionalLong.of(10_737_418_240L + h), OptionalLong.of(107_374_182_400L)));
-      disks.put("/var/lib/libvirt/images/" + vm.uuid() + "-disk1.qcow2",
-          new VmUsage.DiskUsage(OptionalLong.of(1_073_741_824L + h), OptionalLong.of(53_687_091_200L)));
-      return new VmUsage(nics, Optional.of(new VmUsage.CpuUsage(t * 0.37 + h / 1000.0, BOOT)),
-          Optional.of(new VmUsage.MemoryUsage(3_221_225_472L + h * 4096L)), disks, List.of());
+      disks.put(
+          "/var/lib/libvirt/images/" + vm.uuid() + "-disk0.qcow2",
+          new VmUsage.DiskUsage(
+              OptionalLong.of(10_737_418_240L + h), OptionalLong.of(107_374_182_400L)));
+      disks.put(
+          "/var/lib/libvirt/images/" + vm.uuid() + "-disk1.qcow2",
+          new VmUsage.DiskUsage(
+              OptionalLong.of(1_073_741_824L + h), OptionalLong.of(53_687_091_200L)));
+      return new VmUsage(
+          nics,
+          Optional.of(new VmUsage.CpuUsage(t * 0.37 + h / 1000.0, BOOT)),
+          Optional.of(new VmUsage.MemoryUsage(3_221_225_472L + h * 4096L)),
+          disks,
+          List.of());
     };
   }
 
@@ -123,19 +144,22 @@ final class UsageBenchData {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -17,10 +17,10 @@ public final class Cli {
   public static int run(String[] args, Terminal terminal) {
     RootCommand root = new RootCommand(terminal);
     CommandLine cl = commandLine(root);
-    PrintWriter out = new PrintWriter(
-        new OutputStreamWriter(terminal.out(), StandardCharsets.UTF_8), true);
-    PrintWriter err = new PrintWriter(
-        new OutputStreamWriter(terminal.err(), StandardCharsets.UTF_8), true);
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(terminal.out(), StandardCharsets.UTF_8), true);
+    PrintWriter err =
+        new PrintWriter(new OutputStreamWriter(terminal.err(), StandardCharsets.UTF_8), true);
     cl.setOut(out);
     cl.setErr(err);
     boolean color = terminal.interactive() && terminal.getenv("NO_COLOR").isEmpty();
@@ -83,7 +83,7 @@ public final class Cli {
     if (ex instanceof IOException) {
       return CliFailure.failed(String.valueOf(ex.getMessage()), ex);
     }
-    return CliFailure.failed("internal error: " + ex
-        + " (run with --debug for the stack trace)", ex);
+    return CliFailure.failed(
+        "internal error: " + ex + " (run with --debug for the stack trace)", ex);
   }
 }

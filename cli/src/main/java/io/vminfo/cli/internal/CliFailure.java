@@ -1,8 +1,8 @@
 package io.vminfo.cli.internal;
 
 /**
- * Ends a command with a message for the user (one line on stderr, no stack trace unless
- * {@code --debug}) and an exit code from {@link ExitCode}.
+ * Ends a command with a message for the user (one line on stderr, no stack trace unless {@code
+ * --debug}) and an exit code from {@link ExitCode}.
  */
 public final class CliFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -9,8 +9,7 @@ import picocli.CommandLine.Spec;
 /** What every command can reach: the terminal and the global options of {@link RootCommand}. */
 @Command
 public abstract class CommandBase implements Callable<Integer> {
-  @Spec
-  protected CommandSpec spec;
+  @Spec protected CommandSpec spec;
 
   protected RootCommand root() {
     return (RootCommand) spec.root().userObject();

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
- * Durations on the command line: {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 2d},
- * a plain number of seconds, or ISO-8601 ({@code PT1M30S}). Must be positive.
+ * Durations on the command line: {@code 500ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 2d}, a
+ * plain number of seconds, or ISO-8601 ({@code PT1M30S}). Must be positive.
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
@@ -26,19 +26,20 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
-      d = switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofSeconds(n);
-      };
+      d =
+          switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+          };
     } else {
       try {
         d = Duration.parse(value.trim().toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
-        throw new CommandLine.TypeConversionException("'" + value
-            + "' is not a duration (examples: 500ms, 60s, 5m, 1h)");
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration (examples: 500ms, 60s, 5m, 1h)");
       }
     }
     if (d.isNegative() || d.isZero()) {

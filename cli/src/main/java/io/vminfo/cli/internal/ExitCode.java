@@ -4,12 +4,19 @@ package io.vminfo.cli.internal;
 public final class ExitCode {
   /** Done. */
   public static final int OK = 0;
+
   /** A condition failed: a wait timed out, a file has bad lines, a VM or file does not exist. */
   public static final int FAILED = 1;
+
   /** Bad command line: unknown option, bad value, missing argument. */
   public static final int USAGE = 2;
-  /** The agent (or Manta for {@code vminfo manta}, Kafka for {@code vminfo fleet}) cannot be reached. */
+
+  /**
+   * The agent (or Manta for {@code vminfo manta}, Kafka for {@code vminfo fleet}) cannot be
+   * reached.
+   */
   public static final int UNREACHABLE = 3;
+
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   public static final int INTERRUPTED = 130;
 

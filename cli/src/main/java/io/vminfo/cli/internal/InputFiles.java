@@ -34,7 +34,9 @@ public final class InputFiles {
     return json(name, stdin, false);
   }
 
-  /** As {@link #json(String, InputStream)}, nested up to {@link CliJson#MAX_LOCAL_DOCUMENT_DEPTH}. */
+  /**
+   * As {@link #json(String, InputStream)}, nested up to {@link CliJson#MAX_LOCAL_DOCUMENT_DEPTH}.
+   */
   public static JsonNode localDocument(String name, InputStream stdin) throws IOException {
     return json(name, stdin, true);
   }
@@ -44,8 +46,8 @@ public final class InputFiles {
     try {
       return deep ? CliJson.parseLocalDocument(bytes) : CliJson.parse(bytes);
     } catch (JsonProcessingException e) {
-      throw CliFailure.failed((name.equals("-") ? "stdin" : name) + " is not valid JSON: "
-          + CliJson.describe(e));
+      throw CliFailure.failed(
+          (name.equals("-") ? "stdin" : name) + " is not valid JSON: " + CliJson.describe(e));
     }
   }
 

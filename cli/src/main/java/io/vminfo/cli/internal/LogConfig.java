@@ -9,8 +9,8 @@ import ch.qos.logback.core.ConsoleAppender;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logging for the command line: library warnings go to stderr as short lines (stdout is for
- * results only); {@code --debug} shows everything. Configured in code, before anything logs, so no
+ * Logging for the command line: library warnings go to stderr as short lines (stdout is for results
+ * only); {@code --debug} shows everything. Configured in code, before anything logs, so no
  * logback.xml of the agent's (the distribution shares one lib directory) takes over.
  */
 public final class LogConfig {
@@ -26,9 +26,10 @@ public final class LogConfig {
     ctx.reset();
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(ctx);
-    encoder.setPattern(debug
-        ? "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36}: %msg%n"
-        : "vminfo: %level: %msg%n");
+    encoder.setPattern(
+        debug
+            ? "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36}: %msg%n"
+            : "vminfo: %level: %msg%n");
     encoder.setCharset(java.nio.charset.StandardCharsets.UTF_8);
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();

@@ -1,11 +1,11 @@
 package io.vminfo.cli.internal;
 
+import io.vminfo.cli.internal.commands.AlarmsCommand;
 import io.vminfo.cli.internal.commands.DiffCommand;
 import io.vminfo.cli.internal.commands.EventsCommand;
 import io.vminfo.cli.internal.commands.FleetCommand;
 import io.vminfo.cli.internal.commands.GuestActionCommand;
 import io.vminfo.cli.internal.commands.InspectCommand;
-import io.vminfo.cli.internal.commands.AlarmsCommand;
 import io.vminfo.cli.internal.commands.JobsCommand;
 import io.vminfo.cli.internal.commands.MantaCommand;
 import io.vminfo.cli.internal.commands.PingCommand;
@@ -32,7 +32,7 @@ import picocli.CommandLine.ScopeType;
     synopsisSubcommandLabel = "COMMAND",
     description =
         "Query a vminfo agent, follow its change feed, inspect a host without an agent, "
-        + "check usage files, browse Manta and query the fleet in Kafka.",
+            + "check usage files, browse Manta and query the fleet in Kafka.",
     commandListHeading = "%nCommands:%n",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -94,8 +94,7 @@ public final class RootCommand implements Runnable {
       description = "Show stack traces and debug logs on stderr.")
   private boolean debug;
 
-  @CommandLine.Spec
-  private CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   private Terminal terminal;
 

@@ -13,7 +13,11 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
   public String[] getVersion() {
     return new String[] {
       "vminfo " + version(),
-      "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + ")",
+      "Java "
+          + Runtime.version()
+          + " ("
+          + System.getProperty("java.vendor", "unknown vendor")
+          + ")",
     };
   }
 

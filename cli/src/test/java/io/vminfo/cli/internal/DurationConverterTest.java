@@ -22,7 +22,8 @@ class DurationConverterTest {
   @Test
   void refuses() {
     for (String bad : new String[] {"", "soon", "-5s", "0", "0s", "1.5s", "99999999999s"}) {
-      assertThatThrownBy(() -> DurationConverter.parse(bad)).as(bad)
+      assertThatThrownBy(() -> DurationConverter.parse(bad))
+          .as(bad)
           .isInstanceOf(CommandLine.TypeConversionException.class);
     }
   }

@@ -9,11 +9,13 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs a (following) CLI command on a thread of its own while the test changes things. */
 public final class Background implements AutoCloseable {
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "cli-under-test");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "cli-under-test");
+            t.setDaemon(true);
+            return t;
+          });
   private final CompletableFuture<Result> result;
   private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
   private final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
@@ -33,7 +35,8 @@ public final class Background implements AutoCloseable {
 
   /** Waits until stdout has {@code lines} lines. */
   public void awaitLines(int lines) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(5))
         .until(() -> out().lines().count() >= lines || result.isDone());
   }

@@ -69,7 +69,8 @@ public final class CliRunner {
     int code = Cli.run(args, t);
     o.flush();
     e.flush();
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** Runs and also returns the raw stdout bytes (for binary downloads). */

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A third host backend that exists only in the CLI's tests, registered by the test
- * {@code META-INF/services/io.vminfo.sysevent.BackendProvider} file and by nothing else: a host
- * whose root has {@code etc/fixture-host} (asked before SmartOS), with the VMs of {@link Vms}.
+ * A third host backend that exists only in the CLI's tests, registered by the test {@code
+ * META-INF/services/io.vminfo.sysevent.BackendProvider} file and by nothing else: a host whose root
+ * has {@code etc/fixture-host} (asked before SmartOS), with the VMs of {@link Vms}.
  */
 public final class FixtureBackendProvider implements BackendProvider {
   public static final String MARKER = "etc/fixture-host";
@@ -36,7 +36,8 @@ public final class FixtureBackendProvider implements BackendProvider {
   @Override
   public Detection detect(Path hostRoot) {
     Path marker = hostRoot.resolve(MARKER);
-    return Files.exists(marker) ? Detection.found(marker + " exists")
+    return Files.exists(marker)
+        ? Detection.found(marker + " exists")
         : Detection.absent("no " + marker);
   }
 

@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Compares output with a golden file under {@code src/test/resources/golden/}, exactly.
- * {@code -Dgolden.update=true} rewrites the files from the actual output (then review the diff).
+ * Compares output with a golden file under {@code src/test/resources/golden/}, exactly. {@code
+ * -Dgolden.update=true} rewrites the files from the actual output (then review the diff).
  */
 public final class Golden {
   private Golden() {}
@@ -33,8 +33,10 @@ public final class Golden {
   public static String read(String name) {
     try (InputStream in = Golden.class.getResourceAsStream("/golden/" + name)) {
       if (in == null) {
-        throw new AssertionError("golden file missing: src/test/resources/golden/" + name
-            + " (run with -Dgolden.update=true to create it, then review it)");
+        throw new AssertionError(
+            "golden file missing: src/test/resources/golden/"
+                + name
+                + " (run with -Dgolden.update=true to create it, then review it)");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -19,14 +19,16 @@ import java.util.Map;
 
 /**
  * A real agent (agent-daemon) on an ephemeral loopback port, serving VMs from an in-memory host
- * ({@link FakeVmSource}) with a manual clock, so event dates in the CLI's output are exact.
- * {@link #restart()} stops it and starts a new one (a new epoch) on the same port.
+ * ({@link FakeVmSource}) with a manual clock, so event dates in the CLI's output are exact. {@link
+ * #restart()} stops it and starts a new one (a new epoch) on the same port.
  */
 public final class TestAgent implements AutoCloseable {
   public final FakeVmSource source = new FakeVmSource();
   public final ManualClock clock;
+
   /** Drives the agent's usage recorder: nothing is sampled until a test advances it. */
   public final ManualScheduler usageTime;
+
   private final Path stateDir;
   private Agent agent;
   private int port;
@@ -60,19 +62,21 @@ public final class TestAgent implements AutoCloseable {
   }
 
   private void launch(int onPort) throws Exception {
-    AgentConfig.Builder cb = AgentConfig.builder()
-        .set("listen.port", Integer.toString(onPort))
-        .set("state_dir", stateDir.toString())
-        .set("http.threads", "2")
-        .set("shutdown_timeout", "5s");
+    AgentConfig.Builder cb =
+        AgentConfig.builder()
+            .set("listen.port", Integer.toString(onPort))
+            .set("state_dir", stateDir.toString())
+            .set("http.threads", "2")
+            .set("shutdown_timeout", "5s");
     extra.forEach(cb::set);
     AgentConfig config = cb.build();
-    Agent a = Agent.builder(config)
-        .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE))
-        .clock(clock)
-        .usageScheduler(usageTime)
-        .env(Map.of())
-        .build();
+    Agent a =
+        Agent.builder(config)
+            .backendFactory(ctx -> new HostBackend(source, UsageProbe.NONE))
+            .clock(clock)
+            .usageScheduler(usageTime)
+            .env(Map.of())
+            .build();
     a.start();
     agent = a;
     port = a.address().getPort();
@@ -94,7 +98,9 @@ public final class TestAgent implements AutoCloseable {
   public void apply(Vm vm) {
     source.put(vm);
     source.changed(vm.uuid());
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(2))
         .until(() -> agent.store().get(vm.uuid()).map(vm::equals).orElse(false));
   }
 
@@ -102,13 +108,17 @@ public final class TestAgent implements AutoCloseable {
   public void delete(String uuid) {
     source.delete(uuid);
     source.changed(uuid);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(2))
         .until(() -> agent.store().get(uuid).isEmpty());
   }
 
   /** Waits until {@code n} event feed subscribers are connected. */
   public void awaitSubscribers(int n) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(5))
         .until(() -> agent.store().subscribers().size() == n);
   }
 

@@ -23,9 +23,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 
 /**
- * A real usage spool, written by the real usage recorder (usage-recorder's {@code UsageService})
- * on a manual clock: hours 08 and 09 sealed and uploaded (kept locally for the retention window),
- * hour 10 sealed but not uploaded (the store fails), hour 11 still being written.
+ * A real usage spool, written by the real usage recorder (usage-recorder's {@code UsageService}) on
+ * a manual clock: hours 08 and 09 sealed and uploaded (kept locally for the retention window), hour
+ * 10 sealed but not uploaded (the store fails), hour 11 still being written.
  */
 public final class UsageSpool {
   public static final Instant START = Instant.parse("2026-11-22T08:58:00Z");
@@ -41,48 +41,51 @@ public final class UsageSpool {
     Switchable objects = new Switchable(new LocalDirectoryStore(dir.resolve("remote")));
     Executor direct = Runnable::run;
     Path spool = dir.resolve("spool");
-    UsageService usage = UsageService.builder()
-        .store(store)
-        .probe(PROBE)
-        .spoolDir(spool)
-        .serverUuid(Vms.SERVER)
-        .datacenterName("test-dc")
-        .objectStore(objects)
-        .remotePath(RemotePathTemplate.defaultFor("acct"))
-        .clock(clock)
-        .scheduler(scheduler)
-        .probeExecutor(new java.util.concurrent.AbstractExecutorService() {
-          @Override
-          public void execute(Runnable command) {
-            direct.execute(command);
-          }
+    UsageService usage =
+        UsageService.builder()
+            .store(store)
+            .probe(PROBE)
+            .spoolDir(spool)
+            .serverUuid(Vms.SERVER)
+            .datacenterName("test-dc")
+            .objectStore(objects)
+            .remotePath(RemotePathTemplate.defaultFor("acct"))
+            .clock(clock)
+            .scheduler(scheduler)
+            .probeExecutor(
+                new java.util.concurrent.AbstractExecutorService() {
+                  @Override
+                  public void execute(Runnable command) {
+                    direct.execute(command);
+                  }
 
-          @Override
-          public void shutdown() {}
+                  @Override
+                  public void shutdown() {}
 
-          @Override
-          public List<Runnable> shutdownNow() {
-            return List.of();
-          }
+                  @Override
+                  public List<Runnable> shutdownNow() {
+                    return List.of();
+                  }
 
-          @Override
-          public boolean isShutdown() {
-            return false;
-          }
+                  @Override
+                  public boolean isShutdown() {
+                    return false;
+                  }
 
-          @Override
-          public boolean isTerminated() {
-            return false;
-          }
+                  @Override
+                  public boolean isTerminated() {
+                    return false;
+                  }
 
-          @Override
-          public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
-            return true;
-          }
-        })
-        .retention(Duration.ofHours(6))
-        .uploadBackoff(Duration.ofMinutes(30), Duration.ofHours(2))
-        .build();
+                  @Override
+                  public boolean awaitTermination(
+                      long timeout, java.util.concurrent.TimeUnit unit) {
+                    return true;
+                  }
+                })
+            .retention(Duration.ofHours(6))
+            .uploadBackoff(Duration.ofMinutes(30), Duration.ofHours(2))
+            .build();
     usage.start();
     scheduler.runDue();
     scheduler.advance(Duration.between(clock.instant(), Instant.parse("2026-11-22T10:03:30Z")));
@@ -93,22 +96,38 @@ public final class UsageSpool {
   }
 
   /** Counters as a function of the VM, so files are the same on every run. */
-  public static final UsageProbe PROBE = vm -> {
-    int h = vm.uuid().hashCode() & 0xffff;
-    Instant boot = Instant.parse("2026-11-20T00:00:00Z");
-    Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
-    for (Vm.Nic nic : vm.nics()) {
-      nics.put(nic.mac().orElseThrow(), new VmUsage.NicUsage(nic.interfaceName().orElse("net0"),
-          OptionalLong.of(1_000_000L + h), OptionalLong.of(2_000L + h), OptionalLong.of(900L + h),
-          OptionalLong.of(40L + h), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-          OptionalLong.empty(), boot));
-    }
-    Map<String, VmUsage.DiskUsage> disks = new LinkedHashMap<>();
-    disks.put("zones/" + vm.uuid(), new VmUsage.DiskUsage(OptionalLong.of(4_071_424L + h),
-        OptionalLong.of(26_843_545_600L)));
-    return new VmUsage(nics, Optional.of(new VmUsage.CpuUsage(12.5 + h / 1000.0, boot)),
-        Optional.of(new VmUsage.MemoryUsage(134_217_728L + h)), disks, List.of());
-  };
+  public static final UsageProbe PROBE =
+      vm -> {
+        int h = vm.uuid().hashCode() & 0xffff;
+        Instant boot = Instant.parse("2026-11-20T00:00:00Z");
+        Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
+        for (Vm.Nic nic : vm.nics()) {
+          nics.put(
+              nic.mac().orElseThrow(),
+              new VmUsage.NicUsage(
+                  nic.interfaceName().orElse("net0"),
+                  OptionalLong.of(1_000_000L + h),
+                  OptionalLong.of(2_000L + h),
+                  OptionalLong.of(900L + h),
+                  OptionalLong.of(40L + h),
+                  OptionalLong.empty(),
+                  OptionalLong.empty(),
+                  OptionalLong.empty(),
+                  OptionalLong.empty(),
+                  boot));
+        }
+        Map<String, VmUsage.DiskUsage> disks = new LinkedHashMap<>();
+        disks.put(
+            "zones/" + vm.uuid(),
+            new VmUsage.DiskUsage(
+                OptionalLong.of(4_071_424L + h), OptionalLong.of(26_843_545_600L)));
+        return new VmUsage(
+            nics,
+            Optional.of(new VmUsage.CpuUsage(12.5 + h / 1000.0, boot)),
+            Optional.of(new VmUsage.MemoryUsage(134_217_728L + h)),
+            disks,
+            List.of());
+      };
 
   /** A local store that can be made to fail (as Manta being down). */
   static final class Switchable implements ObjectStore {

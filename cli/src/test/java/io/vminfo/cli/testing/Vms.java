@@ -27,8 +27,8 @@ public final class Vms {
         .with(o -> o.put("ram", 2048).put("vcpus", 2));
   }
 
-  public static Vm vm(String uuid, String alias, String brand, String state, long memory,
-      String mac) {
+  public static Vm vm(
+      String uuid, String alias, String brand, String state, long memory, String mac) {
     ObjectNode o = CliJson.NODES.objectNode();
     o.put("uuid", uuid);
     o.put("zonename", alias.replace(':', '-'));

@@ -43,12 +43,15 @@ public final class ChunkedLines {
     while (!(line = headerLine()).isEmpty()) {
       int colon = line.indexOf(':');
       if (colon > 0) {
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
             line.substring(colon + 1).trim());
       }
     }
-    chunked = header("transfer-encoding").map(v -> v.toLowerCase(Locale.ROOT).contains("chunked"))
-        .orElse(false);
+    chunked =
+        header("transfer-encoding")
+            .map(v -> v.toLowerCase(Locale.ROOT).contains("chunked"))
+            .orElse(false);
     return status;
   }
 
@@ -85,7 +88,8 @@ public final class ChunkedLines {
           cutLineBytes = line.size();
           return Optional.empty();
         }
-        return line.size() == 0 ? Optional.empty()
+        return line.size() == 0
+            ? Optional.empty()
             : Optional.of(line.toString(StandardCharsets.UTF_8));
       }
       if (b == '\n') {

@@ -31,8 +31,13 @@ public final class Signals {
     }
     Libc c = load();
     if (c.kill((int) pid, signal) != 0) {
-      throw new IllegalStateException("kill(" + pid + ", " + signal + ") failed: errno "
-          + Runtime.getRuntime(c).getLastError());
+      throw new IllegalStateException(
+          "kill("
+              + pid
+              + ", "
+              + signal
+              + ") failed: errno "
+              + Runtime.getRuntime(c).getLastError());
     }
   }
 

@@ -28,10 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * serves, says so ({@code /status} {@code usage.clockBehindUntil} and {@code lastError}, metric
  * {@code vminfo_usage_clock_behind} 1, a WARN), samples nothing until the clock passes its last
  * sample, then goes on with no gap. Run 3 starts on a clock stepped forward 2 days: the old open
- * hour file is sealed and uploaded, the gap past {@code usage.max_catch_up} is counted
- * ({@code intervalsSkipped}, {@code vminfo_usage_intervals_skipped_total}, a WARN naming the
- * range). In the end every sample is in the archive or the spool exactly once, and the only
- * minutes missing are the ones the agent said it skipped.
+ * hour file is sealed and uploaded, the gap past {@code usage.max_catch_up} is counted ({@code
+ * intervalsSkipped}, {@code vminfo_usage_intervals_skipped_total}, a WARN naming the range). In the
+ * end every sample is in the archive or the spool exactly once, and the only minutes missing are
+ * the ones the agent said it skipped.
  */
 class ClockStepIT {
   private static final int RATE = 1440;
@@ -39,8 +39,7 @@ class ClockStepIT {
   private static final Pattern SKIPPED =
       Pattern.compile("SKIPPED (\\d+) interval\\(s\\) from (\\S+) to (\\S+),");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** The origin whose accelerated timeline runs {@code shift} ahead of (or behind) origin's. */
   private static Instant shifted(Instant origin, Duration shift) {
@@ -55,14 +54,15 @@ class ClockStepIT {
       tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "vm" + i));
     }
     Instant origin = Instant.now();
-    AgentProcess.Builder agent = E2e.smartosAgent(dir, tree)
-        .set("usage.interval", "60s")
-        .set("usage.grace", "2m")
-        // a restart on a busy machine is tens of simulated minutes: fill such gaps in
-        .set("usage.max_catch_up", "168h")
-        .set("testing.usage_clock_rate", RATE)
-        .set("testing.usage_clock_origin", origin.toString())
-        .set("shutdown_timeout", "5s");
+    AgentProcess.Builder agent =
+        E2e.smartosAgent(dir, tree)
+            .set("usage.interval", "60s")
+            .set("usage.grace", "2m")
+            // a restart on a busy machine is tens of simulated minutes: fill such gaps in
+            .set("usage.max_catch_up", "168h")
+            .set("testing.usage_clock_rate", RATE)
+            .set("testing.usage_clock_origin", origin.toString())
+            .set("shutdown_timeout", "5s");
     Path spool = agent.stateDir().resolve("spool");
     Path archive = agent.stateDir().resolve("archive");
 
@@ -75,26 +75,36 @@ class ClockStepIT {
 
     agent.set("testing.usage_clock_origin", shifted(origin, Duration.ofHours(-3)).toString());
     try (AgentProcess run2 = agent.start()) {
-      JsonNode behind = await().atMost(WAIT).until(() -> usage(run2), u -> u.has("clockBehindUntil"));
+      JsonNode behind =
+          await().atMost(WAIT).until(() -> usage(run2), u -> u.has("clockBehindUntil"));
       System.out.println("ClockStepIT: clock stepped back, /status usage: " + behind);
       assertThat(run2.get("/ping").status()).isEqualTo(200);
       assertThat(Instant.parse(behind.path("clockBehindUntil").asText())).isEqualTo(lastOfRun1);
       assertThat(behind.path("lastError").path("message").asText())
           .contains("is behind the last usage sample");
-      assertThat(run2.get("/metrics").body()).containsPattern("(?m)^vminfo_usage_clock_behind(\\{[^}]*\\})? 1\\.0$");
-      assertThat(run2.logLines(l -> l.isWarning() && l.message().contains("behind the last usage sample")))
+      assertThat(run2.get("/metrics").body())
+          .containsPattern("(?m)^vminfo_usage_clock_behind(\\{[^}]*\\})? 1\\.0$");
+      assertThat(
+              run2.logLines(
+                  l -> l.isWarning() && l.message().contains("behind the last usage sample")))
           .hasSize(1);
       // the clock passes the last sample (about 2 simulated hours, a few seconds), sampling goes on
-      await().atMost(WAIT).until(() -> !usage(run2).has("clockBehindUntil")
-          && usage(run2).path("samplesWritten").asLong() >= 1);
-      assertThat(run2.get("/metrics").body()).containsPattern("(?m)^vminfo_usage_clock_behind(\\{[^}]*\\})? 0\\.0$");
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  !usage(run2).has("clockBehindUntil")
+                      && usage(run2).path("samplesWritten").asLong() >= 1);
+      assertThat(run2.get("/metrics").body())
+          .containsPattern("(?m)^vminfo_usage_clock_behind(\\{[^}]*\\})? 0\\.0$");
       // the hour file that was "from the future" is sealed and uploaded once its hour is over
       await().atMost(WAIT).until(() -> usage(run2).path("upload").path("succeeded").asLong() >= 1);
       assertThat(run2.logLines(AgentLogLine::isError)).isEmpty();
       assertThat(run2.stop(Duration.ofSeconds(30))).isEqualTo(143);
     }
 
-    agent.set("testing.usage_clock_origin", shifted(origin, Duration.ofDays(2)).toString())
+    agent
+        .set("testing.usage_clock_origin", shifted(origin, Duration.ofDays(2)).toString())
         .set("usage.max_catch_up", "2h");
     try (AgentProcess run3 = agent.start()) {
       await().atMost(WAIT).until(() -> usage(run3).path("intervalsSkipped").asLong() > 0);
@@ -119,8 +129,12 @@ class ClockStepIT {
     Set<String> keys = new HashSet<>();
     for (String line : all) {
       JsonNode r = E2e.parse(line);
-      String key = r.path("type").asText() + " " + r.path("uuid").asText() + " "
-          + r.path("timestamp").asText();
+      String key =
+          r.path("type").asText()
+              + " "
+              + r.path("uuid").asText()
+              + " "
+              + r.path("timestamp").asText();
       assertThat(keys.add(key)).as("%s twice across archive and spool", key).isTrue();
       if (r.path("type").asText().equals("summary")) {
         samples.add(Instant.parse(r.path("timestamp").asText()));
@@ -129,8 +143,8 @@ class ClockStepIT {
     }
     TreeSet<Instant> skipped = new TreeSet<>();
     for (int n = 1; n <= agent.starts(); n++) {
-      for (String l : java.nio.file.Files.readAllLines(
-          agent.workDir().resolve("logs/agent-" + n + ".log"))) {
+      for (String l :
+          java.nio.file.Files.readAllLines(agent.workDir().resolve("logs/agent-" + n + ".log"))) {
         Matcher m = SKIPPED.matcher(l);
         if (m.find()) {
           Instant from = Instant.parse(m.group(2));
@@ -138,22 +152,27 @@ class ClockStepIT {
           for (Instant t = from; !t.isAfter(to); t = t.plus(Duration.ofMinutes(1))) {
             skipped.add(t);
           }
-          assertThat(Duration.between(from, to).toMinutes() + 1).isEqualTo(Long.parseLong(m.group(1)));
+          assertThat(Duration.between(from, to).toMinutes() + 1)
+              .isEqualTo(Long.parseLong(m.group(1)));
         }
       }
     }
     assertThat(skipped).as("the step forward was logged as skipped minutes").isNotEmpty();
     List<Instant> missing = new java.util.ArrayList<>();
-    for (Instant t = samples.first(); !t.isAfter(samples.last()); t = t.plus(Duration.ofMinutes(1))) {
+    for (Instant t = samples.first();
+        !t.isAfter(samples.last());
+        t = t.plus(Duration.ofMinutes(1))) {
       if (!samples.contains(t) && !skipped.contains(t)) {
         missing.add(t);
       }
     }
-    System.out.printf("ClockStepIT: %d samples from %s to %s, %d minutes skipped (logged)%n",
+    System.out.printf(
+        "ClockStepIT: %d samples from %s to %s, %d minutes skipped (logged)%n",
         samples.size(), samples.first(), samples.last(), skipped.size());
     assertThat(missing).as("minutes neither sampled nor reported skipped").isEmpty();
     assertThat(samples).doesNotContainAnyElementsOf(skipped);
-    assertThat(samples.higher(lastOfRun1)).as("run 2 went on right after run 1's last sample")
+    assertThat(samples.higher(lastOfRun1))
+        .as("run 2 went on right after run 1's last sample")
         .isEqualTo(lastOfRun1.plus(Duration.ofMinutes(1)));
   }
 

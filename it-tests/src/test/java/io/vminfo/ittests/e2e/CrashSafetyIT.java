@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * E2E 5: the packaged agent records usage of a SmartOS tree and uploads it to the Manta emulator
  * (which now and then fails or drops a request) on accelerated time ({@code
- * testing.usage_clock_rate} 1440: a simulated hour every 2.5 s, a sample every 42 ms), and is killed
- * with SIGKILL 50 times at random moments: during start-up and recovery, sampling, sealing and
- * upload. After each kill the complete samples in its spool (what it made durable) are noted.
+ * testing.usage_clock_rate} 1440: a simulated hour every 2.5 s, a sample every 42 ms), and is
+ * killed with SIGKILL 50 times at random moments: during start-up and recovery, sampling, sealing
+ * and upload. After each kill the complete samples in its spool (what it made durable) are noted.
  * Finally one agent runs until everything sealed is uploaded. Then: every uploaded object is whole
  * lines of schema-valid records, no record is uploaded twice, every durable sample ever seen is in
  * Manta byte for byte, and the samples are contiguous minute by minute, each with its VMs.
@@ -34,13 +34,13 @@ class CrashSafetyIT {
   static final int RATE = 1440;
   static final Duration INTERVAL = Duration.ofMinutes(1);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void fiftyKillsLoseAndDuplicateNothing() throws Exception {
     long seed = Long.getLong("crash.seed", System.nanoTime());
-    System.out.println("CrashSafetyIT seed " + seed + " (replay the schedule with -Dcrash.seed=" + seed + ")");
+    System.out.println(
+        "CrashSafetyIT seed " + seed + " (replay the schedule with -Dcrash.seed=" + seed + ")");
     Random random = new Random(seed);
     SmartOsHostTree tree = SmartOsHostTree.create(dir.resolve("host"));
     for (int i = 0; i < 6; i++) {
@@ -48,17 +48,20 @@ class CrashSafetyIT {
     }
     MantaAccount account = MantaAccount.create(dir.resolve("keys"), "acct");
     Instant origin = Instant.now();
-    try (MantaEmulator manta = account.register(MantaEmulator.builder().root(dir.resolve("manta")))
-        .start()) {
-      AgentProcess.Builder agent = account.configure(E2e.smartosAgent(dir, tree), manta.url())
-          .set("usage.interval", "60s")
-          .set("usage.grace", "2m")
-          // A simulated hour is 2.5 s here: a restart on a busy machine can take longer than the
-          // default catch-up of one hour, which would skip (and count) the oldest minutes.
-          .set("usage.max_catch_up", "168h")
-          .set("testing.usage_clock_rate", RATE)
-          .set("testing.usage_clock_origin", origin.toString())
-          .set("shutdown_timeout", "5s");
+    try (MantaEmulator manta =
+        account.register(MantaEmulator.builder().root(dir.resolve("manta"))).start()) {
+      AgentProcess.Builder agent =
+          account
+              .configure(E2e.smartosAgent(dir, tree), manta.url())
+              .set("usage.interval", "60s")
+              .set("usage.grace", "2m")
+              // A simulated hour is 2.5 s here: a restart on a busy machine can take longer than
+              // the
+              // default catch-up of one hour, which would skip (and count) the oldest minutes.
+              .set("usage.max_catch_up", "168h")
+              .set("testing.usage_clock_rate", RATE)
+              .set("testing.usage_clock_origin", origin.toString())
+              .set("shutdown_timeout", "5s");
       Path spool = agent.stateDir().resolve("spool");
       Set<String> durable = new HashSet<>();
       int killedStarting = 0;
@@ -92,11 +95,15 @@ class CrashSafetyIT {
       manta.faults().reset();
       Set<String> hours = UsageChecks.hoursOf(durable);
       try (AgentProcess last = agent.start()) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-            .untilAsserted(() -> assertThat(UsageChecks.checkUploaded(manta.root()).lines())
-                .containsAll(durable));
-        System.out.println("CrashSafetyIT: final /status usage: "
-            + last.getJson("/status").path("usage"));
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(500))
+            .untilAsserted(
+                () ->
+                    assertThat(UsageChecks.checkUploaded(manta.root()).lines())
+                        .containsAll(durable));
+        System.out.println(
+            "CrashSafetyIT: final /status usage: " + last.getJson("/status").path("usage"));
         assertThat(last.stop(Duration.ofSeconds(30))).isEqualTo(143);
       }
 
@@ -107,20 +114,29 @@ class CrashSafetyIT {
       int repaired = 0;
       int retried = 0;
       for (int n = 1; n <= agent.starts(); n++) {
-        for (String l : java.nio.file.Files.readAllLines(
-            agent.workDir().resolve("logs/agent-" + n + ".log"))) {
+        for (String l :
+            java.nio.file.Files.readAllLines(agent.workDir().resolve("logs/agent-" + n + ".log"))) {
           repaired += l.contains("after the last complete sample") ? 1 : 0;
           retried += l.contains("failed, will retry") ? 1 : 0;
         }
       }
-      System.out.printf("CrashSafetyIT: %d SIGKILLs (%d during start-up, %d with sealed files"
+      System.out.printf(
+          "CrashSafetyIT: %d SIGKILLs (%d during start-up, %d with sealed files"
               + " not yet uploaded) in %d ms; %d samples"
               + " over %d simulated hours (%s .. %s) in %d objects; %d durable records checked;"
-              + " %d torn tails repaired, %d uploads retried%n", KILLS, killedStarting,
+              + " %d torn tails repaired, %d uploads retried%n",
+          KILLS,
+          killedStarting,
           killedWithSealedPending,
-          killPhaseMs, uploaded.vmCountBySample().size(), hours.size(),
-          uploaded.vmCountBySample().firstKey(), uploaded.vmCountBySample().lastKey(),
-          uploaded.objects().size(), durable.size(), repaired, retried);
+          killPhaseMs,
+          uploaded.vmCountBySample().size(),
+          hours.size(),
+          uploaded.vmCountBySample().firstKey(),
+          uploaded.vmCountBySample().lastKey(),
+          uploaded.objects().size(),
+          durable.size(),
+          repaired,
+          retried);
       assertThat(uploaded.objects().size()).as("hours sealed and uploaded").isGreaterThan(5);
     }
   }

@@ -43,16 +43,18 @@ final class E2e {
   /** Waits until {@code /vms} agrees with the tree. */
   /**
    * Waits until the agent's VMs equal the tree. When they never do, the failure carries what is
-   * needed to find out why: the agent's reload queue and errors from {@code /status}, and its
-   * WARN and ERROR log lines.
+   * needed to find out why: the agent's reload queue and errors from {@code /status}, and its WARN
+   * and ERROR log lines.
    */
   static void awaitTruth(AgentProcess agent, SmartOsHostTree tree) {
     try {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(
-          () -> assertThat(tree.differences(agent.getJson("/vms"))).isEmpty());
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(tree.differences(agent.getJson("/vms"))).isEmpty());
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      StringBuilder why = new StringBuilder("the agent never reached the truth: ")
-          .append(e.getMessage());
+      StringBuilder why =
+          new StringBuilder("the agent never reached the truth: ").append(e.getMessage());
       try {
         JsonNode status = agent.getJson("/status");
         why.append("\n/status (without usage): ");
@@ -63,7 +65,8 @@ final class E2e {
       } catch (Exception statusFailed) {
         why.append("\n/status failed: ").append(statusFailed);
       }
-      agent.logLines(l -> l.isWarning() || l.isError()).stream().limit(40)
+      agent.logLines(l -> l.isWarning() || l.isError()).stream()
+          .limit(40)
           .forEach(l -> why.append("\nagent: ").append(l.message()));
       throw new AssertionError(why.toString(), e);
     }

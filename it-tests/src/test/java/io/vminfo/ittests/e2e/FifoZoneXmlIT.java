@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM stops the agent cleanly.
  */
 class FifoZoneXmlIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static void mkfifo(Path p) throws Exception {
     Files.deleteIfExists(p);
@@ -56,8 +55,11 @@ class FifoZoneXmlIT {
     String plantedXml = Files.readString(tree.xmlFile(planted.uuid()));
     mkfifo(tree.xmlFile(planted.uuid()));
 
-    try (AgentProcess agent = E2e.smartosAgent(dir, tree).set("shutdown_timeout", "5s")
-        .startTimeout(Duration.ofSeconds(90)).start()) {
+    try (AgentProcess agent =
+        E2e.smartosAgent(dir, tree)
+            .set("shutdown_timeout", "5s")
+            .startTimeout(Duration.ofSeconds(90))
+            .start()) {
       assertThat(vm(agent, good.uuid())).isNotNull();
       assertThat(vm(agent, later.uuid())).isNotNull();
       await().atMost(WAIT).until(() -> errorNames(agent, planted.uuid()));
@@ -66,14 +68,16 @@ class FifoZoneXmlIT {
       mkfifo(tree.xmlFile(later.uuid()));
       tree.update(good.uuid(), s -> s.withAlias("still-moving"));
       await().atMost(WAIT).until(() -> errorNames(agent, later.uuid()));
-      await().atMost(WAIT).until(() ->
-          "still-moving".equals(vm(agent, good.uuid()).path("alias").asText()));
+      await()
+          .atMost(WAIT)
+          .until(() -> "still-moving".equals(vm(agent, good.uuid()).path("alias").asText()));
 
       // The cause goes away: a real XML again, and the zone is served.
       Files.delete(tree.xmlFile(planted.uuid()));
       Files.writeString(tree.xmlFile(planted.uuid()), plantedXml);
-      await().atMost(WAIT).until(() -> vm(agent, planted.uuid()) != null
-          && !errorNames(agent, planted.uuid()));
+      await()
+          .atMost(WAIT)
+          .until(() -> vm(agent, planted.uuid()) != null && !errorNames(agent, planted.uuid()));
       assertThat(agent.isAlive()).isTrue();
       assertThat(agent.stop(Duration.ofSeconds(30))).isEqualTo(143);
     }

@@ -30,8 +30,7 @@ class FullSpoolIT {
   private static final int VMS = 4;
   private static final Duration INTERVAL = Duration.ofMinutes(1);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path mounted;
 
@@ -64,14 +63,15 @@ class FullSpoolIT {
       tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "vm" + i));
     }
     // A simulated minute every 0.5 s: the tmpfs fills within seconds, an hour passes in 30 s.
-    AgentProcess.Builder agent = E2e.smartosAgent(dir, tree)
-        .set("spool_dir", spool)
-        .set("usage.interval", "60s")
-        .set("usage.grace", "1m")
-        .set("usage.max_catch_up", "168h")
-        .set("testing.usage_clock_rate", 120)
-        .set("testing.usage_clock_origin", Instant.now().toString())
-        .set("shutdown_timeout", "5s");
+    AgentProcess.Builder agent =
+        E2e.smartosAgent(dir, tree)
+            .set("spool_dir", spool)
+            .set("usage.interval", "60s")
+            .set("usage.grace", "1m")
+            .set("usage.max_catch_up", "168h")
+            .set("testing.usage_clock_rate", 120)
+            .set("testing.usage_clock_origin", Instant.now().toString())
+            .set("shutdown_timeout", "5s");
     try (AgentProcess p = agent.start()) {
       // 1. Full: appends fail with ENOSPC; samples wait in memory; the agent serves.
       await().atMost(WAIT).until(() -> usage(p).path("samplesWaiting").asInt() > 0);
@@ -95,9 +95,9 @@ class FullSpoolIT {
       JsonNode down = usage(p);
       System.out.println("FullSpoolIT read-only: " + down);
       assertThat(down.path("state").asText()).isEqualTo("unavailable");
-      assertThat(down.path("lastError").path("message").asText())
-          .contains("Read-only file system");
-      assertThat(p.logLines(l -> l.isError() && l.message().contains("usage recording unavailable")))
+      assertThat(down.path("lastError").path("message").asText()).contains("Read-only file system");
+      assertThat(
+              p.logLines(l -> l.isError() && l.message().contains("usage recording unavailable")))
           .hasSize(1);
       HostCommand.run("mount", "-o", "remount,rw", spool.toString());
       readOnly = false;
@@ -109,11 +109,15 @@ class FullSpoolIT {
       await().atMost(WAIT).until(() -> usage(p).path("samplesWritten").asInt() > 0);
       Instant lastWritten = Instant.parse(usage(p).path("lastSample").asText());
       Path archive = agent.stateDir().resolve("archive");
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-        UsageChecks.Uploaded u = UsageChecks.checkUploaded(archive);
-        return !u.vmCountBySample().isEmpty()
-            && !u.vmCountBySample().lastKey().isBefore(lastWritten);
-      });
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                UsageChecks.Uploaded u = UsageChecks.checkUploaded(archive);
+                return !u.vmCountBySample().isEmpty()
+                    && !u.vmCountBySample().lastKey().isBefore(lastWritten);
+              });
       assertThat(p.stop(Duration.ofSeconds(30))).isEqualTo(143);
     } finally {
       if (readOnly) {
@@ -123,8 +127,15 @@ class FullSpoolIT {
     UsageChecks.Uploaded uploaded = UsageChecks.checkUploaded(agent.stateDir().resolve("archive"));
     UsageChecks.assertContiguous(uploaded, INTERVAL);
     assertThat(uploaded.vmCountBySample().values()).containsOnly((long) VMS);
-    System.out.println("FullSpoolIT: " + uploaded.vmCountBySample().size() + " samples from "
-        + uploaded.vmCountBySample().firstKey() + " to " + uploaded.vmCountBySample().lastKey()
-        + " in " + uploaded.objects().size() + " objects");
+    System.out.println(
+        "FullSpoolIT: "
+            + uploaded.vmCountBySample().size()
+            + " samples from "
+            + uploaded.vmCountBySample().firstKey()
+            + " to "
+            + uploaded.vmCountBySample().lastKey()
+            + " in "
+            + uploaded.objects().size()
+            + " objects");
   }
 }

@@ -10,7 +10,6 @@ import io.vminfo.ittests.AgentDistribution;
 import io.vminfo.ittests.AgentProcess;
 import io.vminfo.ittests.LibvirtHost;
 import io.vminfo.ittests.libvirt.LibvirtTesting;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,16 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 15 (actions and jobs) on a real libvirtd: actions through the API and the CLI with
- * {@code --wait}, a queue of actions on one VM, and a job across an agent SIGKILL.
+ * Issue 15 (actions and jobs) on a real libvirtd: actions through the API and the CLI with {@code
+ * --wait}, a queue of actions on one VM, and a job across an agent SIGKILL.
  */
 class GuestActionsIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static LibvirtHost host;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   WriteKey operator;
 
   @BeforeAll
@@ -65,8 +63,10 @@ class GuestActionsIT {
   }
 
   JsonNode post(AgentProcess a, String path, int expected) throws Exception {
-    HttpResponse<String> r = http.send(operator.post(a.uri().resolve(path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            operator.post(a.uri().resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
     if (expected == 202) {
       assertThat(r.headers().firstValue("X-Guest-Job-ID")).isPresent();
@@ -75,8 +75,11 @@ class GuestActionsIT {
   }
 
   JsonNode awaitJob(AgentProcess a, String id) {
-    return await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-        .until(() -> a.getJson("/jobs/" + id),
+    return await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> a.getJson("/jobs/" + id),
             j -> j.path("status").asText().matches("Complete|Error"));
   }
 
@@ -106,16 +109,22 @@ class GuestActionsIT {
       long t0 = System.nanoTime();
       JsonNode start = post(a, "/vms/" + uuid + "/start", 202);
       JsonNode done = awaitJob(a, start.path("id").asText());
-      System.out.println("GuestActionsIT: start -> Complete in "
-          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+      System.out.println(
+          "GuestActionsIT: start -> Complete in "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)
+              + " ms");
       assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("Complete");
       assertThat(done.path("vm_state").asText()).isEqualTo("running");
       assertThat(done.path("requester").asText()).startsWith("key:ops@guest-actions-it ");
       assertThat(domstate(name)).isEqualTo("running");
       // unsigned: refused before anything is queued
-      HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(a.uri().resolve(
-          "/vms/" + uuid + "/poweroff")).timeout(Duration.ofSeconds(10))
-          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> anonymous =
+          http.send(
+              HttpRequest.newBuilder(a.uri().resolve("/vms/" + uuid + "/poweroff"))
+                  .timeout(Duration.ofSeconds(10))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(401);
       assertThat(a.getJson("/vms/" + uuid).path("state").asText()).isEqualTo("running");
 
@@ -129,10 +138,16 @@ class GuestActionsIT {
         assertThat(j.path("status").asText()).as(j.toString()).isEqualTo("Complete");
       }
       List<String> seen = new ArrayList<>();
-      a.getJson("/vms/" + uuid + "/jobs").forEach(j -> seen.add(j.path("action").asText() + "="
-          + j.path("vm_state").asText()));
-      assertThat(seen).containsExactly("start=running", "suspend=paused", "resume=running",
-          "suspend=paused", "resume=running", "poweroff=stopped");
+      a.getJson("/vms/" + uuid + "/jobs")
+          .forEach(j -> seen.add(j.path("action").asText() + "=" + j.path("vm_state").asText()));
+      assertThat(seen)
+          .containsExactly(
+              "start=running",
+              "suspend=paused",
+              "resume=running",
+              "suspend=paused",
+              "resume=running",
+              "poweroff=stopped");
       assertThat(domstate(name)).isEqualTo("shut off");
       assertThat(post(a, "/vms/" + uuid + "/explode", 400).path("code").asText())
           .isEqualTo("BadRequest");
@@ -140,10 +155,20 @@ class GuestActionsIT {
       // the CLI, waiting: start, then a stop the firmware-only guest ignores (powered off
       // after actions.grace), then a reboot
       for (String action : List.of("start", "stop", "start", "reboot")) {
-        Process cli = new ProcessBuilder(AgentDistribution.locate().home().resolve("bin/vminfo")
-            .toString(), "--url", a.uri().toString(), action, uuid, "--wait", "--timeout", "60s",
-            "--key", operator.privateKey.toString())
-            .redirectErrorStream(true).start();
+        Process cli =
+            new ProcessBuilder(
+                    AgentDistribution.locate().home().resolve("bin/vminfo").toString(),
+                    "--url",
+                    a.uri().toString(),
+                    action,
+                    uuid,
+                    "--wait",
+                    "--timeout",
+                    "60s",
+                    "--key",
+                    operator.privateKey.toString())
+                .redirectErrorStream(true)
+                .start();
         assertThat(cli.waitFor(90, TimeUnit.SECONDS)).isTrue();
         String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         System.out.println("GuestActionsIT: vminfo " + action + ": " + out.trim());
@@ -165,16 +190,23 @@ class GuestActionsIT {
         try (AgentProcess a = agent("1s").set("actions.libvirt_transport", transport).start()) {
           await().atMost(WAIT).until(() -> a.get("/vms/" + uuid).status() == 200);
           assertThat(a.logLines(l -> l.message().startsWith("guest actions through")))
-              .singleElement().satisfies(l -> assertThat(l.message())
-                  .contains(transport.equals("virsh") ? "virsh (qemu:///system)" : "libvirt.so.0"));
+              .singleElement()
+              .satisfies(
+                  l ->
+                      assertThat(l.message())
+                          .contains(
+                              transport.equals("virsh")
+                                  ? "virsh (qemu:///system)"
+                                  : "libvirt.so.0"));
           for (String action : List.of("start", "suspend", "resume", "poweroff")) {
-            JsonNode j = awaitJob(a, post(a, "/vms/" + uuid + "/" + action, 202).path("id").asText());
+            JsonNode j =
+                awaitJob(a, post(a, "/vms/" + uuid + "/" + action, 202).path("id").asText());
             assertThat(j.path("status").asText()).as(transport + " " + j).isEqualTo("Complete");
           }
           assertThat(domstate(name)).isEqualTo("shut off");
           // libvirt refuses to resume a domain that is shut off: the job says why
-          JsonNode refused = awaitJob(a, post(a, "/vms/" + uuid + "/resume", 202).path("id")
-              .asText());
+          JsonNode refused =
+              awaitJob(a, post(a, "/vms/" + uuid + "/resume", 202).path("id").asText());
           assertThat(refused.path("status").asText()).isEqualTo("Error");
           assertThat(refused.path("message").asText()).as(transport).contains("not running");
         }
@@ -197,8 +229,9 @@ class GuestActionsIT {
       assertThat(awaitJob(a, startId).path("status").asText()).isEqualTo("Complete");
       // the guest has no OS to hear the ACPI request: the stop sits in its 60 s grace
       stopId = post(a, "/vms/" + uuid + "/stop", 202).path("id").asText();
-      await().atMost(WAIT).until(() -> a.getJson("/jobs/" + stopId).path("status").asText()
-          .equals("Running"));
+      await()
+          .atMost(WAIT)
+          .until(() -> a.getJson("/jobs/" + stopId).path("status").asText().equals("Running"));
       assertThat(a.kill()).isEqualTo(137);
     }
     try (AgentProcess a = b.start()) {

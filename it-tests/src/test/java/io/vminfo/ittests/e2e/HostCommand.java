@@ -3,7 +3,9 @@ package io.vminfo.ittests.e2e;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a host command (mount, mkfs, e2fsck) for the file-system ITs; its output, or why it failed. */
+/**
+ * Runs a host command (mount, mkfs, e2fsck) for the file-system ITs; its output, or why it failed.
+ */
 final class HostCommand {
   private HostCommand() {}
 
@@ -16,8 +18,8 @@ final class HostCommand {
     }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue()
-          + ": " + out.strip());
+      throw new IllegalStateException(
+          String.join(" ", command) + " exited " + p.exitValue() + ": " + out.strip());
     }
     return out;
   }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.ittests.AgentProcess;
 import io.vminfo.ittests.SmartOsHostTree;
 import io.vminfo.ittests.ZoneSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * comes back to the truth by itself once the cause is gone.
  */
 class HostTreeHazardsIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static boolean hasError(AgentProcess agent, String uuid, String text) throws Exception {
     for (JsonNode e : agent.getJson("/status").path("vmErrors")) {
@@ -69,8 +67,8 @@ class HostTreeHazardsIT {
       // 1. An index row whose XML does not exist (a half-done vmadm create, a hand edit).
       String orphan = UUID.randomUUID().toString();
       String index = Files.readString(tree.indexFile());
-      Files.writeString(tree.indexFile(), index + orphan + ":installed:/zones/" + orphan + ":"
-          + orphan + "\n");
+      Files.writeString(
+          tree.indexFile(), index + orphan + ":installed:/zones/" + orphan + ":" + orphan + "\n");
       await().atMost(WAIT).until(() -> hasError(agent, orphan, "zone XML missing"));
       assertThat(E2e.vms(agent)).doesNotContainKey(orphan);
       E2e.awaitTruth(agent, tree);
@@ -80,11 +78,18 @@ class HostTreeHazardsIT {
       // 2. a.xml renamed over b.xml: the file named b now describes zone a.
       Path bXml = tree.xmlFile(b.uuid());
       String bContent = Files.readString(bXml);
-      Files.move(tree.xmlFile(a.uuid()), bXml, StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tree.xmlFile(a.uuid()),
+          bXml,
+          StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
       // Zone a's XML is gone, so a goes; b keeps its last good state and says why.
-      await().atMost(WAIT).until(() -> !E2e.vms(agent).containsKey(a.uuid())
-          && hasError(agent, b.uuid(), "does not match the file name"));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  !E2e.vms(agent).containsKey(a.uuid())
+                      && hasError(agent, b.uuid(), "does not match the file name"));
       assertThat(E2e.vms(agent)).containsKey(b.uuid());
       // put both back as they were
       Files.writeString(tree.xmlFile(a.uuid()), tree.zoneXml(a));

@@ -17,17 +17,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * E2E 4: the agent is frozen (SIGSTOP) while more file events than the kernel's inotify queue
- * holds ({@code /proc/sys/fs/inotify/max_queued_events}) pile up, followed by real zone changes
- * whose events the kernel must therefore drop. Thawed, the agent sees IN_Q_OVERFLOW, reconciles
- * (periodic reconciliation is pushed out to an hour, so only the overflow can explain it) and
- * ends at the truth; a feed subscriber across the freeze ends at the same state with no gap.
+ * E2E 4: the agent is frozen (SIGSTOP) while more file events than the kernel's inotify queue holds
+ * ({@code /proc/sys/fs/inotify/max_queued_events}) pile up, followed by real zone changes whose
+ * events the kernel must therefore drop. Thawed, the agent sees IN_Q_OVERFLOW, reconciles (periodic
+ * reconciliation is pushed out to an hour, so only the overflow can explain it) and ends at the
+ * truth; a feed subscriber across the freeze ends at the same state with no gap.
  */
 class InotifyOverflowIT {
   static final Path MAX_QUEUED = Path.of("/proc/sys/fs/inotify/max_queued_events");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aBurstBeyondTheKernelQueueEndsAtTheTruth() throws Exception {
@@ -43,7 +42,7 @@ class InotifyOverflowIT {
       zones.add(tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "z" + i)).uuid());
     }
     try (AgentProcess agent = E2e.smartosAgent(dir, tree).set("reconcile_interval", "1h").start();
-         FeedSubscriber feed = FeedSubscriber.open(agent.uri(), "across-freeze", WAIT)) {
+        FeedSubscriber feed = FeedSubscriber.open(agent.uri(), "across-freeze", WAIT)) {
       E2e.awaitTruth(agent, tree);
       long revBefore = feed.rev();
 
@@ -77,8 +76,10 @@ class InotifyOverflowIT {
       } finally {
         agent.thaw();
       }
-      System.out.printf("InotifyOverflowIT: ~%d filler events (kernel queue %d) then 35 zone"
-          + " changes while the agent was stopped%n", filler, maxQueued);
+      System.out.printf(
+          "InotifyOverflowIT: ~%d filler events (kernel queue %d) then 35 zone"
+              + " changes while the agent was stopped%n",
+          filler, maxQueued);
 
       agent.awaitLog(l -> l.message().contains("inotify queue overflowed"), WAIT);
       E2e.awaitTruth(agent, tree);

@@ -31,14 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * E2E 1 and the libvirt half of E2E 3: the packaged agent on a real libvirtd (started by
- * {@link LibvirtHost} under a subreaper; skipped with a message when libvirt/QEMU are missing).
+ * E2E 1 and the libvirt half of E2E 3: the packaged agent on a real libvirtd (started by {@link
+ * LibvirtHost} under a subreaper; skipped with a message when libvirt/QEMU are missing).
  */
 class LibvirtAgentIT {
   static LibvirtHost host;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void startLibvirt() {
@@ -61,23 +60,26 @@ class LibvirtAgentIT {
 
   /**
    * E2E 1: define, start, suspend, resume, destroy, undefine a 64 MiB guest with a tap NIC. Each
-   * step is on {@code /events} in order with the right state; {@code /vms} agrees with
-   * {@code virsh dominfo} / {@code domiflist} / {@code list --all}; usage records carry the vnet
-   * counters and they grow with the guest's own (PXE/DHCP) traffic and with traffic sent to it.
+   * step is on {@code /events} in order with the right state; {@code /vms} agrees with {@code virsh
+   * dominfo} / {@code domiflist} / {@code list --all}; usage records carry the vnet counters and
+   * they grow with the guest's own (PXE/DHCP) traffic and with traffic sent to it.
    */
   @Test
   void followsAGuestThroughItsLifeWithUsage() throws Exception {
     String name = "vminfo-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     try (AgentProcess agent = agent().start();
-         FeedSubscriber feed = FeedSubscriber.openRecording(agent.uri(), "libvirt", "", WAIT)) {
+        FeedSubscriber feed = FeedSubscriber.openRecording(agent.uri(), "libvirt", "", WAIT)) {
       String uuid = host.defineGuest(name);
       JsonNode defined = awaitVm(agent, uuid, vm -> state(vm).equals("stopped"));
       agreesWithDominfo(defined, host.dominfo(name));
       assertThat(defined.path("zoneid").isNull()).isTrue();
 
       host.startGuest(name);
-      JsonNode running = awaitVm(agent, uuid, vm -> state(vm).equals("running")
-          && vm.path("nics").path(0).has("interface"));
+      JsonNode running =
+          awaitVm(
+              agent,
+              uuid,
+              vm -> state(vm).equals("running") && vm.path("nics").path(0).has("interface"));
       agreesWithDominfo(running, host.dominfo(name));
       List<LibvirtHost.Interface> ifaces = host.domiflist(name);
       assertThat(ifaces).hasSize(1);
@@ -86,8 +88,10 @@ class LibvirtAgentIT {
       assertThat(nic.path("interface").asText()).isEqualTo(dev);
       assertThat(nic.path("mac").asText()).isEqualTo(ifaces.get(0).mac());
       assertThat(nic.path("model").asText()).isEqualTo(ifaces.get(0).model());
-      assertThat(running.path("pid").asLong()).isEqualTo(Long.parseLong(
-          Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).trim()));
+      assertThat(running.path("pid").asLong())
+          .isEqualTo(
+              Long.parseLong(
+                  Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).trim()));
       agreesWithVirshList(agent);
 
       usageCarriesGrowingVnetCounters(agent, uuid, nic.path("mac").asText(), dev);
@@ -98,7 +102,8 @@ class LibvirtAgentIT {
       assertThat(host.virsh("domstate", name, "--reason").trim())
           .isEqualTo("paused (" + paused.path("libvirt_reason").asText() + ")");
       host.resume(name);
-      agreesWithDominfo(awaitVm(agent, uuid, vm -> state(vm).equals("running")), host.dominfo(name));
+      agreesWithDominfo(
+          awaitVm(agent, uuid, vm -> state(vm).equals("running")), host.dominfo(name));
       host.destroy(name);
       JsonNode destroyed = awaitVm(agent, uuid, vm -> state(vm).equals("stopped"));
       agreesWithDominfo(destroyed, host.dominfo(name));
@@ -109,11 +114,15 @@ class LibvirtAgentIT {
 
       E2e.assertFeedEqualsVms(feed, agent);
       assertThat(feed.violations()).isEmpty();
-      List<JsonNode> mine = feed.lines().stream().map(E2e::parse)
-          .filter(l -> l.path("uuid").asText().equals(uuid)).toList();
+      List<JsonNode> mine =
+          feed.lines().stream()
+              .map(E2e::parse)
+              .filter(l -> l.path("uuid").asText().equals(uuid))
+              .toList();
       assertThat(mine.get(0).path("type").asText()).isEqualTo("create");
       assertThat(mine.get(mine.size() - 1).path("type").asText()).isEqualTo("delete");
-      assertThat(mine.subList(1, mine.size() - 1)).allMatch(l -> l.path("type").asText().equals("modify"));
+      assertThat(mine.subList(1, mine.size() - 1))
+          .allMatch(l -> l.path("type").asText().equals("modify"));
       List<String> states = new ArrayList<>();
       for (JsonNode l : mine.subList(0, mine.size() - 1)) {
         String s = state(l.path("vm"));
@@ -129,30 +138,61 @@ class LibvirtAgentIT {
 
   void usageCarriesGrowingVnetCounters(AgentProcess agent, String uuid, String mac, String dev)
       throws Exception {
-    JsonNode first = await().atMost(WAIT).until(() -> usageOf(agent, uuid),
-        r -> r.isPresent() && r.get().path("network_usage").has(mac)
-            && r.get().path("status").asText().equals("running")).orElseThrow();
+    JsonNode first =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> usageOf(agent, uuid),
+                r ->
+                    r.isPresent()
+                        && r.get().path("network_usage").has(mac)
+                        && r.get().path("status").asText().equals("running"))
+            .orElseThrow();
     JsonNode n0 = first.path("network_usage").path(mac);
     assertThat(n0.path("interface").asText()).isEqualTo(dev);
     // the idle guest's firmware keeps sending DHCP/PXE requests: its sent counter grows by itself
-    JsonNode later = await().atMost(WAIT).until(() -> usageOf(agent, uuid), r -> r.isPresent()
-        && r.get().path("network_usage").path(mac).path("sent_bytes").asLong()
-        > n0.path("sent_bytes").asLong()).orElseThrow();
+    JsonNode later =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> usageOf(agent, uuid),
+                r ->
+                    r.isPresent()
+                        && r.get().path("network_usage").path(mac).path("sent_bytes").asLong()
+                            > n0.path("sent_bytes").asLong())
+            .orElseThrow();
     // and what the host sends into the tap shows up as received by the guest
-    JsonNode received = await().atMost(WAIT).until(() -> {
-      LibvirtTesting.sendTo(dev);
-      return usageOf(agent, uuid);
-    }, r -> r.isPresent() && r.get().path("network_usage").path(mac).path("received_bytes")
-        .asLong() > n0.path("received_bytes").asLong()).orElseThrow();
+    JsonNode received =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  LibvirtTesting.sendTo(dev);
+                  return usageOf(agent, uuid);
+                },
+                r ->
+                    r.isPresent()
+                        && r.get().path("network_usage").path(mac).path("received_bytes").asLong()
+                            > n0.path("received_bytes").asLong())
+            .orElseThrow();
     JsonNode n1 = received.path("network_usage").path(mac);
     assertThat(n1.path("counter_start").asText()).isEqualTo(n0.path("counter_start").asText());
     assertThat(java.time.Instant.parse(later.path("timestamp").asText()))
         .isAfter(java.time.Instant.parse(first.path("timestamp").asText()));
     System.out.printf("LibvirtAgentIT: %s usage %s -> %s%n", dev, n0, n1);
     // the same records are in the spool's hourly file, each line one JSON object
-    await().atMost(WAIT).untilAsserted(() -> assertThat(spoolLinesFor(
-        dir.resolve("agent/state/spool"), uuid)).anyMatch(l -> l.path("network_usage").path(mac)
-        .path("interface").asText().equals(dev)));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(spoolLinesFor(dir.resolve("agent/state/spool"), uuid))
+                    .anyMatch(
+                        l ->
+                            l.path("network_usage")
+                                .path(mac)
+                                .path("interface")
+                                .asText()
+                                .equals(dev)));
   }
 
   static List<JsonNode> spoolLinesFor(Path spool, String uuid) throws IOException {
@@ -201,19 +241,22 @@ class LibvirtAgentIT {
       }
       AtomicBoolean running = new AtomicBoolean(true);
       List<Throwable> churnErrors = new CopyOnWriteArrayList<>();
-      Thread churn = new Thread(() -> {
-        Random r = new Random(seed + 1);
-        try {
-          while (running.get()) {
-            FeedSubscriber s = subs.get(r.nextInt(7));
-            s.disconnect();
-            Thread.sleep(r.nextInt(100));
-            s.resume(WAIT);
-          }
-        } catch (Throwable t) {
-          churnErrors.add(t);
-        }
-      }, "lv-soak-churn");
+      Thread churn =
+          new Thread(
+              () -> {
+                Random r = new Random(seed + 1);
+                try {
+                  while (running.get()) {
+                    FeedSubscriber s = subs.get(r.nextInt(7));
+                    s.disconnect();
+                    Thread.sleep(r.nextInt(100));
+                    s.resume(WAIT);
+                  }
+                } catch (Throwable t) {
+                  churnErrors.add(t);
+                }
+              },
+              "lv-soak-churn");
       churn.start();
       Map<String, Guest> truth = new TreeMap<>();
       String prefix = "vminfo-soak-" + Long.toHexString(seed & 0xffffff) + "-";
@@ -244,8 +287,9 @@ class LibvirtAgentIT {
       }
       assertThat(churnErrors).isEmpty();
       try {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(libvirtDifferences(agent, truth, prefix))
-            .isEmpty());
+        await()
+            .atMost(WAIT)
+            .untilAsserted(() -> assertThat(libvirtDifferences(agent, truth, prefix)).isEmpty());
         agreesWithVirshList(agent);
         long rev = SmartOsTruthSoakIT.awaitStableRev(agent);
         Map<String, JsonNode> vms = E2e.vms(agent);
@@ -256,7 +300,8 @@ class LibvirtAgentIT {
           assertThat(s.vms()).isEqualTo(vms);
           s.close();
         }
-        System.out.printf("LibvirtAgentIT soak: %d mutations, %d guests left, final rev %d%n",
+        System.out.printf(
+            "LibvirtAgentIT soak: %d mutations, %d guests left, final rev %d%n",
             mutations, truth.size(), rev);
       } finally {
         for (String name : truth.keySet()) {
@@ -268,8 +313,8 @@ class LibvirtAgentIT {
 
   record Guest(String uuid, Map<String, String> fields, Map<String, String> customerMetadata) {}
 
-  static List<String> libvirtDifferences(AgentProcess agent, Map<String, Guest> truth,
-      String prefix) throws Exception {
+  static List<String> libvirtDifferences(
+      AgentProcess agent, Map<String, Guest> truth, String prefix) throws Exception {
     List<String> out = new ArrayList<>();
     Map<String, JsonNode> byName = new LinkedHashMap<>();
     for (JsonNode vm : agent.getJson("/vms")) {
@@ -294,7 +339,9 @@ class LibvirtAgentIT {
         }
       }
       Map<String, String> md = new TreeMap<>();
-      vm.path("customer_metadata").properties().forEach(x -> md.put(x.getKey(), x.getValue().asText()));
+      vm.path("customer_metadata")
+          .properties()
+          .forEach(x -> md.put(x.getKey(), x.getValue().asText()));
       if (!md.equals(new TreeMap<>(g.customerMetadata()))) {
         out.add(e.getKey() + " customer_metadata " + md + " != " + g.customerMetadata());
       }
@@ -308,22 +355,31 @@ class LibvirtAgentIT {
 
   /** {@code /vms} has exactly the domains of {@code virsh list --all}, by name. */
   static void agreesWithVirshList(AgentProcess agent) {
-    await().atMost(WAIT).untilAsserted(() -> {
-      TreeSet<String> virsh = new TreeSet<>(host.listAllNames());
-      TreeSet<String> ours = new TreeSet<>();
-      for (JsonNode vm : agent.getJson("/vms")) {
-        ours.add(vm.path("zonename").asText());
-      }
-      assertThat(ours).isEqualTo(virsh);
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              TreeSet<String> virsh = new TreeSet<>(host.listAllNames());
+              TreeSet<String> ours = new TreeSet<>();
+              for (JsonNode vm : agent.getJson("/vms")) {
+                ours.add(vm.path("zonename").asText());
+              }
+              assertThat(ours).isEqualTo(virsh);
+            });
   }
 
-  static JsonNode awaitVm(AgentProcess agent, String uuid,
-      java.util.function.Predicate<JsonNode> condition) {
-    return await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
-      AgentProcess.Response r = agent.get("/vms/" + uuid);
-      return r.status() == 200 ? Optional.of(r.json()) : Optional.<JsonNode>empty();
-    }, vm -> vm.isPresent() && condition.test(vm.get())).orElseThrow();
+  static JsonNode awaitVm(
+      AgentProcess agent, String uuid, java.util.function.Predicate<JsonNode> condition) {
+    return await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              AgentProcess.Response r = agent.get("/vms/" + uuid);
+              return r.status() == 200 ? Optional.of(r.json()) : Optional.<JsonNode>empty();
+            },
+            vm -> vm.isPresent() && condition.test(vm.get()))
+        .orElseThrow();
   }
 
   static String state(JsonNode vm) {
@@ -335,9 +391,11 @@ class LibvirtAgentIT {
     assertThat(vm.path("uuid").asText()).isEqualTo(info.get("UUID"));
     assertThat(vm.path("zonename").asText()).isEqualTo(info.get("Name"));
     assertThat(vm.path("alias").asText()).isEqualTo(info.get("Name"));
-    assertThat(LibvirtTesting.virshState(vm.path("zone_state").asText())).isEqualTo(info.get("State"));
+    assertThat(LibvirtTesting.virshState(vm.path("zone_state").asText()))
+        .isEqualTo(info.get("State"));
     assertThat(vm.path("vcpus").asLong()).isEqualTo(Long.parseLong(info.get("CPU(s)")));
-    assertThat(info.get("Max memory")).isEqualTo(vm.path("max_physical_memory").asLong() * 1024 + " KiB");
+    assertThat(info.get("Max memory"))
+        .isEqualTo(vm.path("max_physical_memory").asLong() * 1024 + " KiB");
     assertThat(vm.path("autoboot").asBoolean()).isEqualTo(info.get("Autostart").equals("enable"));
     String id = info.get("Id");
     if (id.equals("-")) {

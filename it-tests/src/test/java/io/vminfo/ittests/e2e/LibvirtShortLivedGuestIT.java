@@ -22,16 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged agent on a real libvirtd: a guest started and destroyed ({@code virsh destroy})
- * inside one sampling interval, never sampled running, still has {@code cpu_usage},
- * {@code network_usage} and {@code block_io} in the record of that interval: the counters read
- * at its start, since nothing of it is left to read at its stop.
+ * inside one sampling interval, never sampled running, still has {@code cpu_usage}, {@code
+ * network_usage} and {@code block_io} in the record of that interval: the counters read at its
+ * start, since nothing of it is left to read at its stop.
  */
 class LibvirtShortLivedGuestIT {
   static final Duration INTERVAL = Duration.ofSeconds(20);
   static LibvirtHost host;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void startLibvirt() {
@@ -53,32 +52,51 @@ class LibvirtShortLivedGuestIT {
   @Test
   void aHardDestroyMidIntervalKeepsUsageReadAfterTheLastSample() throws Exception {
     String name = "vminfo-e2e-mid-" + UUID.randomUUID().toString().substring(0, 8);
-    try (AgentProcess agent = AgentProcess.builder(dir.resolve("agent"))
-        .set("backend", "libvirt").set("host_root", "/")
-        .set("usage.interval", INTERVAL.toSeconds() + "s").start()) {
+    try (AgentProcess agent =
+        AgentProcess.builder(dir.resolve("agent"))
+            .set("backend", "libvirt")
+            .set("host_root", "/")
+            .set("usage.interval", INTERVAL.toSeconds() + "s")
+            .start()) {
       String uuid = host.defineGuest(name);
       host.startGuest(name);
-      JsonNode sampled = await().atMost(WAIT.plus(INTERVAL.multipliedBy(2)))
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> LibvirtAgentIT.usageOf(agent, uuid), o -> o.isPresent()
-              && o.get().path("status").asText().equals("running") && o.get().has("cpu_usage"))
-          .orElseThrow();
+      JsonNode sampled =
+          await()
+              .atMost(WAIT.plus(INTERVAL.multipliedBy(2)))
+              .pollInterval(Duration.ofMillis(50))
+              .until(
+                  () -> LibvirtAgentIT.usageOf(agent, uuid),
+                  o ->
+                      o.isPresent()
+                          && o.get().path("status").asText().equals("running")
+                          && o.get().has("cpu_usage"))
+              .orElseThrow();
       Instant t1 = Instant.parse(sampled.path("timestamp").asText());
       Instant t2 = t1.plus(INTERVAL);
       // Past one 10 s read after the sample, still before the next boundary.
-      await().atMost(INTERVAL).pollInterval(Duration.ofMillis(100))
+      await()
+          .atMost(INTERVAL)
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> Instant.now().isAfter(t1.plusSeconds(12)));
       host.destroy(name);
       LibvirtAgentIT.awaitVm(agent, uuid, vm -> LibvirtAgentIT.state(vm).equals("stopped"));
       assertThat(Instant.now()).as("destroyed inside the interval ending %s", t2).isBefore(t2);
-      JsonNode r = await().atMost(INTERVAL.multipliedBy(3)).pollInterval(Duration.ofMillis(100))
-          .until(() -> LibvirtAgentIT.usageOf(agent, uuid),
-              o -> o.isPresent() && !Instant.parse(o.get().path("timestamp").asText()).isBefore(t2))
-          .orElseThrow();
+      JsonNode r =
+          await()
+              .atMost(INTERVAL.multipliedBy(3))
+              .pollInterval(Duration.ofMillis(100))
+              .until(
+                  () -> LibvirtAgentIT.usageOf(agent, uuid),
+                  o ->
+                      o.isPresent()
+                          && !Instant.parse(o.get().path("timestamp").asText()).isBefore(t2))
+              .orElseThrow();
       double before = sampled.path("cpu_usage").path("cpu_seconds").asDouble();
       double after = r.path("cpu_usage").path("cpu_seconds").asDouble();
-      System.out.printf("LibvirtShortLivedGuestIT: cpu_seconds %.6f at the sample %s, %.6f in the"
-          + " record of the destroy %s%n", before, t1, after, r.path("timestamp").asText());
+      System.out.printf(
+          "LibvirtShortLivedGuestIT: cpu_seconds %.6f at the sample %s, %.6f in the"
+              + " record of the destroy %s%n",
+          before, t1, after, r.path("timestamp").asText());
       assertThat(r.path("status").asText()).isEqualTo("stopped");
       assertThat(r.path("cpu_usage").path("counter_start").asText())
           .isEqualTo(sampled.path("cpu_usage").path("counter_start").asText());
@@ -102,35 +120,61 @@ class LibvirtShortLivedGuestIT {
     try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
       f.setLength(8L << 20);
     }
-    try (AgentProcess agent = AgentProcess.builder(dir.resolve("agent"))
-        .set("backend", "libvirt").set("host_root", "/")
-        .set("usage.interval", INTERVAL.toSeconds() + "s").start()) {
+    try (AgentProcess agent =
+        AgentProcess.builder(dir.resolve("agent"))
+            .set("backend", "libvirt")
+            .set("host_root", "/")
+            .set("usage.interval", INTERVAL.toSeconds() + "s")
+            .start()) {
       String uuid = host.defineGuestWithDisk(name, image);
       LibvirtAgentIT.awaitVm(agent, uuid, vm -> LibvirtAgentIT.state(vm).equals("stopped"));
       // Just after a boundary: the stopped guest's record of a new sample appears.
-      JsonNode first = await().atMost(WAIT.plus(INTERVAL)).pollInterval(Duration.ofMillis(50))
-          .until(() -> LibvirtAgentIT.usageOf(agent, uuid), Optional::isPresent).orElseThrow();
+      JsonNode first =
+          await()
+              .atMost(WAIT.plus(INTERVAL))
+              .pollInterval(Duration.ofMillis(50))
+              .until(() -> LibvirtAgentIT.usageOf(agent, uuid), Optional::isPresent)
+              .orElseThrow();
       Instant t0 = Instant.parse(first.path("timestamp").asText());
-      Instant t1 = await().atMost(INTERVAL.multipliedBy(3)).pollInterval(Duration.ofMillis(50))
-          .until(() -> LibvirtAgentIT.usageOf(agent, uuid)
-              .map(r -> Instant.parse(r.path("timestamp").asText())).orElse(t0), t -> t.isAfter(t0));
+      Instant t1 =
+          await()
+              .atMost(INTERVAL.multipliedBy(3))
+              .pollInterval(Duration.ofMillis(50))
+              .until(
+                  () ->
+                      LibvirtAgentIT.usageOf(agent, uuid)
+                          .map(r -> Instant.parse(r.path("timestamp").asText()))
+                          .orElse(t0),
+                  t -> t.isAfter(t0));
 
       long started = System.nanoTime();
       host.startGuest(name);
-      JsonNode running = LibvirtAgentIT.awaitVm(agent, uuid, vm -> LibvirtAgentIT.state(vm)
-          .equals("running") && vm.path("nics").path(0).has("interface"));
+      JsonNode running =
+          LibvirtAgentIT.awaitVm(
+              agent,
+              uuid,
+              vm ->
+                  LibvirtAgentIT.state(vm).equals("running")
+                      && vm.path("nics").path(0).has("interface"));
       String mac = running.path("nics").path(0).path("mac").asText();
       host.destroy(name);
       LibvirtAgentIT.awaitVm(agent, uuid, vm -> LibvirtAgentIT.state(vm).equals("stopped"));
       long livedMs = (System.nanoTime() - started) / 1_000_000;
       Instant t2 = t1.plus(INTERVAL);
-      assertThat(Instant.now()).as("started and destroyed inside the interval ending %s", t2)
+      assertThat(Instant.now())
+          .as("started and destroyed inside the interval ending %s", t2)
           .isBefore(t2);
 
-      JsonNode r = await().atMost(INTERVAL.multipliedBy(3)).pollInterval(Duration.ofMillis(100))
-          .until(() -> LibvirtAgentIT.usageOf(agent, uuid),
-              o -> o.isPresent() && !Instant.parse(o.get().path("timestamp").asText()).isBefore(t2))
-          .orElseThrow();
+      JsonNode r =
+          await()
+              .atMost(INTERVAL.multipliedBy(3))
+              .pollInterval(Duration.ofMillis(100))
+              .until(
+                  () -> LibvirtAgentIT.usageOf(agent, uuid),
+                  o ->
+                      o.isPresent()
+                          && !Instant.parse(o.get().path("timestamp").asText()).isBefore(t2))
+              .orElseThrow();
       System.out.printf("LibvirtShortLivedGuestIT: lived %d ms, record %s%n", livedMs, r);
       assertThat(r.path("timestamp").asText()).isEqualTo(t2.toString().replace("Z", ".000Z"));
       assertThat(r.path("status").asText()).isEqualTo("stopped");
@@ -140,9 +184,13 @@ class LibvirtShortLivedGuestIT {
           .isEqualTo(image.toAbsolutePath().toString());
 
       // Never sampled running: those counters can only be the ones read at its start.
-      await().atMost(WAIT).untilAsserted(() -> assertThat(LibvirtAgentIT.spoolLinesFor(
-          dir.resolve("agent/state/spool"), uuid)).anyMatch(l -> l.path("timestamp").asText()
-          .equals(r.path("timestamp").asText())));
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(LibvirtAgentIT.spoolLinesFor(dir.resolve("agent/state/spool"), uuid))
+                      .anyMatch(
+                          l -> l.path("timestamp").asText().equals(r.path("timestamp").asText())));
       List<JsonNode> lines = LibvirtAgentIT.spoolLinesFor(dir.resolve("agent/state/spool"), uuid);
       assertThat(lines).noneMatch(l -> l.path("status").asText().equals("running"));
       assertThat(lines).filteredOn(l -> l.has("cpu_usage")).hasSize(1);
@@ -153,7 +201,8 @@ class LibvirtShortLivedGuestIT {
         }
         host.undefine(name);
       } catch (java.io.IOException e) {
-        System.out.println("LibvirtShortLivedGuestIT: cleanup: " + e.getMessage()); // not the failure
+        System.out.println(
+            "LibvirtShortLivedGuestIT: cleanup: " + e.getMessage()); // not the failure
       }
     }
   }

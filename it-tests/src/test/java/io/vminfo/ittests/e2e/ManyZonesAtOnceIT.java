@@ -18,19 +18,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13 point 4: 20,000 zones appear at once (config files, one index write, then every
- * XML) under a running packaged agent with its default JVM flags. It must keep serving
- * throughout ({@code /ping} answers while it loads), end with exactly the tree's VMs and no
- * {@code vmErrors}, and a feed subscriber connected across the burst must end with the same
- * state. With the old 96 MiB heap ceiling the agent died of an OutOfMemoryError here (and, under
- * a supervisor, again at every restart).
+ * Issue 13 point 4: 20,000 zones appear at once (config files, one index write, then every XML)
+ * under a running packaged agent with its default JVM flags. It must keep serving throughout
+ * ({@code /ping} answers while it loads), end with exactly the tree's VMs and no {@code vmErrors},
+ * and a feed subscriber connected across the burst must end with the same state. With the old 96
+ * MiB heap ceiling the agent died of an OutOfMemoryError here (and, under a supervisor, again at
+ * every restart).
  */
 class ManyZonesAtOnceIT {
   private static final int ZONES = 20_000;
   private static final Duration WAIT = Duration.ofMinutes(4);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void twentyThousandZonesAtOnceAreServedWithTheDefaultJvmFlags() throws Exception {
@@ -48,12 +47,16 @@ class ManyZonesAtOnceIT {
       tree.createAll(burst);
       long written = System.nanoTime();
       long[] pings = new long[1];
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-        assertThat(agent.get("/ping", Duration.ofSeconds(10)).status()).isEqualTo(200);
-        pings[0]++;
-        return agent.getJson("/status").path("vmErrors").isEmpty()
-            && agent.getJson("/vms?fields=uuid").size() == ZONES + 5;
-      });
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                assertThat(agent.get("/ping", Duration.ofSeconds(10)).status()).isEqualTo(200);
+                pings[0]++;
+                return agent.getJson("/status").path("vmErrors").isEmpty()
+                    && agent.getJson("/vms?fields=uuid").size() == ZONES + 5;
+              });
       long served = System.nanoTime();
       assertThat(tree.differences(agent.getJson("/vms"))).isEmpty();
       // A subscriber that falls more than its buffer behind during the burst is cut off (by
@@ -71,11 +74,21 @@ class ManyZonesAtOnceIT {
       JsonNode status = agent.getJson("/status");
       assertThat(status.path("initialLoad").path("state").asText()).isEqualTo("complete");
       assertThat(agent.logLines(AgentLogLine::isError)).isEmpty();
-      System.out.printf("ManyZonesAtOnceIT: %d zones written in %d ms, all served %d ms later"
+      System.out.printf(
+          "ManyZonesAtOnceIT: %d zones written in %d ms, all served %d ms later"
               + " (%d pings answered meanwhile); feed: %d events, %d resumes, %d resyncs (cut off: %d); RSS %d MiB, peak %d MiB,"
-              + " live heap %d MiB%n", ZONES, (written - t0) / 1_000_000,
-          (served - written) / 1_000_000, pings[0], feed.events(), resumes, feed.resyncs(), cutOff,
-          agent.rssBytes() >> 20, agent.peakRssBytes() >> 20, agent.liveHeapBytes() >> 20);
+              + " live heap %d MiB%n",
+          ZONES,
+          (written - t0) / 1_000_000,
+          (served - written) / 1_000_000,
+          pings[0],
+          feed.events(),
+          resumes,
+          feed.resyncs(),
+          cutOff,
+          agent.rssBytes() >> 20,
+          agent.peakRssBytes() >> 20,
+          agent.liveHeapBytes() >> 20);
     }
   }
 }

@@ -98,7 +98,8 @@ final class RawHttp {
     for (int i = 1; i < lines.length; i++) {
       int c = lines[i].indexOf(':');
       if (c > 0) {
-        headers.put(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
+        headers.put(
+            lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
             lines[i].substring(c + 1).trim());
       }
     }

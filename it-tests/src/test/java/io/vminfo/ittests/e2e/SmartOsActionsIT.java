@@ -25,14 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, SmartOS side: guest actions through {@code vmadm}, here a stand-in in the host tree
- * that changes the zones index the way vmadm does (an atomic rewrite, the zone {@code installed}
- * or {@code running}), logs how it was called, ignores a graceful stop (so the agent must force
- * it after {@code actions.grace}) and fails on request. A reboot passes through
- * {@code installed}, as a zone's does.
+ * that changes the zones index the way vmadm does (an atomic rewrite, the zone {@code installed} or
+ * {@code running}), logs how it was called, ignores a graceful stop (so the agent must force it
+ * after {@code actions.grace}) and fails on request. A reboot passes through {@code installed}, as
+ * a zone's does.
  */
 class SmartOsActionsIT {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final String VMADM = """
+  static final String VMADM =
+      """
       #!/bin/sh
       # vmadm stand-in: <root>/usr/sbin/vmadm <command> <uuid> [-F]
       root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,8 +55,7 @@ class SmartOsActionsIT {
       esac
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
@@ -69,13 +69,14 @@ class SmartOsActionsIT {
     Files.setPosixFilePermissions(vmadm, PosixFilePermissions.fromString("rwxr-xr-x"));
     WriteKey operator = WriteKey.create(dir.resolve("operator"), "ops@smartos-it");
 
-    try (AgentProcess a = E2e.smartosAgent(dir, tree)
-        .set("actions.enabled", true)
-        .set("actions.authorized_keys", operator.authorizedKeys.toString())
-        .set("actions.socket", dir.resolve("agent.sock").toString())
-        .set("actions.grace", "1s")
-        .set("actions.timeout", "30s")
-        .start()) {
+    try (AgentProcess a =
+        E2e.smartosAgent(dir, tree)
+            .set("actions.enabled", true)
+            .set("actions.authorized_keys", operator.authorizedKeys.toString())
+            .set("actions.socket", dir.resolve("agent.sock").toString())
+            .set("actions.grace", "1s")
+            .set("actions.timeout", "30s")
+            .start()) {
       await().atMost(WAIT).until(() -> a.get("/vms/" + uuid).status() == 200);
       assertThat(a.getJson("/vms/" + uuid).path("state").asText()).isEqualTo("stopped");
 
@@ -85,9 +86,14 @@ class SmartOsActionsIT {
       assertThat(run(a, operator, uuid, "start")).isEqualTo("Complete running");
       assertThat(run(a, operator, uuid, "reboot")).isEqualTo("Complete running");
       assertThat(run(a, operator, uuid, "poweroff")).isEqualTo("Complete stopped");
-      assertThat(Files.readAllLines(tree.root().resolve("vmadm.log"))).containsExactly(
-          "start " + uuid, "stop " + uuid, "stop " + uuid + " -F", "start " + uuid,
-          "reboot " + uuid, "stop " + uuid + " -F");
+      assertThat(Files.readAllLines(tree.root().resolve("vmadm.log")))
+          .containsExactly(
+              "start " + uuid,
+              "stop " + uuid,
+              "stop " + uuid + " -F",
+              "start " + uuid,
+              "reboot " + uuid,
+              "stop " + uuid + " -F");
 
       // zones have no suspend: refused, nothing queued, vmadm not called
       HttpResponse<String> suspend = post(a, operator, uuid, "suspend");
@@ -95,17 +101,28 @@ class SmartOsActionsIT {
 
       // vmadm fails: the job is Error with what vmadm said, the zone as it was
       Files.writeString(tree.root().resolve("vmadm-fails"), "");
-      JsonNode failed = awaitJob(a, JSON.readTree(post(a, operator, uuid, "start").body())
-          .path("id").asText());
+      JsonNode failed =
+          awaitJob(a, JSON.readTree(post(a, operator, uuid, "start").body()).path("id").asText());
       assertThat(failed.path("status").asText()).isEqualTo("Error");
       assertThat(failed.path("message").asText()).contains("zone " + uuid + " is broken");
       assertThat(a.getJson("/vms/" + uuid).path("state").asText()).isEqualTo("stopped");
       Files.delete(tree.root().resolve("vmadm-fails"));
 
       // the CLI, waiting, signed with the operator's key
-      Process cli = new ProcessBuilder(AgentDistribution.locate().home().resolve("bin/vminfo")
-          .toString(), "--url", a.uri().toString(), "start", uuid, "--wait", "--timeout",
-          "30s", "--key", operator.privateKey.toString()).redirectErrorStream(true).start();
+      Process cli =
+          new ProcessBuilder(
+                  AgentDistribution.locate().home().resolve("bin/vminfo").toString(),
+                  "--url",
+                  a.uri().toString(),
+                  "start",
+                  uuid,
+                  "--wait",
+                  "--timeout",
+                  "30s",
+                  "--key",
+                  operator.privateKey.toString())
+              .redirectErrorStream(true)
+              .start();
       assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(cli.exitValue()).as(out).isZero();
@@ -114,23 +131,40 @@ class SmartOsActionsIT {
       assertThat(requesters).hasSize(7).allMatch(r -> r.startsWith("key:ops@smartos-it "));
 
       // the CLI on the local socket: no key, the peer's credentials say who
-      Process local = new ProcessBuilder(AgentDistribution.locate().home().resolve("bin/vminfo")
-          .toString(), "poweroff", uuid, "--wait", "--timeout", "30s", "--socket",
-          dir.resolve("agent.sock").toString()).redirectErrorStream(true).start();
+      Process local =
+          new ProcessBuilder(
+                  AgentDistribution.locate().home().resolve("bin/vminfo").toString(),
+                  "poweroff",
+                  uuid,
+                  "--wait",
+                  "--timeout",
+                  "30s",
+                  "--socket",
+                  dir.resolve("agent.sock").toString())
+              .redirectErrorStream(true)
+              .start();
       assertThat(local.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String said = new String(local.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(local.exitValue()).as(said).isZero();
       assertThat(said).contains(" poweroff " + uuid + " Complete");
       assertThat(a.getJson("/vms/" + uuid + "/jobs").findValuesAsText("requester"))
-          .last().isEqualTo("unix:" + System.getProperty("user.name") + "("
-              + System.getProperty("user.name") + ")");
+          .last()
+          .isEqualTo(
+              "unix:"
+                  + System.getProperty("user.name")
+                  + "("
+                  + System.getProperty("user.name")
+                  + ")");
     }
   }
 
   HttpResponse<String> post(AgentProcess a, WriteKey key, String uuid, String action)
       throws Exception {
-    return http.send(key.post(a.uri().resolve("/vms/" + uuid + "/" + action))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        key.post(a.uri().resolve("/vms/" + uuid + "/" + action))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   String run(AgentProcess a, WriteKey key, String uuid, String action) throws Exception {
@@ -141,8 +175,11 @@ class SmartOsActionsIT {
   }
 
   static JsonNode awaitJob(AgentProcess a, String id) {
-    return await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
-        .until(() -> a.getJson("/jobs/" + id),
+    return await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> a.getJson("/jobs/" + id),
             j -> j.path("status").asText().matches("Complete|Error"));
   }
 }

@@ -21,22 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * E2E 2: the packaged agent over a SmartOS host tree follows a zone through vmadm create, update,
- * metadata changes, stop, start and delete. After every step {@code /vms} agrees with the tree,
- * the feed carries exactly the events vminfod would send, in vminfod's shapes (DESIGN section 4),
- * and the state rebuilt from the feed equals {@code /vms}.
+ * metadata changes, stop, start and delete. After every step {@code /vms} agrees with the tree, the
+ * feed carries exactly the events vminfod would send, in vminfod's shapes (DESIGN section 4), and
+ * the state rebuilt from the feed equals {@code /vms}.
  */
 class SmartOsLifecycleIT {
-  static final Pattern ISO_MILLIS = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+  static final Pattern ISO_MILLIS =
+      Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void followsAZoneThroughVmadmsLifecycle() throws Exception {
     SmartOsHostTree tree = SmartOsHostTree.create(dir.resolve("host"));
     ZoneSpec existing = tree.create(ZoneSpec.of(uuid(), "existing"));
     try (AgentProcess agent = E2e.smartosAgent(dir, tree).start();
-         FeedSubscriber feed = FeedSubscriber.openRecording(agent.uri(), "lifecycle", "", WAIT)) {
+        FeedSubscriber feed = FeedSubscriber.openRecording(agent.uri(), "lifecycle", "", WAIT)) {
       E2e.awaitTruth(agent, tree);
       JsonNode ready = parse(feed.lines().get(0));
       assertThat(fieldNames(ready)).containsExactly("type", "date", "uuid", "vms", "rev", "epoch");
@@ -51,15 +51,20 @@ class SmartOsLifecycleIT {
       List<JsonNode> created = step(feed, agent, tree, () -> tree.create(ZoneSpec.of(b, "web01")));
       assertThat(types(created)).containsExactly("create");
       JsonNode create = created.get(0);
-      assertThat(fieldNames(create)).containsExactly("type", "date", "zonename", "uuid", "vm", "rev");
+      assertThat(fieldNames(create))
+          .containsExactly("type", "date", "zonename", "uuid", "vm", "rev");
       assertThat(create.path("zonename").asText()).isEqualTo(b);
       assertThat(create.path("uuid").asText()).isEqualTo(b);
       assertThat(tree.differences(withOthers(agent, create.path("vm")))).isEmpty();
       assertThat(create.path("vm").path("state").asText()).isEqualTo("running");
 
       // vmadm update alias=... max_physical_memory=...
-      List<JsonNode> updated = step(feed, agent, tree,
-          () -> tree.update(b, s -> s.withAlias("web01-renamed").withMaxPhysicalMemory(2048)));
+      List<JsonNode> updated =
+          step(
+              feed,
+              agent,
+              tree,
+              () -> tree.update(b, s -> s.withAlias("web01-renamed").withMaxPhysicalMemory(2048)));
       assertThat(types(updated)).containsExactly("modify");
       JsonNode modify = updated.get(0);
       assertThat(fieldNames(modify))
@@ -68,12 +73,23 @@ class SmartOsLifecycleIT {
       assertChange(modify, "max_physical_memory", "changed", "1024", "2048");
 
       // vmadm update set_customer_metadata / remove_tags
-      List<JsonNode> metadata = step(feed, agent, tree, () -> tree.update(b,
-          s -> s.withCustomerMetadata("user-script", "#!/bin/sh\necho hello\n")));
+      List<JsonNode> metadata =
+          step(
+              feed,
+              agent,
+              tree,
+              () ->
+                  tree.update(
+                      b, s -> s.withCustomerMetadata("user-script", "#!/bin/sh\necho hello\n")));
       assertThat(types(metadata)).containsExactly("modify");
-      assertChange(metadata.get(0), "customer_metadata.user-script", "added", null,
+      assertChange(
+          metadata.get(0),
+          "customer_metadata.user-script",
+          "added",
+          null,
           "\"#!/bin/sh\\necho hello\\n\"");
-      List<JsonNode> tags = step(feed, agent, tree, () -> tree.update(b, s -> s.withTags(Map.of())));
+      List<JsonNode> tags =
+          step(feed, agent, tree, () -> tree.update(b, s -> s.withTags(Map.of())));
       assertThat(types(tags)).containsExactly("modify");
       assertChange(tags.get(0), "tags.env", "removed", "\"it\"", null);
 
@@ -83,9 +99,12 @@ class SmartOsLifecycleIT {
       JsonNode lastStop = stopped.get(stopped.size() - 1);
       assertThat(lastStop.path("vm").path("state").asText()).isEqualTo("stopped");
       assertThat(lastStop.path("vm").has("exit_timestamp")).isTrue();
-      assertThat(allChanges(stopped)).anyMatch(c -> c.path("prettyPath").asText().equals("state")
-          && c.path("oldValue").asText().equals("running")
-          && c.path("newValue").asText().equals("stopped"));
+      assertThat(allChanges(stopped))
+          .anyMatch(
+              c ->
+                  c.path("prettyPath").asText().equals("state")
+                      && c.path("oldValue").asText().equals("running")
+                      && c.path("newValue").asText().equals("stopped"));
 
       // vmadm start
       List<JsonNode> started = step(feed, agent, tree, () -> tree.setState(b, "running"));
@@ -112,9 +131,13 @@ class SmartOsLifecycleIT {
     }
   }
 
-  /** Runs one change and returns the feed lines it caused, once /vms and the feed agree with the tree. */
-  static List<JsonNode> step(FeedSubscriber feed, AgentProcess agent, SmartOsHostTree tree,
-      Change change) throws Exception {
+  /**
+   * Runs one change and returns the feed lines it caused, once /vms and the feed agree with the
+   * tree.
+   */
+  static List<JsonNode> step(
+      FeedSubscriber feed, AgentProcess agent, SmartOsHostTree tree, Change change)
+      throws Exception {
     int before = feed.lines().size();
     change.run();
     E2e.awaitTruth(agent, tree);
@@ -148,8 +171,8 @@ class SmartOsLifecycleIT {
   }
 
   /** The modify carries this change in diff.js's shape (keys that do not apply are absent). */
-  static void assertChange(JsonNode modify, String prettyPath, String action, String oldJson,
-      String newJson) {
+  static void assertChange(
+      JsonNode modify, String prettyPath, String action, String oldJson, String newJson) {
     JsonNode change = null;
     for (JsonNode c : modify.path("changes")) {
       if (c.path("prettyPath").asText().equals(prettyPath)) {

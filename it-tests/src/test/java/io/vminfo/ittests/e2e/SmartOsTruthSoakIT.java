@@ -34,13 +34,13 @@ class SmartOsTruthSoakIT {
   static final int SUBSCRIBERS = 20;
   static final int FLAKY = 7;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everySubscriberEndsAtTheTruth() throws Exception {
     long seed = Long.getLong("soak.seed", System.nanoTime());
-    System.out.println("SmartOsTruthSoakIT seed " + seed + " (replay with -Dsoak.seed=" + seed + ")");
+    System.out.println(
+        "SmartOsTruthSoakIT seed " + seed + " (replay with -Dsoak.seed=" + seed + ")");
     Random random = new Random(seed);
     SmartOsHostTree tree = SmartOsHostTree.create(dir.resolve("host"));
     for (int i = 0; i < 20; i++) {
@@ -54,30 +54,36 @@ class SmartOsTruthSoakIT {
       }
       AtomicBoolean mutating = new AtomicBoolean(true);
       List<Throwable> churnErrors = new CopyOnWriteArrayList<>();
-      Thread churn = new Thread(() -> {
-        Random r = new Random(seed + 1);
-        int resumes = 0;
-        try {
-          while (mutating.get()) {
-            FeedSubscriber s = subs.get(r.nextInt(FLAKY));
-            s.disconnect();
-            Thread.sleep(r.nextInt(40));
-            s.resume(WAIT);
-            resumes++;
-          }
-          System.out.println("SmartOsTruthSoakIT: " + resumes + " disconnect/resume cycles");
-        } catch (Throwable t) {
-          churnErrors.add(t);
-        }
-      }, "soak-churn");
+      Thread churn =
+          new Thread(
+              () -> {
+                Random r = new Random(seed + 1);
+                int resumes = 0;
+                try {
+                  while (mutating.get()) {
+                    FeedSubscriber s = subs.get(r.nextInt(FLAKY));
+                    s.disconnect();
+                    Thread.sleep(r.nextInt(40));
+                    s.resume(WAIT);
+                    resumes++;
+                  }
+                  System.out.println(
+                      "SmartOsTruthSoakIT: " + resumes + " disconnect/resume cycles");
+                } catch (Throwable t) {
+                  churnErrors.add(t);
+                }
+              },
+              "soak-churn");
       churn.start();
 
       long t0 = System.nanoTime();
       int[] counts = new int[7];
       try {
         for (int i = 0; i < MUTATIONS; i++) {
-          tree.writeMode(random.nextInt(4) == 0 ? SmartOsHostTree.WriteMode.IN_PLACE
-              : SmartOsHostTree.WriteMode.ATOMIC);
+          tree.writeMode(
+              random.nextInt(4) == 0
+                  ? SmartOsHostTree.WriteMode.IN_PLACE
+                  : SmartOsHostTree.WriteMode.ATOMIC);
           counts[mutate(tree, random)]++;
           if (random.nextInt(8) == 0) {
             // paced, so that the feed carries most changes one by one while subscribers churn;
@@ -89,10 +95,19 @@ class SmartOsTruthSoakIT {
         mutating.set(false);
         churn.join(60_000);
       }
-      System.out.printf("SmartOsTruthSoakIT: %d mutations in %d ms (create %d, delete %d, alias %d,"
-              + " memory %d, metadata %d, tags %d, state %d), %d zones at the end%n", MUTATIONS,
-          (System.nanoTime() - t0) / 1_000_000, counts[0], counts[1], counts[2], counts[3],
-          counts[4], counts[5], counts[6], tree.zones().size());
+      System.out.printf(
+          "SmartOsTruthSoakIT: %d mutations in %d ms (create %d, delete %d, alias %d,"
+              + " memory %d, metadata %d, tags %d, state %d), %d zones at the end%n",
+          MUTATIONS,
+          (System.nanoTime() - t0) / 1_000_000,
+          counts[0],
+          counts[1],
+          counts[2],
+          counts[3],
+          counts[4],
+          counts[5],
+          counts[6],
+          tree.zones().size());
       assertThat(churnErrors).isEmpty();
 
       E2e.awaitTruth(agent, tree);
@@ -109,7 +124,8 @@ class SmartOsTruthSoakIT {
         events += s.events();
       }
       assertThat(subs.subList(0, FLAKY)).allMatch(s -> s.sessions() > 1);
-      System.out.printf("SmartOsTruthSoakIT: final rev %d, %d events delivered to %d subscribers%n",
+      System.out.printf(
+          "SmartOsTruthSoakIT: final rev %d, %d events delivered to %d subscribers%n",
           rev, events, SUBSCRIBERS);
       assertThat(agent.getJson("/status").path("vmErrors")).isEmpty();
       for (FeedSubscriber s : subs) {
@@ -125,13 +141,18 @@ class SmartOsTruthSoakIT {
    */
   static long awaitStableRev(AgentProcess agent) {
     AtomicLong lastIdleRev = new AtomicLong(-1);
-    return await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-      JsonNode status = agent.getJson("/status");
-      long rev = status.path("rev").asLong(-1);
-      boolean idle = status.path("queue").path("idle").asBoolean(false);
-      long previous = lastIdleRev.getAndSet(idle ? rev : -1);
-      return idle && previous == rev ? rev : -1;
-    }, r -> r >= 0);
+    return await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              JsonNode status = agent.getJson("/status");
+              long rev = status.path("rev").asLong(-1);
+              boolean idle = status.path("queue").path("idle").asBoolean(false);
+              long previous = lastIdleRev.getAndSet(idle ? rev : -1);
+              return idle && previous == rev ? rev : -1;
+            },
+            r -> r >= 0);
   }
 
   /** One random vmadm-like change; returns its kind. */
@@ -149,16 +170,21 @@ class SmartOsTruthSoakIT {
       case 1 -> tree.delete(u);
       case 2 -> tree.update(u, s -> s.withAlias("a-" + r.nextInt(1000)));
       case 3 -> tree.update(u, s -> s.withMaxPhysicalMemory(128L * (1 + r.nextInt(64))));
-      case 4 -> tree.update(u, s -> s.withCustomerMetadata("k" + r.nextInt(5), "v" + r.nextInt(1000)));
-      case 5 -> tree.update(u, s -> s.withTags(r.nextBoolean() ? Map.of()
-          : Map.of("role", "r" + r.nextInt(10))));
-      default -> tree.update(u, s -> s.withState(s.state().equals("running") ? "stopped" : "running"));
+      case 4 ->
+          tree.update(u, s -> s.withCustomerMetadata("k" + r.nextInt(5), "v" + r.nextInt(1000)));
+      case 5 ->
+          tree.update(
+              u, s -> s.withTags(r.nextBoolean() ? Map.of() : Map.of("role", "r" + r.nextInt(10))));
+      default ->
+          tree.update(u, s -> s.withState(s.state().equals("running") ? "stopped" : "running"));
     }
     return kind;
   }
 
   static String uuid(Random r) {
-    return new UUID((r.nextLong() & ~0xf000L) | 0x4000L,
-        (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L).toString();
+    return new UUID(
+            (r.nextLong() & ~0xf000L) | 0x4000L,
+            (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L)
+        .toString();
   }
 }

@@ -14,13 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13 point 2, on the packaged agent: a second vminfod on the state directory of a running
- * one exits at once (status 1) naming the holder's pid, and the first keeps serving; once the
- * first is SIGKILLed (the kernel drops its lock, no stale lock file to clean up), a new one starts.
+ * Issue 13 point 2, on the packaged agent: a second vminfod on the state directory of a running one
+ * exits at once (status 1) naming the holder's pid, and the first keeps serving; once the first is
+ * SIGKILLed (the kernel drops its lock, no stale lock file to clean up), a new one starts.
  */
 class TwoAgentsOneStateDirIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theSecondAgentExitsNamingTheFirstsPid() throws Exception {
@@ -33,9 +32,11 @@ class TwoAgentsOneStateDirIT {
         assertThat(second.exitCode()).hasValue(1);
         assertThat(second.logLines(l -> l.message().contains("in use by another vminfod")))
             .singleElement()
-            .satisfies(l -> assertThat(l.message())
-                .contains("state directory " + agent.stateDir())
-                .contains("pid " + first.pid()));
+            .satisfies(
+                l ->
+                    assertThat(l.message())
+                        .contains("state directory " + agent.stateDir())
+                        .contains("pid " + first.pid()));
       }
       assertThat(first.isAlive()).isTrue();
       assertThat(first.getJson("/vms").size()).isEqualTo(1);

@@ -34,16 +34,19 @@ final class UsageChecks {
 
   private static JsonSchema schema() {
     try (InputStream in = UsageSchema.open()) {
-      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in,
-          SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+      return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+          .getSchema(in, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** What the uploaded objects hold, after every record passed the checks. */
-  record Uploaded(List<UsageArchive.UsageObject> objects, Set<String> lines,
-      TreeMap<Instant, Integer> usageRecordsBySample, TreeMap<Instant, Long> vmCountBySample) {}
+  record Uploaded(
+      List<UsageArchive.UsageObject> objects,
+      Set<String> lines,
+      TreeMap<Instant, Integer> usageRecordsBySample,
+      TreeMap<Instant, Long> vmCountBySample) {}
 
   /**
    * Every object is whole lines; every line is a schema-valid v1 record; no {@code (uuid,
@@ -78,17 +81,22 @@ final class UsageChecks {
   static void assertContiguous(Uploaded u, Duration interval) {
     assertThat(u.vmCountBySample()).isNotEmpty();
     List<Instant> missing = new ArrayList<>();
-    for (Instant t = u.vmCountBySample().firstKey(); !t.isAfter(u.vmCountBySample().lastKey());
+    for (Instant t = u.vmCountBySample().firstKey();
+        !t.isAfter(u.vmCountBySample().lastKey());
         t = t.plus(interval)) {
       if (!u.vmCountBySample().containsKey(t)) {
         missing.add(t);
       }
     }
-    assertThat(missing).as("samples missing between %s and %s", u.vmCountBySample().firstKey(),
-        u.vmCountBySample().lastKey()).isEmpty();
+    assertThat(missing)
+        .as(
+            "samples missing between %s and %s",
+            u.vmCountBySample().firstKey(), u.vmCountBySample().lastKey())
+        .isEmpty();
     for (Map.Entry<Instant, Long> e : u.vmCountBySample().entrySet()) {
       assertThat((long) u.usageRecordsBySample().getOrDefault(e.getKey(), 0))
-          .as("usage records of the sample at %s", e.getKey()).isEqualTo(e.getValue());
+          .as("usage records of the sample at %s", e.getKey())
+          .isEqualTo(e.getValue());
     }
   }
 
@@ -103,18 +111,23 @@ final class UsageChecks {
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(spool)) {
-      files = s.filter(Files::isRegularFile).filter(p -> {
-        String rel = spool.relativize(p).toString();
-        String n = p.getFileName().toString();
-        return rel.matches("\\d{4}/.*") && !n.startsWith(".")
-            && (n.endsWith(".log") || n.endsWith(".log.gz"));
-      }).toList();
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(
+                  p -> {
+                    String rel = spool.relativize(p).toString();
+                    String n = p.getFileName().toString();
+                    return rel.matches("\\d{4}/.*")
+                        && !n.startsWith(".")
+                        && (n.endsWith(".log") || n.endsWith(".log.gz"));
+                  })
+              .toList();
     }
     for (Path f : files) {
       byte[] bytes = Files.readAllBytes(f);
       if (f.getFileName().toString().endsWith(".gz")) {
-        try (InputStream in = new java.util.zip.GZIPInputStream(
-            new java.io.ByteArrayInputStream(bytes))) {
+        try (InputStream in =
+            new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
           bytes = in.readAllBytes();
         }
       }
@@ -136,9 +149,12 @@ final class UsageChecks {
       return 0;
     }
     try (Stream<Path> s = Files.walk(spool)) {
-      return s.filter(p -> spool.relativize(p).toString().matches("\\d{4}/.*")
-          && p.getFileName().toString().endsWith(".log.gz")
-          && !p.getFileName().toString().startsWith(".")).count();
+      return s.filter(
+              p ->
+                  spool.relativize(p).toString().matches("\\d{4}/.*")
+                      && p.getFileName().toString().endsWith(".log.gz")
+                      && !p.getFileName().toString().startsWith("."))
+          .count();
     }
   }
 

@@ -42,13 +42,15 @@ final class WriteKey {
     Files.createDirectories(dir);
     KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     Path priv = dir.resolve("operator.pem");
-    Files.writeString(priv, "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-            .encodeToString(pair.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        priv,
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .encodeToString(pair.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
     MantaKey key = MantaKeys.load(priv);
-    Path authorized = Files.writeString(dir.resolve("authorized_keys"),
-        key.publicKeyLine() + " " + owner + "\n");
+    Path authorized =
+        Files.writeString(dir.resolve("authorized_keys"), key.publicKeyLine() + " " + owner + "\n");
     return new WriteKey(priv, authorized, key);
   }
 
@@ -57,14 +59,22 @@ final class WriteKey {
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().atZone(ZoneOffset.UTC));
     String id = UUID.randomUUID().toString();
-    String signing = HttpSignatures.signingString(SIGNED, "POST", target,
-        h -> h.equals("date") ? Optional.of(date) : h.equals("x-request-id") ? Optional.of(id)
-            : Optional.empty());
+    String signing =
+        HttpSignatures.signingString(
+            SIGNED,
+            "POST",
+            target,
+            h ->
+                h.equals("date")
+                    ? Optional.of(date)
+                    : h.equals("x-request-id") ? Optional.of(id) : Optional.empty());
     return HttpRequest.newBuilder(uri)
         .header("Date", date)
         .header("X-Request-Id", id)
-        .header("Authorization", HttpSignatures.authorization(MantaSigner.of(key), "/ops/keys/"
-            + key.md5Fingerprint(), SIGNED, signing))
+        .header(
+            "Authorization",
+            HttpSignatures.authorization(
+                MantaSigner.of(key), "/ops/keys/" + key.md5Fingerprint(), SIGNED, signing))
         .POST(HttpRequest.BodyPublishers.noBody());
   }
 }

@@ -46,18 +46,18 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 16 end to end: a real one-node Kafka (KRaft, auto-create off) and three packaged agents
  * over three SmartOS trees, publishing feed, current VMs and accelerated usage. Zones change on all
  * hosts while the broker is SIGKILLed and restarted, one agent is SIGKILLed and restarted (new
- * epoch: a full resync with tombstones for what went away meanwhile), and one has a feed history
- * of 3 events so the changes made during the outage overflow it (a resync from history loss).
- * Then the fleet view must equal the union of the three {@code /vms}, VM object by VM object, and
- * the usage topic must hold every usage record any spool ever made durable.
+ * epoch: a full resync with tombstones for what went away meanwhile), and one has a feed history of
+ * 3 events so the changes made during the outage overflow it (a resync from history loss). Then the
+ * fleet view must equal the union of the three {@code /vms}, VM object by VM object, and the usage
+ * topic must hold every usage record any spool ever made durable.
  */
 class FleetKafkaIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final int RATE = 120; // a simulated minute (one sample) every 0.5 s, an hour every 30 s
+  private static final int RATE =
+      120; // a simulated minute (one sample) every 0.5 s, an hour every 30 s
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private KafkaBroker kafka;
   private final List<AgentProcess> running = new ArrayList<>();
@@ -74,7 +74,8 @@ class FleetKafkaIT {
   void fleetViewEqualsTheUnionOfThreeHostsThroughBrokerAndAgentCrashes() throws Exception {
     long t0 = System.nanoTime();
     kafka = KafkaBroker.start(dir.resolve("kafka"), WAIT);
-    System.out.println("FleetKafkaIT: broker up in " + ms(t0) + " ms at " + kafka.bootstrapServers());
+    System.out.println(
+        "FleetKafkaIT: broker up in " + ms(t0) + " ms at " + kafka.bootstrapServers());
     Instant origin = Instant.now();
     List<SmartOsHostTree> trees = new ArrayList<>();
     List<AgentProcess.Builder> builders = new ArrayList<>();
@@ -84,20 +85,21 @@ class FleetKafkaIT {
         tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "h" + h + "-vm" + z));
       }
       trees.add(tree);
-      AgentProcess.Builder b = AgentProcess.builder(dir.resolve("agent" + h))
-          .set("host_root", tree.root())
-          .set("backend", "smartos")
-          .set("log_level", "info")
-          .set("storage.local.dir", dir.resolve("archive" + h))
-          .set("usage.interval", "60s")
-          .set("usage.grace", "1m")
-          .set("usage.max_catch_up", "168h")
-          .set("testing.usage_clock_rate", RATE)
-          .set("testing.usage_clock_origin", origin.toString())
-          .set("fleet.enabled", true)
-          .set("fleet.bootstrap_servers", kafka.bootstrapServers())
-          .set("fleet.ack_timeout", "6s")
-          .set("shutdown_timeout", "5s");
+      AgentProcess.Builder b =
+          AgentProcess.builder(dir.resolve("agent" + h))
+              .set("host_root", tree.root())
+              .set("backend", "smartos")
+              .set("log_level", "info")
+              .set("storage.local.dir", dir.resolve("archive" + h))
+              .set("usage.interval", "60s")
+              .set("usage.grace", "1m")
+              .set("usage.max_catch_up", "168h")
+              .set("testing.usage_clock_rate", RATE)
+              .set("testing.usage_clock_origin", origin.toString())
+              .set("fleet.enabled", true)
+              .set("fleet.bootstrap_servers", kafka.bootstrapServers())
+              .set("fleet.ack_timeout", "6s")
+              .set("shutdown_timeout", "5s");
       if (h == 2) {
         b.set("feed.history_events", 3);
       }
@@ -111,11 +113,13 @@ class FleetKafkaIT {
     try (FleetView view = new FleetView(kafka.bootstrapServers(), "vminfo.vms", "vminfo.feed")) {
       long tFirst = System.nanoTime();
       awaitViewEqualsAgents(view, agents, trees);
-      System.out.println("FleetKafkaIT: first fleet view complete " + ms(tFirst) + " ms after agents up");
+      System.out.println(
+          "FleetKafkaIT: first fleet view complete " + ms(tFirst) + " ms after agents up");
       try (Admin admin = kafka.admin()) {
         ConfigResource vms = new ConfigResource(ConfigResource.Type.TOPIC, "vminfo.vms");
         Config c = admin.describeConfigs(List.of(vms)).all().get().get(vms);
-        assertThat(c.get("cleanup.policy").value()).as("the publisher created the VM topic compacted")
+        assertThat(c.get("cleanup.policy").value())
+            .as("the publisher created the VM topic compacted")
             .isEqualTo("compact");
         assertThat(admin.listTopics().names().get())
             .contains("vminfo.feed", "vminfo.vms", "vminfo.usage");
@@ -125,11 +129,18 @@ class FleetKafkaIT {
       String probe = trees.get(0).zones().keySet().iterator().next();
       long tChange = System.nanoTime();
       trees.get(0).update(probe, z -> z.withAlias("probe-1"));
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> {
-        view.refresh(WAIT);
-        return view.all().stream().anyMatch(v -> v.uuid().equals(probe)
-            && v.alias().filter("probe-1"::equals).isPresent());
-      });
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                view.refresh(WAIT);
+                return view.all().stream()
+                    .anyMatch(
+                        v ->
+                            v.uuid().equals(probe)
+                                && v.alias().filter("probe-1"::equals).isPresent());
+              });
       System.out.println("FleetKafkaIT: zone file change -> fleet view: " + ms(tChange) + " ms");
 
       // the broker dies mid-stream; every host keeps changing
@@ -146,7 +157,9 @@ class FleetKafkaIT {
         E2eTruth.await(agents.get(h), trees.get(h));
       }
       AgentProcess a0 = agents.get(0);
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> !a0.getJson("/status").path("fleet").path("connected").asBoolean(true));
       kafka.restart();
 
@@ -163,13 +176,18 @@ class FleetKafkaIT {
       }
       long tFinal = System.nanoTime();
       awaitViewEqualsAgents(view, agents, trees);
-      System.out.println("FleetKafkaIT: fleet view equal to the three /vms " + ms(tFinal)
-          + " ms after the last changes");
+      System.out.println(
+          "FleetKafkaIT: fleet view equal to the three /vms "
+              + ms(tFinal)
+              + " ms after the last changes");
 
       JsonNode s1 = agents.get(1).getJson("/status").path("fleet");
       JsonNode s2 = agents.get(2).getJson("/status").path("fleet");
-      assertThat(s1.path("resyncs").asLong()).as("host 1 after its restart: %s", s1).isGreaterThanOrEqualTo(1);
-      assertThat(s2.path("resyncs").asLong()).as("host 2 after its history overflowed: %s", s2)
+      assertThat(s1.path("resyncs").asLong())
+          .as("host 1 after its restart: %s", s1)
+          .isGreaterThanOrEqualTo(1);
+      assertThat(s2.path("resyncs").asLong())
+          .as("host 2 after its history overflowed: %s", s2)
           .isGreaterThanOrEqualTo(2);
 
       // queries
@@ -177,37 +195,71 @@ class FleetKafkaIT {
       assertThat(view.hostsOf(someVm)).hasSize(1);
       Map<String, Integer> counts = view.countsByHost();
       assertThat(counts).hasSize(3);
-      long stopped = agents.stream().mapToLong(a -> {
-        try {
-          return stream(a.getJson("/vms")).filter(v -> v.path("state").asText().equals("stopped")).count();
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      }).sum();
+      long stopped =
+          agents.stream()
+              .mapToLong(
+                  a -> {
+                    try {
+                      return stream(a.getJson("/vms"))
+                          .filter(v -> v.path("state").asText().equals("stopped"))
+                          .count();
+                    } catch (Exception e) {
+                      throw new AssertionError(e);
+                    }
+                  })
+              .sum();
       assertThat(view.withState("stopped")).hasSize((int) stopped);
       assertThat(stopped).as("the mutations stopped some VMs").isPositive();
       assertThat(view.badRecords()).isZero();
-      System.out.printf("FleetKafkaIT: mean VM object %.0f bytes%n",
+      System.out.printf(
+          "FleetKafkaIT: mean VM object %.0f bytes%n",
           view.all().stream().mapToInt(v -> v.vm().toString().length()).average().orElse(0));
 
       // the CLI of the distribution, as a user runs it
-      List<String> listed = cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(), "-j");
+      List<String> listed =
+          cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(), "-j");
       assertThat(listed).hasSize(view.all().size());
-      assertThat(listed).allSatisfy(l -> assertThat(parse(l).path("vm").path("uuid").isTextual()).isTrue());
+      assertThat(listed)
+          .allSatisfy(l -> assertThat(parse(l).path("vm").path("uuid").isTextual()).isTrue());
       FleetVm one = view.all().get(view.all().size() - 1);
-      assertThat(cli("fleet", "host-of", "--bootstrap-servers", kafka.bootstrapServers(), one.uuid()))
+      assertThat(
+              cli("fleet", "host-of", "--bootstrap-servers", kafka.bootstrapServers(), one.uuid()))
           .containsExactly(one.serverUuid());
-      List<String> stoppedRows = cli("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(),
-          "--state", "stopped");
+      List<String> stoppedRows =
+          cli(
+              "fleet",
+              "list",
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--state",
+              "stopped");
       assertThat(stoppedRows).hasSize((int) stopped + 1); // and the header
-      CliRun missing = cliRun("fleet", "list", "--bootstrap-servers", kafka.bootstrapServers(),
-          "--vms-topic", "no.such.topic", "--timeout", "10s");
+      CliRun missing =
+          cliRun(
+              "fleet",
+              "list",
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--vms-topic",
+              "no.such.topic",
+              "--timeout",
+              "10s");
       assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
       assertThat(missing.err()).contains("no.such.topic does not exist");
-      List<String> followed = cli("fleet", "follow", "--bootstrap-servers", kafka.bootstrapServers(),
-          "--max-events", "5");
-      assertThat(followed).hasSize(5).allSatisfy(l -> assertThat(parse(l).path("server_uuid").asText())
-          .isIn(trees.stream().map(SmartOsHostTree::serverUuid).toList()));
+      List<String> followed =
+          cli(
+              "fleet",
+              "follow",
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--max-events",
+              "5");
+      assertThat(followed)
+          .hasSize(5)
+          .allSatisfy(
+              l ->
+                  assertThat(parse(l).path("server_uuid").asText())
+                      .isIn(trees.stream().map(SmartOsHostTree::serverUuid).toList()));
     }
 
     // usage: everything any spool made durable is in the topic (at least once)
@@ -216,25 +268,35 @@ class FleetKafkaIT {
     }
     assertThat(durable).as("durable usage records").hasSizeGreaterThan(30);
     Map<String, Integer> seen = new HashMap<>();
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-      seen.clear();
-      seen.putAll(usageTopic(kafka.bootstrapServers()));
-      Set<String> missing = new HashSet<>(durable);
-      missing.removeAll(seen.keySet());
-      assertThat(missing).as("durable usage records missing from the topic (of %d)", durable.size()).isEmpty();
-    });
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              seen.clear();
+              seen.putAll(usageTopic(kafka.bootstrapServers()));
+              Set<String> missing = new HashSet<>(durable);
+              missing.removeAll(seen.keySet());
+              assertThat(missing)
+                  .as("durable usage records missing from the topic (of %d)", durable.size())
+                  .isEmpty();
+            });
     long dups = seen.values().stream().filter(n -> n > 1).count();
-    System.out.printf("FleetKafkaIT: mean usage line %.0f bytes%n",
+    System.out.printf(
+        "FleetKafkaIT: mean usage line %.0f bytes%n",
         seen.keySet().stream().mapToInt(String::length).average().orElse(0));
-    System.out.printf("FleetKafkaIT: %d durable usage records all in the topic (%d records there, %d"
-        + " distinct lines seen more than once); whole test %d ms%n", durable.size(),
-        seen.values().stream().mapToInt(Integer::intValue).sum(), dups, ms(t0));
+    System.out.printf(
+        "FleetKafkaIT: %d durable usage records all in the topic (%d records there, %d"
+            + " distinct lines seen more than once); whole test %d ms%n",
+        durable.size(), seen.values().stream().mapToInt(Integer::intValue).sum(), dups, ms(t0));
     for (AgentProcess a : agents) {
       System.out.println("FleetKafkaIT: " + a + " fleet " + a.getJson("/status").path("fleet"));
       assertThat(a.getJson("/status").path("fleet").path("usageFilesMissed").asLong()).isZero();
       String metrics = a.get("/metrics").body();
-      assertThat(metrics).containsPattern("vminfo_fleet_published_total\\{kind=\"usage\"[^}]*\\} [1-9]")
-          .contains("vminfo_fleet_connected 1.0").contains("vminfo_fleet_lag 0.0");
+      assertThat(metrics)
+          .containsPattern("vminfo_fleet_published_total\\{kind=\"usage\"[^}]*\\} [1-9]")
+          .contains("vminfo_fleet_connected 1.0")
+          .contains("vminfo_fleet_lag 0.0");
     }
   }
 
@@ -248,8 +310,12 @@ class FleetKafkaIT {
     Path err = Files.createTempFile(dir, "cli", ".err");
     Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("vminfo %s ends", cmd).isTrue();
-    return new CliRun(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8),
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+        .as("vminfo %s ends", cmd)
+        .isTrue();
+    return new CliRun(
+        p.exitValue(),
+        new String(out, java.nio.charset.StandardCharsets.UTF_8),
         Files.readString(err));
   }
 
@@ -261,10 +327,13 @@ class FleetKafkaIT {
     Path err = Files.createTempFile(dir, "cli", ".err");
     Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
     byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("vminfo %s ends", cmd).isTrue();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS))
+        .as("vminfo %s ends", cmd)
+        .isTrue();
     String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
     System.out.println("FleetKafkaIT: vminfo " + String.join(" ", args) + " ->\n" + text.strip());
-    assertThat(p.exitValue()).as("exit of vminfo %s: %s\nstderr: %s", cmd, text, Files.readString(err))
+    assertThat(p.exitValue())
+        .as("exit of vminfo %s: %s\nstderr: %s", cmd, text, Files.readString(err))
         .isZero();
     return text.lines().toList();
   }
@@ -286,30 +355,36 @@ class FleetKafkaIT {
   }
 
   /** The view (read to the end) equals every agent's /vms: same keys, same VM object, same host. */
-  private static void awaitViewEqualsAgents(FleetView view, List<AgentProcess> agents,
-                                            List<SmartOsHostTree> trees) {
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+  private static void awaitViewEqualsAgents(
+      FleetView view, List<AgentProcess> agents, List<SmartOsHostTree> trees) {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
         // the VM topic may not exist yet in the first moments: FleetView says so
-        .ignoreExceptionsInstanceOf(IllegalStateException.class).untilAsserted(() -> {
-      for (int h = 0; h < agents.size(); h++) {
-        assertThat(trees.get(h).differences(agents.get(h).getJson("/vms"))).as("host %d /vms", h).isEmpty();
-      }
-      Map<String, JsonNode> expected = new TreeMap<>();
-      for (int h = 0; h < agents.size(); h++) {
-        for (JsonNode vm : agents.get(h).getJson("/vms")) {
-          expected.put(trees.get(h).serverUuid() + "/" + vm.path("uuid").asText(), vm);
-        }
-      }
-      view.refresh(WAIT);
-      Map<String, JsonNode> actual = new TreeMap<>();
-      for (FleetVm v : view.all()) {
-        actual.put(v.serverUuid() + "/" + v.uuid(), v.vm());
-      }
-      assertThat(actual.keySet()).isEqualTo(expected.keySet());
-      for (Map.Entry<String, JsonNode> e : expected.entrySet()) {
-        assertThat(actual.get(e.getKey())).as("VM %s", e.getKey()).isEqualTo(e.getValue());
-      }
-    });
+        .ignoreExceptionsInstanceOf(IllegalStateException.class)
+        .untilAsserted(
+            () -> {
+              for (int h = 0; h < agents.size(); h++) {
+                assertThat(trees.get(h).differences(agents.get(h).getJson("/vms")))
+                    .as("host %d /vms", h)
+                    .isEmpty();
+              }
+              Map<String, JsonNode> expected = new TreeMap<>();
+              for (int h = 0; h < agents.size(); h++) {
+                for (JsonNode vm : agents.get(h).getJson("/vms")) {
+                  expected.put(trees.get(h).serverUuid() + "/" + vm.path("uuid").asText(), vm);
+                }
+              }
+              view.refresh(WAIT);
+              Map<String, JsonNode> actual = new TreeMap<>();
+              for (FleetVm v : view.all()) {
+                actual.put(v.serverUuid() + "/" + v.uuid(), v.vm());
+              }
+              assertThat(actual.keySet()).isEqualTo(expected.keySet());
+              for (Map.Entry<String, JsonNode> e : expected.entrySet()) {
+                assertThat(actual.get(e.getKey())).as("VM %s", e.getKey()).isEqualTo(e.getValue());
+              }
+            });
   }
 
   private static Map<String, Integer> usageTopic(String servers) {
@@ -320,19 +395,26 @@ class FleetKafkaIT {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     Map<String, Integer> lines = new HashMap<>();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> tps = c.partitionsFor("vminfo.usage", Duration.ofSeconds(15)).stream()
-          .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+      List<TopicPartition> tps =
+          c.partitionsFor("vminfo.usage", Duration.ofSeconds(15)).stream()
+              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
+              .toList();
       c.assign(tps);
       c.seekToBeginning(tps);
       Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(15));
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (tps.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(15)) < end.get(tp))) {
-        assertThat(System.nanoTime()).as("usage topic read to its end in time").isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("usage topic read to its end in time")
+            .isLessThan(deadline);
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           String line = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8).strip();
           JsonNode n = parse(line);
-          String kind = n.path("type").asText().equals("summary") ? "summary" : n.path("uuid").asText();
-          assertThat(r.key()).as("usage key").endsWith("/" + kind + "/" + n.path("timestamp").asText());
+          String kind =
+              n.path("type").asText().equals("summary") ? "summary" : n.path("uuid").asText();
+          assertThat(r.key())
+              .as("usage key")
+              .endsWith("/" + kind + "/" + n.path("timestamp").asText());
           lines.merge(line, 1, Integer::sum);
         }
       }
@@ -348,11 +430,16 @@ class FleetKafkaIT {
     }
     List<Path> files;
     try (Stream<Path> s = Files.walk(spool)) {
-      files = s.filter(Files::isRegularFile).filter(f -> {
-        String n = f.getFileName().toString();
-        return spool.relativize(f).toString().matches("\\d{4}/.*") && !n.startsWith(".")
-            && (n.endsWith(".log") || n.endsWith(".log.gz"));
-      }).toList();
+      files =
+          s.filter(Files::isRegularFile)
+              .filter(
+                  f -> {
+                    String n = f.getFileName().toString();
+                    return spool.relativize(f).toString().matches("\\d{4}/.*")
+                        && !n.startsWith(".")
+                        && (n.endsWith(".log") || n.endsWith(".log.gz"));
+                  })
+              .toList();
     }
     for (Path f : files) {
       byte[] bytes;
@@ -362,11 +449,13 @@ class FleetKafkaIT {
         continue; // sealed meanwhile: its .log.gz is read on the next look
       }
       if (f.getFileName().toString().endsWith(".gz")) {
-        try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        try (InputStream in =
+            new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
           bytes = in.readAllBytes();
         }
       }
-      List<String> lines = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+      List<String> lines =
+          new String(bytes, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
       int lastSummary = -1;
       for (int i = 0; i < lines.size(); i++) {
         if (lines.get(i).contains("\"type\":\"summary\"")) {
@@ -399,8 +488,10 @@ class FleetKafkaIT {
   /** Waits until an agent's /vms equals its tree. */
   private static final class E2eTruth {
     static void await(AgentProcess agent, SmartOsHostTree tree) {
-      org.awaitility.Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(
-          () -> assertThat(tree.differences(agent.getJson("/vms"))).isEmpty());
+      org.awaitility.Awaitility.await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(tree.differences(agent.getJson("/vms"))).isEmpty());
     }
   }
 }

@@ -17,21 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The agent process launcher against the packaged agent: start, logs, signals, failures. */
 class AgentProcessIT {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void startsServesLogsAndStopsOnSignals() throws Exception {
     SmartOsHostTree tree = SmartOsHostTree.create(dir.resolve("host"));
     String uuid = tree.create(ZoneSpec.of(UUID.randomUUID().toString(), "one")).uuid();
-    AgentProcess.Builder b = AgentProcess.builder(dir.resolve("agent"))
-        .set("host_root", tree.root()).set("backend", "smartos");
+    AgentProcess.Builder b =
+        AgentProcess.builder(dir.resolve("agent"))
+            .set("host_root", tree.root())
+            .set("backend", "smartos");
     long t0 = System.nanoTime();
     try (AgentProcess p = b.start()) {
-      System.out.printf("AgentProcessIT: ready in %d ms (pid %d, %s)%n",
+      System.out.printf(
+          "AgentProcessIT: ready in %d ms (pid %d, %s)%n",
           (System.nanoTime() - t0) / 1_000_000, p.pid(), p.uri());
       assertThat(p.getJson("/vms/" + uuid).path("alias").asText()).isEqualTo("one");
-      assertThat(p.logLines()).isNotEmpty()
+      assertThat(p.logLines())
+          .isNotEmpty()
           .allMatch(l -> l.stream() == AgentLogLine.Stream.STDERR || l.json().isPresent());
       assertThat(Files.readString(p.logFile())).contains("ready on");
       assertThat(Files.readString(b.configFile())).contains("\"host_root\"");
@@ -53,8 +56,11 @@ class AgentProcessIT {
 
   @Test
   void aConfigErrorFailsTheStartWithTheAgentsMessage() {
-    AgentProcess.Builder b = AgentProcess.builder(dir.resolve("agent")).set("usage.interval", "soon");
-    assertThatThrownBy(b::start).isInstanceOf(IOException.class)
-        .hasMessageContaining("exited (2)").hasMessageContaining("usage.interval");
+    AgentProcess.Builder b =
+        AgentProcess.builder(dir.resolve("agent")).set("usage.interval", "soon");
+    assertThatThrownBy(b::start)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("exited (2)")
+        .hasMessageContaining("usage.interval");
   }
 }

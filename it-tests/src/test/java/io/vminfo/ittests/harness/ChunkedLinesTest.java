@@ -30,8 +30,10 @@ class ChunkedLinesTest {
 
   @Test
   void linesSpanChunksAndTheLastChunkIsSeen() throws Exception {
-    ChunkedLines c = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n"
-        + "5\r\n{\"a\":\r\n4;ext=1\r\n1}\n{\r\n3\r\n\"b\"\r\n3\r\n:2}\r\n2\r\n\nx\r\n0\r\n\r\n");
+    ChunkedLines c =
+        of(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n"
+                + "5\r\n{\"a\":\r\n4;ext=1\r\n1}\n{\r\n3\r\n\"b\"\r\n3\r\n:2}\r\n2\r\n\nx\r\n0\r\n\r\n");
     assertThat(c.readHead()).isEqualTo(200);
     assertThat(c.header("x-a")).contains("b");
     assertThat(all(c)).containsExactly("{\"a\":1}", "{\"b\":2}", "x");
@@ -47,15 +49,20 @@ class ChunkedLinesTest {
   }
 
   @ParameterizedTest(name = "cut {0}")
-  @CsvSource(delimiter = '|', value = {
-      // where the stream is cut | chunked body after the head (\\r, \\n escaped, as CSV trims
-      // real ones) | bytes of the half line
-      "in a chunk|20\\r\\n{\"a\":1}\\n{\"b\":|5",
-      "between chunks|a\\r\\n{\"a\":1}\\n{\"\\r\\n|2"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // where the stream is cut | chunked body after the head (\\r, \\n escaped, as CSV trims
+        // real ones) | bytes of the half line
+        "in a chunk|20\\r\\n{\"a\":1}\\n{\"b\":|5",
+        "between chunks|a\\r\\n{\"a\":1}\\n{\"\\r\\n|2"
+      })
   void aStreamCutInTheMiddleOfALineEndsBeforeIt(String where, String body, int halfLine)
       throws Exception {
-    ChunkedLines c = of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + body.replace("\\r\\n", "\r\n").replace("\\n", "\n"));
+    ChunkedLines c =
+        of(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + body.replace("\\r\\n", "\r\n").replace("\\n", "\n"));
     c.readHead();
     assertThat(all(c)).containsExactly("{\"a\":1}");
     assertThat(c.cutLineBytes()).isEqualTo(halfLine);
@@ -71,7 +78,8 @@ class ChunkedLinesTest {
 
   @Test
   void refusesWhatIsNoHttpAndOverlongLines() throws Exception {
-    assertThatThrownBy(() -> of("SSH-2.0-OpenSSH\r\n\r\n").readHead()).hasMessageContaining("not an HTTP");
+    assertThatThrownBy(() -> of("SSH-2.0-OpenSSH\r\n\r\n").readHead())
+        .hasMessageContaining("not an HTTP");
     ChunkedLines c = of("HTTP/1.1 200 OK\r\n\r\n" + "y".repeat(2000) + "\n");
     c.readHead();
     assertThatThrownBy(c::nextLine).hasMessageContaining("longer than 1024");

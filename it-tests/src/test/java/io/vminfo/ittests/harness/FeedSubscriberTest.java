@@ -34,7 +34,8 @@ class FeedSubscriberTest {
       t.start();
       URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
       FeedSubscriber s = FeedSubscriber.openRecording(uri, "t", "heartbeat=5", T);
-      assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("GET /events?heartbeat=5 HTTP/1.1");
+      assertThat(requests.poll(10, TimeUnit.SECONDS))
+          .startsWith("GET /events?heartbeat=5 HTTP/1.1");
       assertThat(s.awaitRev(8, T)).isTrue();
       assertThat(s.vms()).containsOnlyKeys("a", "b");
       assertThat(s.vms().get("a").path("v").asInt()).isEqualTo(2);
@@ -56,33 +57,40 @@ class FeedSubscriberTest {
   }
 
   static void serve(ServerSocket server, BlockingQueue<String> requests) {
-    List<List<String>> sessions = List.of(
-        List.of("{\"type\":\"ready\",\"date\":\"d\",\"uuid\":\"l\",\"vms\":\"[{\\\"uuid\\\":\\\"a\\\",\\\"v\\\":1}]\",\"rev\":5,\"epoch\":\"E1\"}",
-            "{\"type\":\"create\",\"date\":\"d\",\"uuid\":\"b\",\"vm\":{\"uuid\":\"b\"},\"rev\":6}",
-            "{\"type\":\"modify\",\"date\":\"d\",\"uuid\":\"a\",\"vm\":{\"uuid\":\"a\",\"v\":2},\"changes\":[{}],\"rev\":8}",
-            "{\"type\":\"heartbeat\",\"date\":\"d\",\"rev\":8}"),
-        List.of("{\"type\":\"resumed\",\"date\":\"d\",\"uuid\":\"l2\",\"rev\":8,\"epoch\":\"E1\"}",
-            "{\"type\":\"delete\",\"date\":\"d\",\"uuid\":\"b\",\"rev\":9}",
-            "{\"type\":\"modify\",\"date\":\"d\",\"uuid\":\"zz\",\"vm\":{\"uuid\":\"zz\"},\"changes\":[{}],\"rev\":10}"));
+    List<List<String>> sessions =
+        List.of(
+            List.of(
+                "{\"type\":\"ready\",\"date\":\"d\",\"uuid\":\"l\",\"vms\":\"[{\\\"uuid\\\":\\\"a\\\",\\\"v\\\":1}]\",\"rev\":5,\"epoch\":\"E1\"}",
+                "{\"type\":\"create\",\"date\":\"d\",\"uuid\":\"b\",\"vm\":{\"uuid\":\"b\"},\"rev\":6}",
+                "{\"type\":\"modify\",\"date\":\"d\",\"uuid\":\"a\",\"vm\":{\"uuid\":\"a\",\"v\":2},\"changes\":[{}],\"rev\":8}",
+                "{\"type\":\"heartbeat\",\"date\":\"d\",\"rev\":8}"),
+            List.of(
+                "{\"type\":\"resumed\",\"date\":\"d\",\"uuid\":\"l2\",\"rev\":8,\"epoch\":\"E1\"}",
+                "{\"type\":\"delete\",\"date\":\"d\",\"uuid\":\"b\",\"rev\":9}",
+                "{\"type\":\"modify\",\"date\":\"d\",\"uuid\":\"zz\",\"vm\":{\"uuid\":\"zz\"},\"changes\":[{}],\"rev\":10}"));
     for (List<String> lines : sessions) {
       try (Socket c = server.accept()) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(),
-            StandardCharsets.ISO_8859_1));
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(c.getInputStream(), StandardCharsets.ISO_8859_1));
         String request = in.readLine();
         while (!in.readLine().isEmpty()) {
           // headers
         }
         requests.add(request);
         OutputStream out = c.getOutputStream();
-        out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
         for (String l : lines) {
           byte[] b = (l + "\n").getBytes(StandardCharsets.UTF_8);
           // split each line over two chunks
           int half = b.length / 2;
           out.write((Integer.toHexString(half) + "\r\n").getBytes(StandardCharsets.US_ASCII));
           out.write(b, 0, half);
-          out.write(("\r\n" + Integer.toHexString(b.length - half) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(
+              ("\r\n" + Integer.toHexString(b.length - half) + "\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
           out.write(b, half, b.length - half);
           out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
           out.flush();

@@ -1,8 +1,8 @@
 package io.vminfo.ittests.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import io.vminfo.core.testing.Prerequisites;
 
+import io.vminfo.core.testing.Prerequisites;
 import io.vminfo.ittests.MantaAccount;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MantaAccountTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void writesAPrivateKeyOnlyItsOwnerCanReadAndNamesItByMd5() throws Exception {
@@ -27,11 +26,14 @@ class MantaAccountTest {
 
   @Test
   void theFingerprintIsWhatSshKeygenSays() throws Exception {
-    Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
+    Prerequisites.require(
+        Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
         "SKIPPED: no /usr/bin/ssh-keygen to compare fingerprints with");
     MantaAccount a = MantaAccount.create(dir, "acct");
-    Process p = new ProcessBuilder("/usr/bin/ssh-keygen", "-l", "-E", "md5", "-f",
-        a.keyPath().toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("/usr/bin/ssh-keygen", "-l", "-E", "md5", "-f", a.keyPath().toString())
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(out).contains("MD5:" + a.keyId());

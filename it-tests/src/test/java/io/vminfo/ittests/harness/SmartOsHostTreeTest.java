@@ -22,15 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The host tree is only useful if the real SmartOS backend reads it as the tree says: each vmadm-like
- * change is run through {@link SmartOsSource} (real inotify) and the VMs it produces must match
- * {@link SmartOsHostTree#differences}.
+ * The host tree is only useful if the real SmartOS backend reads it as the tree says: each
+ * vmadm-like change is run through {@link SmartOsSource} (real inotify) and the VMs it produces
+ * must match {@link SmartOsHostTree#differences}.
  */
 class SmartOsHostTreeTest {
   static final Duration WAIT = Duration.ofSeconds(20);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   VmStore store;
   VmInfoService service;
@@ -47,8 +46,14 @@ class SmartOsHostTreeTest {
 
   void startBackend(SmartOsHostTree tree, Duration zoneadmPoll) throws Exception {
     store = VmStore.builder().build();
-    service = VmInfoService.builder(SmartOsSource.builder("00000000-0000-4000-8000-000000000001")
-        .hostRoot(tree.root()).zoneStatePollInterval(zoneadmPoll).build(), store).build();
+    service =
+        VmInfoService.builder(
+                SmartOsSource.builder("00000000-0000-4000-8000-000000000001")
+                    .hostRoot(tree.root())
+                    .zoneStatePollInterval(zoneadmPoll)
+                    .build(),
+                store)
+            .build();
     service.start();
   }
 
@@ -72,8 +77,11 @@ class SmartOsHostTreeTest {
     awaitTruth(tree);
     tree.update(a.uuid(), s -> s.withAlias("alpha-2").withMaxPhysicalMemory(2048).withCpuCap(400));
     awaitTruth(tree);
-    tree.update(a.uuid(), s -> s.withCustomerMetadata("user-script", "#!/bin/sh\necho hi\n")
-        .withInternalMetadata(Map.of("k", "v")));
+    tree.update(
+        a.uuid(),
+        s ->
+            s.withCustomerMetadata("user-script", "#!/bin/sh\necho hi\n")
+                .withInternalMetadata(Map.of("k", "v")));
     awaitTruth(tree);
     tree.update(a.uuid(), s -> s.withTags(Map.of("role", "db")));
     awaitTruth(tree);

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class UsageArchiveTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void readsPlainAndGzippedObjectsAndSkipsHiddenOnes() throws Exception {
@@ -28,8 +27,10 @@ class UsageArchiveTest {
     Files.createDirectories(dir.resolve(".meta")).resolve("x.log").toFile().createNewFile();
     Files.writeString(hour.resolve("notes.txt"), "not usage");
     List<UsageArchive.UsageObject> objects = UsageArchive.read(dir);
-    assertThat(objects).extracting(UsageArchive.UsageObject::path).containsExactly(
-        "/acct/stor/usage/2026/11/22/10/s.1.log", "/acct/stor/usage/2026/11/22/10/s.log.gz");
+    assertThat(objects)
+        .extracting(UsageArchive.UsageObject::path)
+        .containsExactly(
+            "/acct/stor/usage/2026/11/22/10/s.1.log", "/acct/stor/usage/2026/11/22/10/s.log.gz");
     assertThat(objects.get(0).lines()).containsExactly("{\"a\":3}", "{\"torn\"");
     assertThat(objects.get(0).endsWithNewline()).isFalse();
     assertThat(objects.get(1).lines()).containsExactly("{\"a\":1}", "{\"a\":2}");

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The libvirt backend against a real libvirtd: a 64 MiB guest with an ethernet NIC is defined,
- * started, suspended, resumed, destroyed and undefined; the VM objects and events must agree
- * with {@code virsh dominfo} / {@code virsh domiflist}, and its NIC counters must grow.
+ * started, suspended, resumed, destroyed and undefined; the VM objects and events must agree with
+ * {@code virsh dominfo} / {@code virsh domiflist}, and its NIC counters must grow.
  */
 class LibvirtBackendIT {
   static final String FALLBACK = "00000000-0000-4000-8000-00000000c0de";
@@ -82,13 +82,18 @@ class LibvirtBackendIT {
     assertThat(defined.get("zoneid").orElseThrow().isNull()).isTrue();
 
     host.startGuest(name);
-    Vm running = awaitVm(uuid, vm -> vm.state().equals(Optional.of("running"))
-        && vm.nics().stream().allMatch(n -> n.interfaceName().isPresent()));
+    Vm running =
+        awaitVm(
+            uuid,
+            vm ->
+                vm.state().equals(Optional.of("running"))
+                    && vm.nics().stream().allMatch(n -> n.interfaceName().isPresent()));
     Map<String, String> info = host.dominfo(name);
     agreesWithDominfo(running, info);
     assertThat(running.zoneid()).hasValue(Long.parseLong(info.get("Id")));
-    assertThat(running.pid()).hasValue(Long.parseLong(
-        Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).trim()));
+    assertThat(running.pid())
+        .hasValue(
+            Long.parseLong(Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).trim()));
     List<LibvirtHost.Interface> ifaces = host.domiflist(name);
     assertThat(ifaces).hasSize(1);
     assertThat(running.nics()).hasSize(1);
@@ -112,7 +117,9 @@ class LibvirtBackendIT {
 
     long t0 = System.nanoTime();
     host.destroy(name);
-    System.out.printf("virsh destroy took %d ms (libvirtd %s)%n", (System.nanoTime() - t0) / 1_000_000,
+    System.out.printf(
+        "virsh destroy took %d ms (libvirtd %s)%n",
+        (System.nanoTime() - t0) / 1_000_000,
         host.ownsDaemon() ? "under the subreaper launcher" : "already running, not ours");
     Vm destroyed = awaitVm(uuid, vm -> vm.state().equals(Optional.of("stopped")));
     agreesWithDominfo(destroyed, host.dominfo(name));
@@ -122,8 +129,8 @@ class LibvirtBackendIT {
     host.undefine(name);
     await().atMost(WAIT).until(() -> find(VmEventType.DELETE, uuid).isPresent());
     assertThat(store.get(uuid)).isEmpty();
-    List<VmEventType> types = events.stream().filter(e -> e.uuid().equals(uuid))
-        .map(VmEvent::type).toList();
+    List<VmEventType> types =
+        events.stream().filter(e -> e.uuid().equals(uuid)).map(VmEvent::type).toList();
     assertThat(types.get(0)).isEqualTo(VmEventType.CREATE);
     assertThat(types.get(types.size() - 1)).isEqualTo(VmEventType.DELETE);
     assertThat(types.subList(1, types.size() - 1)).containsOnly(VmEventType.MODIFY);
@@ -145,9 +152,11 @@ class LibvirtBackendIT {
   static void agreesWithDominfo(Vm vm, Map<String, String> info) {
     assertThat(vm.uuid()).isEqualTo(info.get("UUID"));
     assertThat(vm.zonename()).contains(info.get("Name"));
-    assertThat(LibvirtTesting.virshState(vm.zoneState().orElseThrow())).isEqualTo(info.get("State"));
+    assertThat(LibvirtTesting.virshState(vm.zoneState().orElseThrow()))
+        .isEqualTo(info.get("State"));
     assertThat(vm.vcpus()).hasValue(Long.parseLong(info.get("CPU(s)")));
-    assertThat(info.get("Max memory")).isEqualTo(vm.maxPhysicalMemory().getAsLong() * 1024 + " KiB");
+    assertThat(info.get("Max memory"))
+        .isEqualTo(vm.maxPhysicalMemory().getAsLong() * 1024 + " KiB");
     assertThat(vm.get("autoboot").orElseThrow().asBoolean())
         .isEqualTo(info.get("Autostart").equals("enable"));
     String id = info.get("Id");
@@ -169,24 +178,31 @@ class LibvirtBackendIT {
     assertThat(first.memory().orElseThrow().rssBytes()).isPositive();
 
     // Traffic into the guest: link-local multicast out of the host side of its tap.
-    await().atMost(WAIT).until(() -> {
-      LibvirtTesting.sendTo(dev);
-      return probe.sample(vm).nics().get(mac).receivedBytes().getAsLong()
-          > before.receivedBytes().getAsLong();
-    });
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              LibvirtTesting.sendTo(dev);
+              return probe.sample(vm).nics().get(mac).receivedBytes().getAsLong()
+                  > before.receivedBytes().getAsLong();
+            });
     VmUsage.NicUsage a = probe.sample(vm).nics().get(mac);
     Map<String, Long> stat = host.domifstat(name, dev);
     VmUsage.NicUsage c = probe.sample(vm).nics().get(mac);
     // domifstat reports the guest's view, like our counters
-    assertThat(stat.get("rx_bytes")).isBetween(a.receivedBytes().getAsLong(), c.receivedBytes().getAsLong());
-    assertThat(stat.get("tx_bytes")).isBetween(a.sentBytes().getAsLong(), c.sentBytes().getAsLong());
+    assertThat(stat.get("rx_bytes"))
+        .isBetween(a.receivedBytes().getAsLong(), c.receivedBytes().getAsLong());
+    assertThat(stat.get("tx_bytes"))
+        .isBetween(a.sentBytes().getAsLong(), c.sentBytes().getAsLong());
     assertThat(c.counterStart()).isEqualTo(before.counterStart());
     assertThat(c.counterStart()).isEqualTo(first.cpu().get().counterStart());
   }
 
   Vm awaitVm(String uuid, java.util.function.Predicate<Vm> condition) {
-    return await().atMost(WAIT).until(() -> store.get(uuid).filter(condition),
-        Optional::isPresent).orElseThrow();
+    return await()
+        .atMost(WAIT)
+        .until(() -> store.get(uuid).filter(condition), Optional::isPresent)
+        .orElseThrow();
   }
 
   Optional<VmEvent> find(VmEventType type, String uuid) {

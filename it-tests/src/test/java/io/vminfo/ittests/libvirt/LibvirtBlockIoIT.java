@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Per-disk block I/O ({@code block_io}) read through libvirt's library, against
- * {@code virsh domblkstat} on a real libvirtd: a guest with a raw virtio disk whose firmware reads
- * its first sector, then idles, so the counters can be compared exactly.
+ * Per-disk block I/O ({@code block_io}) read through libvirt's library, against {@code virsh
+ * domblkstat} on a real libvirtd: a guest with a raw virtio disk whose firmware reads its first
+ * sector, then idles, so the counters can be compared exactly.
  */
 class LibvirtBlockIoIT {
   static final Duration WAIT = Duration.ofSeconds(60);
@@ -50,16 +50,29 @@ class LibvirtBlockIoIT {
     }
     String uuid = host.defineGuestWithDisk(name, image);
     host.startGuest(name);
-    long pid = Long.parseLong(Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).trim());
-    Vm vm = Vm.parse("{\"uuid\":\"" + uuid + "\",\"zonename\":\"" + name + "\",\"state\":\"running\","
-        + "\"pid\":" + pid + "}");
+    long pid =
+        Long.parseLong(Files.readString(Path.of("/run/libvirt/qemu/" + name + ".pid")).trim());
+    Vm vm =
+        Vm.parse(
+            "{\"uuid\":\""
+                + uuid
+                + "\",\"zonename\":\""
+                + name
+                + "\",\"state\":\"running\","
+                + "\"pid\":"
+                + pid
+                + "}");
 
     try (LibvirtUsageProbe probe = LibvirtUsageProbe.builder().build()) {
       // The firmware has read the disk, and is past it (two domblkstat answers alike).
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
-        Map<String, Long> a = host.domblkstat(name, "vda");
-        return a.get("rd_req") > 0 && a.equals(host.domblkstat(name, "vda"));
-      });
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                Map<String, Long> a = host.domblkstat(name, "vda");
+                return a.get("rd_req") > 0 && a.equals(host.domblkstat(name, "vda"));
+              });
       Map<String, Long> before = host.domblkstat(name, "vda");
       VmUsage u = probe.sample(vm);
       Map<String, Long> after = host.domblkstat(name, "vda");

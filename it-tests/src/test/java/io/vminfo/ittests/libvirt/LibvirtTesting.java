@@ -1,7 +1,6 @@
 package io.vminfo.ittests.libvirt;
 
 import io.vminfo.core.testing.Prerequisites;
-
 import io.vminfo.ittests.LibvirtHost;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -15,14 +14,18 @@ import java.net.NetworkInterface;
 public final class LibvirtTesting {
   private LibvirtTesting() {}
 
-  /** Starts (or attaches to) libvirtd; the calling test class is skipped, with the reason, when it cannot. */
+  /**
+   * Starts (or attaches to) libvirtd; the calling test class is skipped, with the reason, when it
+   * cannot.
+   */
   public static LibvirtHost startOrSkip() {
     Prerequisites.require(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
     try {
       return LibvirtHost.start();
     } catch (IOException e) {
-      Prerequisites.require(false, "SKIPPED libvirt integration tests: libvirtd could not be started: "
-          + e.getMessage());
+      Prerequisites.require(
+          false,
+          "SKIPPED libvirt integration tests: libvirtd could not be started: " + e.getMessage());
       throw new IllegalStateException("unreachable");
     }
   }
@@ -45,11 +48,12 @@ public final class LibvirtTesting {
       if (nif == null) {
         return;
       }
-      InetAddress allNodes = Inet6Address.getByAddress(null,
-          InetAddress.getByName("ff02::1").getAddress(), nif);
+      InetAddress allNodes =
+          Inet6Address.getByAddress(null, InetAddress.getByName("ff02::1").getAddress(), nif);
       byte[] payload = new byte[512];
       for (int i = 0; i < 5; i++) {
-        socket.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(allNodes, 9)));
+        socket.send(
+            new DatagramPacket(payload, payload.length, new InetSocketAddress(allNodes, 9)));
       }
     } catch (IOException e) {
       // no IPv6 on the tap: the guest's own boot traffic (DHCP) still moves the counters

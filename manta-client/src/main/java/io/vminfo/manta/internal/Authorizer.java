@@ -11,57 +11,76 @@ import java.util.Optional;
 
 /**
  * Builds the {@code date} and {@code Authorization} headers. Manta signs only the date, which has
- * one-second resolution, so a signature is reused for every request in the same second: under
- * load that turns thousands of RSA operations a second into one.
+ * one-second resolution, so a signature is reused for every request in the same second: under load
+ * that turns thousands of RSA operations a second into one.
  */
 public final class Authorizer {
-    public static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+  public static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
 
-    /** A date header and the authorization computed for it. */
-    public record Signed(String date, Optional<String> authorization) {
+  /** A date header and the authorization computed for it. */
+  public record Signed(String date, Optional<String> authorization) {}
+
+  private final Optional<MantaSigner> signer;
+  private final String keyId;
+  private final Clock clock;
+  private volatile Signed last = new Signed("", Optional.empty());
+
+  /**
+   * @param signer empty for anonymous requests
+   */
+  public Authorizer(
+      Optional<MantaSigner> signer, String user, Optional<String> subuser, Clock clock) {
+    this.signer = signer;
+    this.clock = clock;
+    this.keyId =
+        signer
+            .map(
+                s ->
+                    "/"
+                        + user
+                        + subuser.map(u -> "/" + u).orElse("")
+                        + "/keys/"
+                        + s.md5Fingerprint())
+            .orElse("");
+  }
+
+  public boolean blocking() {
+    return signer.map(MantaSigner::blocking).orElse(false);
+  }
+
+  public Optional<MantaSigner> signer() {
+    return signer;
+  }
+
+  public String keyId() {
+    return keyId;
+  }
+
+  /**
+   * Headers for a request made now; signs (possibly blocking, see {@link #blocking()}) once per
+   * second.
+   */
+  public Signed now() {
+    String date = HTTP_DATE.format(clock.instant());
+    Signed cached = last;
+    if (cached.date().equals(date)) {
+      return cached;
     }
+    Signed fresh = new Signed(date, signer.map(s -> header(s, date)));
+    last = fresh;
+    return fresh;
+  }
 
-    private final Optional<MantaSigner> signer;
-    private final String keyId;
-    private final Clock clock;
-    private volatile Signed last = new Signed("", Optional.empty());
-
-    /** @param signer empty for anonymous requests */
-    public Authorizer(Optional<MantaSigner> signer, String user, Optional<String> subuser, Clock clock) {
-        this.signer = signer;
-        this.clock = clock;
-        this.keyId = signer.map(s -> "/" + user + subuser.map(u -> "/" + u).orElse("") + "/keys/" + s.md5Fingerprint())
-                .orElse("");
-    }
-
-    public boolean blocking() {
-        return signer.map(MantaSigner::blocking).orElse(false);
-    }
-
-    public Optional<MantaSigner> signer() {
-        return signer;
-    }
-
-    public String keyId() {
-        return keyId;
-    }
-
-    /** Headers for a request made now; signs (possibly blocking, see {@link #blocking()}) once per second. */
-    public Signed now() {
-        String date = HTTP_DATE.format(clock.instant());
-        Signed cached = last;
-        if (cached.date().equals(date)) {
-            return cached;
-        }
-        Signed fresh = new Signed(date, signer.map(s -> header(s, date)));
-        last = fresh;
-        return fresh;
-    }
-
-    private String header(MantaSigner s, String date) {
-        byte[] sig = s.sign(("date: " + date).getBytes(StandardCharsets.UTF_8));
-        return "Signature keyId=\"" + keyId + "\",algorithm=\"" + s.algorithm() + "\",headers=\"date\",signature=\""
-                + Base64.getEncoder().encodeToString(sig) + "\"";
-    }
+  private String header(MantaSigner s, String date) {
+    byte[] sig = s.sign(("date: " + date).getBytes(StandardCharsets.UTF_8));
+    return "Signature keyId=\""
+        + keyId
+        + "\",algorithm=\""
+        + s.algorithm()
+        + "\",headers=\"date\",signature=\""
+        + Base64.getEncoder().encodeToString(sig)
+        + "\"";
+  }
 }

@@ -25,109 +25,112 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The download-to-file sink, with its worker driven by hand. */
 class FileSinkTest {
-    @TempDir
-    Path dir;
+  @TempDir Path dir;
 
-    /** Runs submitted tasks only when the test says so. */
-    static final class ManualExecutor implements Executor {
-        final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  /** Runs submitted tasks only when the test says so. */
+  static final class ManualExecutor implements Executor {
+    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
-        @Override
-        public void execute(Runnable command) {
-            tasks.add(command);
-        }
-
-        void runAll() {
-            Runnable r;
-            while ((r = tasks.poll()) != null) {
-                r.run();
-            }
-        }
+    @Override
+    public void execute(Runnable command) {
+      tasks.add(command);
     }
 
-    static final class RecordingFlow implements ResponseSink.Flow {
-        int resumes;
-        final List<Throwable> aborts = new ArrayList<>();
+    void runAll() {
+      Runnable r;
+      while ((r = tasks.poll()) != null) {
+        r.run();
+      }
+    }
+  }
 
-        @Override
-        public void resume() {
-            resumes++;
-        }
+  static final class RecordingFlow implements ResponseSink.Flow {
+    int resumes;
+    final List<Throwable> aborts = new ArrayList<>();
 
-        @Override
-        public void abort(Throwable cause) {
-            aborts.add(cause);
-        }
+    @Override
+    public void resume() {
+      resumes++;
     }
 
-    static HttpResponse response(byte[] whole) throws Exception {
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        r.headers().set("content-md5", Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(whole)));
-        return r;
+    @Override
+    public void abort(Throwable cause) {
+      aborts.add(cause);
+    }
+  }
+
+  static HttpResponse response(byte[] whole) throws Exception {
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    r.headers()
+        .set(
+            "content-md5",
+            Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(whole)));
+    return r;
+  }
+
+  @Test
+  void readingPausesWhileTheDiskIsBehindAndResumesWhenItCatchesUp() throws Exception {
+    byte[] data = new byte[12 << 20];
+    new Random(3).nextBytes(data);
+    ManualExecutor worker = new ManualExecutor();
+    RecordingFlow flow = new RecordingFlow();
+    Path target = dir.resolve("big.bin");
+    ResponseSink<Path> sink = Sinks.file(target, true, worker);
+    sink.onHeaders(response(data), flow);
+
+    List<Boolean> keepReading = new ArrayList<>();
+    List<ByteBuf> given = new ArrayList<>();
+    for (int off = 0; off < data.length; off += 1 << 20) {
+      ByteBuf b = Unpooled.copiedBuffer(data, off, 1 << 20);
+      given.add(b);
+      keepReading.add(sink.onData(b));
+      b.release(); // as the exchange does after onData
+    }
+    // 8 MiB is the most received but not written: past it the sink asks to pause.
+    assertThat(keepReading.subList(0, 8)).containsOnly(true);
+    assertThat(keepReading.subList(8, 12)).containsOnly(false);
+    assertThat(flow.resumes).isZero();
+
+    CompletableFuture<Path> done = sink.complete(response(data));
+    assertThat(done).isNotDone();
+    worker.runAll();
+    assertThat(flow.resumes).isEqualTo(1);
+    assertThat(done).isCompletedWithValue(target.toAbsolutePath());
+    assertThat(Files.readAllBytes(target)).isEqualTo(data);
+    assertThat(given).allSatisfy(b -> assertThat(b.refCnt()).isZero());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).containsExactly(target);
+    }
+  }
+
+  @Test
+  void aWrongMd5LeavesNoFileAndAFailureReleasesWhatWasQueued() throws Exception {
+    ManualExecutor worker = new ManualExecutor();
+    RecordingFlow flow = new RecordingFlow();
+    ResponseSink<Path> sink = Sinks.file(dir.resolve("m"), true, worker);
+    sink.onHeaders(response(new byte[] {9}), flow);
+    ByteBuf b = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
+    sink.onData(b);
+    b.release();
+    CompletableFuture<Path> done = sink.complete(response(new byte[] {9}));
+    worker.runAll();
+    assertThat(done).isCompletedExceptionally();
+    assertThat(done.handle((v, e) -> ((MantaException) e).code()).join())
+        .isEqualTo(MantaException.MD5_MISMATCH);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).isEmpty();
     }
 
-    @Test
-    void readingPausesWhileTheDiskIsBehindAndResumesWhenItCatchesUp() throws Exception {
-        byte[] data = new byte[12 << 20];
-        new Random(3).nextBytes(data);
-        ManualExecutor worker = new ManualExecutor();
-        RecordingFlow flow = new RecordingFlow();
-        Path target = dir.resolve("big.bin");
-        ResponseSink<Path> sink = Sinks.file(target, true, worker);
-        sink.onHeaders(response(data), flow);
-
-        List<Boolean> keepReading = new ArrayList<>();
-        List<ByteBuf> given = new ArrayList<>();
-        for (int off = 0; off < data.length; off += 1 << 20) {
-            ByteBuf b = Unpooled.copiedBuffer(data, off, 1 << 20);
-            given.add(b);
-            keepReading.add(sink.onData(b));
-            b.release(); // as the exchange does after onData
-        }
-        // 8 MiB is the most received but not written: past it the sink asks to pause.
-        assertThat(keepReading.subList(0, 8)).containsOnly(true);
-        assertThat(keepReading.subList(8, 12)).containsOnly(false);
-        assertThat(flow.resumes).isZero();
-
-        CompletableFuture<Path> done = sink.complete(response(data));
-        assertThat(done).isNotDone();
-        worker.runAll();
-        assertThat(flow.resumes).isEqualTo(1);
-        assertThat(done).isCompletedWithValue(target.toAbsolutePath());
-        assertThat(Files.readAllBytes(target)).isEqualTo(data);
-        assertThat(given).allSatisfy(b -> assertThat(b.refCnt()).isZero());
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files).containsExactly(target);
-        }
+    ResponseSink<Path> broken = Sinks.file(dir.resolve("x"), true, worker);
+    broken.onHeaders(response(new byte[] {9}), flow);
+    ByteBuf q = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
+    broken.onData(q);
+    q.release();
+    broken.onError(new IllegalStateException("connection lost"));
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).as("nothing left once the failure is reported").isEmpty();
     }
-
-    @Test
-    void aWrongMd5LeavesNoFileAndAFailureReleasesWhatWasQueued() throws Exception {
-        ManualExecutor worker = new ManualExecutor();
-        RecordingFlow flow = new RecordingFlow();
-        ResponseSink<Path> sink = Sinks.file(dir.resolve("m"), true, worker);
-        sink.onHeaders(response(new byte[] {9}), flow);
-        ByteBuf b = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
-        sink.onData(b);
-        b.release();
-        CompletableFuture<Path> done = sink.complete(response(new byte[] {9}));
-        worker.runAll();
-        assertThat(done).isCompletedExceptionally();
-        assertThat(done.handle((v, e) -> ((MantaException) e).code()).join()).isEqualTo(MantaException.MD5_MISMATCH);
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files).isEmpty();
-        }
-
-        ResponseSink<Path> broken = Sinks.file(dir.resolve("x"), true, worker);
-        broken.onHeaders(response(new byte[] {9}), flow);
-        ByteBuf q = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
-        broken.onData(q);
-        q.release();
-        broken.onError(new IllegalStateException("connection lost"));
-        try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files).as("nothing left once the failure is reported").isEmpty();
-        }
-        worker.runAll();
-        assertThat(q.refCnt()).isZero();
-    }
+    worker.runAll();
+    assertThat(q.refCnt()).isZero();
+  }
 }

@@ -24,14 +24,14 @@ import java.util.Optional;
 import java.util.SortedSet;
 
 /**
- * Checks an open hour file the recorder adopts at start, line by line, with the same
- * {@link UsageLineCheck} that {@code vminfo usage verify} uses. Another process writing the same
- * spool (a second agent, a hand edit) leaves torn, foreign or duplicated lines and samples without
- * their summary in the middle of the file, where the tail repair does not look. Those lines are
- * appended to a file under {@code corrupt/} (forced) and the {@code .log} is replaced by its good
- * lines (temp file, force, rename, force the directory), so what is sealed and uploaded later
- * verifies clean and nothing is lost: every line is in exactly one of the two files. A crash
- * between the two steps leaves the bad lines in both; the next start sets them aside again.
+ * Checks an open hour file the recorder adopts at start, line by line, with the same {@link
+ * UsageLineCheck} that {@code vminfo usage verify} uses. Another process writing the same spool (a
+ * second agent, a hand edit) leaves torn, foreign or duplicated lines and samples without their
+ * summary in the middle of the file, where the tail repair does not look. Those lines are appended
+ * to a file under {@code corrupt/} (forced) and the {@code .log} is replaced by its good lines
+ * (temp file, force, rename, force the directory), so what is sealed and uploaded later verifies
+ * clean and nothing is lost: every line is in exactly one of the two files. A crash between the two
+ * steps leaves the bad lines in both; the next start sets them aside again.
  */
 final class AdoptionCheck {
   /** Lines longer than this are never records; they are not buffered, only counted and moved. */
@@ -41,8 +41,13 @@ final class AdoptionCheck {
   private static final int SUMMARY = -2;
 
   /** What the check found; {@code badLinesFile} is present when lines were moved aside. */
-  record Result(long keptBytes, long goodLines, long badLines, Optional<String> firstReason,
-                Optional<Instant> lastSample, Optional<Path> badLinesFile) {}
+  record Result(
+      long keptBytes,
+      long goodLines,
+      long badLines,
+      Optional<String> firstReason,
+      Optional<Instant> lastSample,
+      Optional<Path> badLinesFile) {}
 
   private AdoptionCheck() {}
 
@@ -76,8 +81,8 @@ final class AdoptionCheck {
         int kind;
         if (tooLong) {
           kind = BAD;
-          firstReason = firstReason != null ? firstReason
-              : "line longer than " + MAX_LINE_BYTES + " bytes";
+          firstReason =
+              firstReason != null ? firstReason : "line longer than " + MAX_LINE_BYTES + " bytes";
         } else {
           UsageLineCheck.Verdict v = check.check(line.toByteArray());
           if (v instanceof UsageLineCheck.Good good) {
@@ -85,10 +90,13 @@ final class AdoptionCheck {
               kind = SUMMARY;
               lastSummary = max(lastSummary, good.timestamp());
             } else {
-              kind = tsIndex.computeIfAbsent(good.timestamp(), t -> {
-                timestamps.add(t);
-                return timestamps.size() - 1;
-              });
+              kind =
+                  tsIndex.computeIfAbsent(
+                      good.timestamp(),
+                      t -> {
+                        timestamps.add(t);
+                        return timestamps.size() - 1;
+                      });
             }
           } else {
             kind = BAD;
@@ -122,7 +130,12 @@ final class AdoptionCheck {
       return new Result(Files.size(log), lines, 0, Optional.empty(), last, Optional.empty());
     }
     long kept = split(log, badLinesFile, bad, io);
-    return new Result(kept, lines - badCount, badCount, Optional.ofNullable(firstReason), last,
+    return new Result(
+        kept,
+        lines - badCount,
+        badCount,
+        Optional.ofNullable(firstReason),
+        last,
         Optional.of(badLinesFile));
   }
 
@@ -136,11 +149,19 @@ final class AdoptionCheck {
     Path tmp = SpoolLayout.tempFor(log);
     Durable.createDirectories(badLinesFile.getParent());
     long kept = 0;
-    try (FileChannel goodCh = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-             StandardOpenOption.TRUNCATE_EXISTING);
-         FileChannel badCh = io.open(badLinesFile, StandardOpenOption.CREATE,
-             StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-         InputStream in = new BufferedInputStream(Files.newInputStream(log), 1 << 16)) {
+    try (FileChannel goodCh =
+            io.open(
+                tmp,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel badCh =
+            io.open(
+                badLinesFile,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        InputStream in = new BufferedInputStream(Files.newInputStream(log), 1 << 16)) {
       OutputStream good = new BufferedOutputStream(Channels.newOutputStream(goodCh), 1 << 16);
       OutputStream aside = new BufferedOutputStream(Channels.newOutputStream(badCh), 1 << 16);
       int lineNo = 0;

@@ -18,14 +18,18 @@ public final class BillingFilePermissions {
       PosixFilePermissions.fromString("rwxr-x---");
 
   private static final FileAttribute<?>[] NONE = new FileAttribute<?>[0];
-  private static final FileAttribute<?>[] FILE_ATTRIBUTES =
-      {PosixFilePermissions.asFileAttribute(FILE)};
-  private static final FileAttribute<?>[] DIRECTORY_ATTRIBUTES =
-      {PosixFilePermissions.asFileAttribute(DIRECTORY)};
+  private static final FileAttribute<?>[] FILE_ATTRIBUTES = {
+    PosixFilePermissions.asFileAttribute(FILE)
+  };
+  private static final FileAttribute<?>[] DIRECTORY_ATTRIBUTES = {
+    PosixFilePermissions.asFileAttribute(DIRECTORY)
+  };
 
   private BillingFilePermissions() {}
 
-  /** The creation attributes for a new file at {@code path} (none where POSIX modes do not exist). */
+  /**
+   * The creation attributes for a new file at {@code path} (none where POSIX modes do not exist).
+   */
   public static FileAttribute<?>[] forFile(Path path) {
     return posix(path.getFileSystem()) ? FILE_ATTRIBUTES : NONE;
   }

@@ -65,8 +65,12 @@ public final class Durable {
   public static void replaceFile(Path target, byte[] content, FileChannels io) throws IOException {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     try {
-      try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          io.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         writeFully(ch, ByteBuffer.wrap(content), 0);
         ch.force(true);
       }

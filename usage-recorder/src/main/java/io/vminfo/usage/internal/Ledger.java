@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * its content, so damage is detected even where the line still parses.
  *
  * <p>At open, a torn last line (a crash while appending) is cut: that upload was never confirmed
- * and will be repeated with the same bytes to the same path. Any other bad line means the ledger
- * is corrupt: the file is set aside under {@code corrupt/}, and a new ledger is written with every
+ * and will be repeated with the same bytes to the same path. Any other bad line means the ledger is
+ * corrupt: the file is set aside under {@code corrupt/}, and a new ledger is written with every
  * entry that is still good.
  */
 public final class Ledger implements AutoCloseable {
@@ -45,7 +45,8 @@ public final class Ledger implements AutoCloseable {
   private static final String CRC_KEY = ",\"crc\":\"";
 
   /** One confirmed upload. {@code file} is the spool-relative name of the sealed file. */
-  public record Entry(String file, String remotePath, String md5Base64, long bytes, Instant uploaded) {}
+  public record Entry(
+      String file, String remotePath, String md5Base64, long bytes, Instant uploaded) {}
 
   /** What opening found. */
   public record OpenResult(int entries, long tornBytes, Optional<Path> setAside, int badLines) {}
@@ -79,7 +80,8 @@ public final class Ledger implements AutoCloseable {
     int start = 0;
     for (int i = 0; i < end; i++) {
       if (content[i] == '\n') {
-        Optional<Entry> e = parseLine(new String(content, start, i - start, StandardCharsets.UTF_8));
+        Optional<Entry> e =
+            parseLine(new String(content, start, i - start, StandardCharsets.UTF_8));
         if (e.isPresent()) {
           good.add(e.get());
         } else {
@@ -100,8 +102,12 @@ public final class Ledger implements AutoCloseable {
         out.write(line(e));
       }
       Durable.replaceFile(file, out.toByteArray(), io);
-      log.error("usage ledger {} had {} corrupt line(s): set aside as {}, kept {} good entries",
-          file, bad, aside, good.size());
+      log.error(
+          "usage ledger {} had {} corrupt line(s): set aside as {}, kept {} good entries",
+          file,
+          bad,
+          aside,
+          good.size());
     }
     for (Entry e : good) {
       entries.put(e.file(), e);
@@ -112,8 +118,10 @@ public final class Ledger implements AutoCloseable {
       channel.truncate(end);
       channel.force(true);
       size = end;
-      log.warn("usage ledger {}: cut a torn last line of {} bytes (an upload that was not confirmed)",
-          file, torn);
+      log.warn(
+          "usage ledger {}: cut a torn last line of {} bytes (an upload that was not confirmed)",
+          file,
+          torn);
     }
     Durable.fsyncDirectory(file.getParent());
     return new OpenResult(entries.size(), torn, setAside, bad);
@@ -152,9 +160,9 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Rewrites the ledger with only the entries {@code keep} accepts, when that drops at least
-   * {@code minDrop} of them (so a start does not rewrite it for a handful); returns how many went.
-   * The new ledger replaces the old atomically: a crash leaves one or the other, whole.
+   * Rewrites the ledger with only the entries {@code keep} accepts, when that drops at least {@code
+   * minDrop} of them (so a start does not rewrite it for a handful); returns how many went. The new
+   * ledger replaces the old atomically: a crash leaves one or the other, whole.
    */
   public synchronized int compact(Predicate<Entry> keep, int minDrop) throws IOException {
     if (channel == null) {
@@ -236,8 +244,11 @@ public final class Ledger implements AutoCloseable {
       String remote = n.path("remote").asText("");
       String md5 = n.path("md5").asText("");
       Optional<Instant> uploaded = IsoMillis.tryParse(n.path("uploaded").asText(""));
-      if (SpoolLayout.parseRelative(file).isEmpty() || remote.isEmpty() || !Md5.isMd5(md5)
-          || !n.path("bytes").canConvertToLong() || uploaded.isEmpty()) {
+      if (SpoolLayout.parseRelative(file).isEmpty()
+          || remote.isEmpty()
+          || !Md5.isMd5(md5)
+          || !n.path("bytes").canConvertToLong()
+          || uploaded.isEmpty()) {
         return Optional.empty();
       }
       return Optional.of(new Entry(file, remote, md5, n.path("bytes").asLong(), uploaded.get()));

@@ -4,8 +4,8 @@ import io.vminfo.core.UsageProbe;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmUsage;
 import java.time.Duration;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +34,8 @@ public final class ProbeRunner {
   private final Reporter reporter;
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
-  public ProbeRunner(UsageProbe probe, ExecutorService executor, Duration timeout, Reporter reporter) {
+  public ProbeRunner(
+      UsageProbe probe, ExecutorService executor, Duration timeout, Reporter reporter) {
     this.probe = probe;
     this.executor = executor;
     this.timeout = timeout;
@@ -51,22 +52,26 @@ public final class ProbeRunner {
     AtomicBoolean late = new AtomicBoolean();
     Future<?> batch;
     try {
-      batch = executor.submit(() -> {
-        for (Vm vm : vms) {
-          if (Thread.currentThread().isInterrupted()) {
-            return;
-          }
-          VmUsage u = probeOne(vm);
-          synchronized (results) {
-            if (late.get()) {
-              return;
-            }
-            results.put(vm.uuid(), u);
-          }
-        }
-      });
+      batch =
+          executor.submit(
+              () -> {
+                for (Vm vm : vms) {
+                  if (Thread.currentThread().isInterrupted()) {
+                    return;
+                  }
+                  VmUsage u = probeOne(vm);
+                  synchronized (results) {
+                    if (late.get()) {
+                      return;
+                    }
+                    results.put(vm.uuid(), u);
+                  }
+                }
+              });
     } catch (RejectedExecutionException e) {
-      log.warn("usage probes not run (probe executor stopped): {} VMs recorded without usage", vms.size());
+      log.warn(
+          "usage probes not run (probe executor stopped): {} VMs recorded without usage",
+          vms.size());
       return Map.of();
     }
     try {
@@ -78,10 +83,18 @@ public final class ProbeRunner {
         missing = vms.size() - results.size();
       }
       batch.cancel(true);
-      reporter.problem("probe", "probes did not finish within " + timeout + "; " + missing
-          + " VM(s) recorded without usage");
-      log.warn("usage probes did not finish within {}: {} of {} VMs recorded without usage",
-          timeout, missing, vms.size());
+      reporter.problem(
+          "probe",
+          "probes did not finish within "
+              + timeout
+              + "; "
+              + missing
+              + " VM(s) recorded without usage");
+      log.warn(
+          "usage probes did not finish within {}: {} of {} VMs recorded without usage",
+          timeout,
+          missing,
+          vms.size());
       for (int i = 0; i < missing; i++) {
         reporter.probeFailed();
       }
@@ -120,8 +133,10 @@ public final class ProbeRunner {
     } catch (Exception e) {
       reporter.probeFailed();
       if (failing.add(vm.uuid())) {
-        log.warn("usage probe of VM {} failed (recorded without usage until it works again): {}",
-            vm.uuid(), e.toString());
+        log.warn(
+            "usage probe of VM {} failed (recorded without usage until it works again): {}",
+            vm.uuid(),
+            e.toString());
       } else {
         log.debug("usage probe of VM {} failed again: {}", vm.uuid(), e.toString());
       }

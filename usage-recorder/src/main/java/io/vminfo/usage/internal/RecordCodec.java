@@ -31,7 +31,8 @@ public final class RecordCodec {
   /** Every record line starts with this. */
   public static final String RECORD_PREFIX = "{\"v\":1,\"type\":\"";
 
-  private static final JsonFactory JSON = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
+  private static final JsonFactory JSON =
+      new JsonFactoryBuilder().rootValueSeparator((String) null).build();
 
   // Keys encoded once: a sample of 10,000 VMs writes some 300,000 of them.
   private static final SerializedString K_ALIAS = new SerializedString("alias");
@@ -43,14 +44,16 @@ public final class RecordCodec {
   private static final SerializedString K_DISK_USAGE = new SerializedString("disk_usage");
   private static final SerializedString K_IMAGE_UUID = new SerializedString("image_uuid");
   private static final SerializedString K_INTERFACE = new SerializedString("interface");
-  private static final SerializedString K_MAX_PHYSICAL_MEMORY = new SerializedString("max_physical_memory");
+  private static final SerializedString K_MAX_PHYSICAL_MEMORY =
+      new SerializedString("max_physical_memory");
   private static final SerializedString K_MEMORY_USAGE = new SerializedString("memory_usage");
   private static final SerializedString K_NETWORK_USAGE = new SerializedString("network_usage");
   private static final SerializedString K_OWNER_UUID = new SerializedString("owner_uuid");
   private static final SerializedString K_PACKAGE_UUID = new SerializedString("package_uuid");
   private static final SerializedString K_QUOTA = new SerializedString("quota");
   private static final SerializedString K_RECEIVED_BYTES = new SerializedString("received_bytes");
-  private static final SerializedString K_RECEIVED_PACKETS = new SerializedString("received_packets");
+  private static final SerializedString K_RECEIVED_PACKETS =
+      new SerializedString("received_packets");
   private static final SerializedString K_RSS_BYTES = new SerializedString("rss_bytes");
   private static final SerializedString K_SENT_BYTES = new SerializedString("sent_bytes");
   private static final SerializedString K_SENT_PACKETS = new SerializedString("sent_packets");
@@ -106,7 +109,8 @@ public final class RecordCodec {
     ByteArrayBuilder out = new ByteArrayBuilder(Math.max(1024, records.size() * 640));
     try (JsonGenerator g = JSON.createGenerator(out)) {
       for (UsageRecord r : records) {
-        if (!r.timestamp().equals(timestamp) || !r.serverUuid().equals(serverUuid)
+        if (!r.timestamp().equals(timestamp)
+            || !r.serverUuid().equals(serverUuid)
             || !r.datacenterName().equals(datacenterName)) {
           throw new IllegalArgumentException("record of " + r.uuid() + " is not of this sample");
         }
@@ -259,7 +263,10 @@ public final class RecordCodec {
     g.writeEndObject();
   }
 
-  /** CPU seconds with at most microsecond digits, plain notation ({@code 12.5}, never {@code 1.25E1}). */
+  /**
+   * CPU seconds with at most microsecond digits, plain notation ({@code 12.5}, never {@code
+   * 1.25E1}).
+   */
   static String seconds(double s) {
     if (s < 9.0e12) {
       // Fast path (any real CPU time): whole microseconds in a long.
@@ -277,17 +284,22 @@ public final class RecordCodec {
       String f = Integer.toString(frac);
       return whole + "." + "000000".substring(0, width - f.length()) + f;
     }
-    return BigDecimal.valueOf(s).setScale(6, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+    return BigDecimal.valueOf(s)
+        .setScale(6, RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
-  private static void text(JsonGenerator g, SerializedString key, Optional<String> value) throws IOException {
+  private static void text(JsonGenerator g, SerializedString key, Optional<String> value)
+      throws IOException {
     if (value.isPresent()) {
       g.writeFieldName(key);
       g.writeString(value.get());
     }
   }
 
-  private static void number(JsonGenerator g, SerializedString key, OptionalLong value) throws IOException {
+  private static void number(JsonGenerator g, SerializedString key, OptionalLong value)
+      throws IOException {
     if (value.isPresent()) {
       g.writeFieldName(key);
       g.writeNumber(value.getAsLong());

@@ -19,21 +19,50 @@ import java.util.Set;
 /**
  * Checks one usage record against the v1 contract: the JSON Schema shipped with usage-recorder
  * ({@link UsageSchema}) and the key order (DESIGN section 7). The schema's two branches are
- * compiled separately so that a bad record gets the messages of its own type, not a "must match
- * one of" summary.
+ * compiled separately so that a bad record gets the messages of its own type, not a "must match one
+ * of" summary.
  */
 public final class RecordContract {
-  static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
-      "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid",
-      "status", "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage",
-      "memory_usage", "disk_usage", "disk_io", "block_io");
+  static final List<String> USAGE_ORDER =
+      List.of(
+          "v",
+          "type",
+          "timestamp",
+          "server_uuid",
+          "datacenter_name",
+          "uuid",
+          "alias",
+          "brand",
+          "owner_uuid",
+          "image_uuid",
+          "package_uuid",
+          "status",
+          "max_physical_memory",
+          "vcpus",
+          "quota",
+          "network_usage",
+          "cpu_usage",
+          "memory_usage",
+          "disk_usage",
+          "disk_io",
+          "block_io");
   static final List<String> SUMMARY_ORDER =
       List.of("v", "type", "timestamp", "server_uuid", "datacenter_name", "vm_count", "runtime_ms");
-  static final List<String> NIC_ORDER = List.of("interface", "received_bytes", "sent_bytes",
-      "received_packets", "sent_packets", "counter_start", "received_errors", "sent_errors",
-      "received_drops", "sent_drops");
-  static final List<String> BLOCK_ORDER = List.of("path", "read_requests", "read_bytes",
-      "write_requests", "write_bytes", "counter_start");
+  static final List<String> NIC_ORDER =
+      List.of(
+          "interface",
+          "received_bytes",
+          "sent_bytes",
+          "received_packets",
+          "sent_packets",
+          "counter_start",
+          "received_errors",
+          "sent_errors",
+          "received_drops",
+          "sent_drops");
+  static final List<String> BLOCK_ORDER =
+      List.of(
+          "path", "read_requests", "read_bytes", "write_requests", "write_bytes", "counter_start");
 
   private final JsonSchema usage;
   private final JsonSchema summary;
@@ -83,15 +112,19 @@ public final class RecordContract {
       schema = summary;
       order = SUMMARY_ORDER;
     } else {
-      return Optional.of("\"type\" is " + (record.has("type") ? record.get("type") : "missing")
-          + ", expected \"usage\" or \"summary\"");
+      return Optional.of(
+          "\"type\" is "
+              + (record.has("type") ? record.get("type") : "missing")
+              + ", expected \"usage\" or \"summary\"");
     }
     Set<ValidationMessage> errors = schema.validate(record);
     if (!errors.isEmpty()) {
       List<String> messages = errors.stream().map(ValidationMessage::getMessage).sorted().toList();
       String shown = String.join("; ", messages.subList(0, Math.min(3, messages.size())));
-      return Optional.of("schema: " + shown
-          + (messages.size() > 3 ? " (and " + (messages.size() - 3) + " more)" : ""));
+      return Optional.of(
+          "schema: "
+              + shown
+              + (messages.size() > 3 ? " (and " + (messages.size() - 3) + " more)" : ""));
     }
     Optional<String> o = order(record, order, "");
     if (o.isPresent()) {

@@ -112,8 +112,12 @@ public final class Reporter {
   }
 
   /** The status snapshot: these totals plus the spool's and sampler's current figures. */
-  public UsageStatus status(boolean running, Spool.Snapshot spool, int samplesWaiting, long capBytes,
-                            Optional<Instant> nextUploadAttempt) {
+  public UsageStatus status(
+      boolean running,
+      Spool.Snapshot spool,
+      int samplesWaiting,
+      long capBytes,
+      Optional<Instant> nextUploadAttempt) {
     return new UsageStatus(
         running,
         Optional.ofNullable(lastSample.get()),

@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes one sample per interval boundary (multiples of the interval since the epoch, so every UTC
  * minute for the default 60 s). Each boundary is sampled exactly once: a late tick (GC pause,
- * suspended host) samples every boundary it missed, stamped with that boundary, up to
- * {@code maxCatchUp} of them (beyond that they are counted and logged as skipped); a clock that
- * went backwards samples nothing until it passes the last boundary taken, so no
- * {@code (uuid, timestamp)} is ever written twice.
+ * suspended host) samples every boundary it missed, stamped with that boundary, up to {@code
+ * maxCatchUp} of them (beyond that they are counted and logged as skipped); a clock that went
+ * backwards samples nothing until it passes the last boundary taken, so no {@code (uuid,
+ * timestamp)} is ever written twice.
  *
- * <p>A sample is handed to the spool as one batch. If the spool cannot be written (disk full)
- * the batch waits in memory, bounded in bytes, and is written before the next one.
+ * <p>A sample is handed to the spool as one batch. If the spool cannot be written (disk full) the
+ * batch waits in memory, bounded in bytes, and is written before the next one.
  */
 public final class Sampler {
   private static final Logger log = LoggerFactory.getLogger(Sampler.class);
@@ -49,17 +49,44 @@ public final class Sampler {
   private boolean behindLogged;
   private volatile List<UsageRecord> latest = List.of();
 
-  public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, Clock clock,
-                 Duration interval, int maxCatchUp, String serverUuid, Optional<String> datacenterName,
-                 Reporter reporter, long maxWaitingBytes) {
-    this(tracker, probes, spool, clock, interval, maxCatchUp, serverUuid, datacenterName, reporter,
-        maxWaitingBytes, new StopReadings());
+  public Sampler(
+      VmTracker tracker,
+      ProbeRunner probes,
+      Spool spool,
+      Clock clock,
+      Duration interval,
+      int maxCatchUp,
+      String serverUuid,
+      Optional<String> datacenterName,
+      Reporter reporter,
+      long maxWaitingBytes) {
+    this(
+        tracker,
+        probes,
+        spool,
+        clock,
+        interval,
+        maxCatchUp,
+        serverUuid,
+        datacenterName,
+        reporter,
+        maxWaitingBytes,
+        new StopReadings());
   }
 
   /** With the readings taken as guests stopped, used where a sample finds no counters. */
-  public Sampler(VmTracker tracker, ProbeRunner probes, Spool spool, Clock clock,
-                 Duration interval, int maxCatchUp, String serverUuid, Optional<String> datacenterName,
-                 Reporter reporter, long maxWaitingBytes, StopReadings stopReadings) {
+  public Sampler(
+      VmTracker tracker,
+      ProbeRunner probes,
+      Spool spool,
+      Clock clock,
+      Duration interval,
+      int maxCatchUp,
+      String serverUuid,
+      Optional<String> datacenterName,
+      Reporter reporter,
+      long maxWaitingBytes,
+      StopReadings stopReadings) {
     this.stopReadings = stopReadings;
     this.tracker = tracker;
     this.probes = probes;
@@ -92,7 +119,8 @@ public final class Sampler {
     Instant due = floor(now);
     if (due.isAfter(last)) {
       if (behindLogged) {
-        log.info("clock ({}) is past the last usage sample again: sampling goes on",
+        log.info(
+            "clock ({}) is past the last usage sample again: sampling goes on",
             IsoMillis.format(now));
       }
       behindLogged = false;
@@ -103,11 +131,22 @@ public final class Sampler {
         long skipped = count - maxCatchUp;
         first = due.minus(interval.multipliedBy(maxCatchUp - 1L));
         reporter.intervalsSkipped(skipped);
-        reporter.problem("sample", skipped + " sampling interval(s) from " + IsoMillis.format(last.plus(interval))
-            + " skipped after a stall longer than " + maxCatchUp + " intervals");
-        log.warn("usage sampler stalled for {} intervals: SKIPPED {} interval(s) from {} to {},"
-                + " sampling the last {}", count, skipped, IsoMillis.format(last.plus(interval)),
-            IsoMillis.format(first.minus(interval)), maxCatchUp);
+        reporter.problem(
+            "sample",
+            skipped
+                + " sampling interval(s) from "
+                + IsoMillis.format(last.plus(interval))
+                + " skipped after a stall longer than "
+                + maxCatchUp
+                + " intervals");
+        log.warn(
+            "usage sampler stalled for {} intervals: SKIPPED {} interval(s) from {} to {},"
+                + " sampling the last {}",
+            count,
+            skipped,
+            IsoMillis.format(last.plus(interval)),
+            IsoMillis.format(first.minus(interval)),
+            maxCatchUp);
       } else if (count > 1) {
         log.info("usage sampler is {} intervals late: sampling each of them now", count);
       }
@@ -116,8 +155,12 @@ public final class Sampler {
       reporter.clockBehind(last);
       if (!behindLogged) {
         behindLogged = true;
-        String what = "clock (" + IsoMillis.format(now) + ") is behind the last usage sample ("
-            + IsoMillis.format(last) + "): no sample until it passes it";
+        String what =
+            "clock ("
+                + IsoMillis.format(now)
+                + ") is behind the last usage sample ("
+                + IsoMillis.format(last)
+                + "): no sample until it passes it";
         reporter.problem("sample", what);
         log.warn("{} (was it stepped back?)", what);
       }
@@ -155,8 +198,8 @@ public final class Sampler {
   }
 
   /**
-   * Whether the last write the spool refused failed because its file system is read-only
-   * (EROFS: remounted after I/O errors, or by an operator). Cleared by the next good write.
+   * Whether the last write the spool refused failed because its file system is read-only (EROFS:
+   * remounted after I/O errors, or by an operator). Cleared by the next good write.
    */
   public boolean spoolReadOnly() {
     return spoolReadOnly;
@@ -171,9 +214,9 @@ public final class Sampler {
   }
 
   /**
-   * Takes over a predecessor's unwritten samples: those after {@code lastOnDisk} wait to be
-   * written first (before any new sample), and sampling goes on after the newest of them.
-   * Call before {@link #resumeAfter}; returns where to resume from.
+   * Takes over a predecessor's unwritten samples: those after {@code lastOnDisk} wait to be written
+   * first (before any new sample), and sampling goes on after the newest of them. Call before
+   * {@link #resumeAfter}; returns where to resume from.
    */
   public synchronized Optional<Instant> carry(List<Batch> batches, Optional<Instant> lastOnDisk) {
     Optional<Instant> resume = lastOnDisk;
@@ -199,13 +242,24 @@ public final class Sampler {
         spoolReadOnly = false;
       } catch (IOException e) {
         spoolReadOnly = isReadOnlyFileSystem(e);
-        reporter.problem("write", "cannot write the sample of " + IsoMillis.format(b.timestamp())
-            + " (" + waiting.size() + " waiting): " + e);
-        log.error("cannot write usage sample {} to the spool ({} sample(s) waiting, retried at the"
-            + " next sample): {}", IsoMillis.format(b.timestamp()), waiting.size(), e.toString());
+        reporter.problem(
+            "write",
+            "cannot write the sample of "
+                + IsoMillis.format(b.timestamp())
+                + " ("
+                + waiting.size()
+                + " waiting): "
+                + e);
+        log.error(
+            "cannot write usage sample {} to the spool ({} sample(s) waiting, retried at the"
+                + " next sample): {}",
+            IsoMillis.format(b.timestamp()),
+            waiting.size(),
+            e.toString());
         return;
       } catch (RuntimeException e) {
-        reporter.problem("write", "cannot write the sample of " + IsoMillis.format(b.timestamp()) + ": " + e);
+        reporter.problem(
+            "write", "cannot write the sample of " + IsoMillis.format(b.timestamp()) + ": " + e);
         log.error("cannot write usage sample {}", IsoMillis.format(b.timestamp()), e);
         return;
       }
@@ -249,7 +303,10 @@ public final class Sampler {
         if (t.deletedAt().isPresent()) {
           stopReadings.forgetLast(t.vm().uuid());
         }
-        VmUsage u = t.deletedAt().isEmpty() ? usage.getOrDefault(t.vm().uuid(), VmUsage.EMPTY) : VmUsage.EMPTY;
+        VmUsage u =
+            t.deletedAt().isEmpty()
+                ? usage.getOrDefault(t.vm().uuid(), VmUsage.EMPTY)
+                : VmUsage.EMPTY;
         if (!u.hasCounters()) {
           u = withStopReading(u, stopReadings.take(t.vm().uuid(), b, interval));
         }
@@ -275,16 +332,20 @@ public final class Sampler {
     VmUsage r = atStop.get();
     List<String> problems = new ArrayList<>(now.problems());
     problems.addAll(r.problems());
-    return new VmUsage(r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), r.blockIo(),
-        problems);
+    return new VmUsage(
+        r.nics(), r.cpu(), now.memory(), now.disks(), r.diskIo(), r.blockIo(), problems);
   }
 
   private void enqueue(Batch batch) {
     while (!waiting.isEmpty() && waitingBytes + batch.size() > maxWaitingBytes) {
       Batch dropped = waiting.poll();
       waitingBytes -= dropped.size();
-      reporter.droppedSample(dropped.timestamp(), dropped.usageRecords(), dropped.size(),
-          "the spool has not been writable for " + (waiting.size() + 1)
+      reporter.droppedSample(
+          dropped.timestamp(),
+          dropped.usageRecords(),
+          dropped.size(),
+          "the spool has not been writable for "
+              + (waiting.size() + 1)
               + " samples and the in-memory backlog is full");
     }
     waiting.add(batch);
@@ -293,7 +354,8 @@ public final class Sampler {
 
   private static boolean isReadOnlyFileSystem(IOException e) {
     // the JDK reports EROFS only as the reason text of a FileSystemException
-    return e instanceof java.nio.file.FileSystemException f && f.getReason() != null
+    return e instanceof java.nio.file.FileSystemException f
+        && f.getReason() != null
         && f.getReason().contains("Read-only file system");
   }
 

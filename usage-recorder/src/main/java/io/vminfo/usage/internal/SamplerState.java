@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * last summary lines say it too, so the spool only brings this file up to date (atomic replace)
  * before an open file goes away (sealed or dropped) and at a clean stop: one small write an hour
  * rather than one per sample. Together they tell a restarted sampler where to go on, so a clock
- * that went backwards, or a restart within the same minute, never writes a
- * {@code (uuid, timestamp)} twice.
+ * that went backwards, or a restart within the same minute, never writes a {@code (uuid,
+ * timestamp)} twice.
  */
 public final class SamplerState {
   private static final Logger log = LoggerFactory.getLogger(SamplerState.class);
@@ -40,7 +40,8 @@ public final class SamplerState {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      log.warn("cannot read sampler state {}: {}; going by the spool files alone", file, e.toString());
+      log.warn(
+          "cannot read sampler state {}: {}; going by the spool files alone", file, e.toString());
       return Optional.empty();
     }
     Matcher m = LAST.matcher(text);

@@ -17,10 +17,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
- * Seals an hourly {@code .log}: gzip into a temp file, force it, record its MD5 beside it, rename it
- * to {@code .log.gz}, force the directory, delete the {@code .log}. The gzip is deterministic (fixed
- * level, no name, mtime 0, OS "unknown"), so sealing the same {@code .log} again gives the same
- * bytes and the same MD5: after a crash anywhere in here, sealing again is always safe.
+ * Seals an hourly {@code .log}: gzip into a temp file, force it, record its MD5 beside it, rename
+ * it to {@code .log.gz}, force the directory, delete the {@code .log}. The gzip is deterministic
+ * (fixed level, no name, mtime 0, OS "unknown"), so sealing the same {@code .log} again gives the
+ * same bytes and the same MD5: after a crash anywhere in here, sealing again is always safe.
  *
  * <p>Lines that are not records (bit rot in the middle of a file) are not compressed but appended
  * to a file under {@code corrupt/}, and counted.
@@ -29,7 +29,8 @@ public final class Sealer {
   /** Fixed forever: changing it changes the bytes, and so the MD5, of a re-sealed file. */
   public static final int COMPRESSION_LEVEL = 6;
 
-  private static final byte[] RECORD_PREFIX = RecordCodec.RECORD_PREFIX.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RECORD_PREFIX =
+      RecordCodec.RECORD_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
   private final SpoolLayout layout;
   private final FileChannels io;
@@ -40,27 +41,38 @@ public final class Sealer {
   }
 
   /** The outcome of one sealing. */
-  public record Result(long logBytes, long gzBytes, long md5FileBytes, String md5Base64,
-                       long badLines, long badBytes, Path badLinesFile) {}
+  public record Result(
+      long logBytes,
+      long gzBytes,
+      long md5FileBytes,
+      String md5Base64,
+      long badLines,
+      long badBytes,
+      Path badLinesFile) {}
 
   public Result seal(SegmentKey key) throws IOException {
     Path log = layout.log(key);
     Path gz = layout.gz(key);
     Path tmp = SpoolLayout.tempFor(gz);
-    Path badFile = layout.corruptDir().resolve(
-        layout.relative(log).replace('/', '-') + ".bad-lines");
+    Path badFile =
+        layout.corruptDir().resolve(layout.relative(log).replace('/', '-') + ".bad-lines");
     LineSorter lines = new LineSorter(badFile);
     MessageDigest md5 = Md5.newDigest();
     long logBytes;
     try {
-      try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          io.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         // The gzip stream must be closed exactly once (closing finishes it; finishing twice writes
         // a second trailer), but the channel must stay open to be forced afterwards.
-        OutputStream file = new BufferedOutputStream(new KeepOpen(Channels.newOutputStream(ch)), 256 * 1024);
+        OutputStream file =
+            new BufferedOutputStream(new KeepOpen(Channels.newOutputStream(ch)), 256 * 1024);
         try (InputStream in = Files.newInputStream(log);
-             GzipCompressorOutputStream gzip =
-                 new GzipCompressorOutputStream(new DigestOutputStream(file, md5), parameters())) {
+            GzipCompressorOutputStream gzip =
+                new GzipCompressorOutputStream(new DigestOutputStream(file, md5), parameters())) {
           logBytes = lines.copy(in, gzip);
         }
         ch.force(true);
@@ -72,8 +84,14 @@ public final class Sealer {
       Durable.fsyncDirectory(gz.getParent());
       lines.close();
       Durable.delete(log);
-      return new Result(logBytes, Files.size(gz), sidecar.length, md5Base64, lines.badLines,
-          lines.badBytes, badFile);
+      return new Result(
+          logBytes,
+          Files.size(gz),
+          sidecar.length,
+          md5Base64,
+          lines.badLines,
+          lines.badBytes,
+          badFile);
     } catch (IOException | RuntimeException e) {
       lines.closeQuietly();
       Files.deleteIfExists(tmp);
@@ -154,8 +172,12 @@ public final class Sealer {
     private void badLine(byte[] a, int off, int len) throws IOException {
       if (bad == null) {
         Durable.createDirectories(badFile.getParent());
-        FileChannel ch = io.open(badFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
+        FileChannel ch =
+            io.open(
+                badFile,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
         bad = Channels.newOutputStream(ch);
       }
       bad.write(a, off, len);

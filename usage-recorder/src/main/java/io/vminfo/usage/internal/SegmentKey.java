@@ -6,14 +6,16 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * One hourly file of one server: segment 0 is {@code <server>.log}, segment {@code n > 0} is
- * {@code <server>.<n>.log} (records that arrived after earlier segments of the hour were sealed).
- * Ordered oldest hour first, then server, then segment: the upload order.
+ * One hourly file of one server: segment 0 is {@code <server>.log}, segment {@code n > 0} is {@code
+ * <server>.<n>.log} (records that arrived after earlier segments of the hour were sealed). Ordered
+ * oldest hour first, then server, then segment: the upload order.
  */
-public record SegmentKey(Instant hour, String server, int segment) implements Comparable<SegmentKey> {
-  private static final Comparator<SegmentKey> ORDER = Comparator.comparing(SegmentKey::hour)
-      .thenComparing(SegmentKey::server)
-      .thenComparingInt(SegmentKey::segment);
+public record SegmentKey(Instant hour, String server, int segment)
+    implements Comparable<SegmentKey> {
+  private static final Comparator<SegmentKey> ORDER =
+      Comparator.comparing(SegmentKey::hour)
+          .thenComparing(SegmentKey::server)
+          .thenComparingInt(SegmentKey::segment);
 
   public SegmentKey {
     Objects.requireNonNull(hour, "hour");

@@ -22,14 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One round of the spool's outbound side: seal the hours that are over (plus grace), delete
- * expired retained copies, enforce the cap, and upload sealed files oldest first. A transient
- * failure stops the round and sets a backoff before the next upload attempt; a permanent one parks
- * that file and the round goes on with the next. Parked files are tried again after
- * {@code parkedRetry}.
+ * One round of the spool's outbound side: seal the hours that are over (plus grace), delete expired
+ * retained copies, enforce the cap, and upload sealed files oldest first. A transient failure stops
+ * the round and sets a backoff before the next upload attempt; a permanent one parks that file and
+ * the round goes on with the next. Parked files are tried again after {@code parkedRetry}.
  *
- * <p>Before a file is uploaded its MD5 is checked against the one recorded when it was sealed;
- * a file that changed on disk is set aside as corrupt, never uploaded.
+ * <p>Before a file is uploaded its MD5 is checked against the one recorded when it was sealed; a
+ * file that changed on disk is set aside as corrupt, never uploaded.
  */
 public final class Shipper {
   private static final Logger log = LoggerFactory.getLogger(Shipper.class);
@@ -43,8 +42,10 @@ public final class Shipper {
   private final Duration grace;
   private final Duration idleWake;
   private final Backoff backoff;
+
   /** Backoff jitter, values in [0, 1]. */
   private final DoubleSupplier jitter;
+
   private final Reporter reporter;
   private final Duration parkedRetry;
   private final Map<SegmentKey, Integer> md5Mismatches = new HashMap<>();
@@ -57,10 +58,18 @@ public final class Shipper {
   private int sealFailures;
   private Instant sealRetryAt;
 
-  public Shipper(Spool spool, Sealer sealer, ObjectStore store, RemotePathTemplate remotePaths,
-                 Clock clock, Duration grace, Duration idleWake, Backoff backoff, DoubleSupplier jitter,
-                 Duration parkedRetry,
-                 Reporter reporter) {
+  public Shipper(
+      Spool spool,
+      Sealer sealer,
+      ObjectStore store,
+      RemotePathTemplate remotePaths,
+      Clock clock,
+      Duration grace,
+      Duration idleWake,
+      Backoff backoff,
+      DoubleSupplier jitter,
+      Duration parkedRetry,
+      Reporter reporter) {
     this.spool = spool;
     this.sealer = sealer;
     this.store = store;
@@ -139,8 +148,10 @@ public final class Shipper {
         log.debug("sealed {}: {} -> {} bytes", k, r.logBytes(), r.gzBytes());
       } catch (IOException | RuntimeException e) {
         spool.sealFailed(k);
-        reporter.problem("seal", "cannot seal " + spool.layout().relative(spool.layout().log(k)) + ": " + e);
-        log.error("cannot seal {} (tried again after a pause): {}", spool.layout().log(k), e.toString());
+        reporter.problem(
+            "seal", "cannot seal " + spool.layout().relative(spool.layout().log(k)) + ": " + e);
+        log.error(
+            "cannot seal {} (tried again after a pause): {}", spool.layout().log(k), e.toString());
       }
     }
   }
@@ -195,12 +206,17 @@ public final class Shipper {
       reporter.uploadFailed(remote, e);
       if (e.isTransient()) {
         spool.release(k);
-        log.warn("upload of {} to {} failed, will retry: {}", job.sealedName(), remote, e.getMessage());
+        log.warn(
+            "upload of {} to {} failed, will retry: {}", job.sealedName(), remote, e.getMessage());
         return false;
       }
       spool.park(k, remote, e.getMessage());
-      log.error("upload of {} to {} failed permanently; parked, tried again in {}: {}",
-          job.sealedName(), remote, parkedRetry, e.getMessage());
+      log.error(
+          "upload of {} to {} failed permanently; parked, tried again in {}: {}",
+          job.sealedName(),
+          remote,
+          parkedRetry,
+          e.getMessage());
       return true;
     } catch (RuntimeException | Error e) {
       // A bug in the store adapter (even an Error such as a LinkageError) will not fix itself by
@@ -212,8 +228,13 @@ public final class Shipper {
     }
     if (!md5.equals(stored.computedMd5Base64())) {
       int n = md5Mismatches.merge(k, 1, Integer::sum);
-      String msg = "store computed MD5 " + stored.computedMd5Base64() + " for " + remote
-          + " but the file's is " + md5;
+      String msg =
+          "store computed MD5 "
+              + stored.computedMd5Base64()
+              + " for "
+              + remote
+              + " but the file's is "
+              + md5;
       if (n >= MAX_MD5_MISMATCHES) {
         md5Mismatches.remove(k);
         reporter.uploadFailed(remote, ObjectStoreException.permanent(msg, null));
@@ -228,11 +249,15 @@ public final class Shipper {
     }
     md5Mismatches.remove(k);
     try {
-      spool.uploaded(k, new Ledger.Entry(job.sealedName(), remote, md5, stored.bytes(), clock.instant()));
+      spool.uploaded(
+          k, new Ledger.Entry(job.sealedName(), remote, md5, stored.bytes(), clock.instant()));
     } catch (IOException e) {
       reporter.problem("ledger", "cannot record the upload of " + job.sealedName() + ": " + e);
-      log.error("uploaded {} but cannot record it in the ledger (it will be uploaded again, same"
-          + " bytes to the same path): {}", job.sealedName(), e.toString());
+      log.error(
+          "uploaded {} but cannot record it in the ledger (it will be uploaded again, same"
+              + " bytes to the same path): {}",
+          job.sealedName(),
+          e.toString());
       return false;
     }
     failures = 0;
@@ -266,8 +291,8 @@ public final class Shipper {
 
   /** Decompresses the whole file, which checks the gzip CRC and length; empty when it is intact. */
   static Optional<String> gzipProblem(Path gz) {
-    try (InputStream in = GzipCompressorInputStream.builder().setPath(gz)
-        .setDecompressConcatenated(true).get()) {
+    try (InputStream in =
+        GzipCompressorInputStream.builder().setPath(gz).setDecompressConcatenated(true).get()) {
       byte[] buf = new byte[256 * 1024];
       int last = '\n';
       int n;

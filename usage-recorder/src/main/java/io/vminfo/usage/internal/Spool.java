@@ -37,14 +37,14 @@ import org.slf4j.LoggerFactory;
  *   +------- seal failed -------+                  |  +---- transient ----+   +--> PARKED (permanent)
  * </pre>
  *
- * A sample is appended to the newest OPEN file of its hour, or to a new segment when every
- * earlier one is sealed, so a sealed or uploaded file never changes. The byte cap is enforced
- * before each append: retained uploaded copies go first, then set-aside files, then the oldest
- * un-uploaded files, each drop reported.
+ * A sample is appended to the newest OPEN file of its hour, or to a new segment when every earlier
+ * one is sealed, so a sealed or uploaded file never changes. The byte cap is enforced before each
+ * append: retained uploaded copies go first, then set-aside files, then the oldest un-uploaded
+ * files, each drop reported.
  *
- * <p>The newest sample timestamp ever written is known from the last summary line of the open
- * files and, for files already sealed or dropped, from {@code state/sampler.json}, which is brought
- * up to date before any {@code .log} goes away. That is what a restarted sampler goes on from.
+ * <p>The newest sample timestamp ever written is known from the last summary line of the open files
+ * and, for files already sealed or dropped, from {@code state/sampler.json}, which is brought up to
+ * date before any {@code .log} goes away. That is what a restarted sampler goes on from.
  */
 public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
@@ -60,6 +60,7 @@ public final class Spool implements AutoCloseable {
 
   /** How long ledger entries of files no longer in the spool are kept. */
   static final Duration LEDGER_KEEP = Duration.ofDays(35);
+
   /** Compaction waits until it can drop this many entries (about a month of hours). */
   static final int LEDGER_COMPACT_MIN = 720;
 
@@ -91,8 +92,12 @@ public final class Spool implements AutoCloseable {
   }
 
   /** What a restart found. */
-  public record Recovery(Optional<Instant> lastSample, int openFiles, int sealedFiles,
-                         int retainedFiles, long cutBytes) {}
+  public record Recovery(
+      Optional<Instant> lastSample,
+      int openFiles,
+      int sealedFiles,
+      int retainedFiles,
+      long cutBytes) {}
 
   /** A sealed file handed out for upload. */
   public record UploadJob(SegmentKey key, Path file, Optional<String> md5, String sealedName) {}
@@ -104,9 +109,13 @@ public final class Spool implements AutoCloseable {
   }
 
   /** Spool figures for status. */
-  public record Snapshot(int filesPending, long bytesPending, Optional<Instant> oldestPendingHour,
-                         long spoolBytes, List<UsageStatus.ParkedUpload> parked,
-                         List<UsageStatus.SetAsideFile> setAside) {}
+  public record Snapshot(
+      int filesPending,
+      long bytesPending,
+      Optional<Instant> oldestPendingHour,
+      long spoolBytes,
+      List<UsageStatus.ParkedUpload> parked,
+      List<UsageStatus.SetAsideFile> setAside) {}
 
   private final SpoolLayout layout;
   private final FileChannels io;
@@ -117,18 +126,28 @@ public final class Spool implements AutoCloseable {
   private final Reporter reporter;
   private final SamplerState state;
   private final TreeMap<SegmentKey, Segment> segments = new TreeMap<>();
+
   /** Highest segment number ever used per hour and server, including uploaded and deleted ones. */
   private final Map<String, Integer> highestSegment = new HashMap<>();
+
   private final LinkedHashMap<String, UsageStatus.SetAsideFile> setAside = new LinkedHashMap<>();
   private Segment writing;
+
   /** The newest sample in the spool, and what of it the state file already says. */
   private Instant highWater;
+
   private Instant persisted;
   private long totalBytes;
   private boolean closed;
 
-  public Spool(SpoolLayout layout, FileChannels io, Ledger ledger, Clock clock, long capBytes,
-               Duration retention, Reporter reporter) {
+  public Spool(
+      SpoolLayout layout,
+      FileChannels io,
+      Ledger ledger,
+      Clock clock,
+      long capBytes,
+      Duration retention,
+      Reporter reporter) {
     this.layout = layout;
     this.io = io;
     this.ledger = ledger;
@@ -151,12 +170,19 @@ public final class Spool implements AutoCloseable {
     Durable.createDirectories(layout.root());
     Durable.createDirectories(layout.corruptDir());
     Ledger.OpenResult lr = ledger.open(clock.instant());
-    lr.setAside().ifPresent(p -> {
-      String rel = layout.relative(p);
-      setAside.put(rel, new UsageStatus.SetAsideFile(rel, sizeOf(p), clock.instant(),
-          lr.badLines() + " corrupt ledger line(s); good entries kept"));
-      reporter.setAside(rel, "ledger had " + lr.badLines() + " corrupt line(s)");
-    });
+    lr.setAside()
+        .ifPresent(
+            p -> {
+              String rel = layout.relative(p);
+              setAside.put(
+                  rel,
+                  new UsageStatus.SetAsideFile(
+                      rel,
+                      sizeOf(p),
+                      clock.instant(),
+                      lr.badLines() + " corrupt ledger line(s); good entries kept"));
+              reporter.setAside(rel, "ledger had " + lr.badLines() + " corrupt line(s)");
+            });
     for (Ledger.Entry e : ledger.entries()) {
       SpoolLayout.parseRelative(e.file()).ifPresent(p -> noteSegment(p.key()));
     }
@@ -181,7 +207,8 @@ public final class Spool implements AutoCloseable {
             log.warn("ignoring unexpected entry in the usage spool: {}", f);
             continue;
           }
-          found.computeIfAbsent(p.get().key(), k -> EnumSet.noneOf(SpoolLayout.Kind.class))
+          found
+              .computeIfAbsent(p.get().key(), k -> EnumSet.noneOf(SpoolLayout.Kind.class))
               .add(p.get().kind());
         }
       }
@@ -191,7 +218,8 @@ public final class Spool implements AutoCloseable {
         if (kinds.contains(SpoolLayout.Kind.GZ)) {
           noteSegment(k);
           if (kinds.contains(SpoolLayout.Kind.LOG)) {
-            // Sealing finished (the .gz is renamed only when complete) but the .log was not deleted.
+            // Sealing finished (the .gz is renamed only when complete) but the .log was not
+            // deleted.
             Durable.delete(layout.log(k));
           }
           Segment s = new Segment(k, State.SEALED);
@@ -217,12 +245,17 @@ public final class Spool implements AutoCloseable {
           TailRepair.Result r = TailRepair.repair(layout.log(k), io);
           if (r.cutBytes() > 0) {
             cut += r.cutBytes();
-            log.warn("repaired {}: cut {} bytes after the last complete sample (a write cut short"
-                + " by a crash; that sample is taken again)", layout.log(k), r.cutBytes());
+            log.warn(
+                "repaired {}: cut {} bytes after the last complete sample (a write cut short"
+                    + " by a crash; that sample is taken again)",
+                layout.log(k),
+                r.cutBytes());
           }
-          AdoptionCheck.Result a = r.keptBytes() == 0
-              ? new AdoptionCheck.Result(0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty())
-              : adopt(k);
+          AdoptionCheck.Result a =
+              r.keptBytes() == 0
+                  ? new AdoptionCheck.Result(
+                      0, 0, 0, Optional.empty(), Optional.empty(), Optional.empty())
+                  : adopt(k);
           if (a.keptBytes() == 0) {
             Durable.delete(layout.log(k));
             continue;
@@ -264,18 +297,25 @@ public final class Spool implements AutoCloseable {
 
   /**
    * Forgets ledger entries of files long gone: the ledger is read whole at every start and grows by
-   * one line per uploaded hour. An entry stays while its file is in the spool (a retained copy
-   * must stay "uploaded") and for {@link #LEDGER_KEEP} after its upload, far longer than any
-   * sample can arrive late for its hour, so a segment number is never used twice.
+   * one line per uploaded hour. An entry stays while its file is in the spool (a retained copy must
+   * stay "uploaded") and for {@link #LEDGER_KEEP} after its upload, far longer than any sample can
+   * arrive late for its hour, so a segment number is never used twice.
    */
   private void compactLedger() {
     Instant horizon = clock.instant().minus(LEDGER_KEEP);
     try {
-      int dropped = ledger.compact(e -> e.uploaded().isAfter(horizon)
-          || SpoolLayout.parseRelative(e.file()).map(p -> segments.containsKey(p.key())).orElse(false),
-          LEDGER_COMPACT_MIN);
+      int dropped =
+          ledger.compact(
+              e ->
+                  e.uploaded().isAfter(horizon)
+                      || SpoolLayout.parseRelative(e.file())
+                          .map(p -> segments.containsKey(p.key()))
+                          .orElse(false),
+              LEDGER_COMPACT_MIN);
       if (dropped > 0) {
-        log.info("usage ledger compacted: dropped {} entries of files uploaded before {}", dropped,
+        log.info(
+            "usage ledger compacted: dropped {} entries of files uploaded before {}",
+            dropped,
             horizon);
       }
     } catch (IOException e) {
@@ -292,7 +332,10 @@ public final class Spool implements AutoCloseable {
     requireOpen();
     SegmentKey key = writableSegment(SegmentKey.of(batch.timestamp(), server, 0));
     if (!makeRoom(batch.size(), Optional.of(key))) {
-      reporter.droppedSample(batch.timestamp(), batch.usageRecords(), batch.size(),
+      reporter.droppedSample(
+          batch.timestamp(),
+          batch.usageRecords(),
+          batch.size(),
           "spool is at its cap of " + capBytes + " bytes and nothing older is left to drop");
       return Appended.DROPPED;
     }
@@ -348,8 +391,9 @@ public final class Spool implements AutoCloseable {
         deleteSegment(s);
       }
     }
-    boolean anyDue = segments.values().stream()
-        .anyMatch(s -> s.state == State.OPEN && !now.isBefore(s.key.hourEnd().plus(grace)));
+    boolean anyDue =
+        segments.values().stream()
+            .anyMatch(s -> s.state == State.OPEN && !now.isBefore(s.key.hourEnd().plus(grace)));
     if (anyDue && !persistHighWater()) {
       return out; // sealed files would take their last timestamps with them: not yet
     }
@@ -380,8 +424,12 @@ public final class Spool implements AutoCloseable {
     totalBytes += s.bytes();
     if (r.badLines() > 0) {
       String rel = layout.relative(r.badLinesFile());
-      UsageStatus.SetAsideFile f = new UsageStatus.SetAsideFile(rel, sizeOf(r.badLinesFile()),
-          clock.instant(), r.badLines() + " damaged line(s) from " + layout.relative(layout.log(k)));
+      UsageStatus.SetAsideFile f =
+          new UsageStatus.SetAsideFile(
+              rel,
+              sizeOf(r.badLinesFile()),
+              clock.instant(),
+              r.badLines() + " damaged line(s) from " + layout.relative(layout.log(k)));
       UsageStatus.SetAsideFile before = setAside.put(rel, f);
       totalBytes += f.bytes() - (before == null ? 0 : before.bytes());
       reporter.setAside(rel, f.reason());
@@ -461,8 +509,11 @@ public final class Spool implements AutoCloseable {
     int n = 0;
     for (Segment s : segments.values()) {
       if (s.state == State.PARKED && !s.parkedAt.plus(after).isAfter(now)) {
-        log.info("retrying the parked upload of {} (parked {}: {})", layout.sealedName(s.key),
-            s.parkedAt, s.parkReason);
+        log.info(
+            "retrying the parked upload of {} (parked {}: {})",
+            layout.sealedName(s.key),
+            s.parkedAt,
+            s.parkReason);
         s.state = State.SEALED;
         s.parkReason = null;
         s.parkedAt = null;
@@ -474,8 +525,10 @@ public final class Spool implements AutoCloseable {
 
   /** When the earliest parked file is due for another attempt, given {@code after}. */
   public synchronized Optional<Instant> nextUnpark(Duration after) {
-    return segments.values().stream().filter(s -> s.state == State.PARKED)
-        .map(s -> s.parkedAt.plus(after)).min(Instant::compareTo);
+    return segments.values().stream()
+        .filter(s -> s.state == State.PARKED)
+        .map(s -> s.parkedAt.plus(after))
+        .min(Instant::compareTo);
   }
 
   /**
@@ -484,18 +537,30 @@ public final class Spool implements AutoCloseable {
    */
   private AdoptionCheck.Result adopt(SegmentKey k) throws IOException {
     Path file = layout.log(k);
-    Path badFile = layout.corruptDir().resolve(
-        layout.relative(file).replace('/', '-') + ".adopted-bad-lines");
+    Path badFile =
+        layout.corruptDir().resolve(layout.relative(file).replace('/', '-') + ".adopted-bad-lines");
     AdoptionCheck.Result a = AdoptionCheck.run(file, badFile, io);
     if (a.badLines() > 0) {
       String rel = layout.relative(badFile);
-      String reason = a.badLines() + " line(s) of " + layout.relative(file)
-          + " that are not its records (first: " + a.firstReason().orElse("?") + "); "
-          + a.goodLines() + " good line(s) kept";
-      log.warn("adopting {}: moved {} line(s) to {} ({}); another writer or a damaged file;"
-          + " {} good line(s) kept", file, a.badLines(), badFile, a.firstReason().orElse("?"),
+      String reason =
+          a.badLines()
+              + " line(s) of "
+              + layout.relative(file)
+              + " that are not its records (first: "
+              + a.firstReason().orElse("?")
+              + "); "
+              + a.goodLines()
+              + " good line(s) kept";
+      log.warn(
+          "adopting {}: moved {} line(s) to {} ({}); another writer or a damaged file;"
+              + " {} good line(s) kept",
+          file,
+          a.badLines(),
+          badFile,
+          a.firstReason().orElse("?"),
           a.goodLines());
-      setAside.put(rel, new UsageStatus.SetAsideFile(rel, sizeOf(badFile), clock.instant(), reason));
+      setAside.put(
+          rel, new UsageStatus.SetAsideFile(rel, sizeOf(badFile), clock.instant(), reason));
       reporter.setAside(rel, reason);
     }
     return a;
@@ -524,7 +589,8 @@ public final class Spool implements AutoCloseable {
     totalBytes -= s.bytes();
     segments.remove(k);
     String rel = layout.relative(target);
-    UsageStatus.SetAsideFile f = new UsageStatus.SetAsideFile(rel, sizeOf(target), clock.instant(), reason);
+    UsageStatus.SetAsideFile f =
+        new UsageStatus.SetAsideFile(rel, sizeOf(target), clock.instant(), reason);
     UsageStatus.SetAsideFile before = setAside.put(rel, f);
     totalBytes += f.bytes() - (before == null ? 0 : before.bytes());
     removeEmptyDirsQuietly(gz.getParent());
@@ -575,7 +641,8 @@ public final class Spool implements AutoCloseable {
 
   /** Whether anything is waiting to be sealed or uploaded (parked files excepted). */
   public synchronized boolean hasWork() {
-    return segments.values().stream().anyMatch(s -> s.state != State.UPLOADED && s.state != State.PARKED);
+    return segments.values().stream()
+        .anyMatch(s -> s.state != State.UPLOADED && s.state != State.PARKED);
   }
 
   public synchronized Snapshot snapshot() {
@@ -592,8 +659,9 @@ public final class Spool implements AutoCloseable {
         }
       }
       if (s.state == State.PARKED) {
-        parked.add(new UsageStatus.ParkedUpload(layout.sealedName(s.key), s.remotePath, s.parkedAt,
-            s.parkReason));
+        parked.add(
+            new UsageStatus.ParkedUpload(
+                layout.sealedName(s.key), s.remotePath, s.parkedAt, s.parkReason));
       }
     }
     return new Snapshot(files, bytes, oldest, totalBytes, parked, List.copyOf(setAside.values()));
@@ -621,7 +689,9 @@ public final class Spool implements AutoCloseable {
       return true;
     } catch (IOException e) {
       reporter.problem("spool", "cannot write " + layout.relative(layout.stateFile()) + ": " + e);
-      log.error("cannot write the sampler state {} (sealing waits for it): {}", layout.stateFile(),
+      log.error(
+          "cannot write the sampler state {} (sealing waits for it): {}",
+          layout.stateFile(),
           e.toString());
       return false;
     }
@@ -656,7 +726,8 @@ public final class Spool implements AutoCloseable {
     while (totalBytes + incoming > capBytes) {
       Segment retained = first(State.UPLOADED, target);
       if (retained != null) {
-        log.info("spool over its cap: deleting retained copy {} (already uploaded)",
+        log.info(
+            "spool over its cap: deleting retained copy {} (already uploaded)",
             layout.gz(retained.key));
         deleteSegment(retained);
         continue;
@@ -672,8 +743,10 @@ public final class Spool implements AutoCloseable {
         }
         setAside.remove(f.file());
         totalBytes -= f.bytes();
-        reporter.droppedFile(f.file(), f.bytes(), "spool over its cap of " + capBytes
-            + " bytes: set-aside file deleted");
+        reporter.droppedFile(
+            f.file(),
+            f.bytes(),
+            "spool over its cap of " + capBytes + " bytes: set-aside file deleted");
         continue;
       }
       Segment victim = null;
@@ -690,14 +763,17 @@ public final class Spool implements AutoCloseable {
       if (victim.state == State.OPEN) {
         persistHighWater(); // best effort: dropping data must not wait for the state file
       }
-      String what = layout.relative(victim.state == State.OPEN ? layout.log(victim.key)
-          : layout.gz(victim.key));
+      String what =
+          layout.relative(
+              victim.state == State.OPEN ? layout.log(victim.key) : layout.gz(victim.key));
       long bytes = victim.bytes();
       if (!deleteSegment(victim)) {
         return false;
       }
-      reporter.droppedFile(what, bytes, "spool over its cap of " + capBytes
-          + " bytes: oldest un-uploaded file dropped");
+      reporter.droppedFile(
+          what,
+          bytes,
+          "spool over its cap of " + capBytes + " bytes: oldest un-uploaded file dropped");
     }
     return true;
   }
@@ -746,7 +822,8 @@ public final class Spool implements AutoCloseable {
   private Segment require(SegmentKey k, State expected) {
     Segment s = segments.get(k);
     if (s == null || s.state != expected) {
-      throw new IllegalStateException(k + " is " + (s == null ? "gone" : s.state) + ", expected " + expected);
+      throw new IllegalStateException(
+          k + " is " + (s == null ? "gone" : s.state) + ", expected " + expected);
     }
     return s;
   }
@@ -816,16 +893,19 @@ public final class Spool implements AutoCloseable {
           continue;
         }
         String rel = layout.relative(p);
-        setAside.putIfAbsent(rel, new UsageStatus.SetAsideFile(rel, a.size(),
-            a.lastModifiedTime().toInstant(), "set aside earlier"));
+        setAside.putIfAbsent(
+            rel,
+            new UsageStatus.SetAsideFile(
+                rel, a.size(), a.lastModifiedTime().toInstant(), "set aside earlier"));
       }
     }
   }
 
   /** Removes the hour directory and its parents up to the spool root while they are empty. */
   private void removeEmptyDirs(Path dir) throws IOException {
-    for (Path d = dir; d != null && d.startsWith(layout.root()) && !d.equals(layout.root());
-         d = d.getParent()) {
+    for (Path d = dir;
+        d != null && d.startsWith(layout.root()) && !d.equals(layout.root());
+        d = d.getParent()) {
       try (DirectoryStream<Path> s = Files.newDirectoryStream(d)) {
         if (s.iterator().hasNext()) {
           return;

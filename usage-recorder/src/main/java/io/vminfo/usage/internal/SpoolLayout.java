@@ -30,9 +30,10 @@ public final class SpoolLayout {
 
   public static final int MAX_SEGMENT = 999_999;
 
-  private static final Pattern FILE = Pattern.compile(
-      "(?<server>[A-Za-z0-9][A-Za-z0-9_-]{0,127})(?:\\.(?<seg>[1-9][0-9]{0,5}))?"
-          + "\\.log(?<gz>\\.gz(?<md5>\\.md5)?)?");
+  private static final Pattern FILE =
+      Pattern.compile(
+          "(?<server>[A-Za-z0-9][A-Za-z0-9_-]{0,127})(?:\\.(?<seg>[1-9][0-9]{0,5}))?"
+              + "\\.log(?<gz>\\.gz(?<md5>\\.md5)?)?");
   private static final Pattern YEAR = Pattern.compile("[0-9]{4}");
   private static final Pattern TWO = Pattern.compile("[0-9]{2}");
 
@@ -126,13 +127,21 @@ public final class SpoolLayout {
 
   /** The hour a {@code YYYY/MM/DD/HH} directory stands for; empty if the names are not one. */
   public static Optional<Instant> hourOf(String y, String m, String d, String h) {
-    if (!YEAR.matcher(y).matches() || !TWO.matcher(m).matches() || !TWO.matcher(d).matches()
+    if (!YEAR.matcher(y).matches()
+        || !TWO.matcher(m).matches()
+        || !TWO.matcher(d).matches()
         || !TWO.matcher(h).matches()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(LocalDateTime.of(Integer.parseInt(y), Integer.parseInt(m),
-          Integer.parseInt(d), Integer.parseInt(h), 0).toInstant(ZoneOffset.UTC));
+      return Optional.of(
+          LocalDateTime.of(
+                  Integer.parseInt(y),
+                  Integer.parseInt(m),
+                  Integer.parseInt(d),
+                  Integer.parseInt(h),
+                  0)
+              .toInstant(ZoneOffset.UTC));
     } catch (java.time.DateTimeException e) {
       return Optional.empty();
     }

@@ -18,10 +18,10 @@ import java.util.Optional;
  * by the sample of the interval it was taken in, for a VM that sample reads no counters of.
  *
  * <p>After a hard stop (libvirt's {@code virsh destroy}, a zone halted) even the read at the stop
- * event finds nothing: the process, its cgroup and its taps are gone before the event. So the
- * last counters read while the guest ran (at its start, and at each sample) are kept too, per
- * run of the guest (its {@code pid} and {@code zoneid}), and stand in for the stop reading then:
- * the last values the host gave, never made up.
+ * event finds nothing: the process, its cgroup and its taps are gone before the event. So the last
+ * counters read while the guest ran (at its start, and at each sample) are kept too, per run of the
+ * guest (its {@code pid} and {@code zoneid}), and stand in for the stop reading then: the last
+ * values the host gave, never made up.
  */
 public final class StopReadings {
   private record Reading(VmUsage usage, Instant at) {}
@@ -59,7 +59,9 @@ public final class StopReadings {
     }
   }
 
-  /** {@code newer}'s parts, and {@code older}'s where {@code newer} has none (per NIC, per disk). */
+  /**
+   * {@code newer}'s parts, and {@code older}'s where {@code newer} has none (per NIC, per disk).
+   */
   static VmUsage merge(VmUsage newer, VmUsage older) {
     Map<String, VmUsage.NicUsage> nics = new java.util.LinkedHashMap<>(older.nics());
     nics.putAll(newer.nics());
@@ -67,8 +69,14 @@ public final class StopReadings {
     disks.putAll(newer.disks());
     Map<String, VmUsage.BlockIo> blocks = new java.util.LinkedHashMap<>(older.blockIo());
     blocks.putAll(newer.blockIo());
-    return new VmUsage(nics, newer.cpu().or(older::cpu), newer.memory().or(older::memory), disks,
-        newer.diskIo().or(older::diskIo), blocks, newer.problems());
+    return new VmUsage(
+        nics,
+        newer.cpu().or(older::cpu),
+        newer.memory().or(older::memory),
+        disks,
+        newer.diskIo().or(older::diskIo),
+        blocks,
+        newer.problems());
   }
 
   /**
@@ -87,11 +95,16 @@ public final class StopReadings {
     }
     if (sameRun) {
       List<String> problems = new ArrayList<>(atStop.problems());
-      problems.add("nothing left to read at the stop: counters as last read at "
-          + IsoMillis.format(kept.at()));
+      problems.add(
+          "nothing left to read at the stop: counters as last read at "
+              + IsoMillis.format(kept.at()));
       VmUsage u = kept.usage();
-      byUuid.put(last.uuid(), new Reading(new VmUsage(u.nics(), u.cpu(), u.memory(), u.disks(),
-          u.diskIo(), u.blockIo(), problems), at));
+      byUuid.put(
+          last.uuid(),
+          new Reading(
+              new VmUsage(
+                  u.nics(), u.cpu(), u.memory(), u.disks(), u.diskIo(), u.blockIo(), problems),
+              at));
     }
   }
 
@@ -117,7 +130,9 @@ public final class StopReadings {
     return r.at().isAfter(boundary.minus(interval)) ? Optional.of(r.usage()) : Optional.empty();
   }
 
-  /** Drops readings taken at or before {@code boundary} minus {@code interval}: no sample uses them. */
+  /**
+   * Drops readings taken at or before {@code boundary} minus {@code interval}: no sample uses them.
+   */
   public synchronized void forgetBefore(Instant boundary, Duration interval) {
     Instant start = boundary.minus(interval);
     byUuid.values().removeIf(r -> !r.at().isAfter(start));

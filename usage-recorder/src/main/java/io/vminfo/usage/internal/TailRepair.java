@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Makes an hourly {@code .log} end with a complete sample after a crash. A sample is appended as its
- * usage lines followed by its summary line in one write, so the last summary line marks the end of
- * the last complete sample; whatever follows it (a torn line, or whole lines of a sample whose
+ * Makes an hourly {@code .log} end with a complete sample after a crash. A sample is appended as
+ * its usage lines followed by its summary line in one write, so the last summary line marks the end
+ * of the last complete sample; whatever follows it (a torn line, or whole lines of a sample whose
  * write was cut short) was never acknowledged and is cut off. The sampler then takes that sample
  * again, so nothing that was written completely is lost and nothing is written twice.
  */

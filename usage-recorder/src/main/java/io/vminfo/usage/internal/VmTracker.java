@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Knows every VM that existed at any time during a sampling interval, from the store's events, so
- * a VM created and destroyed between two samples still gets its record. Each VM is kept with the
- * time it was first seen and, once deleted, the time of its deletion, until no later interval can
+ * Knows every VM that existed at any time during a sampling interval, from the store's events, so a
+ * VM created and destroyed between two samples still gets its record. Each VM is kept with the time
+ * it was first seen and, once deleted, the time of its deletion, until no later interval can
  * include it.
  *
  * <p>A VM belongs to the sample at boundary {@code b} (interval {@code (b - I, b]}) if it was first
@@ -39,15 +39,15 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
   private AutoCloseable subscription;
 
   public VmTracker() {
-    this(vm -> { });
+    this(vm -> {});
   }
 
   /**
-   * {@code onStop} is given the last running state of a VM that stops running or is deleted
-   * while running (called on the store's event thread: it must not block).
+   * {@code onStop} is given the last running state of a VM that stops running or is deleted while
+   * running (called on the store's event thread: it must not block).
    */
   public VmTracker(Consumer<Vm> onStop) {
-    this(vm -> { }, onStop);
+    this(vm -> {}, onStop);
   }
 
   /**
@@ -66,8 +66,11 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
     List<Vm> current = store.list();
     synchronized (this) {
       for (Vm vm : current) {
-        Instant created = vm.text("create_timestamp").flatMap(IsoMillis::tryParse)
-            .filter(t -> t.isBefore(now)).orElse(Instant.MIN);
+        Instant created =
+            vm.text("create_timestamp")
+                .flatMap(IsoMillis::tryParse)
+                .filter(t -> t.isBefore(now))
+                .orElse(Instant.MIN);
         byUuid.putIfAbsent(vm.uuid(), new Tracked(vm, created, Optional.empty()));
       }
     }
@@ -95,7 +98,8 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
         }
         // Also when its NICs got their host devices: libvirt writes the running state before the
         // taps, so the first read of a run may have had no NIC to read.
-        if (isRunning(vm) && (!wasRunning || anotherRun || !interfaces(vm).equals(interfaces(known.vm())))) {
+        if (isRunning(vm)
+            && (!wasRunning || anotherRun || !interfaces(vm).equals(interfaces(known.vm())))) {
           onStart.accept(vm);
         }
         Instant first = known != null ? known.firstSeen() : Instant.MIN;
@@ -155,7 +159,9 @@ public final class VmTracker implements Consumer<VmEvent>, AutoCloseable {
 
   /** Forgets VMs deleted at or before {@code boundary}: no later interval includes them. */
   public synchronized void forgetBefore(Instant boundary) {
-    byUuid.values().removeIf(t -> t.deletedAt().isPresent() && !t.deletedAt().get().isAfter(boundary));
+    byUuid
+        .values()
+        .removeIf(t -> t.deletedAt().isPresent() && !t.deletedAt().get().isAfter(boundary));
   }
 
   public synchronized int size() {

@@ -35,15 +35,21 @@ class AdoptionCheckTest {
   private final List<String> setAsideReported = new CopyOnWriteArrayList<>();
 
   private Spool spool(SpoolLayout layout, ManualClock clock) {
-    UsageListener listener = new UsageListener() {
-      @Override
-      public void setAside(String file, String reason) {
-        setAsideReported.add(file + ": " + reason);
-      }
-    };
-    return new Spool(layout, FileChannels.DEFAULT,
-        new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT), clock,
-        Long.MAX_VALUE, Duration.ofDays(1), new Reporter(listener, clock));
+    UsageListener listener =
+        new UsageListener() {
+          @Override
+          public void setAside(String file, String reason) {
+            setAsideReported.add(file + ": " + reason);
+          }
+        };
+    return new Spool(
+        layout,
+        FileChannels.DEFAULT,
+        new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT),
+        clock,
+        Long.MAX_VALUE,
+        Duration.ofDays(1),
+        new Reporter(listener, clock));
   }
 
   private static List<String> lines(byte[] content) {
@@ -71,16 +77,26 @@ class AdoptionCheckTest {
     // A second agent's copy of the second sample: every line a duplicate of one already there.
     // A torn interleaving: half a usage line with another agent's line appended to it.
     String firstLine = lines(third).get(0);
-    byte[] torn = (firstLine.substring(0, firstLine.indexOf("\"cpu_usage\"")) + lines(first).get(0)
-        + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] torn =
+        (firstLine.substring(0, firstLine.indexOf("\"cpu_usage\"")) + lines(first).get(0) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
     // A foreign server's record and the third sample without its summary.
-    byte[] foreign = (lines(first).get(1).replace(TestVms.SERVER,
-        "00000000-0000-4000-8000-00000000beef") + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] foreign =
+        (lines(first).get(1).replace(TestVms.SERVER, "00000000-0000-4000-8000-00000000beef") + "\n")
+            .getBytes(StandardCharsets.UTF_8);
     List<String> thirdLines = lines(third);
-    byte[] thirdWithoutSummary = (String.join("\n", thirdLines.subList(0, thirdLines.size() - 1))
-        + "\n").getBytes(StandardCharsets.UTF_8);
-    byte[] content = concat(first, second, secondText.getBytes(StandardCharsets.UTF_8), torn,
-        foreign, thirdWithoutSummary, fourth);
+    byte[] thirdWithoutSummary =
+        (String.join("\n", thirdLines.subList(0, thirdLines.size() - 1)) + "\n")
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] content =
+        concat(
+            first,
+            second,
+            secondText.getBytes(StandardCharsets.UTF_8),
+            torn,
+            foreign,
+            thirdWithoutSummary,
+            fourth);
     Files.write(layout.log(k), content);
 
     Spool spool = spool(layout, clock);
@@ -97,18 +113,24 @@ class AdoptionCheckTest {
     }
     assertThat(check.samplesWithoutSummary()).isEmpty();
 
-    Path aside = layout.corruptDir().resolve(
-        layout.relative(layout.log(k)).replace('/', '-') + ".adopted-bad-lines");
+    Path aside =
+        layout
+            .corruptDir()
+            .resolve(layout.relative(layout.log(k)).replace('/', '-') + ".adopted-bad-lines");
     List<String> all = new ArrayList<>(lines(kept));
     all.addAll(lines(Files.readAllBytes(aside)));
-    assertThat(all).as("every line is kept or set aside, none lost, none twice")
+    assertThat(all)
+        .as("every line is kept or set aside, none lost, none twice")
         .containsExactlyInAnyOrderElementsOf(lines(content));
     assertThat(lines(Files.readAllBytes(aside))).hasSize(4 + 1 + 1 + 2);
 
     List<UsageStatus.SetAsideFile> listed = spool.snapshot().setAside();
-    assertThat(listed).extracting(UsageStatus.SetAsideFile::file)
+    assertThat(listed)
+        .extracting(UsageStatus.SetAsideFile::file)
         .containsExactly(layout.relative(aside));
-    assertThat(listed.get(0).reason()).contains("8 line(s)").contains("a second record of VM")
+    assertThat(listed.get(0).reason())
+        .contains("8 line(s)")
+        .contains("a second record of VM")
         .contains("good line(s) kept");
     assertThat(setAsideReported).singleElement().asString().contains(layout.relative(aside));
     spool.close();

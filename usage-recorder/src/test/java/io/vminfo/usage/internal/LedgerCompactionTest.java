@@ -22,7 +22,11 @@ class LedgerCompactionTest {
   private static Ledger.Entry entry(SpoolLayout layout, Instant hour, Instant uploaded) {
     SegmentKey k = SegmentKey.of(hour, SERVER, 0);
     String name = layout.sealedName(k);
-    return new Ledger.Entry(name, "/acct/stor/usage/" + name, Md5.of(name.getBytes(StandardCharsets.UTF_8)), 10,
+    return new Ledger.Entry(
+        name,
+        "/acct/stor/usage/" + name,
+        Md5.of(name.getBytes(StandardCharsets.UTF_8)),
+        10,
         uploaded);
   }
 
@@ -34,15 +38,19 @@ class LedgerCompactionTest {
     try (Ledger l = new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT)) {
       l.open(t);
       for (int h = 0; h < 10; h++) {
-        Ledger.Entry e = entry(layout, t.plus(Duration.ofHours(h)), t.plus(Duration.ofHours(h + 1)));
+        Ledger.Entry e =
+            entry(layout, t.plus(Duration.ofHours(h)), t.plus(Duration.ofHours(h + 1)));
         all.add(e);
         l.append(e);
       }
       Instant cut = t.plus(Duration.ofHours(5));
-      assertThat(l.compact(e -> e.uploaded().isAfter(cut), 6)).as("fewer than minDrop: untouched").isZero();
+      assertThat(l.compact(e -> e.uploaded().isAfter(cut), 6))
+          .as("fewer than minDrop: untouched")
+          .isZero();
       assertThat(l.entries()).hasSize(10);
       assertThat(l.compact(e -> e.uploaded().isAfter(cut), 5)).isEqualTo(5);
-      Ledger.Entry later = entry(layout, t.plus(Duration.ofHours(20)), t.plus(Duration.ofHours(21)));
+      Ledger.Entry later =
+          entry(layout, t.plus(Duration.ofHours(20)), t.plus(Duration.ofHours(21)));
       l.append(later);
       all.add(later);
     }
@@ -75,9 +83,15 @@ class LedgerCompactionTest {
     Files.createDirectories(layout.hourDir(retainedHour));
     Files.write(layout.gz(kept), new byte[] {31, -117, 8, 0});
 
-    Spool spool = new Spool(layout, FileChannels.DEFAULT,
-        new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT), clock, Long.MAX_VALUE,
-        Duration.ofDays(365), new Reporter(UsageListener.NONE, clock));
+    Spool spool =
+        new Spool(
+            layout,
+            FileChannels.DEFAULT,
+            new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT),
+            clock,
+            Long.MAX_VALUE,
+            Duration.ofDays(365),
+            new Reporter(UsageListener.NONE, clock));
     Spool.Recovery r = spool.recover();
     assertThat(r.retainedFiles()).isEqualTo(1);
     assertThat(spool.claimUpload()).as("the retained copy is known as uploaded").isEmpty();
@@ -85,8 +99,11 @@ class LedgerCompactionTest {
 
     try (Ledger l = new Ledger(layout.ledgerFile(), layout.corruptDir(), FileChannels.DEFAULT)) {
       l.open(clock.instant());
-      assertThat(l.entries()).extracting(Ledger.Entry::file).containsExactly(
-          layout.sealedName(kept), layout.sealedName(SegmentKey.of(Instant.parse("2026-11-20T07:00:00Z"), SERVER, 0)));
+      assertThat(l.entries())
+          .extracting(Ledger.Entry::file)
+          .containsExactly(
+              layout.sealedName(kept),
+              layout.sealedName(SegmentKey.of(Instant.parse("2026-11-20T07:00:00Z"), SERVER, 0)));
     }
   }
 }

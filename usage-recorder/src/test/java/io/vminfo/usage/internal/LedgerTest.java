@@ -16,12 +16,17 @@ class LedgerTest {
 
   private static Ledger.Entry entry(int hour) {
     String name = String.format("2026/11/22/%02d/srv.log.gz", hour);
-    return new Ledger.Entry(name, "/acct/stor/usage/" + name, Md5.of(name.getBytes(StandardCharsets.UTF_8)),
-        100 + hour, NOW.plusSeconds(hour));
+    return new Ledger.Entry(
+        name,
+        "/acct/stor/usage/" + name,
+        Md5.of(name.getBytes(StandardCharsets.UTF_8)),
+        100 + hour,
+        NOW.plusSeconds(hour));
   }
 
   private Ledger ledger() {
-    return new Ledger(tmp.resolve("ledger/uploads.jsonl"), tmp.resolve("corrupt"), FileChannels.DEFAULT);
+    return new Ledger(
+        tmp.resolve("ledger/uploads.jsonl"), tmp.resolve("corrupt"), FileChannels.DEFAULT);
   }
 
   @Test
@@ -48,7 +53,10 @@ class LedgerTest {
       l.append(entry(1));
     }
     byte[] second = Ledger.line(entry(2));
-    Files.write(file, java.util.Arrays.copyOf(second, second.length - 5), java.nio.file.StandardOpenOption.APPEND);
+    Files.write(
+        file,
+        java.util.Arrays.copyOf(second, second.length - 5),
+        java.nio.file.StandardOpenOption.APPEND);
     try (Ledger l = ledger()) {
       Ledger.OpenResult r = l.open(NOW);
       assertThat(r.entries()).isEqualTo(1);
@@ -73,8 +81,10 @@ class LedgerTest {
     }
     String text = Files.readString(file);
     // Bit rot that still parses as JSON: another MD5 in entry 2. Plus a garbage line.
-    String damaged = text.replace(entry(2).md5Base64(), Md5.of(new byte[] {1}))
-        .replace(new String(Ledger.line(entry(4)), StandardCharsets.UTF_8), "{\"v\":1,\"fi\u0000\n");
+    String damaged =
+        text.replace(entry(2).md5Base64(), Md5.of(new byte[] {1}))
+            .replace(
+                new String(Ledger.line(entry(4)), StandardCharsets.UTF_8), "{\"v\":1,\"fi\u0000\n");
     Files.writeString(file, damaged);
     try (Ledger l = ledger()) {
       Ledger.OpenResult r = l.open(NOW);

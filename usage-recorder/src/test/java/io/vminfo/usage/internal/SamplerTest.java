@@ -28,18 +28,35 @@ class SamplerTest {
     TestDisk disk = new TestDisk();
     Reporter reporter = new Reporter(UsageListener.NONE, clock);
     SpoolLayout layout = new SpoolLayout(tmp);
-    Spool spool = new Spool(layout, disk, new Ledger(layout.ledgerFile(), layout.corruptDir(), disk),
-        clock, Long.MAX_VALUE, Duration.ZERO, reporter);
+    Spool spool =
+        new Spool(
+            layout,
+            disk,
+            new Ledger(layout.ledgerFile(), layout.corruptDir(), disk),
+            clock,
+            Long.MAX_VALUE,
+            Duration.ZERO,
+            reporter);
     spool.recover();
     VmStore store = VmStore.builder().clock(clock).build();
     store.initialize(List.of(TestVms.vm(0), TestVms.vm(1)));
     VmTracker tracker = new VmTracker();
     tracker.start(store, clock.instant());
-    ProbeRunner probes = new ProbeRunner(TestVms.probe(), new DirectExecutor(),
-        Duration.ofSeconds(5), reporter);
+    ProbeRunner probes =
+        new ProbeRunner(TestVms.probe(), new DirectExecutor(), Duration.ofSeconds(5), reporter);
     int batch = TailRepairTest.batch(clock.instant(), 2).size();
-    Sampler sampler = new Sampler(tracker, probes, spool, clock, MINUTE, 60, TestVms.SERVER,
-        Optional.empty(), reporter, batch * 5 / 2);
+    Sampler sampler =
+        new Sampler(
+            tracker,
+            probes,
+            spool,
+            clock,
+            MINUTE,
+            60,
+            TestVms.SERVER,
+            Optional.empty(),
+            reporter,
+            batch * 5 / 2);
     sampler.resumeAfter(Optional.empty());
 
     disk.freeBytes(0);
@@ -47,29 +64,36 @@ class SamplerTest {
       clock.advance(MINUTE);
       assertThat(sampler.tick()).isEqualTo(Duration.ofSeconds(30));
     }
-    UsageStatus s = reporter.status(true, spool.snapshot(), sampler.waitingSamples(), 0, Optional.empty());
+    UsageStatus s =
+        reporter.status(true, spool.snapshot(), sampler.waitingSamples(), 0, Optional.empty());
     assertThat(s.samplesWaiting()).isEqualTo(2);
     assertThat(s.droppedSamples()).isEqualTo(3);
     assertThat(s.droppedBytes()).isEqualTo(3L * batch);
     assertThat(s.samplesWritten()).isZero();
-    assertThat(sampler.latest()).extracting(r -> r.timestamp())
+    assertThat(sampler.latest())
+        .extracting(r -> r.timestamp())
         .containsOnly(Instant.parse("2026-11-22T10:05:00Z"));
 
     disk.unlimited();
     clock.advance(MINUTE);
     sampler.tick();
     assertThat(sampler.waitingSamples()).isZero();
-    List<Instant> written = Records.summaries(Records.readAll(tmp)).stream()
-        .map(n -> Instant.parse(n.path("timestamp").asText())).toList();
-    assertThat(written).containsExactly(Instant.parse("2026-11-22T10:04:00Z"),
-        Instant.parse("2026-11-22T10:05:00Z"), Instant.parse("2026-11-22T10:06:00Z"));
+    List<Instant> written =
+        Records.summaries(Records.readAll(tmp)).stream()
+            .map(n -> Instant.parse(n.path("timestamp").asText()))
+            .toList();
+    assertThat(written)
+        .containsExactly(
+            Instant.parse("2026-11-22T10:04:00Z"),
+            Instant.parse("2026-11-22T10:05:00Z"),
+            Instant.parse("2026-11-22T10:06:00Z"));
     spool.close();
   }
 
   /**
-   * The stop sample reads the clock after the last tick did; a boundary passing between those
-   * reads (wherever it falls among them) is sampled, not skipped: the samples on disk go on
-   * minute after minute up to the interval in progress.
+   * The stop sample reads the clock after the last tick did; a boundary passing between those reads
+   * (wherever it falls among them) is sampled, not skipped: the samples on disk go on minute after
+   * minute up to the interval in progress.
    */
   @Test
   void aBoundaryPassingDuringTheStopSampleIsNotSkipped() throws Exception {
@@ -81,31 +105,55 @@ class SamplerTest {
       Reporter reporter = new Reporter(UsageListener.NONE, clock);
       SpoolLayout layout = new SpoolLayout(dir);
       TestDisk disk = new TestDisk();
-      Spool spool = new Spool(layout, disk, new Ledger(layout.ledgerFile(), layout.corruptDir(), disk),
-          clock, Long.MAX_VALUE, Duration.ZERO, reporter);
+      Spool spool =
+          new Spool(
+              layout,
+              disk,
+              new Ledger(layout.ledgerFile(), layout.corruptDir(), disk),
+              clock,
+              Long.MAX_VALUE,
+              Duration.ZERO,
+              reporter);
       spool.recover();
       VmStore store = VmStore.builder().clock(clock).build();
       store.initialize(List.of(TestVms.vm(0)));
       VmTracker tracker = new VmTracker();
       tracker.start(store, Instant.parse("2026-11-22T10:00:00Z"));
-      ProbeRunner probes = new ProbeRunner(TestVms.probe(), new DirectExecutor(),
-          Duration.ofSeconds(5), reporter);
-      Sampler sampler = new Sampler(tracker, probes, spool, clock, MINUTE, 60, TestVms.SERVER,
-          Optional.empty(), reporter, Long.MAX_VALUE);
+      ProbeRunner probes =
+          new ProbeRunner(TestVms.probe(), new DirectExecutor(), Duration.ofSeconds(5), reporter);
+      Sampler sampler =
+          new Sampler(
+              tracker,
+              probes,
+              spool,
+              clock,
+              MINUTE,
+              60,
+              TestVms.SERVER,
+              Optional.empty(),
+              reporter,
+              Long.MAX_VALUE);
       sampler.resumeAfter(Optional.of(Instant.parse("2026-11-22T10:03:00Z")));
       clock.crossAfter(reads);
       sampler.sampleBeforeStop();
       spool.close();
 
-      List<Instant> written = Records.summaries(Records.readAll(dir)).stream()
-          .map(n -> Instant.parse(n.path("timestamp").asText())).toList();
-      Instant stampedEnd = clock.reads() > reads
-          ? Instant.parse("2026-11-22T10:06:00Z") : Instant.parse("2026-11-22T10:05:00Z");
+      List<Instant> written =
+          Records.summaries(Records.readAll(dir)).stream()
+              .map(n -> Instant.parse(n.path("timestamp").asText()))
+              .toList();
+      Instant stampedEnd =
+          clock.reads() > reads
+              ? Instant.parse("2026-11-22T10:06:00Z")
+              : Instant.parse("2026-11-22T10:05:00Z");
       List<Instant> expected = new java.util.ArrayList<>();
-      for (Instant t = Instant.parse("2026-11-22T10:04:00Z"); !t.isAfter(stampedEnd); t = t.plus(MINUTE)) {
+      for (Instant t = Instant.parse("2026-11-22T10:04:00Z");
+          !t.isAfter(stampedEnd);
+          t = t.plus(MINUTE)) {
         expected.add(t);
       }
-      assertThat(written).as("boundary crossed after %d clock reads", reads)
+      assertThat(written)
+          .as("boundary crossed after %d clock reads", reads)
           .containsExactlyElementsOf(expected);
     }
   }

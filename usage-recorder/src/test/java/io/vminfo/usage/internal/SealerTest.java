@@ -3,8 +3,8 @@ package io.vminfo.usage.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vminfo.usage.testing.TestDisk;
 import io.vminfo.usage.testing.Records;
+import io.vminfo.usage.testing.TestDisk;
 import io.vminfo.usage.testing.TestVms;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +23,11 @@ class SealerTest {
     SegmentKey k = new SegmentKey(HOUR, TestVms.SERVER, 0);
     Files.createDirectories(layout.hourDir(HOUR));
     for (int i = 0; i < samples; i++) {
-      Files.write(layout.log(k), TailRepairTest.batch(HOUR.plusSeconds(60L * i), 5).bytes(),
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.write(
+          layout.log(k),
+          TailRepairTest.batch(HOUR.plusSeconds(60L * i), 5).bytes(),
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
     }
     return k;
   }

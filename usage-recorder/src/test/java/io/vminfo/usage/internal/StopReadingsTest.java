@@ -40,13 +40,18 @@ class StopReadingsTest {
     Vm run1 = TestVms.vm(0).toBuilder().put("pid", 100).build();
     VmUsage atStart = TestVms.usageOf(run1);
     r.keepLast(run1, atStart, B.minusSeconds(50));
-    r.keepLast(run1, VmUsage.EMPTY, B.minusSeconds(40)); // a read that found nothing changes nothing
+    r.keepLast(
+        run1, VmUsage.EMPTY, B.minusSeconds(40)); // a read that found nothing changes nothing
     r.stopped(run1, VmUsage.EMPTY, B.minusSeconds(30));
     VmUsage used = r.take(run1.uuid(), B, MINUTE).orElseThrow();
     assertThat(used.cpu()).isEqualTo(atStart.cpu());
     assertThat(used.nics()).isEqualTo(atStart.nics());
-    assertThat(used.problems()).anySatisfy(p -> assertThat(p)
-        .isEqualTo("nothing left to read at the stop: counters as last read at 2026-11-22T10:01:10.000Z"));
+    assertThat(used.problems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        "nothing left to read at the stop: counters as last read at 2026-11-22T10:01:10.000Z"));
     assertThat(r.lastReadings()).as("forgotten at the stop").isZero();
 
     // another run (a new pid) stopping with nothing to read does not get run 1's counters
@@ -82,10 +87,16 @@ class StopReadingsTest {
     StopReadings r = new StopReadings();
     Vm run1 = TestVms.vm(0).toBuilder().put("pid", 100).build();
     VmUsage full = TestVms.usageOf(run1);
-    VmUsage cpuOnly = new VmUsage(java.util.Map.of(), full.cpu(), full.memory(), full.disks(),
-        java.util.List.of());
-    VmUsage nicOnly = new VmUsage(full.nics(), java.util.Optional.empty(), java.util.Optional.empty(),
-        java.util.Map.of(), java.util.List.of("cpu/memory: process 100 is gone"));
+    VmUsage cpuOnly =
+        new VmUsage(
+            java.util.Map.of(), full.cpu(), full.memory(), full.disks(), java.util.List.of());
+    VmUsage nicOnly =
+        new VmUsage(
+            full.nics(),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            java.util.Map.of(),
+            java.util.List.of("cpu/memory: process 100 is gone"));
     r.keepLast(run1, cpuOnly, B.minusSeconds(50));
     r.keepLast(run1, nicOnly, B.minusSeconds(45));
     r.stopped(run1, VmUsage.EMPTY, B.minusSeconds(40));

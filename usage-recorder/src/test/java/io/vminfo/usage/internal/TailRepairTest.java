@@ -21,8 +21,9 @@ class TailRepairTest {
   static Batch batch(Instant t, int vms) {
     List<UsageRecord> records = new ArrayList<>();
     for (int i = 0; i < vms; i++) {
-      records.add(UsageRecord.of(t, TestVms.SERVER, Optional.empty(), TestVms.vm(i),
-          TestVms.usageOf(TestVms.vm(i))));
+      records.add(
+          UsageRecord.of(
+              t, TestVms.SERVER, Optional.empty(), TestVms.vm(i), TestVms.usageOf(TestVms.vm(i))));
     }
     return RecordCodec.encode(t, TestVms.SERVER, Optional.empty(), records, 1);
   }
@@ -46,7 +47,10 @@ class TailRepairTest {
     // Cut the second sample everywhere: mid-line, at each line end, just before its summary.
     java.util.SortedSet<Integer> cuts = new java.util.TreeSet<>();
     for (int i = 0; i < second.length; i++) {
-      if (i % 7 == 0 || second[i] == '\n' || (i > 0 && second[i - 1] == '\n') || i == second.length - 1) {
+      if (i % 7 == 0
+          || second[i] == '\n'
+          || (i > 0 && second[i - 1] == '\n')
+          || i == second.length - 1) {
         cuts.add(i);
       }
     }

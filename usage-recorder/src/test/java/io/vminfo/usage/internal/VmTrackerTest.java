@@ -41,23 +41,27 @@ class VmTrackerTest {
     VmTracker tracker = new VmTracker();
     tracker.start(store, clock.instant());
     Instant b1 = Instant.parse("2026-11-22T10:01:00Z");
-    // The sample of 10:01 runs late, at 10:01:20: VM 1 was deleted at 10:01:05, VM 3 created at 10:01:10.
+    // The sample of 10:01 runs late, at 10:01:20: VM 1 was deleted at 10:01:05, VM 3 created at
+    // 10:01:10.
     clock.set(b1.plusSeconds(5));
     store.remove(TestVms.uuid(1));
     clock.set(b1.plusSeconds(10));
     store.put(TestVms.vm(3));
     assertThat(uuids(tracker.select(b1, MINUTE))).containsExactly(TestVms.uuid(1));
     tracker.forgetBefore(b1);
-    assertThat(uuids(tracker.select(b1.plus(MINUTE), MINUTE))).containsExactly(TestVms.uuid(1), TestVms.uuid(3));
+    assertThat(uuids(tracker.select(b1.plus(MINUTE), MINUTE)))
+        .containsExactly(TestVms.uuid(1), TestVms.uuid(3));
     tracker.forgetBefore(b1.plus(MINUTE));
-    assertThat(uuids(tracker.select(b1.plus(MINUTE).plus(MINUTE), MINUTE))).containsExactly(TestVms.uuid(3));
+    assertThat(uuids(tracker.select(b1.plus(MINUTE).plus(MINUTE), MINUTE)))
+        .containsExactly(TestVms.uuid(3));
   }
 
   @Test
   void modificationsAreSeenAndInitialVmsCountFromTheirCreateTimestamp() {
-    store.initialize(List.of(
-        TestVms.vm(1).with(n -> n.put("create_timestamp", "2026-11-22T10:00:10.000Z")),
-        TestVms.vm(2).with(n -> n.put("create_timestamp", "2999-01-01T00:00:00.000Z"))));
+    store.initialize(
+        List.of(
+            TestVms.vm(1).with(n -> n.put("create_timestamp", "2026-11-22T10:00:10.000Z")),
+            TestVms.vm(2).with(n -> n.put("create_timestamp", "2999-01-01T00:00:00.000Z"))));
     VmTracker tracker = new VmTracker();
     tracker.start(store, clock.instant());
     assertThat(uuids(tracker.select(Instant.parse("2026-11-22T10:00:00Z"), MINUTE)))
@@ -74,21 +78,27 @@ class VmTrackerTest {
   @Test
   void startsAndStopsOfRunsAreReported() {
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    VmTracker tracker = new VmTracker(vm -> seen.add("start " + vm.pid().orElse(-1)),
-        vm -> seen.add("stop " + vm.pid().orElse(-1)));
+    VmTracker tracker =
+        new VmTracker(
+            vm -> seen.add("start " + vm.pid().orElse(-1)),
+            vm -> seen.add("stop " + vm.pid().orElse(-1)));
     tracker.start(store, clock.instant());
     io.vminfo.core.Vm running = TestVms.vm(1).toBuilder().put("pid", 10).build();
     store.put(running); // created running
     store.put(running.toBuilder().put("alias", "renamed").build()); // same run: nothing
-    io.vminfo.core.Vm withTap = running.with(n -> ((com.fasterxml.jackson.databind.node.ObjectNode)
-        n.withArray("nics").get(0)).put("interface", "vnet7"));
+    io.vminfo.core.Vm withTap =
+        running.with(
+            n ->
+                ((com.fasterxml.jackson.databind.node.ObjectNode) n.withArray("nics").get(0))
+                    .put("interface", "vnet7"));
     store.put(withTap); // the same run's tap appeared: read again
     store.put(withTap.toBuilder().put("alias", "again").build()); // nothing
     store.put(running.toBuilder().put("pid", 11).build()); // another process: stop, then start
     store.put(running.toBuilder().put("pid", 11).put("state", "stopped").build());
     store.put(running.toBuilder().put("pid", 12).build()); // started again
     store.remove(running.uuid()); // deleted while running
-    assertThat(seen).containsExactly("start 10", "start 10", "stop 10", "start 11", "stop 11", "start 12",
-        "stop 12");
+    assertThat(seen)
+        .containsExactly(
+            "start 10", "start 10", "stop 10", "start 11", "stop 11", "start 12", "stop 12");
   }
 }

@@ -64,7 +64,8 @@ public final class FaultyStore implements ObjectStore {
   }
 
   @Override
-  public StoredObject put(Path localFile, String remotePath, String md5Base64) throws ObjectStoreException {
+  public StoredObject put(Path localFile, String remotePath, String md5Base64)
+      throws ObjectStoreException {
     if (down) {
       record(remotePath, md5Base64, false);
       throw ObjectStoreException.retryable("store unavailable (503)", null);

@@ -31,17 +31,46 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 public final class Records {
   public static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final List<String> USAGE_ORDER = List.of("v", "type", "timestamp", "server_uuid",
-      "datacenter_name", "uuid", "alias", "brand", "owner_uuid", "image_uuid", "package_uuid", "status",
-      "max_physical_memory", "vcpus", "quota", "network_usage", "cpu_usage", "memory_usage", "disk_usage",
-      "disk_io", "block_io");
+  private static final List<String> USAGE_ORDER =
+      List.of(
+          "v",
+          "type",
+          "timestamp",
+          "server_uuid",
+          "datacenter_name",
+          "uuid",
+          "alias",
+          "brand",
+          "owner_uuid",
+          "image_uuid",
+          "package_uuid",
+          "status",
+          "max_physical_memory",
+          "vcpus",
+          "quota",
+          "network_usage",
+          "cpu_usage",
+          "memory_usage",
+          "disk_usage",
+          "disk_io",
+          "block_io");
   private static final List<String> SUMMARY_ORDER =
       List.of("v", "type", "timestamp", "server_uuid", "datacenter_name", "vm_count", "runtime_ms");
-  private static final List<String> NIC_ORDER = List.of("interface", "received_bytes", "sent_bytes",
-      "received_packets", "sent_packets", "counter_start", "received_errors", "sent_errors",
-      "received_drops", "sent_drops");
-  private static final List<String> BLOCK_ORDER = List.of("path", "read_requests", "read_bytes",
-      "write_requests", "write_bytes", "counter_start");
+  private static final List<String> NIC_ORDER =
+      List.of(
+          "interface",
+          "received_bytes",
+          "sent_bytes",
+          "received_packets",
+          "sent_packets",
+          "counter_start",
+          "received_errors",
+          "sent_errors",
+          "received_drops",
+          "sent_drops");
+  private static final List<String> BLOCK_ORDER =
+      List.of(
+          "path", "read_requests", "read_bytes", "write_requests", "write_bytes", "counter_start");
 
   private static final JsonSchema SCHEMA = load();
 
@@ -49,7 +78,8 @@ public final class Records {
 
   private static JsonSchema load() {
     try (InputStream in = UsageSchema.open()) {
-      SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+      SchemaValidatorsConfig config =
+          SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
       return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -122,10 +152,11 @@ public final class Records {
     }
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile)
-          .filter(p -> {
-            String n = p.getFileName().toString();
-            return !n.startsWith(".") && (n.endsWith(".log") || n.endsWith(".log.gz"));
-          })
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return !n.startsWith(".") && (n.endsWith(".log") || n.endsWith(".log.gz"));
+              })
           .sorted()
           .toList();
     } catch (IOException e) {

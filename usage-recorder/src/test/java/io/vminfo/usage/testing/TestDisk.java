@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A disk for tests. It can run out of space: writes succeed until {@link #freeBytes} is used up;
  * the write that crosses it puts the bytes that fit on disk (as a real short write would) and then
- * fails with "No space left on device", as do later ones until space is given back. It can be
- * slow: {@link #slowWrites} splits every write into small chunks with a pause between them, which
- * widens the window in which a killed process leaves a half-written file.
+ * fails with "No space left on device", as do later ones until space is given back. It can be slow:
+ * {@link #slowWrites} splits every write into small chunks with a pause between them, which widens
+ * the window in which a killed process leaves a half-written file.
  */
 public final class TestDisk implements FileChannels {
   private final AtomicLong free = new AtomicLong(Long.MAX_VALUE);
@@ -156,12 +156,14 @@ public final class TestDisk implements FileChannels {
     }
 
     @Override
-    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+    public long transferTo(long position, long count, WritableByteChannel target)
+        throws IOException {
       return d.transferTo(position, count, target);
     }
 
     @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+    public long transferFrom(ReadableByteChannel src, long position, long count)
+        throws IOException {
       throw new UnsupportedOperationException("not used by the spool");
     }
 

@@ -60,16 +60,30 @@ public final class TestVms {
     int h = vm.uuid().hashCode() & 0xffff;
     Map<String, VmUsage.NicUsage> nics = new LinkedHashMap<>();
     for (Vm.Nic nic : vm.nics()) {
-      nics.put(nic.mac().orElseThrow(), new VmUsage.NicUsage(nic.interfaceName().orElse("net0"),
-          OptionalLong.of(1_000_000L + h), OptionalLong.of(2_000L + h), OptionalLong.of(900L + h),
-          OptionalLong.of(40L + h), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
-          OptionalLong.empty(), BOOT));
+      nics.put(
+          nic.mac().orElseThrow(),
+          new VmUsage.NicUsage(
+              nic.interfaceName().orElse("net0"),
+              OptionalLong.of(1_000_000L + h),
+              OptionalLong.of(2_000L + h),
+              OptionalLong.of(900L + h),
+              OptionalLong.of(40L + h),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              OptionalLong.empty(),
+              BOOT));
     }
     Map<String, VmUsage.DiskUsage> disks = new LinkedHashMap<>();
-    disks.put("zones/" + vm.uuid(), new VmUsage.DiskUsage(OptionalLong.of(4_071_424L + h),
-        OptionalLong.of(26_843_545_600L)));
-    return new VmUsage(nics, Optional.of(new VmUsage.CpuUsage(12.5 + h / 1000.0, BOOT)),
-        Optional.of(new VmUsage.MemoryUsage(134_217_728L + h)), disks, List.of());
+    disks.put(
+        "zones/" + vm.uuid(),
+        new VmUsage.DiskUsage(OptionalLong.of(4_071_424L + h), OptionalLong.of(26_843_545_600L)));
+    return new VmUsage(
+        nics,
+        Optional.of(new VmUsage.CpuUsage(12.5 + h / 1000.0, BOOT)),
+        Optional.of(new VmUsage.MemoryUsage(134_217_728L + h)),
+        disks,
+        List.of());
   }
 
   /** A probe returning {@link #usageOf}, throwing for the uuids in {@code failing}. */

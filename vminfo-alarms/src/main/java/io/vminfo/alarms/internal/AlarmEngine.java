@@ -29,9 +29,12 @@ public final class AlarmEngine {
 
   static final String RUNNING = "running";
   static final String FAILED = "failed";
+
   /** Actions whose own effect is to take a VM out of running. */
-  private static final Set<String> LEAVING = Set.of("stop", "shutdown", "poweroff", "suspend",
-      "reboot", "restart", "delete", "halt", "kill");
+  private static final Set<String> LEAVING =
+      Set.of(
+          "stop", "shutdown", "poweroff", "suspend", "reboot", "restart", "delete", "halt", "kill");
+
   /** Actions that must end with the VM running, within the reboot timeout. */
   private static final Set<String> RETURNING = Set.of("reboot", "restart", "start", "resume");
 
@@ -85,8 +88,12 @@ public final class AlarmEngine {
       t.transitions.addLast(now);
       prune(t, now);
       if (t.transitions.size() >= config.flapTransitions()) {
-        openAlarm(uuid, Rule.FLAPPING, t.transitions.size() + " state changes within "
-            + config.flapWindow(), now, out);
+        openAlarm(
+            uuid,
+            Rule.FLAPPING,
+            t.transitions.size() + " state changes within " + config.flapWindow(),
+            now,
+            out);
       }
     }
     if (RUNNING.equals(cur)) {
@@ -98,8 +105,12 @@ public final class AlarmEngine {
     } else if (FAILED.equals(cur)) {
       openAlarm(uuid, Rule.UNEXPECTED_STOP, "vm went from " + prev + " to failed", now, out);
     } else if (RUNNING.equals(prev) && !expected) {
-      openAlarm(uuid, Rule.UNEXPECTED_STOP, "vm went from running to " + describe(cur)
-          + " with no requested action", now, out);
+      openAlarm(
+          uuid,
+          Rule.UNEXPECTED_STOP,
+          "vm went from running to " + describe(cur) + " with no requested action",
+          now,
+          out);
     }
     return out;
   }
@@ -152,7 +163,8 @@ public final class AlarmEngine {
     }
   }
 
-  public List<AlarmNotice> actionFinished(String uuid, String action, boolean succeeded, Instant now) {
+  public List<AlarmNotice> actionFinished(
+      String uuid, String action, boolean succeeded, Instant now) {
     List<AlarmNotice> out = new ArrayList<>();
     VmTrack t = vms.get(uuid);
     if (t == null) {
@@ -165,7 +177,10 @@ public final class AlarmEngine {
     if (succeeded) {
       endExpectationIfArrived(t);
     }
-    if (succeeded && t.returnDeadline != null && a.equals(t.returnAction) && RUNNING.equals(t.state)) {
+    if (succeeded
+        && t.returnDeadline != null
+        && a.equals(t.returnAction)
+        && RUNNING.equals(t.state)) {
       t.returnDeadline = null;
       t.returnAction = null;
     }
@@ -183,9 +198,19 @@ public final class AlarmEngine {
         t.returnDeadline = null;
         t.returnAction = null;
         if (!RUNNING.equals(t.state)) {
-          openAlarm(uuid, Rule.REBOOT_TIMEOUT, "requested " + action + " did not bring the vm back to"
-              + " running within " + config.rebootTimeout() + " (it is " + describe(t.state) + ")",
-              now, out);
+          openAlarm(
+              uuid,
+              Rule.REBOOT_TIMEOUT,
+              "requested "
+                  + action
+                  + " did not bring the vm back to"
+                  + " running within "
+                  + config.rebootTimeout()
+                  + " (it is "
+                  + describe(t.state)
+                  + ")",
+              now,
+              out);
         }
       }
       prune(t, now);
@@ -193,13 +218,16 @@ public final class AlarmEngine {
         clearAlarm(uuid, Rule.FLAPPING, "no state change for " + config.flapWindow(), now, out);
       }
     }
-    suppressions.values().removeIf(s -> {
-      boolean over = !s.activeAt(now);
-      if (over) {
-        log.info("suppression {} ran out", s.id());
-      }
-      return over;
-    });
+    suppressions
+        .values()
+        .removeIf(
+            s -> {
+              boolean over = !s.activeAt(now);
+              if (over) {
+                log.info("suppression {} ran out", s.id());
+              }
+              return over;
+            });
     return out;
   }
 
@@ -235,11 +263,12 @@ public final class AlarmEngine {
 
   public Map<String, String> states() {
     Map<String, String> m = new LinkedHashMap<>();
-    vms.forEach((uuid, t) -> {
-      if (t.state != null) {
-        m.put(uuid, t.state);
-      }
-    });
+    vms.forEach(
+        (uuid, t) -> {
+          if (t.state != null) {
+            m.put(uuid, t.state);
+          }
+        });
     return m;
   }
 
@@ -248,13 +277,15 @@ public final class AlarmEngine {
   }
 
   /**
-   * A finished action that ends running (start, reboot, resume) explains nothing more once the
-   * VM is seen running: its own transitions are over, and a stop a second later is a new one,
-   * not the tail of the reboot. (The grace still covers a feed that lags the job's end.)
+   * A finished action that ends running (start, reboot, resume) explains nothing more once the VM
+   * is seen running: its own transitions are over, and a stop a second later is a new one, not the
+   * tail of the reboot. (The grace still covers a feed that lags the job's end.)
    */
   private static void endExpectationIfArrived(VmTrack t) {
-    if (t.expectedAction != null && t.expectedFinished != null
-        && RETURNING.contains(t.expectedAction) && RUNNING.equals(t.state)) {
+    if (t.expectedAction != null
+        && t.expectedFinished != null
+        && RETURNING.contains(t.expectedAction)
+        && RUNNING.equals(t.state)) {
       t.expectedAction = null;
       t.expectedFinished = null;
       t.expectedSince = null;
@@ -278,7 +309,8 @@ public final class AlarmEngine {
     }
   }
 
-  private void openAlarm(String uuid, Rule rule, String detail, Instant now, List<AlarmNotice> out) {
+  private void openAlarm(
+      String uuid, Rule rule, String detail, Instant now, List<AlarmNotice> out) {
     if (!config.rules().contains(rule) || open.containsKey(key(uuid, rule))) {
       return;
     }
@@ -294,10 +326,12 @@ public final class AlarmEngine {
     out.add(new AlarmNotice(UUID.randomUUID().toString(), AlarmNotice.Kind.OPENED, a, now, detail));
   }
 
-  private void clearAlarm(String uuid, Rule rule, String reason, Instant now, List<AlarmNotice> out) {
+  private void clearAlarm(
+      String uuid, Rule rule, String reason, Instant now, List<AlarmNotice> out) {
     Alarm a = open.remove(key(uuid, rule));
     if (a != null) {
-      out.add(new AlarmNotice(UUID.randomUUID().toString(), AlarmNotice.Kind.CLEARED, a, now, reason));
+      out.add(
+          new AlarmNotice(UUID.randomUUID().toString(), AlarmNotice.Kind.CLEARED, a, now, reason));
     }
   }
 

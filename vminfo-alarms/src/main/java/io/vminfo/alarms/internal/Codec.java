@@ -29,8 +29,12 @@ public final class Codec {
   }
 
   public static Alarm alarm(JsonNode o) {
-    return new Alarm(text(o, "id"), text(o, "vm_uuid"), Rule.fromId(text(o, "rule")),
-        Instant.parse(text(o, "opened_at")), text(o, "detail"));
+    return new Alarm(
+        text(o, "id"),
+        text(o, "vm_uuid"),
+        Rule.fromId(text(o, "rule")),
+        Instant.parse(text(o, "opened_at")),
+        text(o, "detail"));
   }
 
   public static ObjectNode notice(AlarmNotice n) {
@@ -44,8 +48,12 @@ public final class Codec {
   }
 
   public static AlarmNotice notice(JsonNode o) {
-    return new AlarmNotice(text(o, "delivery_id"), AlarmNotice.Kind.fromWireName(text(o, "kind")),
-        alarm(require(o, "alarm")), Instant.parse(text(o, "at")), text(o, "reason"));
+    return new AlarmNotice(
+        text(o, "delivery_id"),
+        AlarmNotice.Kind.fromWireName(text(o, "kind")),
+        alarm(require(o, "alarm")),
+        Instant.parse(text(o, "at")),
+        text(o, "reason"));
   }
 
   public static ObjectNode suppression(Suppression s) {
@@ -71,8 +79,14 @@ public final class Codec {
     Set<Rule> rules = EnumSet.noneOf(Rule.class);
     require(o, "rules").forEach(r -> rules.add(Rule.fromId(r.asText())));
     JsonNode until = o.get("until");
-    return new Suppression(text(o, "id"), vms, rules, Instant.parse(text(o, "created_at")),
-        until == null || until.isNull() ? Optional.empty() : Optional.of(Instant.parse(until.asText())),
+    return new Suppression(
+        text(o, "id"),
+        vms,
+        rules,
+        Instant.parse(text(o, "created_at")),
+        until == null || until.isNull()
+            ? Optional.empty()
+            : Optional.of(Instant.parse(until.asText())),
         text(o, "reason"));
   }
 

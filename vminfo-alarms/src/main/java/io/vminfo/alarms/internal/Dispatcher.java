@@ -1,8 +1,8 @@
 package io.vminfo.alarms.internal;
 
-import io.vminfo.core.concurrent.Backoff;
 import io.vminfo.alarms.Notifier;
 import io.vminfo.alarms.RejectedNoticeException;
+import io.vminfo.core.concurrent.Backoff;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the outbox, per notifier in order: a notice is attempted only once the one before it is
- * delivered, so a receiver sees an alarm's open before its clear. A failure waits
- * core's {@link Backoff} ({@code base * 2^(attempt-1)}, capped at {@code max}, with jitter between
- * half of it and all of it) so many agents whose receiver came back do not retry in lockstep.
+ * delivered, so a receiver sees an alarm's open before its clear. A failure waits core's {@link
+ * Backoff} ({@code base * 2^(attempt-1)}, capped at {@code max}, with jitter between half of it and
+ * all of it) so many agents whose receiver came back do not retry in lockstep.
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -34,7 +34,12 @@ public final class Dispatcher {
   private long delivered;
   private long failedAttempts;
 
-  public Dispatcher(Outbox outbox, List<Notifier> notifiers, Clock clock, Duration base, Duration max,
+  public Dispatcher(
+      Outbox outbox,
+      List<Notifier> notifiers,
+      Clock clock,
+      Duration base,
+      Duration max,
       DoubleSupplier jitter) {
     this.outbox = outbox;
     this.notifiers = List.copyOf(notifiers);
@@ -67,17 +72,27 @@ public final class Dispatcher {
         notBefore.remove(n.name());
         markDone(n, e);
       } catch (RejectedNoticeException ex) {
-        log.error("notifier {} rejected notice {} ({} {} on vm {}) for good: {}; dropped", n.name(),
-            e.notice().deliveryId(), e.notice().kind().wireName(), e.notice().alarm().rule().id(),
-            e.notice().alarm().vmUuid(), ex.getMessage());
+        log.error(
+            "notifier {} rejected notice {} ({} {} on vm {}) for good: {}; dropped",
+            n.name(),
+            e.notice().deliveryId(),
+            e.notice().kind().wireName(),
+            e.notice().alarm().rule().id(),
+            e.notice().alarm().vmUuid(),
+            ex.getMessage());
         markDone(n, e);
       } catch (IOException | RuntimeException ex) {
         failedAttempts++;
         int f = failures.merge(n.name(), 1, Integer::sum);
         Duration delay = backoff(f);
         notBefore.put(n.name(), clock.instant().plus(delay));
-        log.warn("notifier {} failed to deliver notice {} (attempt {}): {}; next try in {}", n.name(),
-            e.notice().deliveryId(), f, ex.toString(), delay);
+        log.warn(
+            "notifier {} failed to deliver notice {} (attempt {}): {}; next try in {}",
+            n.name(),
+            e.notice().deliveryId(),
+            f,
+            ex.toString(),
+            delay);
         return;
       }
     }
@@ -89,7 +104,8 @@ public final class Dispatcher {
     } catch (IOException io) {
       // Delivered but not recorded: it may be sent again after a restart; the delivery id lets the
       // receiver drop that duplicate.
-      log.error("could not record delivery of notice {} in the outbox", e.notice().deliveryId(), io);
+      log.error(
+          "could not record delivery of notice {} in the outbox", e.notice().deliveryId(), io);
     }
   }
 
@@ -104,5 +120,4 @@ public final class Dispatcher {
   public long failedAttempts() {
     return failedAttempts;
   }
-
 }

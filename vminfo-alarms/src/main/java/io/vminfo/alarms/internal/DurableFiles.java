@@ -8,14 +8,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Whole-file replacement that survives a crash: write a temp file, fsync it, rename, fsync the dir. */
+/**
+ * Whole-file replacement that survives a crash: write a temp file, fsync it, rename, fsync the dir.
+ */
 final class DurableFiles {
   private DurableFiles() {}
 
   static void replace(Path target, byte[] content) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(content));
       ch.force(true);
     }

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code alarms-outbox.jsonl}: notices not yet delivered, per notifier. Each {@code add} and
- * {@code done} is one fsynced line, so a notice accepted here survives a crash and one delivered
- * is not sent again at start; the file is rewritten with only the pending entries once enough
- * {@code done} lines pile up. A torn last line (crash mid-write) is skipped with a warning.
+ * {@code alarms-outbox.jsonl}: notices not yet delivered, per notifier. Each {@code add} and {@code
+ * done} is one fsynced line, so a notice accepted here survives a crash and one delivered is not
+ * sent again at start; the file is rewritten with only the pending entries once enough {@code done}
+ * lines pile up. A torn last line (crash mid-write) is skipped with a warning.
  */
 public final class Outbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -76,12 +76,18 @@ public final class Outbox implements AutoCloseable {
     }
   }
 
-  /** Records a notice for a notifier; false (and an error log) if that notifier's backlog is full. */
+  /**
+   * Records a notice for a notifier; false (and an error log) if that notifier's backlog is full.
+   */
   public synchronized boolean add(String notifier, AlarmNotice notice) throws IOException {
     long forNotifier = pending.values().stream().filter(e -> e.notifier().equals(notifier)).count();
     if (forNotifier >= maxPendingPerNotifier) {
-      log.error("outbox for notifier {} holds {} undelivered notices; dropping {} {} of alarm {}",
-          notifier, forNotifier, notice.kind().wireName(), notice.alarm().rule().id(),
+      log.error(
+          "outbox for notifier {} holds {} undelivered notices; dropping {} {} of alarm {}",
+          notifier,
+          forNotifier,
+          notice.kind().wireName(),
+          notice.alarm().rule().id(),
           notice.alarm().id());
       return false;
     }

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Sends each notice as a plain-text mail over SMTP (RFC 5321, no TLS, no auth: a local relay).
- * The delivery id is the Message-ID, so a mail system can drop a duplicate. A 5xx reply is a
- * rejection; anything else that fails is retried by the dispatcher.
+ * Sends each notice as a plain-text mail over SMTP (RFC 5321, no TLS, no auth: a local relay). The
+ * delivery id is the Message-ID, so a mail system can drop a duplicate. A 5xx reply is a rejection;
+ * anything else that fails is retried by the dispatcher.
  */
 public final class SmtpNotifier implements Notifier {
   private final String host;
@@ -59,8 +59,8 @@ public final class SmtpNotifier implements Notifier {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
       s.setSoTimeout((int) timeout.toMillis());
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-          StandardCharsets.US_ASCII));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
       OutputStream out = s.getOutputStream();
       expect(in, 220);
       command(out, in, "HELO " + heloName, 250);
@@ -77,20 +77,40 @@ public final class SmtpNotifier implements Notifier {
   }
 
   String message(AlarmNotice n) {
-    String subject = "[vminfo] alarm " + n.kind().wireName() + ": " + n.alarm().rule().id() + " on "
-        + n.alarm().vmUuid();
+    String subject =
+        "[vminfo] alarm "
+            + n.kind().wireName()
+            + ": "
+            + n.alarm().rule().id()
+            + " on "
+            + n.alarm().vmUuid();
     StringBuilder body = new StringBuilder();
     body.append("From: <").append(from).append(">\r\n");
-    body.append("To: ").append(String.join(", ", to.stream().map(t -> "<" + t + ">").toList()))
+    body.append("To: ")
+        .append(String.join(", ", to.stream().map(t -> "<" + t + ">").toList()))
         .append("\r\n");
     body.append("Subject: ").append(subject.replaceAll("[\\r\\n]", " ")).append("\r\n");
     body.append("Message-ID: <").append(n.deliveryId()).append("@vminfo>\r\n");
     body.append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n");
     body.append("Content-Transfer-Encoding: 8bit\r\n\r\n");
-    String text = "alarm: " + n.alarm().id() + "\nrule: " + n.alarm().rule().id() + "\nvm: "
-        + n.alarm().vmUuid() + "\n" + n.kind().wireName() + " at: " + n.at() + "\nopened at: "
-        + n.alarm().openedAt() + "\nreason: " + n.reason() + "\ndelivery id: " + n.deliveryId()
-        + "\n";
+    String text =
+        "alarm: "
+            + n.alarm().id()
+            + "\nrule: "
+            + n.alarm().rule().id()
+            + "\nvm: "
+            + n.alarm().vmUuid()
+            + "\n"
+            + n.kind().wireName()
+            + " at: "
+            + n.at()
+            + "\nopened at: "
+            + n.alarm().openedAt()
+            + "\nreason: "
+            + n.reason()
+            + "\ndelivery id: "
+            + n.deliveryId()
+            + "\n";
     for (String line : text.split("\n", -1)) {
       // Dot-stuffing: a line that starts with "." would otherwise end the DATA early.
       body.append(line.startsWith(".") ? "." + line : line).append("\r\n");

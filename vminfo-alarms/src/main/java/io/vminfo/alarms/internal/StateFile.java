@@ -25,7 +25,8 @@ public final class StateFile {
   private static final Logger log = LoggerFactory.getLogger(StateFile.class);
   public static final String NAME = "alarms-state.json";
 
-  public record Contents(Map<String, String> states, List<Alarm> alarms, List<Suppression> suppressions) {
+  public record Contents(
+      Map<String, String> states, List<Alarm> alarms, List<Suppression> suppressions) {
     public Contents {
       states = Map.copyOf(states);
       alarms = List.copyOf(alarms);
@@ -57,8 +58,9 @@ public final class StateFile {
         throw new IllegalArgumentException("not a JSON object");
       }
       Map<String, String> states = new LinkedHashMap<>();
-      Codec.require(root, "states").properties().forEach(e -> states.put(e.getKey(),
-          e.getValue().asText()));
+      Codec.require(root, "states")
+          .properties()
+          .forEach(e -> states.put(e.getKey(), e.getValue().asText()));
       List<Alarm> alarms = new ArrayList<>();
       Codec.require(root, "alarms").forEach(a -> alarms.add(Codec.alarm(a)));
       List<Suppression> sups = new ArrayList<>();
@@ -67,8 +69,12 @@ public final class StateFile {
     } catch (IOException | RuntimeException e) {
       Path aside = file.resolveSibling(NAME + ".corrupt-" + System.currentTimeMillis());
       Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-      log.error("alarm state file {} is unreadable ({}); moved to {} and starting with no open alarms"
-          + " or suppressions", file, e.getMessage(), aside);
+      log.error(
+          "alarm state file {} is unreadable ({}); moved to {} and starting with no open alarms"
+              + " or suppressions",
+          file,
+          e.getMessage(),
+          aside);
       return new Contents(Map.of(), List.of(), List.of());
     }
   }
@@ -77,7 +83,8 @@ public final class StateFile {
     ObjectNode root = Json.NODES.objectNode();
     root.put("version", 1);
     ObjectNode states = root.putObject("states");
-    c.states().entrySet().stream().sorted(Map.Entry.comparingByKey())
+    c.states().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> states.put(e.getKey(), e.getValue()));
     ArrayNode alarms = root.putArray("alarms");
     c.alarms().forEach(a -> alarms.add(Codec.alarm(a)));

@@ -3,8 +3,8 @@ package io.vminfo.alarms.internal;
 import io.vminfo.alarms.AlarmNotice;
 import io.vminfo.alarms.Notifier;
 import io.vminfo.alarms.RejectedNoticeException;
-import io.vminfo.core.internal.Json;
 import io.vminfo.core.concurrent.NamedThreads;
+import io.vminfo.core.internal.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,8 +33,12 @@ public final class WebhookNotifier implements Notifier {
     this.url = url;
     this.timeout = timeout;
     this.executor = Executors.newSingleThreadExecutor(NamedThreads.daemon("alarms-webhook"));
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .executor(executor)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   @Override
@@ -44,10 +48,13 @@ public final class WebhookNotifier implements Notifier {
 
   @Override
   public void deliver(AlarmNotice notice) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(url).timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("X-Vminfo-Delivery-Id", notice.deliveryId())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(Codec.notice(notice)))).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("X-Vminfo-Delivery-Id", notice.deliveryId())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(Codec.notice(notice))))
+            .build();
     HttpResponse<Void> resp = client.send(req, HttpResponse.BodyHandlers.discarding());
     int code = resp.statusCode();
     if (code >= 200 && code < 300) {

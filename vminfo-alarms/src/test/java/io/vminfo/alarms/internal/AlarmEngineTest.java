@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 class AlarmEngineTest {
   private static final String VM = "00000000-0000-4000-8000-000000000001";
   private static final String OTHER = "00000000-0000-4000-8000-000000000002";
-  private final AlarmsConfig config = AlarmsConfig.defaults(Path.of("/nonexistent"))
-      .withRebootTimeout(Duration.ofMinutes(2)).withFlapping(3, Duration.ofMinutes(10));
+  private final AlarmsConfig config =
+      AlarmsConfig.defaults(Path.of("/nonexistent"))
+          .withRebootTimeout(Duration.ofMinutes(2))
+          .withFlapping(3, Duration.ofMinutes(10));
   private final AlarmEngine engine = new AlarmEngine(config);
   private Instant now = Instant.parse("2026-12-07T10:00:00Z");
 
@@ -37,11 +39,14 @@ class AlarmEngineTest {
     assertThat(see(VM, "running")).isEmpty();
     later(Duration.ofSeconds(1));
     List<AlarmNotice> opened = see(VM, "stopped");
-    assertThat(opened).singleElement().satisfies(n -> {
-      assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.OPENED);
-      assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP);
-      assertThat(n.alarm().vmUuid()).isEqualTo(VM);
-    });
+    assertThat(opened)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.OPENED);
+              assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP);
+              assertThat(n.alarm().vmUuid()).isEqualTo(VM);
+            });
     // More events while down (e.g. stopping -> stopped -> installed) raise nothing more.
     later(Duration.ofSeconds(1));
     assertThat(see(VM, "installed")).isEmpty();
@@ -49,10 +54,13 @@ class AlarmEngineTest {
     assertThat(engine.openAlarms()).hasSize(1);
     later(Duration.ofMinutes(20));
     List<AlarmNotice> cleared = see(VM, "running");
-    assertThat(cleared).singleElement().satisfies(n -> {
-      assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED);
-      assertThat(n.alarm().id()).isEqualTo(opened.get(0).alarm().id());
-    });
+    assertThat(cleared)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED);
+              assertThat(n.alarm().id()).isEqualTo(opened.get(0).alarm().id());
+            });
     assertThat(see(VM, "running")).isEmpty();
     assertThat(engine.openAlarms()).isEmpty();
   }
@@ -61,7 +69,8 @@ class AlarmEngineTest {
   void becomingFailedIsAnUnexpectedStopEvenFromStopped() {
     see(VM, "stopped");
     later(Duration.ofSeconds(1));
-    assertThat(see(VM, "failed")).singleElement()
+    assertThat(see(VM, "failed"))
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
   }
 
@@ -80,7 +89,8 @@ class AlarmEngineTest {
     later(Duration.ofSeconds(10));
     assertThat(see(VM, "running")).isEmpty();
     later(config.actionGrace());
-    assertThat(see(VM, "stopped")).singleElement()
+    assertThat(see(VM, "stopped"))
+        .singleElement()
         .satisfies(n -> assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.OPENED));
   }
 
@@ -94,7 +104,8 @@ class AlarmEngineTest {
     assertThat(see(VM, "running")).isEmpty();
     engine.actionFinished(VM, "reboot", true, now);
     later(Duration.ofSeconds(1)); // well inside the action grace
-    assertThat(see(VM, "stopped")).singleElement()
+    assertThat(see(VM, "stopped"))
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
   }
 
@@ -107,7 +118,8 @@ class AlarmEngineTest {
     later(Duration.ofMillis(5));
     assertThat(see(VM, "running")).isEmpty();
     later(Duration.ofSeconds(1));
-    assertThat(see(VM, "stopped")).singleElement()
+    assertThat(see(VM, "stopped"))
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
   }
 
@@ -134,15 +146,19 @@ class AlarmEngineTest {
     later(Duration.ofSeconds(117));
     assertThat(engine.tick(now)).isEmpty();
     later(Duration.ofSeconds(1));
-    assertThat(engine.tick(now)).singleElement()
+    assertThat(engine.tick(now))
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.REBOOT_TIMEOUT));
     later(Duration.ofSeconds(1));
     assertThat(engine.tick(now)).isEmpty();
     later(Duration.ofMinutes(1));
-    assertThat(see(VM, "running")).singleElement().satisfies(n -> {
-      assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED);
-      assertThat(n.alarm().rule()).isEqualTo(Rule.REBOOT_TIMEOUT);
-    });
+    assertThat(see(VM, "running"))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED);
+              assertThat(n.alarm().rule()).isEqualTo(Rule.REBOOT_TIMEOUT);
+            });
   }
 
   @Test
@@ -151,7 +167,8 @@ class AlarmEngineTest {
     engine.actionRequested(VM, "start", now);
     engine.actionFinished(VM, "start", false, now);
     later(Duration.ofMinutes(2));
-    assertThat(engine.tick(now)).singleElement()
+    assertThat(engine.tick(now))
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.REBOOT_TIMEOUT));
   }
 
@@ -165,16 +182,20 @@ class AlarmEngineTest {
     assertThat(e.observe(VM, Optional.of("running"), now)).isEmpty();
     now = now.plusSeconds(60);
     List<AlarmNotice> opened = e.observe(VM, Optional.of("stopped"), now);
-    assertThat(opened).singleElement().satisfies(n -> {
-      assertThat(n.alarm().rule()).isEqualTo(Rule.FLAPPING);
-      assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.OPENED);
-    });
+    assertThat(opened)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.alarm().rule()).isEqualTo(Rule.FLAPPING);
+              assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.OPENED);
+            });
     now = now.plusSeconds(60);
     assertThat(e.observe(VM, Optional.of("running"), now)).isEmpty();
     now = now.plusSeconds(599);
     assertThat(e.tick(now)).isEmpty();
     now = now.plusSeconds(1);
-    assertThat(e.tick(now)).singleElement()
+    assertThat(e.tick(now))
+        .singleElement()
         .satisfies(n -> assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED));
     assertThat(e.tick(now)).isEmpty();
   }
@@ -191,21 +212,23 @@ class AlarmEngineTest {
 
   @Test
   void suppressionByVmAndRuleHoldsBackOnlyWhatItCovers() {
-    engine.suppress(new Suppression("s1", Set.of(VM), Set.of(Rule.UNEXPECTED_STOP), now,
-        Optional.empty(), "maintenance"));
+    engine.suppress(
+        new Suppression(
+            "s1", Set.of(VM), Set.of(Rule.UNEXPECTED_STOP), now, Optional.empty(), "maintenance"));
     see(VM, "running");
     see(OTHER, "running");
     later(Duration.ofSeconds(1));
     assertThat(see(VM, "stopped")).isEmpty();
-    assertThat(see(OTHER, "stopped")).singleElement()
+    assertThat(see(OTHER, "stopped"))
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().vmUuid()).isEqualTo(OTHER));
     assertThat(engine.suppressedCount()).isEqualTo(1);
   }
 
   @Test
   void suppressionOfOtherRulesDoesNotHoldBackThisOne() {
-    engine.suppress(new Suppression("s1", Set.of(), Set.of(Rule.FLAPPING), now, Optional.empty(),
-        ""));
+    engine.suppress(
+        new Suppression("s1", Set.of(), Set.of(Rule.FLAPPING), now, Optional.empty(), ""));
     see(VM, "running");
     later(Duration.ofSeconds(1));
     assertThat(see(VM, "stopped")).hasSize(1);
@@ -213,8 +236,9 @@ class AlarmEngineTest {
 
   @Test
   void suppressionForADurationExpiresAndLiftingEndsIt() {
-    engine.suppress(new Suppression("s1", Set.of(), Set.of(), now,
-        Optional.of(now.plus(Duration.ofHours(2))), "2h"));
+    engine.suppress(
+        new Suppression(
+            "s1", Set.of(), Set.of(), now, Optional.of(now.plus(Duration.ofHours(2))), "2h"));
     engine.suppress(new Suppression("s2", Set.of(OTHER), Set.of(), now, Optional.empty(), ""));
     see(VM, "running");
     see(OTHER, "running");
@@ -239,10 +263,13 @@ class AlarmEngineTest {
     see(VM, "running");
     later(Duration.ofSeconds(1));
     see(VM, "stopped");
-    assertThat(engine.deleted(VM, now)).singleElement().satisfies(n -> {
-      assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED);
-      assertThat(n.reason()).isEqualTo("vm deleted");
-    });
+    assertThat(engine.deleted(VM, now))
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED);
+              assertThat(n.reason()).isEqualTo("vm deleted");
+            });
     assertThat(engine.openAlarms()).isEmpty();
     assertThat(engine.states()).doesNotContainKey(VM);
   }
@@ -252,12 +279,20 @@ class AlarmEngineTest {
     see(VM, "running");
     see(OTHER, "stopped");
     later(Duration.ofSeconds(1));
-    List<AlarmNotice> out = engine.resync(Map.of(VM, Optional.of("running"),
-        OTHER, Optional.of("stopped"), "00000000-0000-4000-8000-000000000003",
-        Optional.of("stopped")), now);
+    List<AlarmNotice> out =
+        engine.resync(
+            Map.of(
+                VM,
+                Optional.of("running"),
+                OTHER,
+                Optional.of("stopped"),
+                "00000000-0000-4000-8000-000000000003",
+                Optional.of("stopped")),
+            now);
     assertThat(out).isEmpty();
     out = engine.resync(Map.of(VM, Optional.of("stopped")), now);
-    assertThat(out).singleElement()
+    assertThat(out)
+        .singleElement()
         .satisfies(n -> assertThat(n.alarm().rule()).isEqualTo(Rule.UNEXPECTED_STOP));
     assertThat(engine.states()).containsOnlyKeys(VM);
   }
@@ -270,7 +305,8 @@ class AlarmEngineTest {
     AlarmEngine restarted = new AlarmEngine(config);
     restarted.restore(engine.states(), engine.openAlarms(), List.of());
     assertThat(restarted.resync(Map.of(VM, Optional.of("stopped")), now)).isEmpty();
-    assertThat(restarted.resync(Map.of(VM, Optional.of("running")), now)).singleElement()
+    assertThat(restarted.resync(Map.of(VM, Optional.of("running")), now))
+        .singleElement()
         .satisfies(n -> assertThat(n.kind()).isEqualTo(AlarmNotice.Kind.CLEARED));
   }
 

@@ -18,8 +18,12 @@ class OutboxTest {
 
   private static AlarmNotice notice(String id) {
     Instant t = Instant.parse("2026-12-07T10:00:00Z");
-    return new AlarmNotice(id, AlarmNotice.Kind.OPENED,
-        new Alarm("a-" + id, "vm", Rule.UNEXPECTED_STOP, t, "stopped"), t, "stopped");
+    return new AlarmNotice(
+        id,
+        AlarmNotice.Kind.OPENED,
+        new Alarm("a-" + id, "vm", Rule.UNEXPECTED_STOP, t, "stopped"),
+        t,
+        "stopped");
   }
 
   @Test
@@ -31,7 +35,9 @@ class OutboxTest {
       o.done("webhook", "1");
     }
     try (Outbox o = new Outbox(dir, 100)) {
-      assertThat(o.pending("webhook")).extracting(e -> e.notice().deliveryId()).containsExactly("2");
+      assertThat(o.pending("webhook"))
+          .extracting(e -> e.notice().deliveryId())
+          .containsExactly("2");
       assertThat(o.pending("email")).extracting(e -> e.notice()).containsExactly(notice("1"));
     }
   }
@@ -41,14 +47,18 @@ class OutboxTest {
     try (Outbox o = new Outbox(dir, 100)) {
       o.add("webhook", notice("1"));
     }
-    Files.writeString(dir.resolve(Outbox.NAME), "{\"op\":\"add\",\"notif",
-        StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve(Outbox.NAME),
+        "{\"op\":\"add\",\"notif",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
     try (Outbox o = new Outbox(dir, 100)) {
       assertThat(o.pending("webhook")).hasSize(1);
       o.add("webhook", notice("2"));
     }
     try (Outbox o = new Outbox(dir, 100)) {
-      assertThat(o.pending("webhook")).extracting(e -> e.notice().deliveryId())
+      assertThat(o.pending("webhook"))
+          .extracting(e -> e.notice().deliveryId())
           .containsExactly("1", "2");
     }
   }
@@ -64,7 +74,8 @@ class OutboxTest {
     }
     assertThat(Files.readAllLines(dir.resolve(Outbox.NAME)).size()).isLessThan(40);
     try (Outbox o = new Outbox(dir, 100)) {
-      assertThat(o.pending("webhook")).extracting(e -> e.notice().deliveryId())
+      assertThat(o.pending("webhook"))
+          .extracting(e -> e.notice().deliveryId())
           .containsExactly("last");
     }
   }

@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.vminfo.alarms.Alarm;
+import io.vminfo.alarms.AlarmNotice;
 import io.vminfo.alarms.AlarmService;
 import io.vminfo.alarms.AlarmsConfig;
 import io.vminfo.alarms.RejectedNoticeException;
-import io.vminfo.alarms.Alarm;
-import io.vminfo.alarms.AlarmNotice;
 import io.vminfo.alarms.Rule;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmStore;
@@ -23,8 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
@@ -48,17 +48,19 @@ class WebhookNotifierTest {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     serverThreads = Executors.newSingleThreadExecutor();
     server.setExecutor(serverThreads);
-    server.createContext("/hook", ex -> {
-      attempts.incrementAndGet();
-      byte[] body = ex.getRequestBody().readAllBytes();
-      int code = failFirst.getAndDecrement() > 0 ? 503 : status.get();
-      if (code == 200) {
-        bodies.add(Json.MAPPER.readTree(body));
-        deliveryHeaders.add(ex.getRequestHeaders().getFirst("X-Vminfo-Delivery-Id"));
-      }
-      ex.sendResponseHeaders(code, -1);
-      ex.close();
-    });
+    server.createContext(
+        "/hook",
+        ex -> {
+          attempts.incrementAndGet();
+          byte[] body = ex.getRequestBody().readAllBytes();
+          int code = failFirst.getAndDecrement() > 0 ? 503 : status.get();
+          if (code == 200) {
+            bodies.add(Json.MAPPER.readTree(body));
+            deliveryHeaders.add(ex.getRequestHeaders().getFirst("X-Vminfo-Delivery-Id"));
+          }
+          ex.sendResponseHeaders(code, -1);
+          ex.close();
+        });
     server.start();
   }
 
@@ -77,10 +79,13 @@ class WebhookNotifierTest {
     failFirst.set(2);
     Vm vm = TestVms.vm(1);
     try (VmStore store = VmStore.builder().build();
-        AlarmService svc = AlarmService.builder(AlarmsConfig.defaults(dir)
-                .withRetry(Duration.ofMillis(20), Duration.ofMillis(100))
-                .withTick(Duration.ofMillis(20)))
-            .webhook(url(), Duration.ofSeconds(5)).build()) {
+        AlarmService svc =
+            AlarmService.builder(
+                    AlarmsConfig.defaults(dir)
+                        .withRetry(Duration.ofMillis(20), Duration.ofMillis(100))
+                        .withTick(Duration.ofMillis(20)))
+                .webhook(url(), Duration.ofSeconds(5))
+                .build()) {
       store.initialize(List.of(vm));
       svc.start(store);
       store.put(vm.with(o -> o.put("state", "stopped")));
@@ -100,15 +105,17 @@ class WebhookNotifierTest {
   @Test
   void clientErrorIsARejectionAndServerErrorIsRetryable() throws Exception {
     Instant t = Instant.parse("2026-12-07T10:00:00Z");
-    AlarmNotice n = new AlarmNotice("d1", AlarmNotice.Kind.OPENED,
-        new Alarm("a1", "vm", Rule.FLAPPING, t, "x"), t, "x");
+    AlarmNotice n =
+        new AlarmNotice(
+            "d1", AlarmNotice.Kind.OPENED, new Alarm("a1", "vm", Rule.FLAPPING, t, "x"), t, "x");
     WebhookNotifier w = new WebhookNotifier(url(), Duration.ofSeconds(5));
     try {
       status.set(400);
       Assertions.assertThatThrownBy(() -> w.deliver(n)).isInstanceOf(RejectedNoticeException.class);
       status.set(500);
       Assertions.assertThatThrownBy(() -> w.deliver(n))
-          .isNotInstanceOf(RejectedNoticeException.class).hasMessageContaining("500");
+          .isNotInstanceOf(RejectedNoticeException.class)
+          .hasMessageContaining("500");
       status.set(200);
       w.deliver(n);
       assertThat(deliveryHeaders).containsExactly("d1");
@@ -119,7 +126,8 @@ class WebhookNotifierTest {
 
   @Test
   void nonHttpUrlIsRefused() {
-    Assertions.assertThatThrownBy(() -> new WebhookNotifier(URI.create("ftp://x/"),
-        Duration.ofSeconds(1))).hasMessageContaining("http or https");
+    Assertions.assertThatThrownBy(
+            () -> new WebhookNotifier(URI.create("ftp://x/"), Duration.ofSeconds(1)))
+        .hasMessageContaining("http or https");
   }
 }

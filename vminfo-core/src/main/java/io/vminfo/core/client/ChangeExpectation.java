@@ -8,9 +8,9 @@ import java.util.Objects;
 
 /**
  * The changes a {@link VminfoClient#watchForChanges watch} waits for, as vminfod's change list:
- * every group must be seen (AND); a group is satisfied by any one of its patterns (OR). Each
- * change of an event satisfies at most one group, so asking for the same change twice waits for
- * it twice. Groups may be satisfied by different events.
+ * every group must be seen (AND); a group is satisfied by any one of its patterns (OR). Each change
+ * of an event satisfies at most one group, so asking for the same change twice waits for it twice.
+ * Groups may be satisfied by different events.
  */
 public record ChangeExpectation(List<List<ChangePattern>> groups) {
   public ChangeExpectation {

@@ -16,10 +16,9 @@ import java.util.Objects;
 
 /**
  * One change a watch waits for, with vminfod's semantics: the {@code path} must have the same
- * length as the change's, each segment equal or a wildcard ({@code null} in JSON,
- * {@link PathSegment#ANY_ELEMENT} here); every other key (e.g. {@code action}, {@code oldValue},
- * {@code newValue}) must be in the change with the same value, as in {@link EventPattern}.
- * Immutable.
+ * length as the change's, each segment equal or a wildcard ({@code null} in JSON, {@link
+ * PathSegment#ANY_ELEMENT} here); every other key (e.g. {@code action}, {@code oldValue}, {@code
+ * newValue}) must be in the change with the same value, as in {@link EventPattern}. Immutable.
  */
 public final class ChangePattern {
   private final List<PathSegment> path;
@@ -157,7 +156,9 @@ public final class ChangePattern {
   void requireCriteria() {
     if (rest.isEmpty()) {
       throw new IllegalArgumentException(
-          "change pattern " + toJson() + " has only \"path\": say what to expect there"
+          "change pattern "
+              + toJson()
+              + " has only \"path\": say what to expect there"
               + " (action, oldValue, newValue, ...)");
     }
   }

@@ -55,9 +55,8 @@ public final class EventPattern {
     Objects.requireNonNull(key, "key");
     ObjectNode copy = pattern.deepCopy();
     JsonNode existing = copy.get("vm");
-    ObjectNode vm = existing != null && existing.isObject()
-        ? (ObjectNode) existing
-        : copy.putObject("vm");
+    ObjectNode vm =
+        existing != null && existing.isObject() ? (ObjectNode) existing : copy.putObject("vm");
     vm.set(key, value == null ? Json.NODES.nullNode() : value.deepCopy());
     return new EventPattern(copy);
   }

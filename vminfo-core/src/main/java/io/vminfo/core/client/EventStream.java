@@ -16,8 +16,8 @@ public interface EventStream extends AutoCloseable {
   boolean isConnected();
 
   /**
-   * Waits until the first snapshot (or resume) has been delivered to the listener. Returns false
-   * on timeout or when the stream was closed first.
+   * Waits until the first snapshot (or resume) has been delivered to the listener. Returns false on
+   * timeout or when the stream was closed first.
    */
   boolean awaitStarted(Duration timeout) throws InterruptedException;
 

@@ -14,11 +14,12 @@ import java.util.Set;
  * @param types server-side filter: only these event types (empty = all)
  * @param ignoredKeys server-side filter: no modify events that change only these top-level keys
  *     (e.g. {@code last_modified}); ignored by agents that predate it, as old vminfod
- * @param heartbeat ask the agent for a heartbeat line this often when idle; a connection silent
- *     for three heartbeats is treated as dead and replaced (only against agents that send
- *     revisions, since old vminfod ignores the request)
+ * @param heartbeat ask the agent for a heartbeat line this often when idle; a connection silent for
+ *     three heartbeats is treated as dead and replaced (only against agents that send revisions,
+ *     since old vminfod ignores the request)
  * @param resumeFrom start by resuming from here instead of with a snapshot
- * @param initialBackoff first reconnect delay; doubles per failed attempt; each delay is drawn between half its ceiling and all of it (core {@code concurrent.Backoff})
+ * @param initialBackoff first reconnect delay; doubles per failed attempt; each delay is drawn
+ *     between half its ceiling and all of it (core {@code concurrent.Backoff})
  * @param maxBackoff cap of the reconnect delay
  */
 public record EventStreamOptions(
@@ -30,20 +31,27 @@ public record EventStreamOptions(
     Duration initialBackoff,
     Duration maxBackoff) {
 
-  private static final EventStreamOptions DEFAULTS = new EventStreamOptions(
-      Set.of(), Set.of(), Set.of(), Optional.of(Duration.ofSeconds(30)), Optional.empty(),
-      Duration.ofMillis(100), Duration.ofSeconds(30));
+  private static final EventStreamOptions DEFAULTS =
+      new EventStreamOptions(
+          Set.of(),
+          Set.of(),
+          Set.of(),
+          Optional.of(Duration.ofSeconds(30)),
+          Optional.empty(),
+          Duration.ofMillis(100),
+          Duration.ofSeconds(30));
 
   public EventStreamOptions {
     uuids = Set.copyOf(Objects.requireNonNull(uuids, "uuids"));
     types = types.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(types));
     ignoredKeys = Set.copyOf(Objects.requireNonNull(ignoredKeys, "ignoredKeys"));
     Objects.requireNonNull(heartbeat, "heartbeat");
-    heartbeat.ifPresent(h -> {
-      if (h.toSeconds() < 1) {
-        throw new IllegalArgumentException("heartbeat must be at least 1 s, got " + h);
-      }
-    });
+    heartbeat.ifPresent(
+        h -> {
+          if (h.toSeconds() < 1) {
+            throw new IllegalArgumentException("heartbeat must be at least 1 s, got " + h);
+          }
+        });
     Objects.requireNonNull(resumeFrom, "resumeFrom");
     Objects.requireNonNull(initialBackoff, "initialBackoff");
     Objects.requireNonNull(maxBackoff, "maxBackoff");

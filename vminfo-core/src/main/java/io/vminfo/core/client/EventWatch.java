@@ -14,9 +14,9 @@ public interface EventWatch<T> extends AutoCloseable {
   T await() throws IOException, InterruptedException;
 
   /**
-   * Waits up to {@code timeout}. Throws {@link VminfoTimeoutException} on timeout,
-   * {@link VminfoEventsLostException} when the stream had to start over with a snapshot, and
-   * {@link VminfoClientException} when the watch was closed.
+   * Waits up to {@code timeout}. Throws {@link VminfoTimeoutException} on timeout, {@link
+   * VminfoEventsLostException} when the stream had to start over with a snapshot, and {@link
+   * VminfoClientException} when the watch was closed.
    */
   T await(Duration timeout) throws IOException, InterruptedException;
 

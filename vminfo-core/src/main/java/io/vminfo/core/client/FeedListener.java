@@ -11,8 +11,8 @@ import java.time.Duration;
 public interface FeedListener {
   /**
    * A full snapshot: replace everything you know with {@code ready.vms()}. Sent first, and again
-   * whenever the stream could not resume after a reconnect ({@code ready.resync()} is then true,
-   * or the agent does not support resuming).
+   * whenever the stream could not resume after a reconnect ({@code ready.resync()} is then true, or
+   * the agent does not support resuming).
    */
   void onReady(FeedMessage.Ready ready);
 

@@ -44,9 +44,15 @@ public record JobInfo(
     if (!n.isObject() || !n.path("id").isTextual() || !n.path("status").isTextual()) {
       throw new VminfoClientException("not a job: " + abbreviate(n.toString()));
     }
-    return new JobInfo(n.path("id").asText(), n.path("vm_uuid").asText(""),
-        n.path("action").asText(""), n.path("requester").asText(""), n.path("status").asText(),
-        n.path("created_at").asText(""), opt(n, "finished_at"), opt(n, "message"),
+    return new JobInfo(
+        n.path("id").asText(),
+        n.path("vm_uuid").asText(""),
+        n.path("action").asText(""),
+        n.path("requester").asText(""),
+        n.path("status").asText(),
+        n.path("created_at").asText(""),
+        opt(n, "finished_at"),
+        opt(n, "message"),
         opt(n, "vm_state"));
   }
 

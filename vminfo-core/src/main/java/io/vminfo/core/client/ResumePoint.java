@@ -1,6 +1,8 @@
 package io.vminfo.core.client;
 
-/** Where a feed left off: the last revision seen and the agent run ({@code epoch}) it belongs to. */
+/**
+ * Where a feed left off: the last revision seen and the agent run ({@code epoch}) it belongs to.
+ */
 public record ResumePoint(long rev, String epoch) {
   public ResumePoint {
     if (rev < 0) {

@@ -8,7 +8,8 @@ import java.util.Optional;
  * {@code owner_uuid}; all given filters must match.
  */
 public record VmQuery(Optional<String> state, Optional<String> brand, Optional<String> ownerUuid) {
-  private static final VmQuery ALL = new VmQuery(Optional.empty(), Optional.empty(), Optional.empty());
+  private static final VmQuery ALL =
+      new VmQuery(Optional.empty(), Optional.empty(), Optional.empty());
 
   public VmQuery {
     requireNonBlank(state, "state");

@@ -1,9 +1,9 @@
 package io.vminfo.core.client;
 
 /**
- * The agent answered with an error: its HTTP status and the {@code code} and {@code message} of
- * its JSON error body ({@code {"code":"NotFound","message":"VM Not Found: <id>"}}). Agents that
- * answer with plain text (old vminfod) get code {@code "HttpError"} and the text as message.
+ * The agent answered with an error: its HTTP status and the {@code code} and {@code message} of its
+ * JSON error body ({@code {"code":"NotFound","message":"VM Not Found: <id>"}}). Agents that answer
+ * with plain text (old vminfod) get code {@code "HttpError"} and the text as message.
  */
 public class VminfoApiException extends VminfoClientException {
   private static final long serialVersionUID = 1L;

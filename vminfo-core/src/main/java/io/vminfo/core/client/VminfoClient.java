@@ -7,11 +7,11 @@ import io.vminfo.core.GuestAction;
 import io.vminfo.core.Vm;
 import io.vminfo.core.VmEventType;
 import io.vminfo.core.client.internal.BoundedBody;
-import io.vminfo.core.client.internal.UnixSocketExchange;
 import io.vminfo.core.client.internal.ChangeTracker;
 import io.vminfo.core.client.internal.ErrorBodies;
 import io.vminfo.core.client.internal.FeedConnection;
 import io.vminfo.core.client.internal.PercentEncoding;
+import io.vminfo.core.client.internal.UnixSocketExchange;
 import io.vminfo.core.client.internal.Watch;
 import io.vminfo.core.concurrent.NamedThreads;
 import io.vminfo.core.internal.Json;
@@ -85,15 +85,18 @@ public final class VminfoClient implements AutoCloseable {
     this.unixSocket = b.unixSocket;
     this.executor = Executors.newCachedThreadPool(NamedThreads.daemon("vminfo-client"));
     this.ownsScheduler = b.scheduler == null;
-    this.scheduler = b.scheduler != null
-        ? b.scheduler
-        : Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("vminfo-client-timer"));
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(b.connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor)
-        .build();
+    this.scheduler =
+        b.scheduler != null
+            ? b.scheduler
+            : Executors.newSingleThreadScheduledExecutor(
+                NamedThreads.daemon("vminfo-client-timer"));
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(b.connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(executor)
+            .build();
   }
 
   public static Builder builder(URI baseUri) {
@@ -177,8 +180,8 @@ public final class VminfoClient implements AutoCloseable {
     try {
       return Vm.of(json);
     } catch (IllegalArgumentException e) {
-      throw new VminfoClientException("/vms/" + uuidOrZonename + " returned a bad VM: "
-          + e.getMessage(), e);
+      throw new VminfoClientException(
+          "/vms/" + uuidOrZonename + " returned a bad VM: " + e.getMessage(), e);
     }
   }
 
@@ -199,33 +202,44 @@ public final class VminfoClient implements AutoCloseable {
   public EventStream events(EventStreamOptions options, FeedListener listener) {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(listener, "listener");
-    FeedConnection stream = new FeedConnection(
-        http, base, options, listener, scheduler, clock, random, requestTimeout, userAgent,
-        maxLineBytes, this::unregister);
+    FeedConnection stream =
+        new FeedConnection(
+            http,
+            base,
+            options,
+            listener,
+            scheduler,
+            clock,
+            random,
+            requestTimeout,
+            userAgent,
+            maxLineBytes,
+            this::unregister);
     register(stream);
     stream.start();
     return stream;
   }
 
   /**
-   * Starts watching for the first event that matches {@code pattern} (vminfod's
-   * {@code watchForEvent}) and returns once the watch is listening, so the caller can then cause
-   * the event. {@link EventWatch#await()} returns the matching event.
+   * Starts watching for the first event that matches {@code pattern} (vminfod's {@code
+   * watchForEvent}) and returns once the watch is listening, so the caller can then cause the
+   * event. {@link EventWatch#await()} returns the matching event.
    */
   public EventWatch<FeedMessage.Event> watchForEvent(EventPattern pattern, WatchOptions options)
       throws IOException, InterruptedException {
     Objects.requireNonNull(pattern, "pattern");
-    Watch<FeedMessage.Event> watch = new Watch<>(
-        e -> pattern.matches(e) ? Optional.of(e) : Optional.empty(),
-        () -> "waiting for an event matching " + pattern,
-        options.timeout());
+    Watch<FeedMessage.Event> watch =
+        new Watch<>(
+            e -> pattern.matches(e) ? Optional.of(e) : Optional.empty(),
+            () -> "waiting for an event matching " + pattern,
+            options.timeout());
     return arm(watch, pattern, options);
   }
 
   /**
-   * Starts watching for changes (vminfod's {@code watchForChanges}): among events matching
-   * {@code pattern}, every group of {@code expected} must be seen in some change. Returns once
-   * listening; {@link EventWatch#await()} returns the events whose changes matched.
+   * Starts watching for changes (vminfod's {@code watchForChanges}): among events matching {@code
+   * pattern}, every group of {@code expected} must be seen in some change. Returns once listening;
+   * {@link EventWatch#await()} returns the events whose changes matched.
    */
   public EventWatch<List<FeedMessage.Event>> watchForChanges(
       EventPattern pattern, ChangeExpectation expected, WatchOptions options)
@@ -234,19 +248,24 @@ public final class VminfoClient implements AutoCloseable {
     Objects.requireNonNull(expected, "expected");
     ChangeTracker tracker = new ChangeTracker(expected, options.firstMatch());
     List<FeedMessage.Event> matched = new ArrayList<>();
-    Watch<List<FeedMessage.Event>> watch = new Watch<>(
-        e -> {
-          if (!pattern.matches(e)) {
-            return Optional.empty();
-          }
-          if (tracker.offer(e)) {
-            matched.add(e);
-          }
-          return tracker.isDone() ? Optional.of(List.copyOf(matched)) : Optional.empty();
-        },
-        () -> tracker.remaining() + " of " + expected.groups().size()
-            + " expected changes not seen, for events matching " + pattern,
-        options.timeout());
+    Watch<List<FeedMessage.Event>> watch =
+        new Watch<>(
+            e -> {
+              if (!pattern.matches(e)) {
+                return Optional.empty();
+              }
+              if (tracker.offer(e)) {
+                matched.add(e);
+              }
+              return tracker.isDone() ? Optional.of(List.copyOf(matched)) : Optional.empty();
+            },
+            () ->
+                tracker.remaining()
+                    + " of "
+                    + expected.groups().size()
+                    + " expected changes not seen, for events matching "
+                    + pattern,
+            options.timeout());
     if (expected.isEmpty()) {
       watch.complete(List.of());
       return watch;
@@ -274,8 +293,8 @@ public final class VminfoClient implements AutoCloseable {
 
   /**
    * Asks the agent to carry out {@code action} on a VM (uuid or zonename); returns the job as
-   * queued. The agent serves this only with {@code actions.enabled}; a full queue is a
-   * {@link VminfoApiException} with status 429.
+   * queued. The agent serves this only with {@code actions.enabled}; a full queue is a {@link
+   * VminfoApiException} with status 429.
    */
   public JobInfo act(String uuidOrZonename, GuestAction action)
       throws IOException, InterruptedException {
@@ -289,11 +308,12 @@ public final class VminfoClient implements AutoCloseable {
   }
 
   /**
-   * Suppresses alarms of these VMs (empty: all) and rules (empty: all) for {@code duration}
-   * (empty: until lifted); returns the suppression. Needs the agent's {@code alarms.api_writes}.
+   * Suppresses alarms of these VMs (empty: all) and rules (empty: all) for {@code duration} (empty:
+   * until lifted); returns the suppression. Needs the agent's {@code alarms.api_writes}.
    */
-  public JsonNode suppressAlarms(List<String> vms, List<String> rules, Optional<Duration> duration,
-      String reason) throws IOException, InterruptedException {
+  public JsonNode suppressAlarms(
+      List<String> vms, List<String> rules, Optional<Duration> duration, String reason)
+      throws IOException, InterruptedException {
     StringBuilder q = new StringBuilder("alarms/suppressions?");
     for (String vm : vms) {
       q.append("vm=").append(PercentEncoding.encode(vm)).append('&');
@@ -334,8 +354,8 @@ public final class VminfoClient implements AutoCloseable {
   }
 
   /**
-   * Waits until the job is Complete or Error (asking the agent every 100 ms); a
-   * {@link VminfoTimeoutException} when {@code timeout} passes first.
+   * Waits until the job is Complete or Error (asking the agent every 100 ms); a {@link
+   * VminfoTimeoutException} when {@code timeout} passes first.
    */
   public JobInfo awaitJob(String id, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -346,8 +366,8 @@ public final class VminfoClient implements AutoCloseable {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new VminfoTimeoutException("job " + id + " is still " + j.status() + " after "
-            + timeout.toMillis() + " ms");
+        throw new VminfoTimeoutException(
+            "job " + id + " is still " + j.status() + " after " + timeout.toMillis() + " ms");
       }
       Thread.sleep(Math.min(100, Math.max(1, left / 1_000_000)));
     }
@@ -375,8 +395,12 @@ public final class VminfoClient implements AutoCloseable {
     watch.attach(stream);
     if (!stream.awaitStarted(options.timeout())) {
       watch.close();
-      throw new VminfoTimeoutException("could not start watching the event feed of " + base
-          + " within " + options.timeout().toMillis() + " ms");
+      throw new VminfoTimeoutException(
+          "could not start watching the event feed of "
+              + base
+              + " within "
+              + options.timeout().toMillis()
+              + " ms");
     }
     return watch;
   }
@@ -456,11 +480,12 @@ public final class VminfoClient implements AutoCloseable {
     if (unixSocket.isPresent()) {
       return sendOverSocket(uri, method, expected);
     }
-    HttpRequest.Builder rb = HttpRequest.newBuilder(uri)
-        .timeout(requestTimeout)
-        .header("User-Agent", userAgent)
-        .header("Accept", "application/json")
-        .method(method, HttpRequest.BodyPublishers.noBody());
+    HttpRequest.Builder rb =
+        HttpRequest.newBuilder(uri)
+            .timeout(requestTimeout)
+            .header("User-Agent", userAgent)
+            .header("Accept", "application/json")
+            .method(method, HttpRequest.BodyPublishers.noBody());
     boolean write = !method.equals("GET");
     if (write && signer.isPresent()) {
       String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
@@ -501,11 +526,18 @@ public final class VminfoClient implements AutoCloseable {
     }
     UnixSocketExchange.Response response;
     try {
-      response = UnixSocketExchange.exchange(unixSocket.get(), method, target,
-          headers, requestTimeout, maxResponseBytes, executor);
+      response =
+          UnixSocketExchange.exchange(
+              unixSocket.get(),
+              method,
+              target,
+              headers,
+              requestTimeout,
+              maxResponseBytes,
+              executor);
     } catch (IOException e) {
-      throw new VminfoClientException(method + " " + target + " on "
-          + unixSocket.get() + " failed: " + e.getMessage(), e);
+      throw new VminfoClientException(
+          method + " " + target + " on " + unixSocket.get() + " failed: " + e.getMessage(), e);
     }
     if (response.status() != expected) {
       throw ErrorBodies.toException(response.status(), response.body());
@@ -593,15 +625,18 @@ public final class VminfoClient implements AutoCloseable {
 
     /**
      * Makes the calls (not the event streams, which stay on HTTP) over the agent's local UNIX
-     * socket ({@code actions.socket}), where a write needs no signature: the agent knows the
-     * caller from the socket's peer credentials.
+     * socket ({@code actions.socket}), where a write needs no signature: the agent knows the caller
+     * from the socket's peer credentials.
      */
     public Builder unixSocket(java.nio.file.Path socket) {
       this.unixSocket = Optional.of(Objects.requireNonNull(socket, "socket"));
       return this;
     }
 
-    /** Signs every write (guest actions); without one, writes go unsigned and the agent refuses them. */
+    /**
+     * Signs every write (guest actions); without one, writes go unsigned and the agent refuses
+     * them.
+     */
     public Builder requestSigner(RequestSigner signer) {
       this.signer = Optional.of(Objects.requireNonNull(signer, "signer"));
       return this;
@@ -615,6 +650,5 @@ public final class VminfoClient implements AutoCloseable {
     public VminfoClient build() {
       return new VminfoClient(this);
     }
-
   }
 }

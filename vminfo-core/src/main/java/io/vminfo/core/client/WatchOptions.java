@@ -7,10 +7,10 @@ import java.util.Objects;
  * How a watch waits.
  *
  * @param timeout how long {@link EventWatch#await()} waits
- * @param firstMatch for change watches: done at the first matching change (vminfod's
- *     {@code firstMatch}) instead of when every group was seen
- * @param stream how the underlying event stream connects and reconnects (its uuid and type
- *     filters are derived from the pattern where it pins them)
+ * @param firstMatch for change watches: done at the first matching change (vminfod's {@code
+ *     firstMatch}) instead of when every group was seen
+ * @param stream how the underlying event stream connects and reconnects (its uuid and type filters
+ *     are derived from the pattern where it pins them)
  */
 public record WatchOptions(Duration timeout, boolean firstMatch, EventStreamOptions stream) {
   public WatchOptions {

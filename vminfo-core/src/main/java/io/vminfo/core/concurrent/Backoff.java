@@ -5,18 +5,18 @@ import java.util.Objects;
 
 /**
  * Capped exponential backoff, the one rule of every retry in vminfo: after {@code n} consecutive
- * failures the ceiling is {@code min(max, initial * 2^(n-1))}, and the delay is drawn from
- * {@code [ceiling/2, ceiling]} ("equal jitter"), so many agents or clients that lost the same
- * peer do not come back in lockstep, none waits less than half the ceiling, and no wait is
- * longer than {@code max}. The jitter source is the caller's, so tests choose it.
+ * failures the ceiling is {@code min(max, initial * 2^(n-1))}, and the delay is drawn from {@code
+ * [ceiling/2, ceiling]} ("equal jitter"), so many agents or clients that lost the same peer do not
+ * come back in lockstep, none waits less than half the ceiling, and no wait is longer than {@code
+ * max}. The jitter source is the caller's, so tests choose it.
  */
 public record Backoff(Duration initial, Duration max) {
   public Backoff {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(max, "max");
     if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < initial <= max, got " + initial
-          + ", " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < initial <= max, got " + initial + ", " + max);
     }
   }
 

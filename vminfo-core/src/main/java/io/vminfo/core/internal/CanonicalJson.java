@@ -54,7 +54,8 @@ public final class CanonicalJson {
       case OBJECT -> {
         out.append('{');
         boolean first = true;
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator();
+            it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           if (!first) {
             out.append(',');

@@ -29,8 +29,8 @@ public final class FeedLines {
   }
 
   /**
-   * The ready line. {@code vms} is the JSON array of the snapshot encoded again as a JSON string,
-   * a vminfod quirk kept for its clients.
+   * The ready line. {@code vms} is the JSON array of the snapshot encoded again as a JSON string, a
+   * vminfod quirk kept for its clients.
    */
   public static byte[] ready(
       String listenerId,

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * An object's keys in the order JavaScript enumerates them (ECMAScript OrdinaryOwnPropertyKeys):
  * array-index keys ("0", "9", "10", ... up to 2^32 - 2, canonical decimal) first in ascending
- * numeric order, then the other keys in insertion order. diff.js walks {@code Object.keys}, so
- * this is the order of its changes for metadata and tags keys such as "10" and "9".
+ * numeric order, then the other keys in insertion order. diff.js walks {@code Object.keys}, so this
+ * is the order of its changes for metadata and tags keys such as "10" and "9".
  */
 public final class JavaScriptKeyOrder {
   private static final long MAX_ARRAY_INDEX = 4_294_967_294L; // 2^32 - 2

@@ -25,7 +25,9 @@ public final class Json {
   /** Shared mapper; thread-safe once configured. Never reconfigure it. */
   public static final ObjectMapper MAPPER = HardenedJson.UNTRUSTED.mapper();
 
-  /** Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15. */
+  /**
+   * Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15.
+   */
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private Json() {}
@@ -46,9 +48,13 @@ public final class Json {
   /** A short description of a parse failure, without the (possibly huge) input echoed back. */
   public static String describe(IOException e) {
     if (e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe) {
-      String where = jpe.getLocation() == null
-          ? ""
-          : " at line " + jpe.getLocation().getLineNr() + " column " + jpe.getLocation().getColumnNr();
+      String where =
+          jpe.getLocation() == null
+              ? ""
+              : " at line "
+                  + jpe.getLocation().getLineNr()
+                  + " column "
+                  + jpe.getLocation().getColumnNr();
       return jpe.getOriginalMessage() + where;
     }
     return String.valueOf(e.getMessage());

@@ -4,8 +4,9 @@ import io.vminfo.core.PathSegment;
 import java.util.List;
 
 /**
- * diff.js's human-readable path: segments joined with {@code .}, array positions as {@code *}, and a
- * key containing {@code .}, {@code [} or {@code ]} written as {@code [key]} with brackets escaped.
+ * diff.js's human-readable path: segments joined with {@code .}, array positions as {@code *}, and
+ * a key containing {@code .}, {@code [} or {@code ]} written as {@code [key]} with brackets
+ * escaped.
  */
 public final class PrettyPath {
   private PrettyPath() {}

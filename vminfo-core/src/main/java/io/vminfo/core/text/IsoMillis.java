@@ -9,12 +9,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
- * ISO-8601 UTC timestamps with exactly three fraction digits ({@code 2026-12-07T10:00:00.000Z}),
- * as vmadm, vminfod and the usage files write them: the one formatter and parser of them.
+ * ISO-8601 UTC timestamps with exactly three fraction digits ({@code 2026-12-07T10:00:00.000Z}), as
+ * vmadm, vminfod and the usage files write them: the one formatter and parser of them.
  */
 public final class IsoMillis {
   private static final DateTimeFormatter FORMAT =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
   /** 10000-01-01T00:00:00Z: from there on years have five digits. */
   private static final long MAX_FAST_SECONDS = 253_402_300_800L;
 

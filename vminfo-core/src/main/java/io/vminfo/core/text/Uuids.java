@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /** VM and server uuids in their text form ({@code 8-4-4-4-12} hex digits), the one check of it. */
 public final class Uuids {
   private static final Pattern UUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private Uuids() {}
 

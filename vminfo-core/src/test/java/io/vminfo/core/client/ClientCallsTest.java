@@ -34,39 +34,47 @@ class ClientCallsTest {
         .hasMessageContaining("VM Not Found: web-01")
         .satisfies(e -> assertThat(((VminfoApiException) e).code()).isEqualTo("HttpError"));
     assertThat(server.nextRequest()).startsWith("/vms/web%2001 ");
-    server.replies.add(FakeAgentServer.Reply.status(404,
-        "{\"code\":\"NotFound\",\"message\":\"VM Not Found: x\"}"));
+    server.replies.add(
+        FakeAgentServer.Reply.status(
+            404, "{\"code\":\"NotFound\",\"message\":\"VM Not Found: x\"}"));
     assertThat(client.findVm("x")).isEmpty();
   }
 
   @Test
   void apiErrorsCarryStatusAndCode() throws Exception {
-    server.replies.add(FakeAgentServer.Reply.status(400,
-        "{\"code\":\"BadRequest\",\"message\":\"unknown query parameter\"}"));
+    server.replies.add(
+        FakeAgentServer.Reply.status(
+            400, "{\"code\":\"BadRequest\",\"message\":\"unknown query parameter\"}"));
     assertThatThrownBy(() -> client.vms(VmQuery.all().withState("running")))
         .isInstanceOf(VminfoApiException.class)
-        .satisfies(e -> {
-          VminfoApiException a = (VminfoApiException) e;
-          assertThat(a.status()).isEqualTo(400);
-          assertThat(a.code()).isEqualTo("BadRequest");
-        });
+        .satisfies(
+            e -> {
+              VminfoApiException a = (VminfoApiException) e;
+              assertThat(a.status()).isEqualTo(400);
+              assertThat(a.code()).isEqualTo("BadRequest");
+            });
     assertThat(server.nextRequest()).startsWith("/vms?state=running ");
   }
 
   @Test
   void aSignerSignsEachWriteWithItsTargetAndNoRead() throws Exception {
     List<String> signed = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (VminfoClient signing = VminfoClient.builder(server.uri())
-        .requestTimeout(Duration.ofSeconds(5))
-        .requestSigner((method, target) -> {
-          signed.add(method + " " + target);
-          return java.util.Map.of("Authorization", "Signature n=\"" + signed.size() + "\"");
-        }).build()) {
-      String job = "{\"id\":\"j1\",\"vm_uuid\":\"5595d88c-6e4d-4bda-b58e-97dd02e32bec\","
-          + "\"action\":\"start\",\"status\":\"Queued\",\"requester\":\"k\","
-          + "\"created\":\"2026-12-07T10:00:00Z\"}";
-      server.replies.add(new FakeAgentServer.Reply(202, List.of(job), false,
-          new java.util.concurrent.CountDownLatch(0)));
+    try (VminfoClient signing =
+        VminfoClient.builder(server.uri())
+            .requestTimeout(Duration.ofSeconds(5))
+            .requestSigner(
+                (method, target) -> {
+                  signed.add(method + " " + target);
+                  return java.util.Map.of("Authorization", "Signature n=\"" + signed.size() + "\"");
+                })
+            .build()) {
+      String job =
+          "{\"id\":\"j1\",\"vm_uuid\":\"5595d88c-6e4d-4bda-b58e-97dd02e32bec\","
+              + "\"action\":\"start\",\"status\":\"Queued\",\"requester\":\"k\","
+              + "\"created\":\"2026-12-07T10:00:00Z\"}";
+      server.replies.add(
+          new FakeAgentServer.Reply(
+              202, List.of(job), false, new java.util.concurrent.CountDownLatch(0)));
       try {
         signing.act("web 01", io.vminfo.core.GuestAction.START);
       } catch (VminfoClientException e) {
@@ -92,9 +100,11 @@ class ClientCallsTest {
 
   @Test
   void badJsonIsAClientError() {
-    server.replies.add(new FakeAgentServer.Reply(200, List.of("{nope"), false,
-        new java.util.concurrent.CountDownLatch(0)));
-    assertThatThrownBy(() -> client.ping()).isInstanceOf(VminfoClientException.class)
+    server.replies.add(
+        new FakeAgentServer.Reply(
+            200, List.of("{nope"), false, new java.util.concurrent.CountDownLatch(0)));
+    assertThatThrownBy(() -> client.ping())
+        .isInstanceOf(VminfoClientException.class)
         .hasMessageContaining("not valid JSON");
   }
 
@@ -104,9 +114,10 @@ class ClientCallsTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (VminfoClient c = VminfoClient.builder(java.net.URI.create("http://127.0.0.1:" + port))
-        .build()) {
-      assertThatThrownBy(c::ping).isInstanceOf(VminfoClientException.class)
+    try (VminfoClient c =
+        VminfoClient.builder(java.net.URI.create("http://127.0.0.1:" + port)).build()) {
+      assertThatThrownBy(c::ping)
+          .isInstanceOf(VminfoClientException.class)
           .hasMessageContaining("cannot connect to the agent");
     }
   }

@@ -31,10 +31,14 @@ class EventStreamTest {
     server = new FakeAgentServer();
     clock = ManualClock.at("2026-11-22T10:00:00Z");
     scheduler = new ManualScheduler(clock);
-    client = VminfoClient.builder(server.uri())
-        .scheduler(scheduler).clock(clock).userAgent("stream-test")
-        .requestTimeout(Duration.ofSeconds(10)).maxLineBytes(4096)
-        .build();
+    client =
+        VminfoClient.builder(server.uri())
+            .scheduler(scheduler)
+            .clock(clock)
+            .userAgent("stream-test")
+            .requestTimeout(Duration.ofSeconds(10))
+            .maxLineBytes(4096)
+            .build();
   }
 
   @AfterEach
@@ -45,20 +49,39 @@ class EventStreamTest {
 
   static String ready(long rev, String epoch, boolean resync) {
     return "{\"type\":\"ready\",\"date\":\"2026-11-22T10:00:00.000Z\",\"uuid\":\"l1\",\"vms\":"
-        + io.vminfo.core.internal.Json.NODES.textNode(VMS) + ",\"rev\":" + rev + ",\"epoch\":\""
-        + epoch + "\"" + (resync ? ",\"resync\":true" : "") + "}";
+        + io.vminfo.core.internal.Json.NODES.textNode(VMS)
+        + ",\"rev\":"
+        + rev
+        + ",\"epoch\":\""
+        + epoch
+        + "\""
+        + (resync ? ",\"resync\":true" : "")
+        + "}";
   }
 
   static String event(long rev, int quota) {
-    return "{\"type\":\"modify\",\"date\":\"2026-11-22T10:00:01.000Z\",\"zonename\":\"" + U1
-        + "\",\"uuid\":\"" + U1 + "\",\"vm\":{\"uuid\":\"" + U1 + "\",\"quota\":" + quota
+    return "{\"type\":\"modify\",\"date\":\"2026-11-22T10:00:01.000Z\",\"zonename\":\""
+        + U1
+        + "\",\"uuid\":\""
+        + U1
+        + "\",\"vm\":{\"uuid\":\""
+        + U1
+        + "\",\"quota\":"
+        + quota
         + "},\"changes\":[{\"prettyPath\":\"quota\",\"path\":[\"quota\"],\"action\":\"changed\","
-        + "\"oldValue\":1,\"newValue\":" + quota + "}],\"rev\":" + rev + "}";
+        + "\"oldValue\":1,\"newValue\":"
+        + quota
+        + "}],\"rev\":"
+        + rev
+        + "}";
   }
 
   static String resumed(long rev, String epoch) {
     return "{\"type\":\"resumed\",\"date\":\"2026-11-22T10:00:02.000Z\",\"uuid\":\"l2\",\"rev\":"
-        + rev + ",\"epoch\":\"" + epoch + "\"}";
+        + rev
+        + ",\"epoch\":\""
+        + epoch
+        + "\"}";
   }
 
   EventStream open(EventStreamOptions options) {
@@ -81,8 +104,8 @@ class EventStreamTest {
       reconnect();
       assertThat(server.nextRequest()).isEqualTo("/events?since=6&epoch=E1 UA=stream-test");
       await().until(() -> rec.lines.size() >= 5);
-      assertThat(rec.lines).containsExactly(
-          "ready 5 E1 vms=1", "event 6", "disconnected", "resumed 6", "event 7");
+      assertThat(rec.lines)
+          .containsExactly("ready 5 E1 vms=1", "event 6", "disconnected", "resumed 6", "event 7");
       assertThat(s.resumePoint()).contains(new ResumePoint(7, "E1"));
       assertThat(s.isConnected()).isTrue();
     }
@@ -92,15 +115,16 @@ class EventStreamTest {
   void aResyncIsASnapshotThatReplacesState() throws Exception {
     server.replies.add(FakeAgentServer.Reply.stream(false, ready(5, "E1", false)));
     server.replies.add(FakeAgentServer.Reply.stream(true, ready(0, "E2", true), event(1, 3)));
-    try (EventStream s = open(EventStreamOptions.defaults().withoutHeartbeat()
-        .withUuids(java.util.Set.of(U1)))) {
+    try (EventStream s =
+        open(EventStreamOptions.defaults().withoutHeartbeat().withUuids(java.util.Set.of(U1)))) {
       assertThat(server.nextRequest()).isEqualTo("/events?uuid=" + U1 + " UA=stream-test");
       await().until(() -> rec.lines.size() >= 2);
       reconnect();
       assertThat(server.nextRequest()).contains("since=5&epoch=E1");
       await().until(() -> rec.lines.size() >= 4);
-      assertThat(rec.lines).containsExactly(
-          "ready 5 E1 vms=1", "disconnected", "ready 0 E2 vms=1 resync", "event 1");
+      assertThat(rec.lines)
+          .containsExactly(
+              "ready 5 E1 vms=1", "disconnected", "ready 0 E2 vms=1 resync", "event 1");
       assertThat(s.resumePoint()).contains(new ResumePoint(1, "E2"));
     }
   }
@@ -108,8 +132,8 @@ class EventStreamTest {
   @Test
   @SuppressWarnings("try") // the resource is held for its side effect, not used
   void aGapIsNeverPassedOnTheStreamReconnectsFromTheLastGoodRevision() throws Exception {
-    server.replies.add(FakeAgentServer.Reply.stream(true, ready(5, "E1", false), event(6, 1),
-        event(8, 2)));
+    server.replies.add(
+        FakeAgentServer.Reply.stream(true, ready(5, "E1", false), event(6, 1), event(8, 2)));
     server.replies.add(FakeAgentServer.Reply.stream(true, resumed(6, "E1"), event(7, 3)));
     try (EventStream s = open(EventStreamOptions.defaults().withoutHeartbeat())) {
       server.nextRequest();
@@ -125,15 +149,17 @@ class EventStreamTest {
 
   @Test
   void errorAnswersAndBadLinesReconnectWithBackoff() throws Exception {
-    server.replies.add(FakeAgentServer.Reply.status(503,
-        "{\"code\":\"ServiceUnavailable\",\"message\":\"too many event subscribers\"}"));
+    server.replies.add(
+        FakeAgentServer.Reply.status(
+            503, "{\"code\":\"ServiceUnavailable\",\"message\":\"too many event subscribers\"}"));
     server.replies.add(FakeAgentServer.Reply.stream(true, "not json"));
     server.replies.add(FakeAgentServer.Reply.stream(true, "x".repeat(5000)));
     server.replies.add(FakeAgentServer.Reply.stream(true, ready(1, "E", false)));
     try (EventStream s = open(EventStreamOptions.defaults().withoutHeartbeat())) {
       server.nextRequest();
       await().until(() -> rec.causes.size() == 1);
-      assertThat(rec.causes.get(0)).isInstanceOf(VminfoApiException.class)
+      assertThat(rec.causes.get(0))
+          .isInstanceOf(VminfoApiException.class)
           .hasMessageContaining("ServiceUnavailable");
       reconnect();
       server.nextRequest();
@@ -164,8 +190,8 @@ class EventStreamTest {
       await().until(() -> rec.lines.contains("disconnected"));
       assertThat(rec.causes.get(0)).isInstanceOf(VminfoTimeoutException.class);
       reconnect();
-      assertThat(server.nextRequest()).isEqualTo("/events?heartbeat=2&since=3&epoch=E"
-          + " UA=stream-test");
+      assertThat(server.nextRequest())
+          .isEqualTo("/events?heartbeat=2&since=3&epoch=E" + " UA=stream-test");
       await().until(() -> rec.lines.contains("resumed 3"));
     }
   }
@@ -179,10 +205,12 @@ class EventStreamTest {
     assertThat(s.isConnected()).isFalse();
     assertThat(scheduler.pendingCount()).isZero();
     assertThat(s.awaitStarted(Duration.ZERO)).isFalse();
-    assertThatThrownBy(() -> {
-      client.close();
-      client.events(EventStreamOptions.defaults(), rec);
-    }).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () -> {
+              client.close();
+              client.events(EventStreamOptions.defaults(), rec);
+            })
+        .isInstanceOf(IllegalStateException.class);
   }
 
   /** Records what the listener saw, as short strings. */
@@ -192,8 +220,14 @@ class EventStreamTest {
 
     @Override
     public void onReady(FeedMessage.Ready r) {
-      lines.add("ready " + r.rev().orElse(-1) + " " + r.epoch().orElse("-") + " vms="
-          + r.vms().size() + (r.resync() ? " resync" : ""));
+      lines.add(
+          "ready "
+              + r.rev().orElse(-1)
+              + " "
+              + r.epoch().orElse("-")
+              + " vms="
+              + r.vms().size()
+              + (r.resync() ? " resync" : ""));
     }
 
     @Override

@@ -38,8 +38,10 @@ final class FakeAgentServer implements AutoCloseable {
   }
 
   final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+
   /** Per request: its method and Authorization header ({@code POST AUTH=...}). */
   final BlockingQueue<String> authorizations = new LinkedBlockingQueue<>();
+
   final BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -65,10 +67,10 @@ final class FakeAgentServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    requests.add(ex.getRequestURI().toString() + " UA=" + ex.getRequestHeaders()
-        .getFirst("User-Agent"));
-    authorizations.add(ex.getRequestMethod() + " AUTH="
-        + ex.getRequestHeaders().getFirst("Authorization"));
+    requests.add(
+        ex.getRequestURI().toString() + " UA=" + ex.getRequestHeaders().getFirst("User-Agent"));
+    authorizations.add(
+        ex.getRequestMethod() + " AUTH=" + ex.getRequestHeaders().getFirst("Authorization"));
     Reply reply;
     try {
       reply = replies.poll(20, TimeUnit.SECONDS);

@@ -32,8 +32,8 @@ class PiecesTest {
 
     RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
     for (int i = 1; i < 50; i++) {
-      assertThat(b.delay(i, random.nextDouble())).isBetween(Duration.ofMillis(50),
-          Duration.ofSeconds(1));
+      assertThat(b.delay(i, random.nextDouble()))
+          .isBetween(Duration.ofMillis(50), Duration.ofSeconds(1));
     }
     assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);
@@ -49,7 +49,8 @@ class PiecesTest {
     assertThat(lines).containsExactly("{\"a\":1}", "{\"b\":2}");
     assertThat(s.pending()).isZero();
     assertThatThrownBy(() -> s.feed(buf("x".repeat(17)), l -> {}))
-        .isInstanceOf(FeedFormatException.class).hasMessageContaining("longer than 16");
+        .isInstanceOf(FeedFormatException.class)
+        .hasMessageContaining("longer than 16");
   }
 
   @Test
@@ -62,8 +63,10 @@ class PiecesTest {
   void optionsValidate() {
     assertThatThrownBy(() -> EventStreamOptions.defaults().withHeartbeat(Duration.ofMillis(10)))
         .hasMessageContaining("at least 1 s");
-    assertThatThrownBy(() -> EventStreamOptions.defaults()
-        .withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                EventStreamOptions.defaults()
+                    .withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessageContaining("maxBackoff");
     assertThatThrownBy(() -> WatchOptions.timeout(Duration.ZERO)).hasMessageContaining("positive");
     assertThatThrownBy(() -> new ResumePoint(-1, "e")).hasMessageContaining("rev");

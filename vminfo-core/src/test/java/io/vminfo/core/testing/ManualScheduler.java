@@ -80,10 +80,14 @@ public final class ManualScheduler implements ScheduledExecutorService {
 
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    return add(new Job<>(() -> {
-      command.run();
-      return null;
-    }, due(delay, unit), 0));
+    return add(
+        new Job<>(
+            () -> {
+              command.run();
+              return null;
+            },
+            due(delay, unit),
+            0));
   }
 
   @Override
@@ -94,10 +98,14 @@ public final class ManualScheduler implements ScheduledExecutorService {
   @Override
   public ScheduledFuture<?> scheduleAtFixedRate(
       Runnable command, long initialDelay, long period, TimeUnit unit) {
-    return add(new Job<>(() -> {
-      command.run();
-      return null;
-    }, due(initialDelay, unit), unit.toNanos(period)));
+    return add(
+        new Job<>(
+            () -> {
+              command.run();
+              return null;
+            },
+            due(initialDelay, unit),
+            unit.toNanos(period)));
   }
 
   @Override
@@ -149,10 +157,13 @@ public final class ManualScheduler implements ScheduledExecutorService {
 
   @Override
   public <T> Future<T> submit(Runnable task, T result) {
-    return schedule(() -> {
-      task.run();
-      return result;
-    }, 0, TimeUnit.NANOSECONDS);
+    return schedule(
+        () -> {
+          task.run();
+          return result;
+        },
+        0,
+        TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What a test needs from the machine (libvirtd, Node.js peers, {@code ../shared/fixtures}, ...). On a
- * developer's machine a missing prerequisite skips the test with the reason; under CI ({@code CI=true}
- * in the environment) it fails it, so a CI run cannot pass on a smaller suite than the one it claims
- * to have run. {@code -Dvminfo.strictPrerequisites=true|false} overrides the environment.
+ * What a test needs from the machine (libvirtd, Node.js peers, {@code ../shared/fixtures}, ...). On
+ * a developer's machine a missing prerequisite skips the test with the reason; under CI ({@code
+ * CI=true} in the environment) it fails it, so a CI run cannot pass on a smaller suite than the one
+ * it claims to have run. {@code -Dvminfo.strictPrerequisites=true|false} overrides the environment.
  */
 public final class Prerequisites {
   private Prerequisites() {}
@@ -35,7 +35,8 @@ public final class Prerequisites {
       return;
     }
     if (strict()) {
-      fail("CI=true and a prerequisite is missing, so this test would have been skipped: " + reason);
+      fail(
+          "CI=true and a prerequisite is missing, so this test would have been skipped: " + reason);
     }
     System.out.println(reason.startsWith("SKIPPED") ? reason : "SKIPPED: " + reason);
     Assumptions.assumeTrue(false, reason);

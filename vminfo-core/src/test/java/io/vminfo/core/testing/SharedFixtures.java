@@ -34,8 +34,8 @@ public final class SharedFixtures {
   }
 
   /**
-   * A fixture file the calling test cannot do without: skipped with {@link #skipMessage} when absent,
-   * failed instead under CI (see {@link Prerequisites}).
+   * A fixture file the calling test cannot do without: skipped with {@link #skipMessage} when
+   * absent, failed instead under CI (see {@link Prerequisites}).
    */
   public static Path require(String relative, String what) {
     Optional<Path> file = file(relative);
@@ -43,7 +43,9 @@ public final class SharedFixtures {
     return file.orElseThrow();
   }
 
-  /** The fixtures directory itself, required as {@link #require(String, String)} requires a file. */
+  /**
+   * The fixtures directory itself, required as {@link #require(String, String)} requires a file.
+   */
   public static Path requireDir(String what) {
     Optional<Path> dir = dir();
     Prerequisites.require(dir.isPresent(), skipMessage(what));
@@ -52,7 +54,9 @@ public final class SharedFixtures {
 
   /** The message tests print (and pass to JUnit's assumptions) when the fixtures are missing. */
   public static String skipMessage(String what) {
-    return "SKIPPED " + what + ": ../shared/fixtures not found beside the checkout"
+    return "SKIPPED "
+        + what
+        + ": ../shared/fixtures not found beside the checkout"
         + " (set -Dvminfo.repo.root to the checkout root)";
   }
 }

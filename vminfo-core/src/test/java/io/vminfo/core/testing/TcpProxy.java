@@ -22,11 +22,13 @@ import java.util.concurrent.Executors;
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress upstream;
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "tcp-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "tcp-proxy");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean refusing;
 
@@ -46,7 +48,9 @@ public final class TcpProxy implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/");
   }
 
-  /** Cuts every open connection; with {@code refuse}, new ones are closed until {@link #allow()}. */
+  /**
+   * Cuts every open connection; with {@code refuse}, new ones are closed until {@link #allow()}.
+   */
   public void dropAll(boolean refuse) {
     refusing = refuse;
     for (Socket s : sockets) {
@@ -92,7 +96,8 @@ public final class TcpProxy implements AutoCloseable {
 
   private void pump(Socket from, Socket to) {
     byte[] buf = new byte[16 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    try (InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream()) {
       int n;
       while ((n = in.read(buf)) >= 0) {
         out.write(buf, 0, n);

@@ -37,8 +37,14 @@ public final class TestVms {
     ArrayNode nics = o.putArray("nics");
     ObjectNode nic = nics.addObject();
     nic.put("interface", "net0");
-    nic.put("mac", "90:b8:d0:" + uuid.substring(uuid.length() - 6, uuid.length() - 4) + ":"
-        + uuid.substring(uuid.length() - 4, uuid.length() - 2) + ":" + uuid.substring(uuid.length() - 2));
+    nic.put(
+        "mac",
+        "90:b8:d0:"
+            + uuid.substring(uuid.length() - 6, uuid.length() - 4)
+            + ":"
+            + uuid.substring(uuid.length() - 4, uuid.length() - 2)
+            + ":"
+            + uuid.substring(uuid.length() - 2));
     nic.put("nic_tag", "admin");
     nic.put("ip", "10.0.0.1");
     nic.put("primary", true);

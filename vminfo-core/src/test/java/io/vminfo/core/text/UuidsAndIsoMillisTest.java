@@ -21,8 +21,10 @@ class UuidsAndIsoMillisTest {
     assertThat(Uuids.isLowerCaseUuid(U)).isTrue();
     assertThat(Uuids.isLowerCaseUuid(U.toUpperCase())).isFalse();
     assertThat(Uuids.requireUuid(U.toUpperCase(), "VM uuid")).isEqualTo(U);
-    for (String bad : new String[] {null, "", "web01", U + "0", U.replace("-", ""),
-        U.substring(1) + "g", " " + U}) {
+    for (String bad :
+        new String[] {
+          null, "", "web01", U + "0", U.replace("-", ""), U.substring(1) + "g", " " + U
+        }) {
       assertThat(Uuids.isUuid(bad)).as(String.valueOf(bad)).isFalse();
     }
     assertThatThrownBy(() -> Uuids.requireUuid("web01", "server uuid"))
@@ -35,8 +37,9 @@ class UuidsAndIsoMillisTest {
         DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     Random r = new Random(7);
     for (int i = 0; i < 100_000; i++) {
-      Instant t = Instant.ofEpochSecond((long) (r.nextDouble() * 253_402_300_799L),
-          r.nextInt(1_000_000_000));
+      Instant t =
+          Instant.ofEpochSecond(
+              (long) (r.nextDouble() * 253_402_300_799L), r.nextInt(1_000_000_000));
       assertThat(IsoMillis.format(t)).isEqualTo(jdk.format(t.truncatedTo(ChronoUnit.MILLIS)));
     }
     assertThat(IsoMillis.format(Instant.EPOCH)).isEqualTo("1970-01-01T00:00:00.000Z");

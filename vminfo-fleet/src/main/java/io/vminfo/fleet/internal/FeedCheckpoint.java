@@ -37,8 +37,8 @@ public record FeedCheckpoint(String epoch, long rev, Set<String> uuids) {
   }
 
   /**
-   * Reads the checkpoint; missing = none. A damaged file is reported and treated as none: the
-   * next publish is then a full resync, which repeats records but loses nothing.
+   * Reads the checkpoint; missing = none. A damaged file is reported and treated as none: the next
+   * publish is then a full resync, which repeats records but loses nothing.
    */
   public static FeedCheckpoint read(Path file) throws IOException {
     byte[] bytes;

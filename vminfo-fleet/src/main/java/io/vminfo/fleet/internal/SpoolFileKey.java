@@ -10,14 +10,17 @@ import java.util.regex.Pattern;
  * sealed as the same name plus {@code .gz}. Ordered by hour, then segment: the order in which the
  * recorder fills them.
  */
-public record SpoolFileKey(String hourDir, String server, int segment) implements Comparable<SpoolFileKey> {
+public record SpoolFileKey(String hourDir, String server, int segment)
+    implements Comparable<SpoolFileKey> {
   /** Sorts before every real file. */
   public static final SpoolFileKey FIRST = new SpoolFileKey("", "", -1);
 
   private static final Pattern NAME = Pattern.compile("([^/.]+?)(?:\\.(\\d{1,6}))?\\.log");
   private static final Pattern HOUR = Pattern.compile("\\d{4}/\\d{2}/\\d{2}/\\d{2}");
-  private static final Comparator<SpoolFileKey> ORDER = Comparator.comparing(SpoolFileKey::hourDir)
-      .thenComparing(SpoolFileKey::segment).thenComparing(SpoolFileKey::server);
+  private static final Comparator<SpoolFileKey> ORDER =
+      Comparator.comparing(SpoolFileKey::hourDir)
+          .thenComparing(SpoolFileKey::segment)
+          .thenComparing(SpoolFileKey::server);
 
   public SpoolFileKey {
     Objects.requireNonNull(hourDir, "hourDir");
@@ -46,7 +49,8 @@ public record SpoolFileKey(String hourDir, String server, int segment) implement
     if (!HOUR.matcher(hour).matches() || !m.matches()) {
       throw new IllegalArgumentException("not a spool file: " + relative);
     }
-    return new SpoolFileKey(hour, m.group(1), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
+    return new SpoolFileKey(
+        hour, m.group(1), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
   }
 
   @Override

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads one server's usage spool (DESIGN section 7) in whole samples: a sample ends with its
- * summary line, and only complete samples are returned, so what is published is never the torn
- * tail the recorder cuts at its next start. A file read as {@code .log} is read on as its
- * {@code .log.gz} once sealed (same bytes, same offsets).
+ * summary line, and only complete samples are returned, so what is published is never the torn tail
+ * the recorder cuts at its next start. A file read as {@code .log} is read on as its {@code
+ * .log.gz} once sealed (same bytes, same offsets).
  */
 public final class SpoolReader {
   private static final Logger log = LoggerFactory.getLogger(SpoolReader.class);
@@ -54,23 +54,24 @@ public final class SpoolReader {
       return List.of();
     }
     try (Stream<Path> s = Files.find(spool, 5, (p, a) -> a.isRegularFile())) {
-      s.forEach(p -> {
-        String rel = spool.relativize(p).toString().replace('\\', '/');
-        if (rel.endsWith(".log.gz")) {
-          rel = rel.substring(0, rel.length() - 3);
-        }
-        if (!rel.endsWith(".log")) {
-          return;
-        }
-        try {
-          SpoolFileKey k = SpoolFileKey.parse(rel);
-          if (k.server().equals(server)) {
-            keys.add(k);
-          }
-        } catch (IllegalArgumentException notOurs) {
-          // ledger/, state/, corrupt/ and other servers' files are not records of this host
-        }
-      });
+      s.forEach(
+          p -> {
+            String rel = spool.relativize(p).toString().replace('\\', '/');
+            if (rel.endsWith(".log.gz")) {
+              rel = rel.substring(0, rel.length() - 3);
+            }
+            if (!rel.endsWith(".log")) {
+              return;
+            }
+            try {
+              SpoolFileKey k = SpoolFileKey.parse(rel);
+              if (k.server().equals(server)) {
+                keys.add(k);
+              }
+            } catch (IllegalArgumentException notOurs) {
+              // ledger/, state/, corrupt/ and other servers' files are not records of this host
+            }
+          });
     } catch (java.io.UncheckedIOException e) {
       // A directory removed while listed (an hour uploaded and cleaned up): list again next time.
       throw e.getCause();
@@ -90,8 +91,14 @@ public final class SpoolReader {
    * @param exists false when neither the {@code .log} nor the {@code .log.gz} is there
    * @param atEnd whether everything after {@code endOffset} was read (no more complete samples now)
    */
-  public record Chunk(List<Line> lines, long endOffset, String lastTimestamp, boolean sealed,
-                      boolean exists, boolean atEnd, int badLines) {}
+  public record Chunk(
+      List<Line> lines,
+      long endOffset,
+      String lastTimestamp,
+      boolean sealed,
+      boolean exists,
+      boolean atEnd,
+      int badLines) {}
 
   /**
    * Reads complete samples of {@code file} from {@code offset}, skipping samples stamped at or
@@ -150,8 +157,10 @@ public final class SpoolReader {
       }
     }
     if (bad > 0) {
-      log.warn("{}: {} line(s) that are not usage records skipped (the recorder sets them aside)",
-          file.relative(), bad);
+      log.warn(
+          "{}: {} line(s) that are not usage records skipped (the recorder sets them aside)",
+          file.relative(),
+          bad);
     }
     boolean atEnd = !full || end == offset + data.length;
     return new Chunk(out, end, last, sealed, true, atEnd, bad);
@@ -201,7 +210,8 @@ public final class SpoolReader {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       byte[] buf = new byte[65536];
       int n;
-      while (out.size() < maxBytes && (n = in.read(buf, 0, Math.min(buf.length, maxBytes - out.size()))) > 0) {
+      while (out.size() < maxBytes
+          && (n = in.read(buf, 0, Math.min(buf.length, maxBytes - out.size()))) > 0) {
         out.write(buf, 0, n);
       }
       return out.toByteArray();

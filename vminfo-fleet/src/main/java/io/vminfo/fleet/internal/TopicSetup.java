@@ -23,11 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the publisher's topics exist before it sends (brokers usually run with
- * {@code auto.create.topics.enable=false}, and an auto-created VM topic would not be compacted):
- * creates the missing ones, the VM topic with {@code cleanup.policy=compact}, and refuses a VM
- * topic that exists without compaction, since deleted VMs would then come back after retention
- * and current ones vanish.
+ * Makes sure the publisher's topics exist before it sends (brokers usually run with {@code
+ * auto.create.topics.enable=false}, and an auto-created VM topic would not be compacted): creates
+ * the missing ones, the VM topic with {@code cleanup.policy=compact}, and refuses a VM topic that
+ * exists without compaction, since deleted VMs would then come back after retention and current
+ * ones vanish.
  */
 public final class TopicSetup {
   private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
@@ -38,19 +38,25 @@ public final class TopicSetup {
   /** 0 = the broker's default for either. */
   public TopicSetup(int partitions, int replicationFactor) {
     if (partitions < 0 || replicationFactor < 0 || replicationFactor > Short.MAX_VALUE) {
-      throw new IllegalArgumentException("partitions and replicationFactor must be >= 0 (0 = broker default)");
+      throw new IllegalArgumentException(
+          "partitions and replicationFactor must be >= 0 (0 = broker default)");
     }
     this.partitions = partitions;
     this.replicationFactor = replicationFactor;
   }
 
-  /** The topics to create for {@code feed}, {@code vms} (compacted) and {@code usage}, in that order. */
+  /**
+   * The topics to create for {@code feed}, {@code vms} (compacted) and {@code usage}, in that
+   * order.
+   */
   public List<NewTopic> topics(String feed, String vms, String usage) {
     List<NewTopic> l = new ArrayList<>();
     for (String t : List.of(feed, vms, usage)) {
-      NewTopic n = new NewTopic(t,
-          partitions == 0 ? Optional.empty() : Optional.of(partitions),
-          replicationFactor == 0 ? Optional.empty() : Optional.of((short) replicationFactor));
+      NewTopic n =
+          new NewTopic(
+              t,
+              partitions == 0 ? Optional.empty() : Optional.of(partitions),
+              replicationFactor == 0 ? Optional.empty() : Optional.of((short) replicationFactor));
       if (t.equals(vms)) {
         n.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       }
@@ -64,11 +70,12 @@ public final class TopicSetup {
    * compacted; an IOException says which topic and why (no permission, too few brokers for the
    * replication factor, not compacted, broker unreachable within {@code timeout}).
    */
-  public void ensure(Admin admin, String feed, String vms, String usage, Duration timeout) throws IOException {
+  public void ensure(Admin admin, String feed, String vms, String usage, Duration timeout)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Set<String> existing = get(admin.listTopics().names(), deadline, "list the topics");
-    List<NewTopic> missing = topics(feed, vms, usage).stream()
-        .filter(t -> !existing.contains(t.name())).toList();
+    List<NewTopic> missing =
+        topics(feed, vms, usage).stream().filter(t -> !existing.contains(t.name())).toList();
     if (!missing.isEmpty()) {
       Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
       for (Map.Entry<String, KafkaFuture<Void>> e : new LinkedHashMap<>(results).entrySet()) {
@@ -81,14 +88,18 @@ public final class TopicSetup {
       }
     }
     ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, vms);
-    Map<ConfigResource, Config> configs = get(admin.describeConfigs(List.of(r)).all(), deadline,
-        "describe topic " + vms);
+    Map<ConfigResource, Config> configs =
+        get(admin.describeConfigs(List.of(r)).all(), deadline, "describe topic " + vms);
     ConfigEntry policy = configs.get(r).get(TopicConfig.CLEANUP_POLICY_CONFIG);
     String value = policy == null || policy.value() == null ? "delete" : policy.value();
     if (!List.of(value.split(",")).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-      throw new IOException("the VM topic " + vms + " exists with cleanup.policy=" + value
-          + "; it must be compacted (cleanup.policy=compact), or deleted VMs come back and current"
-          + " ones expire: alter the topic or choose another fleet.vms_topic");
+      throw new IOException(
+          "the VM topic "
+              + vms
+              + " exists with cleanup.policy="
+              + value
+              + "; it must be compacted (cleanup.policy=compact), or deleted VMs come back and current"
+              + " ones expire: alter the topic or choose another fleet.vms_topic");
     }
   }
 

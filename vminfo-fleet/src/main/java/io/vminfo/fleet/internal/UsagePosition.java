@@ -14,7 +14,8 @@ import java.util.Objects;
  * How far the usage spool has been published: the spool file (by its key, so its {@code .log} and
  * sealed {@code .log.gz} are the same file), the byte offset after the last acknowledged sample's
  * summary line, and that summary's timestamp. The timestamp is what a restart trusts (the recorder
- * may have rewritten a file at start, shifting offsets); the offset only saves rereading within a run.
+ * may have rewritten a file at start, shifting offsets); the offset only saves rereading within a
+ * run.
  */
 public record UsagePosition(SpoolFileKey file, long offset, String lastTimestamp) {
   // the hardened reader (nesting, string and number limits): records from other hosts and files
@@ -42,7 +43,9 @@ public record UsagePosition(SpoolFileKey file, long offset, String lastTimestamp
     }
     try {
       JsonNode n = JSON.readTree(bytes);
-      return new UsagePosition(SpoolFileKey.parse(n.get("file").asText()), n.get("offset").asLong(),
+      return new UsagePosition(
+          SpoolFileKey.parse(n.get("file").asText()),
+          n.get("offset").asLong(),
           n.get("last_timestamp").asText());
     } catch (IOException | RuntimeException e) {
       throw new FeedCheckpoint.CorruptCheckpointException(file, e);

@@ -22,7 +22,8 @@ class SpoolFileKeyTest {
   @Test
   void otherFilesAreNotSpoolFiles() {
     assertThatThrownBy(() -> SpoolFileKey.parse("ledger/uploads.jsonl"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a spool file");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a spool file");
     assertThatThrownBy(() -> SpoolFileKey.parse("2026/11/22/s.log"))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -19,10 +19,12 @@ class TopicSetupTest {
     assertThat(t.get(0).configs()).isNullOrEmpty();
     assertThat(t.get(2).configs()).isNullOrEmpty();
     // NewTopic reports "the broker's default" as -1
-    assertThat(t).allSatisfy(n -> {
-      assertThat(n.numPartitions()).isEqualTo(-1);
-      assertThat(n.replicationFactor()).isEqualTo((short) -1);
-    });
+    assertThat(t)
+        .allSatisfy(
+            n -> {
+              assertThat(n.numPartitions()).isEqualTo(-1);
+              assertThat(n.replicationFactor()).isEqualTo((short) -1);
+            });
   }
 
   @Test
@@ -36,6 +38,7 @@ class TopicSetupTest {
   @Test
   void negativeOrOversizedSettingsAreRefused() {
     assertThatThrownBy(() -> new TopicSetup(-1, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new TopicSetup(0, 40_000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TopicSetup(0, 40_000))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

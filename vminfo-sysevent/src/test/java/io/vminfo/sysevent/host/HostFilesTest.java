@@ -23,8 +23,8 @@ class HostFilesTest {
     Files.createSymbolicLink(root.resolve("etc/zones/z.xml"), outside);
     HostFiles files = new HostFiles(root);
     assertThatThrownBy(() -> files.read(root.resolve("etc/zones/z.xml"), 1024))
-        .isInstanceOfSatisfying(HostFileException.class,
-            e -> assertThat(e.code()).isEqualTo("SYMLINK_ESCAPE"));
+        .isInstanceOfSatisfying(
+            HostFileException.class, e -> assertThat(e.code()).isEqualTo("SYMLINK_ESCAPE"));
   }
 
   @Test
@@ -36,7 +36,8 @@ class HostFilesTest {
     Files.createSymbolicLink(root.resolve("zones/z1"), tmp.resolve("elsewhere"));
     HostFiles files = new HostFiles(root);
     assertThatThrownBy(() -> files.read(root.resolve("zones/z1/config/tags.json"), 1024))
-        .isInstanceOf(HostFileException.class).hasMessageContaining("outside the host root");
+        .isInstanceOf(HostFileException.class)
+        .hasMessageContaining("outside the host root");
   }
 
   @Test
@@ -45,7 +46,8 @@ class HostFilesTest {
     Files.createDirectories(root.resolve("a"));
     Files.writeString(root.resolve("a/real.json"), "{}");
     Files.createSymbolicLink(root.resolve("a/link.json"), root.resolve("a/real.json"));
-    assertThat(new HostFiles(root).read(root.resolve("a/link.json"), 10)).isEqualTo("{}".getBytes());
+    assertThat(new HostFiles(root).read(root.resolve("a/link.json"), 10))
+        .isEqualTo("{}".getBytes());
   }
 
   @Test
@@ -53,12 +55,12 @@ class HostFilesTest {
     Path root = Files.createDirectories(tmp.resolve("host"));
     HostFiles files = new HostFiles(root);
     assertThatThrownBy(() -> files.resolve("/../../etc/passwd"))
-        .isInstanceOfSatisfying(HostFileException.class,
-            e -> assertThat(e.code()).isEqualTo("PATH_ESCAPE"));
+        .isInstanceOfSatisfying(
+            HostFileException.class, e -> assertThat(e.code()).isEqualTo("PATH_ESCAPE"));
     Files.write(root.resolve("big"), new byte[5000]);
     assertThatThrownBy(() -> files.read(root.resolve("big"), 4096))
-        .isInstanceOfSatisfying(HostFileException.class,
-            e -> assertThat(e.code()).isEqualTo("TOO_LARGE"));
+        .isInstanceOfSatisfying(
+            HostFileException.class, e -> assertThat(e.code()).isEqualTo("TOO_LARGE"));
     assertThatThrownBy(() -> files.read(root.resolve("missing"), 10))
         .isInstanceOf(NoSuchFileException.class);
     assertThat(files.readIfExists(root.resolve("missing"), 10)).isEmpty();
@@ -67,7 +69,8 @@ class HostFilesTest {
   @Test
   void readsProcfsFilesWhoseSizeIsZero() throws Exception {
     HostFiles files = new HostFiles(Path.of("/"));
-    String stat = new String(files.read(files.resolve("/proc/self/stat"), 4096), StandardCharsets.UTF_8);
+    String stat =
+        new String(files.read(files.resolve("/proc/self/stat"), 4096), StandardCharsets.UTF_8);
     assertThat(stat).matches("\\d+ \\(.*\\) .*\\s*");
   }
 }

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13: a FIFO named like a zone XML blocked {@code open(2)} forever and with it the whole
- * initial load. Every kind of file that is not a regular file is refused at once with
- * {@code NOT_REGULAR}, through {@code read} and {@code readPrefix} alike; the hang guard is a
- * generous bound on a future, not a timing assertion.
+ * initial load. Every kind of file that is not a regular file is refused at once with {@code
+ * NOT_REGULAR}, through {@code read} and {@code readPrefix} alike; the hang guard is a generous
+ * bound on a future, not a timing assertion.
  */
 class NonRegularHostFilesTest {
   private static final Duration HANG_GUARD = Duration.ofSeconds(30);
@@ -34,24 +34,29 @@ class NonRegularHostFilesTest {
 
   private static void assertRefusedPromptly(HostFiles files, Path p, String kind) throws Exception {
     for (boolean prefix : new boolean[] {false, true}) {
-      CompletableFuture<Throwable> attempt = CompletableFuture.supplyAsync(() -> {
-        try {
-          if (prefix) {
-            files.readPrefix(p, 16);
-          } else {
-            files.read(p, 1024);
-          }
-          return null;
-        } catch (Throwable t) {
-          return t;
-        }
-      });
+      CompletableFuture<Throwable> attempt =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  if (prefix) {
+                    files.readPrefix(p, 16);
+                  } else {
+                    files.read(p, 1024);
+                  }
+                  return null;
+                } catch (Throwable t) {
+                  return t;
+                }
+              });
       Throwable t = attempt.get(HANG_GUARD.toSeconds(), TimeUnit.SECONDS);
-      assertThat(t).as("%s via %s", kind, prefix ? "readPrefix" : "read")
-          .isInstanceOfSatisfying(HostFileException.class, e -> {
-            assertThat(e.code()).isEqualTo("NOT_REGULAR");
-            assertThat(e.getMessage()).contains(p.getFileName().toString()).contains(kind);
-          });
+      assertThat(t)
+          .as("%s via %s", kind, prefix ? "readPrefix" : "read")
+          .isInstanceOfSatisfying(
+              HostFileException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo("NOT_REGULAR");
+                assertThat(e.getMessage()).contains(p.getFileName().toString()).contains(kind);
+              });
     }
   }
 
@@ -100,7 +105,8 @@ class NonRegularHostFilesTest {
     assertThat(new String(files.read(root.resolve("etc/zones/l.xml"), 1024))).isEqualTo("<zone/>");
     assertThat(new String(files.readPrefix(xml, 3))).isEqualTo("<zo");
     Files.writeString(xml, "x".repeat(2000));
-    assertThatThrownBy(() -> files.read(xml, 1024)).isInstanceOfSatisfying(HostFileException.class,
-        e -> assertThat(e.code()).isEqualTo("TOO_LARGE"));
+    assertThatThrownBy(() -> files.read(xml, 1024))
+        .isInstanceOfSatisfying(
+            HostFileException.class, e -> assertThat(e.code()).isEqualTo("TOO_LARGE"));
   }
 }

@@ -18,28 +18,33 @@ class SafeXmlTest {
   @Test
   void refusesExternalEntitiesAndReadsNothing() throws Exception {
     Path secret = Files.writeString(tmp.resolve("secret.txt"), "TOP-SECRET-CONTENT");
-    String xxe = "<?xml version=\"1.0\"?>\n"
-        + "<!DOCTYPE zone [ <!ENTITY xxe SYSTEM \"" + secret.toUri() + "\"> ]>\n"
-        + "<zone name=\"&xxe;\" brand=\"joyent\"><attr name=\"alias\" value=\"&xxe;\"/></zone>";
+    String xxe =
+        "<?xml version=\"1.0\"?>\n"
+            + "<!DOCTYPE zone [ <!ENTITY xxe SYSTEM \""
+            + secret.toUri()
+            + "\"> ]>\n"
+            + "<zone name=\"&xxe;\" brand=\"joyent\"><attr name=\"alias\" value=\"&xxe;\"/></zone>";
     assertThatThrownBy(() -> SafeXml.parse(bytes(xxe), "xxe.xml"))
-        .isInstanceOfSatisfying(HostFileException.class,
-            e -> assertThat(e.code()).isEqualTo("PARSE_ERROR"))
+        .isInstanceOfSatisfying(
+            HostFileException.class, e -> assertThat(e.code()).isEqualTo("PARSE_ERROR"))
         .hasMessageContaining("xxe.xml")
         .hasMessageNotContaining("TOP-SECRET");
   }
 
   @Test
   void refusesParameterEntitiesThatWouldFetchADtd() {
-    String xxe = "<!DOCTYPE zone [ <!ENTITY % remote SYSTEM \"http://127.0.0.1:9/evil.dtd\"> %remote; ]>"
-        + "<zone/>";
+    String xxe =
+        "<!DOCTYPE zone [ <!ENTITY % remote SYSTEM \"http://127.0.0.1:9/evil.dtd\"> %remote; ]>"
+            + "<zone/>";
     assertThatThrownBy(() -> SafeXml.parse(bytes(xxe), "pe.xml"))
         .isInstanceOf(HostFileException.class);
   }
 
   @Test
   void refusesBillionLaughs() {
-    StringBuilder sb = new StringBuilder("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
-        + " <!ENTITY lol \"lol\">\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n" + " <!ENTITY lol \"lol\">\n");
     for (int i = 1; i <= 9; i++) {
       sb.append(" <!ENTITY lol").append(i).append(" \"");
       for (int j = 0; j < 10; j++) {
@@ -49,14 +54,16 @@ class SafeXmlTest {
     }
     sb.append("]>\n<zone name=\"&lol9;\" brand=\"joyent\">&lol9;</zone>");
     assertThatThrownBy(() -> SafeXml.parse(bytes(sb.toString()), "lolz.xml"))
-        .isInstanceOf(HostFileException.class).hasMessageContaining("lolz.xml");
+        .isInstanceOf(HostFileException.class)
+        .hasMessageContaining("lolz.xml");
   }
 
   @Test
   void aDoctypeNamingAnExternalDtdIsSkippedNotFetched() throws Exception {
     // zonecfg files name their DTD by URL; it must not be loaded (here: a port nobody listens on).
-    String xml = "<!DOCTYPE zone PUBLIC \"-//Sun Microsystems Inc//DTD Zones//EN\" "
-        + "\"http://127.0.0.1:9/zonecfg.dtd.1\">\n<zone name=\"z\" brand=\"joyent\"/>";
+    String xml =
+        "<!DOCTYPE zone PUBLIC \"-//Sun Microsystems Inc//DTD Zones//EN\" "
+            + "\"http://127.0.0.1:9/zonecfg.dtd.1\">\n<zone name=\"z\" brand=\"joyent\"/>";
     XmlElement zone = SafeXml.parse(bytes(xml), "ok.xml");
     assertThat(zone.name()).isEqualTo("zone");
     assertThat(zone.attr("brand")).contains("joyent");
@@ -75,10 +82,12 @@ class SafeXmlTest {
   @Test
   void refusesTruncatedAndDeeplyNestedDocuments() {
     assertThatThrownBy(() -> SafeXml.parse(bytes("<zone name=\"z\"><attr"), "half.xml"))
-        .isInstanceOf(HostFileException.class).hasMessageContaining("half.xml");
+        .isInstanceOf(HostFileException.class)
+        .hasMessageContaining("half.xml");
     String deep = "<a>".repeat(SafeXml.MAX_DEPTH + 1) + "</a>".repeat(SafeXml.MAX_DEPTH + 1);
     assertThatThrownBy(() -> SafeXml.parse(bytes(deep), "deep.xml"))
-        .isInstanceOf(HostFileException.class).hasMessageContaining("deeper");
+        .isInstanceOf(HostFileException.class)
+        .hasMessageContaining("deeper");
     assertThatThrownBy(() -> SafeXml.parse(new byte[0], "empty.xml"))
         .isInstanceOf(HostFileException.class);
   }

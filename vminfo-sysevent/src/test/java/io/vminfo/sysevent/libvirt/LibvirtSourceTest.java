@@ -63,8 +63,10 @@ class LibvirtSourceTest {
 
   VmInfoService start() throws Exception {
     VmStore store = VmStore.builder().build();
-    VmInfoService svc = VmInfoService.builder(source(), store)
-        .observer((key, took, outcome) -> reloads.add(key)).build();
+    VmInfoService svc =
+        VmInfoService.builder(source(), store)
+            .observer((key, took, outcome) -> reloads.add(key))
+            .build();
     toClose.add(store);
     toClose.add(svc);
     svc.start();
@@ -74,10 +76,14 @@ class LibvirtSourceTest {
 
   @Test
   void mapsTheCapturedStatusFileOfARunningGuest() throws Exception {
-    Optional<Path> status = Optional.of(SharedFixtures.require("libvirt/status-running-2nics.xml",
-        "libvirt status-file conformance"));
-    Optional<Path> persistent = Optional.of(SharedFixtures.require("libvirt/persistent-demo-net.xml",
-        "libvirt status-file conformance"));
+    Optional<Path> status =
+        Optional.of(
+            SharedFixtures.require(
+                "libvirt/status-running-2nics.xml", "libvirt status-file conformance"));
+    Optional<Path> persistent =
+        Optional.of(
+            SharedFixtures.require(
+                "libvirt/persistent-demo-net.xml", "libvirt status-file conformance"));
     Files.createDirectories(etc);
     Files.createDirectories(run);
     Files.copy(status.get(), run.resolve("demo-net.xml"));
@@ -100,10 +106,22 @@ class LibvirtSourceTest {
       assertThat(vm.vcpus()).hasValue(1);
       assertThat(vm.serverUuid()).contains(FALLBACK);
       assertThat(vm.nics()).hasSize(2);
-      assertThat(vm.nics().get(0)).isEqualTo(new Vm.Nic(Optional.of("52:54:00:55:b2:0f"),
-          Optional.of("vnet0"), Optional.of("virtio"), Optional.empty(), true));
-      assertThat(vm.nics().get(1)).isEqualTo(new Vm.Nic(Optional.of("52:54:00:f1:bf:05"),
-          Optional.of("vnet1"), Optional.of("e1000"), Optional.of("demobr0"), false));
+      assertThat(vm.nics().get(0))
+          .isEqualTo(
+              new Vm.Nic(
+                  Optional.of("52:54:00:55:b2:0f"),
+                  Optional.of("vnet0"),
+                  Optional.of("virtio"),
+                  Optional.empty(),
+                  true));
+      assertThat(vm.nics().get(1))
+          .isEqualTo(
+              new Vm.Nic(
+                  Optional.of("52:54:00:f1:bf:05"),
+                  Optional.of("vnet1"),
+                  Optional.of("e1000"),
+                  Optional.of("demobr0"),
+                  false));
     }
   }
 
@@ -132,13 +150,18 @@ class LibvirtSourceTest {
       JsonNode cm = stopped.get("customer_metadata").orElseThrow();
       assertThat(cm.path("role").asText()).isEqualTo("web");
       assertThat(cm.path("user-script").asText()).contains("echo hi");
-      assertThat(stopped.nics()).extracting(n -> n.mac().orElseThrow())
+      assertThat(stopped.nics())
+          .extracting(n -> n.mac().orElseThrow())
           .containsExactly("52:54:00:ab:cd:01", "52:54:00:ab:cd:02");
       assertThat(stopped.nics()).allSatisfy(n -> assertThat(n.interfaceName()).isEmpty());
       assertThat(stopped.disks()).hasSize(2);
-      assertThat(stopped.disks().get(0)).isEqualTo(new Vm.Disk(
-          Optional.of("/var/lib/libvirt/images/web-7.qcow2"), java.util.OptionalLong.of(20480),
-          Optional.of("virtio"), true));
+      assertThat(stopped.disks().get(0))
+          .isEqualTo(
+              new Vm.Disk(
+                  Optional.of("/var/lib/libvirt/images/web-7.qcow2"),
+                  java.util.OptionalLong.of(20480),
+                  Optional.of("virtio"),
+                  true));
       assertThat(stopped.disks().get(1).sizeMiB()).hasValue(3);
       assertThat(stopped.disks().get(1).boot()).isFalse();
 
@@ -148,7 +171,8 @@ class LibvirtSourceTest {
       assertThat(paused.text("libvirt_reason")).contains("user");
       assertThat(paused.pid()).hasValue(4242);
       assertThat(paused.zoneid()).hasValue(12);
-      assertThat(paused.nics()).extracting(n -> n.interfaceName().orElseThrow())
+      assertThat(paused.nics())
+          .extracting(n -> n.interfaceName().orElseThrow())
           .containsExactly("vnet3", "vnet4");
       assertThat(paused.missingRequiredKeys()).isEmpty();
     }
@@ -159,8 +183,11 @@ class LibvirtSourceTest {
     // virsh dominfo on libvirt 9.0 says "CPU(s): 1" for <vcpu current='1'>2</vcpu>: 2 is only
     // what a hot-plug may reach.
     Files.createDirectories(etc);
-    String xml = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
-        .replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' current='1'>2</vcpu>");
+    String xml =
+        new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
+            .replace(
+                "<vcpu placement='static'>2</vcpu>",
+                "<vcpu placement='static' current='1'>2</vcpu>");
     Files.writeString(etc.resolve("web-7.xml"), xml);
     try (LibvirtSource src = source()) {
       Vm vm = src.loadAll().vms().get(0);
@@ -181,11 +208,13 @@ class LibvirtSourceTest {
     VmInfoService svc = start(); // /run/libvirt/qemu does not exist yet: libvirtd is not running
     byte[] persistent = resource("own-persistent-web.xml");
     byte[] paused = resource("own-status-web-paused.xml");
-    String running = new String(paused, StandardCharsets.UTF_8)
-        .replace("state='paused' reason='user'", "state='running' reason='booted'");
+    String running =
+        new String(paused, StandardCharsets.UTF_8)
+            .replace("state='paused' reason='user'", "state='running' reason='booted'");
 
     libvirtWrite(etc.resolve("web-7.xml"), persistent);
-    VmEvent create = await().atMost(WAIT).until(() -> find(VmEventType.CREATE), Optional::isPresent).get();
+    VmEvent create =
+        await().atMost(WAIT).until(() -> find(VmEventType.CREATE), Optional::isPresent).get();
     assertThat(create.vm().orElseThrow().state()).contains("stopped");
 
     Files.createDirectories(run); // libvirtd starts
@@ -204,8 +233,14 @@ class LibvirtSourceTest {
 
     Files.delete(etc.resolve("web-7.xml"));
     await().atMost(WAIT).until(() -> find(VmEventType.DELETE).isPresent());
-    assertThat(events).extracting(VmEvent::type).containsExactly(VmEventType.CREATE,
-        VmEventType.MODIFY, VmEventType.MODIFY, VmEventType.MODIFY, VmEventType.DELETE);
+    assertThat(events)
+        .extracting(VmEvent::type)
+        .containsExactly(
+            VmEventType.CREATE,
+            VmEventType.MODIFY,
+            VmEventType.MODIFY,
+            VmEventType.MODIFY,
+            VmEventType.DELETE);
     assertThat(reloads).noneMatch(k -> k.contains(".new") || k.contains(".pid"));
   }
 
@@ -217,8 +252,10 @@ class LibvirtSourceTest {
   void anAutostartDirectoryMadeAfterTheStartIsWatchedFromThenOn() throws Exception {
     Files.createDirectories(etc);
     Files.write(etc.resolve("web-7.xml"), resource("own-persistent-web.xml"));
-    String db = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
-        .replace("web-7", "db-1").replace(WEB, "4d3f9b62-8e5c-4a1f-8b72-3c9d6e8f0a24");
+    String db =
+        new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
+            .replace("web-7", "db-1")
+            .replace(WEB, "4d3f9b62-8e5c-4a1f-8b72-3c9d6e8f0a24");
     Files.writeString(etc.resolve("db-1.xml"), db);
     VmInfoService svc = start();
     assertThat(autoboot(svc, "web-7")).contains(false);
@@ -245,14 +282,20 @@ class LibvirtSourceTest {
     Files.write(etc.resolve("web-7.xml"), resource("own-persistent-web.xml"));
     VmInfoService svc = start();
     Files.writeString(etc.resolve("other.xml.new"), "<garbage");
-    String changed = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
-        .replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static'>4</vcpu>");
+    String changed =
+        new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
+            .replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static'>4</vcpu>");
     libvirtWrite(etc.resolve("web-7.xml"), changed.getBytes(StandardCharsets.UTF_8));
-    await().atMost(WAIT).until(() -> svc.store().get(WEB).orElseThrow().vcpus().equals(java.util.OptionalLong.of(4)));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> svc.store().get(WEB).orElseThrow().vcpus().equals(java.util.OptionalLong.of(4)));
 
     // barrier: a second domain defined afterwards
-    String other = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
-        .replace("web-7", "db-1").replace(WEB, "4d3f9b62-8e5c-4a1f-8b72-3c9d6e8f0a24");
+    String other =
+        new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8)
+            .replace("web-7", "db-1")
+            .replace(WEB, "4d3f9b62-8e5c-4a1f-8b72-3c9d6e8f0a24");
     libvirtWrite(etc.resolve("db-1.xml"), other.getBytes(StandardCharsets.UTF_8));
     await().atMost(WAIT).until(() -> svc.store().getByZonename("db-1").isPresent());
     assertThat(svc.awaitIdle(WAIT)).isTrue();
@@ -266,7 +309,8 @@ class LibvirtSourceTest {
     Files.createDirectories(run);
     VmInfoService svc = start();
     libvirtWrite(run.resolve("web-7.xml"), resource("own-status-web-paused.xml"));
-    VmEvent create = await().atMost(WAIT).until(() -> find(VmEventType.CREATE), Optional::isPresent).get();
+    VmEvent create =
+        await().atMost(WAIT).until(() -> find(VmEventType.CREATE), Optional::isPresent).get();
     assertThat(create.vm().orElseThrow().get("transient").orElseThrow().asBoolean()).isTrue();
     Files.delete(run.resolve("web-7.xml"));
     await().atMost(WAIT).until(() -> find(VmEventType.DELETE).isPresent());
@@ -277,15 +321,19 @@ class LibvirtSourceTest {
   void hostileFilesAreErrorsOfThatDomainOnly() throws Exception {
     Files.createDirectories(etc);
     Files.write(etc.resolve("web-7.xml"), resource("own-persistent-web.xml"));
-    Files.writeString(etc.resolve("evil.xml"), "<!DOCTYPE domain [<!ENTITY x SYSTEM \"file:///etc/shadow\">]>"
-        + "<domain type='kvm'><name>&x;</name><uuid>5e4f0c73-9f6d-4b20-8c83-4d0e7f901b35</uuid></domain>");
+    Files.writeString(
+        etc.resolve("evil.xml"),
+        "<!DOCTYPE domain [<!ENTITY x SYSTEM \"file:///etc/shadow\">]>"
+            + "<domain type='kvm'><name>&x;</name><uuid>5e4f0c73-9f6d-4b20-8c83-4d0e7f901b35</uuid></domain>");
     Files.writeString(etc.resolve("half.xml"), "<domain type='kvm'><name>half</name><uu");
     Path outside = Files.write(tmp.resolve("outside.xml"), resource("own-persistent-web.xml"));
     Files.createSymbolicLink(etc.resolve("link.xml"), outside);
     try (LibvirtSource src = source()) {
       LoadResult r = src.loadAll();
       assertThat(r.vms()).extracting(Vm::uuid).containsExactly(WEB);
-      assertThat(r.errors()).extracting(e -> e.key()).containsExactlyInAnyOrder("evil", "half", "link");
+      assertThat(r.errors())
+          .extracting(e -> e.key())
+          .containsExactlyInAnyOrder("evil", "half", "link");
       assertThat(r.errors()).allSatisfy(e -> assertThat(e.message()).doesNotContain("root:"));
     }
   }
@@ -326,28 +374,40 @@ class LibvirtSourceTest {
     assertThat(vm.path("create_timestamp").asText()).isEqualTo("2026-11-30T23:59:07.000Z");
     assertThat(vm.path("hostname").asText()).isEqualTo("web-8.example");
     assertThat(vm.path("owner_uuid").asText()).isEqualTo("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
-    assertThat(vm.path("owner_user_uuid").asText()).isEqualTo("5d6e7f80-91a2-b3c4-d5e6-f708192a3b4c");
+    assertThat(vm.path("owner_user_uuid").asText())
+        .isEqualTo("5d6e7f80-91a2-b3c4-d5e6-f708192a3b4c");
     assertThat(vm.path("owner_name").asText()).isEqualTo("webteam");
     assertThat(vm.has("package_version")).as("nova's own release is no package version").isFalse();
 
     // a flavor ID that is no UUID is kept as nova wrote it (case included), a UUID lower-cased
     String xml = new String(resource("own-persistent-nova-2025.xml"), StandardCharsets.UTF_8);
-    assertThat(mapPersistent("web-8", xml.replace("id=\"2\"", "id=\"M1.Large\"")
-        .getBytes(StandardCharsets.UTF_8)).path("billing_id").asText()).isEqualTo("M1.Large");
-    assertThat(mapPersistent("web-8", xml.replace("id=\"2\"",
-        "id=\"F719A0DD-4B43-4EFE-8336-48EF74099AD4\"").getBytes(StandardCharsets.UTF_8))
-        .path("billing_id").asText()).isEqualTo("f719a0dd-4b43-4efe-8336-48ef74099ad4");
+    assertThat(
+            mapPersistent(
+                    "web-8",
+                    xml.replace("id=\"2\"", "id=\"M1.Large\"").getBytes(StandardCharsets.UTF_8))
+                .path("billing_id")
+                .asText())
+        .isEqualTo("M1.Large");
+    assertThat(
+            mapPersistent(
+                    "web-8",
+                    xml.replace("id=\"2\"", "id=\"F719A0DD-4B43-4EFE-8336-48EF74099AD4\"")
+                        .getBytes(StandardCharsets.UTF_8))
+                .path("billing_id")
+                .asText())
+        .isEqualTo("f719a0dd-4b43-4efe-8336-48ef74099ad4");
   }
 
   /**
-   * nova before 2025.2 writes no flavor id: without our own metadata there is no billing_id
-   * (never a made-up one), the image comes from the root disk.
+   * nova before 2025.2 writes no flavor id: without our own metadata there is no billing_id (never
+   * a made-up one), the image comes from the root disk.
    */
   @Test
   void novaMetadataBefore2025HasNoBillingId() throws Exception {
     String xml = new String(resource("own-persistent-web.xml"), StandardCharsets.UTF_8);
-    String novaOnly = xml.substring(0, xml.indexOf("    <vminfo:vm"))
-        + xml.substring(xml.indexOf("</vminfo:vm>") + "</vminfo:vm>".length());
+    String novaOnly =
+        xml.substring(0, xml.indexOf("    <vminfo:vm"))
+            + xml.substring(xml.indexOf("</vminfo:vm>") + "</vminfo:vm>".length());
     JsonNode vm = mapPersistent("web-7", novaOnly.getBytes(StandardCharsets.UTF_8));
     assertThat(vm.has("billing_id")).isFalse();
     assertThat(vm.path("package_name").asText()).isEqualTo("m1.small");
@@ -355,14 +415,19 @@ class LibvirtSourceTest {
     assertThat(vm.path("create_timestamp").asText()).isEqualTo("2026-06-01T10:00:00.000Z");
 
     // a creationTime that is not nova's format gives no create_timestamp rather than a wrong one
-    JsonNode odd = mapPersistent("web-7", novaOnly.replace("2026-06-01 10:00:00", "yesterday")
-        .getBytes(StandardCharsets.UTF_8));
+    JsonNode odd =
+        mapPersistent(
+            "web-7",
+            novaOnly.replace("2026-06-01 10:00:00", "yesterday").getBytes(StandardCharsets.UTF_8));
     assertThat(odd.has("create_timestamp")).isFalse();
   }
 
   static JsonNode mapPersistent(String name, byte[] xml) throws Exception {
-    return io.vminfo.sysevent.internal.libvirt.DomainMapper.map(name,
-        io.vminfo.sysevent.internal.xml.SafeXml.parse(xml, name + ".xml"), Optional.empty(), false,
+    return io.vminfo.sysevent.internal.libvirt.DomainMapper.map(
+        name,
+        io.vminfo.sysevent.internal.xml.SafeXml.parse(xml, name + ".xml"),
+        Optional.empty(),
+        false,
         name + ".xml");
   }
 

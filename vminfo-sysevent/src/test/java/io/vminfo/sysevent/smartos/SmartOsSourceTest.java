@@ -77,9 +77,10 @@ class SmartOsSourceTest {
 
   VmInfoService start(SmartOsSource src) throws Exception {
     VmStore store = VmStore.builder().build();
-    VmInfoService svc = VmInfoService.builder(src, store)
-        .observer((key, took, outcome) -> reloads.add(key))
-        .build();
+    VmInfoService svc =
+        VmInfoService.builder(src, store)
+            .observer((key, took, outcome) -> reloads.add(key))
+            .build();
     toClose.add(store);
     toClose.add(svc);
     svc.start();
@@ -105,7 +106,8 @@ class SmartOsSourceTest {
       assertThat(web.serverUuid()).contains(ExampleHost.SERVER_UUID);
       assertThat(web.text("datacenter_name")).contains(ExampleHost.DATACENTER_NAME);
       assertThat(web.maxPhysicalMemory()).hasValue(1024);
-      assertThat(web.nics()).extracting(n -> n.interfaceName().orElseThrow())
+      assertThat(web.nics())
+          .extracting(n -> n.interfaceName().orElseThrow())
           .containsExactly("net0", "net1");
       assertThat(web.get("customer_metadata").orElseThrow().path("role").asText()).isEqualTo("web");
       assertThat(web.get("tags").orElseThrow().path("env").asText()).isEqualTo("production");
@@ -121,8 +123,10 @@ class SmartOsSourceTest {
           .contains(Instant.ofEpochSecond(1779012000L).toString().replace("Z", ".000Z"));
       assertThat(byUuid.get(Z5).integer("exit_status")).hasValue(1);
       assertThat(byUuid.get(Z5).get("firewall_enabled").orElseThrow().asBoolean()).isTrue();
-      assertThat(byUuid.get(Z3).disks()).extracting(d -> d.path().orElseThrow())
-          .containsExactly("/dev/zvol/rdsk/zones/" + Z3 + "-disk0", "/dev/zvol/rdsk/zones/" + Z3 + "-disk1");
+      assertThat(byUuid.get(Z3).disks())
+          .extracting(d -> d.path().orElseThrow())
+          .containsExactly(
+              "/dev/zvol/rdsk/zones/" + Z3 + "-disk0", "/dev/zvol/rdsk/zones/" + Z3 + "-disk1");
 
       assertThat(src.hostIdentity().serverUuid()).contains(ExampleHost.SERVER_UUID);
       assertThat(src.hostIdentity().datacenterName()).contains(ExampleHost.DATACENTER_NAME);
@@ -130,9 +134,9 @@ class SmartOsSourceTest {
   }
 
   /**
-   * As vmload: any {@code failed} attr value JavaScript deems true (a text such as
-   * "provisioning") makes the state failed, an empty one does not; a stopped zone with the
-   * {@code provisioning} marker is provisioning.
+   * As vmload: any {@code failed} attr value JavaScript deems true (a text such as "provisioning")
+   * makes the state failed, an empty one does not; a stopped zone with the {@code provisioning}
+   * marker is provisioning.
    */
   @Test
   void failedAndProvisioningAttrsSetTheStateAsVmloadDoes() throws Exception {
@@ -140,7 +144,8 @@ class SmartOsSourceTest {
     addAttr(Z2, "failed", "");
     addAttr(Z4, "provisioning", "true");
     try (SmartOsSource src = source().build()) {
-      Map<String, Vm> byUuid = src.loadAll().vms().stream().collect(Collectors.toMap(Vm::uuid, v -> v));
+      Map<String, Vm> byUuid =
+          src.loadAll().vms().stream().collect(Collectors.toMap(Vm::uuid, v -> v));
       assertThat(byUuid.get(Z1).state()).contains("failed");
       assertThat(byUuid.get(Z1).text("failed")).contains("provisioning");
       assertThat(byUuid.get(Z2).state()).isNotEqualTo(java.util.Optional.of("failed"));
@@ -152,8 +157,11 @@ class SmartOsSourceTest {
   void addAttr(String zone, String name, String value) throws Exception {
     Path xml = root.resolve("etc/zones/" + zone + ".xml");
     String s = Files.readString(xml);
-    Files.writeString(xml, s.replace("</zone>",
-        "  <attr name=\"" + name + "\" type=\"string\" value=\"" + value + "\"/>\n</zone>"));
+    Files.writeString(
+        xml,
+        s.replace(
+            "</zone>",
+            "  <attr name=\"" + name + "\" type=\"string\" value=\"" + value + "\"/>\n</zone>"));
   }
 
   @Test
@@ -171,7 +179,8 @@ class SmartOsSourceTest {
   void withoutZoneadmStatesComeFromTheIndex() throws Exception {
     Files.delete(root.resolve("usr/sbin/zoneadm"));
     try (SmartOsSource src = source().build()) {
-      Vm web = src.loadAll().vms().stream().filter(v -> v.uuid().equals(Z1)).findFirst().orElseThrow();
+      Vm web =
+          src.loadAll().vms().stream().filter(v -> v.uuid().equals(Z1)).findFirst().orElseThrow();
       assertThat(web.zoneState()).contains("installed");
       assertThat(web.state()).contains("stopped");
       assertThat(web.get("zoneid").orElseThrow().isNull()).isTrue();
@@ -185,27 +194,35 @@ class SmartOsSourceTest {
     try (SmartOsSource src = source().commandTimeout(Duration.ofMillis(300)).build()) {
       LoadResult r = src.loadAll();
       assertThat(r.vms()).hasSize(5);
-      assertThat(r.errors()).singleElement().satisfies(e -> {
-        assertThat(e.key()).isEqualTo("zoneadm");
-        assertThat(e.message()).contains("did not finish within 300 ms");
-      });
+      assertThat(r.errors())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.key()).isEqualTo("zoneadm");
+                assertThat(e.message()).contains("did not finish within 300 ms");
+              });
       assertThat(r.vms()).allSatisfy(vm -> assertThat(vm.zoneState()).contains("installed"));
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = FileWatchers.Implementation.class, names = {"INOTIFY", "JDK"})
+  @EnumSource(
+      value = FileWatchers.Implementation.class,
+      names = {"INOTIFY", "JDK"})
   void aConfigFileReplacedByRenameIsOneReloadOfOnlyThatPart(FileWatchers.Implementation impl)
       throws Exception {
-    SmartOsSource src = source().watcherFactory(
-        l -> FileWatchers.builder(l).implementation(impl).build()).build();
+    SmartOsSource src =
+        source().watcherFactory(l -> FileWatchers.builder(l).implementation(impl).build()).build();
     VmInfoService svc = start(src);
     String before = svc.store().get(Z1).orElseThrow().text("last_modified").orElseThrow();
 
-    HostTrees.replace(root.resolve("zones/" + Z1 + "/config/tags.json"),
+    HostTrees.replace(
+        root.resolve("zones/" + Z1 + "/config/tags.json"),
         "{\"role\":\"web\",\"env\":\"production\",\"owner\":\"ops\"}");
-    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z1), Optional::isPresent).get();
-    assertThat(modify.changes()).anySatisfy(c -> assertThat(c.prettyPath()).isEqualTo("tags.owner"));
+    VmEvent modify =
+        await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z1), Optional::isPresent).get();
+    assertThat(modify.changes())
+        .anySatisfy(c -> assertThat(c.prettyPath()).isEqualTo("tags.owner"));
     assertThat(svc.store().get(Z1).orElseThrow().get("tags").orElseThrow().path("owner").asText())
         .isEqualTo("ops");
     assertThat(svc.store().get(Z1).orElseThrow().text("last_modified").orElseThrow())
@@ -226,7 +243,8 @@ class SmartOsSourceTest {
     Path xml = root.resolve("etc/zones/" + Z1 + ".xml");
     String changed = Files.readString(xml).replace("value=\"d2ViMDE=\"", "value=\"d2ViMDEtbmV3\"");
     HostTrees.replace(xml, changed);
-    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z1), Optional::isPresent).get();
+    VmEvent modify =
+        await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z1), Optional::isPresent).get();
     assertThat(modify.vm().orElseThrow().alias()).contains("web01-new");
 
     HostTrees.replace(root.resolve("zones/" + Z2 + "/config/tags.json"), "{\"env\":\"prod\"}");
@@ -241,21 +259,25 @@ class SmartOsSourceTest {
     ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-11-22T00:00:00Z"));
     start(source().scheduler(scheduler).zoneStatePollInterval(Duration.ofSeconds(5)).build());
     Path states = root.resolve(ExampleHost.ZONE_STATES);
-    Files.writeString(states, Files.readString(states).replace(Z4 + " installed", Z4 + " running 1779000000"));
+    Files.writeString(
+        states, Files.readString(states).replace(Z4 + " installed", Z4 + " running 1779000000"));
     scheduler.advance(Duration.ofSeconds(5));
-    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    VmEvent modify =
+        await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
     Vm vm = modify.vm().orElseThrow();
     assertThat(vm.state()).contains("running");
     assertThat(vm.zoneid()).hasValue(4);
     assertThat(vm.has("exit_status")).isFalse();
-    assertThat(modify.changes()).extracting(c -> c.prettyPath())
+    assertThat(modify.changes())
+        .extracting(c -> c.prettyPath())
         .contains("zone_state", "state", "zoneid");
   }
 
   /** Installs a {@code zoneevent} stand-in (a shell script) in the host tree. */
   Path installZoneevent(String script) throws Exception {
     Path bin = Files.createDirectories(root.resolve("usr/vm/sbin")).resolve("zoneevent");
-    Files.writeString(bin, "#!/bin/sh\nd=\"$(dirname \"$0\")/../../../var/example-host\"\n" + script);
+    Files.writeString(
+        bin, "#!/bin/sh\nd=\"$(dirname \"$0\")/../../../var/example-host\"\n" + script);
     assertThat(bin.toFile().setExecutable(true)).isTrue();
     Files.writeString(root.resolve("var/example-host/zoneevents"), "");
     return root.resolve("var/example-host/zoneevents");
@@ -267,7 +289,8 @@ class SmartOsSourceTest {
 
   void bootZ4InTheStateFile() throws Exception {
     Path states = root.resolve(ExampleHost.ZONE_STATES);
-    Files.writeString(states, Files.readString(states).replace(Z4 + " installed", Z4 + " running 1779000000"));
+    Files.writeString(
+        states, Files.readString(states).replace(Z4 + " installed", Z4 + " running 1779000000"));
   }
 
   @Test
@@ -278,10 +301,17 @@ class SmartOsSourceTest {
     start(source().scheduler(scheduler).build());
     bootZ4InTheStateFile();
     // Garbage first: skipped with a warning, the stream goes on.
-    append(events, "not json\n" + "x".repeat(70_000) + "\n{\"zonename\":5,\"newstate\":\"running\"}\n[]\n");
-    append(events, "{\"zonename\":\"" + Z4 + "\",\"newstate\":\"running\",\"oldstate\":\"ready\","
-        + "\"when\":\"1779000000000\"}\n");
-    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    append(
+        events,
+        "not json\n" + "x".repeat(70_000) + "\n{\"zonename\":5,\"newstate\":\"running\"}\n[]\n");
+    append(
+        events,
+        "{\"zonename\":\""
+            + Z4
+            + "\",\"newstate\":\"running\",\"oldstate\":\"ready\","
+            + "\"when\":\"1779000000000\"}\n");
+    VmEvent modify =
+        await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
     assertThat(modify.vm().orElseThrow().state()).contains("running");
     assertThat(modify.vm().orElseThrow().zoneid()).hasValue(4);
     assertThat(reloads).contains("smartos:zoneadm");
@@ -289,13 +319,15 @@ class SmartOsSourceTest {
 
   @Test
   void aZoneeventThatExitsIsStartedAgainAndWhatHappenedMeanwhileIsPickedUp() throws Exception {
-    Path events = installZoneevent(""
-        + "echo run >> \"$d/zoneevent-runs\"\n"
-        + "if [ \"$(wc -l < \"$d/zoneevent-runs\")\" -eq 1 ]; then\n"
-        + "  while [ ! -e \"$d/zoneevent-exit\" ]; do sleep 0.05; done\n"
-        + "  exit 3\n"
-        + "fi\n"
-        + "exec tail -n 0 -F \"$d/zoneevents\"\n");
+    Path events =
+        installZoneevent(
+            ""
+                + "echo run >> \"$d/zoneevent-runs\"\n"
+                + "if [ \"$(wc -l < \"$d/zoneevent-runs\")\" -eq 1 ]; then\n"
+                + "  while [ ! -e \"$d/zoneevent-exit\" ]; do sleep 0.05; done\n"
+                + "  exit 3\n"
+                + "fi\n"
+                + "exec tail -n 0 -F \"$d/zoneevents\"\n");
     Path runs = root.resolve("var/example-host/zoneevent-runs");
     ManualScheduler scheduler = new ManualScheduler(ManualClock.at("2026-11-22T00:00:00Z"));
     start(source().scheduler(scheduler).build());
@@ -303,7 +335,8 @@ class SmartOsSourceTest {
     // Z4 boots while zoneevent is down: no line reports it, the restart catches up.
     bootZ4InTheStateFile();
     Files.writeString(root.resolve("var/example-host/zoneevent-exit"), "");
-    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    VmEvent modify =
+        await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
     assertThat(modify.vm().orElseThrow().state()).contains("running");
     assertThat(Files.readAllLines(runs)).hasSize(2);
     assertThat(events).exists();
@@ -320,10 +353,13 @@ class SmartOsSourceTest {
     start(source().scheduler(scheduler).build());
     bootZ4InTheStateFile();
     Path fixed = bin.resolveSibling("zoneevent.new");
-    Files.writeString(fixed, "#!/bin/sh\nexec tail -n 0 -F \"$(dirname \"$0\")/../../../var/example-host/zoneevents\"\n");
+    Files.writeString(
+        fixed,
+        "#!/bin/sh\nexec tail -n 0 -F \"$(dirname \"$0\")/../../../var/example-host/zoneevents\"\n");
     assertThat(fixed.toFile().setExecutable(true)).isTrue();
     Files.move(fixed, bin, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    VmEvent modify = await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
+    VmEvent modify =
+        await().atMost(WAIT).until(() -> find(VmEventType.MODIFY, Z4), Optional::isPresent).get();
     assertThat(modify.vm().orElseThrow().state()).contains("running");
   }
 
@@ -333,7 +369,11 @@ class SmartOsSourceTest {
     String fresh = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7";
     String xml = Files.readString(root.resolve("etc/zones/" + Z2 + ".xml")).replace(Z2, fresh);
     HostTrees.replace(root.resolve("etc/zones/" + fresh + ".xml"), xml);
-    VmEvent create = await().atMost(WAIT).until(() -> find(VmEventType.CREATE, fresh), Optional::isPresent).get();
+    VmEvent create =
+        await()
+            .atMost(WAIT)
+            .until(() -> find(VmEventType.CREATE, fresh), Optional::isPresent)
+            .get();
     assertThat(create.vm().orElseThrow().zoneState()).contains("configured");
     assertThat(create.vm().orElseThrow().missingRequiredKeys()).isEmpty();
 
@@ -357,16 +397,23 @@ class SmartOsSourceTest {
     String symLinked = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c02";
     String fifo = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c03";
 
-    Files.createLink(zones.resolve(hardLinked + ".xml"),
+    Files.createLink(
+        zones.resolve(hardLinked + ".xml"),
         Files.writeString(staging.resolve("h.xml"), template.replace(Z2, hardLinked)));
-    Files.createSymbolicLink(zones.resolve(symLinked + ".xml"),
+    Files.createSymbolicLink(
+        zones.resolve(symLinked + ".xml"),
         Files.writeString(staging.resolve("s.xml"), template.replace(Z2, symLinked)));
-    Process mk = new ProcessBuilder("mkfifo", zones.resolve(fifo + ".xml").toString())
-        .inheritIO().start();
+    Process mk =
+        new ProcessBuilder("mkfifo", zones.resolve(fifo + ".xml").toString()).inheritIO().start();
     assertThat(mk.waitFor(30, TimeUnit.SECONDS) && mk.exitValue() == 0).as("mkfifo").isTrue();
 
-    await().atMost(WAIT).until(() -> svc.store().get(hardLinked).isPresent()
-        && svc.store().get(symLinked).isPresent() && errorFor(svc, fifo).isPresent());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                svc.store().get(hardLinked).isPresent()
+                    && svc.store().get(symLinked).isPresent()
+                    && errorFor(svc, fifo).isPresent());
     assertThat(errorFor(svc, fifo).orElseThrow().message()).contains("FIFO");
     assertThat(svc.store().get(symLinked).orElseThrow().alias())
         .isEqualTo(svc.store().get(Z2).orElseThrow().alias());
@@ -383,34 +430,46 @@ class SmartOsSourceTest {
     HostTrees.replace(index, withRow);
     await().atMost(WAIT).until(() -> errorFor(svc, fresh).isPresent());
     assertThat(errorFor(svc, fresh).orElseThrow().message())
-        .contains("zone XML missing").contains("/etc/zones/" + fresh + ".xml");
+        .contains("zone XML missing")
+        .contains("/etc/zones/" + fresh + ".xml");
     assertThat(svc.store().get(fresh)).isEmpty();
 
-    HostTrees.replace(index, before); // the row goes (vmadm delete's second step): so does the error
+    HostTrees.replace(
+        index, before); // the row goes (vmadm delete's second step): so does the error
     await().atMost(WAIT).until(() -> errorFor(svc, fresh).isEmpty());
 
     HostTrees.replace(index, withRow);
     await().atMost(WAIT).until(() -> errorFor(svc, fresh).isPresent());
 
-    HostTrees.replace(root.resolve("etc/zones/" + fresh + ".xml"),
+    HostTrees.replace(
+        root.resolve("etc/zones/" + fresh + ".xml"),
         Files.readString(root.resolve("etc/zones/" + Z2 + ".xml")).replace(Z2, fresh));
-    await().atMost(WAIT).until(() -> svc.store().get(fresh).isPresent()
-        && errorFor(svc, fresh).isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(() -> svc.store().get(fresh).isPresent() && errorFor(svc, fresh).isEmpty());
   }
 
   @Test
   void aZoneWhoseConfigDirectoryAppearsLaterIsWatchedAndReloaded() throws Exception {
     VmInfoService svc = start(source().build());
     String fresh = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
-    HostTrees.replace(root.resolve("etc/zones/" + fresh + ".xml"),
+    HostTrees.replace(
+        root.resolve("etc/zones/" + fresh + ".xml"),
         Files.readString(root.resolve("etc/zones/" + Z2 + ".xml")).replace(Z2, fresh));
     await().atMost(WAIT).until(() -> svc.store().get(fresh).isPresent());
     assertThat(svc.store().get(fresh).orElseThrow().has("tags")).isFalse();
 
     Path config = Files.createDirectories(root.resolve("zones/" + fresh + "/config"));
     Files.writeString(config.resolve("tags.json"), "{\"late\":\"yes\"}");
-    await().atMost(WAIT).until(() -> svc.store().get(fresh).flatMap(v -> v.get("tags"))
-        .map(t -> t.path("late").asText()).equals(Optional.of("yes")));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                svc.store()
+                    .get(fresh)
+                    .flatMap(v -> v.get("tags"))
+                    .map(t -> t.path("late").asText())
+                    .equals(Optional.of("yes")));
   }
 
   @Test
@@ -424,7 +483,11 @@ class SmartOsSourceTest {
     byte[] content = Files.readAllBytes(xml);
 
     Files.delete(xml);
-    Reload reload = await().atMost(WAIT).until(() -> queue.find("smartos:zone:" + Z1), Optional::isPresent).get();
+    Reload reload =
+        await()
+            .atMost(WAIT)
+            .until(() -> queue.find("smartos:zone:" + Z1), Optional::isPresent)
+            .get();
     Files.write(xml, content); // back before the reload runs
     ReloadResult result = reload.run(lookup(loaded));
     assertThat(result.removals()).isEmpty();
@@ -448,27 +511,40 @@ class SmartOsSourceTest {
     assertThat(svc.store().get(Z2)).contains(before);
 
     HostTrees.replace(xml, good.replace("dWJ1bnR1LWx4", "dWJ1bnR1LWx4LTI=")); // alias ubuntu-lx-2
-    await().atMost(WAIT).until(() -> errorFor(svc, Z2).isEmpty()
-        && svc.store().get(Z2).orElseThrow().alias().equals(Optional.of("ubuntu-lx-2")));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                errorFor(svc, Z2).isEmpty()
+                    && svc.store()
+                        .get(Z2)
+                        .orElseThrow()
+                        .alias()
+                        .equals(Optional.of("ubuntu-lx-2")));
     assertThat(events).noneMatch(e -> e.type() == VmEventType.DELETE);
   }
 
   @Test
   void badFilesAreErrorsOfTheirVmOnlyAndNothingOutsideTheRootIsRead() throws Exception {
-    Path outside = Files.writeString(tmp.resolve("outside.xml"),
-        Files.readString(root.resolve("etc/zones/" + Z3 + ".xml")));
+    Path outside =
+        Files.writeString(
+            tmp.resolve("outside.xml"), Files.readString(root.resolve("etc/zones/" + Z3 + ".xml")));
     Files.delete(root.resolve("etc/zones/" + Z3 + ".xml"));
     Files.createSymbolicLink(root.resolve("etc/zones/" + Z3 + ".xml"), outside);
     Files.write(root.resolve("etc/zones/" + Z5 + ".xml"), new byte[5 * 1024 * 1024]);
-    Files.writeString(root.resolve("zones/" + Z2 + "/config/metadata.json"), "{\"customer_metadata\":");
-    String xxe = "<?xml version=\"1.0\"?><!DOCTYPE zone [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-        + "<zone name=\"" + Z4 + "\" brand=\"bhyve\"><attr name=\"alias\" value=\"&x;\"/></zone>";
+    Files.writeString(
+        root.resolve("zones/" + Z2 + "/config/metadata.json"), "{\"customer_metadata\":");
+    String xxe =
+        "<?xml version=\"1.0\"?><!DOCTYPE zone [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+            + "<zone name=\""
+            + Z4
+            + "\" brand=\"bhyve\"><attr name=\"alias\" value=\"&x;\"/></zone>";
     Files.writeString(root.resolve("etc/zones/" + Z4 + ".xml"), xxe);
     try (SmartOsSource src = source().build()) {
       LoadResult r = src.loadAll();
       assertThat(r.vms()).extracting(Vm::uuid).containsExactly(Z1);
-      Map<String, String> errors = r.errors().stream()
-          .collect(Collectors.toMap(VmLoadError::key, VmLoadError::message));
+      Map<String, String> errors =
+          r.errors().stream().collect(Collectors.toMap(VmLoadError::key, VmLoadError::message));
       assertThat(errors).containsOnlyKeys(Z2, Z3, Z4, Z5);
       assertThat(errors.get(Z2)).contains("malformed JSON").contains("metadata.json");
       assertThat(errors.get(Z3)).contains("leaves the host root");
@@ -488,12 +564,18 @@ class SmartOsSourceTest {
 
     // Real changes made while nothing is read...
     Path index = root.resolve("etc/zones/index");
-    HostTrees.replace(index, Files.readString(index).lines()
-        .filter(l -> !l.startsWith(Z5)).collect(Collectors.joining("\n", "", "\n")));
+    HostTrees.replace(
+        index,
+        Files.readString(index)
+            .lines()
+            .filter(l -> !l.startsWith(Z5))
+            .collect(Collectors.joining("\n", "", "\n")));
     Files.delete(root.resolve("etc/zones/" + Z5 + ".xml"));
-    HostTrees.replace(root.resolve("zones/" + Z2 + "/config/tags.json"), "{\"changed\":\"unseen\"}");
+    HostTrees.replace(
+        root.resolve("zones/" + Z2 + "/config/tags.json"), "{\"changed\":\"unseen\"}");
     String fresh = "4f5a6b7c-8d9e-4fa0-b1c2-d3e4f5a6b7c8";
-    HostTrees.replace(root.resolve("etc/zones/" + fresh + ".xml"),
+    HostTrees.replace(
+        root.resolve("etc/zones/" + fresh + ".xml"),
         Files.readString(root.resolve("etc/zones/" + Z1 + ".xml")).replace(Z1, fresh));
     // ...buried under more events than the kernel queue holds.
     Path zones = root.resolve("etc/zones");
@@ -600,33 +682,33 @@ class SmartOsSourceTest {
 
     @Override
     public io.vminfo.sysevent.FileWatcher create(WatchListener inner) throws java.io.IOException {
-      return FileWatchers.create(new WatchListener() {
-        @Override
-        public void onEvent(WatchEvent event) {
-          CountDownLatch g = gate;
-          if (g != null) {
-            held.countDown();
-            try {
-              g.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
+      return FileWatchers.create(
+          new WatchListener() {
+            @Override
+            public void onEvent(WatchEvent event) {
+              CountDownLatch g = gate;
+              if (g != null) {
+                held.countDown();
+                try {
+                  g.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              inner.onEvent(event);
             }
-          }
-          inner.onEvent(event);
-        }
 
-        @Override
-        public void onOverflow() {
-          overflows.incrementAndGet();
-          inner.onOverflow();
-        }
+            @Override
+            public void onOverflow() {
+              overflows.incrementAndGet();
+              inner.onOverflow();
+            }
 
-        @Override
-        public void onWatchEstablished(Path directory) {
-          inner.onWatchEstablished(directory);
-        }
-      });
+            @Override
+            public void onWatchEstablished(Path directory) {
+              inner.onWatchEstablished(directory);
+            }
+          });
     }
   }
-
 }

@@ -37,11 +37,18 @@ class ZoneXmlConformanceTest {
       return Stream.of(Arguments.of("(none)", null, null));
     }
     try (Stream<Path> s = Files.list(dir)) {
-      List<Path> xmls = s.filter(p -> p.getFileName().toString().matches("vmload-xml-.*\\.xml"))
-          .filter(p -> Files.exists(Path.of(p.toString().replaceAll("\\.xml$", ".json"))))
-          .sorted().toList();
-      return xmls.stream().map(p -> Arguments.of(p.getFileName().toString(), p,
-          Path.of(p.toString().replaceAll("\\.xml$", ".json"))));
+      List<Path> xmls =
+          s.filter(p -> p.getFileName().toString().matches("vmload-xml-.*\\.xml"))
+              .filter(p -> Files.exists(Path.of(p.toString().replaceAll("\\.xml$", ".json"))))
+              .sorted()
+              .toList();
+      return xmls.stream()
+          .map(
+              p ->
+                  Arguments.of(
+                      p.getFileName().toString(),
+                      p,
+                      Path.of(p.toString().replaceAll("\\.xml$", ".json"))));
     }
   }
 
@@ -55,12 +62,15 @@ class ZoneXmlConformanceTest {
 
   @Test
   void sharedGarbageFailsWithVmloadsErrorCode() throws Exception {
-    Path dir = SharedFixtures.require("smartos/vmload-xml-garbage.xml", "vmload-xml-garbage").getParent();
-    String code = JSON.readTree(dir.resolve("vmload-xml-garbage.fail").toFile()).get("code").asText();
+    Path dir =
+        SharedFixtures.require("smartos/vmload-xml-garbage.xml", "vmload-xml-garbage").getParent();
+    String code =
+        JSON.readTree(dir.resolve("vmload-xml-garbage.fail").toFile()).get("code").asText();
     byte[] garbage = Files.readAllBytes(dir.resolve("vmload-xml-garbage.xml"));
     assertThatThrownBy(() -> SafeXml.parse(garbage, "vmload-xml-garbage.xml"))
         .isInstanceOfSatisfying(HostFileException.class, e -> assertThat(e.code()).isEqualTo(code))
-        .hasMessageContaining("vmload-xml-garbage.xml").hasMessageContaining("malformed XML");
+        .hasMessageContaining("vmload-xml-garbage.xml")
+        .hasMessageContaining("malformed XML");
   }
 
   /** Our own cases: every {@code own-vmload-*.xml}; the .json beside it is what vmload printed. */
@@ -71,7 +81,9 @@ class ZoneXmlConformanceTest {
   static List<Path> ownCaseFiles() throws Exception {
     Path dir = Path.of(ZoneXmlConformanceTest.class.getResource("/vmload").toURI());
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("own-vmload-.*\\.xml")).sorted().toList();
+      return s.filter(p -> p.getFileName().toString().matches("own-vmload-.*\\.xml"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -87,40 +99,48 @@ class ZoneXmlConformanceTest {
 
   @Test
   void thereAreOwnCasesForEveryBrandRule() throws Exception {
-    assertThat(ownCases()).contains("own-vmload-every-property-joyent", "own-vmload-kvm-devices",
-        "own-vmload-kvm-no-vm-autoboot", "own-vmload-bhyve-autoboot", "own-vmload-unknown-brand");
+    assertThat(ownCases())
+        .contains(
+            "own-vmload-every-property-joyent",
+            "own-vmload-kvm-devices",
+            "own-vmload-kvm-no-vm-autoboot",
+            "own-vmload-bhyve-autoboot",
+            "own-vmload-unknown-brand");
   }
 
   @Test
   void ourGarbageIsAParseError() {
     assertThatThrownBy(() -> SafeXml.parse(resource("own-garbage.xml"), "own-garbage.xml"))
-        .isInstanceOfSatisfying(HostFileException.class,
-            e -> assertThat(e.code()).isEqualTo("PARSE_ERROR"));
+        .isInstanceOfSatisfying(
+            HostFileException.class, e -> assertThat(e.code()).isEqualTo("PARSE_ERROR"));
   }
 
   @Test
   void aDocumentThatIsNotAZoneIsRefused() {
     byte[] xml = "<domain type='kvm'/>".getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> ZoneXmlMapper.map(SafeXml.parse(xml, "x.xml"), "x.xml"))
-        .isInstanceOf(HostFileException.class).hasMessageContaining("not <zone>");
+        .isInstanceOf(HostFileException.class)
+        .hasMessageContaining("not <zone>");
   }
 
   @Test
   void zoneadmListParsesLikeVmload() throws Exception {
-    Path dir = SharedFixtures.require("smartos/zoneadm-list-pc.txt", "zoneadm-list-pc conformance").getParent();
+    Path dir =
+        SharedFixtures.require("smartos/zoneadm-list-pc.txt", "zoneadm-list-pc conformance")
+            .getParent();
     ZoneadmList list = ZoneadmList.parse(Files.readString(dir.resolve("zoneadm-list-pc.txt")));
     assertThat((JsonNode) list.toJsonByUuid())
         .isEqualTo(JSON.readTree(dir.resolve("zoneadm-list-pc.expected.json").toFile()));
-    ZoneadmList more = ZoneadmList.parse(
-        Files.readString(dir.resolve("zoneadm-list-pc-imgadm-comment.txt")));
+    ZoneadmList more =
+        ZoneadmList.parse(Files.readString(dir.resolve("zoneadm-list-pc-imgadm-comment.txt")));
     assertThat(more.byZonename()).hasSize(2);
     assertThat(more.get("7970c690-1738-4e58-a04f-8ce4ea8ebfca").orElseThrow().zoneid()).isEmpty();
   }
 
   @Test
   void zoneadmListParsesOurCapturedOutputWithEscapes() throws Exception {
-    ZoneadmList list = ZoneadmList.parse(
-        new String(resource("own-zoneadm-list-pc.txt"), StandardCharsets.UTF_8));
+    ZoneadmList list =
+        ZoneadmList.parse(new String(resource("own-zoneadm-list-pc.txt"), StandardCharsets.UTF_8));
     assertThat((JsonNode) list.toJsonByUuid())
         .isEqualTo(JSON.readTree(resource("own-zoneadm-list-pc.expected.json")));
   }

@@ -27,7 +27,8 @@ class SmartOsUsageProbeTest {
   void theExampleHostShowsRunningZonesWithUsage() throws Exception {
     Path root = ExampleHost.copyTo(tmp.resolve("host"));
     Map<String, Vm> vms;
-    try (SmartOsSource src = SmartOsSource.builder(ExampleHost.SERVER_UUID).hostRoot(root).build()) {
+    try (SmartOsSource src =
+        SmartOsSource.builder(ExampleHost.SERVER_UUID).hostRoot(root).build()) {
       vms = src.loadAll().vms().stream().collect(Collectors.toMap(Vm::uuid, v -> v));
     }
     SmartOsUsageProbe probe = SmartOsUsageProbe.builder().hostRoot(root).build();
@@ -37,7 +38,9 @@ class SmartOsUsageProbeTest {
     assertThat(web.nics()).containsOnlyKeys("90:b8:d0:1a:2b:01", "90:b8:d0:1a:2b:02");
     VmUsage.NicUsage net0 = web.nics().get("90:b8:d0:1a:2b:01");
     assertThat(net0.interfaceName()).isEqualTo("net0");
-    assertThat(net0.receivedBytes().getAsLong()).isGreaterThan(net0.sentBytes().getAsLong()).isPositive();
+    assertThat(net0.receivedBytes().getAsLong())
+        .isGreaterThan(net0.sentBytes().getAsLong())
+        .isPositive();
     assertThat(net0.counterStart()).isEqualTo(Instant.parse("2026-01-01T00:00:00.250Z"));
     VmUsage.CpuUsage cpu = web.cpu().orElseThrow();
     assertThat(cpu.cpuSeconds()).isPositive();
@@ -53,7 +56,8 @@ class SmartOsUsageProbeTest {
   void withoutKstatNothingIsInventedAndTheProblemIsNamed() throws Exception {
     Path root = ExampleHost.copyTo(tmp.resolve("host"));
     Vm web;
-    try (SmartOsSource src = SmartOsSource.builder(ExampleHost.SERVER_UUID).hostRoot(root).build()) {
+    try (SmartOsSource src =
+        SmartOsSource.builder(ExampleHost.SERVER_UUID).hostRoot(root).build()) {
       web = src.loadAll().vms().stream().filter(v -> v.uuid().equals(Z1)).findFirst().orElseThrow();
     }
     Files.delete(root.resolve("usr/bin/kstat"));
@@ -65,13 +69,16 @@ class SmartOsUsageProbeTest {
 
   @Test
   void parsesCapturedKstatOutput() {
-    String out = String.join("\n", List.of(
-        "link:23:net0:rbytes64\t123456789",
-        "link:23:net0:obytes64\t987654",
-        "link:23:net0:crtime\t4817.201736102",
-        "zones:23:0b1c2d3e-4f50-4617-8829-3a4b5c6d7:nsec_user\t90000000000",
-        "unix:0:system_misc:boot_time\t1767222000",
-        "garbage line"));
+    String out =
+        String.join(
+            "\n",
+            List.of(
+                "link:23:net0:rbytes64\t123456789",
+                "link:23:net0:obytes64\t987654",
+                "link:23:net0:crtime\t4817.201736102",
+                "zones:23:0b1c2d3e-4f50-4617-8829-3a4b5c6d7:nsec_user\t90000000000",
+                "unix:0:system_misc:boot_time\t1767222000",
+                "garbage line"));
     KstatOutput k = KstatOutput.parse(out);
     assertThat(k.value("link:23:net0", "rbytes64")).contains("123456789");
     assertThat(KstatOutput.integer(k.byKstat().get("link:23:net0"), "crtime")).hasValue(4817);

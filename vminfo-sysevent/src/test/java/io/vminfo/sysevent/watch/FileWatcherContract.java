@@ -138,10 +138,15 @@ abstract class FileWatcherContract {
     String name = "vminfo-watch-contract";
     watcher.close();
     watcher.close();
-    assertThatThrownBy(() -> watcher.watch(tmp)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> watcher.watch(tmp))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("closed");
-    await().atMost(WAIT).until(() -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.getName().startsWith(name) && t.isAlive()));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith(name) && t.isAlive()));
   }
 
   static int maxQueuedEvents() {

@@ -2,6 +2,7 @@ package io.vminfo.sysevent.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vminfo.sysevent.FileWatcher;
 import io.vminfo.sysevent.FileWatchers;
@@ -15,12 +16,11 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 class InotifyWatcherTest extends FileWatcherContract {
   @BeforeAll
   static void linuxOnly() {
-    assumeTrue(FileWatchers.inotifyAvailable(), "SKIPPED inotify tests: not Linux or libc not loadable");
+    assumeTrue(
+        FileWatchers.inotifyAvailable(), "SKIPPED inotify tests: not Linux or libc not loadable");
   }
 
   @Override
@@ -36,7 +36,8 @@ class InotifyWatcherTest extends FileWatcherContract {
   void autoPicksInotifyOnLinux() throws Exception {
     try (FileWatcher w = FileWatchers.create(new RecordingListener())) {
       assertThat(w.implementation()).isEqualTo("inotify");
-      assertThat(w.supportedKinds()).contains(WatchEvent.Kind.CLOSE_WRITE, WatchEvent.Kind.MOVED_TO);
+      assertThat(w.supportedKinds())
+          .contains(WatchEvent.Kind.CLOSE_WRITE, WatchEvent.Kind.MOVED_TO);
     }
   }
 

@@ -24,8 +24,9 @@ class JdkWatcherTest extends FileWatcherContract {
   void hasNoCloseWriteOrCookies() throws Exception {
     try (FileWatcher w = create(new RecordingListener())) {
       assertThat(w.implementation()).isEqualTo("jdk-watchservice");
-      assertThat(w.supportedKinds()).doesNotContain(WatchEvent.Kind.CLOSE_WRITE,
-          WatchEvent.Kind.MOVED_TO, WatchEvent.Kind.MOVED_FROM);
+      assertThat(w.supportedKinds())
+          .doesNotContain(
+              WatchEvent.Kind.CLOSE_WRITE, WatchEvent.Kind.MOVED_TO, WatchEvent.Kind.MOVED_FROM);
     }
   }
 }

@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-/** Records what a watcher reports; can hold the watcher thread on its first event (a paused reader). */
+/**
+ * Records what a watcher reports; can hold the watcher thread on its first event (a paused reader).
+ */
 public final class RecordingListener implements WatchListener {
   public final ConcurrentLinkedQueue<WatchEvent> events = new ConcurrentLinkedQueue<>();
   public final ConcurrentLinkedQueue<Path> established = new ConcurrentLinkedQueue<>();

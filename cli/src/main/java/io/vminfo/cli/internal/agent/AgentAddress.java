@@ -6,7 +6,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Optional;
 
-/** Where the agent is: {@code --url}, else {@code VMINFO_URL}, else {@code http://127.0.0.1:9090}. */
+/**
+ * Where the agent is: {@code --url}, else {@code VMINFO_URL}, else {@code http://127.0.0.1:9090}.
+ */
 public final class AgentAddress {
   public static final String DEFAULT = "http://127.0.0.1:9090";
   public static final String ENV = "VMINFO_URL";
@@ -26,12 +28,12 @@ public final class AgentAddress {
       throw CliFailure.usage("bad agent URL in " + source + ": " + e.getMessage());
     }
     if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw CliFailure.usage("bad agent URL in " + source + ": \"" + text
-          + "\" (expected http://host:port)");
+      throw CliFailure.usage(
+          "bad agent URL in " + source + ": \"" + text + "\" (expected http://host:port)");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw CliFailure.usage("bad agent URL in " + source + ": \"" + text
-          + "\" must not have a query or fragment");
+      throw CliFailure.usage(
+          "bad agent URL in " + source + ": \"" + text + "\" must not have a query or fragment");
     }
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (!path.endsWith("/")) {

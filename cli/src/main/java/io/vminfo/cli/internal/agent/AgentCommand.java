@@ -23,10 +23,11 @@ public abstract class AgentCommand extends CommandBase {
 
   /** A client of the agent; the caller closes it. */
   protected VminfoClient client() {
-    VminfoClient.Builder b = VminfoClient.builder(agentUri())
-        .connectTimeout(Duration.ofSeconds(5))
-        .requestTimeout(root().requestTimeout())
-        .userAgent("vminfo-cli/" + VersionProvider.version());
+    VminfoClient.Builder b =
+        VminfoClient.builder(agentUri())
+            .connectTimeout(Duration.ofSeconds(5))
+            .requestTimeout(root().requestTimeout())
+            .userAgent("vminfo-cli/" + VersionProvider.version());
     signer().ifPresent(b::requestSigner);
     socket().ifPresent(b::unixSocket);
     return b.build();

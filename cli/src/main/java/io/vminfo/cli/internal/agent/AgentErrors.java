@@ -30,12 +30,20 @@ public final class AgentErrors {
       return CliFailure.failed(agentMessage(nf), e);
     }
     if (e instanceof VminfoApiException api) {
-      return CliFailure.failed("the agent at " + agent + " answered " + api.status() + " "
-          + api.code() + ": " + agentMessage(api), e);
+      return CliFailure.failed(
+          "the agent at "
+              + agent
+              + " answered "
+              + api.status()
+              + " "
+              + api.code()
+              + ": "
+              + agentMessage(api),
+          e);
     }
     if (isTransport(e)) {
-      return CliFailure.unreachable("cannot reach the agent at " + agent + ": " + reason(e)
-          + hint(e), e);
+      return CliFailure.unreachable(
+          "cannot reach the agent at " + agent + ": " + reason(e) + hint(e), e);
     }
     if (e instanceof VminfoClientException) {
       return CliFailure.failed("bad answer from the agent at " + agent + ": " + e.getMessage(), e);
@@ -52,9 +60,10 @@ public final class AgentErrors {
    */
   public static CliFailure streamFailure(Throwable cause, URI agent) {
     CliFailure f = translate(cause, agent);
-    return isTransport(cause) ? f
-        : CliFailure.failed("the agent at " + agent + " refused the event stream: "
-            + f.getMessage(), cause);
+    return isTransport(cause)
+        ? f
+        : CliFailure.failed(
+            "the agent at " + agent + " refused the event stream: " + f.getMessage(), cause);
   }
 
   /** Whether {@code e} says the connection failed, rather than the agent answering badly. */
@@ -69,9 +78,12 @@ public final class AgentErrors {
       if (t instanceof com.fasterxml.jackson.core.JacksonException) {
         return false;
       }
-      if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
-          || t instanceof UnresolvedAddressException || t instanceof UnknownHostException
-          || t instanceof NoRouteToHostException || t instanceof EOFException
+      if (t instanceof ConnectException
+          || t instanceof HttpConnectTimeoutException
+          || t instanceof UnresolvedAddressException
+          || t instanceof UnknownHostException
+          || t instanceof NoRouteToHostException
+          || t instanceof EOFException
           || t instanceof java.net.SocketException
           || t instanceof java.nio.channels.ClosedChannelException) {
         return true;

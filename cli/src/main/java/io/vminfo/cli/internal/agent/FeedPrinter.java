@@ -29,10 +29,10 @@ import java.util.function.Consumer;
  * between what was seen and the fresh snapshot is printed as events, marked as such, instead of
  * being silently skipped. Connection trouble is reported on stderr, once per outage.
  *
- * <p>{@link #done()} completes with an exit code when the command should end: the output was
- * closed (0), the requested number of events was printed (0); or exceptionally with a
- * {@link CliFailure}: the agent could not be reached at all (3), refused the stream (1), or could
- * not resume from {@code --since} (1).
+ * <p>{@link #done()} completes with an exit code when the command should end: the output was closed
+ * (0), the requested number of events was printed (0); or exceptionally with a {@link CliFailure}:
+ * the agent could not be reached at all (3), refused the stream (1), or could not resume from
+ * {@code --since} (1).
  */
 public final class FeedPrinter implements FeedListener {
   /** Output format. */
@@ -60,8 +60,15 @@ public final class FeedPrinter implements FeedListener {
    * @param resumingFrom the revision of {@code --since}, if given
    * @param maxEvents stop after this many events (0: never)
    */
-  public FeedPrinter(PrintStream out, Consumer<String> note, Format format, Set<VmEventType> types,
-      boolean showReady, OptionalLong resumingFrom, long maxEvents, URI agent) {
+  public FeedPrinter(
+      PrintStream out,
+      Consumer<String> note,
+      Format format,
+      Set<VmEventType> types,
+      boolean showReady,
+      OptionalLong resumingFrom,
+      long maxEvents,
+      URI agent) {
     this.out = out;
     this.note = note;
     this.format = format;
@@ -85,12 +92,17 @@ public final class FeedPrinter implements FeedListener {
     if (!started) {
       started = true;
       if (resumingFrom.isPresent()) {
-        done.completeExceptionally(CliFailure.failed("cannot resume from rev "
-            + resumingFrom.getAsLong() + ": the agent "
-            + (ready.resync() ? "no longer has that revision or is another run (epoch)"
-                : "does not support resuming")
-            + "; it is at rev " + ready.rev().orElse(-1)
-            + " now (run without --since to follow from here)"));
+        done.completeExceptionally(
+            CliFailure.failed(
+                "cannot resume from rev "
+                    + resumingFrom.getAsLong()
+                    + ": the agent "
+                    + (ready.resync()
+                        ? "no longer has that revision or is another run (epoch)"
+                        : "does not support resuming")
+                    + "; it is at rev "
+                    + ready.rev().orElse(-1)
+                    + " now (run without --since to follow from here)"));
         return;
       }
       replace(ready.vms());
@@ -101,11 +113,16 @@ public final class FeedPrinter implements FeedListener {
       return;
     }
     List<FeedMessage.Event> missed = differences(ready);
-    note.accept("reconnected to " + agent + ", but the agent could not resume the stream (it"
-        + " restarted or this stream fell behind): resynced at rev "
-        + (ready.rev().isPresent() ? ready.rev().getAsLong() : "?") + "; " + missed.size()
-        + " difference(s) from the new snapshot follow, marked as resync; events in between are"
-        + " lost");
+    note.accept(
+        "reconnected to "
+            + agent
+            + ", but the agent could not resume the stream (it"
+            + " restarted or this stream fell behind): resynced at rev "
+            + (ready.rev().isPresent() ? ready.rev().getAsLong() : "?")
+            + "; "
+            + missed.size()
+            + " difference(s) from the new snapshot follow, marked as resync; events in between are"
+            + " lost");
     outages.over();
     if (showReady) {
       print(readyLine(ready));
@@ -126,8 +143,12 @@ public final class FeedPrinter implements FeedListener {
       return;
     }
     if (outages.over()) {
-      note.accept("reconnected to " + agent + "; resumed at rev "
-          + (resumed.rev().isPresent() ? resumed.rev().getAsLong() : "?") + ", no events missed");
+      note.accept(
+          "reconnected to "
+              + agent
+              + "; resumed at rev "
+              + (resumed.rev().isPresent() ? resumed.rev().getAsLong() : "?")
+              + ", no events missed");
     }
   }
 
@@ -203,8 +224,15 @@ public final class FeedPrinter implements FeedListener {
       if (before == null) {
         out.add(event(VmEventType.CREATE, ready, uuid, after, List.of()));
       } else if (after == null) {
-        out.add(new FeedMessage.Event(VmEventType.DELETE, ready.date(), uuid, before.zonename(),
-            Optional.empty(), List.of(), OptionalLong.empty()));
+        out.add(
+            new FeedMessage.Event(
+                VmEventType.DELETE,
+                ready.date(),
+                uuid,
+                before.zonename(),
+                Optional.empty(),
+                List.of(),
+                OptionalLong.empty()));
       } else {
         List<Change> changes = JsonDiff.diff(before, after);
         if (!changes.isEmpty()) {
@@ -217,7 +245,7 @@ public final class FeedPrinter implements FeedListener {
 
   private static FeedMessage.Event event(
       VmEventType type, FeedMessage.Ready ready, String uuid, Vm vm, List<Change> changes) {
-    return new FeedMessage.Event(type, ready.date(), uuid, vm.zonename(), Optional.of(vm),
-        changes, OptionalLong.empty());
+    return new FeedMessage.Event(
+        type, ready.date(), uuid, vm.zonename(), Optional.of(vm), changes, OptionalLong.empty());
   }
 }

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Connection trouble of a following command's event stream, told once per outage on stderr:
- * "lost the connection ...; reconnecting" when it breaks, and whatever the command says when it
- * is back. A stream that never started is a failure of the command instead.
+ * Connection trouble of a following command's event stream, told once per outage on stderr: "lost
+ * the connection ...; reconnecting" when it breaks, and whatever the command says when it is back.
+ * A stream that never started is a failure of the command instead.
  */
 public final class Outages {
   private final URI agent;
@@ -27,8 +27,12 @@ public final class Outages {
     }
     if (!ongoing) {
       ongoing = true;
-      note.accept("lost the connection to the agent at " + agent + " ("
-          + AgentErrors.reason(cause) + "); reconnecting");
+      note.accept(
+          "lost the connection to the agent at "
+              + agent
+              + " ("
+              + AgentErrors.reason(cause)
+              + "); reconnecting");
     }
     return Optional.empty();
   }

@@ -25,18 +25,31 @@ public final class SshKeyRequestSigner implements RequestSigner {
 
   public SshKeyRequestSigner(MantaKey key, Clock clock) {
     this.signer = MantaSigner.of(key);
-    this.keyId = "/" + System.getProperty("user.name", "operator") + "/keys/" + key.md5Fingerprint();
+    this.keyId =
+        "/" + System.getProperty("user.name", "operator") + "/keys/" + key.md5Fingerprint();
     this.clock = clock;
   }
 
   @Override
   public Map<String, String> headers(String method, String target) {
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC));
+    String date =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC));
     String requestId = UUID.randomUUID().toString();
-    String signing = HttpSignatures.signingString(SIGNED, method, target,
-        h -> h.equals("date") ? Optional.of(date)
-            : h.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
-    return Map.of("Date", date, "X-Request-Id", requestId,
-        "Authorization", HttpSignatures.authorization(signer, keyId, SIGNED, signing));
+    String signing =
+        HttpSignatures.signingString(
+            SIGNED,
+            method,
+            target,
+            h ->
+                h.equals("date")
+                    ? Optional.of(date)
+                    : h.equals("x-request-id") ? Optional.of(requestId) : Optional.empty());
+    return Map.of(
+        "Date",
+        date,
+        "X-Request-Id",
+        requestId,
+        "Authorization",
+        HttpSignatures.authorization(signer, keyId, SIGNED, signing));
   }
 }

@@ -17,9 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code GET /usage}: the latest usage record of every VM (a JSON array of schema v1 records).
- * The core client library has no call for it, so this is a small JDK HttpClient of its own with
- * the same timeouts and the same error mapping.
+ * {@code GET /usage}: the latest usage record of every VM (a JSON array of schema v1 records). The
+ * core client library has no call for it, so this is a small JDK HttpClient of its own with the
+ * same timeouts and the same error mapping.
  */
 public final class UsageEndpoint {
   private static final long MAX_BYTES = 256L * 1024 * 1024;
@@ -31,21 +31,23 @@ public final class UsageEndpoint {
   public UsageEndpoint(URI agent, Duration timeout) {
     this.agent = agent;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /** The records, as the agent sent them. */
   public List<JsonNode> latest() throws InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(agent.resolve("usage"))
-        .timeout(timeout)
-        .header("Accept", "application/json")
-        .header("User-Agent", "vminfo-cli/" + VersionProvider.version())
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(agent.resolve("usage"))
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .header("User-Agent", "vminfo-cli/" + VersionProvider.version())
+            .GET()
+            .build();
     HttpResponse<InputStream> response;
     byte[] body;
     try {
@@ -54,8 +56,9 @@ public final class UsageEndpoint {
         body = in.readNBytes((int) MAX_BYTES + 1);
       }
     } catch (HttpTimeoutException e) {
-      throw CliFailure.unreachable("cannot reach the agent at " + agent + ": no answer within "
-          + timeout.toSeconds() + " s", e);
+      throw CliFailure.unreachable(
+          "cannot reach the agent at " + agent + ": no answer within " + timeout.toSeconds() + " s",
+          e);
     } catch (IOException e) {
       throw AgentErrors.translate(e, agent);
     }
@@ -66,8 +69,12 @@ public final class UsageEndpoint {
     try {
       json = CliJson.parse(body);
     } catch (JsonProcessingException e) {
-      throw CliFailure.failed("bad answer from the agent at " + agent + ": /usage is not JSON ("
-          + CliJson.describe(e) + ")");
+      throw CliFailure.failed(
+          "bad answer from the agent at "
+              + agent
+              + ": /usage is not JSON ("
+              + CliJson.describe(e)
+              + ")");
     }
     if (response.statusCode() != 200) {
       String code = json.path("code").asText("HttpError");
@@ -75,12 +82,19 @@ public final class UsageEndpoint {
       if (response.statusCode() == 503) {
         throw CliFailure.failed("the agent at " + agent + " has no usage records: " + message);
       }
-      throw CliFailure.failed("the agent at " + agent + " answered " + response.statusCode() + " "
-          + code + ": " + message);
+      throw CliFailure.failed(
+          "the agent at "
+              + agent
+              + " answered "
+              + response.statusCode()
+              + " "
+              + code
+              + ": "
+              + message);
     }
     if (!json.isArray()) {
-      throw CliFailure.failed("bad answer from the agent at " + agent
-          + ": /usage is not a JSON array");
+      throw CliFailure.failed(
+          "bad answer from the agent at " + agent + ": /usage is not a JSON array");
     }
     List<JsonNode> out = new ArrayList<>(json.size());
     json.forEach(out::add);

@@ -17,15 +17,17 @@ public final class WriteOptions {
   @Option(
       names = "--key",
       paramLabel = "FILE",
-      description = "Private SSH key that signs the request; its public half must be in the"
-          + " agent's actions.authorized_keys (default: $VMINFO_KEY).")
+      description =
+          "Private SSH key that signs the request; its public half must be in the"
+              + " agent's actions.authorized_keys (default: $VMINFO_KEY).")
   private Path key;
 
   @Option(
       names = "--socket",
       paramLabel = "PATH",
-      description = "Talk to the agent over its local UNIX socket (actions.socket), where root,"
-          + " the agent's user and actions.socket_group need no key (default: $VMINFO_SOCKET).")
+      description =
+          "Talk to the agent over its local UNIX socket (actions.socket), where root,"
+              + " the agent's user and actions.socket_group need no key (default: $VMINFO_SOCKET).")
   private Path socket;
 
   Optional<Path> socket() {
@@ -40,8 +42,8 @@ public final class WriteOptions {
     try {
       return Optional.of(new SshKeyRequestSigner(MantaKeys.load(file.get()), Clock.systemUTC()));
     } catch (RuntimeException e) {
-      throw new ParameterException(spec.commandLine(),
-          "cannot use key " + file.get() + ": " + e.getMessage());
+      throw new ParameterException(
+          spec.commandLine(), "cannot use key " + file.get() + ": " + e.getMessage());
     }
   }
 

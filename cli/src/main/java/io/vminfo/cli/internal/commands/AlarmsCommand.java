@@ -14,23 +14,38 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vminfo alarms}, {@code vminfo alarms suppress ...}, {@code vminfo alarms unsuppress ID}. */
+/**
+ * {@code vminfo alarms}, {@code vminfo alarms suppress ...}, {@code vminfo alarms unsuppress ID}.
+ */
 @Command(
     name = "alarms",
     header = "List open alarms and suppressions.",
-    description = "The agent's open alarms and active suppressions (GET /alarms; the agent needs"
-        + " alarms.enabled): one line each.",
-    footer = {"  vminfo alarms", "  vminfo alarms suppress --vm 5595d88c-... --rule unexpected-stop"
-        + " --for 2h", "  vminfo alarms unsuppress 0b9d6f0e-..."},
+    description =
+        "The agent's open alarms and active suppressions (GET /alarms; the agent needs"
+            + " alarms.enabled): one line each.",
+    footer = {
+      "  vminfo alarms",
+      "  vminfo alarms suppress --vm 5595d88c-... --rule unexpected-stop" + " --for 2h",
+      "  vminfo alarms unsuppress 0b9d6f0e-..."
+    },
     subcommands = {AlarmsCommand.Suppress.class, AlarmsCommand.Unsuppress.class})
 public final class AlarmsCommand extends AgentCommand {
   @Override
   public Integer call() throws InterruptedException {
     JsonNode all = call(c -> c.alarms());
     for (JsonNode a : all.path("alarms")) {
-      out().println("alarm " + a.path("id").asText() + " " + a.path("rule").asText() + " "
-          + a.path("vm_uuid").asText() + " since=" + a.path("opened_at").asText() + " "
-          + a.path("detail").asText());
+      out()
+          .println(
+              "alarm "
+                  + a.path("id").asText()
+                  + " "
+                  + a.path("rule").asText()
+                  + " "
+                  + a.path("vm_uuid").asText()
+                  + " since="
+                  + a.path("opened_at").asText()
+                  + " "
+                  + a.path("detail").asText());
     }
     for (JsonNode s : all.path("suppressions")) {
       out().println(suppressionLine(s));
@@ -39,9 +54,16 @@ public final class AlarmsCommand extends AgentCommand {
   }
 
   static String suppressionLine(JsonNode s) {
-    return "suppression " + s.path("id").asText() + " vms=" + list(s.path("vms")) + " rules="
-        + list(s.path("rules")) + " until=" + (s.path("until").isTextual()
-            ? s.path("until").asText() : "lifted") + " reason=" + s.path("reason").asText();
+    return "suppression "
+        + s.path("id").asText()
+        + " vms="
+        + list(s.path("vms"))
+        + " rules="
+        + list(s.path("rules"))
+        + " until="
+        + (s.path("until").isTextual() ? s.path("until").asText() : "lifted")
+        + " reason="
+        + s.path("reason").asText();
   }
 
   private static String list(JsonNode arr) {
@@ -53,12 +75,12 @@ public final class AlarmsCommand extends AgentCommand {
   @Command(
       name = "suppress",
       header = "Suppress alarms for some VMs and rules, for a while or until lifted.",
-      description = "POST /alarms/suppressions (the agent needs alarms.api_writes). No --vm: every"
-          + " VM; no --rule: every rule (unexpected-stop, reboot-timeout, flapping); no --for: until"
-          + " `vminfo alarms unsuppress ID`.")
+      description =
+          "POST /alarms/suppressions (the agent needs alarms.api_writes). No --vm: every"
+              + " VM; no --rule: every rule (unexpected-stop, reboot-timeout, flapping); no --for: until"
+              + " `vminfo alarms unsuppress ID`.")
   public static final class Suppress extends AgentCommand {
-    @Mixin
-    private WriteOptions writes;
+    @Mixin private WriteOptions writes;
 
     @Override
     protected Optional<WriteOptions> writeOptions() {
@@ -71,7 +93,10 @@ public final class AlarmsCommand extends AgentCommand {
     @Option(names = "--rule", paramLabel = "RULE", description = "A rule id (repeatable).")
     private List<String> rules = new ArrayList<>();
 
-    @Option(names = "--for", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+        names = "--for",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
         description = "How long, e.g. 30m, 2h.")
     private Duration duration;
 
@@ -86,11 +111,12 @@ public final class AlarmsCommand extends AgentCommand {
     }
   }
 
-  @Command(name = "unsuppress", header = "Lift a suppression.",
+  @Command(
+      name = "unsuppress",
+      header = "Lift a suppression.",
       description = "DELETE /alarms/suppressions/{id}.")
   public static final class Unsuppress extends AgentCommand {
-    @Mixin
-    private WriteOptions writes;
+    @Mixin private WriteOptions writes;
 
     @Override
     protected Optional<WriteOptions> writeOptions() {
@@ -102,10 +128,11 @@ public final class AlarmsCommand extends AgentCommand {
 
     @Override
     public Integer call() throws InterruptedException {
-      call(c -> {
-        c.liftAlarmSuppression(id);
-        return id;
-      });
+      call(
+          c -> {
+            c.liftAlarmSuppression(id);
+            return id;
+          });
       out().println("lifted " + id);
       return ExitCode.OK;
     }

@@ -28,9 +28,9 @@ import picocli.CommandLine.Parameters;
     header = "Show the changes between two JSON documents.",
     description =
         "Print the changes from A to B (JSON files, '-' for stdin) as a JSON array, "
-        + "exactly like smartos-live's 'node diff.js A B': arrays are sets; with --map, "
-        + "elements of those top-level arrays that have the same identity field are "
-        + "compared as one element.",
+            + "exactly like smartos-live's 'node diff.js A B': arrays are sets; with --map, "
+            + "elements of those top-level arrays that have the same identity field are "
+            + "compared as one element.",
     footer = {
       "  vminfo diff before.json after.json",
       "  vminfo diff --map disks=path,nics=mac old-vm.json new-vm.json",
@@ -46,14 +46,18 @@ public final class DiffCommand extends CommandBase {
   @Parameters(index = "1", paramLabel = "B", description = "The new document ('-': stdin).")
   private String b;
 
-  @Option(names = "--map", paramLabel = "KEY=FIELD", split = ",",
+  @Option(
+      names = "--map",
+      paramLabel = "KEY=FIELD",
+      split = ",",
       description = "Top-level array KEY holds objects identified by FIELD (repeatable).")
   private Map<String, String> map = new LinkedHashMap<>();
 
   @Option(names = "--vm", description = "VM objects: the same as --map disks=path,nics=mac.")
   private boolean vm;
 
-  @Option(names = {"-t", "--text"},
+  @Option(
+      names = {"-t", "--text"},
       description = "One line per change (prettyPath action :: old -> new), as vminfo events.")
   private boolean text;
 
@@ -101,13 +105,18 @@ public final class DiffCommand extends CommandBase {
   private static String onDeepStack(Supplier<String> work) {
     AtomicReference<String> result = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread t = new Thread(null, () -> {
-      try {
-        result.set(work.get());
-      } catch (Throwable e) {
-        failure.set(e);
-      }
-    }, "vminfo-diff", DEEP_STACK_BYTES);
+    Thread t =
+        new Thread(
+            null,
+            () -> {
+              try {
+                result.set(work.get());
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            },
+            "vminfo-diff",
+            DEEP_STACK_BYTES);
     t.start();
     try {
       t.join();

@@ -30,10 +30,10 @@ import picocli.CommandLine.Option;
     header = "Follow the change feed.",
     description =
         "Follow the agent's change feed (GET /events): one line per change, create and "
-        + "delete on their own line. Reconnects by itself and resumes where it left off; "
-        + "when the agent cannot resume (it restarted) the differences from its fresh "
-        + "snapshot are printed, marked (resync). Notes about the connection go to stderr. "
-        + "Ctrl-C ends it.",
+            + "delete on their own line. Reconnects by itself and resumes where it left off; "
+            + "when the agent cannot resume (it restarted) the differences from its fresh "
+            + "snapshot are printed, marked (resync). Notes about the connection go to stderr. "
+            + "Ctrl-C ends it.",
     footer = {
       "  vminfo events",
       "  vminfo events -j --type modify",
@@ -45,35 +45,56 @@ import picocli.CommandLine.Option;
       "      \"configured\" -> \"incomplete\"",
     })
 public final class EventsCommand extends AgentCommand {
-  @Option(names = {"-j", "--json"}, description = "Each event as its JSON feed line.")
+  @Option(
+      names = {"-j", "--json"},
+      description = "Each event as its JSON feed line.")
   private boolean json;
 
-  @Option(names = {"-r", "--ready"}, description = "Also print the ready line (the snapshot).")
+  @Option(
+      names = {"-r", "--ready"},
+      description = "Also print the ready line (the snapshot).")
   private boolean ready;
 
-  @Option(names = {"-f", "--uuid"}, paramLabel = "UUID", split = ",",
+  @Option(
+      names = {"-f", "--uuid"},
+      paramLabel = "UUID",
+      split = ",",
       description = "Only these VMs (repeatable, or comma-separated).")
   private List<String> uuids = new ArrayList<>();
 
-  @Option(names = {"-t", "--type"}, paramLabel = "TYPE", split = ",",
+  @Option(
+      names = {"-t", "--type"},
+      paramLabel = "TYPE",
+      split = ",",
       description = "Only these event types: create, modify, delete (repeatable).")
   private List<String> types = new ArrayList<>();
 
-  @Option(names = "--ignore", paramLabel = "KEY", split = ",",
-      description = "No modify events that change only these top-level keys, e.g."
-          + " --ignore last_modified (repeatable, or comma-separated).")
+  @Option(
+      names = "--ignore",
+      paramLabel = "KEY",
+      split = ",",
+      description =
+          "No modify events that change only these top-level keys, e.g."
+              + " --ignore last_modified (repeatable, or comma-separated).")
   private List<String> ignore = new ArrayList<>();
 
-  @Option(names = "--since", paramLabel = "REV",
-      description = "Start with the events after this revision (from an earlier run's rev) instead"
-          + " of now; fails if the agent no longer has them.")
+  @Option(
+      names = "--since",
+      paramLabel = "REV",
+      description =
+          "Start with the events after this revision (from an earlier run's rev) instead"
+              + " of now; fails if the agent no longer has them.")
   private Long since;
 
-  @Option(names = "--epoch", paramLabel = "EPOCH",
+  @Option(
+      names = "--epoch",
+      paramLabel = "EPOCH",
       description = "The agent run --since refers to (default: the agent's current epoch).")
   private String epoch;
 
-  @Option(names = {"-n", "--count"}, paramLabel = "N",
+  @Option(
+      names = {"-n", "--count"},
+      paramLabel = "N",
       description = "Exit after N events.")
   private long count;
 
@@ -104,31 +125,56 @@ public final class EventsCommand extends AgentCommand {
     Set<VmEventType> typeFilter = EnumSet.noneOf(VmEventType.class);
     try {
       uuids.forEach(u -> uuidFilter.add(Uuids.requireUuid(u.trim(), "VM uuid")));
-      types.forEach(t -> typeFilter.add(VmEventType.fromWireName(t.trim().toLowerCase(java.util.Locale.ROOT))));
+      types.forEach(
+          t ->
+              typeFilter.add(
+                  VmEventType.fromWireName(t.trim().toLowerCase(java.util.Locale.ROOT))));
     } catch (IllegalArgumentException e) {
       throw CliFailure.usage(e.getMessage());
     }
     URI uri = agentUri();
-    EventStreamOptions options = EventStreamOptions.defaults()
-        .withUuids(uuidFilter)
-        .withTypes(typeFilter)
-        .ignoringChangesTo(ignoredKeys())
-        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    EventStreamOptions options =
+        EventStreamOptions.defaults()
+            .withUuids(uuidFilter)
+            .withTypes(typeFilter)
+            .ignoringChangesTo(ignoredKeys())
+            .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     try (VminfoClient client = client()) {
       if (since != null) {
-        String e = epoch != null ? epoch : call(c -> c.status().epoch().orElseThrow(
-            () -> CliFailure.failed("the agent at " + uri + " does not tell its epoch;"
-                + " give --epoch")));
+        String e =
+            epoch != null
+                ? epoch
+                : call(
+                    c ->
+                        c.status()
+                            .epoch()
+                            .orElseThrow(
+                                () ->
+                                    CliFailure.failed(
+                                        "the agent at "
+                                            + uri
+                                            + " does not tell its epoch;"
+                                            + " give --epoch")));
         options = options.resumingFrom(new ResumePoint(since, e));
       }
-      FeedPrinter printer = new FeedPrinter(out(), this::note,
-          json ? FeedPrinter.Format.JSON : FeedPrinter.Format.TEXT, typeFilter, ready,
-          since == null ? OptionalLong.empty() : OptionalLong.of(since), count, uri);
+      FeedPrinter printer =
+          new FeedPrinter(
+              out(),
+              this::note,
+              json ? FeedPrinter.Format.JSON : FeedPrinter.Format.TEXT,
+              typeFilter,
+              ready,
+              since == null ? OptionalLong.empty() : OptionalLong.of(since),
+              count,
+              uri);
       EventStream stream = client.events(options, printer);
-      Shutdown hook = Shutdown.onExit("vminfo-events-stop", () -> {
-        stream.close();
-        out().flush();
-      });
+      Shutdown hook =
+          Shutdown.onExit(
+              "vminfo-events-stop",
+              () -> {
+                stream.close();
+                out().flush();
+              });
       try {
         return await(printer);
       } finally {

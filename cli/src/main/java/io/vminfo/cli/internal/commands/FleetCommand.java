@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
 @Command(
     name = "fleet",
     header = "Query the fleet in Kafka: host-of, list, follow.",
-    description = "Query every host at once from Kafka, where the agents publish with fleet.enabled:"
-        + " which host runs a VM, the VMs in a state across hosts, and fleet-wide events. The"
-        + " brokers are --bootstrap-servers or $VMINFO_KAFKA.",
+    description =
+        "Query every host at once from Kafka, where the agents publish with fleet.enabled:"
+            + " which host runs a VM, the VMs in a state across hosts, and fleet-wide events. The"
+            + " brokers are --bootstrap-servers or $VMINFO_KAFKA.",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n",
     subcommands = {
@@ -25,12 +26,11 @@ import picocli.CommandLine.Command;
       "  vminfo fleet follow --group ops",
     })
 public final class FleetCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  private picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "name a fleet command: host-of, list or follow");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "name a fleet command: host-of, list or follow");
   }
 }

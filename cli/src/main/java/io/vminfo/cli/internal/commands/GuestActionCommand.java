@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code vminfo start|stop|reboot|poweroff|suspend|resume UUID [--wait] [--timeout D]}: queues
- * the action on the agent (POST /vms/{id}/{action}, needs {@code actions.enabled}, signed with
- * {@code --key}) and prints the job; with {@code --wait}, waits until the job is Complete (exit 0) or Error (exit 1).
+ * {@code vminfo start|stop|reboot|poweroff|suspend|resume UUID [--wait] [--timeout D]}: queues the
+ * action on the agent (POST /vms/{id}/{action}, needs {@code actions.enabled}, signed with {@code
+ * --key}) and prints the job; with {@code --wait}, waits until the job is Complete (exit 0) or
+ * Error (exit 1).
  */
 public abstract class GuestActionCommand extends AgentCommand {
   @Parameters(paramLabel = "UUID|ZONENAME", description = "The VM.")
@@ -32,8 +33,7 @@ public abstract class GuestActionCommand extends AgentCommand {
       description = "With --wait: give up after this long (default: 180s).")
   private Duration timeout = Duration.ofSeconds(180);
 
-  @Mixin
-  private WriteOptions writes;
+  @Mixin private WriteOptions writes;
 
   protected abstract GuestAction action();
 
@@ -57,7 +57,9 @@ public abstract class GuestActionCommand extends AgentCommand {
     return end.complete() ? ExitCode.OK : ExitCode.FAILED;
   }
 
-  @Command(name = "start", header = "Start a VM (as a job).",
+  @Command(
+      name = "start",
+      header = "Start a VM (as a job).",
       description = "Start a VM; the job is Complete once the agent shows it running.",
       footer = {"  vminfo start 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Start extends GuestActionCommand {
@@ -67,7 +69,9 @@ public abstract class GuestActionCommand extends AgentCommand {
     }
   }
 
-  @Command(name = "stop", header = "Shut a VM down (as a job).",
+  @Command(
+      name = "stop",
+      header = "Shut a VM down (as a job).",
       description = "Graceful shutdown; powered off after the agent's actions.grace.",
       footer = {"  vminfo stop my-vm --wait --timeout 2m"})
   public static final class Stop extends GuestActionCommand {
@@ -77,7 +81,9 @@ public abstract class GuestActionCommand extends AgentCommand {
     }
   }
 
-  @Command(name = "reboot", header = "Reboot a VM (as a job).",
+  @Command(
+      name = "reboot",
+      header = "Reboot a VM (as a job).",
       description = "Stop (graceful, then power-off) and start; Complete once seen running again.",
       footer = {"  vminfo reboot 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Reboot extends GuestActionCommand {
@@ -87,7 +93,9 @@ public abstract class GuestActionCommand extends AgentCommand {
     }
   }
 
-  @Command(name = "poweroff", header = "Power a VM off (as a job).",
+  @Command(
+      name = "poweroff",
+      header = "Power a VM off (as a job).",
       description = "Stop a VM at once, without asking the guest.",
       footer = {"  vminfo poweroff 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Poweroff extends GuestActionCommand {
@@ -97,7 +105,9 @@ public abstract class GuestActionCommand extends AgentCommand {
     }
   }
 
-  @Command(name = "suspend", header = "Suspend a VM (as a job).",
+  @Command(
+      name = "suspend",
+      header = "Suspend a VM (as a job).",
       description = "Pause a VM's CPUs; Complete once the agent shows it paused.",
       footer = {"  vminfo suspend 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Suspend extends GuestActionCommand {
@@ -107,7 +117,9 @@ public abstract class GuestActionCommand extends AgentCommand {
     }
   }
 
-  @Command(name = "resume", header = "Resume a suspended VM (as a job).",
+  @Command(
+      name = "resume",
+      header = "Resume a suspended VM (as a job).",
       description = "Resume a paused VM; Complete once the agent shows it running.",
       footer = {"  vminfo resume 5595d88c-6e4d-4bda-b58e-97dd02e32bec --wait"})
   public static final class Resume extends GuestActionCommand {

@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
     header = "Load VMs from a host tree, without an agent.",
     description =
         "Load every VM straight from a host tree (or this host), without an agent, with "
-        + "the same backends the agent uses, and list them like 'vminfo vms'. VMs that fail "
-        + "to load are reported on stderr, one line each, and make the exit code 1.",
+            + "the same backends the agent uses, and list them like 'vminfo vms'. VMs that fail "
+            + "to load are reported on stderr, one line each, and make the exit code 1.",
     footer = {
       "  vminfo inspect                                  # this host, backend detected",
       "  vminfo inspect --backend smartos --root /mnt/cn1 -o uuid,alias,zone_state",
@@ -41,32 +41,43 @@ import picocli.CommandLine.Option;
 public final class InspectCommand extends CommandBase {
   /** Server uuid for VMs of a host that does not tell its own. */
   static final String UNKNOWN_SERVER = "00000000-0000-0000-0000-000000000000";
+
   /** The backend provider of the bundled example host. */
   static final String EXAMPLE = "example";
 
-  @Option(names = "--backend", paramLabel = "NAME", completionCandidates = BackendNames.class,
-      description = "The host backend, one of the installed backend providers: smartos, libvirt,"
-          + " example, ... (default: the first that recognises ROOT: smartos if ROOT/etc/zones"
-          + " exists, libvirt if ROOT/etc/libvirt/qemu or ROOT/run/libvirt/qemu does).")
+  @Option(
+      names = "--backend",
+      paramLabel = "NAME",
+      completionCandidates = BackendNames.class,
+      description =
+          "The host backend, one of the installed backend providers: smartos, libvirt,"
+              + " example, ... (default: the first that recognises ROOT: smartos if ROOT/etc/zones"
+              + " exists, libvirt if ROOT/etc/libvirt/qemu or ROOT/run/libvirt/qemu does).")
   private String backend;
 
-  @Option(names = "--root", paramLabel = "DIR",
+  @Option(
+      names = "--root",
+      paramLabel = "DIR",
       description = "Root of the host tree (default: /, this host).")
   private Path root;
 
-  @Option(names = "--example", description = "Inspect the example SmartOS host bundled with"
-      + " vminfo (what the agent serves when it finds no host backend); --backend example.")
+  @Option(
+      names = "--example",
+      description =
+          "Inspect the example SmartOS host bundled with"
+              + " vminfo (what the agent serves when it finds no host backend); --backend example.")
   private boolean example;
 
-  @Mixin
-  private ListingOptions options;
+  @Mixin private ListingOptions options;
 
   @Override
   public Integer call() throws IOException {
     ListingOptions.Listing listing = options.listing();
     Backends backends = Backends.installed();
     boolean exampleHost = example || (backend != null && backend.equalsIgnoreCase(EXAMPLE));
-    if (example && backend != null && !backend.equalsIgnoreCase(EXAMPLE)
+    if (example
+        && backend != null
+        && !backend.equalsIgnoreCase(EXAMPLE)
         && !backend.equalsIgnoreCase("smartos")) {
       throw CliFailure.usage("--example is a SmartOS host of its own: no --backend " + backend);
     }
@@ -88,8 +99,8 @@ public final class InspectCommand extends CommandBase {
     Path scratch = Files.createTempDirectory("vminfo-inspect");
     try {
       LoadResult result;
-      try (VmSource source = provider.source(
-          BackendRequest.of(hostRoot, scratch, UNKNOWN_SERVER))) {
+      try (VmSource source =
+          provider.source(BackendRequest.of(hostRoot, scratch, UNKNOWN_SERVER))) {
         result = source.loadAll();
       }
       listing.render(result.vms().stream().map(Vm::toJson).toList()).forEach(out()::println);
@@ -121,9 +132,17 @@ public final class InspectCommand extends CommandBase {
 
   private static BackendProvider detect(Backends backends, Path hostRoot) {
     Backends.Detected detected = backends.detect(hostRoot);
-    return detected.provider().orElseThrow(() -> CliFailure.failed("no host backend recognises "
-        + hostRoot + " (" + detected.reason() + "); use --backend and --root, or --example for"
-        + " the bundled example host"));
+    return detected
+        .provider()
+        .orElseThrow(
+            () ->
+                CliFailure.failed(
+                    "no host backend recognises "
+                        + hostRoot
+                        + " ("
+                        + detected.reason()
+                        + "); use --backend and --root, or --example for"
+                        + " the bundled example host"));
   }
 
   private static String describe(VmLoadError e) {
@@ -134,13 +153,15 @@ public final class InspectCommand extends CommandBase {
 
   private static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          // A temp file left behind is no reason to fail the command.
-        }
-      });
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  // A temp file left behind is no reason to fail the command.
+                }
+              });
     } catch (IOException e) {
       // Same.
     }

@@ -12,10 +12,14 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "jobs",
     header = "List guest action jobs.",
-    description = "The agent's jobs (GET /jobs), one VM's (GET /vms/{id}/jobs) or one job"
-        + " (GET /jobs/{id}); one line each: id, action, VM, status, VM state, message.",
-    footer = {"  vminfo jobs", "  vminfo jobs 5595d88c-6e4d-4bda-b58e-97dd02e32bec",
-        "  vminfo jobs --job 0b9d6f0e-..."})
+    description =
+        "The agent's jobs (GET /jobs), one VM's (GET /vms/{id}/jobs) or one job"
+            + " (GET /jobs/{id}); one line each: id, action, VM, status, VM state, message.",
+    footer = {
+      "  vminfo jobs",
+      "  vminfo jobs 5595d88c-6e4d-4bda-b58e-97dd02e32bec",
+      "  vminfo jobs --job 0b9d6f0e-..."
+    })
 public final class JobsCommand extends AgentCommand {
   @Parameters(paramLabel = "UUID|ZONENAME", arity = "0..1", description = "Only this VM's jobs.")
   private String vm;
@@ -26,8 +30,8 @@ public final class JobsCommand extends AgentCommand {
   @Override
   public Integer call() throws InterruptedException {
     if (vm != null && job != null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "give a VM or --job, not both");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "give a VM or --job, not both");
     }
     List<JobInfo> jobs;
     if (job != null) {
@@ -46,7 +50,12 @@ public final class JobsCommand extends AgentCommand {
 
   static String line(JobInfo j) {
     StringBuilder sb = new StringBuilder();
-    sb.append(j.id()).append(' ').append(j.action()).append(' ').append(j.vmUuid()).append(' ')
+    sb.append(j.id())
+        .append(' ')
+        .append(j.action())
+        .append(' ')
+        .append(j.vmUuid())
+        .append(' ')
         .append(j.status());
     j.vmState().ifPresent(s -> sb.append(" vm=").append(s));
     sb.append(" by=").append(j.requester());

@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
     header = "Browse Manta: ls, get, put, mkdir, rm, info, find, chattr, sign.",
     description =
         "Browse Manta, e.g. to check what the agent uploaded. Uses the MANTA_* "
-        + "environment as node-manta does: MANTA_URL, MANTA_USER, MANTA_KEY_ID (ssh-agent "
-        + "or ~/.ssh) or MANTA_KEY_PATH, MANTA_SUBUSER, MANTA_ROLE, MANTA_TLS_INSECURE. "
-        + "Paths are /LOGIN/stor/... or ~~/stor/...",
+            + "environment as node-manta does: MANTA_URL, MANTA_USER, MANTA_KEY_ID (ssh-agent "
+            + "or ~/.ssh) or MANTA_KEY_PATH, MANTA_SUBUSER, MANTA_ROLE, MANTA_TLS_INSECURE. "
+            + "Paths are /LOGIN/stor/... or ~~/stor/...",
     synopsisSubcommandLabel = "COMMAND",
     commandListHeading = "%nCommands:%n",
     subcommands = {
@@ -39,12 +39,12 @@ import picocli.CommandLine.Command;
       "  vminfo manta info ~~/stor/usage/2026/11/22/10/SERVER.log.gz",
     })
 public final class MantaCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  private picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(),
         "name a manta command: ls, get, put, mkdir, rm, info, find, chattr or sign");
   }
 }

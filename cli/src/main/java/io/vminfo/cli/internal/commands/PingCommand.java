@@ -13,10 +13,11 @@ import picocli.CommandLine.Command;
 public final class PingCommand extends AgentCommand {
   @Override
   public Integer call() throws InterruptedException {
-    call(client -> {
-      client.ping();
-      return null;
-    });
+    call(
+        client -> {
+          client.ping();
+          return null;
+        });
     out().println("pong");
     return ExitCode.OK;
   }

@@ -15,11 +15,15 @@ import picocli.CommandLine.Option;
     description = "The agent's state (GET /status): load, queue, errors, feed listeners, usage.",
     footer = {"  vminfo status", "  vminfo status -f", "  vminfo status -j"})
 public final class StatusCommand extends AgentCommand {
-  @Option(names = {"-f", "--full"}, description = "Every section: listeners, pending reloads,"
-      + " refresh errors, feed and usage details.")
+  @Option(
+      names = {"-f", "--full"},
+      description =
+          "Every section: listeners, pending reloads," + " refresh errors, feed and usage details.")
   private boolean full;
 
-  @Option(names = {"-j", "--json"}, description = "The status document as JSON.")
+  @Option(
+      names = {"-j", "--json"},
+      description = "The status document as JSON.")
   private boolean json;
 
   @Override

@@ -16,12 +16,11 @@ import picocli.CommandLine.Command;
       "  vminfo usage verify /var/opt/vminfo/spool/2026/11/22/10/*.log",
     })
 public final class UsageCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  private picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "name a usage command: tail, files or verify");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "name a usage command: tail, files or verify");
   }
 }

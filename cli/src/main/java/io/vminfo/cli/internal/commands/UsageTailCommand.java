@@ -22,18 +22,26 @@ import picocli.CommandLine.Option;
     header = "Print the agent's latest usage records.",
     description =
         "Print the latest usage record of every VM (GET /usage), one JSON line each, "
-        + "exactly as in the hourly files. With -f, keep polling and print each new sample "
-        + "as it is taken.",
+            + "exactly as in the hourly files. With -f, keep polling and print each new sample "
+            + "as it is taken.",
     footer = {"  vminfo usage tail", "  vminfo usage tail -f --interval 30s"})
 public final class UsageTailCommand extends AgentCommand {
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new records (Ctrl-C ends).")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new records (Ctrl-C ends).")
   private boolean follow;
 
-  @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = "10s", description = "How often -f asks the agent (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "10s",
+      description = "How often -f asks the agent (default: ${DEFAULT-VALUE}).")
   private Duration interval;
 
-  @Option(names = {"-n", "--count"}, paramLabel = "N",
+  @Option(
+      names = {"-n", "--count"},
+      paramLabel = "N",
       description = "With -f: exit after N records.")
   private long count;
 
@@ -51,10 +59,13 @@ public final class UsageTailCommand extends AgentCommand {
       return ExitCode.OK;
     }
     CountDownLatch stop = new CountDownLatch(1);
-    Shutdown hook = Shutdown.onExit("vminfo-usage-tail-stop", () -> {
-      stop.countDown();
-      out().flush();
-    });
+    Shutdown hook =
+        Shutdown.onExit(
+            "vminfo-usage-tail-stop",
+            () -> {
+              stop.countDown();
+              out().flush();
+            });
     try {
       while (!out().checkError() && !(count > 0 && printed >= count)) {
         if (stop.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
     header = "List VMs as a table, like vmadm list.",
     description =
         "List the agent's VMs (GET /vms) as a table, like vmadm list. state=, brand= and "
-        + "owner_uuid= filters are applied by the agent, the others here.",
+            + "owner_uuid= filters are applied by the agent, the others here.",
     footer = {
       "  vminfo vms",
       "  vminfo vms -o uuid,type,ram,state,alias -s -ram state=running",
@@ -23,8 +23,7 @@ import picocli.CommandLine.Mixin;
       "  vminfo vms -j alias=~^web"
     })
 public final class VmsCommand extends AgentCommand {
-  @Mixin
-  private ListingOptions options;
+  @Mixin private ListingOptions options;
 
   @Override
   public Integer call() throws InterruptedException {

@@ -31,9 +31,9 @@ import picocli.CommandLine.Parameters;
     header = "Wait until a VM is in a state or has a value.",
     description =
         "Wait until the agent shows the VM as asked: exit 0 at once if it already is, "
-        + "else when an event makes it so; exit 1 with what the VM looks like instead if "
-        + "--timeout passes first. All conditions must hold at the same time. Survives "
-        + "agent restarts (the fresh snapshot is checked).",
+            + "else when an event makes it so; exit 1 with what the VM looks like instead if "
+            + "--timeout passes first. All conditions must hold at the same time. Survives "
+            + "agent restarts (the fresh snapshot is checked).",
     footer = {
       "  vminfo wait 5595d88c-6e4d-4bda-b58e-97dd02e32bec --state running",
       "  vminfo wait my-zone --change quota=20 --timeout 2m",
@@ -44,21 +44,30 @@ public final class WaitCommand extends AgentCommand {
   @Parameters(paramLabel = "UUID|ZONENAME", description = "The VM (it need not exist yet).")
   private String id;
 
-  @Option(names = "--state", paramLabel = "STATE",
+  @Option(
+      names = "--state",
+      paramLabel = "STATE",
       description = "The VM's state, e.g. running, stopped.")
   private String state;
 
-  @Option(names = "--change", paramLabel = "PATH=VALUE",
-      description = "The VM's value at PATH (a change path: quota, tags.role, nics.*.ip with *"
-          + " for any array element) equals VALUE (JSON if it parses as JSON, else text)."
-          + " Repeatable.")
+  @Option(
+      names = "--change",
+      paramLabel = "PATH=VALUE",
+      description =
+          "The VM's value at PATH (a change path: quota, tags.role, nics.*.ip with *"
+              + " for any array element) equals VALUE (JSON if it parses as JSON, else text)."
+              + " Repeatable.")
   private List<String> changes = new ArrayList<>();
 
   @Option(names = "--deleted", description = "The VM is gone.")
   private boolean deleted;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      defaultValue = "60s", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "60s",
+      description = "Give up after this long (default: ${DEFAULT-VALUE}).")
   private Duration timeout;
 
   @Override
@@ -68,9 +77,10 @@ public final class WaitCommand extends AgentCommand {
     String target = byUuid ? Uuids.requireUuid(id, "VM uuid") : id;
     URI uri = agentUri();
     Waiter waiter = new Waiter(target, byUuid, conditions, uri, this::note);
-    EventStreamOptions options = EventStreamOptions.defaults()
-        .withUuids(byUuid ? Set.of(target) : Set.of())
-        .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    EventStreamOptions options =
+        EventStreamOptions.defaults()
+            .withUuids(byUuid ? Set.of(target) : Set.of())
+            .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2));
     try (VminfoClient client = client()) {
       EventStream stream = client.events(options, waiter);
       Shutdown hook = Shutdown.onExit("vminfo-wait-stop", stream::close);
@@ -79,10 +89,18 @@ public final class WaitCommand extends AgentCommand {
         out().println(vm.map(Vm::uuid).orElse(target) + ": " + waiter.describe());
         return ExitCode.OK;
       } catch (TimeoutException e) {
-        String why = waiter.started() ? waiter.unmet()
-            : "could not start watching the agent's event feed";
-        throw CliFailure.failed("timed out after " + DurationConverter.format(timeout)
-            + " waiting for " + target + ": " + waiter.describe() + " (" + why + ")");
+        String why =
+            waiter.started() ? waiter.unmet() : "could not start watching the agent's event feed";
+        throw CliFailure.failed(
+            "timed out after "
+                + DurationConverter.format(timeout)
+                + " waiting for "
+                + target
+                + ": "
+                + waiter.describe()
+                + " ("
+                + why
+                + ")");
       } catch (ExecutionException e) {
         if (e.getCause() instanceof RuntimeException re) {
           throw re;

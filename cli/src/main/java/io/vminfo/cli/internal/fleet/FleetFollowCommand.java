@@ -18,17 +18,26 @@ import picocli.CommandLine.Option;
 @Command(
     name = "follow",
     header = "Follow the events of every host.",
-    description = "Print the fleet feed (each host's create, modify, delete and resync lines, with"
-        + " server_uuid), one JSON line each, until Ctrl-C. With --group, a consumer group: its"
-        + " members share the partitions and it goes on where it stopped; without, from the start.",
-    footer = {"  vminfo fleet follow", "  vminfo fleet follow --group ops-dashboard",
-        "  vminfo fleet follow --max-events 10"})
+    description =
+        "Print the fleet feed (each host's create, modify, delete and resync lines, with"
+            + " server_uuid), one JSON line each, until Ctrl-C. With --group, a consumer group: its"
+            + " members share the partitions and it goes on where it stopped; without, from the start.",
+    footer = {
+      "  vminfo fleet follow",
+      "  vminfo fleet follow --group ops-dashboard",
+      "  vminfo fleet follow --max-events 10"
+    })
 public final class FleetFollowCommand extends FleetBase {
-  @Option(names = "--group", paramLabel = "ID",
-      description = "Consumer group id (default: a new one per run, so from the oldest event kept).")
+  @Option(
+      names = "--group",
+      paramLabel = "ID",
+      description =
+          "Consumer group id (default: a new one per run, so from the oldest event kept).")
   private String group;
 
-  @Option(names = "--max-events", paramLabel = "N",
+  @Option(
+      names = "--max-events",
+      paramLabel = "N",
       description = "Stop after N events (default: follow until Ctrl-C).")
   private Long maxEvents;
 
@@ -42,25 +51,36 @@ public final class FleetFollowCommand extends FleetBase {
     long[] seen = {0};
     String id = group != null ? group : "vminfo-cli-" + UUID.randomUUID();
     FleetView v = view();
-    Shutdown hook = Shutdown.onExit("vminfo-fleet-follow-stop", () -> {
-      go.set(false);
-      try {
-        done.await(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Shutdown hook =
+        Shutdown.onExit(
+            "vminfo-fleet-follow-stop",
+            () -> {
+              go.set(false);
+              try {
+                done.await(5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     try {
-      v.follow(id, Duration.ofMillis(500), go::get, e -> {
-        out().println(JsonText.compact(e.line()));
-        out().flush();
-        if (maxEvents != null && ++seen[0] >= maxEvents) {
-          go.set(false);
-        }
-      });
+      v.follow(
+          id,
+          Duration.ofMillis(500),
+          go::get,
+          e -> {
+            out().println(JsonText.compact(e.line()));
+            out().flush();
+            if (maxEvents != null && ++seen[0] >= maxEvents) {
+              go.set(false);
+            }
+          });
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      throw CliFailure.unreachable("cannot reach Kafka at " + servers() + ": "
-          + Cells.escape(String.valueOf(e.getMessage())), e);
+      throw CliFailure.unreachable(
+          "cannot reach Kafka at "
+              + servers()
+              + ": "
+              + Cells.escape(String.valueOf(e.getMessage())),
+          e);
     } catch (org.apache.kafka.common.KafkaException e) {
       throw CliFailure.failed("kafka: " + Cells.escape(String.valueOf(e.getMessage())), e);
     } finally {

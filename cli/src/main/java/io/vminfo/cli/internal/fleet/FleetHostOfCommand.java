@@ -12,10 +12,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "host-of",
     header = "Which host runs a VM.",
-    description = "Print the server uuid of the host that runs VM UUID (two lines while a migrated"
-        + " VM is on both hosts); exit 1 when no host has it.",
-    footer = {"  vminfo fleet host-of 0c6c8e4a-6f4e-4f8e-9a58-3b1f4c2d7e10",
-        "  vminfo fleet host-of --bootstrap-servers kafka1:9092 UUID"})
+    description =
+        "Print the server uuid of the host that runs VM UUID (two lines while a migrated"
+            + " VM is on both hosts); exit 1 when no host has it.",
+    footer = {
+      "  vminfo fleet host-of 0c6c8e4a-6f4e-4f8e-9a58-3b1f4c2d7e10",
+      "  vminfo fleet host-of --bootstrap-servers kafka1:9092 UUID"
+    })
 public final class FleetHostOfCommand extends FleetBase {
   @Parameters(paramLabel = "UUID", description = "The VM's uuid.")
   private String uuid;

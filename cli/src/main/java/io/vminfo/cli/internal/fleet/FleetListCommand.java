@@ -2,8 +2,8 @@ package io.vminfo.cli.internal.fleet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.cli.internal.ExitCode;
-import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.internal.output.Cells;
+import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.internal.output.JsonText;
 import io.vminfo.cli.internal.output.Table;
 import io.vminfo.fleet.FleetView;
@@ -16,14 +16,16 @@ import picocli.CommandLine.Option;
 @Command(
     name = "list",
     header = "List the VMs of every host.",
-    description = "List the fleet's VMs (server, uuid, alias, state), by server then uuid, as the"
-        + " publishers last put them in the VM topic.",
+    description =
+        "List the fleet's VMs (server, uuid, alias, state), by server then uuid, as the"
+            + " publishers last put them in the VM topic.",
     footer = {"  vminfo fleet list --state failed", "  vminfo fleet list -j | jq .vm.alias"})
 public final class FleetListCommand extends FleetBase {
   @Option(names = "--state", paramLabel = "STATE", description = "Only VMs in this state.")
   private String state;
 
-  @Option(names = {"-j", "--json"},
+  @Option(
+      names = {"-j", "--json"},
       description = "One JSON object per VM: server_uuid, epoch, rev and the VM object.")
   private boolean json;
 
@@ -44,9 +46,12 @@ public final class FleetListCommand extends FleetBase {
       }
       Table t = new Table(List.of("SERVER", "UUID", "ALIAS", "STATE"));
       for (FleetVm vm : vms) {
-        t.add(List.of(Cells.escape(vm.serverUuid()), Cells.escape(vm.uuid()),
-            vm.alias().map(Cells::escape).orElse(Cells.MISSING),
-            vm.state().map(Cells::escape).orElse(Cells.MISSING)));
+        t.add(
+            List.of(
+                Cells.escape(vm.serverUuid()),
+                Cells.escape(vm.uuid()),
+                vm.alias().map(Cells::escape).orElse(Cells.MISSING),
+                vm.state().map(Cells::escape).orElse(Cells.MISSING)));
       }
       t.render(Table.Style.ALIGNED, true).forEach(out()::println);
       return ExitCode.OK;

@@ -12,12 +12,13 @@ import java.util.Set;
 
 /**
  * A {@code vminfo manta} command: a client from the {@code MANTA_*} environment (as node-manta),
- * and Manta's errors as one line each: cannot connect (exit 3), anything Manta answered (exit 1),
- * a missing or bad setting or key (exit 2).
+ * and Manta's errors as one line each: cannot connect (exit 3), anything Manta answered (exit 1), a
+ * missing or bad setting or key (exit 2).
  */
 public abstract class MantaBase extends CommandBase {
-  private static final Set<String> UNREACHABLE = Set.of(
-      MantaException.CONNECT_FAILED, MantaException.CONNECTION_CLOSED, MantaException.TIMEOUT);
+  private static final Set<String> UNREACHABLE =
+      Set.of(
+          MantaException.CONNECT_FAILED, MantaException.CONNECTION_CLOSED, MantaException.TIMEOUT);
 
   /** A Manta operation. */
   @FunctionalInterface
@@ -29,12 +30,15 @@ public abstract class MantaBase extends CommandBase {
   protected int withManta(Operation op) throws Exception {
     MantaConfig config;
     try {
-      config = MantaConfig.fromEnv(terminal().env())
-          .userAgent("vminfo-cli/" + VersionProvider.version())
-          .build();
+      config =
+          MantaConfig.fromEnv(terminal().env())
+              .userAgent("vminfo-cli/" + VersionProvider.version())
+              .build();
     } catch (IllegalArgumentException e) {
-      throw CliFailure.usage(e.getMessage() + " (vminfo manta reads MANTA_URL, MANTA_USER,"
-          + " MANTA_KEY_ID or MANTA_KEY_PATH, MANTA_SUBUSER, MANTA_ROLE, MANTA_TLS_INSECURE)");
+      throw CliFailure.usage(
+          e.getMessage()
+              + " (vminfo manta reads MANTA_URL, MANTA_USER,"
+              + " MANTA_KEY_ID or MANTA_KEY_PATH, MANTA_SUBUSER, MANTA_ROLE, MANTA_TLS_INSECURE)");
     }
     try (MantaClient manta = MantaClient.create(config)) {
       return op.run(manta);
@@ -50,11 +54,15 @@ public abstract class MantaBase extends CommandBase {
 
   static CliFailure translate(MantaException e, MantaConfig config) {
     if (e.status() == 0 && UNREACHABLE.contains(e.code())) {
-      return CliFailure.unreachable("cannot reach Manta at " + config.url() + ": "
-          + Cells.escape(String.valueOf(e.getMessage())), e);
+      return CliFailure.unreachable(
+          "cannot reach Manta at "
+              + config.url()
+              + ": "
+              + Cells.escape(String.valueOf(e.getMessage())),
+          e);
     }
     String where = e.status() > 0 ? " (HTTP " + e.status() + ")" : "";
-    return CliFailure.failed("manta: " + e.code() + where + ": "
-        + Cells.escape(String.valueOf(e.getMessage())), e);
+    return CliFailure.failed(
+        "manta: " + e.code() + where + ": " + Cells.escape(String.valueOf(e.getMessage())), e);
   }
 }

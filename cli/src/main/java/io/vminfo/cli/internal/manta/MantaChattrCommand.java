@@ -13,15 +13,21 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "chattr",
     header = "Replace an object's or directory's metadata, keeping its content.",
-    description = "Sets the m-* metadata (and content-type, role-tag, cache-control) of an object or"
-        + " directory without rewriting it (PUT ?metadata=true): content and etag stay, metadata not"
-        + " named is removed, as node-manta's mchattr.",
-    footer = {"  vminfo manta chattr -H 'm-owner: ops' -H 'content-type: text/plain' ~~/stor/notes"})
+    description =
+        "Sets the m-* metadata (and content-type, role-tag, cache-control) of an object or"
+            + " directory without rewriting it (PUT ?metadata=true): content and etag stay, metadata not"
+            + " named is removed, as node-manta's mchattr.",
+    footer = {
+      "  vminfo manta chattr -H 'm-owner: ops' -H 'content-type: text/plain' ~~/stor/notes"
+    })
 public final class MantaChattrCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", description = "An object or directory.")
   private String path;
 
-  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", required = true,
+  @Option(
+      names = {"-H", "--header"},
+      paramLabel = "'NAME: VALUE'",
+      required = true,
       description = "A header to set; repeatable.")
   private List<String> headers;
 
@@ -35,9 +41,10 @@ public final class MantaChattrCommand extends MantaBase {
       }
       h.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
     }
-    return withManta(manta -> {
-      manta.blocking().putMetadata(path, h);
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          manta.blocking().putMetadata(path, h);
+          return ExitCode.OK;
+        });
   }
 }

@@ -22,19 +22,28 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "find",
     header = "Walk a directory tree, printing matching paths.",
-    description = "Prints the full path of every entry under PATH (depth first, in name order) whose"
-        + " name matches -n and type matches -t, as node-manta's mfind.",
-    footer = {"  vminfo manta find -t o -n '\\.log\\.gz$' ~~/stor/usage",
-        "  vminfo manta find --maxdepth 1 -t d ~~/stor"})
+    description =
+        "Prints the full path of every entry under PATH (depth first, in name order) whose"
+            + " name matches -n and type matches -t, as node-manta's mfind.",
+    footer = {
+      "  vminfo manta find -t o -n '\\.log\\.gz$' ~~/stor/usage",
+      "  vminfo manta find --maxdepth 1 -t d ~~/stor"
+    })
 public final class MantaFindCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", description = "A directory (or object).")
   private String path;
 
-  @Option(names = {"-n", "--name"}, paramLabel = "REGEX", description = "Entry names matching this"
-      + " regular expression (anywhere in the name, as mfind).")
+  @Option(
+      names = {"-n", "--name"},
+      paramLabel = "REGEX",
+      description =
+          "Entry names matching this" + " regular expression (anywhere in the name, as mfind).")
   private String name;
 
-  @Option(names = {"-t", "--type"}, paramLabel = "d|o", description = "Only directories (d) or objects (o).")
+  @Option(
+      names = {"-t", "--type"},
+      paramLabel = "d|o",
+      description = "Only directories (d) or objects (o).")
   private String type;
 
   @Option(names = "--maxdepth", paramLabel = "N", description = "Descend at most N levels.")
@@ -43,7 +52,9 @@ public final class MantaFindCommand extends MantaBase {
   @Option(names = "--mindepth", paramLabel = "N", description = "Print nothing above depth N.")
   private Integer minDepth;
 
-  @Option(names = {"-j", "--json"}, description = "One JSON object per entry (with its parent).")
+  @Option(
+      names = {"-j", "--json"},
+      description = "One JSON object per entry (with its parent).")
   private boolean json;
 
   private Pattern pattern;
@@ -61,20 +72,30 @@ public final class MantaFindCommand extends MantaBase {
     } catch (PatternSyntaxException e) {
       throw CliFailure.usage("-n: not a regular expression: " + Cells.escape(e.getDescription()));
     }
-    return withManta(manta -> {
-      BlockingMantaClient m = manta.blocking();
-      MantaObjectInfo root = m.info(path);
-      if (!root.directory()) {
-        String parent = root.path().substring(0, root.path().lastIndexOf('/'));
-        String n = root.path().substring(root.path().lastIndexOf('/') + 1);
-        emit(parent, new MantaEntry(n, false, root.size(), root.etag(),
-            java.util.Optional.of(root.contentType()), root.contentMd5(),
-            root.lastModified().orElse(java.time.Instant.EPOCH), root.durability()), 0);
-      } else {
-        walk(m, root.path(), 1);
-      }
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          BlockingMantaClient m = manta.blocking();
+          MantaObjectInfo root = m.info(path);
+          if (!root.directory()) {
+            String parent = root.path().substring(0, root.path().lastIndexOf('/'));
+            String n = root.path().substring(root.path().lastIndexOf('/') + 1);
+            emit(
+                parent,
+                new MantaEntry(
+                    n,
+                    false,
+                    root.size(),
+                    root.etag(),
+                    java.util.Optional.of(root.contentType()),
+                    root.contentMd5(),
+                    root.lastModified().orElse(java.time.Instant.EPOCH),
+                    root.durability()),
+                0);
+          } else {
+            walk(m, root.path(), 1);
+          }
+          return ExitCode.OK;
+        });
   }
 
   private void walk(BlockingMantaClient m, String dir, int depth) {

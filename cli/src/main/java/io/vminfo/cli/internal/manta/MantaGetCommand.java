@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
     header = "Download an object.",
     description =
         "Download an object to stdout or a file. The MD5 Manta stores is checked; with -o "
-        + "the file appears only when complete and correct.",
+            + "the file appears only when complete and correct.",
     footer = {
       "  vminfo manta get ~~/stor/usage/2026/11/22/10/SERVER.log.gz | zcat | head",
       "  vminfo manta get ~~/stor/usage/2026/11/22/10/SERVER.log.gz -o h10.log.gz",
@@ -30,38 +30,48 @@ public final class MantaGetCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", description = "The object.")
   private String path;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE"
-      + " (replaced) instead of stdout.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write to FILE" + " (replaced) instead of stdout.")
   private Path output;
 
-  @Option(names = "--progress", negatable = true, description = "Show a progress bar (default:"
-      + " only on a terminal).")
+  @Option(
+      names = "--progress",
+      negatable = true,
+      description = "Show a progress bar (default:" + " only on a terminal).")
   private Boolean progress;
 
   @Override
   public Integer call() throws Exception {
-    return withManta(manta -> {
-      try (MantaObjectStream in = manta.blocking().getStream(path, GetOptions.defaults())) {
-        if (in.info().directory()) {
-          throw CliFailure.failed(path + " is a directory (vminfo manta ls lists it)");
-        }
-        AtomicLong done = new AtomicLong();
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        Progress bar = Progress.start(terminal().err(), "get " + name, in.info().size(),
-            done::get, progress(progress));
-        try {
-          if (output == null) {
-            copy(in, out(), done);
-            out().flush();
-          } else {
-            download(in, done);
+    return withManta(
+        manta -> {
+          try (MantaObjectStream in = manta.blocking().getStream(path, GetOptions.defaults())) {
+            if (in.info().directory()) {
+              throw CliFailure.failed(path + " is a directory (vminfo manta ls lists it)");
+            }
+            AtomicLong done = new AtomicLong();
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            Progress bar =
+                Progress.start(
+                    terminal().err(),
+                    "get " + name,
+                    in.info().size(),
+                    done::get,
+                    progress(progress));
+            try {
+              if (output == null) {
+                copy(in, out(), done);
+                out().flush();
+              } else {
+                download(in, done);
+              }
+            } finally {
+              bar.close();
+            }
           }
-        } finally {
-          bar.close();
-        }
-      }
-      return ExitCode.OK;
-    });
+          return ExitCode.OK;
+        });
   }
 
   private void download(MantaObjectStream in, AtomicLong done) throws IOException {

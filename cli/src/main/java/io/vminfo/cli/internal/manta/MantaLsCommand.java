@@ -9,7 +9,6 @@ import io.vminfo.cli.internal.output.JsonText;
 import io.vminfo.manta.MantaEntry;
 import io.vminfo.manta.MantaObjectInfo;
 import java.util.Iterator;
-import java.util.List;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,38 +19,54 @@ import picocli.CommandLine.Parameters;
     name = "ls",
     header = "List a directory.",
     description = "List a directory (directories end in '/'); an object lists as itself.",
-    footer = {"  vminfo manta ls ~~/stor/usage", "  vminfo manta ls -l ~~/stor/usage/2026/11/22/10"})
+    footer = {
+      "  vminfo manta ls ~~/stor/usage",
+      "  vminfo manta ls -l ~~/stor/usage/2026/11/22/10"
+    })
 public final class MantaLsCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", description = "A directory or object.")
   private String path;
 
-  @Option(names = {"-l", "--long"}, description = "Long format, as node-manta's mls -l.")
+  @Option(
+      names = {"-l", "--long"},
+      description = "Long format, as node-manta's mls -l.")
   private boolean longFormat;
 
-  @Option(names = {"-j", "--json"}, description = "One JSON object per entry.")
+  @Option(
+      names = {"-j", "--json"},
+      description = "One JSON object per entry.")
   private boolean json;
 
   private String owner = "";
 
   @Override
   public Integer call() throws Exception {
-    return withManta(manta -> {
-      MantaObjectInfo info = manta.blocking().info(path);
-      // node-manta's -l prints the login the path is under as the owner.
-      String[] segments = info.path().split("/");
-      owner = segments.length > 1 ? segments[1] : "";
-      if (!info.directory()) {
-        String name = info.path().substring(info.path().lastIndexOf('/') + 1);
-        print(Stream.of(new MantaEntry(name, false, info.size(), info.etag(),
-            java.util.Optional.of(info.contentType()), info.contentMd5(),
-            info.lastModified().orElse(java.time.Instant.EPOCH), info.durability())));
-      } else {
-        try (Stream<MantaEntry> entries = manta.blocking().list(path)) {
-          print(entries);
-        }
-      }
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          MantaObjectInfo info = manta.blocking().info(path);
+          // node-manta's -l prints the login the path is under as the owner.
+          String[] segments = info.path().split("/");
+          owner = segments.length > 1 ? segments[1] : "";
+          if (!info.directory()) {
+            String name = info.path().substring(info.path().lastIndexOf('/') + 1);
+            print(
+                Stream.of(
+                    new MantaEntry(
+                        name,
+                        false,
+                        info.size(),
+                        info.etag(),
+                        java.util.Optional.of(info.contentType()),
+                        info.contentMd5(),
+                        info.lastModified().orElse(java.time.Instant.EPOCH),
+                        info.durability())));
+          } else {
+            try (Stream<MantaEntry> entries = manta.blocking().list(path)) {
+              print(entries);
+            }
+          }
+          return ExitCode.OK;
+        });
   }
 
   private void print(Stream<MantaEntry> entries) {
@@ -79,17 +94,21 @@ public final class MantaLsCommand extends MantaBase {
     }
   }
 
-
   /**
    * node-manta's {@code mls -l} line: {@code drwxr-xr-x 1 LOGIN SIZE(13) MMM DD HH:mm NAME}, the
    * year instead of the time for entries six months old or more, in the local time zone.
    */
   static String longLine(MantaEntry e, String owner, java.time.ZonedDateTime now) {
     java.time.ZonedDateTime d = e.mtime().atZone(now.getZone());
-    String when = d.plusMonths(6).isAfter(now)
-        ? LONG_RECENT.format(d) : LONG_OLD.format(d);
-    return String.format(java.util.Locale.ROOT, "%srwxr-xr-x 1 %s %13d %s %s", e.directory() ? "d" : "-",
-        Cells.escape(owner), e.directory() ? 0 : e.size(), when, Cells.escape(e.name()));
+    String when = d.plusMonths(6).isAfter(now) ? LONG_RECENT.format(d) : LONG_OLD.format(d);
+    return String.format(
+        java.util.Locale.ROOT,
+        "%srwxr-xr-x 1 %s %13d %s %s",
+        e.directory() ? "d" : "-",
+        Cells.escape(owner),
+        e.directory() ? 0 : e.size(),
+        when,
+        Cells.escape(e.name()));
   }
 
   private static final java.time.format.DateTimeFormatter LONG_RECENT =

@@ -16,20 +16,23 @@ public final class MantaMkdirCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Directories.")
   private List<String> paths;
 
-  @Option(names = {"-p", "--parents"}, description = "Make missing parents too.")
+  @Option(
+      names = {"-p", "--parents"},
+      description = "Make missing parents too.")
   private boolean parents;
 
   @Override
   public Integer call() throws Exception {
-    return withManta(manta -> {
-      for (String p : paths) {
-        if (parents) {
-          manta.blocking().mkdirp(p);
-        } else {
-          manta.blocking().putDirectory(p);
-        }
-      }
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          for (String p : paths) {
+            if (parents) {
+              manta.blocking().mkdirp(p);
+            } else {
+              manta.blocking().putDirectory(p);
+            }
+          }
+          return ExitCode.OK;
+        });
   }
 }

@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
     header = "Upload a file (or stdin).",
     description =
         "Upload a file, or stdin with FILE '-' (streamed with chunked encoding, never held in"
-        + " memory, sent once: not retried). A PATH ending in '/' gets the file's name. The MD5"
-        + " Manta computes is checked against what was sent.",
+            + " memory, sent once: not retried). A PATH ending in '/' gets the file's name. The MD5"
+            + " Manta computes is checked against what was sent.",
     footer = {
       "  vminfo manta put report.csv ~~/stor/reports/",
       "  vminfo manta put -p big.log.gz ~~/stor/usage/2026/11/22/10/SERVER.log.gz",
@@ -36,18 +36,24 @@ public final class MantaPutCommand extends MantaBase {
   @Parameters(index = "1", paramLabel = "PATH", description = "Where in Manta.")
   private String path;
 
-  @Option(names = {"-p", "--parents"}, description = "Make missing parent directories.")
+  @Option(
+      names = {"-p", "--parents"},
+      description = "Make missing parent directories.")
   private boolean parents;
 
-  @Option(names = "--content-type", paramLabel = "TYPE",
+  @Option(
+      names = "--content-type",
+      paramLabel = "TYPE",
       description = "Content-Type (default: application/octet-stream).")
   private String contentType;
 
   @Option(names = "--copies", paramLabel = "N", description = "Durability level (copies kept).")
   private Integer copies;
 
-  @Option(names = "--progress", negatable = true, description = "Show a progress bar (default:"
-      + " only on a terminal).")
+  @Option(
+      names = "--progress",
+      negatable = true,
+      description = "Show a progress bar (default:" + " only on a terminal).")
   private Boolean progress;
 
   @Override
@@ -56,8 +62,8 @@ public final class MantaPutCommand extends MantaBase {
       return putStdin();
     }
     if (!Files.isRegularFile(file)) {
-      throw CliFailure.failed(Files.exists(file) ? file + " is not a regular file"
-          : "no such file: " + file);
+      throw CliFailure.failed(
+          Files.exists(file) ? file + " is not a regular file" : "no such file: " + file);
     }
     String target = path.endsWith("/") ? path + file.getFileName() : path;
     long size = Files.size(file);
@@ -66,25 +72,31 @@ public final class MantaPutCommand extends MantaBase {
     boolean draw = progress(progress);
     AtomicLong sent = new AtomicLong();
     // Counted only when a bar is drawn; a retry opens the file again and starts over.
-    MantaBody body = !draw ? MantaBody.ofFile(file) : MantaBody.ofStreams(() -> {
-      sent.set(0);
-      try {
-        return new CountingInputStream(Files.newInputStream(file), sent);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, size);
+    MantaBody body =
+        !draw
+            ? MantaBody.ofFile(file)
+            : MantaBody.ofStreams(
+                () -> {
+                  sent.set(0);
+                  try {
+                    return new CountingInputStream(Files.newInputStream(file), sent);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                },
+                size);
     PutOptions o = options;
-    return withManta(manta -> {
-      Progress bar = Progress.start(terminal().err(), "put " + file.getFileName(), size,
-          sent::get, draw);
-      try {
-        manta.blocking().put(target, body, o);
-      } finally {
-        bar.close();
-      }
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          Progress bar =
+              Progress.start(terminal().err(), "put " + file.getFileName(), size, sent::get, draw);
+          try {
+            manta.blocking().put(target, body, o);
+          } finally {
+            bar.close();
+          }
+          return ExitCode.OK;
+        });
   }
 
   /** What the command line asks of every upload: -p, --content-type, --copies. */
@@ -116,15 +128,16 @@ public final class MantaPutCommand extends MantaBase {
     MantaBody body = MantaBody.ofStream(new CountingInputStream(terminal().in(), sent), -1);
     boolean draw = progress(progress);
     PutOptions o = options;
-    return withManta(manta -> {
-      Progress bar = Progress.start(terminal().err(), "put stdin", -1, sent::get, draw);
-      try {
-        manta.blocking().put(path, body, o);
-      } finally {
-        bar.close();
-      }
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          Progress bar = Progress.start(terminal().err(), "put stdin", -1, sent::get, draw);
+          try {
+            manta.blocking().put(path, body, o);
+          } finally {
+            bar.close();
+          }
+          return ExitCode.OK;
+        });
   }
 
   private static String md5(Path file) throws IOException {

@@ -16,20 +16,23 @@ public final class MantaRmCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Objects or directories.")
   private List<String> paths;
 
-  @Option(names = {"-r", "--recursive"}, description = "Remove directories with their contents.")
+  @Option(
+      names = {"-r", "--recursive"},
+      description = "Remove directories with their contents.")
   private boolean recursive;
 
   @Override
   public Integer call() throws Exception {
-    return withManta(manta -> {
-      for (String p : paths) {
-        if (recursive) {
-          manta.blocking().deleteRecursive(p);
-        } else {
-          manta.blocking().delete(p);
-        }
-      }
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          for (String p : paths) {
+            if (recursive) {
+              manta.blocking().deleteRecursive(p);
+            } else {
+              manta.blocking().delete(p);
+            }
+          }
+          return ExitCode.OK;
+        });
   }
 }

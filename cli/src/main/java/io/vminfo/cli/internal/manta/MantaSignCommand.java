@@ -12,18 +12,26 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "sign",
     header = "Print a pre-signed URL for an object.",
-    description = "A URL that serves the object without a key until it expires, as node-manta's"
-        + " msign makes them.",
+    description =
+        "A URL that serves the object without a key until it expires, as node-manta's"
+            + " msign makes them.",
     footer = {"  vminfo manta sign --expires 3600 ~~/stor/usage/2026/11/22/10/SERVER.log.gz"})
 public final class MantaSignCommand extends MantaBase {
   @Parameters(paramLabel = "PATH", description = "An object.")
   private String path;
 
-  @Option(names = {"-e", "--expires"}, paramLabel = "SECONDS", defaultValue = "3600",
+  @Option(
+      names = {"-e", "--expires"},
+      paramLabel = "SECONDS",
+      defaultValue = "3600",
       description = "Seconds the URL is valid from now (default: ${DEFAULT-VALUE}).")
   private long expiresIn;
 
-  @Option(names = {"-m", "--method"}, paramLabel = "METHOD", defaultValue = "GET", split = ",",
+  @Option(
+      names = {"-m", "--method"},
+      paramLabel = "METHOD",
+      defaultValue = "GET",
+      split = ",",
       description = "Methods the URL allows (default: ${DEFAULT-VALUE}).")
   private List<String> methods;
 
@@ -32,9 +40,12 @@ public final class MantaSignCommand extends MantaBase {
     if (expiresIn <= 0) {
       throw CliFailure.usage("--expires must be a positive number of seconds: " + expiresIn);
     }
-    return withManta(manta -> {
-      out().println(manta.blocking().signedUrl(path, methods, Instant.now().plusSeconds(expiresIn)));
-      return ExitCode.OK;
-    });
+    return withManta(
+        manta -> {
+          out()
+              .println(
+                  manta.blocking().signedUrl(path, methods, Instant.now().plusSeconds(expiresIn)));
+          return ExitCode.OK;
+        });
   }
 }

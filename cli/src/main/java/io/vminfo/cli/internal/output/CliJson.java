@@ -27,10 +27,16 @@ public final class CliJson {
 
   private static final ObjectMapper LOCAL_DOCUMENTS = mapper(MAX_LOCAL_DOCUMENT_DEPTH);
 
-  /** Documents the user gives (diff's files) as JSON.parse reads them: a repeated key's last wins. */
+  /**
+   * Documents the user gives (diff's files) as JSON.parse reads them: a repeated key's last wins.
+   */
   private static ObjectMapper mapper(int maxDepth) {
-    return HardenedJson.UNTRUSTED.withMaxNesting(maxDepth).withMaxStringLength(64 * 1024 * 1024)
-        .withMaxNumberLength(1000).lastDuplicateKeyWins().mapper();
+    return HardenedJson.UNTRUSTED
+        .withMaxNesting(maxDepth)
+        .withMaxStringLength(64 * 1024 * 1024)
+        .withMaxNumberLength(1000)
+        .lastDuplicateKeyWins()
+        .mapper();
   }
 
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -65,9 +71,13 @@ public final class CliJson {
 
   /** A short description of a parse failure, without echoing the (possibly huge) input. */
   public static String describe(JsonProcessingException e) {
-    String where = e.getLocation() == null
-        ? ""
-        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " at line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr();
     return e.getOriginalMessage() + where;
   }
 }

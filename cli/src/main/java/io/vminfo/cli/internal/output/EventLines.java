@@ -40,15 +40,24 @@ public final class EventLines {
 
   /** {@code prettyPath action :: old -> new}. */
   public static String change(Change c) {
-    return Cells.escape(c.prettyPath()) + " " + c.action().wireName() + " :: "
-        + c.oldValue().map(JsonText::compact).orElse("null") + " -> "
+    return Cells.escape(c.prettyPath())
+        + " "
+        + c.action().wireName()
+        + " :: "
+        + c.oldValue().map(JsonText::compact).orElse("null")
+        + " -> "
         + c.newValue().map(JsonText::compact).orElse("null");
   }
 
   /** {@code [date] ready (N VMs, rev R)}, for {@code -r}. */
   public static String readyText(FeedMessage.Ready r) {
-    StringBuilder sb = new StringBuilder("[" + date(r.date()) + "] ready (" + r.vms().size()
-        + (r.vms().size() == 1 ? " VM" : " VMs"));
+    StringBuilder sb =
+        new StringBuilder(
+            "["
+                + date(r.date())
+                + "] ready ("
+                + r.vms().size()
+                + (r.vms().size() == 1 ? " VM" : " VMs"));
     r.rev().ifPresent(rev -> sb.append(", rev ").append(rev));
     if (r.resync()) {
       sb.append(", resync");

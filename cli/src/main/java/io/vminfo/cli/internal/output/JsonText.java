@@ -6,10 +6,10 @@ import java.util.Map;
 
 /**
  * Writes JSON exactly as JavaScript's {@code JSON.stringify} does, compact or with two-space
- * indentation ({@code JSON.stringify(x, null, 2)}), because that is what vminfod's tools print
- * and what people diff our output against: {@code "key": value} separators, {@code []} and
- * {@code {}} for empty containers, integral numbers without {@code .0}, only {@code "}, {@code \}
- * and control characters escaped (lower-case {@code \u001b}), everything else as UTF-8.
+ * indentation ({@code JSON.stringify(x, null, 2)}), because that is what vminfod's tools print and
+ * what people diff our output against: {@code "key": value} separators, {@code []} and {@code {}}
+ * for empty containers, integral numbers without {@code .0}, only {@code "}, {@code \} and control
+ * characters escaped (lower-case {@code \u001b}), everything else as UTF-8.
  */
 public final class JsonText {
   private JsonText() {}

@@ -9,9 +9,9 @@ import java.util.function.LongSupplier;
 
 /**
  * A progress bar on stderr for long transfers and checks, redrawn in place five times a second:
- * {@code put big.log  45% [=============>                 ] 12.3 MiB / 27.0 MiB  5.1 MiB/s}.
- * Only drawn when asked for (on a terminal, or {@code --progress}); otherwise does nothing, so
- * pipes and logs never see carriage returns.
+ * {@code put big.log 45% [=============> ] 12.3 MiB / 27.0 MiB 5.1 MiB/s}. Only drawn when asked
+ * for (on a terminal, or {@code --progress}); otherwise does nothing, so pipes and logs never see
+ * carriage returns.
  */
 public final class Progress implements AutoCloseable {
   private static final int BAR = 30;
@@ -30,11 +30,13 @@ public final class Progress implements AutoCloseable {
     this.total = total;
     this.done = done;
     if (draw) {
-      timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "vminfo-progress");
-        t.setDaemon(true);
-        return t;
-      });
+      timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "vminfo-progress");
+                t.setDaemon(true);
+                return t;
+              });
       timer.scheduleAtFixedRate(this::draw, 0, 200, TimeUnit.MILLISECONDS);
     } else {
       timer = null;
@@ -47,8 +49,8 @@ public final class Progress implements AutoCloseable {
    * @param total the expected count, or -1 if unknown (no percentage then)
    * @param done how far it is now, called from the drawing thread
    */
-  public static Progress start(PrintStream err, String label, long total, LongSupplier done,
-      boolean draw) {
+  public static Progress start(
+      PrintStream err, String label, long total, LongSupplier done, boolean draw) {
     return new Progress(err, label, total, done, draw);
   }
 

@@ -27,8 +27,10 @@ public final class StatusText {
       out.add("backend: " + text(s, "backend"));
     }
     if (s.has("serverUuid")) {
-      out.add("server: " + text(s, "serverUuid")
-          + (s.has("datacenterName") ? " (datacenter " + text(s, "datacenterName") + ")" : ""));
+      out.add(
+          "server: "
+              + text(s, "serverUuid")
+              + (s.has("datacenterName") ? " (datacenter " + text(s, "datacenterName") + ")" : ""));
     }
     StringBuilder vms = new StringBuilder("numVms: " + text(s, "numVms"));
     if (s.has("rev")) {
@@ -53,9 +55,16 @@ public final class StatusText {
         out.add("  running: " + text(running, "key") + " (for " + text(running, "for") + ")");
       }
       if (q.has("completed")) {
-        out.add("  tasks: " + text(q, "completed") + " completed, " + text(q, "failed")
-            + " failed, " + text(q, "abandoned") + " abandoned, " + text(q, "coalesced")
-            + " coalesced");
+        out.add(
+            "  tasks: "
+                + text(q, "completed")
+                + " completed, "
+                + text(q, "failed")
+                + " failed, "
+                + text(q, "abandoned")
+                + " abandoned, "
+                + text(q, "coalesced")
+                + " coalesced");
       }
       JsonNode pending = q.path("pending");
       if (full && pending.isArray() && !pending.isEmpty()) {
@@ -96,13 +105,18 @@ public final class StatusText {
       if (full) {
         for (Map.Entry<String, JsonNode> e : listeners.properties()) {
           JsonNode l = e.getValue();
-          out.add("  - " + Cells.escape(l.path("userAgent").asText("-"))
-              + (l.has("remote") ? " from " + text(l, "remote") : ""));
-          StringBuilder line = new StringBuilder("    " + e.getKey() + " created "
-              + text(l, "createdAgo") + " ago");
+          out.add(
+              "  - "
+                  + Cells.escape(l.path("userAgent").asText("-"))
+                  + (l.has("remote") ? " from " + text(l, "remote") : ""));
+          StringBuilder line =
+              new StringBuilder("    " + e.getKey() + " created " + text(l, "createdAgo") + " ago");
           if (l.has("deliveredEvents")) {
-            line.append(", ").append(text(l, "deliveredEvents")).append(" delivered, ")
-                .append(text(l, "queuedEvents")).append(" queued");
+            line.append(", ")
+                .append(text(l, "deliveredEvents"))
+                .append(" delivered, ")
+                .append(text(l, "queuedEvents"))
+                .append(" queued");
           }
           out.add(line.toString());
         }
@@ -119,9 +133,12 @@ public final class StatusText {
         out.add("usage");
         tree(usage, "  ", out);
       } else {
-        out.add("usage: " + text(usage, "state")
-            + (usage.has("message") ? " (" + Cells.escape(usage.path("message").asText()) + ")"
-                : ""));
+        out.add(
+            "usage: "
+                + text(usage, "state")
+                + (usage.has("message")
+                    ? " (" + Cells.escape(usage.path("message").asText()) + ")"
+                    : ""));
       }
     }
     return out;

@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * A table as vmadm prints one: upper-case headers, columns left-aligned and two spaces apart, the
  * last column unpadded, never truncated (also not on a terminal: nothing depends on the width).
- * {@link Style#PARSABLE} is vmadm's {@code -p}: no header, values joined by {@code :} with
- * {@code \} and {@code :} escaped by a backslash.
+ * {@link Style#PARSABLE} is vmadm's {@code -p}: no header, values joined by {@code :} with {@code
+ * \} and {@code :} escaped by a backslash.
  */
 public final class Table {
   /** How rows are laid out. */

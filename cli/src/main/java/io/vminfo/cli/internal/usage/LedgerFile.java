@@ -67,12 +67,18 @@ public final class LedgerFile {
     }
     try {
       JsonNode n = CliJson.parse((body + "}").getBytes(StandardCharsets.UTF_8));
-      if (n.path("v").asInt() != 1 || !n.path("file").isTextual() || !n.path("remote").isTextual()
+      if (n.path("v").asInt() != 1
+          || !n.path("file").isTextual()
+          || !n.path("remote").isTextual()
           || !n.path("bytes").canConvertToLong()) {
         return null;
       }
-      return new Entry(n.path("file").textValue(), n.path("remote").textValue(),
-          n.path("md5").asText(""), n.path("bytes").asLong(), n.path("uploaded").asText(""));
+      return new Entry(
+          n.path("file").textValue(),
+          n.path("remote").textValue(),
+          n.path("md5").asText(""),
+          n.path("bytes").asLong(),
+          n.path("uploaded").asText(""));
     } catch (IOException e) {
       return null;
     }

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * What a usage spool holds (layout in usage-recorder's README): hour directories
- * {@code YYYY/MM/DD/HH} with {@code <server>[.n].log} (pending: being written, or waiting to be
- * sealed) and {@code <server>[.n].log.gz} (sealed: waiting for upload, or a retained copy of an
- * uploaded file), the ledger of uploads, and files set aside under {@code corrupt/}. Symlinks are
- * not followed.
+ * What a usage spool holds (layout in usage-recorder's README): hour directories {@code
+ * YYYY/MM/DD/HH} with {@code <server>[.n].log} (pending: being written, or waiting to be sealed)
+ * and {@code <server>[.n].log.gz} (sealed: waiting for upload, or a retained copy of an uploaded
+ * file), the ledger of uploads, and files set aside under {@code corrupt/}. Symlinks are not
+ * followed.
  */
 public final class SpoolFiles {
   private static final Pattern YEAR = Pattern.compile("[0-9]{4}");
@@ -41,8 +41,8 @@ public final class SpoolFiles {
    * One file. {@code hour} is {@code YYYY-MM-DDTHH} (empty for set-aside files); {@code remote}
    * only for uploaded files; {@code local} whether it is still on disk.
    */
-  public record Item(State state, String hour, String file, long bytes, String remote,
-      boolean local) {}
+  public record Item(
+      State state, String hour, String file, long bytes, String remote, boolean local) {}
 
   /** The scan: files, and what was wrong with the ledger. */
   public record Scan(List<Item> items, LedgerFile.Contents ledger) {}
@@ -58,8 +58,14 @@ public final class SpoolFiles {
       for (Path m : dirs(y, TWO)) {
         for (Path d : dirs(m, TWO)) {
           for (Path h : dirs(d, TWO)) {
-            String hour = y.getFileName() + "-" + m.getFileName() + "-" + d.getFileName() + "T"
-                + h.getFileName();
+            String hour =
+                y.getFileName()
+                    + "-"
+                    + m.getFileName()
+                    + "-"
+                    + d.getFileName()
+                    + "T"
+                    + h.getFileName();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(h)) {
               for (Path f : files) {
                 String name = f.getFileName().toString();
@@ -67,12 +73,14 @@ public final class SpoolFiles {
                     || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
                   continue; // temp files (".x.tmp"), MD5 files, anything not ours
                 }
-                String rel = spool.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                String rel =
+                    spool.relativize(f).toString().replace(java.io.File.separatorChar, '/');
                 long size = Files.size(f);
                 LedgerFile.Entry up = uploaded.remove(rel);
-                State state = name.endsWith(".gz")
-                    ? (up != null ? State.UPLOADED : State.SEALED)
-                    : State.PENDING;
+                State state =
+                    name.endsWith(".gz")
+                        ? (up != null ? State.UPLOADED : State.SEALED)
+                        : State.PENDING;
                 items.add(new Item(state, hour, rel, size, up != null ? up.remote() : "", true));
               }
             }
@@ -90,14 +98,17 @@ public final class SpoolFiles {
       try (DirectoryStream<Path> files = Files.newDirectoryStream(corrupt)) {
         for (Path f : files) {
           if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-            items.add(new Item(State.SET_ASIDE, "", "corrupt/" + f.getFileName(), Files.size(f),
-                "", true));
+            items.add(
+                new Item(
+                    State.SET_ASIDE, "", "corrupt/" + f.getFileName(), Files.size(f), "", true));
           }
         }
       }
     }
-    items.sort(Comparator.comparing((Item i) -> i.state() == State.SET_ASIDE)
-        .thenComparing(Item::hour).thenComparing(Item::file));
+    items.sort(
+        Comparator.comparing((Item i) -> i.state() == State.SET_ASIDE)
+            .thenComparing(Item::hour)
+            .thenComparing(Item::file));
     return new Scan(List.copyOf(items), ledger);
   }
 

@@ -18,8 +18,8 @@ import java.util.zip.ZipException;
  * Checks a usage file ({@code .log}, or gzip whatever its name) line by line against the v1
  * contract with usage-recorder's {@link UsageLineCheck} (the same check the recorder applies to an
  * hour file it adopts at start), every line {@code \n}-terminated, and no sample without its
- * summary. Streams the file: memory does not grow with its
- * size (beyond one line and the set of record keys).
+ * summary. Streams the file: memory does not grow with its size (beyond one line and the set of
+ * record keys).
  */
 public final class UsageVerifier {
   /** Longest line read; longer ones are reported and skipped. */
@@ -58,8 +58,10 @@ public final class UsageVerifier {
       int b2 = buffered.read();
       buffered.reset();
       gzip = b1 == 0x1f && b2 == 0x8b;
-      InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16)
-          : buffered;
+      InputStream in =
+          gzip
+              ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16)
+              : buffered;
       try {
         readLines(in, st);
       } catch (ZipException | java.io.EOFException e) {
@@ -69,11 +71,22 @@ public final class UsageVerifier {
         throw e;
       }
     }
-    List<String> problems = st.lines.samplesWithoutSummary().isEmpty() ? List.of()
-        : List.of("usage records at " + String.join(", ", st.lines.samplesWithoutSummary())
-            + " have no summary line (a sample cut short)");
-    return new Report(display, gzip, st.lineCount, st.lines.usageRecords(), st.lines.summaries(),
-        st.bad, Optional.ofNullable(st.firstBad), problems);
+    List<String> problems =
+        st.lines.samplesWithoutSummary().isEmpty()
+            ? List.of()
+            : List.of(
+                "usage records at "
+                    + String.join(", ", st.lines.samplesWithoutSummary())
+                    + " have no summary line (a sample cut short)");
+    return new Report(
+        display,
+        gzip,
+        st.lineCount,
+        st.lines.usageRecords(),
+        st.lines.summaries(),
+        st.bad,
+        Optional.ofNullable(st.firstBad),
+        problems);
   }
 
   private void readLines(InputStream in, State st) throws IOException {

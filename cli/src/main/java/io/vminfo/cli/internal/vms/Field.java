@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 /**
  * A VM field as vmadm names it on the command line: a top-level key ({@code alias}), a nested one
  * ({@code tags.role}, {@code nics.0.ip}: numbers index arrays), or one of vmadm's computed columns
- * {@code type} (OS, LX, KVM, BHYV) and {@code ram} (the VM's {@code ram}, else
- * {@code max_physical_memory}). A key the VM has itself always wins.
+ * {@code type} (OS, LX, KVM, BHYV) and {@code ram} (the VM's {@code ram}, else {@code
+ * max_physical_memory}). A key the VM has itself always wins.
  */
 public final class Field {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
@@ -29,8 +29,8 @@ public final class Field {
   public static Field of(String name) {
     Objects.requireNonNull(name, "name");
     if (!NAME.matcher(name).matches() || name.endsWith(".") || name.contains("..")) {
-      throw new IllegalArgumentException("bad field name \"" + name
-          + "\" (letters, digits, _ and -, nested keys joined by '.')");
+      throw new IllegalArgumentException(
+          "bad field name \"" + name + "\" (letters, digits, _ and -, nested keys joined by '.')");
     }
     return new Field(name);
   }
@@ -77,13 +77,14 @@ public final class Field {
     switch (name) {
       case "type" -> {
         String brand = vm.path("brand").asText("");
-        String type = switch (brand) {
-          case "kvm", "qemu" -> "KVM";
-          case "bhyve" -> "BHYV";
-          case "lx" -> "LX";
-          case "" -> null;
-          default -> "OS";
-        };
+        String type =
+            switch (brand) {
+              case "kvm", "qemu" -> "KVM";
+              case "bhyve" -> "BHYV";
+              case "lx" -> "LX";
+              case "" -> null;
+              default -> "OS";
+            };
         return type == null ? MissingNode.getInstance() : CliJson.NODES.textNode(type);
       }
       case "ram" -> {

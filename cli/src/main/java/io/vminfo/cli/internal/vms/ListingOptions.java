@@ -21,29 +21,43 @@ import picocli.CommandLine.Parameters;
 public final class ListingOptions {
   public static final String DEFAULT_COLUMNS = "uuid,alias,state,brand,max_physical_memory";
 
-  @Option(names = "-o", paramLabel = "FIELDS",
-      description = "Columns, comma-separated (default: " + DEFAULT_COLUMNS + "). Nested keys"
-          + " with '.', e.g. nics.0.ip, tags.role; also vmadm's type and ram.")
+  @Option(
+      names = "-o",
+      paramLabel = "FIELDS",
+      description =
+          "Columns, comma-separated (default: "
+              + DEFAULT_COLUMNS
+              + "). Nested keys"
+              + " with '.', e.g. nics.0.ip, tags.role; also vmadm's type and ram.")
   private String columns;
 
-  @Option(names = "-s", paramLabel = "FIELDS",
+  @Option(
+      names = "-s",
+      paramLabel = "FIELDS",
       description = "Sort by these fields; -field sorts descending (default: uuid).")
   private String sort;
 
   @Option(names = "-H", description = "No header line.")
   private boolean noHeader;
 
-  @Option(names = "-p", description = "Parsable: no header, fields separated by ':'"
-      + " (':' and '\\' in values escaped with '\\').")
+  @Option(
+      names = "-p",
+      description =
+          "Parsable: no header, fields separated by ':'"
+              + " (':' and '\\' in values escaped with '\\').")
   private boolean parsable;
 
-  @Option(names = "-j", description = "JSON: an array of the VM objects (only the -o fields if"
-      + " -o is given).")
+  @Option(
+      names = "-j",
+      description = "JSON: an array of the VM objects (only the -o fields if" + " -o is given).")
   private boolean json;
 
-  @Parameters(paramLabel = "FIELD=VALUE", arity = "0..*",
-      description = "Only VMs whose field has this value (FIELD=~REGEX: matches the regular"
-          + " expression). All filters must match.")
+  @Parameters(
+      paramLabel = "FIELD=VALUE",
+      arity = "0..*",
+      description =
+          "Only VMs whose field has this value (FIELD=~REGEX: matches the regular"
+              + " expression). All filters must match.")
   private List<String> filterArgs = new ArrayList<>();
 
   /** Checks the options; usage errors name what is wrong. */

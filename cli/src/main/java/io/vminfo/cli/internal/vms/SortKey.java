@@ -14,9 +14,14 @@ public record SortKey(Field field, boolean descending) {
     if (spec.isBlank()) {
       throw new IllegalArgumentException("name at least one sort field");
     }
-    return java.util.Arrays.stream(spec.split(",", -1)).map(String::trim).map(s -> s.startsWith("-")
-        ? new SortKey(Field.of(s.substring(1)), true)
-        : new SortKey(Field.of(s.startsWith("+") ? s.substring(1) : s), false)).toList();
+    return java.util.Arrays.stream(spec.split(",", -1))
+        .map(String::trim)
+        .map(
+            s ->
+                s.startsWith("-")
+                    ? new SortKey(Field.of(s.substring(1)), true)
+                    : new SortKey(Field.of(s.startsWith("+") ? s.substring(1) : s), false))
+        .toList();
   }
 
   /** A comparator of VM objects for these keys, in order. */

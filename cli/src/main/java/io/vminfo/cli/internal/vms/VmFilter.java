@@ -26,8 +26,8 @@ public final class VmFilter {
   public static VmFilter parse(String text) {
     int eq = text.indexOf('=');
     if (eq <= 0) {
-      throw new IllegalArgumentException("bad filter \"" + text
-          + "\": expected field=value or field=~regex");
+      throw new IllegalArgumentException(
+          "bad filter \"" + text + "\": expected field=value or field=~regex");
     }
     Field field = Field.of(text.substring(0, eq));
     String rest = text.substring(eq + 1);
@@ -35,8 +35,8 @@ public final class VmFilter {
       try {
         return new VmFilter(field, null, Pattern.compile(rest.substring(1)));
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("bad regular expression in filter \"" + text + "\": "
-            + e.getDescription());
+        throw new IllegalArgumentException(
+            "bad regular expression in filter \"" + text + "\": " + e.getDescription());
       }
     }
     return new VmFilter(field, rest, null);
@@ -57,7 +57,8 @@ public final class VmFilter {
   /** The exact value for a top-level {@code key=value} filter the agent can apply itself. */
   public Optional<String> serverSide(String key) {
     return regex == null && !value.isEmpty() && field.name().equals(key)
-        ? Optional.of(value) : Optional.empty();
+        ? Optional.of(value)
+        : Optional.empty();
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.vminfo.cli.internal.waiting;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vminfo.cli.internal.output.CliJson;
 import io.vminfo.cli.internal.output.JsonText;
 import io.vminfo.core.Vm;
@@ -33,8 +33,8 @@ public sealed interface Condition {
     /**
      * Parses {@code PATH=VALUE}: the path is a change path ({@code quota}, {@code tags.role},
      * {@code nics.*.ip} where {@code *} is any array element, or a number for one element); the
-     * value is JSON if it parses as JSON ({@code 20}, {@code true}, {@code null},
-     * {@code "20"}), else the text as a string.
+     * value is JSON if it parses as JSON ({@code 20}, {@code true}, {@code null}, {@code "20"}),
+     * else the text as a string.
      */
     public static ValueAt parse(String text) {
       int eq = text.indexOf('=');
@@ -78,8 +78,9 @@ public sealed interface Condition {
 
     @Override
     public String describe() {
-      return pathText + "=" + (expected.isTextual() ? expected.textValue()
-          : JsonText.compact(expected));
+      return pathText
+          + "="
+          + (expected.isTextual() ? expected.textValue() : JsonText.compact(expected));
     }
 
     @Override
@@ -104,7 +105,9 @@ public sealed interface Condition {
             next.add(n.get(seg));
           } else if (n.isArray() && seg.equals("*")) {
             n.forEach(next::add);
-          } else if (n.isArray() && seg.chars().allMatch(Character::isDigit) && seg.length() < 10
+          } else if (n.isArray()
+              && seg.chars().allMatch(Character::isDigit)
+              && seg.length() < 10
               && Integer.parseInt(seg) < n.size()) {
             next.add(n.get(Integer.parseInt(seg)));
           }
@@ -136,7 +139,8 @@ public sealed interface Condition {
 
     @Override
     public String actual(Optional<Vm> vm) {
-      return vm.isEmpty() ? "no such VM"
+      return vm.isEmpty()
+          ? "no such VM"
           : "state is " + vm.get().state().map(JsonText::quote).orElse("not set");
     }
   }

@@ -15,9 +15,9 @@ import java.util.function.Consumer;
 /**
  * Watches one VM on the feed until every condition holds at once. The snapshot the stream starts
  * with is the VM's current state (so a VM already running satisfies {@code state=running} at once,
- * with no race against a change that happened just before), then every event of that VM is
- * checked. When the agent can only resync (it restarted), the fresh snapshot is checked the same
- * way, so nothing is missed.
+ * with no race against a change that happened just before), then every event of that VM is checked.
+ * When the agent can only resync (it restarted), the fresh snapshot is checked the same way, so
+ * nothing is missed.
  */
 public final class Waiter implements FeedListener {
   private final String id;
@@ -30,8 +30,8 @@ public final class Waiter implements FeedListener {
   private final Outages outages;
   private volatile boolean started;
 
-  public Waiter(String id, boolean byUuid, List<Condition> conditions, URI agent,
-      Consumer<String> note) {
+  public Waiter(
+      String id, boolean byUuid, List<Condition> conditions, URI agent, Consumer<String> note) {
     this.id = id;
     this.byUuid = byUuid;
     this.uuid = byUuid ? id : null;
@@ -57,8 +57,9 @@ public final class Waiter implements FeedListener {
   @Override
   public void onReady(FeedMessage.Ready ready) {
     if (started) {
-      note.accept("the agent could not resume the stream (it restarted?); checking its fresh"
-          + " snapshot");
+      note.accept(
+          "the agent could not resume the stream (it restarted?); checking its fresh"
+              + " snapshot");
     }
     started = true;
     outages.over();
@@ -124,7 +125,7 @@ public final class Waiter implements FeedListener {
     if (vm.isEmpty() && conditions.stream().noneMatch(c -> c instanceof Condition.Deleted)) {
       return "no such VM";
     }
-    return String.join(", ", conditions.stream().filter(c -> !c.holds(vm))
-        .map(c -> c.actual(vm)).toList());
+    return String.join(
+        ", ", conditions.stream().filter(c -> !c.holds(vm)).map(c -> c.actual(vm)).toList());
   }
 }

@@ -31,15 +31,20 @@ class AgentErrorsTest {
   void transportFailuresAreUnreachable() {
     CliFailure refused = t(new VminfoClientException("cannot connect", new ConnectException()));
     assertThat(refused.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
-    assertThat(refused.getMessage()).isEqualTo("cannot reach the agent at http://10.0.0.5:9090/:"
-        + " connection refused (is vminfod running? set --url or VMINFO_URL)");
+    assertThat(refused.getMessage())
+        .isEqualTo(
+            "cannot reach the agent at http://10.0.0.5:9090/:"
+                + " connection refused (is vminfod running? set --url or VMINFO_URL)");
     CliFailure slow = t(new VminfoTimeoutException("no answer from x within 30000 ms"));
     assertThat(slow.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
     assertThat(slow.getMessage()).endsWith(": no answer from x within 30000 ms");
-    CliFailure connectTimeout = t(new VminfoTimeoutException("x",
-        new HttpConnectTimeoutException("HTTP connect timed out")));
+    CliFailure connectTimeout =
+        t(
+            new VminfoTimeoutException(
+                "x", new HttpConnectTimeoutException("HTTP connect timed out")));
     assertThat(connectTimeout.getMessage()).endsWith(": connection timed out");
-    CliFailure reset = t(new VminfoClientException("GET failed", new IOException("Connection reset")));
+    CliFailure reset =
+        t(new VminfoClientException("GET failed", new IOException("Connection reset")));
     assertThat(reset.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
     assertThat(reset.getMessage()).endsWith(": Connection reset");
     assertThat(t(new IOException("closed")).exitCode()).isEqualTo(ExitCode.UNREACHABLE);
@@ -51,10 +56,15 @@ class AgentErrorsTest {
     assertThat(notFound.exitCode()).isEqualTo(ExitCode.FAILED);
     assertThat(notFound.getMessage()).isEqualTo("VM Not Found: x");
     CliFailure busy = t(new VminfoApiException(503, "ServiceUnavailable", "too many subscribers"));
-    assertThat(busy.getMessage()).isEqualTo("the agent at http://10.0.0.5:9090/ answered 503"
-        + " ServiceUnavailable: too many subscribers");
-    CliFailure garbage = t(new VminfoClientException("response of /vms is not valid JSON",
-        new com.fasterxml.jackson.core.JsonParseException(null, "bad")));
+    assertThat(busy.getMessage())
+        .isEqualTo(
+            "the agent at http://10.0.0.5:9090/ answered 503"
+                + " ServiceUnavailable: too many subscribers");
+    CliFailure garbage =
+        t(
+            new VminfoClientException(
+                "response of /vms is not valid JSON",
+                new com.fasterxml.jackson.core.JsonParseException(null, "bad")));
     assertThat(garbage.exitCode()).isEqualTo(ExitCode.FAILED);
     assertThat(garbage.getMessage()).startsWith("bad answer from the agent at ");
     assertThat(t(new VminfoClientException("unexpected /ping answer")).exitCode())
@@ -72,8 +82,9 @@ class AgentErrorsTest {
     assertThat(AgentAddress.resolve(Optional.of("10.1.1.1:80"), env))
         .isEqualTo(URI.create("http://10.1.1.1:80/"));
     for (String bad : new String[] {"https://x:1", "http://", "http://x:1/?q", "http://a b"}) {
-      CliFailure f = org.assertj.core.api.Assertions.catchThrowableOfType(CliFailure.class,
-          () -> AgentAddress.resolve(Optional.of(bad), none));
+      CliFailure f =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              CliFailure.class, () -> AgentAddress.resolve(Optional.of(bad), none));
       assertThat(f).as(bad).isNotNull();
       assertThat(f.exitCode()).isEqualTo(ExitCode.USAGE);
     }

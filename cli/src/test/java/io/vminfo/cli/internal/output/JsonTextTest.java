@@ -16,8 +16,10 @@ class JsonTextTest {
   @Test
   void prettyLikeStringifyWithTwoSpaces() throws Exception {
     JsonNode n = parse("{\"a\":1,\"b\":[1,{\"c\":null}],\"e\":[],\"o\":{},\"s\":\"x\"}");
-    assertThat(JsonText.pretty(n)).isEqualTo("{\n  \"a\": 1,\n  \"b\": [\n    1,\n    {\n"
-        + "      \"c\": null\n    }\n  ],\n  \"e\": [],\n  \"o\": {},\n  \"s\": \"x\"\n}");
+    assertThat(JsonText.pretty(n))
+        .isEqualTo(
+            "{\n  \"a\": 1,\n  \"b\": [\n    1,\n    {\n"
+                + "      \"c\": null\n    }\n  ],\n  \"e\": [],\n  \"o\": {},\n  \"s\": \"x\"\n}");
     assertThat(JsonText.compact(n))
         .isEqualTo("{\"a\":1,\"b\":[1,{\"c\":null}],\"e\":[],\"o\":{},\"s\":\"x\"}");
   }

@@ -27,8 +27,9 @@ class ProgressTest {
       assertThat(p).isNotNull();
     }
     assertThat(err.size()).isZero();
-    try (Progress p = Progress.start(new PrintStream(err, true, StandardCharsets.UTF_8), "x", 10,
-        () -> 10, true)) {
+    try (Progress p =
+        Progress.start(
+            new PrintStream(err, true, StandardCharsets.UTF_8), "x", 10, () -> 10, true)) {
       assertThat(p).isNotNull();
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("\rx ").endsWith("10 B\n");

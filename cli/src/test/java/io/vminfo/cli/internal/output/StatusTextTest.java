@@ -15,15 +15,16 @@ class StatusTextTest {
   @Test
   void summaryAndFull() throws Exception {
     var status = doc("agent-status.json");
-    Golden.assertMatches("status-summary.txt", String.join("\n", StatusText.render(status, false))
-        + "\n");
-    Golden.assertMatches("status-full.txt", String.join("\n", StatusText.render(status, true))
-        + "\n");
+    Golden.assertMatches(
+        "status-summary.txt", String.join("\n", StatusText.render(status, false)) + "\n");
+    Golden.assertMatches(
+        "status-full.txt", String.join("\n", StatusText.render(status, true)) + "\n");
   }
 
   @Test
   void vminfodStatusWithoutExtensions() throws Exception {
-    Golden.assertMatches("status-vminfod.txt",
+    Golden.assertMatches(
+        "status-vminfod.txt",
         String.join("\n", StatusText.render(doc("vminfod-status.json"), true)) + "\n");
   }
 }

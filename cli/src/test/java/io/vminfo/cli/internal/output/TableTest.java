@@ -12,8 +12,8 @@ class TableTest {
     Table t = new Table(List.of("UUID", "ALIAS"));
     t.add(List.of("a", "x".repeat(300)));
     t.add(List.of("bbbbbb", "ü-ümlaut"));
-    assertThat(t.render(Table.Style.ALIGNED, true)).containsExactly(
-        "UUID    ALIAS", "a       " + "x".repeat(300), "bbbbbb  ü-ümlaut");
+    assertThat(t.render(Table.Style.ALIGNED, true))
+        .containsExactly("UUID    ALIAS", "a       " + "x".repeat(300), "bbbbbb  ü-ümlaut");
     assertThat(t.render(Table.Style.ALIGNED, false)).hasSize(2);
   }
 
@@ -33,8 +33,8 @@ class TableTest {
 
   @Test
   void cellsEscapeControlCharacters() throws Exception {
-    assertThat(Cells.escape("evil\u001b[2J\nalias\t\u0085")).isEqualTo(
-        "evil\\u001b[2J\\nalias\\t\\u0085");
+    assertThat(Cells.escape("evil\u001b[2J\nalias\t\u0085"))
+        .isEqualTo("evil\\u001b[2J\\nalias\\t\\u0085");
     assertThat(Cells.of(null)).isEqualTo("-");
     assertThat(Cells.of(CliJson.NODES.nullNode())).isEqualTo("-");
     assertThat(Cells.of(CliJson.parse("{\"a\":[1,2]}".getBytes()))).isEqualTo("{\"a\":[1,2]}");

@@ -41,6 +41,7 @@ class ConditionTest {
   @Test
   void badPaths() {
     assertThatThrownBy(() -> Condition.ValueAt.parse("=1")).hasMessageContaining("PATH=VALUE");
-    assertThatThrownBy(() -> Condition.ValueAt.parse("a..b=1")).hasMessageContaining("empty segment");
+    assertThatThrownBy(() -> Condition.ValueAt.parse("a..b=1"))
+        .hasMessageContaining("empty segment");
   }
 }

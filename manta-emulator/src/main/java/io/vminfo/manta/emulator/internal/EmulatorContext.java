@@ -7,12 +7,11 @@ import java.util.function.Supplier;
 
 /** What every connection handler shares. */
 public record EmulatorContext(
-        Store store,
-        Accounts accounts,
-        SignatureVerifier verifier,
-        Clock clock,
-        String serverName,
-        Supplier<Faults.Decision> faults,
-        Consumer<RequestRecord> recorder,
-        long maxStreamingSize) {
-}
+    Store store,
+    Accounts accounts,
+    SignatureVerifier verifier,
+    Clock clock,
+    String serverName,
+    Supplier<Faults.Decision> faults,
+    Consumer<RequestRecord> recorder,
+    long maxStreamingSize) {}

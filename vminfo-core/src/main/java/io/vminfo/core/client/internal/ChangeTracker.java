@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The progress of a change watch, as vminfod's watchForChanges: each change of a matching event
- * removes the first still-wanted group it satisfies (at most one per change); done when no group
- * is left, or at the first match with {@code firstMatch}. Not thread-safe.
+ * removes the first still-wanted group it satisfies (at most one per change); done when no group is
+ * left, or at the first match with {@code firstMatch}. Not thread-safe.
  */
 public final class ChangeTracker {
   private final List<List<ChangePattern>> remaining;

@@ -35,7 +35,8 @@ public final class ErrorBodies {
     if (message.isEmpty()) {
       message = "(no message)";
     }
-    return status == 404 ? new VminfoNotFoundException(code, message)
+    return status == 404
+        ? new VminfoNotFoundException(code, message)
         : new VminfoApiException(status, code, message);
   }
 }

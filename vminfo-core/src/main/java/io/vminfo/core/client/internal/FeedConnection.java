@@ -61,8 +61,10 @@ public final class FeedConnection implements EventStream {
   private final ReentrantLock delivery = new ReentrantLock();
   private final Backoff backoff;
   private final RandomGenerator random;
+
   /** Failed connections since the last one that started; guarded by {@code lock}. */
   private int failures;
+
   private final CountDownLatch started = new CountDownLatch(1);
   private boolean closed;
   private long generation;
@@ -98,10 +100,13 @@ public final class FeedConnection implements EventStream {
     this.onClose = onClose;
     this.backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
     this.random = random;
-    options.resumeFrom().ifPresent(p -> {
-      lastRev = p.rev();
-      epoch = p.epoch();
-    });
+    options
+        .resumeFrom()
+        .ifPresent(
+            p -> {
+              lastRev = p.rev();
+              epoch = p.epoch();
+            });
   }
 
   /** Opens the first connection. */
@@ -180,49 +185,57 @@ public final class FeedConnection implements EventStream {
     } finally {
       lock.unlock();
     }
-    HttpRequest request = HttpRequest.newBuilder(uri())
-        .timeout(requestTimeout)
-        .header("User-Agent", userAgent)
-        .header("Accept", "application/json")
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri())
+            .timeout(requestTimeout)
+            .header("User-Agent", userAgent)
+            .header("Accept", "application/json")
+            .GET()
+            .build();
     CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> response =
         http.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher());
     attempt.response = response;
-    response.whenComplete((resp, err) -> {
-      if (err != null) {
-        attempt.ended(unwrap(err));
-        return;
-      }
-      if (resp.statusCode() != 200) {
-        BoundedBody body = new BoundedBody(MAX_ERROR_BODY);
-        resp.body().subscribe(new Flow.Subscriber<>() {
-          @Override
-          public void onSubscribe(Flow.Subscription s) {
-            body.onSubscribe(s);
+    response.whenComplete(
+        (resp, err) -> {
+          if (err != null) {
+            attempt.ended(unwrap(err));
+            return;
           }
+          if (resp.statusCode() != 200) {
+            BoundedBody body = new BoundedBody(MAX_ERROR_BODY);
+            resp.body()
+                .subscribe(
+                    new Flow.Subscriber<>() {
+                      @Override
+                      public void onSubscribe(Flow.Subscription s) {
+                        body.onSubscribe(s);
+                      }
 
-          @Override
-          public void onNext(List<ByteBuffer> item) {
-            body.onNext(item);
-          }
+                      @Override
+                      public void onNext(List<ByteBuffer> item) {
+                        body.onNext(item);
+                      }
 
-          @Override
-          public void onError(Throwable t) {
-            body.onError(t);
-          }
+                      @Override
+                      public void onError(Throwable t) {
+                        body.onError(t);
+                      }
 
-          @Override
-          public void onComplete() {
-            body.onComplete();
+                      @Override
+                      public void onComplete() {
+                        body.onComplete();
+                      }
+                    });
+            body.getBody()
+                .whenComplete(
+                    (bytes, e) ->
+                        attempt.ended(
+                            ErrorBodies.toException(
+                                resp.statusCode(), bytes == null ? new byte[0] : bytes)));
+            return;
           }
+          resp.body().subscribe(attempt);
         });
-        body.getBody().whenComplete((bytes, e) -> attempt.ended(ErrorBodies.toException(
-            resp.statusCode(), bytes == null ? new byte[0] : bytes)));
-        return;
-      }
-      resp.body().subscribe(attempt);
-    });
   }
 
   private URI uri() {
@@ -246,8 +259,11 @@ public final class FeedConnection implements EventStream {
     }
     Optional<ResumePoint> resume = resumePoint();
     if (resume.isPresent()) {
-      q.append(sep).append("since=").append(resume.get().rev())
-          .append("&epoch=").append(PercentEncoding.encode(resume.get().epoch()));
+      q.append(sep)
+          .append("since=")
+          .append(resume.get().rev())
+          .append("&epoch=")
+          .append(PercentEncoding.encode(resume.get().epoch()));
     }
     return base.resolve(q.toString());
   }
@@ -378,10 +394,18 @@ public final class FeedConnection implements EventStream {
         if (firstLineSeen) {
           throw new FeedFormatException("a resumed line after the start of a stream");
         }
-        if (resumed.rev().isEmpty() || resumed.rev().getAsLong() != lastRev
+        if (resumed.rev().isEmpty()
+            || resumed.rev().getAsLong() != lastRev
             || (resumed.epoch().isPresent() && !resumed.epoch().get().equals(epoch))) {
-          throw new FeedFormatException("resumed at " + resumed.rev() + " of " + resumed.epoch()
-              + " but asked for " + lastRev + " of " + epoch);
+          throw new FeedFormatException(
+              "resumed at "
+                  + resumed.rev()
+                  + " of "
+                  + resumed.epoch()
+                  + " but asked for "
+                  + lastRev
+                  + " of "
+                  + epoch);
         }
         firstLineSeen = true;
         onStarted(true);
@@ -423,8 +447,8 @@ public final class FeedConnection implements EventStream {
         if (serverHasRevisions && options.heartbeat().isPresent()) {
           long every = options.heartbeat().get().toMillis();
           try {
-            watchdog = scheduler.scheduleAtFixedRate(
-                this::checkIdle, every, every, TimeUnit.MILLISECONDS);
+            watchdog =
+                scheduler.scheduleAtFixedRate(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
           } catch (RejectedExecutionException e) {
             log.debug("client scheduler is shut down; no idle watchdog");
           }
@@ -440,8 +464,9 @@ public final class FeedConnection implements EventStream {
       long silent = clock.millis() - lastLineMillis;
       if (silent > every * IDLE_HEARTBEATS) {
         cancel();
-        ended(new VminfoTimeoutException(
-            "no line from the agent for " + silent + " ms (heartbeat every " + every + " ms)"));
+        ended(
+            new VminfoTimeoutException(
+                "no line from the agent for " + silent + " ms (heartbeat every " + every + " ms)"));
       }
     }
 
@@ -472,8 +497,9 @@ public final class FeedConnection implements EventStream {
         failures = Math.min(failures + 1, 62);
         delay = backoff.delay(failures, random.nextDouble());
         try {
-          reconnectTimer = scheduler.schedule(
-              FeedConnection.this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
+          reconnectTimer =
+              scheduler.schedule(
+                  FeedConnection.this::connect, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
           log.debug("client scheduler is shut down; not reconnecting");
           return;
@@ -481,7 +507,9 @@ public final class FeedConnection implements EventStream {
       } finally {
         lock.unlock();
       }
-      log.debug("event stream disconnected ({}); reconnecting in {} ms", cause.toString(),
+      log.debug(
+          "event stream disconnected ({}); reconnecting in {} ms",
+          cause.toString(),
           delay.toMillis());
       delivery.lock();
       try {

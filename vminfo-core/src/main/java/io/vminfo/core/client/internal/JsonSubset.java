@@ -8,12 +8,13 @@ import java.util.Map;
  * vminfod's {@code objSameValues(a, b)} (smartos-live vminfod/client.js): every key of the pattern
  * {@code a} is in {@code b} with the same value, recursively. Kept quirks, because tools written
  * against vminfod rely on them:
+ *
  * <ul>
- *   <li>an array of strings compares as its elements joined with {@code ","} (so order matters,
- *       and {@code ["a","b"]} equals the string {@code "a,b"});</li>
- *   <li>any other array in the pattern is matched by index, as a subset;</li>
+ *   <li>an array of strings compares as its elements joined with {@code ","} (so order matters, and
+ *       {@code ["a","b"]} equals the string {@code "a,b"});
+ *   <li>any other array in the pattern is matched by index, as a subset;
  *   <li>primitives compare strictly ({@code 10} equals {@code 10.0}; {@code null} matches only an
- *       explicit {@code null}, never a missing key).</li>
+ *       explicit {@code null}, never a missing key).
  * </ul>
  */
 public final class JsonSubset {
@@ -21,7 +22,10 @@ public final class JsonSubset {
 
   /** Whether {@code value} contains everything {@code pattern} says. Both must be containers. */
   public static boolean matches(JsonNode pattern, JsonNode value) {
-    if (pattern == null || !pattern.isContainerNode() || value == null || !value.isContainerNode()) {
+    if (pattern == null
+        || !pattern.isContainerNode()
+        || value == null
+        || !value.isContainerNode()) {
       return false;
     }
     if (pattern.isObject()) {
@@ -57,8 +61,9 @@ public final class JsonSubset {
       return a == b;
     }
     if (a instanceof String sa) {
-      return b instanceof String sb ? sa.equals(sb) : b instanceof JsonNode bn && bn.isTextual()
-          && bn.textValue().equals(sa);
+      return b instanceof String sb
+          ? sa.equals(sb)
+          : b instanceof JsonNode bn && bn.isTextual() && bn.textValue().equals(sa);
     }
     if (b instanceof String sb) {
       return ((JsonNode) a).isTextual() && ((JsonNode) a).textValue().equals(sb);

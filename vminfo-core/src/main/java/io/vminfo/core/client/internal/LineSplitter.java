@@ -7,8 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * Cuts a byte stream into {@code \n}-terminated lines (without the newline), refusing any line
- * longer than a limit so a broken or hostile server cannot make the client buffer without end.
- * Not thread-safe.
+ * longer than a limit so a broken or hostile server cannot make the client buffer without end. Not
+ * thread-safe.
  */
 public final class LineSplitter {
   private final int maxLineBytes;

@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One HTTP/1.1 request over the agent's local UNIX socket ({@code actions.socket}), which the
- * JDK's HttpClient cannot speak: the request with {@code Connection: close}, the response read
- * to its end (bounded), {@code Content-Length} or chunked. A UNIX channel has no read timeout,
- * so the exchange runs on the client's executor and is closed when the request timeout passes.
+ * One HTTP/1.1 request over the agent's local UNIX socket ({@code actions.socket}), which the JDK's
+ * HttpClient cannot speak: the request with {@code Connection: close}, the response read to its end
+ * (bounded), {@code Content-Length} or chunked. A UNIX channel has no read timeout, so the exchange
+ * runs on the client's executor and is closed when the request timeout passes.
  */
 public final class UnixSocketExchange {
   /** The status and body of a response. */
@@ -28,8 +28,14 @@ public final class UnixSocketExchange {
 
   private UnixSocketExchange() {}
 
-  public static Response exchange(Path socket, String method, String target,
-      Map<String, String> headers, Duration timeout, long maxBytes, ExecutorService executor)
+  public static Response exchange(
+      Path socket,
+      String method,
+      String target,
+      Map<String, String> headers,
+      Duration timeout,
+      long maxBytes,
+      ExecutorService executor)
       throws IOException, InterruptedException {
     SocketChannel ch;
     try {
@@ -37,28 +43,33 @@ public final class UnixSocketExchange {
     } catch (IOException e) {
       throw new IOException("cannot connect to the agent's socket " + socket + ": " + e, e);
     }
-    StringBuilder req = new StringBuilder(method).append(' ').append(target)
-        .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n");
+    StringBuilder req =
+        new StringBuilder(method)
+            .append(' ')
+            .append(target)
+            .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n");
     headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
     req.append("\r\n");
-    Future<byte[]> reply = executor.submit(() -> {
-      try (ch) {
-        ByteBuffer out = ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.UTF_8));
-        while (out.hasRemaining()) {
-          ch.write(out);
-        }
-        ByteArrayOutputStream in = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
-        while (ch.read(buf) >= 0) {
-          in.write(buf.array(), 0, buf.position());
-          buf.clear();
-          if (in.size() > maxBytes + 64 * 1024) {
-            throw new IOException("response larger than " + maxBytes + " bytes");
-          }
-        }
-        return in.toByteArray();
-      }
-    });
+    Future<byte[]> reply =
+        executor.submit(
+            () -> {
+              try (ch) {
+                ByteBuffer out = ByteBuffer.wrap(req.toString().getBytes(StandardCharsets.UTF_8));
+                while (out.hasRemaining()) {
+                  ch.write(out);
+                }
+                ByteArrayOutputStream in = new ByteArrayOutputStream();
+                ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+                while (ch.read(buf) >= 0) {
+                  in.write(buf.array(), 0, buf.position());
+                  buf.clear();
+                  if (in.size() > maxBytes + 64 * 1024) {
+                    throw new IOException("response larger than " + maxBytes + " bytes");
+                  }
+                }
+                return in.toByteArray();
+              }
+            });
     byte[] raw;
     try {
       raw = reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -67,7 +78,8 @@ public final class UnixSocketExchange {
       reply.cancel(true);
       throw new IOException("no answer on " + socket + " within " + timeout.toMillis() + " ms");
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io
+      throw e.getCause() instanceof IOException io
+          ? io
           : new IOException("request on " + socket + " failed: " + e.getCause(), e.getCause());
     }
     return parse(raw, socket);
@@ -82,8 +94,10 @@ public final class UnixSocketExchange {
     String[] statusLine = head[0].split(" ", 3);
     int status;
     try {
-      status = statusLine.length >= 2 && statusLine[0].startsWith("HTTP/1.")
-          ? Integer.parseInt(statusLine[1]) : -1;
+      status =
+          statusLine.length >= 2 && statusLine[0].startsWith("HTTP/1.")
+              ? Integer.parseInt(statusLine[1])
+              : -1;
     } catch (NumberFormatException e) {
       status = -1;
     }
@@ -112,8 +126,8 @@ public final class UnixSocketExchange {
     } else {
       int n = length < 0 ? raw.length - bodyStart : (int) Math.min(length, raw.length - bodyStart);
       if (length >= 0 && n < length) {
-        throw new IOException("the response on " + socket + " was cut after " + n + " of "
-            + length + " bytes");
+        throw new IOException(
+            "the response on " + socket + " was cut after " + n + " of " + length + " bytes");
       }
       body = java.util.Arrays.copyOfRange(raw, bodyStart, bodyStart + n);
     }

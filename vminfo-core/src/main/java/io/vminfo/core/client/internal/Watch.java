@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 
 /**
  * An {@link EventWatch} over its own {@link EventStream}: the matcher sees each event (on the
- * stream's thread) and completes the watch by returning a value. A second snapshot means events
- * may have been missed, which fails the watch with {@link VminfoEventsLostException}.
+ * stream's thread) and completes the watch by returning a value. A second snapshot means events may
+ * have been missed, which fails the watch with {@link VminfoEventsLostException}.
  */
 public final class Watch<T> implements EventWatch<T>, FeedListener {
   private final Function<FeedMessage.Event, Optional<T>> matcher;
@@ -56,9 +56,11 @@ public final class Watch<T> implements EventWatch<T>, FeedListener {
   @Override
   public void onReady(FeedMessage.Ready ready) {
     if (sawReady || ready.resync()) {
-      result.completeExceptionally(new VminfoEventsLostException(
-          "the agent could not resume the event stream"
-              + (ready.resync() ? " (resync)" : "") + "; events may have been missed"));
+      result.completeExceptionally(
+          new VminfoEventsLostException(
+              "the agent could not resume the event stream"
+                  + (ready.resync() ? " (resync)" : "")
+                  + "; events may have been missed"));
       closeStream();
     }
     sawReady = true;

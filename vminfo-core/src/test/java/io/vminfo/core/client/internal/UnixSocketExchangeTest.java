@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UnixSocketExchangeTest {
   static final Path SOCKET = Path.of("agent.sock");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   final ExecutorService pool = Executors.newCachedThreadPool();
 
   @AfterEach
@@ -38,11 +37,21 @@ class UnixSocketExchangeTest {
 
   @Test
   void bodiesByLengthChunkedOrToTheEndAndCutOnesSaySo() throws Exception {
-    assertThat(new String(parse("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}").body(),
-        StandardCharsets.UTF_8)).isEqualTo("{}");
-    assertThat(parse("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}").status()).isEqualTo(202);
-    assertThat(new String(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "3\r\n[1,\r\n2;x=y\r\n2]\r\n0\r\n\r\n").body(), StandardCharsets.UTF_8)).isEqualTo("[1,2]");
+    assertThat(
+            new String(
+                parse("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}").body(),
+                StandardCharsets.UTF_8))
+        .isEqualTo("{}");
+    assertThat(parse("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}").status())
+        .isEqualTo(202);
+    assertThat(
+            new String(
+                parse(
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + "3\r\n[1,\r\n2;x=y\r\n2]\r\n0\r\n\r\n")
+                    .body(),
+                StandardCharsets.UTF_8))
+        .isEqualTo("[1,2]");
     assertThat(new String(parse("HTTP/1.1 200 OK\r\n\r\nall of it").body(), StandardCharsets.UTF_8))
         .isEqualTo("all of it");
     assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n{}"))
@@ -58,31 +67,58 @@ class UnixSocketExchangeTest {
     Path path = dir.resolve("a.sock");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(path));
-      Future<String> seen = pool.submit(() -> {
-        try (SocketChannel c = server.accept()) {
-          ByteBuffer in = ByteBuffer.allocate(4096);
-          c.read(in);
-          c.write(ByteBuffer.wrap("HTTP/1.1 202 Accepted\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
-              .getBytes(StandardCharsets.US_ASCII)));
-          return new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
-        }
-      });
-      UnixSocketExchange.Response r = UnixSocketExchange.exchange(path, "POST", "/vms/x/start",
-          Map.of("X-Request-Id", "1"), Duration.ofSeconds(10), 1 << 20, pool);
+      Future<String> seen =
+          pool.submit(
+              () -> {
+                try (SocketChannel c = server.accept()) {
+                  ByteBuffer in = ByteBuffer.allocate(4096);
+                  c.read(in);
+                  c.write(
+                      ByteBuffer.wrap(
+                          "HTTP/1.1 202 Accepted\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
+                              .getBytes(StandardCharsets.US_ASCII)));
+                  return new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
+                }
+              });
+      UnixSocketExchange.Response r =
+          UnixSocketExchange.exchange(
+              path,
+              "POST",
+              "/vms/x/start",
+              Map.of("X-Request-Id", "1"),
+              Duration.ofSeconds(10),
+              1 << 20,
+              pool);
       assertThat(r.status()).isEqualTo(202);
       assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
-      assertThat(seen.get()).startsWith("POST /vms/x/start HTTP/1.1\r\n")
-          .contains("Connection: close\r\n").contains("X-Request-Id: 1\r\n");
+      assertThat(seen.get())
+          .startsWith("POST /vms/x/start HTTP/1.1\r\n")
+          .contains("Connection: close\r\n")
+          .contains("X-Request-Id: 1\r\n");
 
-      Future<?> silent = pool.submit(() -> {
-        SocketChannel c = server.accept(); // accepts, never answers
-        return c;
-      });
-      assertThatThrownBy(() -> UnixSocketExchange.exchange(path, "GET", "/ping", Map.of(),
-          Duration.ofMillis(200), 1 << 20, pool)).hasMessageContaining("no answer on");
+      Future<?> silent =
+          pool.submit(
+              () -> {
+                SocketChannel c = server.accept(); // accepts, never answers
+                return c;
+              });
+      assertThatThrownBy(
+              () ->
+                  UnixSocketExchange.exchange(
+                      path, "GET", "/ping", Map.of(), Duration.ofMillis(200), 1 << 20, pool))
+          .hasMessageContaining("no answer on");
       silent.cancel(true);
     }
-    assertThatThrownBy(() -> UnixSocketExchange.exchange(dir.resolve("none.sock"), "GET", "/",
-        Map.of(), Duration.ofSeconds(1), 1024, pool)).hasMessageContaining("cannot connect");
+    assertThatThrownBy(
+            () ->
+                UnixSocketExchange.exchange(
+                    dir.resolve("none.sock"),
+                    "GET",
+                    "/",
+                    Map.of(),
+                    Duration.ofSeconds(1),
+                    1024,
+                    pool))
+        .hasMessageContaining("cannot connect");
   }
 }

@@ -43,16 +43,20 @@ public final class CommandRunner {
     Path out = Files.createTempFile("vminfo-cmd-", ".out");
     Path err = Files.createTempFile("vminfo-cmd-", ".err");
     try {
-      Process p = new ProcessBuilder(argv)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
-          .start();
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .start();
       try {
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           kill(p);
-          throw new IOException(binary.getFileName() + " did not finish within "
-              + timeout.toMillis() + " ms; killed");
+          throw new IOException(
+              binary.getFileName()
+                  + " did not finish within "
+                  + timeout.toMillis()
+                  + " ms; killed");
         }
       } catch (InterruptedException e) {
         kill(p);
@@ -60,11 +64,11 @@ public final class CommandRunner {
         throw new IOException("interrupted running " + binary.getFileName(), e);
       }
       if (Files.size(out) > maxOutputBytes) {
-        throw new IOException(binary.getFileName() + " printed more than " + maxOutputBytes
-            + " bytes");
+        throw new IOException(
+            binary.getFileName() + " printed more than " + maxOutputBytes + " bytes");
       }
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-          head(err, 4096).trim());
+      return new Result(
+          p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), head(err, 4096).trim());
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);

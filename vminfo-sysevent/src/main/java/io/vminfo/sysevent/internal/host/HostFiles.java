@@ -16,9 +16,9 @@ import java.util.Optional;
 /**
  * Reads files of a host tree mounted at {@code root} (the real host: {@code /}), treating every
  * file as untrusted: paths never leave the root (also not through symlinks), sizes are capped, and
- * files are read with a plain read loop (procfs and sysfs report size 0, which the JDK's
- * {@code readAllBytes} trusts), and only regular files are read, opened so that a FIFO or device
- * cannot block the reader ({@link RegularFileOpener}).
+ * files are read with a plain read loop (procfs and sysfs report size 0, which the JDK's {@code
+ * readAllBytes} trusts), and only regular files are read, opened so that a FIFO or device cannot
+ * block the reader ({@link RegularFileOpener}).
  */
 public final class HostFiles {
   private final Path root;
@@ -39,12 +39,16 @@ public final class HostFiles {
     return root;
   }
 
-  /** The path of host path {@code hostPath} (absolute on the host, e.g. {@code /etc/zones}) in this tree. */
+  /**
+   * The path of host path {@code hostPath} (absolute on the host, e.g. {@code /etc/zones}) in this
+   * tree.
+   */
   public Path resolve(String hostPath) throws HostFileException {
     String rel = hostPath.startsWith("/") ? hostPath.substring(1) : hostPath;
     Path p = root.resolve(rel).normalize();
     if (!p.startsWith(root)) {
-      throw new HostFileException("PATH_ESCAPE", "path " + hostPath + " leaves the host root " + root);
+      throw new HostFileException(
+          "PATH_ESCAPE", "path " + hostPath + " leaves the host root " + root);
     }
     return p;
   }
@@ -90,11 +94,14 @@ public final class HostFiles {
     return readIfExists(file, maxBytes).map(b -> new String(b, StandardCharsets.UTF_8));
   }
 
-  /** File attributes (following a symlink only when it stays inside the root); empty when missing. */
+  /**
+   * File attributes (following a symlink only when it stays inside the root); empty when missing.
+   */
   public Optional<BasicFileAttributes> attributes(Path file) throws IOException {
     try {
-      return Optional.of(Files.readAttributes(confine(file), BasicFileAttributes.class,
-          LinkOption.NOFOLLOW_LINKS));
+      return Optional.of(
+          Files.readAttributes(
+              confine(file), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -109,8 +116,8 @@ public final class HostFiles {
   }
 
   /**
-   * Attributes of the entry itself (a symlink is not followed), for modification times only:
-   * no content is read, so the cheaper lexical root check is enough. Empty when missing.
+   * Attributes of the entry itself (a symlink is not followed), for modification times only: no
+   * content is read, so the cheaper lexical root check is enough. Empty when missing.
    */
   public Optional<BasicFileAttributes> entryAttributes(Path file) throws IOException {
     Path p = file.toAbsolutePath().normalize();
@@ -118,7 +125,8 @@ public final class HostFiles {
       throw new HostFileException("PATH_ESCAPE", p + " is outside the host root " + root);
     }
     try {
-      return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+      return Optional.of(
+          Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -142,8 +150,13 @@ public final class HostFiles {
         throw new NoSuchFileException(p.toString());
       }
       if (!realParent.startsWith(realRoot)) {
-        throw new HostFileException("SYMLINK_ESCAPE",
-            "refusing " + p + ": its directory resolves to " + realParent + ", outside the host root");
+        throw new HostFileException(
+            "SYMLINK_ESCAPE",
+            "refusing "
+                + p
+                + ": its directory resolves to "
+                + realParent
+                + ", outside the host root");
       }
       p = realParent.resolve(p.getFileName());
     }
@@ -155,8 +168,8 @@ public final class HostFiles {
         throw new NoSuchFileException(p.toString(), null, "dangling symlink");
       }
       if (!real.startsWith(realRoot)) {
-        throw new HostFileException("SYMLINK_ESCAPE",
-            "refusing " + p + ": symlink to " + real + " leaves the host root");
+        throw new HostFileException(
+            "SYMLINK_ESCAPE", "refusing " + p + ": symlink to " + real + " leaves the host root");
       }
       return real;
     }
@@ -171,8 +184,8 @@ public final class HostFiles {
     while ((n = in.read(chunk)) > 0) {
       total += n;
       if (total > maxBytes) {
-        throw new HostFileException("TOO_LARGE",
-            file + " is larger than the limit of " + maxBytes + " bytes");
+        throw new HostFileException(
+            "TOO_LARGE", file + " is larger than the limit of " + maxBytes + " bytes");
       }
       out.write(chunk, 0, n);
     }

@@ -9,7 +9,9 @@ import java.io.IOException;
 
 /** Parses host JSON files (zone config, sysinfo) with nesting and length limits. */
 public final class JsonFiles {
-  /** Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15. */
+  /**
+   * Node factory; it keeps a BigDecimal as given (no trailing-zero stripping) since Jackson 2.15.
+   */
   public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** vmadm writes these with JavaScript: numbers kept as written, a repeated key's last wins. */
@@ -20,7 +22,8 @@ public final class JsonFiles {
 
   /** An integral JSON number as Jackson's parser would make it (int when it fits, else long). */
   public static com.fasterxml.jackson.databind.node.NumericNode number(long v) {
-    return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE ? NODES.numberNode((int) v)
+    return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE
+        ? NODES.numberNode((int) v)
         : NODES.numberNode(v);
   }
 
@@ -30,16 +33,18 @@ public final class JsonFiles {
     try {
       tree = MAPPER.readTree(json);
     } catch (IOException e) {
-      String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-          ? jpe.getOriginalMessage() : e.getMessage();
+      String msg =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+              ? jpe.getOriginalMessage()
+              : e.getMessage();
       throw new HostFileException("PARSE_ERROR", what + ": malformed JSON: " + msg, e);
     }
     if (tree == null || tree.isMissingNode()) {
       throw new HostFileException("PARSE_ERROR", what + ": empty file");
     }
     if (!tree.isObject()) {
-      throw new HostFileException("PARSE_ERROR", what + ": expected a JSON object, got "
-          + tree.getNodeType());
+      throw new HostFileException(
+          "PARSE_ERROR", what + ": expected a JSON object, got " + tree.getNodeType());
     }
     return (ObjectNode) tree;
   }

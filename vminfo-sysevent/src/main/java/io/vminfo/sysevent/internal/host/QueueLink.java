@@ -5,8 +5,8 @@ import io.vminfo.core.ReloadQueue;
 import java.util.Objects;
 
 /**
- * A source's link to the service's reload queue: set once by {@code start}, silent after
- * {@link #close()} (events still in flight from the watcher thread are dropped, not queued).
+ * A source's link to the service's reload queue: set once by {@code start}, silent after {@link
+ * #close()} (events still in flight from the watcher thread are dropped, not queued).
  */
 public final class QueueLink {
   private volatile ReloadQueue queue;

@@ -19,10 +19,10 @@ import jnr.ffi.Runtime;
  * <p>A plain {@code open(2)} of a FIFO blocks until a writer appears (forever, for a FIFO planted
  * as {@code etc/zones/<uuid>.xml}), and a check before the open races with a rename. So on Linux
  * the file is opened {@code O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC} (never blocks, never follows
- * a symlink swapped in), the opened descriptor's type is read through {@code /proc/self/fd/N}
- * (the file actually opened, not whatever the name points to now), and only a regular file is read,
- * through that same descriptor path. Directories, FIFOs, sockets and devices are a
- * {@code NOT_REGULAR} {@link HostFileException}, which the sources report per VM.
+ * a symlink swapped in), the opened descriptor's type is read through {@code /proc/self/fd/N} (the
+ * file actually opened, not whatever the name points to now), and only a regular file is read,
+ * through that same descriptor path. Directories, FIFOs, sockets and devices are a {@code
+ * NOT_REGULAR} {@link HostFileException}, which the sources report per VM.
  *
  * <p>Elsewhere (no libc through JNR-FFI) the type is checked on the name without following links
  * before the open: a rename in between can still slip a FIFO in there.
@@ -49,14 +49,17 @@ final class RegularFileOpener {
       requireRegular(target, shown, LinkOption.NOFOLLOW_LINKS);
       return Files.newByteChannel(target, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     }
-    int fd = NATIVE.libc.open(target.toString(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | NATIVE.noFollow);
+    int fd =
+        NATIVE.libc.open(target.toString(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | NATIVE.noFollow);
     if (fd < 0) {
       int errno = NATIVE.runtime.getLastError();
       switch (errno) {
         case ENOENT -> throw new NoSuchFileException(shown.toString());
         case EACCES -> throw new AccessDeniedException(shown.toString());
-        case ELOOP -> throw new HostFileException("NOT_REGULAR",
-            shown + " is a symlink swapped in while it was being opened; not read");
+        case ELOOP ->
+            throw new HostFileException(
+                "NOT_REGULAR",
+                shown + " is a symlink swapped in while it was being opened; not read");
         default -> {
           // ENXIO (a socket, a device without a driver) and the like: say what the name is.
           requireRegular(target, shown, LinkOption.NOFOLLOW_LINKS);
@@ -80,8 +83,8 @@ final class RegularFileOpener {
     if (a.isRegularFile()) {
       return;
     }
-    throw new HostFileException("NOT_REGULAR",
-        shown + " is " + kind(p, a, options) + ", not a regular file; not read");
+    throw new HostFileException(
+        "NOT_REGULAR", shown + " is " + kind(p, a, options) + ", not a regular file; not read");
   }
 
   private static String kind(Path p, BasicFileAttributes a, LinkOption... options) {
@@ -108,11 +111,12 @@ final class RegularFileOpener {
   private static Native load() {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "");
-    int noFollow = switch (arch) {
-      case "amd64", "x86_64" -> 0x20000;
-      case "aarch64", "arm64" -> 0x8000;
-      default -> -1;
-    };
+    int noFollow =
+        switch (arch) {
+          case "amd64", "x86_64" -> 0x20000;
+          case "aarch64", "arm64" -> 0x8000;
+          default -> -1;
+        };
     if (!os.contains("linux") || noFollow < 0 || !Files.isDirectory(Path.of("/proc/self/fd"))) {
       return null;
     }

@@ -11,15 +11,19 @@ import java.util.TreeMap;
 
 /**
  * The {@code block.*} group of libvirt's domain statistics ({@code VIR_DOMAIN_STATS_BLOCK}) as
- * per-disk counters: {@code block.<n>.name} (the target device, {@code vda}),
- * {@code block.<n>.path}, {@code block.<n>.rd.reqs}, {@code rd.bytes}, {@code wr.reqs},
- * {@code wr.bytes}. These are QEMU's own block statistics, as {@code virsh domblkstat} shows them.
+ * per-disk counters: {@code block.<n>.name} (the target device, {@code vda}), {@code
+ * block.<n>.path}, {@code block.<n>.rd.reqs}, {@code rd.bytes}, {@code wr.reqs}, {@code wr.bytes}.
+ * These are QEMU's own block statistics, as {@code virsh domblkstat} shows them.
  */
 public final class BlockStats {
   private BlockStats() {}
 
   /** One disk's counters; {@code path} is its source when it has one. */
-  public record Disk(Optional<String> path, long readRequests, long readBytes, long writeRequests,
+  public record Disk(
+      Optional<String> path,
+      long readRequests,
+      long readBytes,
+      long writeRequests,
       long writeBytes) {
     public Disk {
       Objects.requireNonNull(path, "path");
@@ -28,11 +32,11 @@ public final class BlockStats {
 
   /**
    * Disks by target device, in libvirt's order. A disk without all four counters (an inactive
-   * domain, an empty CD-ROM drive QEMU keeps no statistics for) or with a value that is not a
-   * count is left out, never filled in. A name seen again is a backing-chain image (listed
-   * after its disk when asked for with {@code VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING}), not
-   * another disk; the first entry is the disk. ({@code backingIndex} does not tell: libvirt 9.0
-   * gives it to the top image too.)
+   * domain, an empty CD-ROM drive QEMU keeps no statistics for) or with a value that is not a count
+   * is left out, never filled in. A name seen again is a backing-chain image (listed after its disk
+   * when asked for with {@code VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING}), not another disk; the
+   * first entry is the disk. ({@code backingIndex} does not tell: libvirt 9.0 gives it to the top
+   * image too.)
    */
   public static Map<String, Disk> parse(List<TypedParameter> params) {
     Map<Integer, Map<String, Object>> byIndex = new TreeMap<>();
@@ -68,8 +72,8 @@ public final class BlockStats {
       if (rdReqs.isEmpty() || rdBytes.isEmpty() || wrReqs.isEmpty() || wrBytes.isEmpty()) {
         continue;
       }
-      Optional<String> path = d.get("path") instanceof String s && !s.isEmpty()
-          ? Optional.of(s) : Optional.empty();
+      Optional<String> path =
+          d.get("path") instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
       out.put(name, new Disk(path, rdReqs.get(), rdBytes.get(), wrReqs.get(), wrBytes.get()));
     }
     return out;

@@ -10,7 +10,11 @@ import java.io.IOException;
 public interface DomainControl {
   /** A domain lifecycle call. */
   enum Call {
-    START("start"), SHUTDOWN("shutdown"), DESTROY("destroy"), SUSPEND("suspend"), RESUME("resume");
+    START("start"),
+    SHUTDOWN("shutdown"),
+    DESTROY("destroy"),
+    SUSPEND("suspend"),
+    RESUME("resume");
 
     private final String virshName;
 

@@ -19,55 +19,81 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Maps a libvirt domain (persistent definition and, when it runs, the status file's
- * {@code <domstatus>} with the live domain) to the VM object of DESIGN section 2.
+ * Maps a libvirt domain (persistent definition and, when it runs, the status file's {@code
+ * <domstatus>} with the live domain) to the VM object of DESIGN section 2.
  */
 public final class DomainMapper {
   /** Our metadata namespace in {@code <metadata>}. */
   public static final String VMINFO_NS = "https://vminfo.io/xmlns/vm/1";
+
   /** OpenStack nova's metadata namespaces start with this. */
   public static final String NOVA_NS_PREFIX = "http://openstack.org/xmlns/libvirt/nova/";
 
-  private static final Map<String, String> STATES = Map.of(
-      "running", "running", "blocked", "running", "paused", "paused", "pmsuspended", "paused",
-      "shutdown", "stopping", "shutoff", "stopped", "crashed", "failed", "nostate", "provisioning");
+  private static final Map<String, String> STATES =
+      Map.of(
+          "running",
+          "running",
+          "blocked",
+          "running",
+          "paused",
+          "paused",
+          "pmsuspended",
+          "paused",
+          "shutdown",
+          "stopping",
+          "shutoff",
+          "stopped",
+          "crashed",
+          "failed",
+          "nostate",
+          "provisioning");
 
   private DomainMapper() {}
 
   /** What the status file says about a running domain. */
-  public record Status(String state, Optional<String> reason, Optional<Long> pid, XmlElement live) {}
+  public record Status(
+      String state, Optional<String> reason, Optional<Long> pid, XmlElement live) {}
 
   /** Parses {@code <domstatus state reason pid><domain id=...>...}. */
   public static Status status(XmlElement domstatus, String what) throws HostFileException {
     if (!domstatus.name().equals("domstatus")) {
-      throw new HostFileException("PARSE_ERROR", what + ": root element is <" + domstatus.name()
-          + ">, not <domstatus>");
+      throw new HostFileException(
+          "PARSE_ERROR", what + ": root element is <" + domstatus.name() + ">, not <domstatus>");
     }
-    XmlElement live = domstatus.child("domain").orElseThrow(() -> new HostFileException(
-        "PARSE_ERROR", what + ": <domstatus> has no <domain>"));
+    XmlElement live =
+        domstatus
+            .child("domain")
+            .orElseThrow(
+                () -> new HostFileException("PARSE_ERROR", what + ": <domstatus> has no <domain>"));
     Optional<Long> pid = domstatus.attr("pid").flatMap(DomainMapper::parseLong).filter(p -> p > 0);
-    return new Status(domstatus.attr("state").orElse("nostate"), domstatus.attr("reason"), pid, live);
+    return new Status(
+        domstatus.attr("state").orElse("nostate"), domstatus.attr("reason"), pid, live);
   }
 
   /**
    * Builds the VM. {@code domain} is the live domain when the status exists, else the persistent
    * definition.
    */
-  public static ObjectNode map(String name, XmlElement domain, Optional<Status> status,
-      boolean autostart, String what) throws HostFileException {
+  public static ObjectNode map(
+      String name, XmlElement domain, Optional<Status> status, boolean autostart, String what)
+      throws HostFileException {
     if (!domain.name().equals("domain")) {
-      throw new HostFileException("PARSE_ERROR", what + ": root element is <" + domain.name()
-          + ">, not <domain>");
+      throw new HostFileException(
+          "PARSE_ERROR", what + ": root element is <" + domain.name() + ">, not <domain>");
     }
-    String uuid = domain.childText("uuid").orElseThrow(() -> new HostFileException(
-        "PARSE_ERROR", what + ": domain has no <uuid>"));
+    String uuid =
+        domain
+            .childText("uuid")
+            .orElseThrow(
+                () -> new HostFileException("PARSE_ERROR", what + ": domain has no <uuid>"));
     if (!Uuids.isUuid(uuid)) {
       throw new HostFileException("PARSE_ERROR", what + ": <uuid> is not a UUID: " + uuid);
     }
     String domName = domain.childText("name").orElse(name);
     if (!domName.equals(name)) {
-      throw new HostFileException("PARSE_ERROR", what + ": domain name " + domName
-          + " does not match the file name " + name);
+      throw new HostFileException(
+          "PARSE_ERROR",
+          what + ": domain name " + domName + " does not match the file name " + name);
     }
     ObjectNode vm = JsonFiles.NODES.objectNode();
     vm.put("uuid", uuid.toLowerCase(Locale.ROOT));
@@ -79,30 +105,43 @@ public final class DomainMapper {
     vm.put("state", STATES.getOrDefault(rawState, rawState));
     vm.put("zone_state", rawState);
     status.flatMap(Status::reason).ifPresent(r -> vm.put("libvirt_reason", r));
-    Optional<Long> id = status.isPresent()
-        ? domain.attr("id").flatMap(DomainMapper::parseLong).filter(i -> i >= 0) : Optional.empty();
+    Optional<Long> id =
+        status.isPresent()
+            ? domain.attr("id").flatMap(DomainMapper::parseLong).filter(i -> i >= 0)
+            : Optional.empty();
     if (id.isPresent() && !rawState.equals("shutoff")) {
       vm.set("zoneid", JsonFiles.number(id.get()));
     } else {
       vm.putNull("zoneid");
     }
-    status.flatMap(Status::pid).filter(p -> !rawState.equals("shutoff"))
+    status
+        .flatMap(Status::pid)
+        .filter(p -> !rawState.equals("shutoff"))
         .ifPresent(p -> vm.set("pid", JsonFiles.number(p)));
-    domain.child("memory").ifPresent(m -> vm.set("max_physical_memory",
-        mebibytes(m.text(), m.attr("unit").orElse("KiB"))));
+    domain
+        .child("memory")
+        .ifPresent(
+            m -> vm.set("max_physical_memory", mebibytes(m.text(), m.attr("unit").orElse("KiB"))));
     // <vcpu current='1'>2</vcpu>: the guest runs 1 vCPU and may be hot-plugged up to 2; virsh
     // dominfo's "CPU(s)" is the current count, so vcpus is that and max_vcpus the ceiling.
-    domain.child("vcpu").ifPresent(v -> {
-      Optional<Long> max = parseLong(v.text().strip());
-      Optional<Long> current = v.attr("current").flatMap(DomainMapper::parseLong).or(() -> max);
-      current.ifPresent(c -> vm.set("vcpus", JsonFiles.number(c)));
-      max.ifPresent(m -> vm.set("max_vcpus", JsonFiles.number(m)));
-    });
+    domain
+        .child("vcpu")
+        .ifPresent(
+            v -> {
+              Optional<Long> max = parseLong(v.text().strip());
+              Optional<Long> current =
+                  v.attr("current").flatMap(DomainMapper::parseLong).or(() -> max);
+              current.ifPresent(c -> vm.set("vcpus", JsonFiles.number(c)));
+              max.ifPresent(m -> vm.set("max_vcpus", JsonFiles.number(m)));
+            });
     vm.put("autoboot", autostart);
     Optional<XmlElement> devices = domain.child("devices");
     vm.set("nics", nics(devices.map(d -> d.children("interface")).orElse(List.of())));
-    vm.set("disks", disks(devices.map(d -> d.children("disk")).orElse(List.of()),
-        domain.child("os").map(o -> o.children("boot")).orElse(List.of())));
+    vm.set(
+        "disks",
+        disks(
+            devices.map(d -> d.children("disk")).orElse(List.of()),
+            domain.child("os").map(o -> o.children("boot")).orElse(List.of())));
     domain.child("metadata").ifPresent(md -> metadata(vm, md));
     return vm;
   }
@@ -112,7 +151,8 @@ public final class DomainMapper {
     boolean first = true;
     for (XmlElement i : interfaces) {
       ObjectNode nic = JsonFiles.NODES.objectNode();
-      i.child("mac").flatMap(m -> m.attr("address"))
+      i.child("mac")
+          .flatMap(m -> m.attr("address"))
           .ifPresent(mac -> nic.put("mac", mac.toLowerCase(Locale.ROOT)));
       i.child("model").flatMap(m -> m.attr("type")).ifPresent(m -> nic.put("model", m));
       i.child("target").flatMap(t -> t.attr("dev")).ifPresent(d -> nic.put("interface", d));
@@ -132,18 +172,29 @@ public final class DomainMapper {
   private static ArrayNode disks(List<XmlElement> disks, List<XmlElement> osBoot) {
     ArrayNode out = JsonFiles.NODES.arrayNode();
     boolean hdBoot = osBoot.stream().anyMatch(b -> b.attr("dev").filter("hd"::equals).isPresent());
-    boolean cdBoot = osBoot.stream().anyMatch(b -> b.attr("dev").filter("cdrom"::equals).isPresent());
+    boolean cdBoot =
+        osBoot.stream().anyMatch(b -> b.attr("dev").filter("cdrom"::equals).isPresent());
     boolean explicitOrder = disks.stream().anyMatch(d -> d.child("boot").isPresent());
     boolean firstDisk = true;
     boolean firstCd = true;
     for (XmlElement d : disks) {
       ObjectNode disk = JsonFiles.NODES.objectNode();
       Optional<XmlElement> source = d.child("source");
-      Optional<String> path = source.flatMap(s -> s.attr("file"))
-          .or(() -> source.flatMap(s -> s.attr("dev")))
-          .or(() -> source.flatMap(s -> s.attr("volume")).map(v ->
-              source.flatMap(s -> s.attr("pool")).map(p -> p + "/" + v).orElse(v)))
-          .or(() -> source.flatMap(s -> s.attr("name")));
+      Optional<String> path =
+          source
+              .flatMap(s -> s.attr("file"))
+              .or(() -> source.flatMap(s -> s.attr("dev")))
+              .or(
+                  () ->
+                      source
+                          .flatMap(s -> s.attr("volume"))
+                          .map(
+                              v ->
+                                  source
+                                      .flatMap(s -> s.attr("pool"))
+                                      .map(p -> p + "/" + v)
+                                      .orElse(v)))
+              .or(() -> source.flatMap(s -> s.attr("name")));
       path.ifPresent(p -> disk.put("path", p));
       d.child("target").flatMap(t -> t.attr("bus")).ifPresent(b -> disk.put("model", b));
       String media = d.attr("device").orElse("disk");
@@ -183,44 +234,71 @@ public final class DomainMapper {
 
   /**
    * nova's {@code <nova:instance>} as its libvirt driver writes it: {@code <nova:name>} (the
-   * instance's display name), {@code <nova:creationTime>} ("2026-06-01 10:00:00", UTC),
-   * {@code <nova:flavor name>} with {@code memory}/{@code disk}/{@code swap}/{@code ephemeral}/
-   * {@code vcpus} children, and since nova 2025.2 also {@code id} (the flavor ID) and
-   * {@code extraSpecs}; {@code <nova:owner>} user and project (32 hex digit ids, names as text);
-   * {@code <nova:root type uuid>}; since 2025.2 {@code <nova:image uuid>} (empty when booted from
-   * a volume). nova says nothing about a package version: {@code <nova:package version>} is
-   * nova's own release, not the flavor's, and is not mapped.
+   * instance's display name), {@code <nova:creationTime>} ("2026-06-01 10:00:00", UTC), {@code
+   * <nova:flavor name>} with {@code memory}/{@code disk}/{@code swap}/{@code ephemeral}/ {@code
+   * vcpus} children, and since nova 2025.2 also {@code id} (the flavor ID) and {@code extraSpecs};
+   * {@code <nova:owner>} user and project (32 hex digit ids, names as text); {@code <nova:root type
+   * uuid>}; since 2025.2 {@code <nova:image uuid>} (empty when booted from a volume). nova says
+   * nothing about a package version: {@code <nova:package version>} is nova's own release, not the
+   * flavor's, and is not mapped.
    */
   private static void nova(ObjectNode vm, XmlElement instance) {
-    instance.child("owner").ifPresent(owner -> {
-      owner.child("project").flatMap(p -> p.attr("uuid")).map(DomainMapper::novaUuid)
-          .ifPresent(u -> vm.put("owner_uuid", u));
-      owner.child("project").map(XmlElement::text).filter(t -> !t.isEmpty())
-          .ifPresent(t -> vm.put("owner_name", t));
-      owner.child("user").flatMap(u -> u.attr("uuid")).map(DomainMapper::novaUuid)
-          .ifPresent(u -> vm.put("owner_user_uuid", u));
-    });
-    instance.child("flavor").ifPresent(f -> {
-      f.attr("name").filter(n -> !n.isEmpty()).ifPresent(n -> vm.put("package_name", n));
-      // The flavor ID is what an OpenStack bill is keyed by (a UUID, or a short ID such as "42").
-      // nova before 2025.2 does not write it: then there is no billing_id from nova.
-      f.attr("id").map(String::trim).filter(id -> !id.isEmpty()).map(DomainMapper::novaUuid)
-          .ifPresent(id -> vm.put("billing_id", id));
-    });
-    Optional<String> image = instance.child("image").flatMap(i -> i.attr("uuid"))
-        .map(String::trim).filter(u -> !u.isEmpty());
-    Optional<String> rootImage = instance.children("root").stream()
-        .filter(r -> r.attr("type").filter("image"::equals).isPresent())
-        .findFirst().flatMap(r -> r.attr("uuid")).filter(u -> !u.isEmpty());
+    instance
+        .child("owner")
+        .ifPresent(
+            owner -> {
+              owner
+                  .child("project")
+                  .flatMap(p -> p.attr("uuid"))
+                  .map(DomainMapper::novaUuid)
+                  .ifPresent(u -> vm.put("owner_uuid", u));
+              owner
+                  .child("project")
+                  .map(XmlElement::text)
+                  .filter(t -> !t.isEmpty())
+                  .ifPresent(t -> vm.put("owner_name", t));
+              owner
+                  .child("user")
+                  .flatMap(u -> u.attr("uuid"))
+                  .map(DomainMapper::novaUuid)
+                  .ifPresent(u -> vm.put("owner_user_uuid", u));
+            });
+    instance
+        .child("flavor")
+        .ifPresent(
+            f -> {
+              f.attr("name").filter(n -> !n.isEmpty()).ifPresent(n -> vm.put("package_name", n));
+              // The flavor ID is what an OpenStack bill is keyed by (a UUID, or a short ID such as
+              // "42").
+              // nova before 2025.2 does not write it: then there is no billing_id from nova.
+              f.attr("id")
+                  .map(String::trim)
+                  .filter(id -> !id.isEmpty())
+                  .map(DomainMapper::novaUuid)
+                  .ifPresent(id -> vm.put("billing_id", id));
+            });
+    Optional<String> image =
+        instance
+            .child("image")
+            .flatMap(i -> i.attr("uuid"))
+            .map(String::trim)
+            .filter(u -> !u.isEmpty());
+    Optional<String> rootImage =
+        instance.children("root").stream()
+            .filter(r -> r.attr("type").filter("image"::equals).isPresent())
+            .findFirst()
+            .flatMap(r -> r.attr("uuid"))
+            .filter(u -> !u.isEmpty());
     image.or(() -> rootImage).ifPresent(u -> vm.put("image_uuid", u.toLowerCase(Locale.ROOT)));
     instance.childText("name").ifPresent(n -> vm.put("hostname", n));
-    instance.childText("creationTime").flatMap(DomainMapper::novaTime)
+    instance
+        .childText("creationTime")
+        .flatMap(DomainMapper::novaTime)
         .ifPresent(t -> vm.put("create_timestamp", t));
   }
 
   private static final DateTimeFormatter NOVA_TIME =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss")
-          .withResolverStyle(ResolverStyle.STRICT);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withResolverStyle(ResolverStyle.STRICT);
 
   /** nova's "2026-06-01 10:00:00" (UTC) as vmadm's create_timestamp, "2026-06-01T10:00:00.000Z". */
   private static Optional<String> novaTime(String text) {
@@ -240,8 +318,15 @@ public final class DomainMapper {
     String s = id.trim();
     String lower = s.toLowerCase(Locale.ROOT);
     if (lower.matches("[0-9a-f]{32}")) {
-      return lower.substring(0, 8) + "-" + lower.substring(8, 12) + "-" + lower.substring(12, 16)
-          + "-" + lower.substring(16, 20) + "-" + lower.substring(20);
+      return lower.substring(0, 8)
+          + "-"
+          + lower.substring(8, 12)
+          + "-"
+          + lower.substring(12, 16)
+          + "-"
+          + lower.substring(16, 20)
+          + "-"
+          + lower.substring(20);
     }
     return Uuids.isUuid(lower) ? lower : s;
   }
@@ -290,16 +375,26 @@ public final class DomainMapper {
 
   private static double unitBytes(String unit) {
     switch (unit) {
-      case "b", "bytes": return 1;
-      case "KB": return 1e3;
-      case "k", "KiB": return 1024;
-      case "MB": return 1e6;
-      case "M", "MiB": return 1024.0 * 1024;
-      case "GB": return 1e9;
-      case "G", "GiB": return 1024.0 * 1024 * 1024;
-      case "TB": return 1e12;
-      case "T", "TiB": return 1024.0 * 1024 * 1024 * 1024;
-      default: return 1024; // libvirt's default unit is KiB
+      case "b", "bytes":
+        return 1;
+      case "KB":
+        return 1e3;
+      case "k", "KiB":
+        return 1024;
+      case "MB":
+        return 1e6;
+      case "M", "MiB":
+        return 1024.0 * 1024;
+      case "GB":
+        return 1e9;
+      case "G", "GiB":
+        return 1024.0 * 1024 * 1024;
+      case "TB":
+        return 1e12;
+      case "T", "TiB":
+        return 1024.0 * 1024 * 1024 * 1024;
+      default:
+        return 1024; // libvirt's default unit is KiB
     }
   }
 

@@ -19,11 +19,11 @@ import jnr.ffi.byref.PointerByReference;
 
 /**
  * Per-disk block counters through libvirt's client library: {@code virDomainLookupByUUIDString},
- * then {@code virDomainListGetStats} with {@code VIR_DOMAIN_STATS_BLOCK} for that one domain.
- * One connection is kept and re-opened after a failure (a restarted libvirtd). A C call cannot
- * be interrupted, so calls run one at a time on this reader's own thread and the caller waits at
- * most {@code timeout}; while a call that outlived its caller is still stuck (a hung libvirtd),
- * later reads fail at once instead of piling up threads.
+ * then {@code virDomainListGetStats} with {@code VIR_DOMAIN_STATS_BLOCK} for that one domain. One
+ * connection is kept and re-opened after a failure (a restarted libvirtd). A C call cannot be
+ * interrupted, so calls run one at a time on this reader's own thread and the caller waits at most
+ * {@code timeout}; while a call that outlived its caller is still stuck (a hung libvirtd), later
+ * reads fail at once instead of piling up threads.
  */
 public final class LibraryBlockStats implements BlockStatsReader, AutoCloseable {
   private final LibvirtLibrary lib;
@@ -51,7 +51,8 @@ public final class LibraryBlockStats implements BlockStatsReader, AutoCloseable 
   /** Loads {@code libvirt.so.0} (JNR-FFI). */
   public static Loaded load(String uri, Duration timeout) {
     try {
-      LibvirtLibrary lib = LibraryLoader.create(LibvirtLibrary.class).failImmediately().load("virt");
+      LibvirtLibrary lib =
+          LibraryLoader.create(LibvirtLibrary.class).failImmediately().load("virt");
       if (lib.virInitialize() != 0) {
         return new Unavailable("virInitialize failed: " + lib.virGetLastErrorMessage());
       }
@@ -96,7 +97,8 @@ public final class LibraryBlockStats implements BlockStatsReader, AutoCloseable 
     if (conn == null) {
       conn = lib.virConnectOpen(uri);
       if (conn == null) {
-        throw new IOException("cannot connect to libvirt at " + uri + ": " + lib.virGetLastErrorMessage());
+        throw new IOException(
+            "cannot connect to libvirt at " + uri + ": " + lib.virGetLastErrorMessage());
       }
     }
     Pointer dom = lib.virDomainLookupByUUIDString(conn, uuid);

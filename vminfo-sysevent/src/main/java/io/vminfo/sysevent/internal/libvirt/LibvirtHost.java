@@ -25,8 +25,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Reads a libvirt QEMU host tree: persistent definitions in {@code /etc/libvirt/qemu}, status
- * files of running domains in {@code /run/libvirt/qemu}, autostart links, disk images.
+ * Reads a libvirt QEMU host tree: persistent definitions in {@code /etc/libvirt/qemu}, status files
+ * of running domains in {@code /run/libvirt/qemu}, autostart links, disk images.
  */
 public final class LibvirtHost {
   public static final int MAX_XML_BYTES = 4 * 1024 * 1024;
@@ -66,9 +66,12 @@ public final class LibvirtHost {
   public Optional<String> reloadHostUuid() {
     Optional<String> uuid;
     try {
-      uuid = files.readText(files.resolve("/sys/class/dmi/id/product_uuid"), 256)
-          .map(String::strip).filter(Uuids::isUuid)
-          .map(s -> s.toLowerCase(java.util.Locale.ROOT));
+      uuid =
+          files
+              .readText(files.resolve("/sys/class/dmi/id/product_uuid"), 256)
+              .map(String::strip)
+              .filter(Uuids::isUuid)
+              .map(s -> s.toLowerCase(java.util.Locale.ROOT));
     } catch (IOException e) {
       uuid = Optional.empty();
     }
@@ -119,7 +122,8 @@ public final class LibvirtHost {
       what = files.hostPath(persistentFile);
       domain = SafeXml.parse(persistent.get(), what);
     }
-    boolean autostart = Files.exists(autostartDir.resolve(name + ".xml"), LinkOption.NOFOLLOW_LINKS);
+    boolean autostart =
+        Files.exists(autostartDir.resolve(name + ".xml"), LinkOption.NOFOLLOW_LINKS);
     ObjectNode vm = DomainMapper.map(name, domain, st, autostart, what);
     if (persistent.isEmpty()) {
       vm.put("transient", true);
@@ -146,7 +150,8 @@ public final class LibvirtHost {
     XmlElement live = DomainMapper.status(SafeXml.parse(status.get(), what), what).live();
     return live.child("currentMemory")
         .flatMap(m -> DomainMapper.bytes(m.text(), m.attr("unit").orElse("KiB")))
-        .map(java.util.OptionalLong::of).orElse(java.util.OptionalLong.empty());
+        .map(java.util.OptionalLong::of)
+        .orElse(java.util.OptionalLong.empty());
   }
 
   private void addDiskSizes(ObjectNode vm) {
@@ -159,9 +164,14 @@ public final class LibvirtHost {
       if (!path.startsWith("/") || !(d instanceof ObjectNode disk)) {
         continue;
       }
-      imageSizeBytes(path).ifPresent(bytes -> disk.set("size", bytes % (1024 * 1024) == 0
-          ? JsonFiles.number(bytes / (1024 * 1024))
-          : JsonFiles.NODES.numberNode(bytes / (1024.0 * 1024.0))));
+      imageSizeBytes(path)
+          .ifPresent(
+              bytes ->
+                  disk.set(
+                      "size",
+                      bytes % (1024 * 1024) == 0
+                          ? JsonFiles.number(bytes / (1024 * 1024))
+                          : JsonFiles.NODES.numberNode(bytes / (1024.0 * 1024.0))));
     }
   }
 
@@ -174,7 +184,10 @@ public final class LibvirtHost {
         return Optional.empty();
       }
       byte[] head = files.readPrefix(p, 32);
-      if (head.length >= 32 && head[0] == 'Q' && head[1] == 'F' && head[2] == 'I'
+      if (head.length >= 32
+          && head[0] == 'Q'
+          && head[1] == 'F'
+          && head[2] == 'I'
           && (head[3] & 0xff) == 0xfb) {
         return Optional.of(ByteBuffer.wrap(head, 24, 8).getLong());
       }
@@ -196,8 +209,12 @@ public final class LibvirtHost {
   }
 
   static void requireName(String name) throws HostFileException {
-    if (name == null || name.isEmpty() || name.contains("/") || name.startsWith(".")
-        || name.contains("\0") || name.getBytes(StandardCharsets.UTF_8).length > 255) {
+    if (name == null
+        || name.isEmpty()
+        || name.contains("/")
+        || name.startsWith(".")
+        || name.contains("\0")
+        || name.getBytes(StandardCharsets.UTF_8).length > 255) {
       throw new HostFileException("BAD_NAME", "not a domain name: " + name);
     }
   }

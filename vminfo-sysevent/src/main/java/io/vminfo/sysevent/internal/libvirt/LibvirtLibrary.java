@@ -37,10 +37,10 @@ public interface LibvirtLibrary {
   int virDomainGetState(Pointer domain, IntByReference state, IntByReference reason, int flags);
 
   /**
-   * {@code virDomainListGetStats}: statistics of the domains of the NULL-terminated array
-   * {@code doms}; {@code retStats} receives a NULL-terminated array of
-   * {@code virDomainStatsRecord} pointers (free with {@link #virDomainStatsRecordListFree}).
-   * Returns the number of records, or -1.
+   * {@code virDomainListGetStats}: statistics of the domains of the NULL-terminated array {@code
+   * doms}; {@code retStats} receives a NULL-terminated array of {@code virDomainStatsRecord}
+   * pointers (free with {@link #virDomainStatsRecordListFree}). Returns the number of records, or
+   * -1.
    */
   int virDomainListGetStats(Pointer doms, int stats, PointerByReference retStats, int flags);
 

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code example}: the bundled example SmartOS host ({@link ExampleHost}), copied once to
- * {@code <state_dir>/example-host} ({@link ExampleHostCopy}) and served by the SmartOS backend; the
- * host root is not read. Never detected: it is what the agent falls back to when no other backend
+ * {@code example}: the bundled example SmartOS host ({@link ExampleHost}), copied once to {@code
+ * <state_dir>/example-host} ({@link ExampleHostCopy}) and served by the SmartOS backend; the host
+ * root is not read. Never detected: it is what the agent falls back to when no other backend
  * recognises the host, or what {@code backend=example} asks for.
  */
 public final class ExampleBackendProvider implements BackendProvider {
@@ -40,14 +40,18 @@ public final class ExampleBackendProvider implements BackendProvider {
   @Override
   public VmSource source(BackendRequest request) throws IOException {
     return SmartOsSource.builder(request.fallbackServerUuid())
-        .hostRoot(ExampleHostCopy.ensure(request.stateDir())).build();
+        .hostRoot(ExampleHostCopy.ensure(request.stateDir()))
+        .build();
   }
 
   @Override
   public BackendParts create(BackendRequest request) throws IOException {
     Path root = ExampleHostCopy.ensure(request.stateDir());
-    log.info("example host in {}: edit {} (zone states, polled every few seconds) or a zone's"
-        + " XML in {} and watch GET /events", root, root.resolve(ExampleHost.ZONE_STATES),
+    log.info(
+        "example host in {}: edit {} (zone states, polled every few seconds) or a zone's"
+            + " XML in {} and watch GET /events",
+        root,
+        root.resolve(ExampleHost.ZONE_STATES),
         root.resolve("etc/zones"));
     return SmartOsBackendProvider.on(root, request.fallbackServerUuid());
   }

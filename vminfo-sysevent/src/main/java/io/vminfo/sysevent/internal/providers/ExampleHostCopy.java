@@ -37,8 +37,10 @@ public final class ExampleHostCopy {
       return target;
     }
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IOException(target + " exists but is not a directory; move it away so the example"
-          + " host can be copied there");
+      throw new IOException(
+          target
+              + " exists but is not a directory; move it away so the example"
+              + " host can be copied there");
     }
     Path tmp = stateDir.resolve(TEMP_PREFIX + UUID.randomUUID() + ".tmp");
     try {

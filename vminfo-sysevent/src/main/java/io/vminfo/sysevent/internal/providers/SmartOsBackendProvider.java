@@ -29,7 +29,8 @@ public final class SmartOsBackendProvider implements BackendProvider {
   @Override
   public Detection detect(Path hostRoot) {
     Path zones = hostRoot.resolve("etc/zones");
-    return Files.isDirectory(zones) ? Detection.found(zones + " exists")
+    return Files.isDirectory(zones)
+        ? Detection.found(zones + " exists")
         : Detection.absent("no " + zones);
   }
 

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 final class JsNumber {
   private static final Pattern DECIMAL =
       Pattern.compile("[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?");
-  private static final Pattern RADIX = Pattern.compile("0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)");
+  private static final Pattern RADIX =
+      Pattern.compile("0(?:[xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)");
   private static final double EXACT_LIMIT = 9007199254740992d; // 2^53
 
   private JsNumber() {}
@@ -33,11 +34,12 @@ final class JsNumber {
         break;
     }
     if (RADIX.matcher(s).matches()) {
-      int radix = switch (s.charAt(1)) {
-        case 'x', 'X' -> 16;
-        case 'o', 'O' -> 8;
-        default -> 2;
-      };
+      int radix =
+          switch (s.charAt(1)) {
+            case 'x', 'X' -> 16;
+            case 'o', 'O' -> 8;
+            default -> 2;
+          };
       return new BigInteger(s.substring(2), radix).doubleValue();
     }
     if (DECIMAL.matcher(s).matches()) {
@@ -75,8 +77,16 @@ final class JsNumber {
   }
 
   private static boolean isJsSpace(char c) {
-    return c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == ' '
-        || c == 0xA0 || c == 0xFEFF || c == 0x2028 || c == 0x2029
+    return c == '\t'
+        || c == '\n'
+        || c == 0x0B
+        || c == '\f'
+        || c == '\r'
+        || c == ' '
+        || c == 0xA0
+        || c == 0xFEFF
+        || c == 0x2028
+        || c == 0x2029
         || Character.getType(c) == Character.SPACE_SEPARATOR;
   }
 }

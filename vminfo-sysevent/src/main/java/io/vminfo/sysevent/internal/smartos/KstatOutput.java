@@ -36,11 +36,12 @@ public record KstatOutput(Map<String, Map<String, String>> byKstat) {
   /** Every kstat of {@code module}: (instance:name, statistics). */
   public void forModule(String module, BiConsumer<String, Map<String, String>> each) {
     String prefix = module + ":";
-    byKstat.forEach((k, stats) -> {
-      if (k.startsWith(prefix)) {
-        each.accept(k.substring(prefix.length()), stats);
-      }
-    });
+    byKstat.forEach(
+        (k, stats) -> {
+          if (k.startsWith(prefix)) {
+            each.accept(k.substring(prefix.length()), stats);
+          }
+        });
   }
 
   public Optional<String> value(String kstat, String statistic) {

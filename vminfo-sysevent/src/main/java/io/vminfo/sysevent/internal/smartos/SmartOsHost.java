@@ -38,7 +38,8 @@ public final class SmartOsHost {
   public static final int MAX_XML_BYTES = 4 * 1024 * 1024;
   public static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
   public static final int MAX_INDEX_BYTES = 16 * 1024 * 1024;
-  public static final List<String> CONFIG_FILES = List.of("metadata.json", "tags.json", "routes.json");
+  public static final List<String> CONFIG_FILES =
+      List.of("metadata.json", "tags.json", "routes.json");
 
   private final HostFiles files;
   private final CommandRunner runner;
@@ -105,9 +106,10 @@ public final class SmartOsHost {
   /** Re-reads sysinfo; a missing file is no sysinfo, a bad one an exception. */
   public Sysinfo reloadSysinfo() throws IOException {
     Optional<byte[]> bytes = files.readIfExists(sysinfoFile, MAX_JSON_BYTES);
-    Sysinfo s = bytes.isPresent()
-        ? Sysinfo.of(JsonFiles.parseObject(bytes.get(), files.hostPath(sysinfoFile)))
-        : Sysinfo.NONE;
+    Sysinfo s =
+        bytes.isPresent()
+            ? Sysinfo.of(JsonFiles.parseObject(bytes.get(), files.hostPath(sysinfoFile)))
+            : Sysinfo.NONE;
     sysinfo = s;
     return s;
   }
@@ -134,8 +136,11 @@ public final class SmartOsHost {
     byte[] bytes = files.read(indexFile, MAX_INDEX_BYTES);
     ZoneIndex index = ZoneIndex.parse(new String(bytes, StandardCharsets.UTF_8));
     if (!index.badLines().isEmpty()) {
-      log.warn("{}: ignoring {} malformed lines, e.g. {}", files.hostPath(indexFile),
-          index.badLines().size(), index.badLines().get(0));
+      log.warn(
+          "{}: ignoring {} malformed lines, e.g. {}",
+          files.hostPath(indexFile),
+          index.badLines().size(),
+          index.badLines().get(0));
     }
     cachedIndex = new CachedIndex(a.lastModifiedTime(), a.size(), a.fileKey(), readAt, index);
     return index;
@@ -199,16 +204,19 @@ public final class SmartOsHost {
     requireZonename(zonename);
     Optional<ZoneIndex.Entry> e = index.get(zonename);
     Optional<ZoneadmList.Zone> z = zoneadm.flatMap(l -> l.get(zonename));
-    String uuid = e.flatMap(ZoneIndex.Entry::uuid)
-        .or(() -> z.map(ZoneadmList.Zone::uuid).filter(Uuids::isUuid))
-        .orElse(Uuids.isUuid(zonename) ? zonename : null);
+    String uuid =
+        e.flatMap(ZoneIndex.Entry::uuid)
+            .or(() -> z.map(ZoneadmList.Zone::uuid).filter(Uuids::isUuid))
+            .orElse(Uuids.isUuid(zonename) ? zonename : null);
     if (uuid == null || !Uuids.isUuid(uuid)) {
-      throw new HostFileException("NO_UUID", "zone " + zonename + " has no UUID in "
-          + files.hostPath(indexFile));
+      throw new HostFileException(
+          "NO_UUID", "zone " + zonename + " has no UUID in " + files.hostPath(indexFile));
     }
-    String zonepath = e.map(ZoneIndex.Entry::zonepath).filter(p -> !p.isEmpty())
-        .or(() -> z.map(ZoneadmList.Zone::zonepath))
-        .orElse("/zones/" + zonename);
+    String zonepath =
+        e.map(ZoneIndex.Entry::zonepath)
+            .filter(p -> !p.isEmpty())
+            .or(() -> z.map(ZoneadmList.Zone::zonepath))
+            .orElse("/zones/" + zonename);
     String state = e.map(ZoneIndex.Entry::state).orElse("configured");
     return new ZoneRef(zonename, uuid.toLowerCase(java.util.Locale.ROOT), zonepath, state);
   }
@@ -220,8 +228,9 @@ public final class SmartOsHost {
     ObjectNode vm = zoneXml(xml);
     JsonNode name = vm.get("zonename");
     if (name == null || !ref.zonename().equals(name.asText())) {
-      throw new HostFileException("PARSE_ERROR", files.hostPath(xml) + ": zone name "
-          + name + " does not match the file name");
+      throw new HostFileException(
+          "PARSE_ERROR",
+          files.hostPath(xml) + ": zone name " + name + " does not match the file name");
     }
     vm.remove("device");
     Optional<ZoneadmList.Zone> z = zoneadmList.flatMap(l -> l.get(ref.zonename()));
@@ -238,7 +247,8 @@ public final class SmartOsHost {
       vm.put("state", zoneState.equals("installed") ? "stopped" : zoneState);
     }
     JsonNode provisioning = vm.path("provisioning");
-    if (vm.path("state").asText().equals("stopped") && provisioning.isBoolean()
+    if (vm.path("state").asText().equals("stopped")
+        && provisioning.isBoolean()
         && provisioning.booleanValue()) {
       vm.put("state", "provisioning"); // vmload: a stopped zone with the provisioning marker
     }
@@ -297,23 +307,27 @@ public final class SmartOsHost {
 
   /** Replaces the config-derived keys of {@code current} (a partial reload). */
   public Vm withFreshConfig(Vm current) throws IOException {
-    return withFresh(current, (vm, zoneDir) -> {
-      for (String k : List.of("customer_metadata", "internal_metadata", "tags", "routes")) {
-        vm.remove(k);
-      }
-      applyConfig(vm, zoneDir);
-    });
+    return withFresh(
+        current,
+        (vm, zoneDir) -> {
+          for (String k : List.of("customer_metadata", "internal_metadata", "tags", "routes")) {
+            vm.remove(k);
+          }
+          applyConfig(vm, zoneDir);
+        });
   }
 
   /** Replaces exit status keys of {@code current} from {@code lastexited} (a partial reload). */
   public Vm withFreshLastExited(Vm current) throws IOException {
-    return withFresh(current, (vm, zoneDir) -> {
-      vm.remove("exit_status");
-      vm.remove("exit_timestamp");
-      if (!"running".equals(vm.path("zone_state").asText())) {
-        applyLastExited(vm, zoneDir);
-      }
-    });
+    return withFresh(
+        current,
+        (vm, zoneDir) -> {
+          vm.remove("exit_status");
+          vm.remove("exit_timestamp");
+          if (!"running".equals(vm.path("zone_state").asText())) {
+            applyLastExited(vm, zoneDir);
+          }
+        });
   }
 
   @FunctionalInterface
@@ -322,10 +336,14 @@ public final class SmartOsHost {
   }
 
   private Vm withFresh(Vm current, Edit edit) throws IOException {
-    String zonepath = current.text("zonepath").orElseThrow(
-        () -> new IOException("VM " + current.uuid() + " has no zonepath"));
-    String zonename = current.zonename().orElseThrow(
-        () -> new IOException("VM " + current.uuid() + " has no zonename"));
+    String zonepath =
+        current
+            .text("zonepath")
+            .orElseThrow(() -> new IOException("VM " + current.uuid() + " has no zonepath"));
+    String zonename =
+        current
+            .zonename()
+            .orElseThrow(() -> new IOException("VM " + current.uuid() + " has no zonename"));
     Path zoneDir = zoneDir(zonepath);
     ObjectNode vm = current.toJson();
     edit.apply(vm, zoneDir);
@@ -359,8 +377,9 @@ public final class SmartOsHost {
     }
     String[] fields = text.get().strip().split("\\s+");
     if (fields.length != 2) {
-      throw new HostFileException("PARSE_ERROR", files.hostPath(file)
-          + ": wrong number of fields in [" + text.get().strip() + "]");
+      throw new HostFileException(
+          "PARSE_ERROR",
+          files.hostPath(file) + ": wrong number of fields in [" + text.get().strip() + "]");
     }
     try {
       long stat = Long.parseLong(fields[1]);
@@ -376,37 +395,45 @@ public final class SmartOsHost {
       double secs = Double.parseDouble(fields[0]);
       vm.put("exit_timestamp", IsoMillis.format(Instant.ofEpochMilli(Math.round(secs * 1000))));
     } catch (NumberFormatException e) {
-      throw new HostFileException("PARSE_ERROR", files.hostPath(file) + ": not numbers: ["
-          + text.get().strip() + "]");
+      throw new HostFileException(
+          "PARSE_ERROR", files.hostPath(file) + ": not numbers: [" + text.get().strip() + "]");
     }
   }
 
   private void applyZfs(ObjectNode vm, ZoneRef ref, ZfsList zfsList) {
-    Optional<ZfsList.Dataset> root = zfsList.byMountpoint(ref.zonepath())
-        .or(() -> zfsList.get(ref.zonepath().substring(Math.min(1, ref.zonepath().length()))));
-    root.ifPresent(ds -> {
-      ds.quota().ifPresent(q -> vm.set("quota", gibibytes(q)));
-      vm.put("zfs_filesystem", ds.name());
-      vm.put("zpool", ds.name().split("/", 2)[0]);
-    });
+    Optional<ZfsList.Dataset> root =
+        zfsList
+            .byMountpoint(ref.zonepath())
+            .or(() -> zfsList.get(ref.zonepath().substring(Math.min(1, ref.zonepath().length()))));
+    root.ifPresent(
+        ds -> {
+          ds.quota().ifPresent(q -> vm.set("quota", gibibytes(q)));
+          vm.put("zfs_filesystem", ds.name());
+          vm.put("zpool", ds.name().split("/", 2)[0]);
+        });
     JsonNode disks = vm.get("disks");
     if (disks instanceof ArrayNode arr) {
       for (JsonNode d : arr) {
         if (!(d instanceof ObjectNode disk)) {
           continue;
         }
-        zvolDataset(disk.path("path").asText("")).flatMap(zfsList::get).ifPresent(ds -> {
-          ds.volsize().ifPresent(v -> disk.set("size", ZoneXmlMapper.mebibytes(Long.toString(v))));
-          disk.put("zfs_filesystem", ds.name());
-          disk.put("zpool", ds.name().split("/", 2)[0]);
-        });
+        zvolDataset(disk.path("path").asText(""))
+            .flatMap(zfsList::get)
+            .ifPresent(
+                ds -> {
+                  ds.volsize()
+                      .ifPresent(v -> disk.set("size", ZoneXmlMapper.mebibytes(Long.toString(v))));
+                  disk.put("zfs_filesystem", ds.name());
+                  disk.put("zpool", ds.name().split("/", 2)[0]);
+                });
       }
     }
   }
 
   private static JsonNode gibibytes(long bytes) {
     long gib = 1024L * 1024 * 1024;
-    return bytes % gib == 0 ? JsonFiles.number(bytes / gib)
+    return bytes % gib == 0
+        ? JsonFiles.number(bytes / gib)
         : JsonFiles.NODES.numberNode(bytes / (double) gib);
   }
 
@@ -456,24 +483,33 @@ public final class SmartOsHost {
   }
 
   static void requireZonename(String zonename) throws HostFileException {
-    if (zonename == null || zonename.isEmpty() || zonename.length() > 64
-        || zonename.contains("/") || zonename.startsWith(".") || zonename.contains("\0")) {
+    if (zonename == null
+        || zonename.isEmpty()
+        || zonename.length() > 64
+        || zonename.contains("/")
+        || zonename.startsWith(".")
+        || zonename.contains("\0")) {
       throw new HostFileException("BAD_NAME", "not a zone name: " + zonename);
     }
   }
 
   /**
    * A file's mtime moves in timestamp ticks (a few ms), so an in-place rewrite of the same size in
-   * the tick of the read leaves mtime, size and inode as they were. Like git's "racily clean"
-   * rule, the cache is trusted only for a file that had been left alone for over a second when it
-   * was read; a file read while it was being written is read again.
+   * the tick of the read leaves mtime, size and inode as they were. Like git's "racily clean" rule,
+   * the cache is trusted only for a file that had been left alone for over a second when it was
+   * read; a file read while it was being written is read again.
    */
-  private record CachedIndex(java.nio.file.attribute.FileTime mtime, long size, Object fileKey,
-      long readAtMillis, ZoneIndex index) {
+  private record CachedIndex(
+      java.nio.file.attribute.FileTime mtime,
+      long size,
+      Object fileKey,
+      long readAtMillis,
+      ZoneIndex index) {
     private static final long RACY_MILLIS = 1000;
 
     boolean matches(BasicFileAttributes a) {
-      return a.lastModifiedTime().equals(mtime) && a.size() == size
+      return a.lastModifiedTime().equals(mtime)
+          && a.size() == size
           && java.util.Objects.equals(a.fileKey(), fileKey)
           && mtime.toMillis() + RACY_MILLIS < readAtMillis;
     }

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vminfo.core.text.Uuids;
 import java.util.Optional;
 
-/** What vmload takes from {@code /tmp/.sysinfo.json}: the server {@code UUID} and {@code Datacenter Name}. */
+/**
+ * What vmload takes from {@code /tmp/.sysinfo.json}: the server {@code UUID} and {@code Datacenter
+ * Name}.
+ */
 public record Sysinfo(Optional<String> serverUuid, Optional<String> datacenterName) {
   public static final Sysinfo NONE = new Sysinfo(Optional.empty(), Optional.empty());
 
@@ -14,8 +17,10 @@ public record Sysinfo(Optional<String> serverUuid, Optional<String> datacenterNa
     JsonNode dc = json.get("Datacenter Name");
     return new Sysinfo(
         uuid != null && uuid.isTextual() && Uuids.isUuid(uuid.textValue())
-            ? Optional.of(uuid.textValue().toLowerCase(java.util.Locale.ROOT)) : Optional.empty(),
+            ? Optional.of(uuid.textValue().toLowerCase(java.util.Locale.ROOT))
+            : Optional.empty(),
         dc != null && dc.isTextual() && !dc.textValue().isEmpty()
-            ? Optional.of(dc.textValue()) : Optional.empty());
+            ? Optional.of(dc.textValue())
+            : Optional.empty());
   }
 }

@@ -18,8 +18,13 @@ public record ZfsList(Map<String, Dataset> byName) {
   }
 
   /** One dataset or volume. */
-  public record Dataset(String name, Optional<String> mountpoint, OptionalLong quota,
-      OptionalLong volsize, OptionalLong used, String type) {}
+  public record Dataset(
+      String name,
+      Optional<String> mountpoint,
+      OptionalLong quota,
+      OptionalLong volsize,
+      OptionalLong used,
+      String type) {}
 
   public static ZfsList parse(String output) {
     Map<String, Dataset> out = new LinkedHashMap<>();
@@ -31,8 +36,15 @@ public record ZfsList(Map<String, Dataset> byName) {
       if (f.length < 6) {
         continue;
       }
-      out.put(f[0], new Dataset(f[0], f[1].equals("-") || f[1].isEmpty() ? Optional.empty()
-          : Optional.of(f[1]), num(f[2]), num(f[3]), num(f[4]), f[5]));
+      out.put(
+          f[0],
+          new Dataset(
+              f[0],
+              f[1].equals("-") || f[1].isEmpty() ? Optional.empty() : Optional.of(f[1]),
+              num(f[2]),
+              num(f[3]),
+              num(f[4]),
+              f[5]));
     }
     return new ZfsList(out);
   }
@@ -43,12 +55,15 @@ public record ZfsList(Map<String, Dataset> byName) {
 
   public Optional<Dataset> byMountpoint(String mountpoint) {
     return byName.values().stream()
-        .filter(d -> d.mountpoint().filter(mountpoint::equals).isPresent()).findFirst();
+        .filter(d -> d.mountpoint().filter(mountpoint::equals).isPresent())
+        .findFirst();
   }
 
   private static OptionalLong num(String s) {
     try {
-      return s.equals("-") || s.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(s));
+      return s.equals("-") || s.isEmpty()
+          ? OptionalLong.empty()
+          : OptionalLong.of(Long.parseLong(s));
     } catch (NumberFormatException e) {
       return OptionalLong.empty();
     }

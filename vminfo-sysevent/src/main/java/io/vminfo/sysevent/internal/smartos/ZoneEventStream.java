@@ -21,14 +21,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs SmartOS's {@code zoneevent} ({@code /usr/vm/sbin/zoneevent}), which prints one JSON object
- * per zone state transition ({@code {"zonename":…,"newstate":…,"oldstate":…,"when":…}}), and
- * hands each transition to a listener: zone boots and halts leave no file behind, and this is how
- * vminfod learns of them without polling.
+ * per zone state transition ({@code {"zonename":…,"newstate":…,"oldstate":…,"when":…}}), and hands
+ * each transition to a listener: zone boots and halts leave no file behind, and this is how vminfod
+ * learns of them without polling.
  *
  * <p>One named daemon thread reads the tool's output. Bad lines (not JSON, no zonename, longer than
- * 64 KiB) are logged and skipped. When the tool exits it is started again after a growing delay
- * (1 s up to 30 s, back to 1 s once a run lasted a minute), and {@code onRestart} runs so the
- * caller can catch up with what happened while it was down.
+ * 64 KiB) are logged and skipped. When the tool exits it is started again after a growing delay (1
+ * s up to 30 s, back to 1 s once a run lasted a minute), and {@code onRestart} runs so the caller
+ * can catch up with what happened while it was down.
  */
 public final class ZoneEventStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZoneEventStream.class);
@@ -48,8 +48,10 @@ public final class ZoneEventStream implements AutoCloseable {
   private final Path executable;
   private final Consumer<ZoneEvent> onEvent;
   private final Runnable onRestart;
+
   /** Restart delays; the tool is local, so no jitter: its ceiling. */
   private final Backoff restarts;
+
   private final Object lock = new Object();
   private Thread thread;
   private Process process;
@@ -57,13 +59,19 @@ public final class ZoneEventStream implements AutoCloseable {
   private volatile boolean healthy;
   private volatile long linesRead;
 
-  public ZoneEventStream(Path executable, Consumer<ZoneEvent> onEvent, Runnable onRestart,
-      Duration minDelay, Duration maxDelay) {
+  public ZoneEventStream(
+      Path executable,
+      Consumer<ZoneEvent> onEvent,
+      Runnable onRestart,
+      Duration minDelay,
+      Duration maxDelay) {
     this.executable = Objects.requireNonNull(executable, "executable");
     this.onEvent = Objects.requireNonNull(onEvent, "onEvent");
     this.onRestart = Objects.requireNonNull(onRestart, "onRestart");
-    this.restarts = new Backoff(Durations.requirePositive(minDelay, "minDelay"),
-        Durations.requirePositive(maxDelay, "maxDelay"));
+    this.restarts =
+        new Backoff(
+            Durations.requirePositive(minDelay, "minDelay"),
+            Durations.requirePositive(maxDelay, "maxDelay"));
   }
 
   public void start() {
@@ -99,13 +107,16 @@ public final class ZoneEventStream implements AutoCloseable {
           return;
         }
         try {
-          p = new ProcessBuilder(executable.toString())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
+          p =
+              new ProcessBuilder(executable.toString())
+                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                  .redirectError(ProcessBuilder.Redirect.DISCARD)
+                  .start();
         } catch (IOException e) {
           p = null;
-          log.warn("cannot start {}: {}; zone states are polled until it works", executable,
+          log.warn(
+              "cannot start {}: {}; zone states are polled until it works",
+              executable,
               e.getMessage());
         }
         process = p;
@@ -136,8 +147,11 @@ public final class ZoneEventStream implements AutoCloseable {
         if (Duration.ofNanos(System.nanoTime() - started).compareTo(STABLE_RUN) >= 0) {
           failures = 1;
         }
-        log.warn("{} exited (status {}); starting it again in {} ms, polling meanwhile",
-            executable, code, restarts.ceiling(failures).toMillis());
+        log.warn(
+            "{} exited (status {}); starting it again in {} ms, polling meanwhile",
+            executable,
+            code,
+            restarts.ceiling(failures).toMillis());
       }
       synchronized (lock) {
         long until = System.nanoTime() + restarts.ceiling(failures).toNanos();
@@ -202,7 +216,9 @@ public final class ZoneEventStream implements AutoCloseable {
     }
     Optional<ZoneEvent> e = parse(text);
     if (e.isEmpty()) {
-      log.warn("{}: skipped a line that is not a zone event: {}", executable,
+      log.warn(
+          "{}: skipped a line that is not a zone event: {}",
+          executable,
           text.length() > 200 ? text.substring(0, 200) + "…" : text);
       return;
     }
@@ -216,13 +232,19 @@ public final class ZoneEventStream implements AutoCloseable {
   static Optional<ZoneEvent> parse(String line) {
     try {
       JsonNode n = JSON.readTree(line);
-      if (n == null || !n.isObject() || !n.path("zonename").isTextual()
-          || n.path("zonename").asText().isEmpty() || !n.path("newstate").isTextual()) {
+      if (n == null
+          || !n.isObject()
+          || !n.path("zonename").isTextual()
+          || n.path("zonename").asText().isEmpty()
+          || !n.path("newstate").isTextual()) {
         return Optional.empty();
       }
-      Optional<String> old = n.path("oldstate").isTextual()
-          ? Optional.of(n.path("oldstate").asText()) : Optional.empty();
-      return Optional.of(new ZoneEvent(n.path("zonename").asText(), n.path("newstate").asText(), old));
+      Optional<String> old =
+          n.path("oldstate").isTextual()
+              ? Optional.of(n.path("oldstate").asText())
+              : Optional.empty();
+      return Optional.of(
+          new ZoneEvent(n.path("zonename").asText(), n.path("newstate").asText(), old));
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -34,7 +34,8 @@ public record ZoneIndex(Map<String, Entry> zones, List<String> badLines) {
       if (f.get(0).equals("global")) {
         continue;
       }
-      Optional<String> uuid = f.size() > 3 && !f.get(3).isEmpty() ? Optional.of(f.get(3)) : Optional.empty();
+      Optional<String> uuid =
+          f.size() > 3 && !f.get(3).isEmpty() ? Optional.of(f.get(3)) : Optional.empty();
       zones.put(f.get(0), new Entry(f.get(0), f.get(1), f.get(2), uuid));
     }
     return new ZoneIndex(zones, bad);

@@ -16,12 +16,12 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a zonecfg XML document ({@code /etc/zones/<zonename>.xml}) into the XML-derived part of a
- * vmadm VM object, as smartos-live's vmload-xml does. What each attribute becomes is
- * {@link VmloadProperties}; anything not there is dropped, as vmload drops it. Then, as vmload:
- * {@code nics} (and {@code disks} for the disk brands) always present, {@code vm-autoboot} is
- * {@code autoboot} for kvm, a {@code transition} attr spills into {@code state},
- * {@code transition_to} and {@code transition_expire}, nics are sorted by {@code net<N>}, disks by
- * their {@code disk<N>} suffix and filesystems by target.
+ * vmadm VM object, as smartos-live's vmload-xml does. What each attribute becomes is {@link
+ * VmloadProperties}; anything not there is dropped, as vmload drops it. Then, as vmload: {@code
+ * nics} (and {@code disks} for the disk brands) always present, {@code vm-autoboot} is {@code
+ * autoboot} for kvm, a {@code transition} attr spills into {@code state}, {@code transition_to} and
+ * {@code transition_expire}, nics are sorted by {@code net<N>}, disks by their {@code disk<N>}
+ * suffix and filesystems by target.
  */
 public final class ZoneXmlMapper {
   private static final Pattern NET_INDEX = Pattern.compile("^net(\\d+)$");
@@ -32,21 +32,28 @@ public final class ZoneXmlMapper {
   /** Maps a parsed {@code <zone>} document; {@code what} names the file in errors. */
   public static ObjectNode map(XmlElement zone, String what) throws HostFileException {
     if (!zone.name().equals("zone")) {
-      throw new HostFileException("PARSE_ERROR", what + ": root element is <" + zone.name()
-          + ">, not <zone>");
+      throw new HostFileException(
+          "PARSE_ERROR", what + ": root element is <" + zone.name() + ">, not <zone>");
     }
     ObjectNode obj = JsonFiles.NODES.objectNode();
     putAll(obj, "zone.", zone.attributes());
     for (XmlElement child : zone.children()) {
       switch (child.name()) {
-        case "attr" -> child.attr("name").ifPresent(n ->
-            child.attr("value").ifPresent(v -> put(obj, "zone.attr." + n, v)));
+        case "attr" ->
+            child
+                .attr("name")
+                .ifPresent(n -> child.attr("value").ifPresent(v -> put(obj, "zone.attr." + n, v)));
         case "rctl" -> rctl(obj, child);
         case "network" -> array(obj, "nics").add(network(child));
         case "device" -> device(obj, child);
-        case "dataset" -> array(obj, "datasets").add(child.attr("name")
-            .map(JsonFiles.NODES::textNode).map(JsonNode.class::cast)
-            .orElse(JsonFiles.NODES.nullNode()));
+        case "dataset" ->
+            array(obj, "datasets")
+                .add(
+                    child
+                        .attr("name")
+                        .map(JsonFiles.NODES::textNode)
+                        .map(JsonNode.class::cast)
+                        .orElse(JsonFiles.NODES.nullNode()));
         case "filesystem" -> array(obj, "filesystems").add(filesystem(child));
         default -> {
           // elements vmload has no place for (e.g. <package>): it logs them and goes on
@@ -102,8 +109,15 @@ public final class ZoneXmlMapper {
     for (XmlElement value : rctl.children("rctl-value")) {
       Optional<String> limit = value.attr("limit");
       if (limit.isPresent()) {
-        put(obj, "zone.rctl." + name + "." + value.attr("priv").orElse("") + "."
-            + value.attr("action").orElse(""), limit.get());
+        put(
+            obj,
+            "zone.rctl."
+                + name
+                + "."
+                + value.attr("priv").orElse("")
+                + "."
+                + value.attr("action").orElse(""),
+            limit.get());
       }
     }
   }
@@ -112,8 +126,9 @@ public final class ZoneXmlMapper {
     ObjectNode nic = JsonFiles.NODES.objectNode();
     putAll(nic, "zone.network.", net.attributes());
     for (XmlElement na : net.children("net-attr")) {
-      na.attr("name").ifPresent(n ->
-          na.attr("value").ifPresent(v -> put(nic, "zone.network.net-attr." + n, v)));
+      na.attr("name")
+          .ifPresent(
+              n -> na.attr("value").ifPresent(v -> put(nic, "zone.network.net-attr." + n, v)));
     }
     return nic;
   }
@@ -145,8 +160,13 @@ public final class ZoneXmlMapper {
     List<XmlElement> options = fs.children("fsoption");
     if (!options.isEmpty()) {
       ArrayNode arr = out.putArray("options");
-      options.forEach(o -> arr.add(o.attr("name").map(JsonFiles.NODES::textNode)
-          .map(JsonNode.class::cast).orElse(JsonFiles.NODES.nullNode())));
+      options.forEach(
+          o ->
+              arr.add(
+                  o.attr("name")
+                      .map(JsonFiles.NODES::textNode)
+                      .map(JsonNode.class::cast)
+                      .orElse(JsonFiles.NODES.nullNode())));
     }
     return out;
   }
@@ -165,15 +185,20 @@ public final class ZoneXmlMapper {
   static JsonNode convert(VmloadProperties.Conversion conversion, String text) {
     return switch (conversion) {
       case TEXT, IGNORED -> JsonFiles.NODES.textNode(text);
-      case BOOLEAN -> text.equals("true") ? JsonFiles.NODES.booleanNode(true)
-          : text.equals("false") ? JsonFiles.NODES.booleanNode(false)
-          : JsonFiles.NODES.textNode(text);
+      case BOOLEAN ->
+          text.equals("true")
+              ? JsonFiles.NODES.booleanNode(true)
+              : text.equals("false")
+                  ? JsonFiles.NODES.booleanNode(false)
+                  : JsonFiles.NODES.textNode(text);
       case NUMBER -> JsNumber.json(text);
       case LIST, NUMBER_LIST -> {
         ArrayNode arr = JsonFiles.NODES.arrayNode();
         for (String part : text.split(",", -1)) {
-          arr.add(conversion == VmloadProperties.Conversion.LIST
-              ? JsonFiles.NODES.textNode(part) : JsNumber.json(part));
+          arr.add(
+              conversion == VmloadProperties.Conversion.LIST
+                  ? JsonFiles.NODES.textNode(part)
+                  : JsNumber.json(part));
         }
         yield arr;
       }
@@ -206,8 +231,8 @@ public final class ZoneXmlMapper {
 
   /**
    * vmload sorts filesystems by {@code Number(target)}. Targets are paths, NaN as numbers, so the
-   * comparison says nothing and V8 keeps the file's order; vminfo sorts only when every target is
-   * a number (a mix has no defined order in JavaScript either: the file's order is kept).
+   * comparison says nothing and V8 keeps the file's order; vminfo sorts only when every target is a
+   * number (a mix has no defined order in JavaScript either: the file's order is kept).
    */
   private static void sortByTarget(ArrayNode arr) {
     List<JsonNode> items = new ArrayList<>();

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Parsed {@code zoneadm list -pc} output:
- * {@code zoneid:zonename:state:zonepath:uuid:brand:ip-type:debugid}, one line per zone
- * ({@code zoneid} is {@code -} when not running). The global zone is left out.
+ * Parsed {@code zoneadm list -pc} output: {@code
+ * zoneid:zonename:state:zonepath:uuid:brand:ip-type:debugid}, one line per zone ({@code zoneid} is
+ * {@code -} when not running). The global zone is left out.
  */
 public record ZoneadmList(Map<String, Zone> byZonename) {
   public ZoneadmList {
@@ -20,8 +20,14 @@ public record ZoneadmList(Map<String, Zone> byZonename) {
 
   /** One zone's runtime record. */
   public record Zone(
-      OptionalLong zoneid, String zonename, String state, String zonepath, String uuid,
-      String brand, String ipType, OptionalLong zonedid) {
+      OptionalLong zoneid,
+      String zonename,
+      String state,
+      String zonepath,
+      String uuid,
+      String brand,
+      String ipType,
+      OptionalLong zonedid) {
 
     /** The record as vmload-zoneadm builds it. */
     public ObjectNode toJson() {
@@ -55,8 +61,16 @@ public record ZoneadmList(Map<String, Zone> byZonename) {
       if (f.size() < 7 || f.get(1).equals("global")) {
         continue;
       }
-      Zone z = new Zone(optionalNumber(f.get(0)), f.get(1), f.get(2), f.get(3), f.get(4),
-          f.get(5), f.get(6), f.size() > 7 ? optionalNumber(f.get(7)) : OptionalLong.empty());
+      Zone z =
+          new Zone(
+              optionalNumber(f.get(0)),
+              f.get(1),
+              f.get(2),
+              f.get(3),
+              f.get(4),
+              f.get(5),
+              f.get(6),
+              f.size() > 7 ? optionalNumber(f.get(7)) : OptionalLong.empty());
       zones.put(z.zonename(), z);
     }
     return new ZoneadmList(zones);
@@ -75,7 +89,9 @@ public record ZoneadmList(Map<String, Zone> byZonename) {
 
   private static OptionalLong optionalNumber(String s) {
     try {
-      return s.isEmpty() || s.equals("-") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(s));
+      return s.isEmpty() || s.equals("-")
+          ? OptionalLong.empty()
+          : OptionalLong.of(Long.parseLong(s));
     } catch (NumberFormatException e) {
       return OptionalLong.empty();
     }

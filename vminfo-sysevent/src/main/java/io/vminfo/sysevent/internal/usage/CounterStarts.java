@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decides each NIC counter's {@code counter_start}: the best stable start the host can tell
- * (QEMU process start, link creation) on first sight, so it survives agent restarts; a new start
- * (the detection time) when the counter resets: the device is re-created (its identity changes,
- * e.g. ifindex) or a counter goes down.
+ * Decides each NIC counter's {@code counter_start}: the best stable start the host can tell (QEMU
+ * process start, link creation) on first sight, so it survives agent restarts; a new start (the
+ * detection time) when the counter resets: the device is re-created (its identity changes, e.g.
+ * ifindex) or a counter goes down.
  */
 public final class CounterStarts {
   private static final Duration FORGET_AFTER = Duration.ofHours(24);

@@ -10,9 +10,9 @@ import jnr.ffi.Runtime;
 import jnr.ffi.annotations.In;
 
 /**
- * {@code stat(2)} for allocated blocks (the JDK exposes sizes, not {@code st_blocks}) and
- * {@code sysconf(_SC_CLK_TCK)}, through JNR-FFI. Loaded separately from the inotify binding so a
- * libc without the {@code stat} symbol (glibc before 2.33) only loses disk allocation.
+ * {@code stat(2)} for allocated blocks (the JDK exposes sizes, not {@code st_blocks}) and {@code
+ * sysconf(_SC_CLK_TCK)}, through JNR-FFI. Loaded separately from the inotify binding so a libc
+ * without the {@code stat} symbol (glibc before 2.33) only loses disk allocation.
  */
 public final class NativeStat {
   /** libc's view of the two calls. */
@@ -34,8 +34,8 @@ public final class NativeStat {
   private static Calls load() {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "");
-    if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64")
-        || arch.equals("aarch64"))) {
+    if (!os.contains("linux")
+        || !(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64"))) {
       return null;
     }
     try {

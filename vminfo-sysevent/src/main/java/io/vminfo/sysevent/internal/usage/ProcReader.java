@@ -97,13 +97,13 @@ public final class ProcReader {
         write = Long.parseLong(line.substring("write_bytes:".length()).trim());
       }
     }
-    return read == null || write == null ? Optional.empty()
-        : Optional.of(new IoBytes(read, write));
+    return read == null || write == null ? Optional.empty() : Optional.of(new IoBytes(read, write));
   }
 
   /** Whether the process's command line mentions {@code name} (guards against pid reuse). */
   public Optional<Boolean> cmdlineMentions(long pid, String name) throws IOException {
-    Optional<byte[]> bytes = files.readIfExists(files.resolve("/proc/" + pid + "/cmdline"), 256 * 1024);
+    Optional<byte[]> bytes =
+        files.readIfExists(files.resolve("/proc/" + pid + "/cmdline"), 256 * 1024);
     if (bytes.isEmpty()) {
       return Optional.empty();
     }
@@ -112,10 +112,10 @@ public final class ProcReader {
   }
 
   /**
-   * CPU seconds of the libvirt machine cgroup the process is in (all its threads, vCPUs and
-   * vhost workers), from cgroup v1 {@code cpuacct.usage} or v2 {@code cpu.stat usage_usec}.
-   * Empty when the process is not in a libvirt machine cgroup (then the process's own time is
-   * the best measure).
+   * CPU seconds of the libvirt machine cgroup the process is in (all its threads, vCPUs and vhost
+   * workers), from cgroup v1 {@code cpuacct.usage} or v2 {@code cpu.stat usage_usec}. Empty when
+   * the process is not in a libvirt machine cgroup (then the process's own time is the best
+   * measure).
    */
   public Optional<Double> machineCgroupCpuSeconds(long pid) throws IOException {
     Optional<String> cg = files.readText(files.resolve("/proc/" + pid + "/cgroup"), 64 * 1024);

@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link FileWatcher} on Linux inotify, called through JNR-FFI: {@code inotify_init1},
- * {@code inotify_add_watch}, {@code inotify_rm_watch}, {@code poll} and {@code read} on one named
- * daemon thread that owns every watch.
+ * {@link FileWatcher} on Linux inotify, called through JNR-FFI: {@code inotify_init1}, {@code
+ * inotify_add_watch}, {@code inotify_rm_watch}, {@code poll} and {@code read} on one named daemon
+ * thread that owns every watch.
  *
  * <p>The thread blocks in {@code poll} on the inotify descriptor and an eventfd (used to hand it
  * commands and to stop it); its poll timeout is the next due retry of a missing directory, or
@@ -40,14 +40,26 @@ import org.slf4j.LoggerFactory;
 public final class InotifyWatcher implements FileWatcher {
   private static final Logger log = LoggerFactory.getLogger(InotifyWatcher.class);
 
-  static final int MASK = IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE
-      | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+  static final int MASK =
+      IN_CREATE
+          | IN_CLOSE_WRITE
+          | IN_MOVED_FROM
+          | IN_MOVED_TO
+          | IN_DELETE
+          | IN_DELETE_SELF
+          | IN_MOVE_SELF
+          | IN_ONLYDIR;
   private static final int BUFFER_BYTES = 64 * 1024;
   private static final int HEADER_BYTES = 16;
   private static final long COMMAND_TIMEOUT_SECONDS = 10;
-  private static final Set<WatchEvent.Kind> KINDS = EnumSet.of(
-      WatchEvent.Kind.CREATED, WatchEvent.Kind.CLOSE_WRITE, WatchEvent.Kind.MOVED_FROM,
-      WatchEvent.Kind.MOVED_TO, WatchEvent.Kind.DELETED, WatchEvent.Kind.DELETE_SELF);
+  private static final Set<WatchEvent.Kind> KINDS =
+      EnumSet.of(
+          WatchEvent.Kind.CREATED,
+          WatchEvent.Kind.CLOSE_WRITE,
+          WatchEvent.Kind.MOVED_FROM,
+          WatchEvent.Kind.MOVED_TO,
+          WatchEvent.Kind.DELETED,
+          WatchEvent.Kind.DELETE_SELF);
 
   private final WatchListener listener;
   private final Backoff retry;
@@ -77,8 +89,10 @@ public final class InotifyWatcher implements FileWatcher {
     this.runtime = Runtime.getRuntime(libc);
     int fd = libc.inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (fd < 0) {
-      throw new IOException("inotify_init1 failed: " + NativeLibC.describeErrno(runtime.getLastError())
-          + " (see /proc/sys/fs/inotify/max_user_instances)");
+      throw new IOException(
+          "inotify_init1 failed: "
+              + NativeLibC.describeErrno(runtime.getLastError())
+              + " (see /proc/sys/fs/inotify/max_user_instances)");
     }
     int efd = libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (efd < 0) {
@@ -130,11 +144,12 @@ public final class InotifyWatcher implements FileWatcher {
   @Override
   public Set<Path> pendingDirectories() {
     Set<Path> out = new LinkedHashSet<>();
-    active.forEach((p, live) -> {
-      if (!live) {
-        out.add(p);
-      }
-    });
+    active.forEach(
+        (p, live) -> {
+          if (!live) {
+            out.add(p);
+          }
+        });
     return Set.copyOf(out);
   }
 
@@ -177,14 +192,15 @@ public final class InotifyWatcher implements FileWatcher {
       return;
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    commands.add(() -> {
-      try {
-        command.run();
-        done.complete(null);
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
-      }
-    });
+    commands.add(
+        () -> {
+          try {
+            command.run();
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
     wake();
     try {
       done.get(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -194,7 +210,8 @@ public final class InotifyWatcher implements FileWatcher {
     } catch (ExecutionException e) {
       throw new IOException("inotify command failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IOException("inotify thread did not answer within " + COMMAND_TIMEOUT_SECONDS + " s");
+      throw new IOException(
+          "inotify thread did not answer within " + COMMAND_TIMEOUT_SECONDS + " s");
     }
   }
 
@@ -221,7 +238,8 @@ public final class InotifyWatcher implements FileWatcher {
           if (errno == EINTR) {
             continue;
           }
-          log.error("poll on inotify failed: {}; the watcher stops", NativeLibC.describeErrno(errno));
+          log.error(
+              "poll on inotify failed: {}; the watcher stops", NativeLibC.describeErrno(errno));
           break;
         }
         if (closed) {

@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdkWatcher implements FileWatcher {
   private static final Logger log = LoggerFactory.getLogger(JdkWatcher.class);
-  private static final Set<WatchEvent.Kind> KINDS = EnumSet.of(
-      WatchEvent.Kind.CREATED, WatchEvent.Kind.MODIFIED, WatchEvent.Kind.DELETED,
-      WatchEvent.Kind.DELETE_SELF);
+  private static final Set<WatchEvent.Kind> KINDS =
+      EnumSet.of(
+          WatchEvent.Kind.CREATED,
+          WatchEvent.Kind.MODIFIED,
+          WatchEvent.Kind.DELETED,
+          WatchEvent.Kind.DELETE_SELF);
 
   private final WatchListener listener;
   private final Backoff retry;
@@ -53,8 +56,7 @@ public final class JdkWatcher implements FileWatcher {
   private final Map<WatchKey, Registration> byKey = new HashMap<>();
   private volatile boolean closed;
 
-  public JdkWatcher(WatchListener listener, Backoff retry, String threadName)
-      throws IOException {
+  public JdkWatcher(WatchListener listener, Backoff retry, String threadName) throws IOException {
     this.listener = listener;
     this.retry = retry;
     this.service = FileSystems.getDefault().newWatchService();
@@ -205,8 +207,10 @@ public final class JdkWatcher implements FileWatcher {
           if (r == null) {
             continue;
           }
-          WatchEvent.Kind kind = raw.kind() == ENTRY_CREATE ? WatchEvent.Kind.CREATED
-              : raw.kind() == ENTRY_DELETE ? WatchEvent.Kind.DELETED : WatchEvent.Kind.MODIFIED;
+          WatchEvent.Kind kind =
+              raw.kind() == ENTRY_CREATE
+                  ? WatchEvent.Kind.CREATED
+                  : raw.kind() == ENTRY_DELETE ? WatchEvent.Kind.DELETED : WatchEvent.Kind.MODIFIED;
           String name = String.valueOf(raw.context());
           WatchEvent event = new WatchEvent(kind, r.dir, name, 0, false, now);
           callback(() -> listener.onEvent(event));

@@ -13,11 +13,10 @@ import java.util.Set;
 /**
  * Which events mean "this file may now have different content or be gone". With inotify that is
  * close-write, moved-to, delete and moved-from. A create of a regular file that is still being
- * written waits for its close-write; but an entry that comes into being complete is never
- * written, so its create is all there will be: a symlink, a second hard link, a FIFO, a socket or
- * a device node. Those creates count (the reader then reads the link's target, or reports the
- * file that is not a regular one). The JDK watcher has no close-write, so there create, modify and
- * delete count.
+ * written waits for its close-write; but an entry that comes into being complete is never written,
+ * so its create is all there will be: a symlink, a second hard link, a FIFO, a socket or a device
+ * node. Those creates count (the reader then reads the link's target, or reports the file that is
+ * not a regular one). The JDK watcher has no close-write, so there create, modify and delete count.
  */
 public final class Relevance {
   private final Set<WatchEvent.Kind> kinds;
@@ -30,11 +29,17 @@ public final class Relevance {
 
   public static Relevance of(FileWatcher watcher) {
     if (watcher.supportedKinds().contains(WatchEvent.Kind.CLOSE_WRITE)) {
-      return new Relevance(EnumSet.of(WatchEvent.Kind.CLOSE_WRITE, WatchEvent.Kind.MOVED_TO,
-          WatchEvent.Kind.DELETED, WatchEvent.Kind.MOVED_FROM), true);
+      return new Relevance(
+          EnumSet.of(
+              WatchEvent.Kind.CLOSE_WRITE,
+              WatchEvent.Kind.MOVED_TO,
+              WatchEvent.Kind.DELETED,
+              WatchEvent.Kind.MOVED_FROM),
+          true);
     }
-    return new Relevance(EnumSet.of(WatchEvent.Kind.CREATED, WatchEvent.Kind.MODIFIED,
-        WatchEvent.Kind.DELETED), false);
+    return new Relevance(
+        EnumSet.of(WatchEvent.Kind.CREATED, WatchEvent.Kind.MODIFIED, WatchEvent.Kind.DELETED),
+        false);
   }
 
   public boolean test(WatchEvent e) {
@@ -44,7 +49,8 @@ public final class Relevance {
     if (kinds.contains(e.kind())) {
       return true;
     }
-    return completeOnCreateCounts && e.kind() == WatchEvent.Kind.CREATED
+    return completeOnCreateCounts
+        && e.kind() == WatchEvent.Kind.CREATED
         && arrivesComplete(e.path());
   }
 

@@ -22,12 +22,11 @@ import org.xml.sax.helpers.DefaultHandler;
 /**
  * Parses untrusted host XML (zonecfg, libvirt) into {@link XmlElement} trees.
  *
- * <p>DTDs are not processed: a {@code <!DOCTYPE>} that only names an external DTD (zonecfg
- * files do) is skipped without loading it, a DOCTYPE whose internal subset declares anything is
- * refused before parsing, external entities and DTD loading are off, and an entity reference other
- * than the five XML built-ins is an error. So external entities (XXE) and entity expansion
- * ("billion laughs") are impossible. Depth and element count are capped; the caller caps the byte
- * size.
+ * <p>DTDs are not processed: a {@code <!DOCTYPE>} that only names an external DTD (zonecfg files
+ * do) is skipped without loading it, a DOCTYPE whose internal subset declares anything is refused
+ * before parsing, external entities and DTD loading are off, and an entity reference other than the
+ * five XML built-ins is an error. So external entities (XXE) and entity expansion ("billion
+ * laughs") are impossible. Depth and element count are capped; the caller caps the byte size.
  */
 public final class SafeXml {
   public static final int MAX_DEPTH = 64;
@@ -62,9 +61,10 @@ public final class SafeXml {
       r = FACTORY.newSAXParser().getXMLReader();
       r.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
       r.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
-      r.setEntityResolver((publicId, systemId) -> {
-        throw new SAXException("external entity " + systemId + " refused");
-      });
+      r.setEntityResolver(
+          (publicId, systemId) -> {
+            throw new SAXException("external entity " + systemId + " refused");
+          });
       READER.set(r);
     }
     return r;
@@ -111,12 +111,13 @@ public final class SafeXml {
     public void startElement(String uri, String localName, String qName, Attributes atts)
         throws SAXException {
       if (++elements > MAX_ELEMENTS) {
-        throw new SAXException(new HostFileException("PARSE_ERROR",
-            what + ": more than " + MAX_ELEMENTS + " elements"));
+        throw new SAXException(
+            new HostFileException(
+                "PARSE_ERROR", what + ": more than " + MAX_ELEMENTS + " elements"));
       }
       if (stack.size() >= MAX_DEPTH) {
-        throw new SAXException(new HostFileException("PARSE_ERROR",
-            what + ": nested deeper than " + MAX_DEPTH));
+        throw new SAXException(
+            new HostFileException("PARSE_ERROR", what + ": nested deeper than " + MAX_DEPTH));
       }
       Map<String, String> attrs = new LinkedHashMap<>();
       for (int i = 0; i < atts.getLength(); i++) {
@@ -161,8 +162,9 @@ public final class SafeXml {
    */
   private static void refuseInternalSubsetDeclarations(byte[] xml, String what)
       throws HostFileException {
-    String head = new String(xml, 0, Math.min(xml.length, 64 * 1024),
-        java.nio.charset.StandardCharsets.ISO_8859_1);
+    String head =
+        new String(
+            xml, 0, Math.min(xml.length, 64 * 1024), java.nio.charset.StandardCharsets.ISO_8859_1);
     int doctype = head.indexOf("<!DOCTYPE");
     if (doctype < 0) {
       return;
@@ -175,8 +177,8 @@ public final class SafeXml {
     int end = head.indexOf("]>", open);
     String subset = head.substring(open, end < 0 ? head.length() : end);
     if (subset.contains("<!ENTITY") || subset.contains("<!ATTLIST") || subset.contains("%")) {
-      throw new HostFileException("PARSE_ERROR",
-          what + ": DTD declarations (entities) are not allowed");
+      throw new HostFileException(
+          "PARSE_ERROR", what + ": DTD declarations (entities) are not allowed");
     }
   }
 

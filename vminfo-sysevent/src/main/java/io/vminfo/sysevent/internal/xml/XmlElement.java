@@ -9,7 +9,10 @@ import java.util.Optional;
  * document order, child elements, and its own text (trimmed, concatenated).
  */
 public record XmlElement(
-    String namespace, String name, Map<String, String> attributes, List<XmlElement> children,
+    String namespace,
+    String name,
+    Map<String, String> attributes,
+    List<XmlElement> children,
     String text) {
   public XmlElement {
     attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));

@@ -38,8 +38,9 @@ class LibraryBlockStatsTest {
   void readsOneDomainsBlockGroupAndFreesWhatLibvirtAllocated() throws Exception {
     reader = new LibraryBlockStats(lib, "qemu:///system", Duration.ofSeconds(10));
     Map<String, BlockStats.Disk> disks = reader.read(UUID);
-    assertThat(disks).containsExactly(Map.entry("vda",
-        new BlockStats.Disk(Optional.of("/img/t1.raw"), 3, 1536, 2, 1024)));
+    assertThat(disks)
+        .containsExactly(
+            Map.entry("vda", new BlockStats.Disk(Optional.of("/img/t1.raw"), 3, 1536, 2, 1024)));
     assertThat(lib.statsFlags).isEqualTo(LibvirtLibrary.VIR_DOMAIN_STATS_BLOCK);
     assertThat(lib.domainsPassed).isEqualTo(1);
     assertThat(lib.listsFreed.get()).isEqualTo(1);
@@ -52,7 +53,8 @@ class LibraryBlockStatsTest {
   void aFailedCallSaysLibvirtsReasonAndReconnectsNextTime() throws Exception {
     reader = new LibraryBlockStats(lib, "qemu:///system", Duration.ofSeconds(10));
     lib.statsResult = -1;
-    assertThatThrownBy(() -> reader.read(UUID)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> reader.read(UUID))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("Requested operation is not valid: domain is not running");
     lib.statsResult = 1;
     assertThat(reader.read(UUID)).containsKey("vda");
@@ -71,17 +73,21 @@ class LibraryBlockStatsTest {
     reader = new LibraryBlockStats(lib, "qemu:///system", Duration.ofMillis(200));
     lib.hang = true;
     assertThatThrownBy(() -> reader.read(UUID)).hasMessageContaining("did not answer within");
-    assertThatThrownBy(() -> reader.read(UUID)).hasMessageContaining("has not answered an earlier call");
+    assertThatThrownBy(() -> reader.read(UUID))
+        .hasMessageContaining("has not answered an earlier call");
     lib.hang = false;
     lib.release.countDown();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .until(() -> reader.read(UUID).containsKey("vda"));
   }
 
   @Test
   void aMissingLibraryIsAReasonNotAnError() {
     // This machine may or may not have libvirt.so.0: either way load() answers, never throws.
-    LibraryBlockStats.Loaded loaded = LibraryBlockStats.load("qemu:///system", Duration.ofSeconds(1));
+    LibraryBlockStats.Loaded loaded =
+        LibraryBlockStats.load("qemu:///system", Duration.ofSeconds(1));
     if (loaded instanceof LibraryBlockStats.Available a) {
       a.reader().close();
     } else {
@@ -105,35 +111,41 @@ class LibraryBlockStatsTest {
     volatile int domainsPassed;
     final Pointer conn = Memory.allocateDirect(RUNTIME, 8, true);
     final Pointer dom = Memory.allocateDirect(RUNTIME, 8, true);
-    final TypedParametersTest.Params params = new TypedParametersTest.Params()
-        .ullong("block.count", 1)
-        .string("block.0.name", "vda")
-        .string("block.0.path", "/img/t1.raw")
-        .ullong("block.0.rd.reqs", 3)
-        .ullong("block.0.rd.bytes", 1536)
-        .ullong("block.0.wr.reqs", 2)
-        .ullong("block.0.wr.bytes", 1024);
+    final TypedParametersTest.Params params =
+        new TypedParametersTest.Params()
+            .ullong("block.count", 1)
+            .string("block.0.name", "vda")
+            .string("block.0.path", "/img/t1.raw")
+            .ullong("block.0.rd.reqs", 3)
+            .ullong("block.0.rd.bytes", 1536)
+            .ullong("block.0.wr.reqs", 2)
+            .ullong("block.0.wr.bytes", 1024);
     final Pointer paramArray = params.build();
 
-    @Override public int virInitialize() {
+    @Override
+    public int virInitialize() {
       return 0;
     }
 
-    @Override public Pointer virConnectOpen(String uri) {
+    @Override
+    public Pointer virConnectOpen(String uri) {
       if (connectFails) {
-        lastError = "Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory";
+        lastError =
+            "Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory";
         return null;
       }
       connects.incrementAndGet();
       return conn;
     }
 
-    @Override public int virConnectClose(Pointer c) {
+    @Override
+    public int virConnectClose(Pointer c) {
       closes.incrementAndGet();
       return 0;
     }
 
-    @Override public Pointer virDomainLookupByUUIDString(Pointer c, String uuid) {
+    @Override
+    public Pointer virDomainLookupByUUIDString(Pointer c, String uuid) {
       if (lookupFails) {
         lastError = "Domain not found: no domain with matching uuid '" + uuid + "'";
         return null;
@@ -141,12 +153,14 @@ class LibraryBlockStatsTest {
       return dom;
     }
 
-    @Override public int virDomainFree(Pointer d) {
+    @Override
+    public int virDomainFree(Pointer d) {
       domainsFreed.incrementAndGet();
       return 0;
     }
 
-    @Override public int virDomainListGetStats(Pointer doms, int stats, PointerByReference ret, int flags) {
+    @Override
+    public int virDomainListGetStats(Pointer doms, int stats, PointerByReference ret, int flags) {
       if (hang) {
         try {
           release.await(30, TimeUnit.SECONDS);
@@ -181,35 +195,44 @@ class LibraryBlockStatsTest {
       return 1;
     }
 
-    @Override public void virDomainStatsRecordListFree(Pointer s) {
+    @Override
+    public void virDomainStatsRecordListFree(Pointer s) {
       listsFreed.incrementAndGet();
     }
 
-    @Override public int virDomainCreate(Pointer d) {
+    @Override
+    public int virDomainCreate(Pointer d) {
       return 0;
     }
 
-    @Override public int virDomainShutdown(Pointer d) {
+    @Override
+    public int virDomainShutdown(Pointer d) {
       return 0;
     }
 
-    @Override public int virDomainDestroy(Pointer d) {
+    @Override
+    public int virDomainDestroy(Pointer d) {
       return 0;
     }
 
-    @Override public int virDomainSuspend(Pointer d) {
+    @Override
+    public int virDomainSuspend(Pointer d) {
       return 0;
     }
 
-    @Override public int virDomainResume(Pointer d) {
+    @Override
+    public int virDomainResume(Pointer d) {
       return 0;
     }
 
-    @Override public int virDomainGetState(Pointer d, IntByReference state, IntByReference reason, int flags) {
+    @Override
+    public int virDomainGetState(
+        Pointer d, IntByReference state, IntByReference reason, int flags) {
       return 0;
     }
 
-    @Override public String virGetLastErrorMessage() {
+    @Override
+    public String virGetLastErrorMessage() {
       return lastError;
     }
   }

@@ -37,7 +37,8 @@ class TypedParametersTest {
     }
 
     Pointer build() {
-      Pointer p = Memory.allocateDirect(RUNTIME, Math.max(1, entries.size()) * TypedParameters.SIZE, true);
+      Pointer p =
+          Memory.allocateDirect(RUNTIME, Math.max(1, entries.size()) * TypedParameters.SIZE, true);
       for (int i = 0; i < entries.size(); i++) {
         long base = (long) i * TypedParameters.SIZE;
         byte[] name = ((String) entries.get(i)[0]).getBytes(StandardCharsets.UTF_8);
@@ -48,7 +49,8 @@ class TypedParametersTest {
         long at = base + TypedParameters.VALUE_OFFSET;
         switch (type) {
           case TypedParameters.INT, TypedParameters.UINT -> p.putInt(at, ((Number) v).intValue());
-          case TypedParameters.LLONG, TypedParameters.ULLONG -> p.putLongLong(at, ((Number) v).longValue());
+          case TypedParameters.LLONG, TypedParameters.ULLONG ->
+              p.putLongLong(at, ((Number) v).longValue());
           case TypedParameters.DOUBLE -> p.putDouble(at, (Double) v);
           case TypedParameters.BOOLEAN -> p.putByte(at, (byte) ((Boolean) v ? 1 : 0));
           case TypedParameters.STRING -> {
@@ -68,21 +70,32 @@ class TypedParametersTest {
 
   @Test
   void decodesEveryTypeAtLibvirtsOffsets() {
-    Params params = new Params()
-        .add("a.int", TypedParameters.INT, -5)
-        .add("a.uint", TypedParameters.UINT, 0xFFFF_FFFF)
-        .add("a.llong", TypedParameters.LLONG, -7L)
-        .ullong("a.ullong", 1L << 40)
-        .ullong("a.huge", -1L) // 2^64 - 1
-        .add("a.double", TypedParameters.DOUBLE, 2.5)
-        .add("a.bool", TypedParameters.BOOLEAN, true)
-        .string("a.string", "/var/lib/libvirt/images/t1.qcow2")
-        .add("a.future", 42, 0L)
-        .ullong("x".repeat(79), 1);
+    Params params =
+        new Params()
+            .add("a.int", TypedParameters.INT, -5)
+            .add("a.uint", TypedParameters.UINT, 0xFFFF_FFFF)
+            .add("a.llong", TypedParameters.LLONG, -7L)
+            .ullong("a.ullong", 1L << 40)
+            .ullong("a.huge", -1L) // 2^64 - 1
+            .add("a.double", TypedParameters.DOUBLE, 2.5)
+            .add("a.bool", TypedParameters.BOOLEAN, true)
+            .string("a.string", "/var/lib/libvirt/images/t1.qcow2")
+            .add("a.future", 42, 0L)
+            .ullong("x".repeat(79), 1);
     List<TypedParameter> read = TypedParameters.read(params.build(), params.entries.size());
-    assertThat(read).extracting(TypedParameter::value).containsExactly(-5L, 0xFFFF_FFFFL, -7L,
-        1L << 40, new TypedParameters.Unsigned(-1L), 2.5, true, "/var/lib/libvirt/images/t1.qcow2",
-        new TypedParameters.Unknown(42), 1L);
+    assertThat(read)
+        .extracting(TypedParameter::value)
+        .containsExactly(
+            -5L,
+            0xFFFF_FFFFL,
+            -7L,
+            1L << 40,
+            new TypedParameters.Unsigned(-1L),
+            2.5,
+            true,
+            "/var/lib/libvirt/images/t1.qcow2",
+            new TypedParameters.Unknown(42),
+            1L);
     assertThat(read.get(9).field()).hasSize(79);
     assertThat(read.get(0).field()).isEqualTo("a.int");
   }
@@ -90,7 +103,8 @@ class TypedParametersTest {
   @Test
   void refusesImplausibleCounts() {
     assertThat(TypedParameters.read(null, 0)).isEmpty();
-    assertThatThrownBy(() -> TypedParameters.read(null, 3)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TypedParameters.read(null, 3))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> TypedParameters.read(new Params().build(), -1))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -101,46 +115,51 @@ class TypedParametersTest {
    */
   @Test
   void blockStatsPerTargetDevice() {
-    Params params = new Params()
-        .ullong("block.count", 4)
-        .string("block.0.name", "vda")
-        .string("block.0.path", "/tmp/junit-1/vminfo-it-blk-d5859662.raw")
-        .add("block.0.backingIndex", TypedParameters.UINT, 1) // libvirt 9.0: on the disk itself
-        .ullong("block.0.rd.reqs", 1)
-        .ullong("block.0.rd.bytes", 512)
-        .ullong("block.0.rd.times", 80842)
-        .ullong("block.0.wr.reqs", 0)
-        .ullong("block.0.wr.bytes", 0)
-        .ullong("block.0.wr.times", 0)
-        .ullong("block.0.fl.reqs", 0)
-        .ullong("block.0.fl.times", 0)
-        .ullong("block.0.allocation", 0)
-        .ullong("block.0.capacity", 16777216)
-        .ullong("block.0.physical", 4096)
-        .string("block.1.name", "vda") // its backing file (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING)
-        .string("block.1.path", "/var/lib/libvirt/images/base.qcow2")
-        .add("block.1.backingIndex", TypedParameters.UINT, 2)
-        .ullong("block.1.rd.reqs", 77)
-        .ullong("block.1.rd.bytes", 7700)
-        .ullong("block.1.wr.reqs", 0)
-        .ullong("block.1.wr.bytes", 0)
-        .string("block.2.name", "hdc") // empty CD-ROM: no path, no counters
-        .string("block.3.name", "vdb")
-        .string("block.3.path", "/dev/vg0/t1-data")
-        .ullong("block.3.rd.reqs", 9)
-        .ullong("block.3.rd.bytes", 36864)
-        .ullong("block.3.rd.times", 123456)
-        .ullong("block.3.wr.reqs", 4)
-        .ullong("block.3.wr.bytes", 16384)
-        .ullong("block.3.fl.reqs", 1)
-        .ullong("block.3.allocation", 0);
+    Params params =
+        new Params()
+            .ullong("block.count", 4)
+            .string("block.0.name", "vda")
+            .string("block.0.path", "/tmp/junit-1/vminfo-it-blk-d5859662.raw")
+            .add("block.0.backingIndex", TypedParameters.UINT, 1) // libvirt 9.0: on the disk itself
+            .ullong("block.0.rd.reqs", 1)
+            .ullong("block.0.rd.bytes", 512)
+            .ullong("block.0.rd.times", 80842)
+            .ullong("block.0.wr.reqs", 0)
+            .ullong("block.0.wr.bytes", 0)
+            .ullong("block.0.wr.times", 0)
+            .ullong("block.0.fl.reqs", 0)
+            .ullong("block.0.fl.times", 0)
+            .ullong("block.0.allocation", 0)
+            .ullong("block.0.capacity", 16777216)
+            .ullong("block.0.physical", 4096)
+            .string(
+                "block.1.name",
+                "vda") // its backing file (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING)
+            .string("block.1.path", "/var/lib/libvirt/images/base.qcow2")
+            .add("block.1.backingIndex", TypedParameters.UINT, 2)
+            .ullong("block.1.rd.reqs", 77)
+            .ullong("block.1.rd.bytes", 7700)
+            .ullong("block.1.wr.reqs", 0)
+            .ullong("block.1.wr.bytes", 0)
+            .string("block.2.name", "hdc") // empty CD-ROM: no path, no counters
+            .string("block.3.name", "vdb")
+            .string("block.3.path", "/dev/vg0/t1-data")
+            .ullong("block.3.rd.reqs", 9)
+            .ullong("block.3.rd.bytes", 36864)
+            .ullong("block.3.rd.times", 123456)
+            .ullong("block.3.wr.reqs", 4)
+            .ullong("block.3.wr.bytes", 16384)
+            .ullong("block.3.fl.reqs", 1)
+            .ullong("block.3.allocation", 0);
     Map<String, BlockStats.Disk> disks =
         BlockStats.parse(TypedParameters.read(params.build(), params.entries.size()));
     assertThat(disks.keySet()).containsExactly("vda", "vdb");
-    assertThat(disks.get("vda")).isEqualTo(new BlockStats.Disk(
-        Optional.of("/tmp/junit-1/vminfo-it-blk-d5859662.raw"), 1, 512, 0, 0));
-    assertThat(disks.get("vdb")).isEqualTo(
-        new BlockStats.Disk(Optional.of("/dev/vg0/t1-data"), 9, 36864, 4, 16384));
+    assertThat(disks.get("vda"))
+        .isEqualTo(
+            new BlockStats.Disk(
+                Optional.of("/tmp/junit-1/vminfo-it-blk-d5859662.raw"), 1, 512, 0, 0));
+    assertThat(disks.get("vdb"))
+        .isEqualTo(new BlockStats.Disk(Optional.of("/dev/vg0/t1-data"), 9, 36864, 4, 16384));
   }
 
   @Test

@@ -25,8 +25,11 @@ class ZoneIndexCacheTest {
     String before = Z + ":running:/zones/" + Z + ":" + Z + "\n";
     String after = Z + ":mounted:/zones/" + Z + ":" + Z + "\n"; // the same size
     Files.writeString(index, before);
-    SmartOsHost host = new SmartOsHost(new HostFiles(tmp), new CommandRunner(Duration.ofSeconds(5),
-        1 << 20), "00000000-0000-0000-0000-000000000000");
+    SmartOsHost host =
+        new SmartOsHost(
+            new HostFiles(tmp),
+            new CommandRunner(Duration.ofSeconds(5), 1 << 20),
+            "00000000-0000-0000-0000-000000000000");
     assertThat(host.index().get(Z).orElseThrow().state()).isEqualTo("running");
 
     FileTime mtime = Files.getLastModifiedTime(index);
