@@ -22,6 +22,7 @@ public final class UsageArchive {
   private UsageArchive() {}
 
   /** One uploaded object: its path under the root, its (decompressed) content and lines. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or used as a key
   public record UsageObject(String path, byte[] content) {
     public UsageObject {
       Objects.requireNonNull(path, "path");

@@ -28,6 +28,7 @@ public final class HttpSignatures {
   private HttpSignatures() {}
 
   /** A parsed {@code Authorization: Signature} header. */
+  @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals and hashCode by content
   public record Parsed(String keyId, String algorithm, List<String> headers, byte[] signature) {
     public Parsed {
       headers = List.copyOf(headers);
@@ -37,6 +38,27 @@ public final class HttpSignatures {
     @Override
     public byte[] signature() {
       return signature.clone();
+    }
+
+    // a record compares arrays by identity: two parses of one header must be equal
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Parsed p
+          && keyId.equals(p.keyId)
+          && algorithm.equals(p.algorithm)
+          && headers.equals(p.headers)
+          && java.util.Arrays.equals(signature, p.signature);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(
+          keyId, algorithm, headers, java.util.Arrays.hashCode(signature));
+    }
+
+    @Override
+    public String toString() {
+      return "Parsed[keyId=" + keyId + ", algorithm=" + algorithm + ", headers=" + headers + "]";
     }
   }
 

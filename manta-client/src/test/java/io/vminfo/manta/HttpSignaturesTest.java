@@ -96,6 +96,21 @@ class HttpSignaturesTest {
   }
 
   @Test
+  void twoParsesOfOneHeaderAreEqualAndTheSignatureCannotBeChangedFromOutside() {
+    String header = "Signature keyId=\"/k\",algorithm=\"rsa-sha256\",signature=\"AAECAw==\"";
+    HttpSignatures.Parsed a = HttpSignatures.parse(header);
+    HttpSignatures.Parsed b = HttpSignatures.parse(header);
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a)
+        .isNotEqualTo(
+            HttpSignatures.parse(
+                "Signature keyId=\"/k\",algorithm=\"rsa-sha256\",signature=\"AAECBA==\""));
+    a.signature()[0] = 9;
+    assertThat(a.signature()).containsExactly(0, 1, 2, 3);
+    assertThat(a.toString()).contains("/k").doesNotContain("AAECAw");
+  }
+
+  @Test
   void headersDefaultToTheDateAloneAsManta() {
     HttpSignatures.Parsed p =
         HttpSignatures.parse("Signature keyId=\"/k\",algorithm=\"rsa-sha256\",signature=\"AAAA\"");

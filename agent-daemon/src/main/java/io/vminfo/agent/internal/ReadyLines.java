@@ -26,6 +26,7 @@ public final class ReadyLines {
 
   private final Map<String, Escaped> cache = new ConcurrentHashMap<>();
 
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or used as a key
   private record Escaped(Vm vm, byte[] bytes) {}
 
   /** Drops the cached form of VMs that were deleted (wire this to the store's events). */

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpExchange implements ResponseSink.Flow {
   /** A complete response: success bodies went to the sink, error bodies are here. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or used as a key
   public record Response<T>(
       int status,
       HttpHeaders headers,

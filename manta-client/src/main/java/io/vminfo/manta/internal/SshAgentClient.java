@@ -29,6 +29,7 @@ public final class SshAgentClient {
   private static final int MAX_MESSAGE = 256 * 1024;
 
   /** A key the agent holds. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or used as a key
   public record Identity(byte[] blob, PublicKey key, String comment) {}
 
   private final Path socket;
@@ -59,6 +60,7 @@ public final class SshAgentClient {
   }
 
   /** A signature as the agent returns it: format name (e.g. rsa-sha2-256) and raw bytes. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or used as a key
   public record AgentSignature(String format, byte[] raw) {}
 
   public AgentSignature sign(byte[] keyBlob, byte[] data, int flags) {

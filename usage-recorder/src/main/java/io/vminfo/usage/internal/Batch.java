@@ -7,6 +7,9 @@ import java.util.Objects;
  * The encoded lines of one sample (usage records, then the summary), written to a file with one
  * write and one fsync. The array is owned by the batch and never changed.
  */
+@SuppressWarnings(
+    "ArrayRecordComponent") // owned, never compared: copying each sample's bytes would cost for
+// nothing
 public record Batch(Instant timestamp, byte[] bytes, int usageRecords) {
   public Batch {
     Objects.requireNonNull(timestamp, "timestamp");

@@ -80,6 +80,7 @@ public final class SpoolReader {
   }
 
   /** One usage or summary line with its record key. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier handed to the producer, never compared
   public record Line(String key, byte[] value, boolean summary) {}
 
   /**

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class UnixSocketExchange {
   /** The status and body of a response. */
+  @SuppressWarnings("ArrayRecordComponent") // a carrier, never compared or used as a key
   public record Response(int status, byte[] body) {}
 
   private UnixSocketExchange() {}

@@ -26,6 +26,7 @@ public final class CounterStarts {
     this.lastPrune = clock.instant();
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // the map's values, never compared
   private record State(String identity, long[] values, Instant start, Instant seen) {}
 
   /**
