@@ -17,7 +17,9 @@ import io.vminfo.manta.internal.RetryEngine;
 import io.vminfo.manta.internal.RetryEngine.Operation;
 import io.vminfo.manta.internal.SignerResolver;
 import io.vminfo.manta.internal.Sinks;
+import io.vminfo.manta.internal.SocketTransport;
 import io.vminfo.manta.internal.StreamSink;
+import io.vminfo.manta.internal.Transport;
 import io.vminfo.manta.internal.UrlSigner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,6 +37,8 @@ import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -60,22 +64,44 @@ public final class MantaClient implements AutoCloseable {
 
   private final MantaConfig config;
   private final Authorizer authorizer;
-  private final NettyTransport transport;
+  private final Transport transport;
+  private final ExecutorService bodyWorkers;
   private final RetryEngine engine;
   private final String hostHeader;
-  private final DirectoryCache knownDirs = new DirectoryCache(MAX_KNOWN_DIRS);
+  private final DirectoryCache knownDirs;
+  // The blocking facade's twin: same operations, key and directory cache, run on the caller's
+  // thread over JDK sockets (no hand-off to an event loop and back per call).
+  private final Optional<MantaClient> direct;
   private final BlockingMantaClient blocking;
 
   private MantaClient(MantaConfig config, Optional<MantaSigner> signer) {
+    this(
+        config,
+        new Authorizer(signer, config.user(), config.subuser(), config.clock()),
+        new NettyTransport(config),
+        new DirectoryCache(MAX_KNOWN_DIRS),
+        Optional.empty());
+  }
+
+  private MantaClient(
+      MantaConfig config,
+      Authorizer authorizer,
+      Transport transport,
+      DirectoryCache knownDirs,
+      Optional<ExecutorService> sharedWorkers) {
     this.config = config;
-    this.authorizer = new Authorizer(signer, config.user(), config.subuser(), config.clock());
+    this.authorizer = authorizer;
+    this.transport = transport;
+    this.knownDirs = knownDirs;
+    boolean primary = transport instanceof NettyTransport;
+    this.bodyWorkers =
+        primary ? ((NettyTransport) transport).bodyWorkers() : sharedWorkers.orElseThrow();
     String host = config.url().getHost();
     boolean tls = config.url().getScheme().equalsIgnoreCase("https");
     int port = config.url().getPort() > 0 ? config.url().getPort() : tls ? 443 : 80;
     this.hostHeader = config.url().getPort() > 0 ? host + ":" + port : host;
     Optional<String> roleHeader =
         config.roles().isEmpty() ? Optional.empty() : Optional.of(String.join(",", config.roles()));
-    this.transport = new NettyTransport(config);
     this.engine =
         new RetryEngine(
             authorizer,
@@ -84,8 +110,20 @@ public final class MantaClient implements AutoCloseable {
             config.userAgent(),
             config.retryPolicy(),
             config.clock(),
-            transport);
-    this.blocking = new BlockingMantaClient(this, config.operationTimeout());
+            transport,
+            () -> ThreadLocalRandom.current().nextDouble(),
+            !primary);
+    this.direct =
+        primary && config.blockingSockets()
+            ? Optional.of(
+                new MantaClient(
+                    config,
+                    authorizer,
+                    new SocketTransport(config),
+                    knownDirs,
+                    Optional.of(bodyWorkers)))
+            : Optional.empty();
+    this.blocking = new BlockingMantaClient(direct.orElse(this), this, config.operationTimeout());
   }
 
   /** Creates a client, resolving its signing key as {@link MantaConfig} describes. */
@@ -319,7 +357,7 @@ public final class MantaClient implements AutoCloseable {
 
           @Override
           public ResponseSink<?> sink() {
-            return Sinks.file(target, !options.isRange(), transport.bodyWorkers());
+            return Sinks.file(target, !options.isRange(), bodyWorkers);
           }
 
           @Override
@@ -713,6 +751,7 @@ public final class MantaClient implements AutoCloseable {
   /** Stops sending requests and closes connections; running operations fail. */
   @Override
   public void close() {
+    direct.ifPresent(MantaClient::close);
     transport.close();
     engine.close();
   }

@@ -76,11 +76,14 @@ public final class RetryEngine implements AutoCloseable {
         policy,
         clock,
         transport,
-        () -> ThreadLocalRandom.current().nextDouble());
+        () -> ThreadLocalRandom.current().nextDouble(),
+        false);
   }
 
   /**
    * @param random jitter source in [0, 1); tests pin it
+   * @param callerThreads true when operations run on their callers' threads (the blocking
+   *     transport): then even a blocking signer signs there, as nothing else waits on that thread
    */
   public RetryEngine(
       Authorizer authorizer,
@@ -90,11 +93,12 @@ public final class RetryEngine implements AutoCloseable {
       RetryPolicy policy,
       Clock clock,
       Transport transport,
-      DoubleSupplier random) {
+      DoubleSupplier random,
+      boolean callerThreads) {
     this.authorizer = authorizer;
     // A signer that may block (ssh-agent) must not run on an I/O thread, where retries start.
     this.signerThread =
-        authorizer.blocking()
+        authorizer.blocking() && !callerThreads
             ? Optional.of(
                 Executors.newSingleThreadExecutor(new DefaultThreadFactory("manta-signer", true)))
             : Optional.empty();

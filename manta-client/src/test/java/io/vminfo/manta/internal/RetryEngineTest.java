@@ -86,7 +86,8 @@ class RetryEngineTest {
         policy,
         clock,
         t,
-        () -> 0.0);
+        () -> 0.0,
+        false);
   }
 
   private static RetryEngine.Operation<String> op(BodySource body, boolean replayable) {
