@@ -1,6 +1,9 @@
 package io.vminfo.manta.internal;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -28,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,6 +91,10 @@ public final class SocketTransport implements Transport {
       Executors.newSingleThreadScheduledExecutor(
           new DefaultThreadFactory("manta-socket-watchdog", true));
   private final ThreadLocal<byte[]> chunks = ThreadLocal.withInitial(() -> new byte[IO_CHUNK]);
+  // Arrays lent to sinks that keep them (the file sink's worker) come back here when the sink
+  // releases them, so a large download cycles through a few MiB instead of allocating (and
+  // zeroing) its whole size.
+  private final ArrayBlockingQueue<byte[]> lent = new ArrayBlockingQueue<>(64);
   private volatile boolean closed;
 
   public SocketTransport(MantaConfig config) {
@@ -338,6 +346,23 @@ public final class SocketTransport implements Transport {
       idle.forEach(Conn::close);
       idle.clear();
     }
+  }
+
+  private byte[] borrow() {
+    byte[] b = lent.poll();
+    return b != null ? b : new byte[IO_CHUNK];
+  }
+
+  /** {@code n} bytes of {@code b} as a buffer whose release returns {@code b} to the pool. */
+  private ByteBuf lendable(byte[] b, int n) {
+    ByteBuf buf =
+        new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, b, b.length) {
+          @Override
+          protected void freeArray(byte[] array) {
+            lent.offer(array);
+          }
+        };
+    return buf.setIndex(0, n);
   }
 
   // ------------------------------------------------------------------ exchange
@@ -864,26 +889,40 @@ public final class SocketTransport implements Transport {
       } else {
         // A sink that keeps the bytes (the file sink queues them for its worker) gets its own
         // array; the others copy, so one array per thread serves every read.
-        b = success && sink.retainsData() ? new byte[IO_CHUNK] : chunks.get();
+        boolean lend = success && sink.retainsData();
+        b = lend ? borrow() : chunks.get();
         off = 0;
         n = c.in.read(b, 0, Math.min(max, b.length));
         if (n < 0) {
+          if (lend) {
+            lent.offer(b);
+          }
           return -1;
+        }
+        if (lend) {
+          deliver(lendable(b, n));
+          return n;
         }
       }
       if (success) {
-        deliver(b, off, n);
+        deliver(Unpooled.wrappedBuffer(b, off, n));
       } else {
         err.add(b, off, n);
       }
       return n;
     }
 
-    private void deliver(byte[] b, int off, int n) {
+    private void deliver(ByteBuf data) {
       if (aborted != null) {
+        data.release();
         throw aborted;
       }
-      boolean more = sink.onData(Unpooled.wrappedBuffer(b, off, n));
+      boolean more;
+      try {
+        more = sink.onData(data);
+      } finally {
+        data.release(); // the sink retained what it keeps
+      }
       if (!more) {
         synchronized (flowLock) {
           paused = true;
