@@ -148,11 +148,20 @@ public final class SocketTransport implements Transport {
     volatile boolean writing;
     volatile boolean stalled;
     long idleSince;
+    private int soTimeout = -1;
 
     Conn(Socket socket) throws IOException {
       this.socket = socket;
       this.in = socket.getInputStream();
       this.out = socket.getOutputStream();
+    }
+
+    /** Sets SO_TIMEOUT only when it changes: it is a system call, and most requests keep it. */
+    void readTimeout(int millis) throws IOException {
+      if (millis != soTimeout) {
+        socket.setSoTimeout(millis);
+        soTimeout = millis;
+      }
     }
 
     void close() {
@@ -227,7 +236,7 @@ public final class SocketTransport implements Transport {
       return false;
     }
     try {
-      c.socket.setSoTimeout(1);
+      c.readTimeout(1);
       c.in.read(); // end of stream, or a byte no request asked for: either way unusable
       return false;
     } catch (SocketTimeoutException e) {
@@ -482,11 +491,11 @@ public final class SocketTransport implements Transport {
         }
         Parsed p;
         try {
-          c.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+          c.readTimeout((int) Math.min(Integer.MAX_VALUE, left));
           if (c.pos == c.lim && !fillOrTimeout()) {
             return null;
           }
-          c.socket.setSoTimeout(requestTimeoutMillis);
+          c.readTimeout(requestTimeoutMillis);
           p = readHead();
         } catch (IOException e) {
           throw ioFailure(e, "waiting for 100 Continue");
@@ -674,7 +683,7 @@ public final class SocketTransport implements Transport {
 
     private Parsed readFinalHead() {
       try {
-        c.socket.setSoTimeout(requestTimeoutMillis);
+        c.readTimeout(requestTimeoutMillis);
         while (true) {
           Parsed p = readHead();
           if (p.status >= 200) {
