@@ -10,16 +10,23 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * The synchronous face of a {@link MantaClient}: each call waits for its operation, at most the
- * configured operation timeout, and throws the operation's {@link MantaException}. Never call it
- * from a callback of the asynchronous API (that runs on an I/O thread).
+ * The synchronous face of a {@link MantaClient}: each call waits for its operation and throws the
+ * operation's {@link MantaException}. By default ({@link MantaConfig.Builder#blockingSockets}) the
+ * requests run on the calling thread over JDK sockets, bounded by the request timeout (no progress)
+ * per attempt; otherwise they go through the asynchronous path, and each call waits at most the
+ * operation timeout. {@link #getStream} always uses the asynchronous path. Never call it from a
+ * callback of the asynchronous API (that runs on an I/O thread).
  */
 public final class BlockingMantaClient {
   private final MantaClient client;
+  // getStream hands its caller an InputStream fed while the caller reads it, so it cannot run
+  // on the caller's thread: it always takes the asynchronous path.
+  private final MantaClient streams;
   private final Duration timeout;
 
-  BlockingMantaClient(MantaClient client, Duration timeout) {
+  BlockingMantaClient(MantaClient client, MantaClient streams, Duration timeout) {
     this.client = client;
+    this.streams = streams;
     this.timeout = timeout;
   }
 
@@ -76,7 +83,7 @@ public final class BlockingMantaClient {
   }
 
   public MantaObjectStream getStream(String path, GetOptions options) {
-    return await(client.getStream(path, options));
+    return await(streams.getStream(path, options));
   }
 
   public void delete(String path) {

@@ -44,6 +44,7 @@ public final class MantaConfig {
   private final RetryPolicy retryPolicy;
   private final Optional<EventLoopGroup> eventLoopGroup;
   private final int ioThreads;
+  private final boolean blockingSockets;
   private final Clock clock;
   private final String userAgent;
 
@@ -90,6 +91,7 @@ public final class MantaConfig {
       throw new IllegalArgumentException("ioThreads must be >= 1");
     }
     this.ioThreads = b.ioThreads;
+    this.blockingSockets = b.blockingSockets;
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.userAgent = Objects.requireNonNull(b.userAgent, "userAgent");
   }
@@ -255,6 +257,14 @@ public final class MantaConfig {
     return ioThreads;
   }
 
+  /**
+   * True when {@link MantaClient#blocking()} runs its requests on the caller's thread over JDK
+   * sockets; false when it waits for the asynchronous (Netty) path.
+   */
+  public boolean blockingSockets() {
+    return blockingSockets;
+  }
+
   public Clock clock() {
     return clock;
   }
@@ -273,6 +283,7 @@ public final class MantaConfig {
         + keyId.map(k -> " key=" + k).orElse("")
         + (anonymous ? " anonymous" : "")
         + (tlsInsecure ? " tls-insecure" : "")
+        + (blockingSockets ? "" : " blocking-via-netty")
         + "]";
   }
 
@@ -302,6 +313,9 @@ public final class MantaConfig {
     // One event loop: a second one measured slower for blocking callers (more hand-offs between
     // threads; docs/benchmarks.md, run E) and a single transfer only ever uses one loop.
     private int ioThreads = 1;
+    // The system property exists so the whole test suite can run against either transport.
+    private boolean blockingSockets =
+        Boolean.parseBoolean(System.getProperty("io.vminfo.manta.blockingSockets", "true"));
     private Clock clock = Clock.systemUTC();
     private String userAgent = "vminfo-manta-client/0.1";
 
@@ -429,6 +443,16 @@ public final class MantaConfig {
     /** Threads of the client's own event loop group, when none is shared (default 1). */
     public Builder ioThreads(int n) {
       this.ioThreads = n;
+      return this;
+    }
+
+    /**
+     * Whether the blocking facade uses its own caller-thread transport (JDK sockets, default) or
+     * the asynchronous Netty path (a thread hand-off per call). The asynchronous API always uses
+     * Netty. Default from the system property {@code io.vminfo.manta.blockingSockets}, else true.
+     */
+    public Builder blockingSockets(boolean on) {
+      this.blockingSockets = on;
       return this;
     }
 

@@ -36,6 +36,17 @@ public abstract class BodySource {
    */
   public abstract ChunkedInput<ByteBuf> open(Executor readers, Runnable wakeUp) throws IOException;
 
+  /**
+   * A fresh stream of the body for one attempt, read on the caller's thread (the socket transport's
+   * path; the Netty path uses {@link #open}).
+   */
+  public abstract InputStream openBlocking() throws IOException;
+
+  /** The whole body when it is already in memory (then it is written without copying), or null. */
+  public byte[] inMemory() {
+    return null;
+  }
+
   /** Reads the body once to compute its base64 MD5, when that is possible without losing it. */
   public Optional<String> precomputeMd5() throws IOException {
     return Optional.empty();
@@ -113,6 +124,11 @@ public abstract class BodySource {
     }
 
     @Override
+    public InputStream openBlocking() throws IOException {
+      return Files.newInputStream(file);
+    }
+
+    @Override
     public Optional<String> precomputeMd5() throws IOException {
       try (InputStream in = Files.newInputStream(file)) {
         return Optional.of(md5Of(in));
@@ -148,6 +164,17 @@ public abstract class BodySource {
     }
 
     @Override
+    public InputStream openBlocking() {
+      return new ByteArrayInputStream(data);
+    }
+
+    @Override
+    // Not a copy: the transport only reads it.
+    public byte[] inMemory() {
+      return data;
+    }
+
+    @Override
     public Optional<String> precomputeMd5() throws IOException {
       return Optional.of(md5Of(new ByteArrayInputStream(data)));
     }
@@ -179,6 +206,11 @@ public abstract class BodySource {
       PumpedStreamInput input = new PumpedStreamInput(supplier.get(), length, CHUNK);
       input.start(readers, wakeUp);
       return input;
+    }
+
+    @Override
+    public InputStream openBlocking() {
+      return supplier.get();
     }
   }
 }

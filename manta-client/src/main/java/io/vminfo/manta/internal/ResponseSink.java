@@ -19,6 +19,14 @@ public interface ResponseSink<T> {
    */
   boolean onData(ByteBuf data);
 
+  /**
+   * True when the sink keeps the buffers it is given past {@link #onData} (so a transport must not
+   * reuse their memory); by default a sink copies what it keeps.
+   */
+  default boolean retainsData() {
+    return false;
+  }
+
   /** The body is complete; returns the result or throws a MantaException (e.g. MD5 mismatch). */
   T onComplete(HttpResponse response);
 

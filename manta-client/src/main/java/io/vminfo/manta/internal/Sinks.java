@@ -151,6 +151,11 @@ public final class Sinks {
     }
 
     @Override
+    public boolean retainsData() {
+      return true; // queued for the worker
+    }
+
+    @Override
     public Path onComplete(HttpResponse response) {
       throw new UnsupportedOperationException("the file sink completes asynchronously");
     }

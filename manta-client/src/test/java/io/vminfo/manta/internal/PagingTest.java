@@ -1,8 +1,12 @@
-package io.vminfo.manta;
+package io.vminfo.manta.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vminfo.manta.ListOptions;
+import io.vminfo.manta.MantaEntry;
+import io.vminfo.manta.MantaException;
+import io.vminfo.manta.MantaListPage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -40,9 +44,9 @@ class PagingTest {
     List<MantaEntry> into = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     ListOptions first = ListOptions.defaults().withLimit(3);
-    Optional<ListOptions> next = MantaClient.Paging.next(first, page(0, 3, T), into, seen);
+    Optional<ListOptions> next = Paging.next(first, page(0, 3, T), into, seen);
     assertThat(next).contains(first.withMarker("f0002"));
-    next = MantaClient.Paging.next(next.get(), page(2, 4, T), into, seen);
+    next = Paging.next(next.get(), page(2, 4, T), into, seen);
     assertThat(next).isEmpty();
     assertThat(into)
         .extracting(MantaEntry::name)
@@ -54,16 +58,15 @@ class PagingTest {
     List<MantaEntry> into = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     ListOptions first = ListOptions.defaults().withLimit(5).sortedByMtime();
-    Optional<ListOptions> next = MantaClient.Paging.next(first, page(0, 5, T), into, seen);
+    Optional<ListOptions> next = Paging.next(first, page(0, 5, T), into, seen);
     assertThat(next).contains(first.withMarker(T.toString()));
     // The same marker gives the same full page: widen it rather than stop short.
-    next = MantaClient.Paging.next(next.get(), page(0, 5, T), into, seen);
+    next = Paging.next(next.get(), page(0, 5, T), into, seen);
     assertThat(next.map(ListOptions::limit)).contains(ListOptions.MAX_LIMIT);
     assertThat(into).hasSize(5);
 
     ListOptions widest = next.get();
-    assertThatThrownBy(
-            () -> MantaClient.Paging.next(widest, page(0, ListOptions.MAX_LIMIT, T), into, seen))
+    assertThatThrownBy(() -> Paging.next(widest, page(0, ListOptions.MAX_LIMIT, T), into, seen))
         .isInstanceOfSatisfying(
             MantaException.class,
             e -> {

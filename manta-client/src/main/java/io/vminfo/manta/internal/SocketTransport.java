@@ -1,0 +1,1156 @@
+package io.vminfo.manta.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vminfo.manta.MantaConfig;
+import io.vminfo.manta.MantaException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The blocking API's transport: HTTP/1.1 over JDK sockets (TLS through SSLSocket), run on the
+ * caller's thread, so a blocking call costs no thread hand-off. It keeps its own bounded keep-alive
+ * pool, sends uploads with {@code Expect: 100-continue} like the Netty path (the body only after
+ * 100 Continue; an early final answer is used and the connection closed), and bounds the time
+ * without progress: reads by SO_TIMEOUT, writes by a watchdog that closes a stalled socket. Its
+ * futures are complete when {@link #exchange} returns, except downloads into file sinks, which
+ * finish on the sink's worker (that is where they hash and write, pipelined with the reading).
+ */
+public final class SocketTransport implements Transport {
+  private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
+  private static final int IO_CHUNK = 256 * 1024;
+  private static final int READ_BUFFER = 64 * 1024;
+  private static final int MAX_HEADER_BYTES = 64 * 1024;
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  // An idle connection older than this is probed before use: a server that closed it is found
+  // here instead of failing the request (hot connections are not probed; a probe costs 1 ms).
+  private static final long PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final byte[] CRLF = {'\r', '\n'};
+  // Parsed here already; Netty's per-header validation would only cost time.
+  private static final HttpHeadersFactory HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+  private final String host;
+  private final int port;
+  private final String hostPort;
+  private final Optional<SSLSocketFactory> tls;
+  private final boolean verifyHostname;
+  private final int connectTimeoutMillis;
+  private final long requestTimeoutNanos;
+  private final int requestTimeoutMillis;
+  private final int expectContinueMillis;
+  private final long expectContinueThreshold;
+  private final long idleNanos;
+  private final long acquireMillis;
+  private final int maxConnections;
+  private final Semaphore permits;
+  private final ArrayDeque<Conn> idle = new ArrayDeque<>();
+  private final Set<Conn> leased = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          new DefaultThreadFactory("manta-socket-watchdog", true));
+  private final ThreadLocal<byte[]> chunks = ThreadLocal.withInitial(() -> new byte[IO_CHUNK]);
+  // Arrays lent to sinks that keep them (the file sink's worker) come back here when the sink
+  // releases them, so a large download cycles through a few MiB instead of allocating (and
+  // zeroing) its whole size.
+  private final ArrayBlockingQueue<byte[]> lent = new ArrayBlockingQueue<>(64);
+  private volatile boolean closed;
+
+  public SocketTransport(MantaConfig config) {
+    this.host = config.url().getHost();
+    boolean https = config.url().getScheme().equalsIgnoreCase("https");
+    this.port = config.url().getPort() > 0 ? config.url().getPort() : https ? 443 : 80;
+    this.hostPort = host + ":" + port;
+    this.tls = https ? Optional.of(sslFactory(config.tlsInsecure())) : Optional.empty();
+    this.verifyHostname = !config.tlsInsecure();
+    this.connectTimeoutMillis = clampMillis(config.connectTimeout().toMillis());
+    this.requestTimeoutNanos = config.requestTimeout().toNanos();
+    this.requestTimeoutMillis = clampMillis(config.requestTimeout().toMillis());
+    this.expectContinueMillis = clampMillis(config.expectContinueTimeout().toMillis());
+    this.expectContinueThreshold = config.expectContinueThreshold();
+    this.idleNanos = config.idleTimeout().toNanos();
+    this.acquireMillis = config.requestTimeout().plus(config.connectTimeout()).toMillis();
+    this.maxConnections = config.maxConnections();
+    this.permits = new Semaphore(maxConnections, true);
+    long period = Math.max(50, Math.min(1000, config.requestTimeout().toMillis() / 4));
+    watchdog.scheduleAtFixedRate(this::watch, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private static int clampMillis(long ms) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+  }
+
+  private static SSLSocketFactory sslFactory(boolean insecure) {
+    if (!insecure) {
+      return (SSLSocketFactory) SSLSocketFactory.getDefault();
+    }
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+      return ctx.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no TLS implementation", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  /** One socket, with its own read buffer; used by one exchange at a time. */
+  private static final class Conn {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+    final byte[] buf = new byte[READ_BUFFER];
+    int pos;
+    int lim;
+    volatile long lastProgress = System.nanoTime();
+    volatile boolean writing;
+    volatile boolean stalled;
+    long idleSince;
+    private int soTimeout = -1;
+
+    Conn(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+      this.out = socket.getOutputStream();
+    }
+
+    /** Sets SO_TIMEOUT only when it changes: it is a system call, and most requests keep it. */
+    void readTimeout(int millis) throws IOException {
+      if (millis != soTimeout) {
+        socket.setSoTimeout(millis);
+        soTimeout = millis;
+      }
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing is all that is wanted; nothing to do about a failure
+      }
+    }
+  }
+
+  private Conn acquire() {
+    if (closed) {
+      throw new IllegalStateException("client is closed");
+    }
+    try {
+      if (!permits.tryAcquire(acquireMillis, TimeUnit.MILLISECONDS)) {
+        throw new MantaException(
+            0,
+            MantaException.TIMEOUT,
+            "no connection to "
+                + host
+                + " became free within "
+                + acquireMillis
+                + " ms ("
+                + maxConnections
+                + " in use)",
+            Optional.empty(),
+            true,
+            null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MantaException(
+          0, MantaException.TIMEOUT, "interrupted", Optional.empty(), false, e);
+    }
+    try {
+      Conn c = pooled();
+      if (c == null) {
+        c = connect();
+      }
+      leased.add(c);
+      return c;
+    } catch (RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+  }
+
+  /** The most recently used live idle connection, or null. */
+  private Conn pooled() {
+    while (true) {
+      Conn c;
+      synchronized (idle) {
+        c = idle.pollFirst();
+      }
+      if (c == null) {
+        return null;
+      }
+      long idleFor = System.nanoTime() - c.idleSince;
+      if (idleFor > idleNanos || (idleFor > PROBE_AFTER_NANOS && !alive(c))) {
+        c.close();
+        continue;
+      }
+      return c;
+    }
+  }
+
+  /** True when the server has not closed (or written to) an idle connection. */
+  private static boolean alive(Conn c) {
+    if (c.socket.isClosed() || c.pos < c.lim) {
+      return false;
+    }
+    try {
+      c.readTimeout(1);
+      c.in.read(); // end of stream, or a byte no request asked for: either way unusable
+      return false;
+    } catch (SocketTimeoutException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private Conn connect() {
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.setKeepAlive(true);
+      s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+    } catch (IOException e) {
+      closeQuietly(s);
+      throw new MantaException(
+          0,
+          MantaException.CONNECT_FAILED,
+          "cannot connect to " + hostPort + ": " + e.getMessage(),
+          Optional.empty(),
+          true,
+          e);
+    }
+    if (tls.isEmpty()) {
+      try {
+        return new Conn(s);
+      } catch (IOException e) {
+        closeQuietly(s);
+        throw connectFailed(e);
+      }
+    }
+    try {
+      SSLSocket ssl = (SSLSocket) tls.get().createSocket(s, host, port, true);
+      if (verifyHostname) {
+        SSLParameters p = ssl.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(p);
+      }
+      ssl.setSoTimeout(connectTimeoutMillis);
+      ssl.startHandshake();
+      return new Conn(ssl);
+    } catch (IOException e) {
+      closeQuietly(s);
+      throw new MantaException(
+          0,
+          MantaException.CONNECT_FAILED,
+          "TLS handshake with "
+              + hostPort
+              + " failed: "
+              + e.getMessage()
+              + " (MANTA_TLS_INSECURE=true skips certificate checks for test endpoints)",
+          Optional.empty(),
+          false, // a certificate does not get better by asking again
+          e);
+    }
+  }
+
+  private MantaException connectFailed(IOException e) {
+    return new MantaException(
+        0,
+        MantaException.CONNECT_FAILED,
+        "cannot connect to " + hostPort + ": " + e.getMessage(),
+        Optional.empty(),
+        true,
+        e);
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // nothing to do
+    }
+  }
+
+  private void release(Conn c, boolean reusable) {
+    leased.remove(c);
+    if (reusable && !closed && !c.socket.isClosed()) {
+      c.idleSince = System.nanoTime();
+      synchronized (idle) {
+        idle.addFirst(c);
+      }
+      if (closed) {
+        closeIdle();
+      }
+    } else {
+      c.close();
+    }
+    permits.release();
+  }
+
+  /** Closes stalled writers and expired idle connections. */
+  private void watch() {
+    long now = System.nanoTime();
+    for (Conn c : leased) {
+      if (c.writing && now - c.lastProgress > requestTimeoutNanos) {
+        c.stalled = true;
+        c.close(); // unblocks the writer, which reports a timeout
+      }
+    }
+    synchronized (idle) {
+      for (Iterator<Conn> it = idle.iterator(); it.hasNext(); ) {
+        Conn c = it.next();
+        if (now - c.idleSince > idleNanos) {
+          it.remove();
+          c.close();
+        }
+      }
+    }
+  }
+
+  private void closeIdle() {
+    synchronized (idle) {
+      idle.forEach(Conn::close);
+      idle.clear();
+    }
+  }
+
+  private byte[] borrow() {
+    byte[] b = lent.poll();
+    return b != null ? b : new byte[IO_CHUNK];
+  }
+
+  /** {@code n} bytes of {@code b} as a buffer whose release returns {@code b} to the pool. */
+  private ByteBuf lendable(byte[] b, int n) {
+    ByteBuf buf =
+        new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, b, b.length) {
+          @Override
+          protected void freeArray(byte[] array) {
+            lent.offer(array);
+          }
+        };
+    return buf.setIndex(0, n);
+  }
+
+  // ------------------------------------------------------------------ exchange
+
+  @Override
+  public CompletableFuture<HttpExchange.Response<Object>> exchange(
+      RequestSpec spec, ResponseSink<?> sink, AtomicBoolean bodyOpened) {
+    Conn c;
+    try {
+      c = acquire();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return new Exchange(spec, sink, bodyOpened, c).run();
+  }
+
+  /** One request and response on one connection, on the calling thread. */
+  private final class Exchange implements ResponseSink.Flow {
+    private final RequestSpec spec;
+    private final ResponseSink<?> sink;
+    private final AtomicBoolean bodyOpened;
+    private final Conn c;
+    private final Object flowLock = new Object();
+    private boolean paused;
+    private volatile MantaException aborted;
+    private boolean sinkStarted;
+    private long bytesSent;
+    private Optional<String> sentMd5 = Optional.empty();
+    private boolean bodySent;
+
+    Exchange(RequestSpec spec, ResponseSink<?> sink, AtomicBoolean bodyOpened, Conn c) {
+      this.spec = spec;
+      this.sink = sink;
+      this.bodyOpened = bodyOpened;
+      this.c = c;
+    }
+
+    CompletableFuture<HttpExchange.Response<Object>> run() {
+      try {
+        return exchange();
+      } catch (MantaException e) {
+        return fail(e);
+      } catch (RuntimeException e) {
+        return fail(
+            new MantaException(
+                0,
+                MantaException.LOCAL_IO,
+                String.valueOf(e.getMessage()),
+                Optional.empty(),
+                false,
+                e));
+      }
+    }
+
+    private CompletableFuture<HttpExchange.Response<Object>> fail(MantaException e) {
+      MantaException cause = aborted != null ? aborted : e;
+      release(c, false);
+      if (sinkStarted) {
+        sink.onError(cause);
+      }
+      return CompletableFuture.failedFuture(cause);
+    }
+
+    private CompletableFuture<HttpExchange.Response<Object>> exchange() {
+      BodySource src = spec.body();
+      boolean expect =
+          src != null
+              && spec.expectContinue()
+              && src.length() != 0
+              && (src.length() < 0 || src.length() >= expectContinueThreshold);
+      byte[] head = head(src, expect);
+      Parsed early = null;
+      if (src == null) {
+        write(head, 0, head.length);
+      } else if (!expect) {
+        sendBody(src, head);
+      } else {
+        write(head, 0, head.length);
+        early = awaitContinue();
+        if (early == null) {
+          sendBody(src, null);
+        }
+      }
+      Parsed r = early != null ? early : readFinalHead();
+      return readResponse(r, early != null);
+    }
+
+    private byte[] head(BodySource src, boolean expect) {
+      StringBuilder sb = new StringBuilder(512);
+      sb.append(spec.method().name()).append(' ').append(spec.uri()).append(" HTTP/1.1\r\n");
+      for (Map.Entry<String, String> h : spec.headers().entrySet()) {
+        sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      }
+      if (src == null) {
+        if (spec.method().name().equals("PUT")) {
+          sb.append("content-length: 0\r\n");
+        }
+      } else if (src.length() >= 0) {
+        sb.append("content-length: ").append(src.length()).append("\r\n");
+      } else {
+        sb.append("transfer-encoding: chunked\r\n");
+      }
+      if (expect) {
+        sb.append("expect: 100-continue\r\n");
+      }
+      sb.append("\r\n");
+      return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Waits for 100 Continue: null to send the body, or the server's early final answer. */
+    private Parsed awaitContinue() {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expectContinueMillis);
+      while (true) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          return null; // RFC 9110 10.1.1: a server may ignore Expect; send after a while
+        }
+        Parsed p;
+        try {
+          c.readTimeout((int) Math.min(Integer.MAX_VALUE, left));
+          if (c.pos == c.lim && !fillOrTimeout()) {
+            return null;
+          }
+          c.readTimeout(requestTimeoutMillis);
+          p = readHead();
+        } catch (IOException e) {
+          throw ioFailure(e, "waiting for 100 Continue");
+        }
+        if (p.status == 100) {
+          return null;
+        }
+        if (p.status >= 200) {
+          return p; // answered before the body: never send it, and close afterwards
+        }
+      }
+    }
+
+    /** Fills the read buffer; false when nothing came before SO_TIMEOUT. */
+    private boolean fillOrTimeout() throws IOException {
+      try {
+        int n = c.in.read(c.buf, 0, c.buf.length);
+        if (n < 0) {
+          throw new MantaException(
+              0,
+              MantaException.CONNECTION_CLOSED,
+              "the connection closed before a response",
+              Optional.empty(),
+              true,
+              null);
+        }
+        c.pos = 0;
+        c.lim = n;
+        return true;
+      } catch (SocketTimeoutException e) {
+        return false;
+      }
+    }
+
+    private void sendBody(BodySource src, byte[] head) {
+      bodyOpened.set(true);
+      MessageDigest md5 = Md5ChunkedInput.newMd5();
+      byte[] whole = src.inMemory();
+      if (whole != null && head != null && head.length + whole.length <= IO_CHUNK) {
+        // Small upload: head and body in one write, one segment.
+        byte[] one = new byte[head.length + whole.length];
+        System.arraycopy(head, 0, one, 0, head.length);
+        System.arraycopy(whole, 0, one, head.length, whole.length);
+        md5.update(whole);
+        writeBody(one, 0, one.length);
+        finishBody(md5, whole.length);
+        return;
+      }
+      if (head != null) {
+        writeBody(head, 0, head.length);
+      }
+      boolean chunked = src.length() < 0;
+      long total = 0;
+      if (whole != null) {
+        md5.update(whole);
+        for (int off = 0; off < whole.length; off += IO_CHUNK) {
+          writeBody(whole, off, Math.min(IO_CHUNK, whole.length - off));
+        }
+        total = whole.length;
+      } else {
+        byte[] buf = chunks.get();
+        try (InputStream in = src.openBlocking()) {
+          // A declared length is what is sent: a longer stream is cut there, a shorter one fails.
+          while (chunked || total < src.length()) {
+            int want = chunked ? buf.length : (int) Math.min(buf.length, src.length() - total);
+            int n;
+            try {
+              n = in.read(buf, 0, want);
+            } catch (IOException e) {
+              throw localRead(src, e);
+            }
+            if (n < 0) {
+              break;
+            }
+            if (n == 0) {
+              continue;
+            }
+            md5.update(buf, 0, n);
+            if (chunked) {
+              byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+              writeBody(size, 0, size.length);
+              writeBody(buf, 0, n);
+              writeBody(CRLF, 0, 2);
+            } else {
+              writeBody(buf, 0, n);
+            }
+            total += n;
+          }
+        } catch (IOException e) {
+          throw localRead(src, e); // opening or closing the source
+        }
+        if (chunked) {
+          byte[] end = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+          writeBody(end, 0, end.length);
+        } else if (total != src.length()) {
+          throw new MantaException(
+              0,
+              MantaException.LOCAL_IO,
+              "cannot read the body "
+                  + src.describe()
+                  + ": stream ended after "
+                  + total
+                  + " of "
+                  + src.length()
+                  + " declared bytes",
+              Optional.empty(),
+              false,
+              null);
+        }
+      }
+      finishBody(md5, total);
+    }
+
+    private void finishBody(MessageDigest md5, long total) {
+      bytesSent = total;
+      sentMd5 = Optional.of(Base64.getEncoder().encodeToString(md5.digest()));
+      bodySent = true;
+    }
+
+    private MantaException localRead(BodySource src, IOException e) {
+      return new MantaException(
+          0,
+          MantaException.LOCAL_IO,
+          "cannot read the body " + src.describe() + ": " + e.getMessage(),
+          Optional.empty(),
+          false,
+          e);
+    }
+
+    /** Writes body bytes; a server that answers early (and closes) wins over the write error. */
+    private void writeBody(byte[] b, int off, int len) {
+      try {
+        writeRaw(b, off, len);
+      } catch (IOException e) {
+        if (c.stalled) {
+          throw stalled("sending the request body");
+        }
+        throw new MantaException(
+            0,
+            MantaException.CONNECTION_CLOSED,
+            "the connection failed while sending the body: " + e.getMessage(),
+            Optional.empty(),
+            true,
+            e);
+      }
+    }
+
+    private void write(byte[] b, int off, int len) {
+      try {
+        writeRaw(b, off, len);
+      } catch (IOException e) {
+        if (c.stalled) {
+          throw stalled("sending the request");
+        }
+        throw new MantaException(
+            0,
+            MantaException.CONNECTION_CLOSED,
+            "cannot send the request: " + e.getMessage(),
+            Optional.empty(),
+            true,
+            e);
+      }
+    }
+
+    private void writeRaw(byte[] b, int off, int len) throws IOException {
+      c.lastProgress = System.nanoTime();
+      c.writing = true;
+      try {
+        c.out.write(b, off, len);
+      } finally {
+        c.writing = false;
+        c.lastProgress = System.nanoTime();
+      }
+    }
+
+    private MantaException stalled(String doing) {
+      return new MantaException(
+          0,
+          MantaException.TIMEOUT,
+          "no progress for " + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms " + doing,
+          Optional.empty(),
+          true,
+          null);
+    }
+
+    private Parsed readFinalHead() {
+      try {
+        c.readTimeout(requestTimeoutMillis);
+        while (true) {
+          Parsed p = readHead();
+          if (p.status >= 200) {
+            return p;
+          }
+        }
+      } catch (IOException e) {
+        throw ioFailure(e, "waiting for the response");
+      }
+    }
+
+    private MantaException ioFailure(IOException e, String doing) {
+      if (e instanceof SocketTimeoutException) {
+        return stalled(doing);
+      }
+      return new MantaException(
+          0,
+          MantaException.CONNECTION_CLOSED,
+          "connection error " + doing + ": " + e,
+          Optional.empty(),
+          true,
+          e);
+    }
+
+    private CompletableFuture<HttpExchange.Response<Object>> readResponse(
+        Parsed p, boolean answeredEarly) {
+      HttpResponse res =
+          new DefaultHttpResponse(
+              p.http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(p.status),
+              p.headers);
+      boolean success = p.status >= 200 && p.status < 300 || p.status == 304;
+      if (success) {
+        try {
+          sinkStarted = true;
+          sink.onHeaders(res, this);
+        } catch (MantaException e) {
+          sinkStarted = false;
+          throw e;
+        } catch (RuntimeException e) {
+          sinkStarted = false;
+          throw new MantaException(
+              0, MantaException.LOCAL_IO, e.getMessage(), Optional.empty(), false, e);
+        }
+      }
+      ErrorBody err = success ? null : new ErrorBody();
+      boolean toClose = readBody(p, success, err);
+      boolean reusable =
+          !toClose && !answeredEarly && (spec.body() == null || bodySent) && keepAlive(p);
+      release(c, reusable);
+      if (!success) {
+        return CompletableFuture.completedFuture(
+            new HttpExchange.Response<>(
+                p.status, p.headers, null, err.bytes(), bytesSent, sentMd5));
+      }
+      CompletableFuture<?> value;
+      try {
+        value = sink.complete(res);
+      } catch (RuntimeException e) {
+        value = CompletableFuture.failedFuture(e);
+      }
+      long sent = bytesSent;
+      Optional<String> md5 = bodySent ? sentMd5 : Optional.empty();
+      return value.handle(
+          (v, e) -> {
+            if (e == null) {
+              return new HttpExchange.Response<Object>(p.status, p.headers, v, null, sent, md5);
+            }
+            Throwable cause =
+                e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof MantaException
+                ? (MantaException) cause
+                : new MantaException(
+                    0,
+                    MantaException.LOCAL_IO,
+                    String.valueOf(cause.getMessage()),
+                    Optional.empty(),
+                    false,
+                    cause);
+          });
+    }
+
+    private boolean keepAlive(Parsed p) {
+      String conn = p.headers.get("connection");
+      if (conn != null && conn.toLowerCase(Locale.ROOT).contains("close")) {
+        return false;
+      }
+      return !p.http10 || (conn != null && conn.toLowerCase(Locale.ROOT).contains("keep-alive"));
+    }
+
+    /** Reads the body into the sink or the error buffer; true when the connection must close. */
+    private boolean readBody(Parsed p, boolean success, ErrorBody err) {
+      boolean none =
+          spec.method().name().equals("HEAD")
+              || p.status == 204
+              || p.status == 304
+              || p.status < 200;
+      if (none) {
+        return false;
+      }
+      String te = p.headers.get("transfer-encoding");
+      try {
+        if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
+          readChunked(success, err);
+          return false;
+        }
+        String cl = p.headers.get("content-length");
+        if (cl != null) {
+          long n = ResponseHeaders.parseLong(cl, -1);
+          if (n < 0) {
+            throw new MantaException(
+                0,
+                MantaException.BAD_RESPONSE,
+                "malformed response from Manta: bad content-length " + cl,
+                Optional.empty(),
+                false,
+                null);
+          }
+          readExactly(n, success, err);
+          return false;
+        }
+        readToEnd(success, err);
+        return true;
+      } catch (SocketTimeoutException e) {
+        throw stalled("reading the response body");
+      } catch (IOException e) {
+        if (aborted != null) {
+          throw aborted;
+        }
+        throw new MantaException(
+            0,
+            MantaException.CONNECTION_CLOSED,
+            "connection error reading the response body: " + e,
+            Optional.empty(),
+            true,
+            e);
+      }
+    }
+
+    private void readExactly(long n, boolean success, ErrorBody err) throws IOException {
+      long left = n;
+      while (left > 0) {
+        int got = readSome((int) Math.min(left, IO_CHUNK), success, err);
+        if (got < 0) {
+          throw truncated(n);
+        }
+        left -= got;
+      }
+    }
+
+    private void readToEnd(boolean success, ErrorBody err) throws IOException {
+      while (readSome(IO_CHUNK, success, err) >= 0) {
+        // until the server closes
+      }
+    }
+
+    private void readChunked(boolean success, ErrorBody err) throws IOException {
+      while (true) {
+        String line = readLine();
+        if (line == null) {
+          throw truncated(-1);
+        }
+        int semi = line.indexOf(';');
+        long size;
+        try {
+          size = Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).trim(), 16);
+        } catch (NumberFormatException e) {
+          throw new MantaException(
+              0,
+              MantaException.BAD_RESPONSE,
+              "malformed response from Manta: chunk size " + line,
+              Optional.empty(),
+              false,
+              e);
+        }
+        if (size == 0) {
+          while (true) { // trailers
+            String t = readLine();
+            if (t == null || t.isEmpty()) {
+              return;
+            }
+          }
+        }
+        long left = size;
+        while (left > 0) {
+          int got = readSome((int) Math.min(left, IO_CHUNK), success, err);
+          if (got < 0) {
+            throw truncated(-1);
+          }
+          left -= got;
+        }
+        String end = readLine();
+        if (end == null || !end.isEmpty()) {
+          throw truncated(-1);
+        }
+      }
+    }
+
+    /**
+     * Reads up to {@code max} body bytes (buffered ones first, then straight from the socket into a
+     * large array) and hands them on; -1 at end of stream.
+     */
+    private int readSome(int max, boolean success, ErrorBody err) throws IOException {
+      byte[] b;
+      int off;
+      int n;
+      if (c.pos < c.lim) {
+        b = c.buf;
+        off = c.pos;
+        n = Math.min(max, c.lim - c.pos);
+        c.pos += n;
+      } else {
+        // A sink that keeps the bytes (the file sink queues them for its worker) gets its own
+        // array; the others copy, so one array per thread serves every read.
+        boolean lend = success && sink.retainsData();
+        b = lend ? borrow() : chunks.get();
+        off = 0;
+        n = c.in.read(b, 0, Math.min(max, b.length));
+        if (n < 0) {
+          if (lend) {
+            lent.offer(b);
+          }
+          return -1;
+        }
+        if (lend) {
+          deliver(lendable(b, n));
+          return n;
+        }
+      }
+      if (success) {
+        deliver(Unpooled.wrappedBuffer(b, off, n));
+      } else {
+        err.add(b, off, n);
+      }
+      return n;
+    }
+
+    private void deliver(ByteBuf data) {
+      if (aborted != null) {
+        data.release();
+        throw aborted;
+      }
+      boolean more;
+      try {
+        more = sink.onData(data);
+      } finally {
+        data.release(); // the sink retained what it keeps
+      }
+      if (!more) {
+        synchronized (flowLock) {
+          paused = true;
+          while (paused && aborted == null) {
+            try {
+              // The sink resumes when it drained; a bound keeps a lost resume from hanging.
+              flowLock.wait(requestTimeoutMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new MantaException(
+                  0, MantaException.TIMEOUT, "interrupted", Optional.empty(), false, e);
+            }
+          }
+        }
+      }
+      if (aborted != null) {
+        throw aborted;
+      }
+    }
+
+    @Override
+    public void resume() {
+      synchronized (flowLock) {
+        paused = false;
+        flowLock.notifyAll();
+      }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+      aborted =
+          cause instanceof MantaException
+              ? (MantaException) cause
+              : new MantaException(
+                  0,
+                  MantaException.LOCAL_IO,
+                  String.valueOf(cause.getMessage()),
+                  Optional.empty(),
+                  false,
+                  cause);
+      synchronized (flowLock) {
+        flowLock.notifyAll();
+      }
+    }
+
+    private MantaException truncated(long announced) {
+      return new MantaException(
+          0,
+          MantaException.CONNECTION_CLOSED,
+          "the connection closed in the middle of the response body"
+              + (announced >= 0 ? " (" + announced + " bytes announced)" : ""),
+          Optional.empty(),
+          true,
+          null);
+    }
+
+    // -------------------------------------------------------------- head parsing
+
+    private Parsed readHead() throws IOException {
+      String status = readLine();
+      if (status == null) {
+        throw new MantaException(
+            0,
+            MantaException.CONNECTION_CLOSED,
+            "the connection closed before a response",
+            Optional.empty(),
+            true,
+            null);
+      }
+      if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' ') {
+        throw malformed("status line " + abbreviate(status));
+      }
+      int code;
+      try {
+        code = Integer.parseInt(status.substring(9, 12));
+      } catch (NumberFormatException e) {
+        throw malformed("status line " + abbreviate(status));
+      }
+      HttpHeaders headers = HEADERS.newHeaders();
+      int total = status.length();
+      while (true) {
+        String line = readLine();
+        if (line == null) {
+          throw new MantaException(
+              0,
+              MantaException.CONNECTION_CLOSED,
+              "the connection closed before a response",
+              Optional.empty(),
+              true,
+              null);
+        }
+        if (line.isEmpty()) {
+          break;
+        }
+        total += line.length() + 2;
+        if (total > MAX_HEADER_BYTES) {
+          throw malformed("response headers exceed " + MAX_HEADER_BYTES + " bytes");
+        }
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+          throw malformed("header line " + abbreviate(line));
+        }
+        headers.add(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+      }
+      return new Parsed(code, headers, status.startsWith("HTTP/1.0"));
+    }
+
+    /** A CRLF (or LF) terminated line, without it; null at end of stream before any byte. */
+    private String readLine() throws IOException {
+      StringBuilder sb = null;
+      while (true) {
+        if (c.pos == c.lim) {
+          int n = c.in.read(c.buf, 0, c.buf.length);
+          if (n < 0) {
+            if (sb == null) {
+              return null;
+            }
+            throw truncated(-1);
+          }
+          c.pos = 0;
+          c.lim = n;
+        }
+        int start = c.pos;
+        int i = start;
+        while (i < c.lim && c.buf[i] != '\n') {
+          i++;
+        }
+        int len = i - start;
+        if (sb == null && i < c.lim) {
+          c.pos = i + 1;
+          if (len > 0 && c.buf[i - 1] == '\r') {
+            len--;
+          }
+          return new String(c.buf, start, len, StandardCharsets.ISO_8859_1);
+        }
+        if (sb == null) {
+          sb = new StringBuilder();
+        }
+        sb.append(new String(c.buf, start, len, StandardCharsets.ISO_8859_1));
+        if (sb.length() > MAX_HEADER_BYTES) {
+          throw malformed("response headers exceed " + MAX_HEADER_BYTES + " bytes");
+        }
+        if (i < c.lim) {
+          c.pos = i + 1;
+          int l = sb.length();
+          if (l > 0 && sb.charAt(l - 1) == '\r') {
+            sb.setLength(l - 1);
+          }
+          return sb.toString();
+        }
+        c.pos = c.lim;
+      }
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+
+  private static MantaException malformed(String what) {
+    return new MantaException(
+        0,
+        MantaException.BAD_RESPONSE,
+        "malformed response from Manta: " + what,
+        Optional.empty(),
+        false,
+        null);
+  }
+
+  /** A response head. */
+  private record Parsed(int status, HttpHeaders headers, boolean http10) {}
+
+  /** The first 64 KiB of an error body; the rest is read and dropped to keep the connection. */
+  private static final class ErrorBody {
+    private byte[] data = new byte[256];
+    private int size;
+
+    void add(byte[] b, int off, int n) {
+      int take = Math.min(n, MAX_ERROR_BODY - size);
+      if (take <= 0) {
+        return;
+      }
+      if (size + take > data.length) {
+        data = java.util.Arrays.copyOf(data, Math.max(size + take, data.length * 2));
+      }
+      System.arraycopy(b, off, data, size, take);
+      size += take;
+    }
+
+    byte[] bytes() {
+      return java.util.Arrays.copyOf(data, size);
+    }
+  }
+
+  // ------------------------------------------------------------------ scheduling, closing
+
+  /** Retries wait on the calling thread: it is the caller's thread that waits for the answer. */
+  @Override
+  public void schedule(Runnable task, long delayMillis) {
+    if (closed) {
+      throw new RejectedExecutionException("client is closed");
+    }
+    try {
+      Thread.sleep(delayMillis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RejectedExecutionException("interrupted while waiting to retry", e);
+    }
+    task.run();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    watchdog.shutdownNow();
+    closeIdle();
+    for (Conn c : leased) {
+      c.close();
+    }
+    LOG.debug("socket transport to {} closed", hostPort);
+  }
+}
