@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponse;
+import io.vminfo.core.json.HardenedJson;
 import io.vminfo.manta.ListOptions;
 import io.vminfo.manta.MantaEntry;
 import io.vminfo.manta.MantaException;
@@ -25,7 +26,9 @@ public final class Paging {
   /** A listing page larger than this is refused rather than buffered. */
   public static final long MAX_PAGE_BYTES = 32L * 1024 * 1024;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Manta's answers are untrusted: bounded nesting, strings and numbers; a key twice keeps the
+  // last, as node-manta's JSON.parse does
+  private static final ObjectMapper JSON = HardenedJson.UNTRUSTED.lastDuplicateKeyWins().mapper();
 
   private Paging() {}
 

@@ -2,6 +2,7 @@ package io.vminfo.manta.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vminfo.core.json.HardenedJson;
 import io.vminfo.manta.MantaException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,9 @@ import java.util.concurrent.ExecutionException;
 
 /** Turns Manta's refusals, Retry-After headers and transport failures into MantaExceptions. */
 public final class ResponseErrors {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Manta's answers are untrusted: bounded nesting, strings and numbers; a key twice keeps the
+  // last, as node-manta's JSON.parse does
+  private static final ObjectMapper JSON = HardenedJson.UNTRUSTED.lastDuplicateKeyWins().mapper();
 
   private ResponseErrors() {}
 

@@ -74,4 +74,24 @@ class PagingTest {
               assertThat(e.getMessage()).contains("share the mtime " + T).contains("list by name");
             });
   }
+
+  @Test
+  void aHostileEntryIsABadResponseAndADuplicateKeyKeepsTheLastAsNodeManta() {
+    String deep =
+        "{\"name\":\"x\",\"type\":\"object\",\"k\":" + "[".repeat(200) + "]".repeat(200) + "}";
+    assertThatThrownBy(
+            () ->
+                Paging.parseEntries(
+                    (deep + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), "req-1"))
+        .isInstanceOf(MantaException.class)
+        .satisfies(
+            e -> assertThat(((MantaException) e).code()).isEqualTo(MantaException.BAD_RESPONSE))
+        .hasMessageContaining("nesting");
+    List<MantaEntry> entries =
+        Paging.parseEntries(
+            "{\"name\":\"a\",\"name\":\"b\",\"type\":\"object\"}\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            "req-2");
+    assertThat(entries).extracting(MantaEntry::name).containsExactly("b");
+  }
 }
