@@ -627,33 +627,24 @@ public final class SocketTransport implements Transport {
 
     /** Writes body bytes; a server that answers early (and closes) wins over the write error. */
     private void writeBody(byte[] b, int off, int len) {
-      try {
-        writeRaw(b, off, len);
-      } catch (IOException e) {
-        if (c.stalled) {
-          throw stalled("sending the request body");
-        }
-        throw new MantaException(
-            0,
-            MantaException.CONNECTION_CLOSED,
-            "the connection failed while sending the body: " + e.getMessage(),
-            Optional.empty(),
-            true,
-            e);
-      }
+      writeOrFail(b, off, len, "sending the request body");
     }
 
     private void write(byte[] b, int off, int len) {
+      writeOrFail(b, off, len, "sending the request");
+    }
+
+    private void writeOrFail(byte[] b, int off, int len, String doing) {
       try {
         writeRaw(b, off, len);
       } catch (IOException e) {
         if (c.stalled) {
-          throw stalled("sending the request");
+          throw stalled(doing);
         }
         throw new MantaException(
             0,
             MantaException.CONNECTION_CLOSED,
-            "cannot send the request: " + e.getMessage(),
+            "the connection failed while " + doing + ": " + e.getMessage(),
             Optional.empty(),
             true,
             e);
