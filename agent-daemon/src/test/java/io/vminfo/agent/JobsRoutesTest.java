@@ -249,15 +249,7 @@ class JobsRoutesTest {
 
   @Test
   void actionsNeedAuthorizedKeysAndAKeyFileThatParses() throws Exception {
-    assertThatThrownBy(
-            () ->
-                AgentHarness.start(
-                    source,
-                    state,
-                    b -> {
-                      b.set("actions.enabled", "true");
-                    },
-                    null))
+    assertThatThrownBy(() -> startWithActions(Optional.empty()))
         .hasMessageContaining(
             "actions.enabled needs actions.authorized_keys (writes signed by"
                 + " a listed key) or actions.socket");
@@ -265,29 +257,22 @@ class JobsRoutesTest {
         Files.writeString(
             state.resolveSibling("broken_keys"),
             OPS.publicKeyLine() + " ok\nssh-rsa AAAAnot-a-key x\n");
-    assertThatThrownBy(
-            () ->
-                AgentHarness.start(
-                    source,
-                    state,
-                    b -> {
-                      b.set("actions.enabled", "true");
-                      b.set("actions.authorized_keys", broken.toString());
-                    },
-                    null))
+    assertThatThrownBy(() -> startWithActions(Optional.of(broken)))
         .hasMessageContaining("line 2 is not an OpenSSH public key");
     Path empty = Files.writeString(state.resolveSibling("empty_keys"), "# nobody\n");
-    assertThatThrownBy(
-            () ->
-                AgentHarness.start(
-                    source,
-                    state,
-                    b -> {
-                      b.set("actions.enabled", "true");
-                      b.set("actions.authorized_keys", empty.toString());
-                    },
-                    null))
+    assertThatThrownBy(() -> startWithActions(Optional.of(empty)))
         .hasMessageContaining("lists no key");
+  }
+
+  private AgentHarness startWithActions(Optional<Path> authorizedKeys) throws Exception {
+    return AgentHarness.start(
+        source,
+        state,
+        b -> {
+          b.set("actions.enabled", "true");
+          authorizedKeys.ifPresent(k -> b.set("actions.authorized_keys", k.toString()));
+        },
+        null);
   }
 
   @Test
