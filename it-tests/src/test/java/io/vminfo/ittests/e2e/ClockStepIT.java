@@ -20,6 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Issue 13 point 4, clock steps between runs, on the packaged agent and accelerated usage time
@@ -33,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * end every sample is in the archive or the spool exactly once, and the only minutes missing are
  * the ones the agent said it skipped.
  */
+// Mostly waits on the simulated usage clock: runs beside the other classes.
+@Execution(ExecutionMode.CONCURRENT)
 class ClockStepIT {
   private static final int RATE = 1440;
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Issue 13 point 4, the spool's file system, on the packaged agent: its {@code spool_dir} on a
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cause goes away the waiting samples are written in order by themselves, and what is uploaded in
  * the end has every sample from the first to the last exactly once, each with all its VMs.
  */
+// Mostly waits on the simulated usage clock: runs beside the other classes.
+@Execution(ExecutionMode.CONCURRENT)
 class FullSpoolIT {
   private static final int VMS = 4;
   private static final Duration INTERVAL = Duration.ofMinutes(1);

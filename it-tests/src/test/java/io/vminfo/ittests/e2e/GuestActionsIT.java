@@ -24,11 +24,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 15 (actions and jobs) on a real libvirtd: actions through the API and the CLI with {@code
  * --wait}, a queue of actions on one VM, and a job across an agent SIGKILL.
  */
+@ResourceLock(LibvirtTesting.DAEMON)
 class GuestActionsIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static LibvirtHost host;

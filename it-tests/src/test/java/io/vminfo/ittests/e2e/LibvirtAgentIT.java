@@ -29,11 +29,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * E2E 1 and the libvirt half of E2E 3: the packaged agent on a real libvirtd (started by {@link
  * LibvirtHost} under a subreaper; skipped with a message when libvirt/QEMU are missing).
  */
+@ResourceLock(LibvirtTesting.DAEMON)
 class LibvirtAgentIT {
   static LibvirtHost host;
 

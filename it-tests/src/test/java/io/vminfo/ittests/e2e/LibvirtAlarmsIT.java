@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Issue 15's "done when" for alarms on the real libvirtd: a requested reboot (a job) opens no
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a suppression holds. Deliveries are in order per notifier, so a later notice is the fence that
  * proves no earlier one was sent twice.
  */
+@ResourceLock(LibvirtTesting.DAEMON)
 class LibvirtAlarmsIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static LibvirtHost host;

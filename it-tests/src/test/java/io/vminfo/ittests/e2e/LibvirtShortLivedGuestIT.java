@@ -19,6 +19,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The packaged agent on a real libvirtd: a guest started and destroyed ({@code virsh destroy})
@@ -26,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * network_usage} and {@code block_io} in the record of that interval: the counters read at its
  * start, since nothing of it is left to read at its stop.
  */
+// Mostly waits on real 20 s usage intervals, its two tests too: they run beside the rest.
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(LibvirtTesting.DAEMON)
 class LibvirtShortLivedGuestIT {
   static final Duration INTERVAL = Duration.ofSeconds(20);
   static LibvirtHost host;

@@ -23,6 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * E2E 6: Manta (the emulator) refuses every request for several simulated hours while the packaged
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a small spool cap the oldest un-uploaded hours are dropped instead, and each drop is logged,
  * counted in {@code /status} and {@code /metrics}: never silently.
  */
+// Mostly waits on the simulated usage clock: runs beside the other classes.
+@Execution(ExecutionMode.CONCURRENT)
 class OutageIT {
   static final Duration WAIT = Duration.ofSeconds(90);
   static final Pattern HOUR =

@@ -25,12 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The libvirt backend against a real libvirtd: a 64 MiB guest with an ethernet NIC is defined,
  * started, suspended, resumed, destroyed and undefined; the VM objects and events must agree with
  * {@code virsh dominfo} / {@code virsh domiflist}, and its NIC counters must grow.
  */
+@ResourceLock(LibvirtTesting.DAEMON)
 class LibvirtBackendIT {
   static final String FALLBACK = "00000000-0000-4000-8000-00000000c0de";
   static final Duration WAIT = Duration.ofSeconds(60);

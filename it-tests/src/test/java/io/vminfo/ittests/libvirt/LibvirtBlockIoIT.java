@@ -17,12 +17,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Per-disk block I/O ({@code block_io}) read through libvirt's library, against {@code virsh
  * domblkstat} on a real libvirtd: a guest with a raw virtio disk whose firmware reads its first
  * sector, then idles, so the counters can be compared exactly.
  */
+@ResourceLock(LibvirtTesting.DAEMON)
 class LibvirtBlockIoIT {
   static final Duration WAIT = Duration.ofSeconds(60);
   static LibvirtHost host;

@@ -12,6 +12,12 @@ import java.net.NetworkInterface;
 
 /** What the libvirt integration tests share: starting the host (or skipping), virsh's names. */
 public final class LibvirtTesting {
+  /**
+   * The resource lock of every test class that drives libvirtd: they start and stop the one
+   * qemu:///system daemon and watch all of its guests, so no two of them may run at once.
+   */
+  public static final String DAEMON = "libvirtd";
+
   private LibvirtTesting() {}
 
   /**
