@@ -685,7 +685,7 @@ public final class MantaClient implements AutoCloseable {
           public boolean hasNext() {
             while (!current.hasNext() && next.isPresent()) {
               ListOptions o = next.get();
-              MantaListPage page = blocking.await(listPage(p, o));
+              MantaListPage page = blocking.call(() -> listPage(p, o));
               List<MantaEntry> fresh = new ArrayList<>();
               next = Paging.next(o, page, fresh, seenAtMarker);
               current = fresh.iterator();

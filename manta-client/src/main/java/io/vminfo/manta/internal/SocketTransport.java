@@ -139,6 +139,9 @@ public final class SocketTransport implements Transport {
   /** One socket, with its own read buffer; used by one exchange at a time. */
   private static final class Conn {
     final Socket socket;
+    // The TCP socket under a TLS one (the same socket without TLS): closing it unblocks a stalled
+    // TLS writer, where closing the TLS socket would first wait to send close_notify behind it.
+    final Socket raw;
     final InputStream in;
     final OutputStream out;
     final byte[] buf = new byte[READ_BUFFER];
@@ -147,11 +150,15 @@ public final class SocketTransport implements Transport {
     volatile long lastProgress = System.nanoTime();
     volatile boolean writing;
     volatile boolean stalled;
+    // The operation deadline of the exchange using it, for the watchdog; expired once it cut it.
+    volatile OperationDeadline deadline = OperationDeadline.NONE;
+    volatile boolean expired;
     long idleSince;
     private int soTimeout = -1;
 
-    Conn(Socket socket) throws IOException {
+    Conn(Socket socket, Socket raw) throws IOException {
       this.socket = socket;
+      this.raw = raw;
       this.in = socket.getInputStream();
       this.out = socket.getOutputStream();
     }
@@ -171,14 +178,24 @@ public final class SocketTransport implements Transport {
         // closing is all that is wanted; nothing to do about a failure
       }
     }
+
+    /** Closes from another thread than the one using it, which may be blocked in a write. */
+    void abort() {
+      closeQuietly(raw);
+      close();
+    }
   }
 
-  private Conn acquire() {
+  private Conn acquire(OperationDeadline d) {
     if (closed) {
       throw new IllegalStateException("client is closed");
     }
+    d.check();
     try {
-      if (!permits.tryAcquire(acquireMillis, TimeUnit.MILLISECONDS)) {
+      if (!permits.tryAcquire(
+          Math.min(acquireMillis, TimeUnit.NANOSECONDS.toMillis(d.remainingNanos())),
+          TimeUnit.MILLISECONDS)) {
+        d.check();
         throw new MantaException(
             0,
             MantaException.TIMEOUT,
@@ -201,8 +218,10 @@ public final class SocketTransport implements Transport {
     try {
       Conn c = pooled();
       if (c == null) {
-        c = connect();
+        c = connect(d);
       }
+      c.deadline = d;
+      c.expired = false;
       leased.add(c);
       return c;
     } catch (RuntimeException e) {
@@ -246,14 +265,19 @@ public final class SocketTransport implements Transport {
     }
   }
 
-  private Conn connect() {
+  private Conn connect(OperationDeadline d) {
     Socket s = new Socket();
+    // Below connectTimeout when the operation deadline is nearer: then a timeout is the deadline's.
+    int bound = d.bound(connectTimeoutMillis);
     try {
       s.setTcpNoDelay(true);
       s.setKeepAlive(true);
-      s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      s.connect(new InetSocketAddress(host, port), bound);
     } catch (IOException e) {
       closeQuietly(s);
+      if (d.passed() || (bound < connectTimeoutMillis && e instanceof SocketTimeoutException)) {
+        throw d.expired(e);
+      }
       throw new MantaException(
           0,
           MantaException.CONNECT_FAILED,
@@ -264,7 +288,7 @@ public final class SocketTransport implements Transport {
     }
     if (tls.isEmpty()) {
       try {
-        return new Conn(s);
+        return new Conn(s, s);
       } catch (IOException e) {
         closeQuietly(s);
         throw connectFailed(e);
@@ -277,11 +301,16 @@ public final class SocketTransport implements Transport {
         p.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(p);
       }
-      ssl.setSoTimeout(connectTimeoutMillis);
+      ssl.setSoTimeout(d.bound(connectTimeoutMillis));
       ssl.startHandshake();
-      return new Conn(ssl);
+      return new Conn(ssl, s);
     } catch (IOException e) {
       closeQuietly(s);
+      if (d.passed()
+          || (d.bound(connectTimeoutMillis) < connectTimeoutMillis
+              && e instanceof SocketTimeoutException)) {
+        throw d.expired(e);
+      }
       throw new MantaException(
           0,
           MantaException.CONNECT_FAILED,
@@ -316,6 +345,7 @@ public final class SocketTransport implements Transport {
 
   private void release(Conn c, boolean reusable) {
     leased.remove(c);
+    c.deadline = OperationDeadline.NONE;
     if (reusable && !closed && !c.socket.isClosed()) {
       c.idleSince = System.nanoTime();
       synchronized (idle) {
@@ -334,9 +364,16 @@ public final class SocketTransport implements Transport {
   private void watch() {
     long now = System.nanoTime();
     for (Conn c : leased) {
-      if (c.writing && now - c.lastProgress > requestTimeoutNanos) {
+      if (!c.writing) {
+        continue; // readers are bounded by SO_TIMEOUT
+      }
+      OperationDeadline d = c.deadline;
+      if (d.bounded() && now - d.endNanos() >= 0) {
+        c.expired = true;
+        c.abort(); // unblocks the writer, which reports the operation timeout
+      } else if (now - c.lastProgress > requestTimeoutNanos) {
         c.stalled = true;
-        c.close(); // unblocks the writer, which reports a timeout
+        c.abort(); // unblocks the writer, which reports a timeout
       }
     }
     synchronized (idle) {
@@ -379,13 +416,14 @@ public final class SocketTransport implements Transport {
   @Override
   public CompletableFuture<HttpExchange.Response<Object>> exchange(
       RequestSpec spec, ResponseSink<?> sink, AtomicBoolean bodyOpened) {
+    OperationDeadline d = OperationDeadline.current();
     Conn c;
     try {
-      c = acquire();
+      c = acquire(d);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return new Exchange(spec, sink, bodyOpened, c).run();
+    return new Exchange(spec, sink, bodyOpened, c, d).run();
   }
 
   /** One request and response on one connection, on the calling thread. */
@@ -394,6 +432,7 @@ public final class SocketTransport implements Transport {
     private final ResponseSink<?> sink;
     private final AtomicBoolean bodyOpened;
     private final Conn c;
+    private final OperationDeadline deadline;
     private final Object flowLock = new Object();
     private boolean paused;
     private volatile MantaException aborted;
@@ -402,11 +441,17 @@ public final class SocketTransport implements Transport {
     private Optional<String> sentMd5 = Optional.empty();
     private boolean bodySent;
 
-    Exchange(RequestSpec spec, ResponseSink<?> sink, AtomicBoolean bodyOpened, Conn c) {
+    Exchange(
+        RequestSpec spec,
+        ResponseSink<?> sink,
+        AtomicBoolean bodyOpened,
+        Conn c,
+        OperationDeadline deadline) {
       this.spec = spec;
       this.sink = sink;
       this.bodyOpened = bodyOpened;
       this.c = c;
+      this.deadline = deadline;
     }
 
     CompletableFuture<HttpExchange.Response<Object>> run() {
@@ -483,19 +528,18 @@ public final class SocketTransport implements Transport {
 
     /** Waits for 100 Continue: null to send the body, or the server's early final answer. */
     private Parsed awaitContinue() {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expectContinueMillis);
+      long continueBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expectContinueMillis);
       while (true) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        long left = TimeUnit.NANOSECONDS.toMillis(continueBy - System.nanoTime());
         if (left <= 0) {
           return null; // RFC 9110 10.1.1: a server may ignore Expect; send after a while
         }
         Parsed p;
         try {
-          c.readTimeout((int) Math.min(Integer.MAX_VALUE, left));
-          if (c.pos == c.lim && !fillOrTimeout()) {
+          if (c.pos == c.lim && !fillOrTimeout((int) Math.min(Integer.MAX_VALUE, left))) {
+            deadline.check(); // the deadline, not the wait for 100 Continue, ended the read
             return null;
           }
-          c.readTimeout(requestTimeoutMillis);
           p = readHead();
         } catch (IOException e) {
           throw ioFailure(e, "waiting for 100 Continue");
@@ -509,10 +553,10 @@ public final class SocketTransport implements Transport {
       }
     }
 
-    /** Fills the read buffer; false when nothing came before SO_TIMEOUT. */
-    private boolean fillOrTimeout() throws IOException {
+    /** Fills the read buffer; false when nothing came within {@code millis}. */
+    private boolean fillOrTimeout(int millis) throws IOException {
       try {
-        int n = c.in.read(c.buf, 0, c.buf.length);
+        int n = read(c.buf, 0, c.buf.length, millis);
         if (n < 0) {
           throw new MantaException(
               0,
@@ -635,9 +679,13 @@ public final class SocketTransport implements Transport {
     }
 
     private void writeOrFail(byte[] b, int off, int len, String doing) {
+      deadline.check();
       try {
         writeRaw(b, off, len);
       } catch (IOException e) {
+        if (c.expired) {
+          throw deadline.expired(e);
+        }
         if (c.stalled) {
           throw stalled(doing);
         }
@@ -674,7 +722,6 @@ public final class SocketTransport implements Transport {
 
     private Parsed readFinalHead() {
       try {
-        c.readTimeout(requestTimeoutMillis);
         while (true) {
           Parsed p = readHead();
           if (p.status >= 200) {
@@ -687,6 +734,9 @@ public final class SocketTransport implements Transport {
     }
 
     private MantaException ioFailure(IOException e, String doing) {
+      if (deadline.passed()) {
+        return deadline.expired(e);
+      }
       if (e instanceof SocketTimeoutException) {
         return stalled(doing);
       }
@@ -804,6 +854,9 @@ public final class SocketTransport implements Transport {
         if (aborted != null) {
           throw aborted;
         }
+        if (deadline.passed()) {
+          throw deadline.expired(e);
+        }
         throw new MantaException(
             0,
             MantaException.CONNECTION_CLOSED,
@@ -892,7 +945,7 @@ public final class SocketTransport implements Transport {
         boolean lend = success && sink.retainsData();
         b = lend ? borrow() : chunks.get();
         off = 0;
-        n = c.in.read(b, 0, Math.min(max, b.length));
+        n = read(b, 0, Math.min(max, b.length), requestTimeoutMillis);
         if (n < 0) {
           if (lend) {
             lent.offer(b);
@@ -929,7 +982,8 @@ public final class SocketTransport implements Transport {
           while (paused && aborted == null) {
             try {
               // The sink resumes when it drained; a bound keeps a lost resume from hanging.
-              flowLock.wait(requestTimeoutMillis);
+              flowLock.wait(deadline.bound(requestTimeoutMillis));
+              deadline.check();
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               throw new MantaException(
@@ -977,6 +1031,24 @@ public final class SocketTransport implements Transport {
           Optional.empty(),
           true,
           null);
+    }
+
+    /**
+     * Reads from the socket waiting at most {@code millis} for a byte, or less when the operation
+     * deadline is nearer; past the deadline the operation's timeout, not a no-progress one.
+     */
+    private int read(byte[] b, int off, int len, int millis) throws IOException {
+      deadline.check();
+      int bound = deadline.bound(millis);
+      c.readTimeout(bound);
+      try {
+        return c.in.read(b, off, len);
+      } catch (SocketTimeoutException e) {
+        if (bound < millis || deadline.passed()) {
+          throw deadline.expired(e);
+        }
+        throw e;
+      }
     }
 
     // -------------------------------------------------------------- head parsing
@@ -1035,7 +1107,7 @@ public final class SocketTransport implements Transport {
       StringBuilder sb = null;
       while (true) {
         if (c.pos == c.lim) {
-          int n = c.in.read(c.buf, 0, c.buf.length);
+          int n = read(c.buf, 0, c.buf.length, requestTimeoutMillis);
           if (n < 0) {
             if (sb == null) {
               return null;
@@ -1125,8 +1197,11 @@ public final class SocketTransport implements Transport {
     if (closed) {
       throw new RejectedExecutionException("client is closed");
     }
+    OperationDeadline d = OperationDeadline.current();
     try {
-      Thread.sleep(delayMillis);
+      // Past the deadline the next attempt fails at once with the operation's timeout.
+      Thread.sleep(
+          Math.max(0, Math.min(delayMillis, TimeUnit.NANOSECONDS.toMillis(d.remainingNanos()))));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RejectedExecutionException("interrupted while waiting to retry", e);
@@ -1140,7 +1215,7 @@ public final class SocketTransport implements Transport {
     watchdog.shutdownNow();
     closeIdle();
     for (Conn c : leased) {
-      c.close();
+      c.abort();
     }
     LOG.debug("socket transport to {} closed", hostPort);
   }
