@@ -35,12 +35,14 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -67,6 +69,10 @@ public final class SocketTransport implements Transport {
   // here instead of failing the request (hot connections are not probed; a probe costs 1 ms).
   private static final long PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final int WRITING = 0;
+  private static final int WRITTEN = 1;
+  private static final int ANSWERED = 2;
+  private static final int FAILED = 3;
   // Parsed here already; Netty's per-header validation would only cost time.
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -87,6 +93,10 @@ public final class SocketTransport implements Transport {
   private final Semaphore permits;
   private final ArrayDeque<Conn> idle = new ArrayDeque<>();
   private final Set<Conn> leased = ConcurrentHashMap.newKeySet();
+  // Read the response while a large body is still going out, so an answer in the middle of an
+  // upload (a refusal from a server that then stops reading) is seen instead of a stalled write.
+  private final ExecutorService readers =
+      Executors.newCachedThreadPool(new DefaultThreadFactory("manta-socket-reader", true));
   private final ScheduledExecutorService watchdog =
       Executors.newSingleThreadScheduledExecutor(
           new DefaultThreadFactory("manta-socket-watchdog", true));
@@ -355,7 +365,7 @@ public final class SocketTransport implements Transport {
         closeIdle();
       }
     } else {
-      c.close();
+      c.abort(); // another thread may still be blocked writing on it (an upload answered early)
     }
     permits.release();
   }
@@ -433,6 +443,9 @@ public final class SocketTransport implements Transport {
     private final AtomicBoolean bodyOpened;
     private final Conn c;
     private final OperationDeadline deadline;
+    private final AtomicBoolean released = new AtomicBoolean();
+    // The body's progress, for the reader of an upload's answer (see sendWatched).
+    private final AtomicInteger upload = new AtomicInteger(WRITING);
     private final Object flowLock = new Object();
     private boolean paused;
     private volatile MantaException aborted;
@@ -473,7 +486,7 @@ public final class SocketTransport implements Transport {
 
     private CompletableFuture<HttpExchange.Response<Object>> fail(MantaException e) {
       MantaException cause = aborted != null ? aborted : e;
-      release(c, false);
+      releaseOnce(false);
       if (sinkStarted) {
         sink.onError(cause);
       }
@@ -492,12 +505,15 @@ public final class SocketTransport implements Transport {
       if (src == null) {
         write(head, 0, head.length);
       } else if (!expect) {
+        if (!oneWrite(src, head)) {
+          return sendWatched(src, head);
+        }
         sendBody(src, head);
       } else {
         write(head, 0, head.length);
         early = awaitContinue();
         if (early == null) {
-          sendBody(src, null);
+          return sendWatched(src, null);
         }
       }
       Parsed r = early != null ? early : readFinalHead();
@@ -574,11 +590,101 @@ public final class SocketTransport implements Transport {
       }
     }
 
+    /** The connection goes back once, by whichever thread ends the exchange. */
+    private void releaseOnce(boolean reusable) {
+      if (released.compareAndSet(false, true)) {
+        release(c, reusable);
+      }
+    }
+
+    /** True for a small in-memory upload that goes out with its head in one write. */
+    private boolean oneWrite(BodySource src, byte[] head) {
+      byte[] whole = src.inMemory();
+      return whole != null && head != null && head.length + whole.length <= IO_CHUNK;
+    }
+
+    /**
+     * Sends a body in several writes while a reader thread waits for the answer. An answer before
+     * the body's end (a server refusing the upload, then no longer reading) is read whole by the
+     * reader, which then closes the connection to end the stalled write; the caller reports that
+     * answer. Otherwise the reader hands the final head back and the caller reads the body.
+     */
+    private CompletableFuture<HttpExchange.Response<Object>> sendWatched(
+        BodySource src, byte[] head) {
+      CompletableFuture<Object> reader;
+      try {
+        reader = CompletableFuture.supplyAsync(this::watchForAnswer, readers);
+      } catch (RejectedExecutionException e) {
+        throw new IllegalStateException("client is closed", e);
+      }
+      try {
+        sendBody(src, head);
+      } catch (RuntimeException e) {
+        if (upload.compareAndSet(WRITING, FAILED)) {
+          c.abort(); // ends the reader
+          throw e;
+        }
+        return answer(reader);
+      }
+      if (!upload.compareAndSet(WRITING, WRITTEN)) {
+        return answer(reader); // answered just as the body ended: still an early answer
+      }
+      return readResponse((Parsed) joinReader(reader), false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<HttpExchange.Response<Object>> answer(
+        CompletableFuture<Object> reader) {
+      return (CompletableFuture<HttpExchange.Response<Object>>) joinReader(reader);
+    }
+
+    private Object joinReader(CompletableFuture<Object> reader) {
+      try {
+        return reader.join(); // the reader's reads are bounded: by SO_TIMEOUT and the deadline
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * On the reader thread: waits for the first byte of the answer (as long as the body is still
+     * going out, or for {@code requestTimeout} after its last write), then reads the final head.
+     * Returns the head when the body was all sent, else the whole early answer (a future).
+     */
+    private Object watchForAnswer() {
+      try {
+        while (c.pos == c.lim && !fillOrTimeout(requestTimeoutMillis)) {
+          int state = upload.get();
+          if (state == FAILED) {
+            throw stalled("waiting for the response"); // nobody waits for this one
+          }
+          if (state == WRITTEN && System.nanoTime() - c.lastProgress >= requestTimeoutNanos) {
+            throw stalled("waiting for the response");
+          }
+        }
+      } catch (IOException e) {
+        throw ioFailure(e, "waiting for the response");
+      }
+      Parsed p = readFinalHead();
+      if (!upload.compareAndSet(WRITING, ANSWERED)) {
+        return p;
+      }
+      try {
+        return readResponse(p, true);
+      } finally {
+        c.abort(); // the writer may be blocked on a server that stopped reading
+      }
+    }
+
     private void sendBody(BodySource src, byte[] head) {
       bodyOpened.set(true);
       MessageDigest md5 = Md5ChunkedInput.newMd5();
       byte[] whole = src.inMemory();
-      if (whole != null && head != null && head.length + whole.length <= IO_CHUNK) {
+      if (oneWrite(src, head)) {
         // Small upload: head and body in one write, one segment.
         byte[] one = new byte[head.length + whole.length];
         System.arraycopy(head, 0, one, 0, head.length);
@@ -687,7 +793,7 @@ public final class SocketTransport implements Transport {
           throw deadline.expired(e);
         }
         if (c.stalled) {
-          throw stalled(doing);
+          throw stalled(doing + " (the write stalled: the server stopped reading)");
         }
         throw new MantaException(
             0,
@@ -774,7 +880,7 @@ public final class SocketTransport implements Transport {
       boolean toClose = readBody(p, success, err);
       boolean reusable =
           !toClose && !answeredEarly && (spec.body() == null || bodySent) && keepAlive(p);
-      release(c, reusable);
+      releaseOnce(reusable);
       if (!success) {
         return CompletableFuture.completedFuture(
             new HttpExchange.Response<>(
@@ -1213,6 +1319,7 @@ public final class SocketTransport implements Transport {
   public void close() {
     closed = true;
     watchdog.shutdownNow();
+    readers.shutdownNow();
     closeIdle();
     for (Conn c : leased) {
       c.abort();
