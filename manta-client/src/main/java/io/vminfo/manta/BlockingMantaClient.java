@@ -15,20 +15,16 @@ import java.util.stream.Stream;
  * The synchronous face of a {@link MantaClient}: each call waits for its operation and throws the
  * operation's {@link MantaException}. By default ({@link MantaConfig.Builder#blockingSockets}) the
  * requests run on the calling thread over JDK sockets, otherwise through the asynchronous path;
- * either way a call (all its requests and retries) takes at most the operation timeout. {@link
- * #getStream} always uses the asynchronous path. Never call it from a callback of the asynchronous
- * API (that runs on an I/O thread).
+ * either way a call (all its requests and retries) takes at most the operation timeout ({@link
+ * #getStream}: until the stream is handed out; its reads are bounded by the request timeout). Never
+ * call it from a callback of the asynchronous API (that runs on an I/O thread).
  */
 public final class BlockingMantaClient {
   private final MantaClient client;
-  // getStream hands its caller an InputStream fed while the caller reads it, so it cannot run
-  // on the caller's thread: it always takes the asynchronous path.
-  private final MantaClient streams;
   private final Duration timeout;
 
-  BlockingMantaClient(MantaClient client, MantaClient streams, Duration timeout) {
+  BlockingMantaClient(MantaClient client, Duration timeout) {
     this.client = client;
-    this.streams = streams;
     this.timeout = timeout;
   }
 
@@ -85,7 +81,7 @@ public final class BlockingMantaClient {
   }
 
   public MantaObjectStream getStream(String path, GetOptions options) {
-    return call(() -> streams.getStream(path, options));
+    return call(() -> client.getStream(path, options));
   }
 
   public void delete(String path) {

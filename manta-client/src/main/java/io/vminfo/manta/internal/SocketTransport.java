@@ -55,9 +55,12 @@ import org.slf4j.LoggerFactory;
  * caller's thread, so a blocking call costs no thread hand-off. It keeps its own bounded keep-alive
  * pool, sends uploads with {@code Expect: 100-continue} like the Netty path (the body only after
  * 100 Continue; an early final answer is used and the connection closed), and bounds the time
- * without progress: reads by SO_TIMEOUT, writes by a watchdog that closes a stalled socket. Its
+ * without progress: reads by SO_TIMEOUT, writes by a watchdog that closes a stalled socket; a
+ * blocking call's {@link OperationDeadline} bounds all of it. The answer to a body sent in several
+ * writes is read by a reader thread meanwhile, so an answer in the middle of the body is seen. Its
  * futures are complete when {@link #exchange} returns, except downloads into file sinks, which
- * finish on the sink's worker (that is where they hash and write, pipelined with the reading).
+ * finish on the sink's worker (that is where they hash and write, pipelined with the reading). A
+ * {@link LiveBodySink} gets the body as a {@link BodyStream} its caller reads from the socket.
  */
 public final class SocketTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
@@ -442,7 +445,8 @@ public final class SocketTransport implements Transport {
     private final ResponseSink<?> sink;
     private final AtomicBoolean bodyOpened;
     private final Conn c;
-    private final OperationDeadline deadline;
+    // The call's deadline; none once a live body is handed out (its reads are the caller's).
+    private OperationDeadline deadline;
     private final AtomicBoolean released = new AtomicBoolean();
     // The body's progress, for the reader of an upload's answer (see sendWatched).
     private final AtomicInteger upload = new AtomicInteger(WRITING);
@@ -863,6 +867,9 @@ public final class SocketTransport implements Transport {
               HttpResponseStatus.valueOf(p.status),
               p.headers);
       boolean success = p.status >= 200 && p.status < 300 || p.status == 304;
+      if (success && sink instanceof LiveBodySink) {
+        return live(p, ((LiveBodySink) sink).verifyMd5());
+      }
       if (success) {
         try {
           sinkStarted = true;
@@ -990,32 +997,215 @@ public final class SocketTransport implements Transport {
       }
     }
 
+    private long chunkSize(String line) {
+      int semi = line.indexOf(';');
+      try {
+        return Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).trim(), 16);
+      } catch (NumberFormatException e) {
+        throw new MantaException(
+            0,
+            MantaException.BAD_RESPONSE,
+            "malformed response from Manta: chunk size " + line,
+            Optional.empty(),
+            false,
+            e);
+      }
+    }
+
+    private void skipTrailers() throws IOException {
+      while (true) {
+        String t = readLine();
+        if (t == null || t.isEmpty()) {
+          return;
+        }
+      }
+    }
+
+    /**
+     * Hands the body out as a stream its caller reads from the socket. The call ends here: what
+     * follows is bounded by the request timeout per read, not by the operation's deadline.
+     */
+    private CompletableFuture<HttpExchange.Response<Object>> live(Parsed p, boolean verifyMd5) {
+      LiveBody body = new LiveBody(p, verifyMd5);
+      deadline = OperationDeadline.NONE;
+      c.deadline = OperationDeadline.NONE;
+      return CompletableFuture.completedFuture(
+          new HttpExchange.Response<>(p.status, p.headers, body, null, 0, Optional.empty()));
+    }
+
+    /**
+     * A response body read on the caller's thread straight from the connection, which goes back to
+     * the pool when the body was read to its end and is closed when the stream closes before.
+     */
+    private final class LiveBody implements BodyStream {
+      private final Parsed p;
+      private final boolean chunked;
+      private final boolean toEnd;
+      private final boolean verifyMd5;
+      private final MessageDigest md5 = Md5ChunkedInput.newMd5();
+      private long left; // of the body (content-length) or of the current chunk
+      private boolean inChunk; // chunked: a chunk was read, its CRLF comes before the next size
+      private boolean done;
+      private boolean closed;
+      private IOException failure;
+
+      LiveBody(Parsed p, boolean verifyMd5) {
+        this.p = p;
+        this.verifyMd5 = verifyMd5;
+        boolean none = spec.method().name().equals("HEAD") || p.status == 204 || p.status == 304;
+        String te = p.headers.get("transfer-encoding");
+        this.chunked = !none && te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+        String cl = p.headers.get("content-length");
+        if (none || chunked) {
+          this.toEnd = false;
+          this.left = 0;
+        } else if (cl != null) {
+          this.left = ResponseHeaders.parseLong(cl, -1);
+          if (left < 0) {
+            releaseOnce(false);
+            throw malformed("bad content-length " + cl);
+          }
+          this.toEnd = false;
+        } else {
+          this.toEnd = true;
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (closed) {
+          throw new IOException("stream closed");
+        }
+        if (failure != null) {
+          throw failure;
+        }
+        if (len == 0) {
+          return 0;
+        }
+        if (done) {
+          return -1;
+        }
+        int n;
+        try {
+          n = next(b, off, len);
+        } catch (MantaException e) {
+          throw failed(new IOException(e.getMessage(), e));
+        } catch (SocketTimeoutException e) {
+          throw failed(new IOException(stalled("reading the response body").getMessage(), e));
+        } catch (IOException e) {
+          throw failed(new IOException("connection error reading the response body: " + e, e));
+        }
+        if (n > 0) {
+          md5.update(b, off, n);
+          return n;
+        }
+        done = true;
+        releaseOnce(!toEnd && keepAlive(p));
+        verify();
+        return -1;
+      }
+
+      private IOException failed(IOException e) {
+        failure = e;
+        done = true;
+        releaseOnce(false);
+        return e;
+      }
+
+      /** The next body bytes, without framing; -1 at the end of the body. */
+      private int next(byte[] b, int off, int len) throws IOException {
+        if (toEnd) {
+          return take(b, off, len);
+        }
+        if (chunked && left == 0) {
+          if (inChunk) {
+            String end = readLine();
+            if (end == null || !end.isEmpty()) {
+              throw truncated(-1);
+            }
+          }
+          String line = readLine();
+          if (line == null) {
+            throw truncated(-1);
+          }
+          left = chunkSize(line);
+          inChunk = true;
+          if (left == 0) {
+            skipTrailers();
+            return -1;
+          }
+        }
+        if (left == 0) {
+          return -1;
+        }
+        int n = take(b, off, (int) Math.min(len, left));
+        if (n < 0) {
+          throw truncated(-1);
+        }
+        left -= n;
+        return n;
+      }
+
+      /** Buffered bytes first, then the socket. */
+      private int take(byte[] b, int off, int len) throws IOException {
+        if (c.pos < c.lim) {
+          int n = Math.min(len, c.lim - c.pos);
+          System.arraycopy(c.buf, c.pos, b, off, n);
+          c.pos += n;
+          return n;
+        }
+        return Exchange.this.read(b, off, len, requestTimeoutMillis);
+      }
+
+      private void verify() throws IOException {
+        if (!verifyMd5) {
+          return;
+        }
+        String expected = p.headers.get("content-md5");
+        String actual = Base64.getEncoder().encodeToString(md5.digest());
+        if (expected != null && !expected.equals(actual)) {
+          failure =
+              new IOException(
+                  new MantaException(
+                      0,
+                      MantaException.MD5_MISMATCH,
+                      "received bytes have MD5 " + actual + " but the object's is " + expected,
+                      Optional.empty(),
+                      false,
+                      null));
+          throw failure;
+        }
+      }
+
+      @Override
+      public int available() {
+        return done || chunked ? 0 : (int) Math.min(c.lim - c.pos, toEnd ? Long.MAX_VALUE : left);
+      }
+
+      @Override
+      public void close() {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (!done) {
+          done = true;
+          releaseOnce(false); // the rest of the body is still on the way: not reusable
+        }
+      }
+    }
+
     private void readChunked(boolean success, ErrorBody err) throws IOException {
       while (true) {
         String line = readLine();
         if (line == null) {
           throw truncated(-1);
         }
-        int semi = line.indexOf(';');
-        long size;
-        try {
-          size = Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).trim(), 16);
-        } catch (NumberFormatException e) {
-          throw new MantaException(
-              0,
-              MantaException.BAD_RESPONSE,
-              "malformed response from Manta: chunk size " + line,
-              Optional.empty(),
-              false,
-              e);
-        }
+        long size = chunkSize(line);
         if (size == 0) {
-          while (true) { // trailers
-            String t = readLine();
-            if (t == null || t.isEmpty()) {
-              return;
-            }
-          }
+          skipTrailers();
+          return;
         }
         long left = size;
         while (left > 0) {
