@@ -1,5 +1,6 @@
 package io.vminfo.manta;
 
+import io.vminfo.manta.internal.OperationDeadline;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -7,31 +8,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
  * The synchronous face of a {@link MantaClient}: each call waits for its operation and throws the
  * operation's {@link MantaException}. By default ({@link MantaConfig.Builder#blockingSockets}) the
- * requests run on the calling thread over JDK sockets, bounded by the request timeout (no progress)
- * per attempt; otherwise they go through the asynchronous path, and each call waits at most the
- * operation timeout. {@link #getStream} always uses the asynchronous path. Never call it from a
- * callback of the asynchronous API (that runs on an I/O thread).
+ * requests run on the calling thread over JDK sockets, otherwise through the asynchronous path;
+ * either way a call (all its requests and retries) takes at most the operation timeout ({@link
+ * #getStream}: until the stream is handed out; its reads are bounded by the request timeout). Never
+ * call it from a callback of the asynchronous API (that runs on an I/O thread).
  */
 public final class BlockingMantaClient {
   private final MantaClient client;
-  // getStream hands its caller an InputStream fed while the caller reads it, so it cannot run
-  // on the caller's thread: it always takes the asynchronous path.
-  private final MantaClient streams;
   private final Duration timeout;
 
-  BlockingMantaClient(MantaClient client, MantaClient streams, Duration timeout) {
+  BlockingMantaClient(MantaClient client, Duration timeout) {
     this.client = client;
-    this.streams = streams;
     this.timeout = timeout;
   }
 
   public MantaPutResult put(String path, MantaBody body, PutOptions options) {
-    return await(client.put(path, body, options));
+    return call(() -> client.put(path, body, options));
   }
 
   /** Uploads a local file, streaming it. */
@@ -44,25 +42,25 @@ public final class BlockingMantaClient {
   }
 
   public void putDirectory(String path) {
-    await(client.putDirectory(path));
+    call(() -> client.putDirectory(path));
   }
 
   public void mkdirp(String path) {
-    await(client.mkdirp(path));
+    call(() -> client.mkdirp(path));
   }
 
   public MantaObjectInfo head(String path) {
-    return await(client.head(path));
+    return call(() -> client.head(path));
   }
 
   /** See {@link MantaClient#info}: a HEAD whose refusals carry Manta's error name. */
   public MantaObjectInfo info(String path) {
-    return await(client.info(path));
+    return call(() -> client.info(path));
   }
 
   /** See {@link MantaClient#putMetadata}. */
   public void putMetadata(String path, java.util.Map<String, String> headers) {
-    await(client.putMetadata(path, headers));
+    call(() -> client.putMetadata(path, headers));
   }
 
   /** See {@link MantaClient#signedUrl}; may block on an ssh-agent, not longer than its timeout. */
@@ -71,39 +69,39 @@ public final class BlockingMantaClient {
   }
 
   public byte[] getBytes(String path) {
-    return await(client.getBytes(path));
+    return call(() -> client.getBytes(path));
   }
 
   public MantaObjectInfo getToFile(String path, Path target) {
-    return await(client.getToFile(path, target, GetOptions.defaults()));
+    return call(() -> client.getToFile(path, target, GetOptions.defaults()));
   }
 
   public MantaObjectInfo getToFile(String path, Path target, GetOptions options) {
-    return await(client.getToFile(path, target, options));
+    return call(() -> client.getToFile(path, target, options));
   }
 
   public MantaObjectStream getStream(String path, GetOptions options) {
-    return await(streams.getStream(path, options));
+    return call(() -> client.getStream(path, options));
   }
 
   public void delete(String path) {
-    await(client.delete(path));
+    call(() -> client.delete(path));
   }
 
   public void deleteRecursive(String path) {
-    await(client.deleteRecursive(path));
+    call(() -> client.deleteRecursive(path));
   }
 
   public void putSnapLink(String linkPath, String sourcePath) {
-    await(client.putSnapLink(linkPath, sourcePath));
+    call(() -> client.putSnapLink(linkPath, sourcePath));
   }
 
   public MantaListPage listPage(String dir, ListOptions options) {
-    return await(client.listPage(dir, options));
+    return call(() -> client.listPage(dir, options));
   }
 
   public List<MantaEntry> listAll(String dir) {
-    return await(client.listAll(dir));
+    return call(() -> client.listAll(dir));
   }
 
   /** A lazy stream of a directory's entries. */
@@ -111,10 +109,18 @@ public final class BlockingMantaClient {
     return client.list(dir);
   }
 
-  /** Waits for {@code f}; MantaExceptions come out as they are. */
-  <T> T await(CompletableFuture<T> f) {
+  /**
+   * Runs {@code op} within one operation deadline and waits for it; MantaExceptions come out as
+   * they are. The socket transport runs the operation inside {@code op.get()} and ends it at the
+   * deadline itself; the asynchronous path is cut off by the bounded wait.
+   */
+  <T> T call(Supplier<CompletableFuture<T>> op) {
+    return OperationDeadline.within(timeout, d -> await(op.get(), d));
+  }
+
+  private <T> T await(CompletableFuture<T> f, OperationDeadline d) {
     try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return f.get(Math.max(0, d.remainingNanos()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       f.cancel(false);

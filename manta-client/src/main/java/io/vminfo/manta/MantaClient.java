@@ -4,8 +4,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.vminfo.manta.internal.Authorizer;
 import io.vminfo.manta.internal.BodySource;
+import io.vminfo.manta.internal.BodyStream;
 import io.vminfo.manta.internal.DirectoryCache;
 import io.vminfo.manta.internal.HttpExchange;
+import io.vminfo.manta.internal.LiveBodySink;
 import io.vminfo.manta.internal.MantaPaths;
 import io.vminfo.manta.internal.NettyTransport;
 import io.vminfo.manta.internal.Paging;
@@ -123,7 +125,7 @@ public final class MantaClient implements AutoCloseable {
                     knownDirs,
                     Optional.of(bodyWorkers)))
             : Optional.empty();
-    this.blocking = new BlockingMantaClient(direct.orElse(this), this, config.operationTimeout());
+    this.blocking = new BlockingMantaClient(direct.orElse(this), config.operationTimeout());
   }
 
   /** Creates a client, resolving its signing key as {@link MantaConfig} describes. */
@@ -410,6 +412,9 @@ public final class MantaClient implements AutoCloseable {
    */
   public CompletableFuture<MantaObjectStream> getStream(String path, GetOptions options) {
     String p = normalize(path);
+    if (transport instanceof SocketTransport) {
+      return liveStream(p, options);
+    }
     long readTimeout = config.requestTimeout().multipliedBy(2).toMillis();
     return execute(
         new Operation<MantaObjectStream>() {
@@ -433,6 +438,30 @@ public final class MantaClient implements AutoCloseable {
           @Override
           public MantaObjectStream onSuccess(HttpExchange.Response<?> r) {
             throw new IllegalStateException("delivered early");
+          }
+        });
+  }
+
+  /**
+   * On the socket transport: a stream the caller reads from the connection on its own thread; the
+   * connection goes back to the pool once the body was read to its end, and is closed otherwise.
+   */
+  private CompletableFuture<MantaObjectStream> liveStream(String p, GetOptions options) {
+    return execute(
+        new Operation<MantaObjectStream>() {
+          @Override
+          public RequestSpec spec(Map<String, String> auth) {
+            return getSpec(p, auth, options);
+          }
+
+          @Override
+          public ResponseSink<?> sink() {
+            return new LiveBodySink(!options.isRange());
+          }
+
+          @Override
+          public MantaObjectStream onSuccess(HttpExchange.Response<?> r) {
+            return new MantaObjectStream(info(p, r.headers()), (BodyStream) r.body());
           }
         });
   }
@@ -685,7 +714,7 @@ public final class MantaClient implements AutoCloseable {
           public boolean hasNext() {
             while (!current.hasNext() && next.isPresent()) {
               ListOptions o = next.get();
-              MantaListPage page = blocking.await(listPage(p, o));
+              MantaListPage page = blocking.call(() -> listPage(p, o));
               List<MantaEntry> fresh = new ArrayList<>();
               next = Paging.next(o, page, fresh, seenAtMarker);
               current = fresh.iterator();

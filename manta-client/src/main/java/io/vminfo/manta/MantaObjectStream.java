@@ -1,6 +1,6 @@
 package io.vminfo.manta;
 
-import io.vminfo.manta.internal.StreamSink;
+import io.vminfo.manta.internal.BodyStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,9 +11,9 @@ import java.io.InputStream;
  */
 public final class MantaObjectStream extends InputStream {
   private final MantaObjectInfo info;
-  private final StreamSink sink;
+  private final BodyStream sink;
 
-  MantaObjectStream(MantaObjectInfo info, StreamSink sink) {
+  MantaObjectStream(MantaObjectInfo info, BodyStream sink) {
     this.info = info;
     this.sink = sink;
   }

@@ -196,7 +196,9 @@ class BadServerTest {
           server, (h, s) -> write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\nabc"));
       MantaException e =
           catchManta(
-              () -> c.blocking().await(c.getBytes("/alice/stor/x", GetOptions.defaults(), 1000)));
+              () ->
+                  c.blocking()
+                      .call(() -> c.getBytes("/alice/stor/x", GetOptions.defaults(), 1000)));
       assertThat(e.code()).isEqualTo(MantaException.BAD_RESPONSE);
       assertThat(e.getMessage()).contains("exceeds the limit");
     }
@@ -263,6 +265,82 @@ class BadServerTest {
           c.blocking().put("/alice/stor/h", "hello".getBytes(StandardCharsets.US_ASCII));
       assertThat(r.computedMd5()).isEqualTo("XUFAKrxLKna5cZ2REBfFkg==");
       assertThat(got.get(10, TimeUnit.SECONDS)).isGreaterThan(5);
+    }
+  }
+
+  private MantaClient boundedClient(int port, RetryPolicy retries) {
+    return MantaClient.create(
+        MantaConfig.builder()
+            .url("http://127.0.0.1:" + port)
+            .user("alice")
+            .signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh")))
+            .retryPolicy(retries)
+            .requestTimeout(Duration.ofSeconds(5))
+            .operationTimeout(Duration.ofMillis(300))
+            .build());
+  }
+
+  /** Writes {@code text} one byte per 20 ms: always some progress, never the whole answer. */
+  private static void trickle(Socket s, String text) {
+    try {
+      OutputStream out = s.getOutputStream();
+      for (byte b : text.getBytes(StandardCharsets.ISO_8859_1)) {
+        out.write(b);
+        out.flush();
+        Thread.sleep(20);
+      }
+    } catch (java.io.IOException gone) {
+      // the client gave up and closed: what is expected
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aBodyTrickledFasterThanTheRequestTimeoutStillEndsAtTheOperationTimeout() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        MantaClient c = boundedClient(server.getLocalPort(), RetryPolicy.none())) {
+      serveOnce(
+          server,
+          (h, s) -> {
+            write(s, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n");
+            trickle(s, "x".repeat(200));
+          });
+      MantaException e = catchManta(() -> c.blocking().getBytes("/alice/stor/slow"));
+      assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
+      assertThat(e.getMessage()).contains("operation took longer than PT0.3S");
+      assertThat(e.retryable()).isFalse();
+    }
+  }
+
+  @Test
+  void aTrickledResponseHeadEndsAtTheOperationTimeout() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        MantaClient c = boundedClient(server.getLocalPort(), RetryPolicy.none())) {
+      serveOnce(
+          server, (h, s) -> trickle(s, "HTTP/1.1 204 No Content\r\n" + "x-a: b\r\n".repeat(30)));
+      MantaException e = catchManta(() -> c.blocking().delete("/alice/stor/slow"));
+      assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
+      assertThat(e.getMessage()).contains("operation took longer than PT0.3S");
+    }
+  }
+
+  @Test
+  void retryBackoffDoesNotOutlastTheOperationTimeout() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        MantaClient c =
+            boundedClient(
+                server.getLocalPort(),
+                new RetryPolicy(4, Duration.ofSeconds(20), Duration.ofSeconds(20)))) {
+      serveOnce(
+          server,
+          (h, s) ->
+              write(
+                  s,
+                  "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
+      MantaException e = catchManta(() -> c.blocking().delete("/alice/stor/busy"));
+      assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
+      assertThat(e.getMessage()).contains("operation took longer than PT0.3S");
     }
   }
 }

@@ -35,12 +35,14 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -53,9 +55,12 @@ import org.slf4j.LoggerFactory;
  * caller's thread, so a blocking call costs no thread hand-off. It keeps its own bounded keep-alive
  * pool, sends uploads with {@code Expect: 100-continue} like the Netty path (the body only after
  * 100 Continue; an early final answer is used and the connection closed), and bounds the time
- * without progress: reads by SO_TIMEOUT, writes by a watchdog that closes a stalled socket. Its
+ * without progress: reads by SO_TIMEOUT, writes by a watchdog that closes a stalled socket; a
+ * blocking call's {@link OperationDeadline} bounds all of it. The answer to a body sent in several
+ * writes is read by a reader thread meanwhile, so an answer in the middle of the body is seen. Its
  * futures are complete when {@link #exchange} returns, except downloads into file sinks, which
- * finish on the sink's worker (that is where they hash and write, pipelined with the reading).
+ * finish on the sink's worker (that is where they hash and write, pipelined with the reading). A
+ * {@link LiveBodySink} gets the body as a {@link BodyStream} its caller reads from the socket.
  */
 public final class SocketTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(SocketTransport.class);
@@ -67,6 +72,10 @@ public final class SocketTransport implements Transport {
   // here instead of failing the request (hot connections are not probed; a probe costs 1 ms).
   private static final long PROBE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final int WRITING = 0;
+  private static final int WRITTEN = 1;
+  private static final int ANSWERED = 2;
+  private static final int FAILED = 3;
   // Parsed here already; Netty's per-header validation would only cost time.
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -87,6 +96,10 @@ public final class SocketTransport implements Transport {
   private final Semaphore permits;
   private final ArrayDeque<Conn> idle = new ArrayDeque<>();
   private final Set<Conn> leased = ConcurrentHashMap.newKeySet();
+  // Read the response while a large body is still going out, so an answer in the middle of an
+  // upload (a refusal from a server that then stops reading) is seen instead of a stalled write.
+  private final ExecutorService readers =
+      Executors.newCachedThreadPool(new DefaultThreadFactory("manta-socket-reader", true));
   private final ScheduledExecutorService watchdog =
       Executors.newSingleThreadScheduledExecutor(
           new DefaultThreadFactory("manta-socket-watchdog", true));
@@ -139,6 +152,9 @@ public final class SocketTransport implements Transport {
   /** One socket, with its own read buffer; used by one exchange at a time. */
   private static final class Conn {
     final Socket socket;
+    // The TCP socket under a TLS one (the same socket without TLS): closing it unblocks a stalled
+    // TLS writer, where closing the TLS socket would first wait to send close_notify behind it.
+    final Socket raw;
     final InputStream in;
     final OutputStream out;
     final byte[] buf = new byte[READ_BUFFER];
@@ -147,11 +163,15 @@ public final class SocketTransport implements Transport {
     volatile long lastProgress = System.nanoTime();
     volatile boolean writing;
     volatile boolean stalled;
+    // The operation deadline of the exchange using it, for the watchdog; expired once it cut it.
+    volatile OperationDeadline deadline = OperationDeadline.NONE;
+    volatile boolean expired;
     long idleSince;
     private int soTimeout = -1;
 
-    Conn(Socket socket) throws IOException {
+    Conn(Socket socket, Socket raw) throws IOException {
       this.socket = socket;
+      this.raw = raw;
       this.in = socket.getInputStream();
       this.out = socket.getOutputStream();
     }
@@ -171,14 +191,24 @@ public final class SocketTransport implements Transport {
         // closing is all that is wanted; nothing to do about a failure
       }
     }
+
+    /** Closes from another thread than the one using it, which may be blocked in a write. */
+    void abort() {
+      closeQuietly(raw);
+      close();
+    }
   }
 
-  private Conn acquire() {
+  private Conn acquire(OperationDeadline d) {
     if (closed) {
       throw new IllegalStateException("client is closed");
     }
+    d.check();
     try {
-      if (!permits.tryAcquire(acquireMillis, TimeUnit.MILLISECONDS)) {
+      if (!permits.tryAcquire(
+          Math.min(acquireMillis, TimeUnit.NANOSECONDS.toMillis(d.remainingNanos())),
+          TimeUnit.MILLISECONDS)) {
+        d.check();
         throw new MantaException(
             0,
             MantaException.TIMEOUT,
@@ -201,8 +231,10 @@ public final class SocketTransport implements Transport {
     try {
       Conn c = pooled();
       if (c == null) {
-        c = connect();
+        c = connect(d);
       }
+      c.deadline = d;
+      c.expired = false;
       leased.add(c);
       return c;
     } catch (RuntimeException e) {
@@ -246,14 +278,19 @@ public final class SocketTransport implements Transport {
     }
   }
 
-  private Conn connect() {
+  private Conn connect(OperationDeadline d) {
     Socket s = new Socket();
+    // Below connectTimeout when the operation deadline is nearer: then a timeout is the deadline's.
+    int bound = d.bound(connectTimeoutMillis);
     try {
       s.setTcpNoDelay(true);
       s.setKeepAlive(true);
-      s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      s.connect(new InetSocketAddress(host, port), bound);
     } catch (IOException e) {
       closeQuietly(s);
+      if (d.passed() || (bound < connectTimeoutMillis && e instanceof SocketTimeoutException)) {
+        throw d.expired(e);
+      }
       throw new MantaException(
           0,
           MantaException.CONNECT_FAILED,
@@ -264,7 +301,7 @@ public final class SocketTransport implements Transport {
     }
     if (tls.isEmpty()) {
       try {
-        return new Conn(s);
+        return new Conn(s, s);
       } catch (IOException e) {
         closeQuietly(s);
         throw connectFailed(e);
@@ -277,11 +314,16 @@ public final class SocketTransport implements Transport {
         p.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(p);
       }
-      ssl.setSoTimeout(connectTimeoutMillis);
+      ssl.setSoTimeout(d.bound(connectTimeoutMillis));
       ssl.startHandshake();
-      return new Conn(ssl);
+      return new Conn(ssl, s);
     } catch (IOException e) {
       closeQuietly(s);
+      if (d.passed()
+          || (d.bound(connectTimeoutMillis) < connectTimeoutMillis
+              && e instanceof SocketTimeoutException)) {
+        throw d.expired(e);
+      }
       throw new MantaException(
           0,
           MantaException.CONNECT_FAILED,
@@ -316,6 +358,7 @@ public final class SocketTransport implements Transport {
 
   private void release(Conn c, boolean reusable) {
     leased.remove(c);
+    c.deadline = OperationDeadline.NONE;
     if (reusable && !closed && !c.socket.isClosed()) {
       c.idleSince = System.nanoTime();
       synchronized (idle) {
@@ -325,7 +368,7 @@ public final class SocketTransport implements Transport {
         closeIdle();
       }
     } else {
-      c.close();
+      c.abort(); // another thread may still be blocked writing on it (an upload answered early)
     }
     permits.release();
   }
@@ -334,9 +377,16 @@ public final class SocketTransport implements Transport {
   private void watch() {
     long now = System.nanoTime();
     for (Conn c : leased) {
-      if (c.writing && now - c.lastProgress > requestTimeoutNanos) {
+      if (!c.writing) {
+        continue; // readers are bounded by SO_TIMEOUT
+      }
+      OperationDeadline d = c.deadline;
+      if (d.bounded() && now - d.endNanos() >= 0) {
+        c.expired = true;
+        c.abort(); // unblocks the writer, which reports the operation timeout
+      } else if (now - c.lastProgress > requestTimeoutNanos) {
         c.stalled = true;
-        c.close(); // unblocks the writer, which reports a timeout
+        c.abort(); // unblocks the writer, which reports a timeout
       }
     }
     synchronized (idle) {
@@ -379,13 +429,14 @@ public final class SocketTransport implements Transport {
   @Override
   public CompletableFuture<HttpExchange.Response<Object>> exchange(
       RequestSpec spec, ResponseSink<?> sink, AtomicBoolean bodyOpened) {
+    OperationDeadline d = OperationDeadline.current();
     Conn c;
     try {
-      c = acquire();
+      c = acquire(d);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return new Exchange(spec, sink, bodyOpened, c).run();
+    return new Exchange(spec, sink, bodyOpened, c, d).run();
   }
 
   /** One request and response on one connection, on the calling thread. */
@@ -394,6 +445,11 @@ public final class SocketTransport implements Transport {
     private final ResponseSink<?> sink;
     private final AtomicBoolean bodyOpened;
     private final Conn c;
+    // The call's deadline; none once a live body is handed out (its reads are the caller's).
+    private OperationDeadline deadline;
+    private final AtomicBoolean released = new AtomicBoolean();
+    // The body's progress, for the reader of an upload's answer (see sendWatched).
+    private final AtomicInteger upload = new AtomicInteger(WRITING);
     private final Object flowLock = new Object();
     private boolean paused;
     private volatile MantaException aborted;
@@ -402,11 +458,17 @@ public final class SocketTransport implements Transport {
     private Optional<String> sentMd5 = Optional.empty();
     private boolean bodySent;
 
-    Exchange(RequestSpec spec, ResponseSink<?> sink, AtomicBoolean bodyOpened, Conn c) {
+    Exchange(
+        RequestSpec spec,
+        ResponseSink<?> sink,
+        AtomicBoolean bodyOpened,
+        Conn c,
+        OperationDeadline deadline) {
       this.spec = spec;
       this.sink = sink;
       this.bodyOpened = bodyOpened;
       this.c = c;
+      this.deadline = deadline;
     }
 
     CompletableFuture<HttpExchange.Response<Object>> run() {
@@ -428,7 +490,7 @@ public final class SocketTransport implements Transport {
 
     private CompletableFuture<HttpExchange.Response<Object>> fail(MantaException e) {
       MantaException cause = aborted != null ? aborted : e;
-      release(c, false);
+      releaseOnce(false);
       if (sinkStarted) {
         sink.onError(cause);
       }
@@ -447,12 +509,15 @@ public final class SocketTransport implements Transport {
       if (src == null) {
         write(head, 0, head.length);
       } else if (!expect) {
+        if (!oneWrite(src, head)) {
+          return sendWatched(src, head);
+        }
         sendBody(src, head);
       } else {
         write(head, 0, head.length);
         early = awaitContinue();
         if (early == null) {
-          sendBody(src, null);
+          return sendWatched(src, null);
         }
       }
       Parsed r = early != null ? early : readFinalHead();
@@ -483,19 +548,18 @@ public final class SocketTransport implements Transport {
 
     /** Waits for 100 Continue: null to send the body, or the server's early final answer. */
     private Parsed awaitContinue() {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expectContinueMillis);
+      long continueBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expectContinueMillis);
       while (true) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        long left = TimeUnit.NANOSECONDS.toMillis(continueBy - System.nanoTime());
         if (left <= 0) {
           return null; // RFC 9110 10.1.1: a server may ignore Expect; send after a while
         }
         Parsed p;
         try {
-          c.readTimeout((int) Math.min(Integer.MAX_VALUE, left));
-          if (c.pos == c.lim && !fillOrTimeout()) {
+          if (c.pos == c.lim && !fillOrTimeout((int) Math.min(Integer.MAX_VALUE, left))) {
+            deadline.check(); // the deadline, not the wait for 100 Continue, ended the read
             return null;
           }
-          c.readTimeout(requestTimeoutMillis);
           p = readHead();
         } catch (IOException e) {
           throw ioFailure(e, "waiting for 100 Continue");
@@ -509,10 +573,10 @@ public final class SocketTransport implements Transport {
       }
     }
 
-    /** Fills the read buffer; false when nothing came before SO_TIMEOUT. */
-    private boolean fillOrTimeout() throws IOException {
+    /** Fills the read buffer; false when nothing came within {@code millis}. */
+    private boolean fillOrTimeout(int millis) throws IOException {
       try {
-        int n = c.in.read(c.buf, 0, c.buf.length);
+        int n = read(c.buf, 0, c.buf.length, millis);
         if (n < 0) {
           throw new MantaException(
               0,
@@ -530,11 +594,101 @@ public final class SocketTransport implements Transport {
       }
     }
 
+    /** The connection goes back once, by whichever thread ends the exchange. */
+    private void releaseOnce(boolean reusable) {
+      if (released.compareAndSet(false, true)) {
+        release(c, reusable);
+      }
+    }
+
+    /** True for a small in-memory upload that goes out with its head in one write. */
+    private boolean oneWrite(BodySource src, byte[] head) {
+      byte[] whole = src.inMemory();
+      return whole != null && head != null && head.length + whole.length <= IO_CHUNK;
+    }
+
+    /**
+     * Sends a body in several writes while a reader thread waits for the answer. An answer before
+     * the body's end (a server refusing the upload, then no longer reading) is read whole by the
+     * reader, which then closes the connection to end the stalled write; the caller reports that
+     * answer. Otherwise the reader hands the final head back and the caller reads the body.
+     */
+    private CompletableFuture<HttpExchange.Response<Object>> sendWatched(
+        BodySource src, byte[] head) {
+      CompletableFuture<Object> reader;
+      try {
+        reader = CompletableFuture.supplyAsync(this::watchForAnswer, readers);
+      } catch (RejectedExecutionException e) {
+        throw new IllegalStateException("client is closed", e);
+      }
+      try {
+        sendBody(src, head);
+      } catch (RuntimeException e) {
+        if (upload.compareAndSet(WRITING, FAILED)) {
+          c.abort(); // ends the reader
+          throw e;
+        }
+        return answer(reader);
+      }
+      if (!upload.compareAndSet(WRITING, WRITTEN)) {
+        return answer(reader); // answered just as the body ended: still an early answer
+      }
+      return readResponse((Parsed) joinReader(reader), false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<HttpExchange.Response<Object>> answer(
+        CompletableFuture<Object> reader) {
+      return (CompletableFuture<HttpExchange.Response<Object>>) joinReader(reader);
+    }
+
+    private Object joinReader(CompletableFuture<Object> reader) {
+      try {
+        return reader.join(); // the reader's reads are bounded: by SO_TIMEOUT and the deadline
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * On the reader thread: waits for the first byte of the answer (as long as the body is still
+     * going out, or for {@code requestTimeout} after its last write), then reads the final head.
+     * Returns the head when the body was all sent, else the whole early answer (a future).
+     */
+    private Object watchForAnswer() {
+      try {
+        while (c.pos == c.lim && !fillOrTimeout(requestTimeoutMillis)) {
+          int state = upload.get();
+          if (state == FAILED) {
+            throw stalled("waiting for the response"); // nobody waits for this one
+          }
+          if (state == WRITTEN && System.nanoTime() - c.lastProgress >= requestTimeoutNanos) {
+            throw stalled("waiting for the response");
+          }
+        }
+      } catch (IOException e) {
+        throw ioFailure(e, "waiting for the response");
+      }
+      Parsed p = readFinalHead();
+      if (!upload.compareAndSet(WRITING, ANSWERED)) {
+        return p;
+      }
+      try {
+        return readResponse(p, true);
+      } finally {
+        c.abort(); // the writer may be blocked on a server that stopped reading
+      }
+    }
+
     private void sendBody(BodySource src, byte[] head) {
       bodyOpened.set(true);
       MessageDigest md5 = Md5ChunkedInput.newMd5();
       byte[] whole = src.inMemory();
-      if (whole != null && head != null && head.length + whole.length <= IO_CHUNK) {
+      if (oneWrite(src, head)) {
         // Small upload: head and body in one write, one segment.
         byte[] one = new byte[head.length + whole.length];
         System.arraycopy(head, 0, one, 0, head.length);
@@ -635,11 +789,15 @@ public final class SocketTransport implements Transport {
     }
 
     private void writeOrFail(byte[] b, int off, int len, String doing) {
+      deadline.check();
       try {
         writeRaw(b, off, len);
       } catch (IOException e) {
+        if (c.expired) {
+          throw deadline.expired(e);
+        }
         if (c.stalled) {
-          throw stalled(doing);
+          throw stalled(doing + " (the write stalled: the server stopped reading)");
         }
         throw new MantaException(
             0,
@@ -674,7 +832,6 @@ public final class SocketTransport implements Transport {
 
     private Parsed readFinalHead() {
       try {
-        c.readTimeout(requestTimeoutMillis);
         while (true) {
           Parsed p = readHead();
           if (p.status >= 200) {
@@ -687,6 +844,9 @@ public final class SocketTransport implements Transport {
     }
 
     private MantaException ioFailure(IOException e, String doing) {
+      if (deadline.passed()) {
+        return deadline.expired(e);
+      }
       if (e instanceof SocketTimeoutException) {
         return stalled(doing);
       }
@@ -707,6 +867,9 @@ public final class SocketTransport implements Transport {
               HttpResponseStatus.valueOf(p.status),
               p.headers);
       boolean success = p.status >= 200 && p.status < 300 || p.status == 304;
+      if (success && sink instanceof LiveBodySink) {
+        return live(p, ((LiveBodySink) sink).verifyMd5());
+      }
       if (success) {
         try {
           sinkStarted = true;
@@ -724,7 +887,7 @@ public final class SocketTransport implements Transport {
       boolean toClose = readBody(p, success, err);
       boolean reusable =
           !toClose && !answeredEarly && (spec.body() == null || bodySent) && keepAlive(p);
-      release(c, reusable);
+      releaseOnce(reusable);
       if (!success) {
         return CompletableFuture.completedFuture(
             new HttpExchange.Response<>(
@@ -804,6 +967,9 @@ public final class SocketTransport implements Transport {
         if (aborted != null) {
           throw aborted;
         }
+        if (deadline.passed()) {
+          throw deadline.expired(e);
+        }
         throw new MantaException(
             0,
             MantaException.CONNECTION_CLOSED,
@@ -831,32 +997,215 @@ public final class SocketTransport implements Transport {
       }
     }
 
+    private long chunkSize(String line) {
+      int semi = line.indexOf(';');
+      try {
+        return Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).trim(), 16);
+      } catch (NumberFormatException e) {
+        throw new MantaException(
+            0,
+            MantaException.BAD_RESPONSE,
+            "malformed response from Manta: chunk size " + line,
+            Optional.empty(),
+            false,
+            e);
+      }
+    }
+
+    private void skipTrailers() throws IOException {
+      while (true) {
+        String t = readLine();
+        if (t == null || t.isEmpty()) {
+          return;
+        }
+      }
+    }
+
+    /**
+     * Hands the body out as a stream its caller reads from the socket. The call ends here: what
+     * follows is bounded by the request timeout per read, not by the operation's deadline.
+     */
+    private CompletableFuture<HttpExchange.Response<Object>> live(Parsed p, boolean verifyMd5) {
+      LiveBody body = new LiveBody(p, verifyMd5);
+      deadline = OperationDeadline.NONE;
+      c.deadline = OperationDeadline.NONE;
+      return CompletableFuture.completedFuture(
+          new HttpExchange.Response<>(p.status, p.headers, body, null, 0, Optional.empty()));
+    }
+
+    /**
+     * A response body read on the caller's thread straight from the connection, which goes back to
+     * the pool when the body was read to its end and is closed when the stream closes before.
+     */
+    private final class LiveBody implements BodyStream {
+      private final Parsed p;
+      private final boolean chunked;
+      private final boolean toEnd;
+      private final boolean verifyMd5;
+      private final MessageDigest md5 = Md5ChunkedInput.newMd5();
+      private long left; // of the body (content-length) or of the current chunk
+      private boolean inChunk; // chunked: a chunk was read, its CRLF comes before the next size
+      private boolean done;
+      private boolean closed;
+      private IOException failure;
+
+      LiveBody(Parsed p, boolean verifyMd5) {
+        this.p = p;
+        this.verifyMd5 = verifyMd5;
+        boolean none = spec.method().name().equals("HEAD") || p.status == 204 || p.status == 304;
+        String te = p.headers.get("transfer-encoding");
+        this.chunked = !none && te != null && te.toLowerCase(Locale.ROOT).contains("chunked");
+        String cl = p.headers.get("content-length");
+        if (none || chunked) {
+          this.toEnd = false;
+          this.left = 0;
+        } else if (cl != null) {
+          this.left = ResponseHeaders.parseLong(cl, -1);
+          if (left < 0) {
+            releaseOnce(false);
+            throw malformed("bad content-length " + cl);
+          }
+          this.toEnd = false;
+        } else {
+          this.toEnd = true;
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (closed) {
+          throw new IOException("stream closed");
+        }
+        if (failure != null) {
+          throw failure;
+        }
+        if (len == 0) {
+          return 0;
+        }
+        if (done) {
+          return -1;
+        }
+        int n;
+        try {
+          n = next(b, off, len);
+        } catch (MantaException e) {
+          throw failed(new IOException(e.getMessage(), e));
+        } catch (SocketTimeoutException e) {
+          throw failed(new IOException(stalled("reading the response body").getMessage(), e));
+        } catch (IOException e) {
+          throw failed(new IOException("connection error reading the response body: " + e, e));
+        }
+        if (n > 0) {
+          md5.update(b, off, n);
+          return n;
+        }
+        done = true;
+        releaseOnce(!toEnd && keepAlive(p));
+        verify();
+        return -1;
+      }
+
+      private IOException failed(IOException e) {
+        failure = e;
+        done = true;
+        releaseOnce(false);
+        return e;
+      }
+
+      /** The next body bytes, without framing; -1 at the end of the body. */
+      private int next(byte[] b, int off, int len) throws IOException {
+        if (toEnd) {
+          return take(b, off, len);
+        }
+        if (chunked && left == 0) {
+          if (inChunk) {
+            String end = readLine();
+            if (end == null || !end.isEmpty()) {
+              throw truncated(-1);
+            }
+          }
+          String line = readLine();
+          if (line == null) {
+            throw truncated(-1);
+          }
+          left = chunkSize(line);
+          inChunk = true;
+          if (left == 0) {
+            skipTrailers();
+            return -1;
+          }
+        }
+        if (left == 0) {
+          return -1;
+        }
+        int n = take(b, off, (int) Math.min(len, left));
+        if (n < 0) {
+          throw truncated(-1);
+        }
+        left -= n;
+        return n;
+      }
+
+      /** Buffered bytes first, then the socket. */
+      private int take(byte[] b, int off, int len) throws IOException {
+        if (c.pos < c.lim) {
+          int n = Math.min(len, c.lim - c.pos);
+          System.arraycopy(c.buf, c.pos, b, off, n);
+          c.pos += n;
+          return n;
+        }
+        return Exchange.this.read(b, off, len, requestTimeoutMillis);
+      }
+
+      private void verify() throws IOException {
+        if (!verifyMd5) {
+          return;
+        }
+        String expected = p.headers.get("content-md5");
+        String actual = Base64.getEncoder().encodeToString(md5.digest());
+        if (expected != null && !expected.equals(actual)) {
+          failure =
+              new IOException(
+                  new MantaException(
+                      0,
+                      MantaException.MD5_MISMATCH,
+                      "received bytes have MD5 " + actual + " but the object's is " + expected,
+                      Optional.empty(),
+                      false,
+                      null));
+          throw failure;
+        }
+      }
+
+      @Override
+      public int available() {
+        return done || chunked ? 0 : (int) Math.min(c.lim - c.pos, toEnd ? Long.MAX_VALUE : left);
+      }
+
+      @Override
+      public void close() {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (!done) {
+          done = true;
+          releaseOnce(false); // the rest of the body is still on the way: not reusable
+        }
+      }
+    }
+
     private void readChunked(boolean success, ErrorBody err) throws IOException {
       while (true) {
         String line = readLine();
         if (line == null) {
           throw truncated(-1);
         }
-        int semi = line.indexOf(';');
-        long size;
-        try {
-          size = Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).trim(), 16);
-        } catch (NumberFormatException e) {
-          throw new MantaException(
-              0,
-              MantaException.BAD_RESPONSE,
-              "malformed response from Manta: chunk size " + line,
-              Optional.empty(),
-              false,
-              e);
-        }
+        long size = chunkSize(line);
         if (size == 0) {
-          while (true) { // trailers
-            String t = readLine();
-            if (t == null || t.isEmpty()) {
-              return;
-            }
-          }
+          skipTrailers();
+          return;
         }
         long left = size;
         while (left > 0) {
@@ -892,7 +1241,7 @@ public final class SocketTransport implements Transport {
         boolean lend = success && sink.retainsData();
         b = lend ? borrow() : chunks.get();
         off = 0;
-        n = c.in.read(b, 0, Math.min(max, b.length));
+        n = read(b, 0, Math.min(max, b.length), requestTimeoutMillis);
         if (n < 0) {
           if (lend) {
             lent.offer(b);
@@ -929,7 +1278,8 @@ public final class SocketTransport implements Transport {
           while (paused && aborted == null) {
             try {
               // The sink resumes when it drained; a bound keeps a lost resume from hanging.
-              flowLock.wait(requestTimeoutMillis);
+              flowLock.wait(deadline.bound(requestTimeoutMillis));
+              deadline.check();
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               throw new MantaException(
@@ -977,6 +1327,24 @@ public final class SocketTransport implements Transport {
           Optional.empty(),
           true,
           null);
+    }
+
+    /**
+     * Reads from the socket waiting at most {@code millis} for a byte, or less when the operation
+     * deadline is nearer; past the deadline the operation's timeout, not a no-progress one.
+     */
+    private int read(byte[] b, int off, int len, int millis) throws IOException {
+      deadline.check();
+      int bound = deadline.bound(millis);
+      c.readTimeout(bound);
+      try {
+        return c.in.read(b, off, len);
+      } catch (SocketTimeoutException e) {
+        if (bound < millis || deadline.passed()) {
+          throw deadline.expired(e);
+        }
+        throw e;
+      }
     }
 
     // -------------------------------------------------------------- head parsing
@@ -1035,7 +1403,7 @@ public final class SocketTransport implements Transport {
       StringBuilder sb = null;
       while (true) {
         if (c.pos == c.lim) {
-          int n = c.in.read(c.buf, 0, c.buf.length);
+          int n = read(c.buf, 0, c.buf.length, requestTimeoutMillis);
           if (n < 0) {
             if (sb == null) {
               return null;
@@ -1125,8 +1493,11 @@ public final class SocketTransport implements Transport {
     if (closed) {
       throw new RejectedExecutionException("client is closed");
     }
+    OperationDeadline d = OperationDeadline.current();
     try {
-      Thread.sleep(delayMillis);
+      // Past the deadline the next attempt fails at once with the operation's timeout.
+      Thread.sleep(
+          Math.max(0, Math.min(delayMillis, TimeUnit.NANOSECONDS.toMillis(d.remainingNanos()))));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RejectedExecutionException("interrupted while waiting to retry", e);
@@ -1138,9 +1509,10 @@ public final class SocketTransport implements Transport {
   public void close() {
     closed = true;
     watchdog.shutdownNow();
+    readers.shutdownNow();
     closeIdle();
     for (Conn c : leased) {
-      c.close();
+      c.abort();
     }
     LOG.debug("socket transport to {} closed", hostPort);
   }

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Hands a response body to a reading thread through a bounded buffer: the connection stops reading
  * at 1 MiB buffered and resumes below 256 KiB, so memory stays flat whatever the size.
  */
-public final class StreamSink implements ResponseSink<Void> {
+public final class StreamSink implements ResponseSink<Void>, BodyStream {
   private static final int HIGH_WATER = 1024 * 1024;
   private static final int LOW_WATER = 256 * 1024;
 
@@ -102,6 +102,7 @@ public final class StreamSink implements ResponseSink<Void> {
   }
 
   /** Reads like {@link java.io.InputStream#read(byte[], int, int)}. */
+  @Override
   public int read(byte[] b, int off, int len) throws IOException {
     if (len == 0) {
       return 0;
@@ -175,6 +176,7 @@ public final class StreamSink implements ResponseSink<Void> {
     }
   }
 
+  @Override
   public int available() {
     lock.lock();
     try {
@@ -185,6 +187,7 @@ public final class StreamSink implements ResponseSink<Void> {
   }
 
   /** Stops the transfer when the body was not read to the end. */
+  @Override
   public void close() {
     boolean abort;
     lock.lock();
