@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * E2E 5: the packaged agent records usage of a SmartOS tree and uploads it to the Manta emulator
@@ -29,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * lines of schema-valid records, no record is uploaded twice, every durable sample ever seen is in
  * Manta byte for byte, and the samples are contiguous minute by minute, each with its VMs.
  */
+// Half its time is waiting for agents to start and run: it runs beside the other classes (its
+// catch-up bound already allows for slow restarts on a busy machine).
+@Execution(ExecutionMode.CONCURRENT)
 class CrashSafetyIT {
   static final int KILLS = Integer.getInteger("crash.kills", 50);
   static final int RATE = 1440;

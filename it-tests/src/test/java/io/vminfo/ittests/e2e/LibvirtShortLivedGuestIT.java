@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
@@ -29,9 +30,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * network_usage} and {@code block_io} in the record of that interval: the counters read at its
  * start, since nothing of it is left to read at its stop.
  */
-// Mostly waits on real 20 s usage intervals, its two tests too: they run beside the rest.
+// Mostly waits on real 20 s usage intervals: it runs beside the other classes, and its two tests
+// beside each other (a shared lock: each watches only its own guest), never beside another libvirt
+// class.
 @Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(LibvirtTesting.DAEMON)
 class LibvirtShortLivedGuestIT {
   static final Duration INTERVAL = Duration.ofSeconds(20);
   static LibvirtHost host;
@@ -56,6 +58,7 @@ class LibvirtShortLivedGuestIT {
    * samples), so its last partial interval is not lost back to the sample.
    */
   @Test
+  @ResourceLock(value = LibvirtTesting.DAEMON, mode = ResourceAccessMode.READ)
   void aHardDestroyMidIntervalKeepsUsageReadAfterTheLastSample() throws Exception {
     String name = "vminfo-e2e-mid-" + UUID.randomUUID().toString().substring(0, 8);
     try (AgentProcess agent =
@@ -120,6 +123,7 @@ class LibvirtShortLivedGuestIT {
   }
 
   @Test
+  @ResourceLock(value = LibvirtTesting.DAEMON, mode = ResourceAccessMode.READ)
   void aGuestDestroyedBetweenTwoSamplesKeepsItsCounters() throws Exception {
     String name = "vminfo-e2e-short-" + UUID.randomUUID().toString().substring(0, 8);
     Path image = dir.resolve(name + ".raw");

@@ -21,18 +21,32 @@ public final class LibvirtTesting {
   private LibvirtTesting() {}
 
   /**
-   * Starts (or attaches to) libvirtd; the calling test class is skipped, with the reason, when it
-   * cannot.
+   * Attaches to libvirtd, started once for this JVM and stopped when it exits; the calling test
+   * class is skipped, with the reason, when it cannot. Closing the returned host removes only the
+   * guests it defined.
    */
   public static LibvirtHost startOrSkip() {
     Prerequisites.require(LibvirtHost.isAvailable(), LibvirtHost.skipMessage());
     try {
+      startDaemonOnce();
       return LibvirtHost.start();
     } catch (IOException e) {
       Prerequisites.require(
           false,
           "SKIPPED libvirt integration tests: libvirtd could not be started: " + e.getMessage());
       throw new IllegalStateException("unreachable");
+    }
+  }
+
+  // The daemon this JVM started, if any: it outlives the test classes (some run concurrently, and
+  // one class stopping it would pull it from under another) and stops when the JVM exits.
+  private static LibvirtHost daemon;
+
+  private static synchronized void startDaemonOnce() throws IOException {
+    if (daemon == null) {
+      LibvirtHost started = LibvirtHost.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "libvirtd-stop"));
+      daemon = started;
     }
   }
 
