@@ -167,6 +167,14 @@ class LibvirtShortLivedGuestIT {
                   LibvirtAgentIT.state(vm).equals("running")
                       && vm.path("nics").path(0).has("interface"));
       String mac = running.path("nics").path(0).path("mac").asText();
+      // The agent reads a started guest's counters on its probe thread, again once the taps
+      // appear; a second of running lets that read happen on a busy machine too (it-tests run
+      // classes beside each other), still far inside the interval.
+      Instant seenRunning = Instant.now();
+      await()
+          .atMost(INTERVAL)
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> Instant.now().isAfter(seenRunning.plusSeconds(2)));
       host.destroy(name);
       LibvirtAgentIT.awaitVm(agent, uuid, vm -> LibvirtAgentIT.state(vm).equals("stopped"));
       long livedMs = (System.nanoTime() - started) / 1_000_000;

@@ -17,8 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Issue 13 point 4, the spool turning read-only while the agent runs, as a real file system does
@@ -31,8 +29,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * exactly once, each with all its VMs. Needs root, loop devices and mkfs.ext4 (skipped with a
  * message otherwise, as {@link FullSpoolIT}).
  */
-// Mostly waits on the simulated usage clock: runs beside the other classes.
-@Execution(ExecutionMode.CONCURRENT)
 class SpoolGoesReadOnlyIT {
   private static final int VMS = 3;
   private static final Duration INTERVAL = Duration.ofMinutes(1);
