@@ -231,11 +231,7 @@ class BadServerTest {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         MantaClient c =
             MantaClient.create(
-                MantaConfig.builder()
-                    .url("http://127.0.0.1:" + server.getLocalPort())
-                    .user("alice")
-                    .signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh")))
-                    .retryPolicy(RetryPolicy.none())
+                EmulatorFixture.rawServerConfig(server)
                     .expectContinueTimeout(Duration.ofMillis(100))
                     .expectContinueThreshold(0)
                     .build())) {

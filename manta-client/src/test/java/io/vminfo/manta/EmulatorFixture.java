@@ -51,6 +51,18 @@ final class EmulatorFixture implements AutoCloseable {
     return client.blocking();
   }
 
+  /**
+   * A config for a raw test server on {@code server}: login alice, the ed25519 test key, no
+   * retries; each test adds the bounds it is about.
+   */
+  static MantaConfig.Builder rawServerConfig(java.net.ServerSocket server) {
+    return MantaConfig.builder()
+        .url("http://127.0.0.1:" + server.getLocalPort())
+        .user("alice")
+        .signer(MantaSigner.of(key("ed25519_openssh")))
+        .retryPolicy(RetryPolicy.none());
+  }
+
   static MantaKey key(String name) {
     try (InputStream in = EmulatorFixture.class.getResourceAsStream("/keys/" + name)) {
       return MantaKeys.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), name);

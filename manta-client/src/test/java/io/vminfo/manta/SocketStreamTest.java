@@ -31,11 +31,7 @@ class SocketStreamTest {
     server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
     client =
         MantaClient.create(
-            MantaConfig.builder()
-                .url("http://127.0.0.1:" + server.getLocalPort())
-                .user("alice")
-                .signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh")))
-                .retryPolicy(RetryPolicy.none())
+            EmulatorFixture.rawServerConfig(server)
                 .blockingSockets(true) // the socket transport's stream (never via Netty)
                 .requestTimeout(Duration.ofSeconds(5))
                 .build());

@@ -45,11 +45,7 @@ class UploadStallTest {
 
   private MantaClient client(Duration requestTimeout) {
     return MantaClient.create(
-        MantaConfig.builder()
-            .url("http://127.0.0.1:" + server.getLocalPort())
-            .user("alice")
-            .signer(MantaSigner.of(EmulatorFixture.key("ed25519_openssh")))
-            .retryPolicy(RetryPolicy.none())
+        EmulatorFixture.rawServerConfig(server)
             .blockingSockets(true) // the socket transport's own bounds (never via Netty)
             .requestTimeout(requestTimeout)
             .expectContinueTimeout(Duration.ofSeconds(5))
