@@ -39,11 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Scenarios: PUT of many 4 KiB objects from 8 threads (blocking API of each client); the same
  * through manta-client's asynchronous API with 8 in flight; listing the resulting directory; PUT
- * then GET of one large file. Each small-PUT client warms up until its JIT is quiet. Prints a
- * Markdown table for docs/benchmarks.md. Options (system properties of the driver): {@code
- * bench.scenarios} (comma-separated, default all), {@code manta.ioThreads} (manta-client's event
- * loops, default 1), {@code bench.clientJvmArgs} (extra flags for each client JVM, e.g. a JFR
- * recording).
+ * then GET of one large file. Each small-PUT client warms up, in the shape of its measurement,
+ * until its JIT is quiet. Prints a Markdown table for docs/benchmarks.md, with the emulator's CPU
+ * time during each measurement beside the client's (both share the machine's cores). Options
+ * (system properties of the driver): {@code bench.scenarios} (comma-separated, default all), {@code
+ * manta.ioThreads} (manta-client's event loops, default 1), {@code bench.clientJvmArgs} (extra
+ * flags for each client JVM, e.g. a JFR recording).
  */
 @SuppressWarnings(
     "try") // drivers: close() waits for child processes; resources held only for their lifetime
@@ -57,8 +58,23 @@ public final class MantaLoadDriver {
 
   private static final int WARMUP_MAX_ROUNDS = 40;
 
+  /**
+   * Quiet rounds in a row that end the warm-up. One was not enough: C2 went on compiling for
+   * seconds after a single quiet round, during the measurement (a quarter of the client's CPU).
+   */
+  private static final int QUIET_ROUNDS = 3;
+
+  /** {@code /proc} CPU times are in USER_HZ ticks, 100 per second on Linux. */
+  private static final int CLOCK_TICKS = 100;
+
   /** Process CPU time at the start of the measurement being reported. */
   private static long cpuMark;
+
+  /** The emulator's CPU time (clock ticks) at the same moment, when its pid was given. */
+  private static long serverMark;
+
+  /** The emulator's pid, passed by the orchestrator: its CPU per measurement is a column too. */
+  private static final long SERVER_PID = Long.getLong("bench.serverPid", -1);
 
   private MantaLoadDriver() {}
 
@@ -148,7 +164,7 @@ public final class MantaLoadDriver {
       // reported), then measure small PUTs in both orders.
       for (String client : new String[] {"java-manta", "manta-client"}) {
         OUT.println("  (emulator warm-up with " + client + ", not reported)");
-        child(java, cp, client, "put-small", url, key, fingerprint, large, objects);
+        child(java, cp, emulator.pid(), client, "put-small", url, key, fingerprint, large, objects);
       }
       for (String scenario :
           System.getProperty("bench.scenarios", "put-small,put-small-async,list,put-get-large")
@@ -160,7 +176,18 @@ public final class MantaLoadDriver {
                     ? new String[] {"manta-client", "manta-client"}
                     : new String[] {"java-manta", "manta-client"};
         for (String client : order) {
-          rows.addAll(child(java, cp, client, scenario, url, key, fingerprint, large, objects));
+          rows.addAll(
+              child(
+                  java,
+                  cp,
+                  emulator.pid(),
+                  client,
+                  scenario,
+                  url,
+                  key,
+                  fingerprint,
+                  large,
+                  objects));
         }
       }
     } finally {
@@ -172,8 +199,8 @@ public final class MantaLoadDriver {
     }
     OUT.printf(
         Locale.ROOT,
-        "%n| scenario | client | time (s) | throughput | client CPU (s) | peak heap (MiB) | peak RSS (MiB) |%n");
-    OUT.println("|---|---|---|---|---|---|---|");
+        "%n| scenario | client | time (s) | throughput | client CPU (s) | server CPU (s) | peak heap (MiB) | peak RSS (MiB) |%n");
+    OUT.println("|---|---|---|---|---|---|---|---|");
     rows.forEach(OUT::println);
   }
 
@@ -191,6 +218,7 @@ public final class MantaLoadDriver {
   private static List<String> child(
       String java,
       String cp,
+      long serverPid,
       String client,
       String scenario,
       String url,
@@ -208,7 +236,8 @@ public final class MantaLoadDriver {
                 "--add-opens",
                 "java.base/java.lang=ALL-UNNAMED",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dmanta.ioThreads=" + Integer.getInteger("manta.ioThreads", 1)));
+                "-Dmanta.ioThreads=" + Integer.getInteger("manta.ioThreads", 1),
+                "-Dbench.serverPid=" + serverPid));
     // e.g. -Dbench.clientJvmArgs=-XX:StartFlightRecording=filename=/tmp/c.jfr to profile a client
     String extra = System.getProperty("bench.clientJvmArgs", "").trim();
     if (!extra.isEmpty()) {
@@ -286,33 +315,17 @@ public final class MantaLoadDriver {
             c.mkdirp(base + "/warmup");
             byte[] data = new byte[SMALL_SIZE];
             new Random(7).nextBytes(data);
-            // Warm up this JVM (and the emulator) first: the table reports steady state.
+            // Warm up this JVM (and the emulator) first, from the same 8 threads as the
+            // measurement: a warm-up from one thread left C2 compiling the 8-thread paths
+            // during the measurement (half of its first second, in a perf profile).
+            ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
             warmUp(
                 client,
-                round -> {
-                  for (int i = 0; i < WARMUP_ROUND; i++) {
-                    c.put(String.format(Locale.ROOT, "%s/warmup/w%05d", base, i % 500), data);
-                  }
-                });
-            ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-            AtomicLong next = new AtomicLong();
-            cpuMark = cpuNow();
+                // every round writes the same names again: the store stays small
+                round -> putFromThreads(c, pool, base + "/warmup/w", WARMUP_ROUND, data));
+            mark();
             long t0 = System.nanoTime();
-            List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < CONCURRENCY; t++) {
-              fs.add(
-                  pool.submit(
-                      () -> {
-                        long i;
-                        while ((i = next.getAndIncrement()) < objects) {
-                          c.put(String.format(Locale.ROOT, "%s/small/o%06d", base, i), data);
-                        }
-                        return null;
-                      }));
-            }
-            for (Future<?> f : fs) {
-              f.get();
-            }
+            putFromThreads(c, pool, base + "/small/o", objects, data);
             double s = (System.nanoTime() - t0) / 1e9;
             pool.shutdown();
             report(
@@ -334,7 +347,7 @@ public final class MantaLoadDriver {
             warmUp(
                 client,
                 round -> runLanes(c, base + "/warmup-async/w" + round + "-", WARMUP_ROUND, data));
-            cpuMark = cpuNow();
+            mark();
             long t0 = System.nanoTime();
             runLanes(c, base + "/small-async/o", objects, data);
             double s = (System.nanoTime() - t0) / 1e9;
@@ -348,7 +361,7 @@ public final class MantaLoadDriver {
           }
         case "list":
           {
-            cpuMark = cpuNow();
+            mark();
             long t0 = System.nanoTime();
             long n = c.count(base + "/small");
             double s = (System.nanoTime() - t0) / 1e9;
@@ -367,7 +380,7 @@ public final class MantaLoadDriver {
           {
             double mib = Files.size(large) / (1024.0 * 1024.0);
             c.mkdirp(base);
-            cpuMark = cpuNow();
+            mark();
             long t0 = System.nanoTime();
             c.putFile(base + "/large.bin", large);
             double put = (System.nanoTime() - t0) / 1e9;
@@ -379,7 +392,7 @@ public final class MantaLoadDriver {
                 heap);
             heap.reset();
             Path down = large.resolveSibling("down-" + client + ".bin");
-            cpuMark = cpuNow();
+            mark();
             t0 = System.nanoTime();
             c.getFile(base + "/large.bin", down);
             double get = (System.nanoTime() - t0) / 1e9;
@@ -408,19 +421,22 @@ public final class MantaLoadDriver {
   }
 
   /**
-   * Runs warm-up rounds until a round spends under 1% of its time in the JIT compilers: the
-   * measurement then sees steady-state code, not C2 compiling (on 2 cores a compiling client takes
-   * CPU from the emulator, and a short fixed warm-up left either client half compiled).
+   * Runs warm-up rounds until {@link #QUIET_ROUNDS} rounds in a row spend under 1% of its time in
+   * the JIT compilers: the measurement then sees steady-state code, not C2 compiling (on 2 cores a
+   * compiling client takes CPU from the emulator, and a short fixed warm-up left either client half
+   * compiled).
    */
   private static void warmUp(String client, WarmUpRound work) throws Exception {
     var jit = ManagementFactory.getCompilationMXBean();
+    int quiet = 0;
     for (int round = 0; round < WARMUP_MAX_ROUNDS; round++) {
       long compileMs = jit.getTotalCompilationTime();
       long t0 = System.nanoTime();
       work.run(round);
       double wallMs = (System.nanoTime() - t0) / 1e6;
       long spent = jit.getTotalCompilationTime() - compileMs;
-      if (round >= 1 && spent < wallMs / 100) {
+      quiet = spent < wallMs / 100 ? quiet + 1 : 0;
+      if (quiet == QUIET_ROUNDS) {
         System.err.printf(
             Locale.ROOT,
             "  %s warm: %d PUTs (JIT %d ms in the last %.0f ms)%n",
@@ -436,6 +452,36 @@ public final class MantaLoadDriver {
         "  %s: JIT still busy after %d warm-up PUTs%n",
         client,
         WARMUP_MAX_ROUNDS * WARMUP_ROUND);
+  }
+
+  /**
+   * {@code prefix} and {@code i} in six digits. Not {@code String.format}: its parser (a regex) was
+   * the largest item in the measured threads' profile that was neither client's work.
+   */
+  private static String objectName(String prefix, long i) {
+    String digits = Long.toString(i);
+    return prefix + "000000".substring(Math.min(6, digits.length())) + digits;
+  }
+
+  /** {@code total} blocking PUTs from the {@link #CONCURRENCY} threads of {@code pool}. */
+  private static void putFromThreads(
+      Client c, ExecutorService pool, String prefix, int total, byte[] data) throws Exception {
+    AtomicLong next = new AtomicLong();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < CONCURRENCY; t++) {
+      fs.add(
+          pool.submit(
+              () -> {
+                long i;
+                while ((i = next.getAndIncrement()) < total) {
+                  c.put(objectName(prefix, i), data);
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : fs) {
+      f.get(30, TimeUnit.MINUTES);
+    }
   }
 
   /** {@code total} PUTs through {@link Client#putAsync}, {@link #CONCURRENCY} at a time. */
@@ -464,7 +510,7 @@ public final class MantaLoadDriver {
       lane.complete(null);
       return;
     }
-    c.putAsync(String.format(Locale.ROOT, "%s%06d", prefix, i), data)
+    c.putAsync(objectName(prefix, i), data)
         .orElseThrow(() -> new UnsupportedOperationException("this client has no asynchronous PUT"))
         .whenComplete(
             (r, e) -> {
@@ -476,27 +522,55 @@ public final class MantaLoadDriver {
             });
   }
 
+  /** Marks the start of a measurement: client and server CPU are reported from here. */
+  private static void mark() {
+    cpuMark = cpuNow();
+    serverMark = serverTicks();
+  }
+
   private static void report(
       String scenario, String client, double seconds, String throughput, HeapSampler heap) {
-    long cpu =
-        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime();
+    long cpu = cpuNow();
+    long server = serverTicks();
     OUT.printf(
         Locale.ROOT,
-        "| %s | %s | %.2f | %s | %.1f | %.0f | %d |%n",
+        "| %s | %s | %.2f | %s | %.1f | %s | %.0f | %d |%n",
         scenario,
         client,
         seconds,
         throughput,
         (cpu - cpuMark) / 1e9,
+        server < 0 || serverMark < 0
+            ? "n/a"
+            : String.format(Locale.ROOT, "%.1f", (server - serverMark) / (double) CLOCK_TICKS),
         heap.peak() / (1024.0 * 1024.0),
         peakRssMiB());
     cpuMark = cpu;
+    serverMark = server;
   }
 
   private static long cpuNow() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * The emulator's user + system time in clock ticks from {@code /proc/<pid>/stat}, or -1 when
+   * there is no pid or no procfs. Fields 14 and 15, counted after the command name, which is in
+   * parentheses and may hold spaces.
+   */
+  private static long serverTicks() {
+    if (SERVER_PID < 0) {
+      return -1;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(SERVER_PID), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // f[0] is field 3 (state): utime is field 14, stime field 15
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static long peakRssMiB() {

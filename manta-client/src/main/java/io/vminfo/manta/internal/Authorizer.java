@@ -3,6 +3,7 @@ package io.vminfo.manta.internal;
 import io.vminfo.manta.MantaSigner;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -25,7 +26,10 @@ public final class Authorizer {
   private final Optional<MantaSigner> signer;
   private final String keyId;
   private final Clock clock;
-  private volatile Signed last = new Signed("", Optional.empty());
+  private volatile Cached last = new Cached(Long.MIN_VALUE, new Signed("", Optional.empty()));
+
+  /** The headers for one second of the clock: formatting the date is skipped within it too. */
+  private record Cached(long second, Signed signed) {}
 
   /**
    * @param signer empty for anonymous requests
@@ -63,13 +67,14 @@ public final class Authorizer {
    * second.
    */
   public Signed now() {
-    String date = HTTP_DATE.format(clock.instant());
-    Signed cached = last;
-    if (cached.date().equals(date)) {
-      return cached;
+    Instant now = clock.instant();
+    Cached cached = last;
+    if (cached.second() == now.getEpochSecond()) {
+      return cached.signed();
     }
+    String date = HTTP_DATE.format(now);
     Signed fresh = new Signed(date, signer.map(s -> header(s, date)));
-    last = fresh;
+    last = new Cached(now.getEpochSecond(), fresh);
     return fresh;
   }
 
