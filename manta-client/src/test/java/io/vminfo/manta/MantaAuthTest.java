@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.vminfo.manta.emulator.MantaEmulator;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,44 +235,13 @@ class MantaAuthTest {
 
   @Test
   void tlsWithInsecureOptionAndCertificateChecksOtherwise() throws Exception {
-    Path ks = tmp.resolve("ks.p12");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Process p =
-        new ProcessBuilder(
-                keytool,
-                "-genkeypair",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-alias",
-                "manta",
-                "-dname",
-                "CN=localhost",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                ks.toString(),
-                "-storepass",
-                "changeit",
-                "-keypass",
-                "changeit")
-            .redirectErrorStream(true)
-            .start();
-    p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(ks)) {
-      store.load(in, "changeit".toCharArray());
-    }
+    KeyStore store = EmulatorFixture.selfSignedKeyStore(tmp);
     MantaKey key = EmulatorFixture.key("ed25519_openssh");
     try (MantaEmulator emu =
         MantaEmulator.builder()
             .root(tmp.resolve("m"))
             .key("alice", key.publicKey())
-            .tls(store, "changeit".toCharArray())
+            .tls(store, EmulatorFixture.KEY_STORE_PASSWORD)
             .start()) {
       assertThat(emu.url().getScheme()).isEqualTo("https");
       Map<String, String> env =

@@ -12,17 +12,24 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Uploads to a server that stops reading in the middle of the body: one that just stalls, and one
- * that answers first (a refusal) and then stops reading, keeping the connection open.
+ * that answers first (a refusal) and then stops reading, keeping the connection open; and one that
+ * stalls under TLS.
  */
 class UploadStallTest {
   private static final int BODY = 32 * 1024 * 1024; // far more than loopback socket buffers hold
@@ -79,8 +86,8 @@ class UploadStallTest {
         // the rest of what the client had sent before closing
       }
       return true;
-    } catch (SocketException reset) {
-      return true;
+    } catch (SocketException | SSLException reset) {
+      return true; // closed without a TLS close_notify: the client cut the TCP connection
     } catch (java.net.SocketTimeoutException open) {
       return false;
     }
@@ -92,9 +99,14 @@ class UploadStallTest {
    * closed the connection.
    */
   private CompletableFuture<Boolean> stallAfter(int readFirst, String answer) {
+    return stallAfter(server, readFirst, answer);
+  }
+
+  private CompletableFuture<Boolean> stallAfter(
+      ServerSocket listening, int readFirst, String answer) {
     return CompletableFuture.supplyAsync(
         () -> {
-          try (Socket s = server.accept()) {
+          try (Socket s = listening.accept()) {
             InputStream in = s.getInputStream();
             readHead(in);
             write(s, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -156,6 +168,50 @@ class UploadStallTest {
     assertThat(stalled.get(20, TimeUnit.SECONDS))
         .as("the client closed the stalled connection")
         .isTrue();
+  }
+
+  @Test
+  // Without the TCP-level close the writer stays blocked: fail, do not hang (a separate thread,
+  // since a blocked socket write ignores interrupts).
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aStalledWriteUnderTlsIsATimeoutToo(@TempDir Path tmp) throws Exception {
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(EmulatorFixture.selfSignedKeyStore(tmp), EmulatorFixture.KEY_STORE_PASSWORD);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(keys.getKeyManagers(), null, null);
+    try (ServerSocket tlsServer = tls.getServerSocketFactory().createServerSocket()) {
+      tlsServer.setReceiveBufferSize(4096);
+      tlsServer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+      CompletableFuture<Boolean> stalled = stallAfter(tlsServer, 0, "");
+      // Closing a TLS socket would first try to send close_notify behind the stalled write: the
+      // watchdog has to cut the TCP socket under it for the writer to return at all.
+      try (MantaClient c =
+          MantaClient.create(
+              EmulatorFixture.rawServerConfig(tlsServer)
+                  .url("https://127.0.0.1:" + tlsServer.getLocalPort())
+                  .tlsInsecure(true)
+                  .blockingSockets(true)
+                  .requestTimeout(Duration.ofMillis(300))
+                  .expectContinueTimeout(Duration.ofSeconds(5))
+                  .build())) {
+        MantaException e =
+            catchManta(
+                () ->
+                    c.blocking()
+                        .put(
+                            "/alice/stor/big",
+                            MantaBody.ofBytes(new byte[BODY]),
+                            PutOptions.defaults()));
+        assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
+        assertThat(e.getMessage())
+            .contains("no progress for 300 ms sending the request body")
+            .contains("the write stalled");
+      }
+      done.countDown();
+      assertThat(stalled.get(20, TimeUnit.SECONDS))
+          .as("the client closed the stalled TLS connection")
+          .isTrue();
+    }
   }
 
   @Test

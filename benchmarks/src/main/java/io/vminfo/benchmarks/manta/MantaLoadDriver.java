@@ -534,7 +534,7 @@ public final class MantaLoadDriver {
     long server = serverTicks();
     OUT.printf(
         Locale.ROOT,
-        "| %s | %s | %.2f | %s | %.1f | %s | %.0f | %d |%n",
+        "| %s | %s | %.2f | %s | %.2f | %s | %.0f | %d |%n",
         scenario,
         client,
         seconds,
@@ -542,7 +542,7 @@ public final class MantaLoadDriver {
         (cpu - cpuMark) / 1e9,
         server < 0 || serverMark < 0
             ? "n/a"
-            : String.format(Locale.ROOT, "%.1f", (server - serverMark) / (double) CLOCK_TICKS),
+            : String.format(Locale.ROOT, "%.2f", (server - serverMark) / (double) CLOCK_TICKS),
         heap.peak() / (1024.0 * 1024.0),
         peakRssMiB());
     cpuMark = cpu;
