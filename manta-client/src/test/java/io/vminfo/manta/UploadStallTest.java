@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Uploads to a server that stops reading in the middle of the body: one that just stalls, and one
@@ -51,9 +53,14 @@ class UploadStallTest {
   }
 
   private MantaClient client(Duration requestTimeout) {
+    return client(requestTimeout, true);
+  }
+
+  /** {@code sockets}: the blocking API on the socket transport, else on Netty's. */
+  private MantaClient client(Duration requestTimeout, boolean sockets) {
     return MantaClient.create(
         EmulatorFixture.rawServerConfig(server)
-            .blockingSockets(true) // the socket transport's own bounds (never via Netty)
+            .blockingSockets(sockets)
             .requestTimeout(requestTimeout)
             .expectContinueTimeout(Duration.ofSeconds(5))
             .build());
@@ -143,10 +150,12 @@ class UploadStallTest {
         });
   }
 
-  @Test
-  void aStalledWriteIsATimeoutNamingTheWriteAndTheConnectionIsNotReused() throws Exception {
+  @ParameterizedTest(name = "socket transport: {0}")
+  @ValueSource(booleans = {true, false})
+  void aStalledWriteIsATimeoutNamingTheWriteAndTheConnectionIsNotReused(boolean sockets)
+      throws Exception {
     CompletableFuture<Boolean> stalled = stallAfter(0, "");
-    try (MantaClient c = client(Duration.ofMillis(300))) {
+    try (MantaClient c = client(Duration.ofMillis(300), sockets)) {
       MantaException e =
           catchManta(
               () ->

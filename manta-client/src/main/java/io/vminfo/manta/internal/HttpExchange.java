@@ -380,7 +380,12 @@ public final class HttpExchange implements ResponseSink.Flow {
               "no progress for "
                   + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                   + " ms "
-                  + (response == null ? "waiting for the response" : "reading the response body"),
+                  + (response != null
+                      ? "reading the response body"
+                      : body != null && !bodySent
+                          ? "sending the request body (the write stalled: the server stopped"
+                              + " reading)"
+                          : "waiting for the response"),
               Optional.empty(),
               true,
               null));
