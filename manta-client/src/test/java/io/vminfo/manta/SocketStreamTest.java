@@ -128,26 +128,33 @@ class SocketStreamTest {
     }
   }
 
+  /**
+   * Serves one large body and reports whether the client closed the connection before taking all of
+   * it (true) or read on after it (false).
+   */
+  private CompletableFuture<Boolean> serveLargeBodyUntilClosed() {
+    int size = 4 * 1024 * 1024;
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Socket s = server.accept()) {
+            s.setSoTimeout(10_000);
+            readHead(s.getInputStream());
+            try {
+              write(s, ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n"));
+              write(s, new byte[size]); // blocks until the client reads or closes
+            } catch (SocketException gone) {
+              return true;
+            }
+            return s.getInputStream().read() < 0; // then the client must close, not reuse
+          } catch (IOException e) {
+            return e instanceof SocketException;
+          }
+        });
+  }
+
   @Test
   void closingBeforeTheEndClosesTheConnection() throws Exception {
-    int size = 4 * 1024 * 1024;
-    CompletableFuture<Boolean> closed =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (Socket s = server.accept()) {
-                s.setSoTimeout(10_000);
-                readHead(s.getInputStream());
-                try {
-                  write(s, ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n"));
-                  write(s, new byte[size]); // blocks until the client reads or closes
-                } catch (SocketException gone) {
-                  return true;
-                }
-                return s.getInputStream().read() < 0; // then the client must close, not reuse
-              } catch (IOException e) {
-                return e instanceof SocketException;
-              }
-            });
+    CompletableFuture<Boolean> closed = serveLargeBodyUntilClosed();
     try (MantaObjectStream in =
         client.blocking().getStream("/alice/stor/big", GetOptions.defaults())) {
       assertThat(in.read(new byte[10])).isEqualTo(10);
@@ -159,6 +166,44 @@ class SocketStreamTest {
             "HTTP/1.1 200 OK\r\nContent-MD5: " + HELLO_MD5 + "\r\nContent-Length: 5\r\n\r\nhello");
     assertThat(client.blocking().getBytes("/alice/stor/h")).isEqualTo(ascii("hello"));
     assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamDroppedWithoutClosingGivesItsConnectionBackOnceCollected() throws Exception {
+    try (MantaClient one =
+        MantaClient.create(
+            EmulatorFixture.rawServerConfig(server)
+                .blockingSockets(true)
+                .maxConnections(1) // a leaked slot would block the next request
+                .requestTimeout(Duration.ofSeconds(5))
+                .build())) {
+      CompletableFuture<Boolean> closed = serveLargeBodyUntilClosed();
+      readTenBytesAndDrop(one);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!closed.isDone() && System.nanoTime() < until) {
+        System.gc(); // the stream is unreachable: its cleaner runs once it is collected
+        try {
+          closed.get(100, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException notYet) {
+          // collect again
+        }
+      }
+      assertThat(closed.getNow(false)).as("the server saw the connection close").isTrue();
+      CompletableFuture<Integer> next =
+          serveOnOneConnection(
+              "HTTP/1.1 200 OK\r\nContent-MD5: "
+                  + HELLO_MD5
+                  + "\r\nContent-Length: 5\r\n\r\nhello");
+      assertThat(one.blocking().getBytes("/alice/stor/h")).isEqualTo(ascii("hello"));
+      assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+  }
+
+  /** Opens a stream and reads from it, leaving it unclosed and unreachable on return. */
+  @SuppressWarnings("MustBeClosedChecker") // the leak is what the test is about
+  private static void readTenBytesAndDrop(MantaClient c) throws IOException {
+    MantaObjectStream leaked = c.blocking().getStream("/alice/stor/big", GetOptions.defaults());
+    assertThat(leaked.read(new byte[10])).isEqualTo(10);
   }
 
   @Test

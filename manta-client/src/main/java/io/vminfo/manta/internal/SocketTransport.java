@@ -18,6 +18,7 @@ import io.vminfo.manta.MantaException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -98,6 +99,10 @@ public final class SocketTransport implements Transport {
   private final Set<Conn> leased = ConcurrentHashMap.newKeySet();
   // Read the response while a large body is still going out, so an answer in the middle of an
   // upload (a refusal from a server that then stops reading) is seen instead of a stalled write.
+  // Releases the connection of a body stream its caller dropped without closing (one thread for
+  // every client in the JVM; it sleeps until a stream is collected).
+  private static final Cleaner ABANDONED_STREAMS =
+      Cleaner.create(new DefaultThreadFactory("manta-stream-cleaner", true));
   private final ExecutorService readers =
       Executors.newCachedThreadPool(new DefaultThreadFactory("manta-socket-reader", true));
   private final ScheduledExecutorService watchdog =
@@ -1027,10 +1032,25 @@ public final class SocketTransport implements Transport {
      */
     private CompletableFuture<HttpExchange.Response<Object>> live(Parsed p, boolean verifyMd5) {
       LiveBody body = new LiveBody(p, verifyMd5);
+      body.cleanable = ABANDONED_STREAMS.register(body, this::abandoned);
       deadline = OperationDeadline.NONE;
       c.deadline = OperationDeadline.NONE;
       return CompletableFuture.completedFuture(
           new HttpExchange.Response<>(p.status, p.headers, body, null, 0, Optional.empty()));
+    }
+
+    /**
+     * Runs when a body stream became unreachable: unless it was read to its end or closed, its
+     * connection (and pool slot) would otherwise be held until the client closes.
+     */
+    private void abandoned() {
+      if (!released.get()) {
+        LOG.warn(
+            "a Manta object stream of {} was never closed; closing its connection (close"
+                + " streams, e.g. with try-with-resources)",
+            spec.uri());
+        releaseOnce(false);
+      }
     }
 
     /**
@@ -1048,6 +1068,8 @@ public final class SocketTransport implements Transport {
       private boolean done;
       private boolean closed;
       private IOException failure;
+      // Deregistered once the connection went back: from then on there is nothing to clean.
+      Cleaner.Cleanable cleanable;
 
       LiveBody(Parsed p, boolean verifyMd5) {
         this.p = p;
@@ -1101,7 +1123,7 @@ public final class SocketTransport implements Transport {
           return n;
         }
         done = true;
-        releaseOnce(!toEnd && keepAlive(p));
+        release(!toEnd && keepAlive(p));
         verify();
         return -1;
       }
@@ -1109,7 +1131,7 @@ public final class SocketTransport implements Transport {
       private IOException failed(IOException e) {
         failure = e;
         done = true;
-        releaseOnce(false);
+        release(false);
         return e;
       }
 
@@ -1178,6 +1200,13 @@ public final class SocketTransport implements Transport {
         }
       }
 
+      private void release(boolean reusable) {
+        releaseOnce(reusable);
+        if (cleanable != null) {
+          cleanable.clean();
+        }
+      }
+
       @Override
       public int available() {
         return done || chunked ? 0 : (int) Math.min(c.lim - c.pos, toEnd ? Long.MAX_VALUE : left);
@@ -1191,7 +1220,7 @@ public final class SocketTransport implements Transport {
         closed = true;
         if (!done) {
           done = true;
-          releaseOnce(false); // the rest of the body is still on the way: not reusable
+          release(false); // the rest of the body is still on the way: not reusable
         }
       }
     }
