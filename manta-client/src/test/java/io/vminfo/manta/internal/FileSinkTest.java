@@ -36,6 +36,10 @@ class FileSinkTest {
       tasks.add(command);
     }
 
+    void runOne() {
+      tasks.remove().run();
+    }
+
     void runAll() {
       Runnable r;
       while ((r = tasks.poll()) != null) {
@@ -101,6 +105,53 @@ class FileSinkTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(target);
     }
+  }
+
+  @Test
+  void writingDoesNotWaitForTheMd5AndAnMd5ThatLagsKeepsReadingPaused() throws Exception {
+    byte[] data = new byte[12 << 20];
+    new Random(4).nextBytes(data);
+    ManualExecutor worker = new ManualExecutor();
+    RecordingFlow flow = new RecordingFlow();
+    Path target = dir.resolve("big.bin");
+    ResponseSink<Path> sink = Sinks.file(target, true, worker);
+    sink.onHeaders(response(data), flow);
+    for (int off = 0; off < data.length; off += 1 << 20) {
+      ByteBuf b = Unpooled.copiedBuffer(data, off, 1 << 20);
+      sink.onData(b);
+      b.release();
+    }
+    CompletableFuture<Path> done = sink.complete(response(data));
+
+    worker.runOne(); // the writer: every byte on disk, the MD5 of none yet
+    try (Stream<Path> files = Files.list(dir)) {
+      Path part = files.collect(java.util.stream.Collectors.toList()).get(0);
+      assertThat(part.getFileName().toString()).endsWith(".part");
+      assertThat(Files.size(part)).isEqualTo(data.length);
+    }
+    assertThat(done).as("complete only once hashed and checked").isNotDone();
+    assertThat(flow.resumes).as("12 MiB still to hash: reading stays paused").isZero();
+
+    worker.runAll();
+    assertThat(flow.resumes).isEqualTo(1);
+    assertThat(done).isCompletedWithValue(target.toAbsolutePath());
+    assertThat(Files.readAllBytes(target)).isEqualTo(data);
+  }
+
+  @Test
+  void withoutMd5VerificationTheFileIsInPlaceOnceWritten() throws Exception {
+    ManualExecutor worker = new ManualExecutor();
+    Path target = dir.resolve("range.bin");
+    ResponseSink<Path> sink = Sinks.file(target, false, worker); // a range: no whole-object MD5
+    sink.onHeaders(response(new byte[] {9}), new RecordingFlow());
+    ByteBuf b = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
+    sink.onData(b);
+    b.release();
+    CompletableFuture<Path> done = sink.complete(response(new byte[] {9}));
+    worker.runOne();
+    assertThat(done).isCompletedWithValue(target.toAbsolutePath());
+    assertThat(Files.readAllBytes(target)).containsExactly(1, 2, 3);
+    assertThat(worker.tasks).as("no hashing queued").isEmpty();
   }
 
   @Test
