@@ -904,6 +904,7 @@ public final class SocketTransport implements Transport {
       } catch (RuntimeException e) {
         value = CompletableFuture.failedFuture(e);
       }
+      awaitSink(value);
       long sent = bytesSent;
       Optional<String> md5 = bodySent ? sentMd5 : Optional.empty();
       return value.handle(
@@ -923,6 +924,25 @@ public final class SocketTransport implements Transport {
                     false,
                     cause);
           });
+    }
+
+    /**
+     * Waits on the caller's thread for a sink that finishes on a worker (a file's last writes and
+     * its MD5), so what follows (the operation's result, a retry) runs here and not on that worker.
+     * The wait is bounded by the request timeout and the operation's deadline; past them the sink
+     * finishes on its own and the result follows it there, as before.
+     */
+    private void awaitSink(CompletableFuture<?> value) {
+      if (value.isDone()) {
+        return;
+      }
+      try {
+        value.get(deadline.bound(requestTimeoutMillis), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // handled by the caller of readResponse through the future itself
+      }
     }
 
     private boolean keepAlive(Parsed p) {
