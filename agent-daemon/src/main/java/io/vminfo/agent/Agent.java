@@ -24,6 +24,7 @@ import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.alarms.AlarmService;
 import io.vminfo.alarms.AlarmsConfig;
 import io.vminfo.core.HostIdentity;
+import io.vminfo.core.UsageProbe;
 import io.vminfo.core.VmInfoService;
 import io.vminfo.core.VmStore;
 import io.vminfo.core.concurrent.NamedThreads;
@@ -100,6 +101,9 @@ public final class Agent implements AutoCloseable {
   private VmInfoService service;
   private AgentMetrics metrics;
   private UsageRecorderPort usage;
+  // The backend's probe, closed after the recorder's last sample when it holds resources (the
+  // libvirt probe keeps a libvirt connection for block statistics).
+  private UsageProbe usageProbe = UsageProbe.NONE;
   private FleetPublisher fleet;
   private AlarmService alarms;
   private ExecutorService lateUsageStart;
@@ -166,6 +170,7 @@ public final class Agent implements AutoCloseable {
       HostBackend backend =
           backendFactory.create(new BackendContext(c, c.hostRoot(), dirs.stateDir()));
       backendName = backend.source().name();
+      usageProbe = backend.usageProbe();
       HostIdentity identity;
       try {
         identity = backend.source().hostIdentity();
@@ -660,6 +665,7 @@ public final class Agent implements AutoCloseable {
       }
       usage.close();
     }
+    closeProbe();
     if (server != null) {
       // Give feeds a moment to send their last chunk, then close whatever is left.
       server.closeConnections(remaining(deadline));
@@ -677,6 +683,17 @@ public final class Agent implements AutoCloseable {
       }
     }
     locks.clear();
+  }
+
+  private void closeProbe() {
+    if (usageProbe instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("closing the usage probe of {} failed: {}", backendName, e.toString());
+      }
+    }
+    usageProbe = UsageProbe.NONE;
   }
 
   private static Duration remaining(long deadlineNanos) {

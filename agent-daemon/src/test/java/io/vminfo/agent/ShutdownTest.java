@@ -7,10 +7,16 @@ import io.vminfo.agent.testing.AgentHarness;
 import io.vminfo.agent.testing.RawFeed;
 import io.vminfo.agent.testing.RawHttp;
 import io.vminfo.agent.testing.TestVms;
+import io.vminfo.core.HostIdentity;
+import io.vminfo.core.UsageProbe;
+import io.vminfo.core.Vm;
+import io.vminfo.core.VmUsage;
+import io.vminfo.core.testing.FakeVmSource;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +56,40 @@ class ShutdownTest {
     feed.close();
     feed2.close();
     idle.close();
+  }
+
+  /** A probe holding a resource, as the libvirt one does (a libvirt connection). */
+  private static final class ClosableProbe implements UsageProbe, AutoCloseable {
+    final AtomicInteger closes = new AtomicInteger();
+
+    @Override
+    public VmUsage sample(Vm vm) {
+      return VmUsage.EMPTY;
+    }
+
+    @Override
+    public void close() {
+      closes.incrementAndGet();
+    }
+  }
+
+  @Test
+  void stopClosesTheBackendsUsageProbeOnce() throws Exception {
+    ClosableProbe probe = new ClosableProbe();
+    FakeVmSource source = new FakeVmSource(TestVms.many(1), HostIdentity.unknown());
+    AgentHarness h =
+        AgentHarness.start(
+            source,
+            state,
+            c -> {},
+            null,
+            b -> b.backendFactory(ctx -> new HostBackend(source, probe)));
+    assertThat(probe.closes).hasValue(0);
+
+    h.agent.stop();
+    h.agent.stop();
+
+    assertThat(probe.closes).as("closed on stop, and only once").hasValue(1);
   }
 
   @Test
