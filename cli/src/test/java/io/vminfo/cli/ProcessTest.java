@@ -38,16 +38,22 @@ class ProcessTest {
 
     /** With {@code readOutput} false, stdout is closed at once: a reader that went away. */
     Cli(boolean readOutput, String... args) throws IOException {
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-XX:TieredStopAtLevel=1",
-                  "-XX:+UseSerialGC",
-                  "-Xshare:auto",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  VminfoMain.class.getName()));
+      List<String> cmd = new ArrayList<>();
+      if (sigintIgnored()) {
+        // Started in the background (e.g. `./mvnw verify &`), this JVM ignores SIGINT and so
+        // would the CLI, whose JVM keeps an ignored SIGINT ignored: give it the default back, as
+        // a terminal would.
+        cmd.addAll(List.of("env", "--default-signal=INT"));
+      }
+      cmd.addAll(
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-XX:TieredStopAtLevel=1",
+              "-XX:+UseSerialGC",
+              "-Xshare:auto",
+              "-cp",
+              System.getProperty("java.class.path"),
+              VminfoMain.class.getName()));
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().remove("VMINFO_URL");
@@ -59,6 +65,20 @@ class ProcessTest {
         process.getInputStream().close();
       }
       drain(process.getErrorStream(), err, "cli-stderr");
+    }
+
+    /** True when SIGINT (signal 2, bit 1 of SigIgn) is ignored by this process. */
+    private static boolean sigintIgnored() {
+      try {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+          if (line.startsWith("SigIgn:")) {
+            return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0b10) != 0;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        return false; // no procfs: nothing to correct
+      }
+      return false;
     }
 
     private static void drain(InputStream in, ByteArrayOutputStream to, String name) {
