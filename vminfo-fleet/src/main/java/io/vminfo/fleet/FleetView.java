@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,14 +44,26 @@ public final class FleetView implements AutoCloseable {
   private final String bootstrapServers;
   private final String vmsTopic;
   private final String feedTopic;
+  // KafkaConsumer::new, or a MockConsumer in unit tests
+  private final Function<Properties, org.apache.kafka.clients.consumer.Consumer<String, byte[]>>
+      consumers;
   private final Map<String, FleetVm> byKey = new HashMap<>();
-  private KafkaConsumer<String, byte[]> vms;
+  private org.apache.kafka.clients.consumer.Consumer<String, byte[]> vms;
   private long badRecords;
 
   public FleetView(String bootstrapServers, String vmsTopic, String feedTopic) {
+    this(bootstrapServers, vmsTopic, feedTopic, KafkaConsumer::new);
+  }
+
+  FleetView(
+      String bootstrapServers,
+      String vmsTopic,
+      String feedTopic,
+      Function<Properties, org.apache.kafka.clients.consumer.Consumer<String, byte[]>> consumers) {
     this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
     this.vmsTopic = requireText(vmsTopic, "vmsTopic");
     this.feedTopic = requireText(feedTopic, "feedTopic");
+    this.consumers = Objects.requireNonNull(consumers, "consumers");
   }
 
   /** Defaults of {@link FleetConfig#defaults}. */
@@ -80,7 +93,7 @@ public final class FleetView implements AutoCloseable {
   public synchronized void refresh(Duration timeout) throws TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     if (vms == null) {
-      KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(common());
+      org.apache.kafka.clients.consumer.Consumer<String, byte[]> c = consumers.apply(common());
       List<PartitionInfo> parts;
       try {
         parts = c.partitionsFor(vmsTopic, timeout);
@@ -206,7 +219,7 @@ public final class FleetView implements AutoCloseable {
       Consumer<FleetEvent> handler) {
     Properties p = common();
     p.put(ConsumerConfig.GROUP_ID_CONFIG, requireText(groupId, "groupId"));
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+    try (org.apache.kafka.clients.consumer.Consumer<String, byte[]> c = consumers.apply(p)) {
       c.subscribe(List.of(feedTopic));
       boolean go = keepGoing.getAsBoolean();
       while (go) {
