@@ -280,6 +280,7 @@ public final class Agent implements AutoCloseable {
       JobListener listener = jobListener;
       if (c.alarmsEnabled()) {
         alarms = startAlarms(c, dirs.stateDir());
+        metrics.bindAlarms(alarms::status);
         api.alarms(
             new io.vminfo.agent.internal.AlarmsApi(
                 alarms, c.alarmsApiWrites() ? Optional.of(writers) : Optional.empty()));

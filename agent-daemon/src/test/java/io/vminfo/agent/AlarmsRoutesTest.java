@@ -136,6 +136,7 @@ class AlarmsRoutesTest {
     start(false);
     assertThat(h.get("/alarms").status()).isEqualTo(404);
     assertThat(h.get("/status").json().has("alarms")).isFalse();
+    assertThat(h.get("/metrics").text()).doesNotContain("vminfo_alarms_");
   }
 
   @Test
@@ -162,6 +163,17 @@ class AlarmsRoutesTest {
             () -> h.get("/jobs/" + job).json().path("status").asText(), s -> s.equals("Complete"));
     assertThat(h.get("/alarms").json().path("alarms").size()).isEqualTo(1);
     assertThat(h.get("/status").json().path("alarms").path("open").asInt()).isEqualTo(1);
+    // counted once the webhook's answer is back, which may follow the receiver seeing the body
+    String metrics =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> h.get("/metrics").text(),
+                t -> t.contains("vminfo_alarms_notices_delivered_total 1.0"));
+    assertThat(metrics)
+        .contains("vminfo_alarms_open 1.0")
+        .contains("vminfo_alarms_notices_pending 0.0")
+        .contains("vminfo_alarms_suppressed_total 0.0");
 
     h.apply(source.get(one).orElseThrow().with(o -> o.put("state", "running")));
     await().atMost(WAIT).until(() -> received.size() == 2);

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vminfo.alarms.AlarmStatus;
 import io.vminfo.core.ReloadObserver;
 import io.vminfo.core.ServiceStatus;
 import io.vminfo.core.VmEventType;
@@ -38,8 +39,11 @@ import java.util.function.Supplier;
  * vminfo_usage_clock_behind}, with {@code fleet.enabled} {@code
  * vminfo_fleet_published_total{kind}}, {@code vminfo_fleet_resyncs_total}, {@code
  * vminfo_fleet_failures_total}, {@code vminfo_fleet_usage_files_missed_total}, {@code
- * vminfo_fleet_lag}, {@code vminfo_fleet_connected}, and the JVM and process metrics of
- * Micrometer's binders.
+ * vminfo_fleet_lag}, {@code vminfo_fleet_connected}, with {@code alarms.enabled} {@code
+ * vminfo_alarms_open}, {@code vminfo_alarms_suppressions}, {@code vminfo_alarms_notices_pending},
+ * {@code vminfo_alarms_notices_delivered_total}, {@code
+ * vminfo_alarms_notices_failed_attempts_total}, {@code vminfo_alarms_suppressed_total}, and the JVM
+ * and process metrics of Micrometer's binders.
  */
 public final class AgentMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
@@ -202,6 +206,40 @@ public final class AgentMetrics implements AutoCloseable {
     Gauge.builder("vminfo.fleet.connected", fleet, f -> f.get().connected() ? 1 : 0)
         .strongReference(true)
         .description("1 while the last batch was acknowledged, 0 after a failed one")
+        .register(registry);
+  }
+
+  /**
+   * The alarm service's counters (with {@code alarms.enabled}): open alarms, active suppressions,
+   * notices waiting in the outbox, notices delivered, failed delivery attempts and alarms that
+   * opened under a suppression.
+   */
+  public void bindAlarms(Supplier<AlarmStatus> alarms) {
+    Object[] b = bound;
+    Object[] more = java.util.Arrays.copyOf(b, b.length + 1);
+    more[b.length] = alarms;
+    bound = more;
+    Gauge.builder("vminfo.alarms.open", alarms, a -> a.get().openAlarms())
+        .strongReference(true)
+        .description("Alarms open now")
+        .register(registry);
+    Gauge.builder("vminfo.alarms.suppressions", alarms, a -> a.get().suppressions())
+        .strongReference(true)
+        .description("Suppressions in force now")
+        .register(registry);
+    Gauge.builder("vminfo.alarms.notices.pending", alarms, a -> a.get().pendingNotices())
+        .strongReference(true)
+        .description("Notices in the outbox, not yet delivered (they survive a restart)")
+        .register(registry);
+    FunctionCounter.builder("vminfo.alarms.notices.delivered", alarms, a -> a.get().delivered())
+        .description("Notices the notifier accepted")
+        .register(registry);
+    FunctionCounter.builder(
+            "vminfo.alarms.notices.failed.attempts", alarms, a -> a.get().failedAttempts())
+        .description("Delivery attempts that failed (each notice is tried again with backoff)")
+        .register(registry);
+    FunctionCounter.builder("vminfo.alarms.suppressed", alarms, a -> a.get().suppressedOpens())
+        .description("Alarms that opened under a suppression (no notice sent)")
         .register(registry);
   }
 
