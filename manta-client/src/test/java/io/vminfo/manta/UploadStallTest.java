@@ -150,24 +150,30 @@ class UploadStallTest {
         });
   }
 
+  /** How a PUT of {@link #BODY} bytes fails. */
+  private static MantaException failedLargePut(MantaClient c) {
+    return catchManta(
+        () ->
+            c.blocking()
+                .put("/alice/stor/big", MantaBody.ofBytes(new byte[BODY]), PutOptions.defaults()));
+  }
+
+  /** A large PUT to a server that stopped reading ends as a 300 ms no-progress timeout. */
+  private static void putIntoAStalledWrite(MantaClient c) {
+    MantaException e = failedLargePut(c);
+    assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
+    assertThat(e.getMessage())
+        .contains("no progress for 300 ms sending the request body")
+        .contains("the write stalled");
+  }
+
   @ParameterizedTest(name = "socket transport: {0}")
   @ValueSource(booleans = {true, false})
   void aStalledWriteIsATimeoutNamingTheWriteAndTheConnectionIsNotReused(boolean sockets)
       throws Exception {
     CompletableFuture<Boolean> stalled = stallAfter(0, "");
     try (MantaClient c = client(Duration.ofMillis(300), sockets)) {
-      MantaException e =
-          catchManta(
-              () ->
-                  c.blocking()
-                      .put(
-                          "/alice/stor/big",
-                          MantaBody.ofBytes(new byte[BODY]),
-                          PutOptions.defaults()));
-      assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
-      assertThat(e.getMessage())
-          .contains("no progress for 300 ms sending the request body")
-          .contains("the write stalled");
+      putIntoAStalledWrite(c);
       // The next request needs a new connection: the stalled one was not put back in the pool.
       CompletableFuture<String> next = answerNext();
       c.blocking().delete("/alice/stor/other");
@@ -203,18 +209,7 @@ class UploadStallTest {
                   .requestTimeout(Duration.ofMillis(300))
                   .expectContinueTimeout(Duration.ofSeconds(5))
                   .build())) {
-        MantaException e =
-            catchManta(
-                () ->
-                    c.blocking()
-                        .put(
-                            "/alice/stor/big",
-                            MantaBody.ofBytes(new byte[BODY]),
-                            PutOptions.defaults()));
-        assertThat(e.code()).isEqualTo(MantaException.TIMEOUT);
-        assertThat(e.getMessage())
-            .contains("no progress for 300 ms sending the request body")
-            .contains("the write stalled");
+        putIntoAStalledWrite(c);
       }
       done.countDown();
       assertThat(stalled.get(20, TimeUnit.SECONDS))
@@ -236,14 +231,7 @@ class UploadStallTest {
                 + body);
     // A long no-progress bound: before the fix the upload ended only there, as a timeout.
     try (MantaClient c = client(Duration.ofSeconds(20))) {
-      MantaException e =
-          catchManta(
-              () ->
-                  c.blocking()
-                      .put(
-                          "/alice/stor/big",
-                          MantaBody.ofBytes(new byte[BODY]),
-                          PutOptions.defaults()));
+      MantaException e = failedLargePut(c);
       assertThat(e.status()).isEqualTo(413);
       assertThat(e.code()).isEqualTo("RequestEntityTooLarge");
       assertThat(e.getMessage()).contains("the object is too large");

@@ -90,7 +90,10 @@ public final class AgentMetrics implements AutoCloseable {
   /** Registers the gauges and counters that read the running parts. */
   public void bind(
       VmInfoService service, VmStore store, FeedRegistry feeds, Supplier<UsageCounters> usage) {
-    bound = new Object[] {service, store, feeds, usage};
+    keep(service);
+    keep(store);
+    keep(feeds);
+    keep(usage);
     for (VmEventType t : VmEventType.values()) {
       FunctionCounter.builder(
               "vminfo.events",
@@ -177,10 +180,7 @@ public final class AgentMetrics implements AutoCloseable {
    * kind, resyncs, failed batches, usage files missed, feed lag and whether the broker answers.
    */
   public void bindFleet(Supplier<FleetStatus> fleet) {
-    Object[] b = bound;
-    Object[] more = java.util.Arrays.copyOf(b, b.length + 1);
-    more[b.length] = fleet;
-    bound = more;
+    keep(fleet);
     FunctionCounter.builder("vminfo.fleet.published", fleet, f -> f.get().feedRecords())
         .tags("kind", "feed")
         .description("Feed events acknowledged by Kafka")
@@ -215,10 +215,7 @@ public final class AgentMetrics implements AutoCloseable {
    * opened under a suppression.
    */
   public void bindAlarms(Supplier<AlarmStatus> alarms) {
-    Object[] b = bound;
-    Object[] more = java.util.Arrays.copyOf(b, b.length + 1);
-    more[b.length] = alarms;
-    bound = more;
+    keep(alarms);
     Gauge.builder("vminfo.alarms.open", alarms, a -> a.get().openAlarms())
         .strongReference(true)
         .description("Alarms open now")
@@ -241,6 +238,12 @@ public final class AgentMetrics implements AutoCloseable {
     FunctionCounter.builder("vminfo.alarms.suppressed", alarms, a -> a.get().suppressedOpens())
         .description("Alarms that opened under a suppression (no notice sent)")
         .register(registry);
+  }
+
+  private synchronized void keep(Object source) {
+    Object[] more = java.util.Arrays.copyOf(bound, bound.length + 1);
+    more[more.length - 1] = source;
+    bound = more;
   }
 
   /** Counts one answered request; {@code route} is one of the fixed route names. */

@@ -2,12 +2,10 @@ package io.vminfo.manta.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vminfo.core.testing.ManualClock;
 import io.vminfo.manta.MantaSigner;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,40 +34,16 @@ class AuthorizerTest {
     }
   }
 
-  /** A clock the test moves. */
-  private static final class SteppedClock extends Clock {
-    Instant now;
-
-    SteppedClock(Instant start) {
-      now = start;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void signsOncePerSecondOfTheClockAndAgainWhenTheSecondChanges() {
     RecordingSigner signer = new RecordingSigner();
-    SteppedClock clock = new SteppedClock(Instant.parse("2026-12-07T23:30:05.001Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-07T23:30:05.001Z"));
     Authorizer auth = new Authorizer(Optional.of(signer), "alice", Optional.empty(), clock);
 
     Authorizer.Signed first = auth.now();
-    clock.now = Instant.parse("2026-12-07T23:30:05.999Z");
+    clock.set(Instant.parse("2026-12-07T23:30:05.999Z"));
     Authorizer.Signed sameSecond = auth.now();
-    clock.now = Instant.parse("2026-12-07T23:30:06.000Z");
+    clock.set(Instant.parse("2026-12-07T23:30:06.000Z"));
     Authorizer.Signed next = auth.now();
 
     assertThat(first.date()).isEqualTo("Mon, 07 Dec 2026 23:30:05 GMT");
@@ -86,11 +60,11 @@ class AuthorizerTest {
   @Test
   void aClockSteppedBackSignsTheEarlierDateInsteadOfReusingTheLaterOne() {
     RecordingSigner signer = new RecordingSigner();
-    SteppedClock clock = new SteppedClock(Instant.parse("2026-12-07T23:30:06Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-07T23:30:06Z"));
     Authorizer auth = new Authorizer(Optional.of(signer), "alice", Optional.of("ops"), clock);
 
     auth.now();
-    clock.now = Instant.parse("2026-12-07T23:30:05Z");
+    clock.set(Instant.parse("2026-12-07T23:30:05Z"));
     Authorizer.Signed back = auth.now();
 
     assertThat(back.date()).isEqualTo("Mon, 07 Dec 2026 23:30:05 GMT");
@@ -100,7 +74,7 @@ class AuthorizerTest {
 
   @Test
   void anonymousRequestsGetADateAndNoAuthorization() {
-    SteppedClock clock = new SteppedClock(Instant.parse("2026-12-07T00:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-12-07T00:00:00Z"));
     Authorizer auth = new Authorizer(Optional.empty(), "alice", Optional.empty(), clock);
 
     assertThat(auth.now().date()).isEqualTo("Mon, 07 Dec 2026 00:00:00 GMT");
