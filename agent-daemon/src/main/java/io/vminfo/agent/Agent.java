@@ -23,6 +23,7 @@ import io.vminfo.agent.internal.WriteAccess;
 import io.vminfo.agent.internal.WriteAuthenticator;
 import io.vminfo.alarms.AlarmService;
 import io.vminfo.alarms.AlarmsConfig;
+import io.vminfo.alarms.SmtpSecurity;
 import io.vminfo.core.HostIdentity;
 import io.vminfo.core.UsageProbe;
 import io.vminfo.core.VmInfoService;
@@ -561,6 +562,7 @@ public final class Agent implements AutoCloseable {
 
   private AlarmService startAlarms(AgentConfig c, java.nio.file.Path stateDir) throws IOException {
     AlarmService svc;
+    String email = "off";
     try {
       AlarmsConfig ac =
           AlarmsConfig.defaults(stateDir.resolve("alarms"))
@@ -571,6 +573,8 @@ public final class Agent implements AutoCloseable {
         b.webhook(java.net.URI.create(c.alarmsWebhookUrl().get()), c.alarmsWebhookTimeout());
       }
       if (c.alarmsSmtpHost().isPresent()) {
+        SmtpSecurity security = smtpSecurity(c);
+        email = "on, " + security;
         b.email(
             c.alarmsSmtpHost().get(),
             c.alarmsSmtpPort(),
@@ -578,7 +582,8 @@ public final class Agent implements AutoCloseable {
                 .orElseThrow(
                     () -> new IllegalArgumentException("alarms.smtp_host needs alarms.smtp_from")),
             c.alarmsSmtpTo(),
-            c.alarmsWebhookTimeout());
+            c.alarmsWebhookTimeout(),
+            security);
       }
       svc = b.build();
     } catch (IllegalArgumentException e) {
@@ -589,8 +594,33 @@ public final class Agent implements AutoCloseable {
         "alarms enabled (state {}, webhook {}, email {})",
         stateDir.resolve("alarms"),
         c.alarmsWebhookUrl().isPresent() ? "on" : "off",
-        c.alarmsSmtpHost().isPresent() ? "on" : "off");
+        email);
     return svc;
+  }
+
+  /** alarms.smtp_starttls, alarms.smtp_user and the password from alarms.smtp_password_file. */
+  private static SmtpSecurity smtpSecurity(AgentConfig c) throws IOException {
+    SmtpSecurity security = c.alarmsSmtpStartTls() ? SmtpSecurity.startTls() : SmtpSecurity.plain();
+    if (c.alarmsSmtpUser().isEmpty()) {
+      if (c.alarmsSmtpPasswordFile().isPresent()) {
+        throw new IllegalArgumentException("alarms.smtp_password_file needs alarms.smtp_user");
+      }
+      return security;
+    }
+    java.nio.file.Path file =
+        c.alarmsSmtpPasswordFile()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "alarms.smtp_user needs alarms.smtp_password_file"));
+    String password;
+    try {
+      password = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("alarms.smtp_password_file " + file + " cannot be read: " + e, e);
+    }
+    password = password.replaceFirst("\\r?\\n$", "");
+    return security.withLogin(c.alarmsSmtpUser().get(), password);
   }
 
   /**

@@ -177,6 +177,18 @@ public final class AgentConfig implements ConfigValues {
     return (Integer) values.get("alarms.smtp_port");
   }
 
+  public boolean alarmsSmtpStartTls() {
+    return (Boolean) values.get("alarms.smtp_starttls");
+  }
+
+  public Optional<String> alarmsSmtpUser() {
+    return Optional.ofNullable((String) values.get("alarms.smtp_user"));
+  }
+
+  public Optional<Path> alarmsSmtpPasswordFile() {
+    return Optional.ofNullable((Path) values.get("alarms.smtp_password_file"));
+  }
+
   public Optional<String> alarmsSmtpFrom() {
     return Optional.ofNullable((String) values.get("alarms.smtp_from"));
   }

@@ -1,15 +1,14 @@
 package io.vminfo.manta;
 
+import io.vminfo.core.testing.SelfSignedKeyStore;
 import io.vminfo.manta.emulator.MantaEmulator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /** An emulator with account "alice" and a client signing with one of the fixture keys. */
@@ -68,55 +67,11 @@ final class EmulatorFixture implements AutoCloseable {
   }
 
   /** The password of {@link #selfSignedKeyStore}'s store and key. */
-  static final char[] KEY_STORE_PASSWORD = "changeit".toCharArray();
+  static final char[] KEY_STORE_PASSWORD = SelfSignedKeyStore.PASSWORD;
 
-  /**
-   * A PKCS12 store in {@code dir} holding one self-signed EC key for CN=localhost, made by the
-   * JDK's keytool (no test dependency can make a certificate).
-   */
+  /** A store in {@code dir} holding one self-signed EC key for CN=localhost. */
   static KeyStore selfSignedKeyStore(Path dir) throws IOException, GeneralSecurityException {
-    Path ks = dir.resolve("ks.p12");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    String password = new String(KEY_STORE_PASSWORD);
-    Process p =
-        new ProcessBuilder(
-                keytool,
-                "-genkeypair",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-alias",
-                "manta",
-                "-dname",
-                "CN=localhost",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                ks.toString(),
-                "-storepass",
-                password,
-                "-keypass",
-                password)
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IllegalStateException("keytool failed: " + output);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for keytool", e);
-    }
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(ks)) {
-      store.load(in, KEY_STORE_PASSWORD);
-    }
-    return store;
+    return SelfSignedKeyStore.create(dir, "CN=localhost", "").keyStore();
   }
 
   static MantaKey key(String name) {

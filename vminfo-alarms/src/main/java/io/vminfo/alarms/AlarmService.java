@@ -137,7 +137,19 @@ public final class AlarmService implements AutoCloseable {
 
     /** An email notifier: plain SMTP to {@code host:port} (a local relay), each attempt bounded. */
     public Builder email(String host, int port, String from, List<String> to, Duration timeout) {
-      return notifier(new io.vminfo.alarms.internal.SmtpNotifier(host, port, from, to, timeout));
+      return email(host, port, from, to, timeout, SmtpSecurity.plain());
+    }
+
+    /** An email notifier protected as {@code security} says (STARTTLS, a login). */
+    public Builder email(
+        String host,
+        int port,
+        String from,
+        List<String> to,
+        Duration timeout,
+        SmtpSecurity security) {
+      return notifier(
+          new io.vminfo.alarms.internal.SmtpNotifier(host, port, from, to, timeout, security));
     }
 
     public AlarmService build() throws IOException {

@@ -265,8 +265,29 @@ public final class ConfigSchema {
             "alarms.smtp_host",
             Kind.STRING,
             false,
-            "with alarms.enabled, mail each alarm open/clear through this SMTP relay (plain SMTP)"),
+            "with alarms.enabled, mail each alarm open/clear through this SMTP relay (plain SMTP"
+                + " unless alarms.smtp_starttls)"),
         bounded("alarms.smtp_port", Kind.INT, "25", false, 1, 65535, "the SMTP relay's port"),
+        s(
+            "alarms.smtp_starttls",
+            Kind.BOOL,
+            "false",
+            false,
+            "upgrade each SMTP session with STARTTLS (the relay's certificate and host name checked"
+                + " against the JDK's trust store); no mail goes out when the relay does not offer"
+                + " it, the notices wait in the outbox"),
+        opt(
+            "alarms.smtp_user",
+            Kind.STRING,
+            false,
+            "log in to the relay with AUTH PLAIN as this user (needs alarms.smtp_starttls and"
+                + " alarms.smtp_password_file)"),
+        opt(
+            "alarms.smtp_password_file",
+            Kind.PATH,
+            false,
+            "file holding alarms.smtp_user's password (read at start, never logged; a trailing"
+                + " newline is not part of it)"),
         opt("alarms.smtp_from", Kind.STRING, false, "the mails' sender address"),
         opt("alarms.smtp_to", Kind.STRING, false, "recipients, comma-separated"),
         opt(

@@ -3,6 +3,7 @@ package io.vminfo.alarms.internal;
 import io.vminfo.alarms.AlarmNotice;
 import io.vminfo.alarms.Notifier;
 import io.vminfo.alarms.RejectedNoticeException;
+import io.vminfo.alarms.SmtpSecurity;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,13 +12,20 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * Sends each notice as a plain-text mail over SMTP (RFC 5321, no TLS, no auth: a local relay). The
- * delivery id is the Message-ID, so a mail system can drop a duplicate. A 5xx reply is a rejection;
- * anything else that fails is retried by the dispatcher.
+ * Sends each notice as a plain-text mail over SMTP (RFC 5321): plain to a local relay, or upgraded
+ * with STARTTLS and optionally logged in with AUTH PLAIN ({@link SmtpSecurity}). The delivery id is
+ * the Message-ID, so a mail system can drop a duplicate. A 5xx reply to the mail itself is a
+ * rejection; anything else that fails (a relay without STARTTLS when it is required, a refused
+ * login) is retried by the dispatcher, so the notice waits in the outbox until it is fixed.
  */
 public final class SmtpNotifier implements Notifier {
   private final String host;
@@ -26,8 +34,19 @@ public final class SmtpNotifier implements Notifier {
   private final List<String> to;
   private final Duration timeout;
   private final String heloName;
+  private final SmtpSecurity security;
 
   public SmtpNotifier(String host, int port, String from, List<String> to, Duration timeout) {
+    this(host, port, from, to, timeout, SmtpSecurity.plain());
+  }
+
+  public SmtpNotifier(
+      String host,
+      int port,
+      String from,
+      List<String> to,
+      Duration timeout,
+      SmtpSecurity security) {
     this.host = Objects.requireNonNull(host, "host");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("smtp port out of range: " + port);
@@ -40,6 +59,7 @@ public final class SmtpNotifier implements Notifier {
     this.to = to.stream().map(SmtpNotifier::address).toList();
     this.timeout = timeout;
     this.heloName = "vminfo";
+    this.security = Objects.requireNonNull(security, "security");
   }
 
   private static String address(String a) {
@@ -59,11 +79,25 @@ public final class SmtpNotifier implements Notifier {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
       s.setSoTimeout((int) timeout.toMillis());
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-      OutputStream out = s.getOutputStream();
+      Socket session = s;
+      BufferedReader in = reader(session);
+      OutputStream out = session.getOutputStream();
       expect(in, 220);
-      command(out, in, "HELO " + heloName, 250);
+      List<String> extensions = hello(out, in);
+      if (security.requiresStartTls()) {
+        if (!offers(extensions, "STARTTLS")) {
+          throw new IOException(
+              "smtp server " + host + ":" + port + " does not offer STARTTLS, which is required");
+        }
+        command(out, in, "STARTTLS", 220);
+        session = upgrade(s);
+        in = reader(session);
+        out = session.getOutputStream();
+        extensions = hello(out, in); // RFC 3207: what was said before TLS no longer counts
+      }
+      if (security.login().isPresent()) {
+        logIn(out, in, extensions, security.login().get());
+      }
       command(out, in, "MAIL FROM:<" + from + ">", 250);
       for (String r : to) {
         command(out, in, "RCPT TO:<" + r + ">", 250);
@@ -73,6 +107,66 @@ public final class SmtpNotifier implements Notifier {
       out.flush();
       expect(in, 250);
       command(out, in, "QUIT", 221);
+    }
+  }
+
+  private static BufferedReader reader(Socket s) throws IOException {
+    return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+  }
+
+  /** EHLO, and the extensions the server names; HELO (none) for a server without EHLO. */
+  private List<String> hello(OutputStream out, BufferedReader in) throws IOException {
+    send(out, "EHLO " + heloName);
+    List<String> lines = replyLines(in);
+    String last = lines.get(lines.size() - 1);
+    if (last.startsWith("250")) {
+      List<String> ext = new ArrayList<>();
+      for (String l : lines.subList(1, lines.size())) {
+        ext.add(l.length() > 4 ? l.substring(4).trim().toUpperCase(Locale.ROOT) : "");
+      }
+      return ext;
+    }
+    if (security.requiresStartTls()) {
+      throw new IOException(
+          "smtp server " + host + ":" + port + " refused EHLO (" + last + "): no STARTTLS");
+    }
+    command(out, in, "HELO " + heloName, 250);
+    return List.of();
+  }
+
+  private static boolean offers(List<String> extensions, String keyword) {
+    return extensions.stream().anyMatch(e -> e.equals(keyword) || e.startsWith(keyword + " "));
+  }
+
+  private Socket upgrade(Socket plain) throws IOException {
+    SSLSocket tls = (SSLSocket) security.tlsFactory().createSocket(plain, host, port, true);
+    SSLParameters p = tls.getSSLParameters();
+    // the relay's certificate must name the host configured, as for HTTPS (RFC 2818, RFC 6125)
+    p.setEndpointIdentificationAlgorithm("HTTPS");
+    tls.setSSLParameters(p);
+    tls.setSoTimeout((int) timeout.toMillis());
+    tls.startHandshake();
+    return tls;
+  }
+
+  private void logIn(
+      OutputStream out, BufferedReader in, List<String> extensions, SmtpSecurity.Login login)
+      throws IOException {
+    boolean plain =
+        extensions.stream()
+            .anyMatch(e -> e.startsWith("AUTH ") && List.of(e.split(" ")).contains("PLAIN"));
+    if (!plain) {
+      throw new IOException("smtp server " + host + ":" + port + " does not offer AUTH PLAIN");
+    }
+    String token =
+        Base64.getEncoder()
+            .encodeToString(
+                ("\0" + login.user() + "\0" + login.password()).getBytes(StandardCharsets.UTF_8));
+    try {
+      command(out, in, "AUTH PLAIN " + token, 235);
+    } catch (RejectedNoticeException refused) {
+      // Wrong credentials are the operator's to fix: keep the notice for when they are.
+      throw new IOException("smtp login as " + login.user() + " refused: " + refused.getMessage());
     }
   }
 
@@ -104,8 +198,8 @@ public final class SmtpNotifier implements Notifier {
             + n.kind().wireName()
             + " at: "
             + n.at()
-            + "\nopened at: "
-            + n.alarm().openedAt()
+            // a clear says when its alarm opened; an open already did, one line up
+            + (n.kind() == AlarmNotice.Kind.OPENED ? "" : "\nopened at: " + n.alarm().openedAt())
             + "\nreason: "
             + n.reason()
             + "\ndelivery id: "
@@ -121,9 +215,30 @@ public final class SmtpNotifier implements Notifier {
 
   private static void command(OutputStream out, BufferedReader in, String line, int code)
       throws IOException {
+    send(out, line);
+    expect(in, code);
+  }
+
+  private static void send(OutputStream out, String line) throws IOException {
     out.write((line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    expect(in, code);
+  }
+
+  /** The lines of one reply (continuation lines have a '-' after the code). */
+  private static List<String> replyLines(BufferedReader in) throws IOException {
+    List<String> lines = new ArrayList<>();
+    String line;
+    do {
+      line = in.readLine();
+      if (line == null) {
+        throw new IOException("smtp server closed the connection in the middle of a reply");
+      }
+      if (lines.size() == 100) {
+        throw new IOException("smtp reply of more than 100 lines");
+      }
+      lines.add(line);
+    } while (line.length() > 3 && line.charAt(3) == '-');
+    return lines;
   }
 
   private static void expect(BufferedReader in, int code) throws IOException {

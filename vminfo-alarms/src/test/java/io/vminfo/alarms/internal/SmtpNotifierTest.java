@@ -34,7 +34,7 @@ class SmtpNotifierTest {
     mail.stop();
   }
 
-  private static AlarmNotice notice() {
+  static AlarmNotice notice() {
     Instant t = Instant.parse("2026-12-07T10:00:00Z");
     return new AlarmNotice(
         "d-42",
@@ -64,6 +64,7 @@ class SmtpNotifierTest {
         .contains("rule: unexpected-stop")
         .contains("vm: vm-1")
         .contains("reason: .leading dot")
+        .containsOnlyOnce("opened at: 2026-12-07T10:00:00Z")
         .contains("delivery id: d-42");
   }
 
