@@ -59,6 +59,9 @@ final class NodePeers {
               300,
               "npm",
               "install",
+              // exact versions: npm's cache answers without asking the registry again (a fresh
+              // clone's install took 16 s that way against 4.5 s)
+              "--prefer-offline",
               "--no-audit",
               "--no-fund",
               "--loglevel=error",
