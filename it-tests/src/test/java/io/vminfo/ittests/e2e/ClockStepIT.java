@@ -77,7 +77,10 @@ class ClockStepIT {
     }
     lastOfRun1 = newestSample(UsageChecks.durableSpoolRecords(spool));
 
-    agent.set("testing.usage_clock_origin", shifted(origin, Duration.ofHours(-6)).toString());
+    // 12 h back: the agent is behind for 30 s from run 1's stop (12 h / RATE), and its start is
+    // in those 30 s. With 6 h (15 s), a start slowed by the ITs running beside this one used up
+    // the whole window once, and the test never saw the agent behind.
+    agent.set("testing.usage_clock_origin", shifted(origin, Duration.ofHours(-12)).toString());
     try (AgentProcess run2 = agent.start()) {
       // /status and /metrics read in one poll, both while behind: on a busy machine the few
       // seconds of being behind can end between two separate reads.
@@ -103,7 +106,7 @@ class ClockStepIT {
               run2.logLines(
                   l -> l.isWarning() && l.message().contains("behind the last usage sample")))
           .hasSize(1);
-      // the clock passes the last sample (about 5 simulated hours, some 12 s), sampling goes on
+      // the clock passes the last sample (at most 30 s from run 1's stop), sampling goes on
       await()
           .atMost(WAIT)
           .until(
