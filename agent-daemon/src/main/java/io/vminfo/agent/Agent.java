@@ -13,6 +13,7 @@ import io.vminfo.agent.internal.JobsApi;
 import io.vminfo.agent.internal.LocalSocketRelay;
 import io.vminfo.agent.internal.RetryingUsageRecorder;
 import io.vminfo.agent.internal.RuntimeSettings;
+import io.vminfo.agent.internal.SecretFile;
 import io.vminfo.agent.internal.ServerIdentity;
 import io.vminfo.agent.internal.StateDirectories;
 import io.vminfo.agent.internal.StateDirectoryPermissions;
@@ -613,14 +614,9 @@ public final class Agent implements AutoCloseable {
                 () ->
                     new IllegalArgumentException(
                         "alarms.smtp_user needs alarms.smtp_password_file"));
-    String password;
-    try {
-      password = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IOException("alarms.smtp_password_file " + file + " cannot be read: " + e, e);
-    }
-    password = password.replaceFirst("\\r?\\n$", "");
-    return security.withLogin(c.alarmsSmtpUser().get(), password);
+    SecretFile password = SecretFile.read(file, "alarms.smtp_password_file");
+    password.warning().ifPresent(log::warn);
+    return security.withLogin(c.alarmsSmtpUser().get(), password.secret());
   }
 
   /**

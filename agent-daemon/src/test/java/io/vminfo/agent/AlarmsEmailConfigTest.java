@@ -27,6 +27,15 @@ class AlarmsEmailConfigTest {
     };
   }
 
+  /** STARTTLS and a login as "alerts" with the password in {@code passwordFile}. */
+  private static Consumer<AgentConfig.Builder> startTlsLogin(Path passwordFile) {
+    return b -> {
+      b.set("alarms.smtp_starttls", "true");
+      b.set("alarms.smtp_user", "alerts");
+      b.set("alarms.smtp_password_file", passwordFile.toString());
+    };
+  }
+
   private void startFailsWith(Consumer<AgentConfig.Builder> settings, String message) {
     assertThatThrownBy(() -> AgentHarness.start(state, TestVms.many(1), email(settings), null))
         .hasMessageContaining(message);
@@ -61,28 +70,20 @@ class AlarmsEmailConfigTest {
   void anUnreadablePasswordFileIsNamed() {
     Path missing = secrets.resolve("absent.pw");
     startFailsWith(
-        b -> {
-          b.set("alarms.smtp_starttls", "true");
-          b.set("alarms.smtp_user", "alerts");
-          b.set("alarms.smtp_password_file", missing.toString());
-        },
-        "alarms.smtp_password_file " + missing + " cannot be read");
+        startTlsLogin(missing), "alarms.smtp_password_file " + missing + " cannot be read");
+  }
+
+  @Test
+  void anEmptyPasswordFileIsRefused() throws Exception {
+    Path empty = Files.writeString(secrets.resolve("empty.pw"), "\n");
+    startFailsWith(startTlsLogin(empty), "alarms.smtp_password_file " + empty + " is empty");
   }
 
   @Test
   void startTlsWithALoginStarts() throws Exception {
     Path pw = Files.writeString(secrets.resolve("smtp.pw"), "s3cret\n");
     try (AgentHarness h =
-        AgentHarness.start(
-            state,
-            TestVms.many(1),
-            email(
-                b -> {
-                  b.set("alarms.smtp_starttls", "true");
-                  b.set("alarms.smtp_user", "alerts");
-                  b.set("alarms.smtp_password_file", pw.toString());
-                }),
-            null)) {
+        AgentHarness.start(state, TestVms.many(1), email(startTlsLogin(pw)), null)) {
       assertThat(h.get("/status").json().path("alarms").isObject()).isTrue();
       assertThat(h.get("/status").text()).doesNotContain("s3cret");
     }

@@ -72,6 +72,22 @@ class FileSinkTest {
     return r;
   }
 
+  /**
+   * Hands {@code data} to the sink 1 MiB at a time, as the exchange does (releasing each buffer
+   * after onData); {@code keepReading} gets each answer. Returns the buffers given.
+   */
+  private static List<ByteBuf> feedInMiBs(
+      ResponseSink<Path> sink, byte[] data, List<Boolean> keepReading) {
+    List<ByteBuf> given = new ArrayList<>();
+    for (int off = 0; off < data.length; off += 1 << 20) {
+      ByteBuf b = Unpooled.copiedBuffer(data, off, 1 << 20);
+      given.add(b);
+      keepReading.add(sink.onData(b));
+      b.release();
+    }
+    return given;
+  }
+
   @Test
   void readingPausesWhileTheDiskIsBehindAndResumesWhenItCatchesUp() throws Exception {
     byte[] data = new byte[12 << 20];
@@ -83,13 +99,7 @@ class FileSinkTest {
     sink.onHeaders(response(data), flow);
 
     List<Boolean> keepReading = new ArrayList<>();
-    List<ByteBuf> given = new ArrayList<>();
-    for (int off = 0; off < data.length; off += 1 << 20) {
-      ByteBuf b = Unpooled.copiedBuffer(data, off, 1 << 20);
-      given.add(b);
-      keepReading.add(sink.onData(b));
-      b.release(); // as the exchange does after onData
-    }
+    List<ByteBuf> given = feedInMiBs(sink, data, keepReading);
     // 8 MiB is the most received but not written: past it the sink asks to pause.
     assertThat(keepReading.subList(0, 8)).containsOnly(true);
     assertThat(keepReading.subList(8, 12)).containsOnly(false);
@@ -116,11 +126,7 @@ class FileSinkTest {
     Path target = dir.resolve("big.bin");
     ResponseSink<Path> sink = Sinks.file(target, true, worker);
     sink.onHeaders(response(data), flow);
-    for (int off = 0; off < data.length; off += 1 << 20) {
-      ByteBuf b = Unpooled.copiedBuffer(data, off, 1 << 20);
-      sink.onData(b);
-      b.release();
-    }
+    feedInMiBs(sink, data, new ArrayList<>());
     CompletableFuture<Path> done = sink.complete(response(data));
 
     worker.runOne(); // the writer: every byte on disk, the MD5 of none yet

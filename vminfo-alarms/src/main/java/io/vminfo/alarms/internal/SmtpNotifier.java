@@ -231,7 +231,7 @@ public final class SmtpNotifier implements Notifier {
     do {
       line = in.readLine();
       if (line == null) {
-        throw new IOException("smtp server closed the connection in the middle of a reply");
+        throw new IOException("smtp server closed the connection before its reply ended");
       }
       if (lines.size() == 100) {
         throw new IOException("smtp reply of more than 100 lines");
@@ -242,13 +242,8 @@ public final class SmtpNotifier implements Notifier {
   }
 
   private static void expect(BufferedReader in, int code) throws IOException {
-    String line;
-    do {
-      line = in.readLine();
-      if (line == null) {
-        throw new IOException("smtp server closed the connection (expected " + code + ")");
-      }
-    } while (line.length() > 3 && line.charAt(3) == '-');
+    List<String> lines = replyLines(in);
+    String line = lines.get(lines.size() - 1);
     int got;
     try {
       got = Integer.parseInt(line.substring(0, Math.min(3, line.length())));

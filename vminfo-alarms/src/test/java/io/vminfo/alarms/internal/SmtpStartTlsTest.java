@@ -17,7 +17,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +38,8 @@ class SmtpStartTlsTest {
   private static SSLContext clientTrust;
 
   private ServerSocket listening;
+  // what the server saw, kept also when its session ends in a failure
+  private final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void certificate(@TempDir Path dir) throws Exception {
@@ -66,9 +67,14 @@ class SmtpStartTlsTest {
    * the only AUTH PLAIN accepted ("user:password"); mail is refused until logged in then.
    */
   private CompletableFuture<Session> serveOne(boolean offerStartTls, String credentials) {
+    return serveOne(true, offerStartTls, credentials);
+  }
+
+  /** As above; {@code ehlo} false: an old relay that knows only HELO. */
+  private CompletableFuture<Session> serveOne(
+      boolean ehlo, boolean offerStartTls, String credentials) {
     return CompletableFuture.supplyAsync(
         () -> {
-          List<String> seen = new ArrayList<>();
           StringBuilder mail = new StringBuilder();
           try (Socket plain = listening.accept()) {
             plain.setSoTimeout(10_000);
@@ -83,12 +89,18 @@ class SmtpStartTlsTest {
               String verb = line.split(" ", 2)[0].toUpperCase(java.util.Locale.ROOT);
               seen.add((tls ? "tls " : "clear ") + (verb.equals("AUTH") ? "AUTH" : line));
               switch (verb) {
-                case "EHLO" ->
-                    write(
-                        out,
-                        "250-relay greets you",
-                        offerStartTls && !tls ? "250-STARTTLS" : "250-8BITMIME",
-                        tls ? "250 AUTH LOGIN PLAIN" : "250 SIZE 1000000");
+                case "EHLO" -> {
+                  if (!ehlo) {
+                    write(out, "502 5.5.1 unknown command");
+                    continue;
+                  }
+                  write(
+                      out,
+                      "250-relay greets you",
+                      offerStartTls && !tls ? "250-STARTTLS" : "250-8BITMIME",
+                      tls ? "250 AUTH LOGIN PLAIN" : "250 SIZE 1000000");
+                }
+                case "HELO" -> write(out, "250 relay");
                 case "STARTTLS" -> {
                   write(out, "220 go ahead");
                   SSLSocket t =
@@ -130,12 +142,12 @@ class SmtpStartTlsTest {
                 }
                 case "QUIT" -> {
                   write(out, "221 bye");
-                  return new Session(seen, mail.toString());
+                  return new Session(List.copyOf(seen), mail.toString());
                 }
                 default -> write(out, "502 not here");
               }
             }
-            return new Session(seen, mail.toString());
+            return new Session(List.copyOf(seen), mail.toString());
           } catch (IOException e) {
             throw new IllegalStateException(e);
           }
@@ -216,6 +228,9 @@ class SmtpStartTlsTest {
         .hasMessageNotContaining("wrong");
     listening.close(); // ends the server's session read
     session.handle((s, e) -> s).get(20, TimeUnit.SECONDS);
+    assertThat(seen)
+        .as("nothing after the refused login")
+        .containsExactly("clear EHLO vminfo", "clear STARTTLS", "tls EHLO vminfo", "tls AUTH");
   }
 
   @Test
@@ -224,8 +239,30 @@ class SmtpStartTlsTest {
     // the JDK's default trust store does not know the test's self-signed certificate
     SmtpNotifier n = notifier(SmtpSecurity.startTls().withLogin("alerts", "s3cret"));
 
-    assertThatThrownBy(() -> n.deliver(SmtpNotifierTest.notice())).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> n.deliver(SmtpNotifierTest.notice()))
+        .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
     session.handle((s, e) -> s).get(20, TimeUnit.SECONDS);
+    assertThat(seen).as("no login, no mail").containsExactly("clear EHLO vminfo", "clear STARTTLS");
+  }
+
+  @Test
+  void anOldRelayWithoutEhloStillGetsPlainMailButNoneWhenStartTlsIsRequired() throws Exception {
+    CompletableFuture<Session> plain = serveOne(false, false, null);
+    notifier(SmtpSecurity.plain()).deliver(SmtpNotifierTest.notice());
+    assertThat(plain.get(20, TimeUnit.SECONDS).commands())
+        .startsWith(
+            "clear EHLO vminfo", "clear HELO vminfo", "clear MAIL FROM:<agent@host.example>");
+
+    seen.clear();
+    CompletableFuture<Session> strict = serveOne(false, false, null);
+    SmtpNotifier n = notifier(SmtpSecurity.startTls().withTls(clientTrust.getSocketFactory()));
+    assertThatThrownBy(() -> n.deliver(SmtpNotifierTest.notice()))
+        .isInstanceOf(IOException.class)
+        .isNotInstanceOf(RejectedNoticeException.class)
+        .hasMessageContaining("refused EHLO (502 5.5.1 unknown command): no STARTTLS");
+    listening.close();
+    strict.handle((s, e) -> s).get(20, TimeUnit.SECONDS);
+    assertThat(seen).containsExactly("clear EHLO vminfo");
   }
 
   @Test
